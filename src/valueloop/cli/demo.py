@@ -1,0 +1,50 @@
+"""``valueloop demo``: generate realistic data, or run the whole demo pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from valueloop.cli.output import Format, FormatOpt, emit, stderr
+
+demo_app = typer.Typer(help="Synthetic but realistic demo data and the end-to-end demo.")
+
+
+@demo_app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to create.")] = Path("demo-workspace"),
+    interactions: Annotated[int, typer.Option(help="Number of interactions.")] = 150_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Create a workspace, generate and ingest the demo data, and show what is there."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from valueloop.demo.pipeline import run_demo
+
+    report = run_demo(out, interactions=interactions, seed=seed, log=lambda m: stderr.print(m))
+    emit(report["datasets"], fmt, title=f"demo workspace {report['workspace']}")
+
+
+@demo_app.command("generate")
+def generate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the datasets to.")],
+    entities: Annotated[int, typer.Option(help="Approximate number of organisation units.")] = 200,
+    interactions: Annotated[int, typer.Option(help="Number of interactions.")] = 100_000,
+    months: Annotated[int, typer.Option(help="Months of history.")] = 12,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Write every canonical dataset as Parquet, seeded, with planted stories (see STORIES.json)."""
+    from valueloop.demo.generate import generate as run_generate
+
+    paths = run_generate(out, entities=entities, interactions=interactions, months=months, seed=seed,
+                         progress=lambda m: stderr.print(m))
+    emit([{"dataset": k, "file": str(v)} for k, v in paths.items()], fmt)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(demo_app, name="demo")

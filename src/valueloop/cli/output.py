@@ -1,0 +1,95 @@
+"""How the CLI prints results: a table for people, JSON or CSV for machines.
+
+Results go to stdout, everything else (progress, logs, errors) to stderr, so
+``valueloop ... --format json | jq`` always works.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+stderr = Console(stderr=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table, json or csv.")]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="VALUELOOP_WORKSPACE",
+        help="Workspace folder (default: the current folder).",
+        show_default=False,
+    ),
+]
+
+
+def _default(obj: object) -> object:
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    if hasattr(obj, "item"):  # numpy scalars
+        return obj.item()
+    return str(obj)
+
+
+def to_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, default=_default, indent=2)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, ensure_ascii=False, default=_default)
+    return str(value)
+
+
+def emit(data: Any, fmt: Format, *, title: str | None = None, columns: Sequence[str] | None = None) -> None:
+    """Print ``data`` (a dict, or a list of flat dicts) in the requested format."""
+    if fmt is Format.json:
+        sys.stdout.write(to_json(data) + "\n")
+        return
+    rows: list[Mapping[str, Any]] = data if isinstance(data, list) else [data]
+    cols = list(columns) if columns else _columns(rows)
+    if fmt is Format.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(cols)
+        writer.writerows([_cell(r.get(c)) for c in cols] for r in rows)
+        return
+    if not isinstance(data, list) and columns is None:
+        table = Table("field", "value", title=title)
+        for key, value in data.items():
+            table.add_row(str(key), _cell(value))
+    else:
+        table = Table(*cols, title=title)
+        for r in rows:
+            table.add_row(*(_cell(r.get(c)) for c in cols))
+    Console(soft_wrap=False).print(table)
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    cols: dict[str, None] = {}
+    for r in rows:
+        cols.update(dict.fromkeys(r))
+    return list(cols)

@@ -1,0 +1,84 @@
+"""Use cases over quarantined rows: list, show, export for fixing, clear once fixed."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from valueloop.spec.datasets import get_dataset
+from valueloop.store.lake import Lake, new_batch_id
+from valueloop.store.workspace import Workspace
+
+
+def _read(ws: Workspace, dataset: str | None, batch: str | None) -> list[dict[str, Any]]:
+    lake = Lake(ws.lake_dir)
+    manifest = lake.manifest()
+    names = [dataset] if dataset else sorted(manifest.quarantine)
+    out: list[dict[str, Any]] = []
+    for name in names:
+        for path in lake.quarantine_files(name):
+            table = pq.read_table(path)
+            if batch:
+                table = table.filter(pc.equal(table["batch_id"], batch))
+            out += [{"dataset": name, **r} for r in table.to_pylist()]
+    return out
+
+
+def list_quarantine(ws: Workspace, dataset: str | None, batch: str | None, limit: int) -> list[dict[str, Any]]:
+    if dataset:
+        get_dataset(dataset)
+    rows = _read(ws, dataset, batch)
+    return [{k: r[k] for k in ("dataset", "batch_id", "file", "row", "field", "reason")} for r in rows[:limit]]
+
+
+def show_quarantine(ws: Workspace, batch: str, row: int | None) -> list[dict[str, Any]]:
+    grouped: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in _read(ws, None, batch):
+        if row is not None and r["row"] != row:
+            continue
+        entry = grouped.setdefault(
+            (r["file"], r["row"]),
+            {"dataset": r["dataset"], "file": r["file"], "row": r["row"], "reasons": [], "values": json.loads(r["raw"])},
+        )
+        entry["reasons"].append(f"{r['field']}: {r['reason']}")
+    return list(grouped.values())
+
+
+def export_quarantine(ws: Workspace, dataset: str, out: Path, batch: str | None) -> int:
+    """Original values of each quarantined row (once per row), plus where it came from and why."""
+    get_dataset(dataset)
+    rows = [r for r in show_quarantine(ws, batch, None) if r["dataset"] == dataset] if batch else [
+        r for b in _batches(ws, dataset) for r in show_quarantine(ws, b, None) if r["dataset"] == dataset
+    ]
+    columns: dict[str, None] = {}
+    for r in rows:
+        columns.update(dict.fromkeys(r["values"]))
+    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*columns, "_source_file", "_source_row", "_reasons"])
+        for r in rows:
+            writer.writerow([*(r["values"].get(c) for c in columns), r["file"], r["row"], " | ".join(r["reasons"])])
+    return len(rows)
+
+
+def _batches(ws: Workspace, dataset: str) -> list[str]:
+    return sorted({r["batch_id"] for r in _read(ws, dataset, None)})
+
+
+def clear_quarantine(ws: Workspace, dataset: str, batch: str | None) -> int:
+    """Retire quarantine files (whole batches) in one lake commit; returns records removed."""
+    lake = Lake(ws.lake_dir)
+    removed = 0
+    with lake.transaction(new_batch_id()) as txn:
+        for path in lake.quarantine_files(dataset):
+            table = pq.read_table(path)
+            if batch and batch not in set(table["batch_id"].to_pylist()):
+                continue
+            removed += table.num_rows
+            txn.replace(dataset, path, None, quarantine=True)
+    return removed

@@ -1,0 +1,278 @@
+"""Readers: any supported source file → a stream of chunks of source columns.
+
+Each chunk carries the 1-based data-row numbers of its rows (so an error can name the
+row a user sees in the file) and the rows that could not even be split into columns
+(a truncated last line, a stray delimiter). Readers never interpret values: typing and
+checks happen in :mod:`valueloop.ingest.validate`, the same for every format.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from valueloop.errors import InputError
+from valueloop.ingest.encoding import detect_encoding
+from valueloop.spec.mapping import Mapping
+
+CHUNK_ROWS = 200_000
+CSV_BLOCK_BYTES = 16 << 20
+FORMATS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+}
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    row: int
+    reason: str
+    text: str
+
+
+@dataclass
+class Chunk:
+    table: pa.Table
+    rows: np.ndarray
+    invalid: list[InvalidRow] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """An opened, checked source file: its format, header and how to stream it."""
+
+    path: Path
+    kind: str
+    columns: tuple[str, ...]
+    mapping: Mapping
+    encoding: str = "utf-8"
+
+    def chunks(self) -> Iterator[Chunk]:
+        readers = {"csv": _csv_chunks, "xlsx": _xlsx_chunks, "parquet": _parquet_chunks,
+                   "json": _json_chunks, "jsonl": _jsonl_chunks}
+        return readers[self.kind](self)
+
+
+def open_source(path: Path, mapping: Mapping) -> Source:
+    """Check that ``path`` exists and is readable, detect its format and read its header."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(f"{path}: unsupported file type {path.suffix!r} (csv, xlsx, parquet, json, jsonl)")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: file is empty (no header row)")
+    header = {"csv": _csv_header, "xlsx": _xlsx_header, "parquet": _parquet_header,
+              "json": _json_header, "jsonl": _json_header}[kind]
+    source = Source(path, kind, (), mapping)
+    source.columns = header(source)
+    duplicated = sorted({c for c in source.columns if source.columns.count(c) > 1})
+    if duplicated:
+        raise InputError(f"{path}: duplicated column names in the header: {', '.join(duplicated)}")
+    return source
+
+
+def _delimiter(source: Source) -> str:
+    if source.mapping.delimiter:
+        return source.mapping.delimiter
+    return "\t" if source.path.suffix.lower() == ".tsv" else ","
+
+
+def _csv_header(source: Source) -> tuple[str, ...]:
+    source.encoding = detect_encoding(source.path, source.mapping.encoding)
+    with open(source.path, encoding=source.encoding, errors="replace", newline="") as fh:
+        first = fh.readline().lstrip("\ufeff")
+    header = next(csv.reader([first], delimiter=_delimiter(source)), [])
+    names = tuple(h.strip() for h in header)
+    if not any(names):
+        raise InputError(f"{source.path}: the first line is not a header row")
+    return names
+
+
+def _csv_chunks(source: Source) -> Iterator[Chunk]:
+    invalid: list[InvalidRow] = []
+
+    def on_invalid(row: Any) -> str:
+        data_row = (row.number or 0) - 1
+        invalid.append(InvalidRow(data_row, f"expected {row.expected_columns} columns, found {row.actual_columns}", row.text))
+        return "skip"
+
+    reader = pacsv.open_csv(
+        source.path,
+        read_options=pacsv.ReadOptions(
+            use_threads=False, block_size=CSV_BLOCK_BYTES, encoding=source.encoding,
+            column_names=list(source.columns), skip_rows=1,
+        ),
+        parse_options=pacsv.ParseOptions(delimiter=_delimiter(source), invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in source.columns},
+            strings_can_be_null=False, quoted_strings_can_be_null=False,
+        ),
+    )
+    valid_before = sent = 0
+    try:
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            yield Chunk(table, _data_rows(valid_before, table.num_rows, invalid), invalid[sent:])
+            valid_before += table.num_rows
+            sent = len(invalid)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+        raise InputError(f"{source.path}: cannot parse as CSV ({source.encoding}): {err}") from err
+    if invalid[sent:]:
+        yield Chunk(_empty(source.columns), np.zeros(0, dtype=np.int64), invalid[sent:])
+
+
+def _data_rows(valid_before: int, count: int, invalid: list[InvalidRow]) -> np.ndarray:
+    """1-based data rows of the next ``count`` valid rows, stepping over the skipped ones."""
+    skipped = np.array(sorted(r.row for r in invalid), dtype=np.int64)
+    ordinals = np.arange(valid_before + 1, valid_before + count + 1, dtype=np.int64)
+    return ordinals + np.searchsorted(skipped - np.arange(len(skipped)), ordinals, side="right")
+
+
+def _empty(columns: tuple[str, ...]) -> pa.Table:
+    return pa.table({c: pa.array([], pa.string()) for c in columns})
+
+
+def _parquet_header(source: Source) -> tuple[str, ...]:
+    try:
+        return tuple(pq.ParquetFile(source.path).schema_arrow.names)
+    except (pa.ArrowInvalid, OSError) as err:
+        raise InputError(f"{source.path}: not a readable Parquet file: {err}") from err
+
+
+def _parquet_chunks(source: Source) -> Iterator[Chunk]:
+    done = 0
+    for batch in pq.ParquetFile(source.path).iter_batches(batch_size=CHUNK_ROWS):
+        table = pa.Table.from_batches([batch])
+        yield Chunk(table, np.arange(done + 1, done + table.num_rows + 1, dtype=np.int64))
+        done += table.num_rows
+
+
+def _cell_text(value: object) -> str | None:
+    """A spreadsheet or JSON cell as the text a user would see (typing happens later)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _rows_to_chunk(columns: tuple[str, ...], records: list[list[str | None]], first_row: int) -> Chunk:
+    arrays = {c: pa.array([r[i] if i < len(r) else None for r in records], pa.string()) for i, c in enumerate(columns)}
+    rows = np.arange(first_row, first_row + len(records), dtype=np.int64)
+    return Chunk(pa.table(arrays), rows)
+
+
+def _open_sheet(source: Source) -> Any:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many unrelated types for a broken file
+        raise InputError(f"{source.path}: not a readable XLSX workbook: {err}") from err
+    name = source.mapping.sheet
+    if name is not None and name not in book.sheetnames:
+        raise InputError(f"{source.path}: no sheet {name!r} (sheets: {', '.join(book.sheetnames)})")
+    return book[name] if name else book.worksheets[0]
+
+
+def _xlsx_header(source: Source) -> tuple[str, ...]:
+    first = next(_open_sheet(source).iter_rows(max_row=1, values_only=True), None)
+    if not first:
+        raise InputError(f"{source.path}: the sheet is empty (no header row)")
+    return tuple((_cell_text(v) or "").strip() for v in first)
+
+
+def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
+    records: list[list[str | None]] = []
+    first_row = 1
+    for values in _open_sheet(source).iter_rows(min_row=2, values_only=True):
+        if all(v is None for v in values):
+            continue
+        records.append([_cell_text(v) for v in values])
+        if len(records) == CHUNK_ROWS:
+            yield _rows_to_chunk(source.columns, records, first_row)
+            first_row += len(records)
+            records = []
+    yield _rows_to_chunk(source.columns, records, first_row)
+
+
+def _json_records(source: Source) -> Iterator[tuple[int, dict[str, Any] | InvalidRow]]:
+    """(data row, record or why it is unusable) for a JSON array or a JSON Lines file."""
+    if source.kind == "json" and _first_char(source.path) == "[":
+        try:
+            items = json.loads(source.path.read_text(encoding="utf-8-sig"))
+        except json.JSONDecodeError as err:
+            raise InputError(f"{source.path}: invalid JSON at line {err.lineno}: {err.msg}") from err
+        for i, item in enumerate(items, start=1):
+            yield i, item if isinstance(item, dict) else InvalidRow(i, "not a JSON object", json.dumps(item)[:200])
+        return
+    row = 0
+    with open(source.path, encoding="utf-8-sig") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row += 1
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as err:
+                yield row, InvalidRow(row, f"invalid JSON: {err.msg}", line[:200])
+                continue
+            yield row, item if isinstance(item, dict) else InvalidRow(row, "not a JSON object", line[:200])
+
+
+def _first_char(path: Path) -> str:
+    with open(path, encoding="utf-8-sig") as fh:
+        return fh.read(4096).lstrip()[:1]
+
+
+def _json_header(source: Source) -> tuple[str, ...]:
+    names: dict[str, None] = {}
+    for seen, (_, item) in enumerate(_json_records(source)):
+        if isinstance(item, dict):
+            names.update(dict.fromkeys(item))
+        if seen >= 1000:
+            break
+    if not names:
+        raise InputError(f"{source.path}: no JSON objects found")
+    return tuple(names)
+
+
+def _json_chunks(source: Source) -> Iterator[Chunk]:
+    records: list[list[str | None]] = []
+    rows: list[int] = []
+    invalid: list[InvalidRow] = []
+    for row, item in _json_records(source):
+        if isinstance(item, InvalidRow):
+            invalid.append(item)
+            continue
+        records.append([_cell_text(item.get(c)) for c in source.columns])
+        rows.append(row)
+        if len(records) == CHUNK_ROWS:
+            yield _json_chunk(source.columns, records, rows, invalid)
+            records, rows, invalid = [], [], []
+    yield _json_chunk(source.columns, records, rows, invalid)
+
+
+def _json_chunk(columns: tuple[str, ...], records: list[list[str | None]], rows: list[int], invalid: list[InvalidRow]) -> Chunk:
+    chunk = _rows_to_chunk(columns, records, 1)
+    return Chunk(chunk.table, np.array(rows, dtype=np.int64), invalid)
+
+
+_jsonl_chunks = _json_chunks

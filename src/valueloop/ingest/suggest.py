@@ -1,0 +1,113 @@
+"""Propose a mapping from a source file's header and a sample of its values.
+
+Column names are matched against Chinese and English synonyms of each canonical field
+(exact match after normalisation first, then close matches); sample values suggest
+value maps for yes/no columns and null sentinels such as ``0:00:00``. The result is
+YAML for a person to review, not a guess applied silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pyarrow.compute as pc
+import yaml
+
+from valueloop.ingest.readers import open_source
+from valueloop.spec.datasets import get_dataset
+from valueloop.spec.mapping import Mapping
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "interaction_id": ("工单编号", "工单号", "工单id", "服务单号", "会话id", "ticket id", "ticket", "case id", "call id"),
+    "entity_id": ("网点编号", "网点", "门店编号", "门店", "机构编号", "机构", "商家id", "branch", "store", "branch id", "store id"),
+    "opened_at": ("创建时间", "受理时间", "开始时间", "进线时间", "created at", "created", "open time", "start time"),
+    "agent_id": ("客服工号", "坐席工号", "工号", "坐席", "员工编号", "agent", "agent id", "staff id"),
+    "customer_id": ("客户编号", "客户id", "会员号", "用户id", "customer", "customer id", "user id", "member id"),
+    "channel": ("渠道", "来源渠道", "接入渠道", "channel", "source"),
+    "category": ("类别", "分类", "问题类型", "业务类型", "category", "type of issue"),
+    "first_response_at": ("首次响应时间", "首响时间", "first response", "first response time"),
+    "resolved_at": ("解决时间", "完结时间", "关闭时间", "resolved", "closed at", "close time"),
+    "steps_required": ("应完成步骤", "标准步骤数", "steps required"),
+    "steps_completed": ("已完成步骤", "完成步骤数", "steps completed"),
+    "resolved_by_bot": ("机器人解决", "智能客服解决", "bot resolved"),
+    "escalated": ("是否升级", "升级", "escalated"),
+    "reopened": ("是否重开", "重开", "二次进线", "reopened"),
+    "feedback_id": ("评价编号", "反馈编号", "评价id", "feedback id", "review id", "survey id"),
+    "submitted_at": ("评价时间", "反馈时间", "提交时间", "submitted", "review time"),
+    "kind": ("反馈类型", "类型", "kind", "feedback type"),
+    "csat": ("满意度", "满意度评分", "评分", "星级", "satisfaction", "rating", "score"),
+    "nps": ("推荐度", "净推荐值", "nps", "recommend"),
+    "ces": ("费力度", "客户费力度", "effort"),
+    "text": ("评价内容", "反馈内容", "内容", "留言", "备注", "comment", "comments", "review", "feedback"),
+    "order_id": ("订单号", "订单编号", "order", "order no"),
+    "ordered_at": ("下单时间", "订单时间", "order time", "order date"),
+    "amount": ("金额", "订单金额", "实付金额", "amount", "order value", "total"),
+    "returned": ("是否退货", "退货", "returned"),
+    "return_requested_at": ("退货申请时间", "申请退货时间", "return requested"),
+    "return_completed_at": ("退货完成时间", "退款时间", "return completed", "refund time"),
+    "event_id": ("事件编号", "事件id", "event", "event id"),
+    "ts": ("时间", "时间戳", "发生时间", "timestamp", "time"),
+    "type": ("事件类型", "类型", "type", "event type"),
+    "dwell_seconds": ("停留时长", "停留秒数", "dwell", "dwell time", "duration"),
+    "name": ("名称", "机构名称", "姓名", "name"),
+    "parent_id": ("上级编号", "上级机构", "parent", "parent id"),
+    "industry": ("行业", "industry"),
+    "region": ("区域", "地区", "大区", "region", "area"),
+    "age_band": ("年龄段", "年龄", "age", "age band"),
+    "spend_tier": ("消费层级", "消费等级", "spend tier", "tier"),
+    "vip": ("是否vip", "vip", "会员等级"),
+    "step": ("环节", "步骤", "节点", "step", "stage"),
+    "started_at": ("环节开始时间", "开始时间", "started", "start"),
+    "ended_at": ("环节结束时间", "结束时间", "ended", "end"),
+    "department": ("部门", "责任部门", "department", "dept"),
+}
+YES_NO = {"是": True, "否": False, "Y": True, "N": False, "有": True, "无": False}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-()（）:：]+", " ", name.strip().lower()).strip()
+
+
+def match_columns(dataset: str, columns: tuple[str, ...]) -> dict[str, str]:
+    """Canonical field → the source column that most likely holds it."""
+    ds = get_dataset(dataset)
+    normalised = {_norm(c): c for c in columns}
+    chosen: dict[str, str] = {}
+    for f in ds.fields:
+        names = (_norm(f.name), *(_norm(s) for s in SYNONYMS.get(f.name, ())))
+        hit = next((normalised[n] for n in names if n in normalised), None)
+        if hit is None:
+            close = difflib.get_close_matches(_norm(f.name), list(normalised), n=1, cutoff=0.85)
+            hit = normalised[close[0]] if close else None
+        if hit is not None and hit not in chosen.values():
+            chosen[f.name] = hit
+    return chosen
+
+
+def suggest_mapping(path: Path, dataset: str) -> str:
+    """A commented YAML mapping proposal for ``path`` onto ``dataset``."""
+    ds = get_dataset(dataset)
+    source = open_source(path, Mapping())
+    sample = next(iter(source.chunks())).table.slice(0, 2000)
+    fields: dict[str, object] = {}
+    matched = match_columns(dataset, source.columns)
+    for name, column in matched.items():
+        entry: dict[str, object] = {"column": column}
+        kind = ds.by_name[name].kind
+        values = {str(v) for v in pc.unique(sample.column(column)).to_pylist() if v is not None}
+        if kind == "bool" and values & set(YES_NO):
+            entry["values"] = {k: v for k, v in YES_NO.items() if k in values}
+        if kind == "timestamp" and "0:00:00" in values:
+            entry["null_values"] = ["0:00:00"]
+        fields[name] = entry if len(entry) > 1 else column
+    unmatched = [c for c in source.columns if c not in matched.values()]
+    missing = [f for f in ds.required if f not in fields]
+    doc = {"dataset": dataset, "encoding": source.encoding, "timezone": "Asia/Shanghai", "fields": fields}
+    head = f"# mapping proposed for {path.name} → {dataset}; review before use\n"
+    if missing:
+        head += f"# REQUIRED fields not found: {', '.join(missing)}\n"
+    if unmatched:
+        head += f"# source columns not used: {', '.join(unmatched)}\n"
+    return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)

@@ -1,0 +1,152 @@
+"""Map one chunk of source columns onto a canonical dataset and check every row.
+
+The result splits the chunk: rows that pass every check, typed exactly as the
+dataset's Arrow schema, and one :class:`RowError` per problem found in the others. A
+row with any problem is quarantined whole, never stored half-right.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from valueloop.errors import InputError
+from valueloop.ingest.coerce import convert
+from valueloop.ingest.readers import Chunk
+from valueloop.spec.datasets import Dataset, Field
+from valueloop.spec.mapping import FieldMapping, Mapping
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    reason: str
+
+
+@dataclass
+class CheckedChunk:
+    good: pa.Table
+    good_rows: np.ndarray
+    errors: list[RowError]
+    bad_raw: dict[int, str]
+    """Source row number → the row's raw values as JSON, for quarantine."""
+
+
+def check_columns(dataset: Dataset, mapping: Mapping, columns: tuple[str, ...], file: str) -> None:
+    """Fail before any row is read when a required field or a mapped column is missing."""
+    problems = []
+    for name in dataset.required:
+        if mapping.for_field(name, columns) is None:
+            problems.append(f"missing required column {name!r}")
+    for name, fm in mapping.fields.items():
+        if name not in dataset.by_name:
+            problems.append(f"mapping names unknown field {name!r} of {dataset.name}")
+        problems += [f"mapped column {c!r} (for {name}) not in the header" for c in fm.sources if c not in columns]
+    if problems:
+        raise InputError(f"{file}: " + "; ".join(problems))
+
+
+def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> CheckedChunk:
+    source = chunk.table
+    n = source.num_rows
+    columns: dict[str, pa.Array] = {}
+    errors: list[tuple[np.ndarray, str, list[str]]] = []
+    for field in dataset.fields:
+        fm = mapping.for_field(field.name, tuple(source.column_names))
+        raw = _source_values(source, fm, field, n)
+        raw = _clean(raw, field, fm, mapping)
+        typed, unreadable = convert(raw, field.kind, fm.formats if fm else (), tz)
+        _flag(errors, unreadable, field.name, raw, "cannot read {!r} as " + field.kind)
+        typed = _check_values(typed, field, errors)
+        if field.required:
+            missing = pc.is_null(typed).to_numpy(zero_copy_only=False) & ~unreadable
+            _flag(errors, missing, field.name, raw, "required value is missing")
+        columns[field.name] = typed
+    for check in dataset.order_checks:
+        later, earlier = columns[check.later], columns[check.earlier]
+        wrong = pc.fill_null(pc.less(later, earlier), False).to_numpy(zero_copy_only=False)
+        reason = f"{check.later} is before {check.earlier}" if pa.types.is_timestamp(later.type) else f"{check.later} is less than {check.earlier}"
+        _flag(errors, wrong, check.later, pc.cast(later, pa.string()), reason + " ({!r})")
+    return _split(chunk, pa.table(columns, schema=dataset.schema.remove_metadata()), errors)
+
+
+def _source_values(source: pa.Table, fm: FieldMapping | None, field: Field, n: int) -> pa.Array:
+    if fm is None:
+        return pa.nulls(n, pa.string())
+    if fm.constant is not None:
+        value = str(fm.constant).lower() if isinstance(fm.constant, bool) else str(fm.constant)
+        return pa.array([value] * n, pa.string())
+    arrays = [_as_array(source.column(c)) for c in fm.sources]
+    if len(arrays) == 1:
+        return arrays[0]
+    texts = [pc.cast(a, pa.string()) for a in arrays]
+    return pc.binary_join_element_wise(*texts, fm.separator, null_handling="skip")
+
+
+def _as_array(column: pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+
+def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mapping) -> pa.Array:
+    """Trim, turn null sentinels into nulls, apply the value map."""
+    if not pa.types.is_string(raw.type):
+        return raw
+    text = pc.utf8_trim_whitespace(raw)
+    nulls = (*mapping.null_values, *(fm.null_values if fm else ()))
+    text = pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
+    if fm and fm.values:
+        keys = pa.array(list(fm.values), pa.string())
+        targets = pa.array([None if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in fm.values.values()], pa.string())
+        idx = pc.index_in(text, value_set=keys)
+        text = pc.if_else(pc.is_valid(idx), pc.take(targets, idx), text)
+    if field.allowed:
+        text = pc.utf8_lower(text)
+    return text
+
+
+def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, str, list[str]]]) -> pa.Array:
+    text = pc.cast(typed, pa.string())
+    if field.allowed:
+        bad = pc.invert(pc.fill_null(pc.is_in(typed, value_set=pa.array(field.allowed)), True))
+        _flag(errors, bad.to_numpy(zero_copy_only=False), field.name, text, f"{{!r}} is not one of {', '.join(field.allowed)}")
+    if field.minimum is not None or field.maximum is not None:
+        lo = -np.inf if field.minimum is None else field.minimum
+        hi = np.inf if field.maximum is None else field.maximum
+        inside = pc.and_(pc.greater_equal(typed, lo), pc.less_equal(typed, hi))
+        bad = pc.invert(pc.fill_null(inside, True)).to_numpy(zero_copy_only=False)
+        _flag(errors, bad, field.name, text, f"{{!r}} is out of range {_fmt(lo)}..{_fmt(hi)}")
+    return typed
+
+
+def _fmt(x: float) -> str:
+    return "" if np.isinf(x) else f"{x:g}"
+
+
+def _flag(errors: list[tuple[np.ndarray, str, list[str]]], mask: np.ndarray, field: str, values: pa.Array, template: str) -> None:
+    """Record ``template`` (with the offending value) for every row where ``mask`` is set."""
+    idx = np.flatnonzero(mask)
+    if len(idx):
+        shown = pc.take(pc.cast(values, pa.string()), pa.array(idx)).to_pylist()
+        errors.append((idx, field, [template.format(v) for v in shown]))
+
+
+def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, list[str]]]) -> CheckedChunk:
+    bad = np.zeros(typed.num_rows, dtype=bool)
+    row_errors: list[RowError] = []
+    for idx, field, reasons in errors:
+        bad[idx] = True
+        row_errors += [RowError(int(chunk.rows[i]), field, r) for i, r in zip(idx, reasons, strict=True)]
+    bad_idx = np.flatnonzero(bad)
+    raw_rows = chunk.table.take(pa.array(bad_idx, pa.int64())).to_pylist() if len(bad_idx) else []
+    bad_raw = {int(chunk.rows[i]): json.dumps(r, ensure_ascii=False, default=str) for i, r in zip(bad_idx, raw_rows, strict=True)}
+    for inv in chunk.invalid:
+        row_errors.append(RowError(inv.row, "(row)", inv.reason))
+        bad_raw[inv.row] = json.dumps({"_line": inv.text}, ensure_ascii=False)
+    keep = pa.array(~bad)
+    row_errors.sort(key=lambda e: e.row)
+    return CheckedChunk(typed.filter(keep), chunk.rows[~bad], row_errors, bad_raw)

@@ -1,0 +1,225 @@
+"""The canonical datasets: every fact table valueloop understands, defined once.
+
+Source files are mapped onto these (see :mod:`valueloop.spec.mapping`); ingest validates
+against them and the lake stores exactly these columns. Field kinds are few on purpose:
+timestamps are stored as UTC instants, so a period boundary is computed in the
+workspace's time zone at query time, never baked into the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pyarrow as pa
+
+FieldKind = Literal["string", "int", "float", "bool", "timestamp"]
+
+ARROW_TYPES: dict[FieldKind, pa.DataType] = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its kind, whether a row without it is unusable, and its value checks."""
+
+    name: str
+    kind: FieldKind
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    allowed: tuple[str, ...] = ()
+    doc: str = ""
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return ARROW_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class OrderCheck:
+    """``later`` must not be less than ``earlier`` when both are present.
+
+    For timestamps: resolved not before opened; for counts: steps required ≥ steps completed.
+    """
+
+    later: str
+    earlier: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A canonical dataset: its fields, the key that identifies a row, and cross-field checks."""
+
+    name: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    order_checks: tuple[OrderCheck, ...] = ()
+    doc: str = ""
+    by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([pa.field(f.name, f.arrow_type, nullable=not f.required) for f in self.fields])
+
+
+def _s(name: str, required: bool = False, allowed: tuple[str, ...] = (), doc: str = "") -> Field:
+    return Field(name, "string", required=required, allowed=allowed, doc=doc)
+
+
+def _ts(name: str, required: bool = False) -> Field:
+    return Field(name, "timestamp", required=required)
+
+
+def _num(name: str, kind: FieldKind = "float", lo: float | None = None, hi: float | None = None) -> Field:
+    return Field(name, kind, minimum=lo, maximum=hi)
+
+
+def _b(name: str) -> Field:
+    return Field(name, "bool")
+
+
+ENTITY_TYPES = ("company", "region", "branch", "store", "merchant", "team", "agent", "department")
+FEEDBACK_KINDS = ("survey", "complaint", "review", "interview", "focus_group")
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            "entities",
+            (
+                _s("entity_id", required=True),
+                _s("name"),
+                _s("type", allowed=ENTITY_TYPES),
+                _s("parent_id"),
+                _s("industry"),
+                _s("region"),
+            ),
+            key=("entity_id",),
+            doc="The organisation tree: company → regions → branches/stores → teams → agents.",
+        ),
+        Dataset(
+            "customers",
+            (
+                _s("customer_id", required=True),
+                _s("industry"),
+                _s("age_band"),
+                _s("spend_tier"),
+                _s("region"),
+                _b("vip"),
+            ),
+            key=("customer_id",),
+            doc="Customers and the segment fields that differentiated standards cut by.",
+        ),
+        Dataset(
+            "interactions",
+            (
+                _s("interaction_id", required=True),
+                _s("entity_id", required=True),
+                _ts("opened_at", required=True),
+                _s("agent_id"),
+                _s("customer_id"),
+                _s("channel"),
+                _s("category"),
+                _ts("first_response_at"),
+                _ts("resolved_at"),
+                _num("steps_required", "int", lo=0),
+                _num("steps_completed", "int", lo=0),
+                _b("resolved_by_bot"),
+                _b("escalated"),
+                _b("reopened"),
+            ),
+            key=("interaction_id",),
+            order_checks=(
+                OrderCheck("first_response_at", "opened_at"),
+                OrderCheck("resolved_at", "opened_at"),
+                OrderCheck("steps_required", "steps_completed"),
+            ),
+            doc="Service records: tickets, calls, chats, visits.",
+        ),
+        Dataset(
+            "interaction_steps",
+            (
+                _s("interaction_id", required=True),
+                _s("step", required=True),
+                _ts("started_at", required=True),
+                _ts("ended_at"),
+                _s("department"),
+            ),
+            key=("interaction_id", "step", "started_at"),
+            order_checks=(OrderCheck("ended_at", "started_at"),),
+            doc="Process events of an interaction, for value stream maps; a step may repeat (rework).",
+        ),
+        Dataset(
+            "feedback",
+            (
+                _s("feedback_id", required=True),
+                _ts("submitted_at", required=True),
+                _s("entity_id"),
+                _s("interaction_id"),
+                _s("customer_id"),
+                _s("kind", allowed=FEEDBACK_KINDS),
+                _num("csat", "int", 1, 5),
+                _num("nps", "int", 0, 10),
+                _num("ces", "int", 1, 7),
+                _s("text"),
+            ),
+            key=("feedback_id",),
+            doc="Surveys, complaints, reviews and qualitative notes (interviews, focus groups).",
+        ),
+        Dataset(
+            "events",
+            (
+                _s("event_id", required=True),
+                _ts("ts", required=True),
+                _s("type", required=True),
+                _s("customer_id"),
+                _s("entity_id"),
+                _num("dwell_seconds", "float", lo=0),
+            ),
+            key=("event_id",),
+            doc="Behaviour events: views, clicks, dwell time.",
+        ),
+        Dataset(
+            "orders",
+            (
+                _s("order_id", required=True),
+                _ts("ordered_at", required=True),
+                _s("customer_id"),
+                _s("entity_id"),
+                _num("amount", "float", lo=0),
+                _b("returned"),
+                _ts("return_requested_at"),
+                _ts("return_completed_at"),
+            ),
+            key=("order_id",),
+            order_checks=(
+                OrderCheck("return_requested_at", "ordered_at"),
+                OrderCheck("return_completed_at", "return_requested_at"),
+            ),
+            doc="Transactions, with returns and refunds.",
+        ),
+    )
+}
+
+
+def get_dataset(name: str) -> Dataset:
+    """The dataset called ``name``; raises :class:`InputError` naming the known ones."""
+    from valueloop.errors import InputError
+
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise InputError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None

@@ -1,0 +1,102 @@
+"""Source mappings: how a CRM / ticket-system export's columns become canonical fields.
+
+A mapping is YAML, validated into frozen pydantic models. Every field not named in the
+mapping is taken from a source column of the same name when one exists, so a file
+already in canonical shape needs no mapping at all. Example::
+
+    dataset: interactions
+    encoding: auto            # or utf-8, gbk, gb18030
+    timezone: Asia/Shanghai   # naive timestamps are local time there
+    datetime_formats: ["%Y/%m/%d %H:%M"]
+    null_values: ["-", "N/A", "无"]
+    fields:
+      interaction_id: 工单编号                 # shorthand: one source column
+      opened_at: {columns: [日期, 时间]}       # joined with a space, then parsed
+      resolved_by_bot: {column: 机器人解决, values: {是: true, 否: false}}
+      first_response_at: {column: 首次响应时间, null_values: ["0:00:00"]}
+      channel: {constant: phone}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from valueloop.errors import SpecError
+
+DEFAULT_NULLS = ("", "-", "--", "—", "N/A", "n/a", "NA", "null", "NULL", "None", "无", "空")
+ScalarValue = str | int | float | bool | None
+
+
+class FieldMapping(BaseModel):
+    """Where one canonical field comes from: a column, several joined columns, or a constant."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    column: str | None = None
+    columns: tuple[str, ...] = ()
+    separator: str = " "
+    constant: ScalarValue = None
+    values: dict[str, ScalarValue] = Field(default_factory=dict)
+    null_values: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldMapping:
+        given = sum([self.column is not None, bool(self.columns), self.constant is not None])
+        if given != 1:
+            raise ValueError("give exactly one of column, columns, constant")
+        return self
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        if self.column is not None:
+            return (self.column,)
+        return self.columns
+
+
+class Mapping(BaseModel):
+    """A whole mapping file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    dataset: str | None = None
+    encoding: str = "auto"
+    timezone: str | None = None
+    datetime_formats: tuple[str, ...] = ()
+    null_values: tuple[str, ...] = DEFAULT_NULLS
+    sheet: str | None = None
+    delimiter: str | None = None
+    fields: dict[str, FieldMapping] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("fields"), dict):
+            fields = {k: {"column": v} if isinstance(v, str) else v for k, v in data["fields"].items()}
+            data = {**data, "fields": fields}
+        return data
+
+    def for_field(self, name: str, source_columns: tuple[str, ...]) -> FieldMapping | None:
+        """The mapping of field ``name``: explicit, or the same-named source column, or none."""
+        if name in self.fields:
+            return self.fields[name]
+        if name in source_columns:
+            return FieldMapping(column=name)
+        return None
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Parse and validate a mapping file; every problem is reported at once with its YAML path."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise SpecError(f"{path}: cannot read mapping: {err}") from err
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
+        )
+        raise SpecError(f"{path}: invalid mapping: {problems}") from err

@@ -1,0 +1,111 @@
+"""Merge a staged batch into the lake: deduplicate, detect updates, write, retire.
+
+Runs inside a :class:`~valueloop.store.lake.LakeTransaction`. Rows are identified by
+the dataset key and fingerprinted by a hash of their canonical values:
+
+* the same key twice in the batch with the same content → a duplicate;
+  with different content → the later row is quarantined (we cannot tell which is right);
+* a key already stored with the same content → a duplicate;
+  with different content → an update: the new version is stored, and the file that held
+  the old one is rewritten without it (so readers see exactly one version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from valueloop.spec.datasets import Dataset
+from valueloop.store.lake import LakeTransaction
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    stored: int
+    updated: int
+    duplicates: int
+    conflicts: pa.Table
+    """Rows quarantined as conflicting duplicates: canonical columns, _src_file, _src_row, and the
+    file and row (_f0, _r0) of the first occurrence they conflict with."""
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _list(paths: list[Path]) -> str:
+    return "[" + ", ".join(_lit(p) for p in paths) + "]"
+
+
+def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[Path], live: list[Path]) -> MergeResult:
+    """Fold staged Parquet chunks (canonical columns + _src_file, _src_row, _seq) into ``dataset``."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    cols = ", ".join(_q(f.name) for f in dataset.fields)
+    keys = ", ".join(_q(k) for k in dataset.key)
+    con.execute(
+        f"""CREATE TEMP TABLE ranked AS
+        SELECT *, row_number() OVER w AS _k, first_value(_hash) OVER w AS _h0,
+               first_value(_src_file) OVER w AS _f0, first_value(_src_row) OVER w AS _r0
+        FROM (SELECT *, hash({cols}) AS _hash FROM read_parquet({_list(staged)}))
+        WINDOW w AS (PARTITION BY {keys} ORDER BY _seq)"""
+    )
+    conflicts = con.execute(
+        f"SELECT {cols}, _src_file, _src_row, _f0, _r0 FROM ranked WHERE _k > 1 AND _hash <> _h0 ORDER BY _seq"
+    ).fetch_arrow_table()
+    in_batch_dupes = _count(con, "SELECT count(*) FROM ranked WHERE _k > 1 AND _hash = _h0")
+    con.execute("CREATE TEMP TABLE cand AS SELECT * EXCLUDE (_k, _h0, _f0, _r0) FROM ranked WHERE _k = 1")
+    if live:
+        con.execute(
+            f"""CREATE TEMP TABLE existing AS SELECT {keys}, _hash AS _old, filename AS _file
+            FROM read_parquet({_list(live)}, filename = true) SEMI JOIN cand USING ({keys})"""
+        )
+    else:
+        con.execute(f"CREATE TEMP TABLE existing AS SELECT {keys}, _hash AS _old, '' AS _file FROM cand LIMIT 0")
+    con.execute(
+        f"""CREATE TEMP TABLE verdict AS SELECT c.*, e._old IS NOT NULL AS _known, c._hash = e._old AS _same
+        FROM cand c LEFT JOIN existing e USING ({keys})"""
+    )
+    same = _count(con, "SELECT count(*) FROM verdict WHERE _same")
+    updated = _count(con, "SELECT count(*) FROM verdict WHERE _known AND NOT _same")
+    stored = _count(con, "SELECT count(*) FROM verdict WHERE NOT coalesce(_same, false)")
+    if stored:
+        target = txn.new_path(dataset.name, "part")
+        con.execute(
+            f"""COPY (SELECT {cols}, _hash, '{txn.batch_id}' AS _batch FROM verdict
+            WHERE NOT coalesce(_same, false) ORDER BY _seq) TO {_lit(target)} (FORMAT parquet, COMPRESSION zstd)"""
+        )
+        txn.add(dataset.name, target)
+    if updated:
+        _retire_old_versions(con, txn, dataset, keys)
+    con.close()
+    return MergeResult(stored, updated, same + in_batch_dupes, conflicts)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _retire_old_versions(con: duckdb.DuckDBPyConnection, txn: LakeTransaction, dataset: Dataset, keys: str) -> None:
+    """Rewrite each file holding a superseded version without it (copy-on-write)."""
+    con.execute(
+        f"""CREATE TEMP TABLE superseded AS SELECT e.* FROM existing e
+        JOIN verdict v USING ({keys}) WHERE v._known AND NOT v._same"""
+    )
+    files = [Path(r[0]) for r in con.execute("SELECT DISTINCT _file FROM superseded ORDER BY 1").fetchall()]
+    for i, old in enumerate(files):
+        new = txn.new_path(dataset.name, f"part-r{i}")
+        con.execute(
+            f"""COPY (SELECT * FROM read_parquet({_lit(old)}) ANTI JOIN superseded USING ({keys}))
+            TO {_lit(new)} (FORMAT parquet, COMPRESSION zstd)"""
+        )
+        kept = _count(con, f"SELECT count(*) FROM read_parquet({_lit(new)})")
+        txn.replace(dataset.name, old, new if kept else None)

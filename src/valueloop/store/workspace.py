@@ -1,0 +1,80 @@
+"""A workspace on disk: settings, model and mapping folders, the lake and the app database.
+
+``init_workspace`` is the only thing that creates one; everything else opens an
+existing workspace and fails with a clear message when the folder is not one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli_w
+
+from valueloop.errors import WorkspaceError
+from valueloop.settings import SETTINGS_FILE, Settings, load_settings
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    settings: Settings
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.root / self.settings.lake.path
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def mappings_dir(self) -> Path:
+        return self.root / "mappings"
+
+    @property
+    def database_url(self) -> str:
+        """The app database URL, with a relative SQLite path anchored at the workspace."""
+        url = self.settings.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str((self.root / url[len(prefix) :]).resolve())
+        return url
+
+
+def resolve_root(path: Path | None) -> Path:
+    """The workspace folder: the given path, else ``VALUELOOP_WORKSPACE``, else the current folder."""
+    if path is not None:
+        return path
+    env = os.environ.get("VALUELOOP_WORKSPACE")
+    return Path(env) if env else Path.cwd()
+
+
+def open_workspace(path: Path | None = None) -> Workspace:
+    root = resolve_root(path).resolve()
+    if not (root / SETTINGS_FILE).is_file():
+        raise WorkspaceError(f"{root} is not a valueloop workspace (no {SETTINGS_FILE}); run `valueloop init {root}`")
+    try:
+        settings = load_settings(root)
+    except ValueError as err:
+        raise WorkspaceError(f"{root / SETTINGS_FILE}: {err}") from err
+    return Workspace(root, settings)
+
+
+def init_workspace(path: Path, *, template: str = "three-dimension", database_url: str | None = None) -> Workspace:
+    """Create the folder layout and settings file (idempotent for an existing workspace)."""
+    root = path.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    settings_path = root / SETTINGS_FILE
+    if not settings_path.exists():
+        doc: dict[str, dict[str, str]] = {
+            "workspace": {"name": root.name, "timezone": "Asia/Shanghai", "language": "zh", "template": template},
+            "database": {"url": database_url or "sqlite:///valueloop.db"},
+            "lake": {"path": "lake", "warehouse": "duckdb"},
+        }
+        settings_path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    ws = open_workspace(root)
+    for folder in (ws.models_dir, ws.mappings_dir, ws.lake_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    return ws
