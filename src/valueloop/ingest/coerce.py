@@ -75,7 +75,7 @@ def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted
         todo = pc.and_(pc.is_valid(folded), pc.is_null(parsed))
         if not pc.any(todo).as_py():
             break
-        attempt = pc.strptime(folded, format=fmt, unit="us", error_is_null=True)
+        attempt = _reject_rollover(folded, pc.strptime(folded, format=fmt, unit="us", error_is_null=True), fmt)
         parsed = pc.coalesce(parsed, attempt)
     parsed = _iso_fallback(folded, parsed, tz)
     local = pc.assume_timezone(parsed, timezone=tz, ambiguous="earliest", nonexistent="earliest")
@@ -83,6 +83,30 @@ def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted
     plausible = pc.and_(pc.greater_equal(pc.year(result), 1900), pc.less_equal(pc.year(result), 2100))
     result = pc.if_else(pc.fill_null(plausible, True), result, pa.scalar(None, result.type))
     return result, _bad(text, result)
+
+
+def _unpadded(text: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(text, r"\b0+(\d)", r"\1")
+
+
+def _reject_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
+    """Arrow's strptime turns 2026-02-31 into 2026-03-03; a date that does not print back is no date.
+
+    Only a rolled-over day lands on day 1–3, so only those rows pay for the round trip.
+    """
+    suspect = np.flatnonzero(pc.fill_null(pc.less_equal(pc.day(parsed), 3), False).to_numpy(zero_copy_only=False))
+    if len(suspect) == 0:
+        return parsed
+    idx = pa.array(suspect)
+    seconds = pc.cast(pc.take(parsed, idx), pa.timestamp("s"), safe=False)
+    printed = pc.strftime(seconds, format=fmt)
+    same = pc.equal(_unpadded(printed), _unpadded(pc.take(text, idx))).to_numpy(zero_copy_only=False)
+    wrong = suspect[~same]
+    if len(wrong) == 0:
+        return parsed
+    mask = np.zeros(len(parsed), dtype=bool)
+    mask[wrong] = True
+    return pc.if_else(pa.array(mask), pa.scalar(None, parsed.type), parsed)
 
 
 def _iso_fallback(text: pa.Array, parsed: pa.Array, tz: str) -> pa.Array:

@@ -112,7 +112,7 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
 def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, str, list[str]]]) -> pa.Array:
     text = pc.cast(typed, pa.string())
     if field.allowed:
-        bad = pc.invert(pc.fill_null(pc.is_in(typed, value_set=pa.array(field.allowed)), True))
+        bad = pc.and_(pc.is_valid(typed), pc.invert(pc.is_in(typed, value_set=pa.array(field.allowed))))
         _flag(errors, bad.to_numpy(zero_copy_only=False), field.name, text, f"{{!r}} is not one of {', '.join(field.allowed)}")
     if field.minimum is not None or field.maximum is not None:
         lo = -np.inf if field.minimum is None else field.minimum

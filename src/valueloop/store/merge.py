@@ -59,7 +59,7 @@ def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[Path], live
     )
     conflicts = con.execute(
         f"SELECT {cols}, _src_file, _src_row, _f0, _r0 FROM ranked WHERE _k > 1 AND _hash <> _h0 ORDER BY _seq"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     in_batch_dupes = _count(con, "SELECT count(*) FROM ranked WHERE _k > 1 AND _hash = _h0")
     con.execute("CREATE TEMP TABLE cand AS SELECT * EXCLUDE (_k, _h0, _f0, _r0) FROM ranked WHERE _k = 1")
     if live:

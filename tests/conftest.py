@@ -1,0 +1,40 @@
+"""Shared fixtures: a fresh workspace, and the CLI run as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from valueloop.flows.workspace import create_workspace
+from valueloop.store.workspace import Workspace, open_workspace
+
+VALUELOOP = Path(sys.executable).with_name("valueloop")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    create_workspace(tmp_path / "ws")
+    return open_workspace(tmp_path / "ws")
+
+
+CliRun = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli() -> CliRun:
+    def run(*args: str | Path, check: bool = False) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([str(VALUELOOP), *map(str, args)], capture_output=True, text=True, timeout=300)
+        if check and result.returncode != 0:
+            raise AssertionError(f"valueloop {args} failed ({result.returncode}): {result.stderr}")
+        return result
+
+    return run
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path

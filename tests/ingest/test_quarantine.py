@@ -1,0 +1,30 @@
+"""Quarantined rows can be seen, exported, fixed, ingested again and cleared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import CliRun, write
+from test_ingest_csv import stored
+from valueloop.flows.ingest import ingest
+from valueloop.store.workspace import Workspace
+
+
+def test_fix_and_reingest(ws: Workspace, tmp_path: Path, cli: CliRun) -> None:
+    f = write(tmp_path / "fb.csv", "feedback_id,submitted_at,csat,text\nF1,2026-03-01 09:00,5,好\nF2,2026-03-01 09:00,7,差\nF3,someday,3,一般\n")
+    s = ingest(ws, "feedback", [f])
+    assert s.quarantined == 2
+    listed = json.loads(cli("quarantine", "list", "-w", ws.root, "-f", "json", check=True).stdout)
+    assert [(r["row"], r["field"]) for r in listed] == [(2, "csat"), (3, "submitted_at")]
+    shown = json.loads(cli("quarantine", "show", s.batch_id, "--row", "2", "-w", ws.root, "-f", "json", check=True).stdout)
+    assert shown[0]["values"] == {"feedback_id": "F2", "submitted_at": "2026-03-01 09:00", "csat": "7", "text": "差"}
+    out = tmp_path / "fix.csv"
+    cli("quarantine", "export", "feedback", "--out", out, "-w", ws.root, check=True)
+    fixed = out.read_text(encoding="utf-8-sig").replace(",7,", ",2,").replace("someday", "2026-03-02 10:00")
+    out.write_text(fixed, encoding="utf-8-sig")
+    again = ingest(ws, "feedback", [out])
+    assert (again.stored, again.quarantined) == (2, 0), again.errors
+    assert [r["csat"] for r in stored(ws, "feedback")] == [5, 2, 3]
+    cli("quarantine", "clear", "feedback", "--batch", s.batch_id, "-w", ws.root, check=True)
+    assert json.loads(cli("quarantine", "list", "-w", ws.root, "-f", "json", check=True).stdout) == []
