@@ -50,7 +50,10 @@ def test_mixed_date_formats_and_local_time_zone(ws: Workspace, tmp_path: Path) -
 
 
 def test_numbers_with_separators_and_full_width_digits(ws: Workspace, tmp_path: Path) -> None:
-    f = write(tmp_path / "i.csv", HEADER + 'I1,B1,2026-01-05 09:00:00,,"1,200",１２,\nI2,B1,２０２６-０１-０５ ０９:００:００,,５,５,\n')
+    f = write(
+        tmp_path / "i.csv",
+        HEADER + 'I1,B1,2026-01-05 09:00:00,,"1,200",１２,\nI2,B1,２０２６-０１-０５ ０９:００:００,,５,５,\n',
+    )
     s = ingest(ws, "interactions", [f])
     assert s.stored == 2, s.errors
     rows = stored(ws)
@@ -79,7 +82,9 @@ def test_bad_values_are_quarantined_with_file_row_field(ws: Workspace, tmp_path:
 
 
 def test_truncated_last_line_and_extra_columns(ws: Workspace, tmp_path: Path) -> None:
-    f = write(tmp_path / "i.csv", "interaction_id,entity_id,opened_at,extra\nI1,B1,2026-01-05 09:00:00,x\nI2,B1,2026-01-0")
+    f = write(
+        tmp_path / "i.csv", "interaction_id,entity_id,opened_at,extra\nI1,B1,2026-01-05 09:00:00,x\nI2,B1,2026-01-0"
+    )
     s = ingest(ws, "interactions", [f])
     assert (s.read, s.stored, s.quarantined) == (2, 1, 1)
     assert (s.errors[0].row, s.errors[0].field) == (2, "(row)")
@@ -97,11 +102,16 @@ def test_duplicate_ids_within_one_file(ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_reingest_is_idempotent_and_changes_update(ws: Workspace, tmp_path: Path) -> None:
-    first = write(tmp_path / "a.csv", HEADER + "I1,B1,2026-01-05 09:00:00,,,,phone\nI2,B1,2026-01-05 10:00:00,,,,chat\n")
+    first = write(
+        tmp_path / "a.csv", HEADER + "I1,B1,2026-01-05 09:00:00,,,,phone\nI2,B1,2026-01-05 10:00:00,,,,chat\n"
+    )
     assert ingest(ws, "interactions", [first]).stored == 2
     again = ingest(ws, "interactions", [first])
     assert (again.stored, again.duplicates, again.updated) == (0, 2, 0)
-    changed = write(tmp_path / "b.csv", HEADER + "I2,B1,2026-01-05 10:00:00,2026-01-05 11:00:00,,,chat\nI3,B2,2026-01-06 10:00:00,,,,\n")
+    changed = write(
+        tmp_path / "b.csv",
+        HEADER + "I2,B1,2026-01-05 10:00:00,2026-01-05 11:00:00,,,chat\nI3,B2,2026-01-06 10:00:00,,,,\n",
+    )
     s = ingest(ws, "interactions", [changed])
     assert (s.stored, s.updated, s.duplicates) == (2, 1, 0)
     rows = stored(ws)
@@ -123,10 +133,14 @@ def test_header_only_file_reads_nothing(ws: Workspace, tmp_path: Path) -> None:
         ("bad.csv", None, "cannot detect the text encoding"),
     ],
 )
-def test_unusable_files_write_nothing(ws: Workspace, tmp_path: Path, name: str, content: str | None, message: str) -> None:
+def test_unusable_files_write_nothing(
+    ws: Workspace, tmp_path: Path, name: str, content: str | None, message: str
+) -> None:
     good = write(tmp_path / "good.csv", HEADER + "I1,B1,2026-01-05 09:00:00,,,,\n")
     path = tmp_path / name
-    path.write_bytes(b"interaction_id,entity_id,opened_at\n\xff\xfe\xfa\xfb\xff\n" if content is None else content.encode())
+    path.write_bytes(
+        b"interaction_id,entity_id,opened_at\n\xff\xfe\xfa\xfb\xff\n" if content is None else content.encode()
+    )
     with pytest.raises(InputError, match=message) as err:
         ingest(ws, "interactions", [good, path])
     assert str(path) in str(err.value)
@@ -134,7 +148,9 @@ def test_unusable_files_write_nothing(ws: Workspace, tmp_path: Path, name: str, 
 
 
 def test_cli_exit_codes_and_json_contract(ws: Workspace, tmp_path: Path, cli: CliRun) -> None:
-    f = write(tmp_path / "i.csv", "interaction_id,entity_id,opened_at\nI1,B1,2026-01-05 09:00:00\nI2,,2026-01-05\n", "gbk")
+    f = write(
+        tmp_path / "i.csv", "interaction_id,entity_id,opened_at\nI1,B1,2026-01-05 09:00:00\nI2,,2026-01-05\n", "gbk"
+    )
     r = cli("ingest", "interactions", f, "--workspace", ws.root, "--format", "json", check=True)
     out = json.loads(r.stdout)
     assert set(out) >= {"dataset", "files", "read", "stored", "duplicates", "quarantined", "errors", "errors_total"}

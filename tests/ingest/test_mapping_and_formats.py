@@ -10,9 +10,9 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_ingest_csv import stored
 
 from conftest import CliRun, write
-from test_ingest_csv import stored
 from valueloop.errors import SpecError
 from valueloop.flows.ingest import ingest
 from valueloop.ingest.suggest import match_columns
@@ -66,10 +66,17 @@ def test_mapping_errors_name_the_yaml_path(ws: Workspace, tmp_path: Path) -> Non
 def test_suggest_mapping_from_chinese_header(ws: Workspace, tmp_path: Path, cli: CliRun) -> None:
     columns = ("工单编号", "网点", "创建时间", "坐席工号", "满意度", "机器人解决")
     assert match_columns("interactions", columns) == {
-        "interaction_id": "工单编号", "entity_id": "网点", "opened_at": "创建时间",
-        "agent_id": "坐席工号", "resolved_by_bot": "机器人解决",
+        "interaction_id": "工单编号",
+        "entity_id": "网点",
+        "opened_at": "创建时间",
+        "agent_id": "坐席工号",
+        "resolved_by_bot": "机器人解决",
     }
-    f = write(tmp_path / "crm.csv", "工单编号,网点,创建时间,机器人解决\nT1,B1,2026-03-01 09:00,是\nT2,B1,2026-03-01 09:00,否\n", "gbk")
+    f = write(
+        tmp_path / "crm.csv",
+        "工单编号,网点,创建时间,机器人解决\nT1,B1,2026-03-01 09:00,是\nT2,B1,2026-03-01 09:00,否\n",
+        "gbk",
+    )
     out = cli("mappings", "suggest", f, "interactions", check=True).stdout
     assert "encoding: gb18030" in out and "是: true" in out
     m = write(tmp_path / "m.yaml", out)
@@ -80,7 +87,13 @@ def _rows() -> list[dict[str, object]]:
     return [
         {"feedback_id": "F1", "submitted_at": "2026-03-01 09:00:00", "csat": 5, "kind": "survey", "text": "很好"},
         {"feedback_id": "F2", "submitted_at": "2026-03-01 10:00:00", "csat": 9, "kind": "survey", "text": "bad csat"},
-        {"feedback_id": "F3", "submitted_at": "2026-03-02 10:00:00", "csat": 2, "kind": "complaint", "text": "退款太慢"},
+        {
+            "feedback_id": "F3",
+            "submitted_at": "2026-03-02 10:00:00",
+            "csat": 2,
+            "kind": "complaint",
+            "text": "退款太慢",
+        },
     ]
 
 
@@ -96,7 +109,9 @@ def _xlsx(path: Path) -> Path:
 
 def _parquet(path: Path) -> Path:
     table = pa.Table.from_pylist(_rows())
-    table = table.set_column(1, "submitted_at", pa.array([datetime.fromisoformat(str(r["submitted_at"])) for r in _rows()]))
+    table = table.set_column(
+        1, "submitted_at", pa.array([datetime.fromisoformat(str(r["submitted_at"])) for r in _rows()])
+    )
     pq.write_table(table, path)
     return path
 

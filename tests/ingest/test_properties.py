@@ -26,14 +26,23 @@ CORRUPTIONS = {
 }
 
 row_strategy = st.one_of(
-    st.tuples(st.just("valid"), st.integers(1, 9), st.integers(1, 28), st.integers(0, 59), st.integers(1, 5), st.integers(0, 10)),
+    st.tuples(
+        st.just("valid"),
+        st.integers(1, 9),
+        st.integers(1, 28),
+        st.integers(0, 59),
+        st.integers(1, 5),
+        st.integers(0, 10),
+    ),
     st.tuples(st.sampled_from(sorted(CORRUPTIONS)), st.just(0), st.just(0), st.just(0), st.just(0), st.just(0)),
 )
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(row_strategy, max_size=40), encoding=st.sampled_from(["utf-8", "gbk"]))
-def test_counts_reconcile_and_only_valid_rows_are_stored(rows: list[tuple[str, int, int, int, int, int]], encoding: str) -> None:
+def test_counts_reconcile_and_only_valid_rows_are_stored(
+    rows: list[tuple[str, int, int, int, int, int]], encoding: str
+) -> None:
     lines, valid_ids = [], set()
     for i, (kind, b, d, m, csat, nps) in enumerate(rows):
         fid = f"反馈{i}"
@@ -51,7 +60,9 @@ def test_counts_reconcile_and_only_valid_rows_are_stored(rows: list[tuple[str, i
         assert s.read == s.stored + s.duplicates + s.quarantined
         assert s.quarantined == len(rows) - len(valid_ids)
         assert {e.row for e in s.errors} == {i + 1 for i, r in enumerate(rows) if r[0] != "valid"}
-        stored_ids = set(Lake(ws.lake_dir).read("feedback", None if valid_ids else _schema())["feedback_id"].to_pylist())
+        stored_ids = set(
+            Lake(ws.lake_dir).read("feedback", None if valid_ids else _schema())["feedback_id"].to_pylist()
+        )
         assert stored_ids == valid_ids
 
 

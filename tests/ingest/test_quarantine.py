@@ -5,19 +5,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import CliRun, write
 from test_ingest_csv import stored
+
+from conftest import CliRun, write
 from valueloop.flows.ingest import ingest
 from valueloop.store.workspace import Workspace
 
 
 def test_fix_and_reingest(ws: Workspace, tmp_path: Path, cli: CliRun) -> None:
-    f = write(tmp_path / "fb.csv", "feedback_id,submitted_at,csat,text\nF1,2026-03-01 09:00,5,好\nF2,2026-03-01 09:00,7,差\nF3,someday,3,一般\n")
+    f = write(
+        tmp_path / "fb.csv",
+        "feedback_id,submitted_at,csat,text\nF1,2026-03-01 09:00,5,好\nF2,2026-03-01 09:00,7,差\nF3,someday,3,一般\n",
+    )
     s = ingest(ws, "feedback", [f])
     assert s.quarantined == 2
     listed = json.loads(cli("quarantine", "list", "-w", ws.root, "-f", "json", check=True).stdout)
     assert [(r["row"], r["field"]) for r in listed] == [(2, "csat"), (3, "submitted_at")]
-    shown = json.loads(cli("quarantine", "show", s.batch_id, "--row", "2", "-w", ws.root, "-f", "json", check=True).stdout)
+    shown = json.loads(
+        cli("quarantine", "show", s.batch_id, "--row", "2", "-w", ws.root, "-f", "json", check=True).stdout
+    )
     assert shown[0]["values"] == {"feedback_id": "F2", "submitted_at": "2026-03-01 09:00", "csat": "7", "text": "差"}
     out = tmp_path / "fix.csv"
     cli("quarantine", "export", "feedback", "--out", out, "-w", ws.root, check=True)

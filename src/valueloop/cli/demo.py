@@ -41,8 +41,9 @@ def generate(
     """Write every canonical dataset as Parquet, seeded, with planted stories (see STORIES.json)."""
     from valueloop.demo.generate import generate as run_generate
 
-    paths = run_generate(out, entities=entities, interactions=interactions, months=months, seed=seed,
-                         progress=lambda m: stderr.print(m))
+    paths = run_generate(
+        out, entities=entities, interactions=interactions, months=months, seed=seed, progress=lambda m: stderr.print(m)
+    )
     emit([{"dataset": k, "file": str(v)} for k, v in paths.items()], fmt)
 
 

@@ -26,8 +26,9 @@ def ingest(
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr,
-                  transient=True) as bar:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr, transient=True
+    ) as bar:
         task = bar.add_task(f"ingest {dataset}")
 
         def show(file: str, rows: int) -> None:
@@ -71,8 +72,11 @@ def q_list(
     from valueloop.flows.quarantine import list_quarantine
     from valueloop.store.workspace import open_workspace
 
-    emit(list_quarantine(open_workspace(workspace), dataset, batch, limit), fmt,
-         columns=["dataset", "batch_id", "file", "row", "field", "reason"])
+    emit(
+        list_quarantine(open_workspace(workspace), dataset, batch, limit),
+        fmt,
+        columns=["dataset", "batch_id", "file", "row", "field", "reason"],
+    )
 
 
 def q_show(
@@ -99,7 +103,9 @@ def q_export(
     from valueloop.store.workspace import open_workspace
 
     n = export_quarantine(open_workspace(workspace), dataset, out, batch)
-    stderr.print(f"{n} rows written to {out}; fix them and run `valueloop ingest {dataset} {out}` (with the same --mapping)")
+    stderr.print(
+        f"{n} rows written to {out}; fix them and run `valueloop ingest {dataset} {out}` (with the same --mapping)"
+    )
 
 
 def q_clear(

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from valueloop.cli import demo, ingest, workspace
+from valueloop.cli import demo, ingest, mcda, spc, workspace
 from valueloop.errors import ValueloopError
 
 app = typer.Typer(
@@ -25,6 +25,8 @@ app = typer.Typer(
 workspace.register(app)
 ingest.register(app)
 demo.register(app)
+mcda.register(app)
+spc.register(app)
 
 
 def main() -> None:

@@ -9,17 +9,20 @@ the whole batch lands or nothing does. Counts always reconcile:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from valueloop.errors import SpecError
-from valueloop.ingest.readers import Source, open_source
-from valueloop.ingest.validate import RowError, check_chunk, check_columns
+from valueloop.ingest.readers import Chunk, Source, open_source
+from valueloop.ingest.validate import CheckedChunk, RowError, check_chunk, check_columns
 from valueloop.spec.datasets import Dataset, get_dataset
 from valueloop.spec.mapping import Mapping, load_mapping
 from valueloop.store import appdb
@@ -28,11 +31,21 @@ from valueloop.store.merge import MergeResult, merge_batch
 from valueloop.store.workspace import Workspace
 
 MAX_ERRORS_SHOWN = 100
+WORKERS = 2
+IN_MEMORY_ROWS = 2_000_000
+"""Checked rows are kept in memory up to this many per batch, then staged on disk (bounded memory)."""
 Progress = Callable[[str, int], None]
 
 QUARANTINE_SCHEMA = pa.schema(
-    [("batch_id", pa.string()), ("file", pa.string()), ("row", pa.int64()), ("field", pa.string()),
-     ("reason", pa.string()), ("raw", pa.string()), ("quarantined_at", pa.timestamp("us", tz="UTC"))]
+    [
+        ("batch_id", pa.string()),
+        ("file", pa.string()),
+        ("row", pa.int64()),
+        ("field", pa.string()),
+        ("reason", pa.string()),
+        ("raw", pa.string()),
+        ("quarantined_at", pa.timestamp("us", tz="UTC")),
+    ]
 )
 
 
@@ -74,7 +87,7 @@ def ingest(
     with lake.transaction(batch_id) as txn:
         staged, errors, raw, read = _stage(txn, ds, mapping, sources, ws.settings.workspace.timezone, progress)
         merged = merge_batch(txn, ds, staged, lake.files(ds.name)) if staged else None
-        errors += _conflict_errors(merged, ds, raw)
+        errors += _conflict_errors(merged, ds, raw, [str(f) for f in files])
         _write_quarantine(txn, ds, errors, raw, started)
     summary = _summary(ds, files, batch_id, read, merged, errors, len(raw))
     _record_batch(ws, summary, started)
@@ -83,35 +96,69 @@ def ingest(
 
 def _stage(
     txn: LakeTransaction, ds: Dataset, mapping: Mapping, sources: list[Source], tz: str, progress: Progress | None
-) -> tuple[list[Path], list[tuple[str, RowError]], dict[tuple[str, int], str], int]:
-    staged: list[Path] = []
+) -> tuple[list[pa.Table | Path], list[tuple[str, RowError]], dict[tuple[str, int], str], int]:
+    """Check every chunk and stage its good rows; chunks are checked two at a time (Arrow releases the GIL)."""
+    staged: list[pa.Table | Path] = []
     errors: list[tuple[str, RowError]] = []
     raw: dict[tuple[str, int], str] = {}
-    read = seq = 0
-    for src in sources:
-        name, done = str(src.path), 0
-        for chunk in src.chunks():
-            checked = check_chunk(chunk, ds, mapping, tz)
-            n_good = checked.good.num_rows
-            read += n_good + len(checked.bad_raw)
-            done += n_good + len(checked.bad_raw)
-            errors += [(name, e) for e in checked.errors]
-            raw.update({(name, row): text for row, text in checked.bad_raw.items()})
-            if n_good:
-                table = checked.good.append_column("_src_file", pa.array([name] * n_good, pa.string()))
-                table = table.append_column("_src_row", pa.array(checked.good_rows, pa.int64()))
-                table = table.append_column("_seq", pa.array(range(seq, seq + n_good), pa.int64()))
-                path = txn.staging / f"chunk-{len(staged):05d}.parquet"
-                pq.write_table(table, path, compression="lz4")
-                staged.append(path)
-                seq += n_good
-            if progress:
-                progress(name, done)
+    read = kept = 0
+    done: dict[str, int] = {}
+    for name, checked, table in _checked_chunks(txn, ds, mapping, sources, tz):
+        rows = checked.good.num_rows + len(checked.bad_raw)
+        read += rows
+        done[name] = done.get(name, 0) + rows
+        errors += [(name, e) for e in checked.errors]
+        raw.update({(name, row): text for row, text in checked.bad_raw.items()})
+        if table is not None:
+            kept += table.num_rows
+            staged.append(table if kept <= IN_MEMORY_ROWS else _spill(txn, table, len(staged)))
+        if progress:
+            progress(name, done[name])
     return staged, errors, raw, read
 
 
+def _checked_chunks(
+    txn: LakeTransaction, ds: Dataset, mapping: Mapping, sources: list[Source], tz: str
+) -> Iterator[tuple[str, CheckedChunk, pa.Table | None]]:
+    """(file, checked chunk, staged file) in source order, with a bounded number in flight."""
+    with ThreadPoolExecutor(WORKERS) as pool:
+        pending: deque[tuple[str, Future[tuple[CheckedChunk, pa.Table | None]]]] = deque()
+        number = 0
+        for file_index, src in enumerate(sources):
+            for chunk in src.chunks():
+                task = pool.submit(_check, ds, mapping, tz, chunk, file_index, number)
+                pending.append((str(src.path), task))
+                number += 1
+                if len(pending) > WORKERS:
+                    name, fut = pending.popleft()
+                    yield name, *fut.result()
+        while pending:
+            name, fut = pending.popleft()
+            yield name, *fut.result()
+
+
+def _check(
+    ds: Dataset, mapping: Mapping, tz: str, chunk: Chunk, file_index: int, number: int
+) -> tuple[CheckedChunk, pa.Table | None]:
+    """Check a chunk; its good rows get where they came from and a sequence number for ordering."""
+    checked = check_chunk(chunk, ds, mapping, tz)
+    n = checked.good.num_rows
+    if n == 0:
+        return checked, None
+    table = checked.good.append_column("_src_file", pa.nulls(n, pa.int32()).fill_null(file_index))
+    table = table.append_column("_src_row", pa.array(checked.good_rows, pa.int64()))
+    table = table.append_column("_seq", pa.array(np.arange(n, dtype=np.int64) + (number << 32)))
+    return checked, table
+
+
+def _spill(txn: LakeTransaction, table: pa.Table, number: int) -> Path:
+    path = txn.staging / f"chunk-{number:06d}.parquet"
+    pq.write_table(table, path, compression="none")
+    return path
+
+
 def _conflict_errors(
-    merged: MergeResult | None, ds: Dataset, raw: dict[tuple[str, int], str]
+    merged: MergeResult | None, ds: Dataset, raw: dict[tuple[str, int], str], names: list[str]
 ) -> list[tuple[str, RowError]]:
     """Rows whose key repeats an earlier row of the batch with different content."""
     if merged is None or merged.conflicts.num_rows == 0:
@@ -120,8 +167,9 @@ def _conflict_errors(
     key = ds.key[0]
     canonical = [f.name for f in ds.fields]
     for rec in merged.conflicts.to_pylist():
-        file, row = rec["_src_file"], int(rec["_src_row"])
-        reason = f"duplicate {key} {rec[key]!r} with different content (first at row {rec['_r0']} of {rec['_f0']})"
+        file, row = names[rec["_src_file"]], int(rec["_src_row"])
+        first = f"row {rec['_r0']} of {names[rec['_f0']]}"
+        reason = f"duplicate {key} {rec[key]!r} with different content (first at {first})"
         out.append((file, RowError(row, key, reason)))
         raw[(file, row)] = json.dumps({c: rec[c] for c in canonical}, ensure_ascii=False, default=str)
     return out
@@ -150,17 +198,28 @@ def _write_quarantine(
 
 
 def _summary(
-    ds: Dataset, files: list[Path], batch_id: str, read: int, merged: MergeResult | None,
-    errors: list[tuple[str, RowError]], quarantined: int,
+    ds: Dataset,
+    files: list[Path],
+    batch_id: str,
+    read: int,
+    merged: MergeResult | None,
+    errors: list[tuple[str, RowError]],
+    quarantined: int,
 ) -> IngestSummary:
     order = {str(f): i for i, f in enumerate(files)}
     errors.sort(key=lambda fe: (order.get(fe[0], len(order)), fe[1].row))
     shown = [IngestError(file=f, row=e.row, field=e.field, reason=e.reason) for f, e in errors[:MAX_ERRORS_SHOWN]]
     return IngestSummary(
-        dataset=ds.name, files=[str(f) for f in files], read=read,
-        stored=merged.stored if merged else 0, updated=merged.updated if merged else 0,
-        duplicates=merged.duplicates if merged else 0, quarantined=quarantined,
-        errors=shown, errors_total=len(errors), batch_id=batch_id,
+        dataset=ds.name,
+        files=[str(f) for f in files],
+        read=read,
+        stored=merged.stored if merged else 0,
+        updated=merged.updated if merged else 0,
+        duplicates=merged.duplicates if merged else 0,
+        quarantined=quarantined,
+        errors=shown,
+        errors_total=len(errors),
+        batch_id=batch_id,
     )
 
 
@@ -169,8 +228,15 @@ def _record_batch(ws: Workspace, s: IngestSummary, started: datetime) -> None:
     with appdb.engine(ws.database_url).begin() as conn:
         conn.execute(
             appdb.ingest_batches.insert().values(
-                batch_id=s.batch_id, dataset=s.dataset, files=s.files, read=s.read, stored=s.stored,
-                updated=s.updated, duplicates=s.duplicates, quarantined=s.quarantined,
-                started_at=started, finished_at=datetime.now(UTC),
+                batch_id=s.batch_id,
+                dataset=s.dataset,
+                files=s.files,
+                read=s.read,
+                stored=s.stored,
+                updated=s.updated,
+                duplicates=s.duplicates,
+                quarantined=s.quarantined,
+                started_at=started,
+                finished_at=datetime.now(UTC),
             )
         )

@@ -43,7 +43,13 @@ def show_quarantine(ws: Workspace, batch: str, row: int | None) -> list[dict[str
             continue
         entry = grouped.setdefault(
             (r["file"], r["row"]),
-            {"dataset": r["dataset"], "file": r["file"], "row": r["row"], "reasons": [], "values": json.loads(r["raw"])},
+            {
+                "dataset": r["dataset"],
+                "file": r["file"],
+                "row": r["row"],
+                "reasons": [],
+                "values": json.loads(r["raw"]),
+            },
         )
         entry["reasons"].append(f"{r['field']}: {r['reason']}")
     return list(grouped.values())
@@ -52,9 +58,11 @@ def show_quarantine(ws: Workspace, batch: str, row: int | None) -> list[dict[str
 def export_quarantine(ws: Workspace, dataset: str, out: Path, batch: str | None) -> int:
     """Original values of each quarantined row (once per row), plus where it came from and why."""
     get_dataset(dataset)
-    rows = [r for r in show_quarantine(ws, batch, None) if r["dataset"] == dataset] if batch else [
-        r for b in _batches(ws, dataset) for r in show_quarantine(ws, b, None) if r["dataset"] == dataset
-    ]
+    rows = (
+        [r for r in show_quarantine(ws, batch, None) if r["dataset"] == dataset]
+        if batch
+        else [r for b in _batches(ws, dataset) for r in show_quarantine(ws, b, None) if r["dataset"] == dataset]
+    )
     columns: dict[str, None] = {}
     for r in rows:
         columns.update(dict.fromkeys(r["values"]))

@@ -8,7 +8,9 @@ from valueloop.store import appdb
 from valueloop.store.workspace import init_workspace
 
 
-def create_workspace(directory: Path, *, template: str = "three-dimension", database_url: str | None = None) -> dict[str, str]:
+def create_workspace(
+    directory: Path, *, template: str = "three-dimension", database_url: str | None = None
+) -> dict[str, str]:
     ws = init_workspace(directory, template=template, database_url=database_url)
     appdb.migrate(ws.database_url)
     return {

@@ -8,7 +8,9 @@ NFKC first; thousands separators are dropped from numbers.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -22,16 +24,29 @@ FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "错", "假", "未解决", "
 INT_PATTERN = r"^[+-]?\d+(\.0*)?$"
 FLOAT_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 DEFAULT_DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
-    "%Y%m%d %H%M%S", "%Y%m%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+    "%Y%m%d %H%M%S",
+    "%Y%m%d",
 )
 
 Converted = tuple[pa.Array, np.ndarray]
+EARLIEST = pa.scalar(datetime(1900, 1, 1, tzinfo=UTC), ARROW_TYPES["timestamp"])
+LATEST = pa.scalar(datetime(2101, 1, 1, tzinfo=UTC), ARROW_TYPES["timestamp"])
 
 
 def fold(text: pa.Array) -> pa.Array:
-    """NFKC-fold text meant as a number, flag or date (full-width → ASCII)."""
+    """NFKC-fold text meant as a number, flag or date (full-width → ASCII); ASCII text is left alone."""
+    if pc.all(pc.string_is_ascii(text)).as_py() is not False:
+        return text
     return pc.utf8_normalize(text, "NFKC")
 
 
@@ -80,27 +95,42 @@ def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted
     parsed = _iso_fallback(folded, parsed, tz)
     local = pc.assume_timezone(parsed, timezone=tz, ambiguous="earliest", nonexistent="earliest")
     result = pc.cast(local, ARROW_TYPES["timestamp"])
-    plausible = pc.and_(pc.greater_equal(pc.year(result), 1900), pc.less_equal(pc.year(result), 2100))
+    plausible = pc.and_(pc.greater_equal(result, EARLIEST), pc.less(result, LATEST))
     result = pc.if_else(pc.fill_null(plausible, True), result, pa.scalar(None, result.type))
     return result, _bad(text, result)
 
 
-def _unpadded(text: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(text, r"\b0+(\d)", r"\1")
+_FORMAT_PARTS = {
+    "%Y": r"\d{4}",
+    "%m": r"\d{1,2}",
+    "%d": r"(?P<day>\d{1,2})",
+    "%H": r"\d{1,2}",
+    "%M": r"\d{1,2}",
+    "%S": r"\d{1,2}",
+}
+
+
+@cache
+def _day_pattern(fmt: str) -> str | None:
+    """A regex that captures the day of month as ``fmt`` writes it (None if it has no day)."""
+    if "%d" not in fmt:
+        return None
+    parts = re.split(r"(%[YmdHMS])", fmt)
+    return "^" + "".join(_FORMAT_PARTS.get(p, re.escape(p)) for p in parts if p)
 
 
 def _reject_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
-    """Arrow's strptime turns 2026-02-31 into 2026-03-03; a date that does not print back is no date.
+    """Arrow's strptime turns 2026-02-31 into 2026-03-03; a day the text does not state is no date.
 
-    Only a rolled-over day lands on day 1–3, so only those rows pay for the round trip.
+    Only a rolled-over day lands on day 1–3, so only those rows are checked.
     """
+    pattern = _day_pattern(fmt)
     suspect = np.flatnonzero(pc.fill_null(pc.less_equal(pc.day(parsed), 3), False).to_numpy(zero_copy_only=False))
-    if len(suspect) == 0:
+    if pattern is None or len(suspect) == 0:
         return parsed
     idx = pa.array(suspect)
-    seconds = pc.cast(pc.take(parsed, idx), pa.timestamp("s"), safe=False)
-    printed = pc.strftime(seconds, format=fmt)
-    same = pc.equal(_unpadded(printed), _unpadded(pc.take(text, idx))).to_numpy(zero_copy_only=False)
+    stated = pc.cast(pc.struct_field(pc.extract_regex(pc.take(text, idx), pattern), [0]), pa.int64())
+    same = pc.fill_null(pc.equal(stated, pc.day(pc.take(parsed, idx))), False).to_numpy(zero_copy_only=False)
     wrong = suspect[~same]
     if len(wrong) == 0:
         return parsed
@@ -127,7 +157,7 @@ def _iso_fallback(text: pa.Array, parsed: pa.Array, tz: str) -> pa.Array:
 
 def to_timestamp_typed(values: pa.Array, tz: str) -> Converted:
     """Already a timestamp (Parquet, Arrow): attach the zone if naive, then to UTC."""
-    if values.type.tz is None:  # type: ignore[attr-defined]
+    if values.type.tz is None:
         values = pc.assume_timezone(values, timezone=tz, ambiguous="earliest", nonexistent="earliest")
     result = pc.cast(values, ARROW_TYPES["timestamp"])
     return result, np.zeros(len(result), dtype=bool)

@@ -28,8 +28,16 @@ from valueloop.spec.mapping import Mapping
 CHUNK_ROWS = 200_000
 CSV_BLOCK_BYTES = 16 << 20
 FORMATS = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-    ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
 }
 
 
@@ -58,8 +66,13 @@ class Source:
     encoding: str = "utf-8"
 
     def chunks(self) -> Iterator[Chunk]:
-        readers = {"csv": _csv_chunks, "xlsx": _xlsx_chunks, "parquet": _parquet_chunks,
-                   "json": _json_chunks, "jsonl": _jsonl_chunks}
+        readers = {
+            "csv": _csv_chunks,
+            "xlsx": _xlsx_chunks,
+            "parquet": _parquet_chunks,
+            "json": _json_chunks,
+            "jsonl": _jsonl_chunks,
+        }
         return readers[self.kind](self)
 
 
@@ -72,8 +85,13 @@ def open_source(path: Path, mapping: Mapping) -> Source:
         raise InputError(f"{path}: unsupported file type {path.suffix!r} (csv, xlsx, parquet, json, jsonl)")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: file is empty (no header row)")
-    header = {"csv": _csv_header, "xlsx": _xlsx_header, "parquet": _parquet_header,
-              "json": _json_header, "jsonl": _json_header}[kind]
+    header = {
+        "csv": _csv_header,
+        "xlsx": _xlsx_header,
+        "parquet": _parquet_header,
+        "json": _json_header,
+        "jsonl": _json_header,
+    }[kind]
     source = Source(path, kind, (), mapping)
     source.columns = header(source)
     duplicated = sorted({c for c in source.columns if source.columns.count(c) > 1})
@@ -104,19 +122,25 @@ def _csv_chunks(source: Source) -> Iterator[Chunk]:
 
     def on_invalid(row: Any) -> str:
         data_row = (row.number or 0) - 1
-        invalid.append(InvalidRow(data_row, f"expected {row.expected_columns} columns, found {row.actual_columns}", row.text))
+        invalid.append(
+            InvalidRow(data_row, f"expected {row.expected_columns} columns, found {row.actual_columns}", row.text)
+        )
         return "skip"
 
     reader = pacsv.open_csv(
         source.path,
         read_options=pacsv.ReadOptions(
-            use_threads=False, block_size=CSV_BLOCK_BYTES, encoding=source.encoding,
-            column_names=list(source.columns), skip_rows=1,
+            use_threads=False,
+            block_size=CSV_BLOCK_BYTES,
+            encoding=source.encoding,
+            column_names=list(source.columns),
+            skip_rows=1,
         ),
         parse_options=pacsv.ParseOptions(delimiter=_delimiter(source), invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(
             column_types={c: pa.string() for c in source.columns},
-            strings_can_be_null=False, quoted_strings_can_be_null=False,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
         ),
     )
     valid_before = sent = 0
@@ -270,7 +294,9 @@ def _json_chunks(source: Source) -> Iterator[Chunk]:
     yield _json_chunk(source.columns, records, rows, invalid)
 
 
-def _json_chunk(columns: tuple[str, ...], records: list[list[str | None]], rows: list[int], invalid: list[InvalidRow]) -> Chunk:
+def _json_chunk(
+    columns: tuple[str, ...], records: list[list[str | None]], rows: list[int], invalid: list[InvalidRow]
+) -> Chunk:
     chunk = _rows_to_chunk(columns, records, 1)
     return Chunk(chunk.table, np.array(rows, dtype=np.int64), invalid)
 

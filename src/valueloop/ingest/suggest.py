@@ -20,8 +20,30 @@ from valueloop.spec.datasets import get_dataset
 from valueloop.spec.mapping import Mapping
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "interaction_id": ("工单编号", "工单号", "工单id", "服务单号", "会话id", "ticket id", "ticket", "case id", "call id"),
-    "entity_id": ("网点编号", "网点", "门店编号", "门店", "机构编号", "机构", "商家id", "branch", "store", "branch id", "store id"),
+    "interaction_id": (
+        "工单编号",
+        "工单号",
+        "工单id",
+        "服务单号",
+        "会话id",
+        "ticket id",
+        "ticket",
+        "case id",
+        "call id",
+    ),
+    "entity_id": (
+        "网点编号",
+        "网点",
+        "门店编号",
+        "门店",
+        "机构编号",
+        "机构",
+        "商家id",
+        "branch",
+        "store",
+        "branch id",
+        "store id",
+    ),
     "opened_at": ("创建时间", "受理时间", "开始时间", "进线时间", "created at", "created", "open time", "start time"),
     "agent_id": ("客服工号", "坐席工号", "工号", "坐席", "员工编号", "agent", "agent id", "staff id"),
     "customer_id": ("客户编号", "客户id", "会员号", "用户id", "customer", "customer id", "user id", "member id"),

@@ -70,8 +70,12 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
     for check in dataset.order_checks:
         later, earlier = columns[check.later], columns[check.earlier]
         wrong = pc.fill_null(pc.less(later, earlier), False).to_numpy(zero_copy_only=False)
-        reason = f"{check.later} is before {check.earlier}" if pa.types.is_timestamp(later.type) else f"{check.later} is less than {check.earlier}"
-        _flag(errors, wrong, check.later, pc.cast(later, pa.string()), reason + " ({!r})")
+        reason = (
+            f"{check.later} is before {check.earlier}"
+            if pa.types.is_timestamp(later.type)
+            else f"{check.later} is less than {check.earlier}"
+        )
+        _flag(errors, wrong, check.later, later, reason + " ({!r})")
     return _split(chunk, pa.table(columns, schema=dataset.schema.remove_metadata()), errors)
 
 
@@ -101,7 +105,10 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
     text = pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
     if fm and fm.values:
         keys = pa.array(list(fm.values), pa.string())
-        targets = pa.array([None if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in fm.values.values()], pa.string())
+        targets = pa.array(
+            [None if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in fm.values.values()],
+            pa.string(),
+        )
         idx = pc.index_in(text, value_set=keys)
         text = pc.if_else(pc.is_valid(idx), pc.take(targets, idx), text)
     if field.allowed:
@@ -110,10 +117,16 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
 
 
 def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, str, list[str]]]) -> pa.Array:
-    text = pc.cast(typed, pa.string())
+    text = typed
     if field.allowed:
         bad = pc.and_(pc.is_valid(typed), pc.invert(pc.is_in(typed, value_set=pa.array(field.allowed))))
-        _flag(errors, bad.to_numpy(zero_copy_only=False), field.name, text, f"{{!r}} is not one of {', '.join(field.allowed)}")
+        _flag(
+            errors,
+            bad.to_numpy(zero_copy_only=False),
+            field.name,
+            text,
+            f"{{!r}} is not one of {', '.join(field.allowed)}",
+        )
     if field.minimum is not None or field.maximum is not None:
         lo = -np.inf if field.minimum is None else field.minimum
         hi = np.inf if field.maximum is None else field.maximum
@@ -127,11 +140,13 @@ def _fmt(x: float) -> str:
     return "" if np.isinf(x) else f"{x:g}"
 
 
-def _flag(errors: list[tuple[np.ndarray, str, list[str]]], mask: np.ndarray, field: str, values: pa.Array, template: str) -> None:
+def _flag(
+    errors: list[tuple[np.ndarray, str, list[str]]], mask: np.ndarray, field: str, values: pa.Array, template: str
+) -> None:
     """Record ``template`` (with the offending value) for every row where ``mask`` is set."""
     idx = np.flatnonzero(mask)
     if len(idx):
-        shown = pc.take(pc.cast(values, pa.string()), pa.array(idx)).to_pylist()
+        shown = pc.cast(pc.take(values, pa.array(idx)), pa.string()).to_pylist()
         errors.append((idx, field, [template.format(v) for v in shown]))
 
 
@@ -143,7 +158,10 @@ def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, li
         row_errors += [RowError(int(chunk.rows[i]), field, r) for i, r in zip(idx, reasons, strict=True)]
     bad_idx = np.flatnonzero(bad)
     raw_rows = chunk.table.take(pa.array(bad_idx, pa.int64())).to_pylist() if len(bad_idx) else []
-    bad_raw = {int(chunk.rows[i]): json.dumps(r, ensure_ascii=False, default=str) for i, r in zip(bad_idx, raw_rows, strict=True)}
+    bad_raw = {
+        int(chunk.rows[i]): json.dumps(r, ensure_ascii=False, default=str)
+        for i, r in zip(bad_idx, raw_rows, strict=True)
+    }
     for inv in chunk.invalid:
         row_errors.append(RowError(inv.row, "(row)", inv.reason))
         bad_raw[inv.row] = json.dumps({"_line": inv.text}, ensure_ascii=False)

@@ -44,49 +44,89 @@ def _list(paths: list[Path]) -> str:
     return "[" + ", ".join(_lit(p) for p in paths) + "]"
 
 
-def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[Path], live: list[Path]) -> MergeResult:
-    """Fold staged Parquet chunks (canonical columns + _src_file, _src_row, _seq) into ``dataset``."""
+def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[pa.Table | Path], live: list[Path]) -> MergeResult:
+    """Fold staged chunks (canonical columns + _src_file, _src_row, _seq) into ``dataset``.
+
+    Chunks are Arrow tables in memory or Parquet files in the staging folder, in batch order.
+    """
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     cols = ", ".join(_q(f.name) for f in dataset.fields)
     keys = ", ".join(_q(k) for k in dataset.key)
-    con.execute(
-        f"""CREATE TEMP TABLE ranked AS
-        SELECT *, row_number() OVER w AS _k, first_value(_hash) OVER w AS _h0,
-               first_value(_src_file) OVER w AS _f0, first_value(_src_row) OVER w AS _r0
-        FROM (SELECT *, hash({cols}) AS _hash FROM read_parquet({_list(staged)}))
-        WINDOW w AS (PARTITION BY {keys} ORDER BY _seq)"""
-    )
-    conflicts = con.execute(
-        f"SELECT {cols}, _src_file, _src_row, _f0, _r0 FROM ranked WHERE _k > 1 AND _hash <> _h0 ORDER BY _seq"
-    ).to_arrow_table()
-    in_batch_dupes = _count(con, "SELECT count(*) FROM ranked WHERE _k > 1 AND _hash = _h0")
-    con.execute("CREATE TEMP TABLE cand AS SELECT * EXCLUDE (_k, _h0, _f0, _r0) FROM ranked WHERE _k = 1")
+    source = _staged_relation(con, staged)
+    repeated = _count(con, f"SELECT count(*) FROM (SELECT 1 FROM {source} GROUP BY {keys} HAVING count(*) > 1)")
+    if not live and not repeated:  # the first load of a dataset: straight through, in staged order
+        stored = _write(con, txn, dataset, f"SELECT {cols}, hash({cols}) AS _hash FROM {source}")
+        con.close()
+        return MergeResult(stored, 0, 0, pa.table({}))
+    con.execute(f"CREATE TEMP TABLE batch AS SELECT *, hash({cols}) AS _hash FROM {source}")
+    if repeated:
+        conflicts, in_batch_dupes = _first_occurrences(con, cols, keys)
+    else:  # the common case: every key once, no window needed
+        con.execute("ALTER TABLE batch RENAME TO cand")
+        conflicts, in_batch_dupes = pa.table({}), 0
     if live:
         con.execute(
             f"""CREATE TEMP TABLE existing AS SELECT {keys}, _hash AS _old, filename AS _file
             FROM read_parquet({_list(live)}, filename = true) SEMI JOIN cand USING ({keys})"""
         )
+        con.execute(
+            f"""CREATE TEMP TABLE verdict AS SELECT c.*, e._old IS NOT NULL AS _known, c._hash = e._old AS _same
+            FROM cand c LEFT JOIN existing e USING ({keys})"""
+        )
     else:
-        con.execute(f"CREATE TEMP TABLE existing AS SELECT {keys}, _hash AS _old, '' AS _file FROM cand LIMIT 0")
-    con.execute(
-        f"""CREATE TEMP TABLE verdict AS SELECT c.*, e._old IS NOT NULL AS _known, c._hash = e._old AS _same
-        FROM cand c LEFT JOIN existing e USING ({keys})"""
-    )
+        con.execute("CREATE TEMP VIEW verdict AS SELECT *, false AS _known, NULL::BOOLEAN AS _same FROM cand")
+    order = "ORDER BY _seq"
     same = _count(con, "SELECT count(*) FROM verdict WHERE _same")
     updated = _count(con, "SELECT count(*) FROM verdict WHERE _known AND NOT _same")
     stored = _count(con, "SELECT count(*) FROM verdict WHERE NOT coalesce(_same, false)")
     if stored:
-        target = txn.new_path(dataset.name, "part")
-        con.execute(
-            f"""COPY (SELECT {cols}, _hash, '{txn.batch_id}' AS _batch FROM verdict
-            WHERE NOT coalesce(_same, false) ORDER BY _seq) TO {_lit(target)} (FORMAT parquet, COMPRESSION zstd)"""
-        )
-        txn.add(dataset.name, target)
+        _write(con, txn, dataset, f"SELECT {cols}, _hash FROM verdict WHERE NOT coalesce(_same, false) {order}")
     if updated:
         _retire_old_versions(con, txn, dataset, keys)
     con.close()
     return MergeResult(stored, updated, same + in_batch_dupes, conflicts)
+
+
+def _staged_relation(con: duckdb.DuckDBPyConnection, staged: list[pa.Table | Path]) -> str:
+    """SQL for all staged rows in batch order: in-memory tables first, then spilled files."""
+    tables = [t for t in staged if isinstance(t, pa.Table)]
+    files = [p for p in staged if isinstance(p, Path)]
+    parts = []
+    if tables:
+        con.register("staged_memory", pa.concat_tables(tables))
+        parts.append("SELECT * FROM staged_memory")
+    if files:
+        parts.append(f"SELECT * FROM read_parquet({_list(files)})")
+    return "(" + " UNION ALL ".join(parts) + ")"
+
+
+def _write(con: duckdb.DuckDBPyConnection, txn: LakeTransaction, dataset: Dataset, select: str) -> int:
+    """Write the rows of ``select`` as a new live file of ``dataset``; returns how many."""
+    target = txn.new_path(dataset.name, "part")
+    con.execute(f"COPY (SELECT *, '{txn.batch_id}' AS _batch FROM ({select})) TO {_lit(target)} (FORMAT parquet)")
+    stored = _count(con, f"SELECT count(*) FROM read_parquet({_lit(target)})")
+    if stored:
+        txn.add(dataset.name, target)
+    else:
+        target.unlink()
+    return stored
+
+
+def _first_occurrences(con: duckdb.DuckDBPyConnection, cols: str, keys: str) -> tuple[pa.Table, int]:
+    """Keep the first row of each key; later rows are duplicates (same content) or conflicts."""
+    con.execute(
+        f"""CREATE TEMP TABLE ranked AS
+        SELECT *, row_number() OVER w AS _k, first_value(_hash) OVER w AS _h0,
+               first_value(_src_file) OVER w AS _f0, first_value(_src_row) OVER w AS _r0
+        FROM batch WINDOW w AS (PARTITION BY {keys} ORDER BY _seq)"""
+    )
+    conflicts = con.execute(
+        f"SELECT {cols}, _src_file, _src_row, _f0, _r0 FROM ranked WHERE _k > 1 AND _hash <> _h0 ORDER BY _seq"
+    ).to_arrow_table()
+    dupes = _count(con, "SELECT count(*) FROM ranked WHERE _k > 1 AND _hash = _h0")
+    con.execute("CREATE TEMP TABLE cand AS SELECT * EXCLUDE (_k, _h0, _f0, _r0) FROM ranked WHERE _k = 1")
+    return conflicts, dupes
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -105,7 +145,7 @@ def _retire_old_versions(con: duckdb.DuckDBPyConnection, txn: LakeTransaction, d
         new = txn.new_path(dataset.name, f"part-r{i}")
         con.execute(
             f"""COPY (SELECT * FROM read_parquet({_lit(old)}) ANTI JOIN superseded USING ({keys}))
-            TO {_lit(new)} (FORMAT parquet, COMPRESSION zstd)"""
+            TO {_lit(new)} (FORMAT parquet)"""
         )
         kept = _count(con, f"SELECT count(*) FROM read_parquet({_lit(new)})")
         txn.replace(dataset.name, old, new if kept else None)

@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench`: each against its baseline, in the same run, printing ratios."""
