@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from valueloop.cli import demo, ingest, mcda, spc, workspace
+from valueloop.cli import demo, evaluate, ingest, mcda, spc, workspace
 from valueloop.errors import ValueloopError
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 workspace.register(app)
 ingest.register(app)
+evaluate.register(app)
 demo.register(app)
 mcda.register(app)
 spc.register(app)

@@ -61,6 +61,8 @@ class Dataset:
     key: tuple[str, ...]
     order_checks: tuple[OrderCheck, ...] = ()
     doc: str = ""
+    time_field: str | None = None
+    """The timestamp that places a row in a period (None for reference tables)."""
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -148,6 +150,7 @@ DATASETS: dict[str, Dataset] = {
                 OrderCheck("steps_required", "steps_completed"),
             ),
             doc="Service records: tickets, calls, chats, visits.",
+            time_field="opened_at",
         ),
         Dataset(
             "interaction_steps",
@@ -161,6 +164,7 @@ DATASETS: dict[str, Dataset] = {
             key=("interaction_id", "step", "started_at"),
             order_checks=(OrderCheck("ended_at", "started_at"),),
             doc="Process events of an interaction, for value stream maps; a step may repeat (rework).",
+            time_field="started_at",
         ),
         Dataset(
             "feedback",
@@ -178,6 +182,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             key=("feedback_id",),
             doc="Surveys, complaints, reviews and qualitative notes (interviews, focus groups).",
+            time_field="submitted_at",
         ),
         Dataset(
             "events",
@@ -191,6 +196,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             key=("event_id",),
             doc="Behaviour events: views, clicks, dwell time.",
+            time_field="ts",
         ),
         Dataset(
             "orders",
@@ -210,6 +216,7 @@ DATASETS: dict[str, Dataset] = {
                 OrderCheck("return_completed_at", "return_requested_at"),
             ),
             doc="Transactions, with returns and refunds.",
+            time_field="ordered_at",
         ),
     )
 }

@@ -96,7 +96,5 @@ def load_mapping(path: Path) -> Mapping:
     try:
         return Mapping.model_validate(data)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors())
         raise SpecError(f"{path}: invalid mapping: {problems}") from err

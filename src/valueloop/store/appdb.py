@@ -31,6 +31,41 @@ ingest_batches = sa.Table(
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+model_versions = sa.Table(
+    "model_versions",
+    metadata,
+    sa.Column("model_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("reason_category", sa.String(20)),
+    sa.Column("reason", sa.Text),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("spec", sa.JSON, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+evaluation_runs = sa.Table(
+    "evaluation_runs",
+    metadata,
+    sa.Column("run_id", sa.String(40), primary_key=True),
+    sa.Column("model_id", sa.String(100), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("period", sa.String(20), nullable=False, index=True),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("parameters", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+evaluation_results = sa.Table(
+    "evaluation_results",
+    metadata,
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("evaluation_runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("entity_id", sa.String(100), primary_key=True),
+    sa.Column("score", sa.Float),
+    sa.Column("rank", sa.Integer),
+    sa.Column("result", sa.JSON, nullable=False),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

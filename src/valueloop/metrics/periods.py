@@ -1,0 +1,108 @@
+"""Periods: labels (``2026-03``, ``2026-Q3``, ``2026-W09``), their bounds and neighbours.
+
+Labels are computed by the engine from local time (the warehouse session runs in the
+workspace's time zone) with portable Ibis operations, so DuckDB and Spark agree.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import ibis.expr.types as ir
+
+from valueloop.errors import InputError
+from valueloop.spec.model import Grain
+
+
+def _pad(x: ir.IntegerValue, width: int = 2) -> ir.StringValue:
+    return x.cast("string").lpad(width, "0")
+
+
+def label_expr(ts: ir.TimestampValue, grain: Grain) -> ir.StringValue:
+    """The period label of each timestamp, in the session's (local) time zone."""
+    year = ts.year().cast("string")
+    if grain is Grain.year:
+        return year
+    if grain is Grain.quarter:
+        return year + "-Q" + ts.quarter().cast("string")
+    if grain is Grain.month:
+        return year + "-" + _pad(ts.month())
+    if grain is Grain.day:
+        return year + "-" + _pad(ts.month()) + "-" + _pad(ts.day())
+    thursday = ts.date() + (3 - ts.day_of_week.index()).as_interval("D")  # ISO year = year of that Thursday
+    return thursday.year().cast("string") + "-W" + _pad(ts.week_of_year())
+
+
+_PATTERNS = {
+    Grain.year: r"^(\d{4})$",
+    Grain.quarter: r"^(\d{4})-Q([1-4])$",
+    Grain.month: r"^(\d{4})-(\d{2})$",
+    Grain.day: r"^(\d{4})-(\d{2})-(\d{2})$",
+    Grain.week: r"^(\d{4})-W(\d{2})$",
+}
+
+
+def first_day(label: str, grain: Grain) -> date:
+    m = re.match(_PATTERNS[grain], label)
+    if not m:
+        raise InputError(f"period {label!r} is not a {grain.value} (e.g. {example(grain)})")
+    parts = [int(g) for g in m.groups()]
+    try:
+        if grain is Grain.year:
+            return date(parts[0], 1, 1)
+        if grain is Grain.quarter:
+            return date(parts[0], 3 * parts[1] - 2, 1)
+        if grain is Grain.month:
+            return date(parts[0], parts[1], 1)
+        if grain is Grain.day:
+            return date(parts[0], parts[1], parts[2])
+        return date.fromisocalendar(parts[0], parts[1], 1)
+    except ValueError as err:
+        raise InputError(f"period {label!r}: {err}") from err
+
+
+def example(grain: Grain) -> str:
+    return {Grain.year: "2026", Grain.quarter: "2026-Q3", Grain.month: "2026-03", Grain.day: "2026-03-05",
+            Grain.week: "2026-W09"}[grain]
+
+
+def label_of(day: date, grain: Grain) -> str:
+    if grain is Grain.year:
+        return f"{day.year}"
+    if grain is Grain.quarter:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if grain is Grain.month:
+        return f"{day.year}-{day.month:02d}"
+    if grain is Grain.day:
+        return day.isoformat()
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def next_first_day(label: str, grain: Grain) -> date:
+    start = first_day(label, grain)
+    if grain is Grain.day:
+        return start + timedelta(days=1)
+    if grain is Grain.week:
+        return start + timedelta(days=7)
+    months = {Grain.month: 1, Grain.quarter: 3, Grain.year: 12}[grain]
+    y, m = divmod(start.month - 1 + months, 12)
+    return date(start.year + y, m + 1, 1)
+
+
+def previous(label: str, grain: Grain) -> str:
+    return label_of(first_day(label, grain) - timedelta(days=1), grain)
+
+
+def bounds_utc(label: str, grain: Grain, timezone: str) -> tuple[datetime, datetime]:
+    """[start, end) of the period in UTC, for range filters the engine can push down."""
+    zone = ZoneInfo(timezone)
+
+    def at(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+    return at(first_day(label, grain)), at(next_first_day(label, grain))
+
+

@@ -1,0 +1,158 @@
+"""Run a model's indicators on the warehouse: values per unit × period (× segment).
+
+One grouped query per dataset computes every indicator on it (conditional aggregates),
+plus one per dataset for segment-differentiated benchmarks; ratios and derived
+indicators are then combined from those sufficient statistics in pandas.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from valueloop.metrics.compile import all_of, measure_aggs
+from valueloop.metrics.hierarchy import ancestors_at, units
+from valueloop.metrics.periods import bounds_utc, label_expr
+from valueloop.spec.datasets import DATASETS
+from valueloop.spec.model import Derived, EvaluationModel, Indicator, Ratio, SegmentBenchmark
+from valueloop.spec.model_loader import derived_refs
+from valueloop.store.warehouse import Warehouse
+
+VALUE_COLUMNS = ["entity_id", "period", "indicator", "segment", "value", "n", "var"]
+UNIT, PERIOD, SEGMENT = "_unit", "_period", "_segment"
+
+
+def compute_values(wh: Warehouse, model: EvaluationModel, periods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values, units): long table of indicator values, and the units at the model's level."""
+    entities = wh.execute(wh.table("entities"))
+    unit_table = units(entities, model.level)
+    mapping = ancestors_at(entities, model.level)
+    stats = _dataset_stats(wh, model, periods, mapping)
+    frame = _assemble(model, stats, unit_table["entity_id"].tolist(), periods)
+    return frame, unit_table
+
+
+def _parts(model: EvaluationModel) -> dict[str, list[tuple[str, Indicator, object]]]:
+    """dataset → [(prefix, indicator, simple measure)] for every simple measure to aggregate."""
+    out: dict[str, list[tuple[str, Indicator, object]]] = {}
+    for ind in model.indicators:
+        m = ind.measure
+        if isinstance(m, Ratio):
+            for part in ("numerator", "denominator"):
+                sub = getattr(m, part)
+                out.setdefault(sub.dataset or ind.dataset, []).append((f"{ind.id}__{part}", ind, sub))
+        elif not isinstance(m, Derived):
+            out.setdefault(m.dataset or ind.dataset, []).append((ind.id, ind, m))
+    return out
+
+
+def _dataset_stats(wh: Warehouse, model: EvaluationModel, periods: list[str], mapping: dict[str, str]) -> pd.DataFrame:
+    """Wide statistics: one row per unit × period × segment ('' = overall), columns {prefix}__v/n/var."""
+    unit_map = ibis.memtable(pd.DataFrame({"entity_id": list(mapping), UNIT: list(mapping.values())}))
+    frames = []
+    for dataset, parts in _parts(model).items():
+        t = _scoped(wh, dataset, unit_map, model, periods)
+        aggs: dict[str, ir.Scalar] = {}
+        for prefix, ind, measure in parts:
+            where = _indicator_filter(t, ind, measure)
+            aggs.update(measure_aggs(t, measure, where, prefix))  # type: ignore[arg-type]
+        frames.append(wh.execute(t.group_by([UNIT, PERIOD]).aggregate(**aggs)).assign(**{SEGMENT: ""}))
+        frames += _segment_stats(wh, t, parts)
+    if not frames:
+        return pd.DataFrame(columns=[UNIT, PERIOD, SEGMENT])
+    # Frames share keys but never columns, except segment frames which repeat an overall frame's columns
+    # on other keys: taking the first non-null per key and column combines them all.
+    return pd.concat(frames, ignore_index=True).groupby([UNIT, PERIOD, SEGMENT], as_index=False).first()
+
+
+def _indicator_filter(t: ir.Table, ind: Indicator, measure: object) -> ir.BooleanValue:
+    own = (getattr(measure, "dataset", None) or ind.dataset) == ind.dataset and not isinstance(ind.measure, Ratio)
+    return all_of(t, ind.filter) if own else ibis.literal(True)
+
+
+def _scoped(wh: Warehouse, dataset: str, unit_map: ir.Table, model: EvaluationModel, periods: list[str]) -> ir.Table:
+    """Rows of ``dataset`` in the periods, with their unit and period label."""
+    t = wh.table(dataset)
+    time_field = DATASETS[dataset].time_field
+    if time_field is None:
+        raise ValueError(f"dataset {dataset} has no time field to place rows in periods")
+    starts, ends = zip(*(bounds_utc(p, model.period, wh.ws.settings.workspace.timezone) for p in periods), strict=True)
+    t = t.filter((t[time_field] >= min(starts)) & (t[time_field] < max(ends)))
+    t = t.inner_join(unit_map, "entity_id")
+    t = t.mutate(**{PERIOD: label_expr(t[time_field], model.period)})
+    return t.filter(t[PERIOD].isin(periods))
+
+
+def _segment_stats(wh: Warehouse, t: ir.Table, parts: list[tuple[str, Indicator, object]]) -> list[pd.DataFrame]:
+    by_field: dict[str, list[tuple[str, Indicator, object]]] = {}
+    for prefix, ind, measure in parts:
+        if isinstance(ind.benchmark, SegmentBenchmark) and not isinstance(ind.measure, Ratio):
+            by_field.setdefault(ind.benchmark.field, []).append((prefix, ind, measure))
+    frames = []
+    customers = wh.table("customers")
+    for field, seg_parts in by_field.items():
+        seg = customers.select("customer_id", **{SEGMENT: customers[field].cast("string").lower()})
+        joined = t.left_join(seg, "customer_id")
+        joined = joined.mutate(**{SEGMENT: joined[SEGMENT].fill_null("(none)")})
+        aggs: dict[str, ir.Scalar] = {}
+        for prefix, ind, measure in seg_parts:
+            aggs.update(measure_aggs(joined, measure, _indicator_filter(joined, ind, measure), prefix))  # type: ignore[arg-type]
+        frames.append(wh.execute(joined.group_by([UNIT, PERIOD, SEGMENT]).aggregate(**aggs)))
+    return frames
+
+
+def _assemble(model: EvaluationModel, stats: pd.DataFrame, unit_ids: list[str], periods: list[str]) -> pd.DataFrame:
+    """Long values table with a row for every unit × period × indicator (NaN where no data)."""
+    grid = pd.MultiIndex.from_product([unit_ids, periods, [""]], names=[UNIT, PERIOD, SEGMENT]).to_frame(index=False)
+    segments = stats[stats[SEGMENT] != ""] if len(stats) else stats
+    wide = pd.concat([grid.merge(stats, on=[UNIT, PERIOD, SEGMENT], how="left"), segments], ignore_index=True)
+    wide = wide[wide[UNIT].isin(unit_ids)]
+    rows = []
+    for ind in sorted(model.indicators, key=lambda i: isinstance(i.measure, Derived)):
+        value, n, var = _indicator_columns(wide, ind)
+        wide[f"{ind.id}__value"], wide[f"{ind.id}__count"] = value, n
+        segment = wide[SEGMENT].replace("", None)
+        rows.append(pd.DataFrame({"entity_id": wide[UNIT], "period": wide[PERIOD], "indicator": ind.id,
+                                  "segment": segment, "value": value, "n": n, "var": var}))
+    out = pd.concat(rows, ignore_index=True)
+    return _complete(out[out["segment"].isna() | out["value"].notna()], model, unit_ids, periods)
+
+
+def _indicator_columns(wide: pd.DataFrame, ind: Indicator) -> tuple[pd.Series, pd.Series, pd.Series]:
+    m = ind.measure
+    nan = pd.Series(np.nan, index=wide.index)
+    if isinstance(m, Ratio):
+        num, den = _col(wide, f"{ind.id}__numerator__v"), _col(wide, f"{ind.id}__denominator__v")
+        value = m.scale * num / den.where(den != 0)
+        return value, _col(wide, f"{ind.id}__denominator__n").fillna(0), nan
+    if isinstance(m, Derived):
+        refs = sorted(derived_refs(m.expression))
+        env = {r: _col(wide, f"{r}__value") for r in refs}
+        value = eval(compile(m.expression, "<derived>", "eval"), {"__builtins__": {}}, env)  # noqa: S307 (checked AST)
+        counts = pd.concat([_col(wide, f"{r}__count") for r in refs], axis=1).min(axis=1) if refs else nan
+        return pd.Series(value, index=wide.index, dtype=float), counts.fillna(0), nan
+    value, n = _col(wide, f"{ind.id}__v"), _col(wide, f"{ind.id}__n").fillna(0)
+    var = _col(wide, f"{ind.id}__var")
+    if m.type == "rate":
+        var = value * (1 - value)
+    return value, n, var
+
+
+def _col(wide: pd.DataFrame, name: str) -> pd.Series:
+    return wide[name].astype(float) if name in wide else pd.Series(np.nan, index=wide.index)
+
+
+def _complete(values: pd.DataFrame, model: EvaluationModel, unit_ids: list[str], periods: list[str]) -> pd.DataFrame:
+    """Make sure every unit × period × indicator has its overall row (NaN value, n = 0 when no data)."""
+    grid = pd.MultiIndex.from_product(
+        [unit_ids, periods, [i.id for i in model.indicators]], names=["entity_id", "period", "indicator"]
+    ).to_frame(index=False)
+    overall = values[values["segment"].isna()]
+    full = grid.merge(overall, on=["entity_id", "period", "indicator"], how="left")
+    full["n"] = full["n"].fillna(0).astype(int)
+    full["segment"] = None
+    seg = values[values["segment"].notna()].copy()
+    seg["n"] = seg["n"].astype(int)
+    return pd.concat([full, seg], ignore_index=True)[VALUE_COLUMNS]

@@ -1,0 +1,207 @@
+"""Load and validate evaluation model files, reporting every problem with file, line and path.
+
+Structure is checked by pydantic; meaning is checked here: datasets and columns exist
+and have the right kind, weights sum to 1, derived indicators refer to known indicators
+without cycles, thresholds run the right way. Nothing is returned unless all is well.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from valueloop.spec.conditions import Condition
+from valueloop.spec.datasets import DATASETS, ENTITY_TYPES, FieldKind
+from valueloop.spec.model import (
+    Aggregate,
+    Bands,
+    CountDistinct,
+    Derived,
+    Direction,
+    Duration,
+    EvaluationModel,
+    Indicator,
+    Linear,
+    Quantile,
+    Rate,
+    Ratio,
+    SegmentBenchmark,
+)
+from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
+
+WEIGHT_TOLERANCE = 1e-3
+NUMERIC: tuple[FieldKind, ...] = ("int", "float", "bool")
+
+
+def load_model(file: Path) -> EvaluationModel:
+    """Parse ``file``; raise :class:`SpecError` listing every problem, or return the model."""
+    doc = load_yaml(file)
+    try:
+        model = EvaluationModel.model_validate(doc.data)
+    except ValidationError as err:
+        doc.fail([Problem(tuple(e["loc"]), e["msg"]) for e in err.errors()])
+        raise AssertionError("unreachable") from err
+    doc.fail(list(check_model(model)))
+    return model
+
+
+def validate_models(files: list[Path]) -> list[str]:
+    """Every problem in every file (empty when all are valid)."""
+    problems = []
+    for f in files:
+        try:
+            load_model(f)
+        except ValueError as err:
+            problems.append(str(err))
+    return problems
+
+
+def check_model(model: EvaluationModel) -> Iterator[Problem]:
+    if model.level not in ENTITY_TYPES:
+        yield Problem(("level",), f"unknown entity level {model.level!r}; known: {', '.join(ENTITY_TYPES)}")
+    for i, seg in enumerate(model.segments):
+        if seg not in DATASETS["customers"].by_name:
+            yield Problem(("segments", i), f"unknown customer segment field {seg!r}")
+    yield from _weights((), [d.weight for d in model.dimensions], "dimension")
+    seen: set[str] = set()
+    for di, dim in enumerate(model.dimensions):
+        yield from _weights(("dimensions", di), [i.weight for i in dim.indicators], "indicator")
+        for ii, ind in enumerate(dim.indicators):
+            path: PathKey = ("dimensions", di, "indicators", ii)
+            if ind.id in seen:
+                yield Problem((*path, "id"), f"duplicate indicator id {ind.id!r}")
+            seen.add(ind.id)
+            yield from _indicator(path, ind)
+    yield from _derived_graph(model)
+
+
+def _weights(path: PathKey, weights: list[float], what: str) -> Iterator[Problem]:
+    total = sum(weights)
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        yield Problem(path, f"{what} weights sum to {total:g}, not 1")
+
+
+def _indicator(path: PathKey, ind: Indicator) -> Iterator[Problem]:
+    if ind.dataset not in DATASETS:
+        yield Problem((*path, "dataset"), f"unknown dataset {ind.dataset!r}; known: {', '.join(DATASETS)}")
+        return
+    for ci, cond in enumerate(ind.filter):
+        yield from _condition((*path, "filter", ci), ind.dataset, cond)
+    measure = ind.measure
+    if isinstance(measure, Ratio):
+        for part in ("numerator", "denominator"):
+            yield from _measure((*path, "measure", part), ind.dataset, getattr(measure, part))
+    elif not isinstance(measure, Derived):
+        yield from _measure((*path, "measure"), ind.dataset, measure)
+    if isinstance(ind.benchmark, SegmentBenchmark) and ind.benchmark.field not in DATASETS["customers"].by_name:
+        yield Problem((*path, "benchmark", "field"), f"unknown customer segment field {ind.benchmark.field!r}")
+    yield from _scoring((*path, "scoring"), ind)
+
+
+def _measure(path: PathKey, dataset: str, measure: object) -> Iterator[Problem]:
+    ds_name = getattr(measure, "dataset", None) or dataset
+    if ds_name not in DATASETS:
+        yield Problem((*path, "dataset"), f"unknown dataset {ds_name!r}")
+        return
+    for ci, cond in enumerate(getattr(measure, "filter", ())):
+        yield from _condition((*path, "filter", ci), ds_name, cond)
+    if isinstance(measure, Aggregate | Quantile):
+        yield from _column((*path, "field"), ds_name, measure.field, NUMERIC)
+    elif isinstance(measure, CountDistinct):
+        yield from _column((*path, "field"), ds_name, measure.field, None)
+    elif isinstance(measure, Duration):
+        yield from _column((*path, "start"), ds_name, measure.start, ("timestamp",))
+        yield from _column((*path, "end"), ds_name, measure.end, ("timestamp",))
+        if measure.agg == "quantile" and measure.p is None:
+            yield Problem((*path, "p"), "a quantile duration needs p")
+    elif isinstance(measure, Rate):
+        for ci, cond in enumerate(measure.condition):
+            yield from _condition((*path, "condition", ci), ds_name, cond)
+
+
+def _condition(path: PathKey, dataset: str, cond: Condition) -> Iterator[Problem]:
+    if cond.unit:
+        for c in (cond.start, cond.end):
+            yield from _column(path, dataset, c or "", ("timestamp",))
+    else:
+        yield from _column(path, dataset, cond.field or "", None)
+
+
+def _column(path: PathKey, dataset: str, column: str, kinds: tuple[FieldKind, ...] | None) -> Iterator[Problem]:
+    field = DATASETS[dataset].by_name.get(column)
+    if field is None:
+        yield Problem(path, f"dataset {dataset} has no column {column!r}")
+    elif kinds is not None and field.kind not in kinds:
+        yield Problem(path, f"column {dataset}.{column} is {field.kind}, expected {' or '.join(kinds)}")
+
+
+def _scoring(path: PathKey, ind: Indicator) -> Iterator[Problem]:
+    rule = ind.scoring
+    if isinstance(rule, Linear) and rule.worst == rule.best:
+        yield Problem(path, "linear scoring needs worst != best")
+    if isinstance(rule, Bands):
+        t = list(rule.thresholds)
+        ordered = sorted(t, reverse=ind.direction is Direction.HIGHER)
+        if t != ordered:
+            way = "descending" if ind.direction is Direction.HIGHER else "ascending"
+            yield Problem((*path, "thresholds"), f"thresholds must be {way} (best first) for direction {ind.direction}")
+        if rule.scores is not None and len(rule.scores) != len(t) + 1:
+            yield Problem((*path, "scores"), f"{len(t)} thresholds need {len(t) + 1} scores")
+    if rule.rule == "target" and rule.target is None and ind.benchmark is None:
+        yield Problem(path, "target scoring needs a target or a benchmark")
+
+
+def derived_refs(expression: str) -> set[str]:
+    """Indicator ids an expression uses; raises ValueError when it is not plain arithmetic."""
+    tree = ast.parse(expression, mode="eval")
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Constant,
+               ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+    for node in ast.walk(tree):
+        if not isinstance(node, allowed):
+            raise ValueError(f"only + - * / and numbers are allowed, found {type(node).__name__}")
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _derived_graph(model: EvaluationModel) -> Iterator[Problem]:
+    ids = {i.id for i in model.indicators}
+    graph: dict[str, set[str]] = {}
+    for di, dim in enumerate(model.dimensions):
+        for ii, ind in enumerate(dim.indicators):
+            if not isinstance(ind.measure, Derived):
+                continue
+            path: PathKey = ("dimensions", di, "indicators", ii, "measure", "expression")
+            try:
+                refs = derived_refs(ind.measure.expression)
+            except (SyntaxError, ValueError) as err:
+                yield Problem(path, f"bad expression: {err}")
+                continue
+            for missing in sorted(refs - ids):
+                yield Problem(path, f"unknown indicator {missing!r} in expression")
+            graph[ind.id] = refs & ids
+    cycle = _find_cycle(graph)
+    if cycle:
+        yield Problem(("dimensions",), "derived indicators form a cycle: " + " → ".join(cycle))
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> list[str]:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt]
+            if nxt not in state and (found := visit(nxt, [*trail, nxt])):
+                return found
+        state[node] = 2
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start, [start])):
+            return found
+    return []
+
+

@@ -1,0 +1,80 @@
+"""YAML with line numbers: every problem in a spec file is reported as file:line: path.
+
+``load_yaml`` parses a file and remembers, for every mapping key and sequence item, the
+line it starts on, so a validation error at ``dimensions[1].indicators[0].weight`` can
+point the user at the exact line of their model file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from valueloop.errors import SpecError
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: PathKey
+    message: str
+
+
+@dataclass
+class YamlDoc:
+    file: Path
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line(self, path: PathKey) -> int:
+        """The line of ``path`` or of its nearest ancestor present in the file."""
+        path = tuple(p for p in path if isinstance(p, int) or not str(p).startswith("function-"))
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+    def fail(self, problems: list[Problem]) -> None:
+        """Raise one SpecError listing every problem, each with file:line and YAML path."""
+        if problems:
+            lines = [f"{self.file}:{self.line(p.path)}: {format_path(p.path)}: {p.message}" for p in problems]
+            raise SpecError(f"{len(problems)} problem(s) in {self.file}:\n" + "\n".join(lines))
+
+
+def format_path(path: PathKey) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top)"
+
+
+def load_yaml(file: Path) -> YamlDoc:
+    try:
+        text = file.read_text(encoding="utf-8")
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except OSError as err:
+        raise SpecError(f"{file}: cannot read: {err}") from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}" if mark else str(file)
+        raise SpecError(f"{where}: invalid YAML: {getattr(err, 'problem', err)}") from err
+    doc = YamlDoc(file, data)
+    if node is not None:
+        _walk(node, (), doc.lines)
+    return doc
+
+
+def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            sub = (*path, str(key.value))
+            lines[sub] = key.start_mark.line + 1
+            _walk(value, sub, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*path, i), lines)

@@ -1,0 +1,1 @@
+"""Evaluation model templates for `valueloop init --template NAME` (YAML files shipped as package data)."""
