@@ -41,9 +41,7 @@ class LakeSection(BaseModel):
 class Settings(BaseSettings):
     """Everything configurable about one workspace."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="VALUELOOP_", env_nested_delimiter="__", extra="ignore", frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="VALUELOOP_", env_nested_delimiter="__", extra="ignore", frozen=True)
     workspace: WorkspaceSection = WorkspaceSection()
     database: DatabaseSection = DatabaseSection()
     lake: LakeSection = LakeSection()

@@ -94,6 +94,7 @@ def _b(name: str) -> Field:
 
 
 ENTITY_TYPES = ("company", "region", "branch", "store", "merchant", "team", "agent", "department")
+SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 FEEDBACK_KINDS = ("survey", "complaint", "review", "interview", "focus_group")
 
 DATASETS: dict[str, Dataset] = {
@@ -182,6 +183,22 @@ DATASETS: dict[str, Dataset] = {
             ),
             key=("feedback_id",),
             doc="Surveys, complaints, reviews and qualitative notes (interviews, focus groups).",
+            time_field="submitted_at",
+        ),
+        Dataset(
+            "survey_items",
+            (
+                _s("response_id", required=True),
+                _s("item", required=True),
+                _ts("submitted_at", required=True),
+                _s("entity_id"),
+                _s("customer_id"),
+                _s("dimension", allowed=SERVQUAL_DIMENSIONS),
+                _num("expectation", "int", 1, 7),
+                _num("perception", "int", 1, 7),
+            ),
+            key=("response_id", "item"),
+            doc="Paired expectation / perception survey items (SERVQUAL, RATER dimensions).",
             time_field="submitted_at",
         ),
         Dataset(
