@@ -22,7 +22,8 @@ Aggs = dict[str, ir.Scalar]
 
 
 def duration(t: ir.Table, start: str, end: str, unit: str) -> ir.FloatingValue:
-    seconds = t[end].epoch_seconds() - t[start].epoch_seconds()
+    """Whole seconds between two timestamps (Spark's epoch is whole seconds; DuckDB's is floored to match)."""
+    seconds = t[end].epoch_seconds().floor() - t[start].epoch_seconds().floor()
     return seconds.cast("float64") / SECONDS[unit]
 
 
@@ -64,7 +65,7 @@ def measure_aggs(t: ir.Table, measure: SimpleMeasure, where: ir.BooleanValue, pr
         col = t[measure.field]
         return {f"{prefix}__v": col.nunique(where=where).cast("float64"), f"{prefix}__n": t.count(where=where)}
     if isinstance(measure, Rate):
-        met = all_of(t, measure.condition).ifelse(1.0, 0.0)
+        met = all_of(t, measure.condition).ifelse(1, 0).cast("float64")  # Spark reads 1.0 as a decimal
         return {f"{prefix}__v": met.mean(where=where), f"{prefix}__n": t.count(where=where)}
     if isinstance(measure, Duration):
         x = duration(t, measure.start, measure.end, measure.unit)

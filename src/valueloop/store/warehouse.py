@@ -32,11 +32,13 @@ class Warehouse:
         if dataset not in self._tables:
             files = [str(self.lake.root / f) for f in self.manifest.datasets.get(dataset, [])]
             schema = DATASETS[dataset].schema
-            if files:
-                table = self.con.read_parquet(files, table_name=f"lake_{dataset}")
-                table = table.select(*schema.names)
+            if files and self.engine == "pyspark":  # Spark reads a list of files natively; Ibis takes one path
+                self.con._session.read.parquet(*files).createOrReplaceTempView(f"lake_{dataset}")
+                table = self.con.table(f"lake_{dataset}").select(*schema.names)
+            elif files:
+                table = self.con.read_parquet(files, table_name=f"lake_{dataset}").select(*schema.names)
             else:
-                table = self.con.create_table(f"lake_{dataset}", schema=ibis.schema(schema), temp=True)
+                table = ibis.memtable(schema.empty_table())
             self._tables[dataset] = table
         return self._tables[dataset]
 
@@ -67,4 +69,6 @@ def _spark(timezone: str) -> Any:
         .config("spark.ui.enabled", "false")
         .getOrCreate()
     )
-    return ibis.pyspark.connect(session)
+    con = ibis.pyspark.connect(session)
+    session.conf.set("spark.sql.session.timeZone", timezone)  # Ibis resets it to UTC; periods are local
+    return con

@@ -1,0 +1,40 @@
+"""Scale-out: the same model gives the same numbers on Apache Spark (local mode) as on DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from valueloop.demo.pipeline import run_demo
+from valueloop.flows.models import template_path
+from valueloop.metrics.run import compute_values
+from valueloop.spec.model_loader import load_model
+from valueloop.store.warehouse import Warehouse
+from valueloop.store.workspace import Workspace, open_workspace
+
+KEYS = ["entity_id", "period", "indicator", "segment"]
+
+
+def _on(ws: Workspace, engine: str) -> Warehouse:
+    lake = ws.settings.lake.model_copy(update={"warehouse": engine})
+    return Warehouse(Workspace(ws.root, ws.settings.model_copy(update={"lake": lake})))
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")  # py4j sockets
+def test_spark_matches_duckdb(tmp_path: Path) -> None:
+    run_demo(tmp_path / "demo", interactions=5_000, log=lambda _: None)
+    ws = open_workspace(tmp_path / "demo")
+    model = load_model(template_path("three-dimension"))
+    periods = ["2026-09", "2026-10"]
+    duck, _ = compute_values(_on(ws, "duckdb"), model, periods)
+    spark_wh = _on(ws, "pyspark")
+    spark, _ = compute_values(spark_wh, model, periods)
+    spark_wh.con._session.stop()
+    a = duck.fillna({"segment": ""}).sort_values(KEYS).reset_index(drop=True)
+    b = spark.fillna({"segment": ""}).sort_values(KEYS).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a[KEYS + ["n"]], b[KEYS + ["n"]])
+    assert a["value"].notna().sum() > 100
+    pd.testing.assert_series_equal(a["value"], b["value"], rtol=1e-9, atol=1e-12)
