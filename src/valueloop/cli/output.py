@@ -59,7 +59,7 @@ def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:,.2f}" if abs(value) >= 0.1 or value == 0 else f"{value:.3g}"
     if isinstance(value, Mapping | list):
         return json.dumps(value, ensure_ascii=False, default=_default)
     return str(value)
@@ -85,7 +85,10 @@ def emit(data: Any, fmt: Format, *, title: str | None = None, columns: Sequence[
         table = Table(*cols, title=title)
         for r in rows:
             table.add_row(*(_cell(r.get(c)) for c in cols))
-    Console(soft_wrap=False).print(table)
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(soft_wrap=False, width=200)  # a pipe or file gets whole columns, not 80
+    console.print(table)
 
 
 def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:

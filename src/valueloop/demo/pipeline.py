@@ -16,6 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from valueloop.demo.generate import generate
+from valueloop.flows.evaluate import evaluate
 from valueloop.flows.ingest import ingest
 from valueloop.flows.workspace import create_workspace
 from valueloop.store.workspace import open_workspace
@@ -54,7 +55,15 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
         log(f"ingested {name}: {summary.stored:,} stored, {summary.quarantined:,} quarantined")
         rows.append({"dataset": name, "read": summary.read, "stored": summary.stored,
                      "duplicates": summary.duplicates, "quarantined": summary.quarantined})
-    return {"workspace": str(ws.root), "datasets": rows, "stories": str(source / "STORIES.json")}
+    run = evaluate(ws)
+    ranked = [r for r in run.results if r.rank is not None]
+    log(f"evaluated {run.model} v{run.version} for {run.period} at level {run.level}: {len(ranked)} units scored")
+    for label, part in (("top", ranked[:3]), ("bottom", ranked[-3:])):
+        for r in part:
+            worst = max(r.points_lost.items(), key=lambda kv: kv[1])[0] if r.points_lost else "-"
+            log(f"  {label:6} #{r.rank:<3} {r.entity_id} {r.name}: {r.score:.2f} (fix first: {worst})")
+    return {"workspace": str(ws.root), "datasets": rows, "stories": str(source / "STORIES.json"),
+            "run_id": run.run_id, "period": run.period}
 
 
 def _as_crm_export(parquet: Path, folder: Path) -> Path:

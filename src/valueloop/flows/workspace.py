@@ -1,9 +1,10 @@
-"""Use case: create a workspace and bring its app database to the newest schema."""
+"""Use case: create a workspace with its evaluation model template, app database at the newest schema."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from valueloop.flows.models import install_template, template_path
 from valueloop.store import appdb
 from valueloop.store.workspace import init_workspace
 
@@ -11,11 +12,15 @@ from valueloop.store.workspace import init_workspace
 def create_workspace(
     directory: Path, *, template: str = "three-dimension", database_url: str | None = None
 ) -> dict[str, str]:
+    """Create (or complete) a workspace; an unknown template fails before anything is created."""
+    template_path(template)
     ws = init_workspace(directory, template=template, database_url=database_url)
     appdb.migrate(ws.database_url)
+    model = install_template(ws, template)
     return {
         "root": str(ws.root),
         "template": ws.settings.workspace.template,
+        "model": str(model),
         "lake": str(ws.lake_dir),
         "database": ws.settings.database.url,
     }

@@ -71,7 +71,18 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 @cache
 def engine(url: str) -> sa.Engine:
-    """One engine per URL per process (SQLite gets foreign keys and a busy timeout)."""
+    """The app database at ``url``, migrated to the newest schema (once per process).
+
+    Upgrading valueloop therefore upgrades an existing workspace's database on first use.
+    """
+    eng = _engine(url)
+    migrate(url)
+    return eng
+
+
+@cache
+def _engine(url: str) -> sa.Engine:
+    """One engine per URL per process (SQLite gets foreign keys, WAL and a busy timeout)."""
     if url.startswith("sqlite"):
         eng = sa.create_engine(url, connect_args={"timeout": 30})
 
@@ -90,6 +101,6 @@ def migrate(url: str) -> None:
     """Upgrade the database at ``url`` to the newest schema revision."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine(url).begin() as conn:
+    with _engine(url).begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
