@@ -68,7 +68,9 @@ def _check_scores(ws: Workspace, case: dict[str, Any]) -> None:
     for entity, expected in case["expect"].get("scores", {}).items():
         for indicator, want in expected.items():
             got = by_id[entity].indicators[indicator]["score"]
-            assert (got is None) if want is None else got == pytest.approx(want, abs=1e-9), f"{entity}.{indicator} score"
+            assert (got is None) if want is None else got == pytest.approx(want, abs=1e-9), (
+                f"{entity}.{indicator} score"
+            )
     for entity, want in case["expect"].get("totals", {}).items():
         got_total = by_id[entity].score
         assert (got_total is None) if want is None else got_total == pytest.approx(want, abs=1e-9), f"{entity} total"

@@ -23,7 +23,9 @@ def _on(ws: Workspace, engine: str) -> Warehouse:
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")  # py4j sockets
+@pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)  # py4j sockets
 def test_spark_matches_duckdb(tmp_path: Path) -> None:
     run_demo(tmp_path / "demo", interactions=5_000, log=lambda _: None)
     ws = open_workspace(tmp_path / "demo")
@@ -35,6 +37,6 @@ def test_spark_matches_duckdb(tmp_path: Path) -> None:
     spark_wh.con._session.stop()
     a = duck.fillna({"segment": ""}).sort_values(KEYS).reset_index(drop=True)
     b = spark.fillna({"segment": ""}).sort_values(KEYS).reset_index(drop=True)
-    pd.testing.assert_frame_equal(a[KEYS + ["n"]], b[KEYS + ["n"]])
+    pd.testing.assert_frame_equal(a[[*KEYS, "n"]], b[[*KEYS, "n"]])
     assert a["value"].notna().sum() > 100
     pd.testing.assert_series_equal(a["value"], b["value"], rtol=1e-9, atol=1e-12)

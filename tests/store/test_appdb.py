@@ -40,17 +40,46 @@ def postgres_url() -> Iterator[str]:
     tmp = Path(tempfile.mkdtemp(prefix="vl-pg-"))
     shutil.chown(tmp, "postgres")
     as_pg = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_pg, str(pg / "initdb"), "-D", str(tmp / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C.UTF-8"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_pg,
+            str(pg / "initdb"),
+            "-D",
+            str(tmp / "data"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+    )
     port = "54391"
-    subprocess.run([*as_pg, str(pg / "pg_ctl"), "-D", str(tmp / "data"), "-l", str(tmp / "log"), "-w", "-o",
-                    f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            *as_pg,
+            str(pg / "pg_ctl"),
+            "-D",
+            str(tmp / "data"),
+            "-l",
+            str(tmp / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_pg, str(pg / "pg_ctl"), "-D", str(tmp / "data"), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*as_pg, str(pg / "pg_ctl"), "-D", str(tmp / "data"), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -62,8 +91,9 @@ def test_postgresql_app_database(postgres_url: str, tmp_path: Path) -> None:
     f = write(tmp_path / "i.csv", "interaction_id,entity_id,opened_at\nI1,B1,2026-01-05 09:00\n")
     summary = ingest(ws, "interactions", [f])
     with appdb.engine(postgres_url).connect() as conn:
-        stored = conn.execute(sa.select(appdb.ingest_batches.c.stored).where(
-            appdb.ingest_batches.c.batch_id == summary.batch_id)).scalar_one()
+        stored = conn.execute(
+            sa.select(appdb.ingest_batches.c.stored).where(appdb.ingest_batches.c.batch_id == summary.batch_id)
+        ).scalar_one()
         diff = compare_metadata(MigrationContext.configure(conn), appdb.metadata)
     assert stored == 1
     assert diff == []

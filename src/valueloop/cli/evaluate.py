@@ -18,7 +18,9 @@ PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", help="e.g. 2026
 def evaluate(
     model: ModelOpt = None,
     period: PeriodOpt = None,
-    level: Annotated[str | None, typer.Option("--level", "-l", help="Entity level to score (default: the model's).")] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", "-l", help="Entity level to score (default: the model's).")
+    ] = None,
     version: Annotated[int | None, typer.Option("--version", help="Score under this model version (what-if).")] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
@@ -40,8 +42,16 @@ def evaluate(
 
 def _row(r: dict[str, Any]) -> dict[str, Any]:
     worst = max(r["points_lost"].items(), key=lambda kv: kv[1])[0] if r["points_lost"] else None
-    return {"rank": r["rank"], "entity_id": r["entity_id"], "name": r["name"], "score": r["score"],
-            "percentile": r["percentile"], "change": r["change"], **r["dimensions"], "fix_first": worst}
+    return {
+        "rank": r["rank"],
+        "entity_id": r["entity_id"],
+        "name": r["name"],
+        "score": r["score"],
+        "percentile": r["percentile"],
+        "change": r["change"],
+        **r["dimensions"],
+        "fix_first": worst,
+    }
 
 
 def validate(workspace: WorkspaceOpt = None) -> None:
@@ -66,9 +76,18 @@ def list_models(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -
     rows = []
     for f in model_files(open_workspace(workspace)):
         m = load_model(f)
-        rows.append({"model": m.id, "version": m.version, "effective_from": m.effective_from.isoformat(),
-                     "level": m.level, "period": m.period.value, "indicators": len(m.indicators),
-                     "reason": f"[{m.reason.category.value}] {m.reason.text}" if m.reason else "", "file": f.name})
+        rows.append(
+            {
+                "model": m.id,
+                "version": m.version,
+                "effective_from": m.effective_from.isoformat(),
+                "level": m.level,
+                "period": m.period.value,
+                "indicators": len(m.indicators),
+                "reason": f"[{m.reason.category.value}] {m.reason.text}" if m.reason else "",
+                "file": f.name,
+            }
+        )
     emit(rows, fmt)
 
 

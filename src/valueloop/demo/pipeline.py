@@ -23,8 +23,14 @@ from valueloop.store.workspace import open_workspace
 
 Log = Callable[[str], None]
 ORDER = ("entities", "customers", "interactions", "interaction_steps", "feedback", "events", "orders")
-ENTITY_HEADERS = {"entity_id": "机构编号", "name": "机构名称", "type": "层级", "parent_id": "上级机构",
-                  "industry": "行业", "region": "区域"}
+ENTITY_HEADERS = {
+    "entity_id": "机构编号",
+    "name": "机构名称",
+    "type": "层级",
+    "parent_id": "上级机构",
+    "industry": "行业",
+    "region": "区域",
+}
 LEVEL_NAMES = {"company": "总公司", "region": "大区", "branch": "分行", "team": "班组", "agent": "坐席"}
 ENTITY_MAPPING = """# 组织架构导出（GBK 编码，中文列名）→ entities
 dataset: entities
@@ -53,8 +59,15 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
     for name in ORDER:
         summary = ingest(ws, name, [paths[name]], mapping if name == "entities" else None)
         log(f"ingested {name}: {summary.stored:,} stored, {summary.quarantined:,} quarantined")
-        rows.append({"dataset": name, "read": summary.read, "stored": summary.stored,
-                     "duplicates": summary.duplicates, "quarantined": summary.quarantined})
+        rows.append(
+            {
+                "dataset": name,
+                "read": summary.read,
+                "stored": summary.stored,
+                "duplicates": summary.duplicates,
+                "quarantined": summary.quarantined,
+            }
+        )
     run = evaluate(ws)
     ranked = [r for r in run.results if r.rank is not None]
     log(f"evaluated {run.model} v{run.version} for {run.period} at level {run.level}: {len(ranked)} units scored")
@@ -62,8 +75,13 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
         for r in part:
             worst = max(r.points_lost.items(), key=lambda kv: kv[1])[0] if r.points_lost else "-"
             log(f"  {label:6} #{r.rank:<3} {r.entity_id} {r.name}: {r.score:.2f} (fix first: {worst})")
-    return {"workspace": str(ws.root), "datasets": rows, "stories": str(source / "STORIES.json"),
-            "run_id": run.run_id, "period": run.period}
+    return {
+        "workspace": str(ws.root),
+        "datasets": rows,
+        "stories": str(source / "STORIES.json"),
+        "run_id": run.run_id,
+        "period": run.period,
+    }
 
 
 def _as_crm_export(parquet: Path, folder: Path) -> Path:

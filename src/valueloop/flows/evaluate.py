@@ -64,11 +64,18 @@ def evaluate(
         model = model.model_copy(update={"level": level})
     values, unit_table = compute_values(wh, model, [previous(period, grain), period])
     before = score_model(values[values["period"] == previous(period, grain)], model)
-    scores = score_model(values[values["period"] == period], model, {s.entity_id: s.score for s in before if s.score is not None})
+    scores = score_model(
+        values[values["period"] == period], model, {s.entity_id: s.score for s in before if s.score is not None}
+    )
     names = dict(zip(unit_table["entity_id"], unit_table["name"], strict=True))
     run = EvaluationRun(
-        run_id=new_batch_id(), model=model.id, version=model.version, period=period, level=model.level,
-        scale=model.scale.value, results=[_result(s, names) for s in scores],
+        run_id=new_batch_id(),
+        model=model.id,
+        version=model.version,
+        period=period,
+        level=model.level,
+        scale=model.scale.value,
+        results=[_result(s, names) for s in scores],
     )
     if store:
         _store(ws, model, run)
@@ -81,7 +88,7 @@ def latest_period(wh: Warehouse, model: EvaluationModel) -> str:
     newest = []
     for name in datasets:
         t = wh.table(name)
-        value = wh.execute(t[DATASETS[name].time_field].max())  # type: ignore[index]
+        value = wh.execute(t[DATASETS[name].time_field].max())
         if value is not None and not pd.isna(value):
             newest.append(pd.Timestamp(value).tz_convert(wh.ws.settings.workspace.timezone))
     if not newest:
@@ -91,9 +98,15 @@ def latest_period(wh: Warehouse, model: EvaluationModel) -> str:
 
 def _result(s: EntityScore, names: dict[str, str]) -> EntityResult:
     return EntityResult(
-        entity_id=s.entity_id, name=str(names.get(s.entity_id) or s.entity_id), score=s.score, rank=s.rank,
-        percentile=s.percentile, change=s.change, dimensions=dict(s.dimensions),
-        indicators={k: _indicator(v) for k, v in s.indicators.items()}, points_lost=dict(s.points_lost),
+        entity_id=s.entity_id,
+        name=str(names.get(s.entity_id) or s.entity_id),
+        score=s.score,
+        rank=s.rank,
+        percentile=s.percentile,
+        change=s.change,
+        dimensions=dict(s.dimensions),
+        indicators={k: _indicator(v) for k, v in s.indicators.items()},
+        points_lost=dict(s.points_lost),
     )
 
 
@@ -114,17 +127,40 @@ def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:
             )
         ).first()
         if known is None:
-            conn.execute(appdb.model_versions.insert().values(
-                model_id=model.id, version=model.version, effective_from=model.effective_from,
-                reason_category=model.reason.category.value if model.reason else None,
-                reason=model.reason.text if model.reason else None, sha256=sha, spec=spec, recorded_at=now,
-            ))
-        conn.execute(appdb.evaluation_runs.insert().values(
-            run_id=run.run_id, model_id=run.model, version=run.version, period=run.period, level=run.level,
-            parameters={"scale": run.scale, "sha256": sha}, created_at=now,
-        ))
+            conn.execute(
+                appdb.model_versions.insert().values(
+                    model_id=model.id,
+                    version=model.version,
+                    effective_from=model.effective_from,
+                    reason_category=model.reason.category.value if model.reason else None,
+                    reason=model.reason.text if model.reason else None,
+                    sha256=sha,
+                    spec=spec,
+                    recorded_at=now,
+                )
+            )
+        conn.execute(
+            appdb.evaluation_runs.insert().values(
+                run_id=run.run_id,
+                model_id=run.model,
+                version=run.version,
+                period=run.period,
+                level=run.level,
+                parameters={"scale": run.scale, "sha256": sha},
+                created_at=now,
+            )
+        )
         if run.results:
-            conn.execute(appdb.evaluation_results.insert(), [
-                {"run_id": run.run_id, "entity_id": r.entity_id, "score": r.score, "rank": r.rank,
-                 "result": r.model_dump(mode="json")} for r in run.results
-            ])
+            conn.execute(
+                appdb.evaluation_results.insert(),
+                [
+                    {
+                        "run_id": run.run_id,
+                        "entity_id": r.entity_id,
+                        "score": r.score,
+                        "rank": r.rank,
+                        "result": r.model_dump(mode="json"),
+                    }
+                    for r in run.results
+                ],
+            )

@@ -29,9 +29,13 @@ def entity_scores(ws: Workspace, entity: str, period: str | None, model: str | N
     run = latest_run(ws, period, model)
     res = appdb.evaluation_results
     with appdb.engine(ws.database_url).connect() as conn:
-        row = conn.execute(sa.select(res.c.result).where((res.c.run_id == run.run_id) & (res.c.entity_id == entity))).first()
+        row = conn.execute(
+            sa.select(res.c.result).where((res.c.run_id == run.run_id) & (res.c.entity_id == entity))
+        ).first()
     if row is None:
-        raise InputError(f"entity {entity!r} is not in run {run.run_id} ({run.model_id}, {run.period}, level {run.level})")
+        raise InputError(
+            f"entity {entity!r} is not in run {run.run_id} ({run.model_id}, {run.period}, level {run.level})"
+        )
     result: dict[str, Any] = dict(row.result)
     lost = result.get("points_lost", {})
     rows = [{"indicator": k, **v, "points_lost": lost.get(k)} for k, v in result["indicators"].items()]

@@ -64,8 +64,13 @@ def first_day(label: str, grain: Grain) -> date:
 
 
 def example(grain: Grain) -> str:
-    return {Grain.year: "2026", Grain.quarter: "2026-Q3", Grain.month: "2026-03", Grain.day: "2026-03-05",
-            Grain.week: "2026-W09"}[grain]
+    return {
+        Grain.year: "2026",
+        Grain.quarter: "2026-Q3",
+        Grain.month: "2026-03",
+        Grain.day: "2026-03-05",
+        Grain.week: "2026-W09",
+    }[grain]
 
 
 def label_of(day: date, grain: Grain) -> str:
@@ -104,5 +109,3 @@ def bounds_utc(label: str, grain: Grain, timezone: str) -> tuple[datetime, datet
         return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
     return at(first_day(label, grain)), at(next_first_day(label, grain))
-
-

@@ -64,7 +64,10 @@ def _dataset_stats(wh: Warehouse, model: EvaluationModel, periods: list[str], ma
         return pd.DataFrame(columns=[UNIT, PERIOD, SEGMENT])
     # Frames share keys but never columns, except segment frames which repeat an overall frame's columns
     # on other keys: taking the first non-null per key and column combines them all.
-    return pd.concat(frames, ignore_index=True).groupby([UNIT, PERIOD, SEGMENT], as_index=False).first()
+    combined: pd.DataFrame = (
+        pd.concat(frames, ignore_index=True).groupby([UNIT, PERIOD, SEGMENT], as_index=False).first()
+    )
+    return combined
 
 
 def _indicator_filter(t: ir.Table, ind: Indicator, measure: object) -> ir.BooleanValue:
@@ -114,8 +117,19 @@ def _assemble(model: EvaluationModel, stats: pd.DataFrame, unit_ids: list[str], 
         value, n, var = _indicator_columns(wide, ind)
         wide[f"{ind.id}__value"], wide[f"{ind.id}__count"] = value, n
         segment = wide[SEGMENT].replace("", None)
-        rows.append(pd.DataFrame({"entity_id": wide[UNIT], "period": wide[PERIOD], "indicator": ind.id,
-                                  "segment": segment, "value": value, "n": n, "var": var}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "entity_id": wide[UNIT],
+                    "period": wide[PERIOD],
+                    "indicator": ind.id,
+                    "segment": segment,
+                    "value": value,
+                    "n": n,
+                    "var": var,
+                }
+            )
+        )
     out = pd.concat(rows, ignore_index=True)
     return _complete(out[out["segment"].isna() | out["value"].notna()], model, unit_ids, periods)
 
@@ -130,7 +144,9 @@ def _indicator_columns(wide: pd.DataFrame, ind: Indicator) -> tuple[pd.Series, p
     if isinstance(m, Derived):
         refs = sorted(derived_refs(m.expression))
         env = {r: _col(wide, f"{r}__value") for r in refs}
-        value = eval(compile(m.expression, "<derived>", "eval"), {"__builtins__": {}}, env)  # noqa: S307 (checked AST)
+        value = eval(
+            compile(m.expression, "<derived>", "eval"), {"__builtins__": {}}, env
+        )  # the AST was checked: arithmetic only
         counts = pd.concat([_col(wide, f"{r}__count") for r in refs], axis=1).min(axis=1) if refs else nan
         return pd.Series(value, index=wide.index, dtype=float), counts.fillna(0), nan
     value, n = _col(wide, f"{ind.id}__v"), _col(wide, f"{ind.id}__n").fillna(0)

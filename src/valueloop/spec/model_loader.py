@@ -157,8 +157,20 @@ def _scoring(path: PathKey, ind: Indicator) -> Iterator[Problem]:
 def derived_refs(expression: str) -> set[str]:
     """Indicator ids an expression uses; raises ValueError when it is not plain arithmetic."""
     tree = ast.parse(expression, mode="eval")
-    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Constant,
-               ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+    allowed = (
+        ast.Expression,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.Name,
+        ast.Load,
+        ast.Constant,
+        ast.Add,
+        ast.Sub,
+        ast.Mult,
+        ast.Div,
+        ast.USub,
+        ast.UAdd,
+    )
     for node in ast.walk(tree):
         if not isinstance(node, allowed):
             raise ValueError(f"only + - * / and numbers are allowed, found {type(node).__name__}")
@@ -193,7 +205,7 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return [*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt]
+                return [*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt]
             if nxt not in state and (found := visit(nxt, [*trail, nxt])):
                 return found
         state[node] = 2
@@ -203,5 +215,3 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
         if start not in state and (found := visit(start, [start])):
             return found
     return []
-
-

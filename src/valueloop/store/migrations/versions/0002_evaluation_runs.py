@@ -37,7 +37,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "evaluation_results",
-        sa.Column("run_id", sa.String(40), sa.ForeignKey("evaluation_runs.run_id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "run_id", sa.String(40), sa.ForeignKey("evaluation_runs.run_id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("entity_id", sa.String(100), primary_key=True),
         sa.Column("score", sa.Float),
         sa.Column("rank", sa.Integer),
