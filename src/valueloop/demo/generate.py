@@ -35,10 +35,11 @@ from valueloop.demo.orders import build_orders
 from valueloop.demo.qualitative import qualitative
 from valueloop.demo.steps import build_steps
 from valueloop.demo.stories import Plan, make_plan
+from valueloop.demo.surveys import build_surveys
 from valueloop.demo.story_report import write_stories
 from valueloop.errors import InputError
 
-STREAMS = ("org", "plan", "customers", "interactions", "steps", "feedback", "events", "orders")
+STREAMS = ("org", "plan", "customers", "interactions", "steps", "feedback", "events", "orders", "surveys")
 MIN_INTERACTIONS = 500
 STORIES_FILE = "STORIES.json"
 
@@ -96,6 +97,7 @@ def _builders(
         "feedback": lambda: _feedback(rng["feedback"], plan, org, cust, x, iids),
         "events": lambda: build_events(rng["events"], plan, org, cust, x.n),
         "orders": lambda: build_orders(rng["orders"], plan, org, cust, x.n),
+        "survey_items": lambda: build_surveys(rng["surveys"], plan, org, cust, x.n),
     }
 
 

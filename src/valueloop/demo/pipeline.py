@@ -22,7 +22,7 @@ from valueloop.flows.workspace import create_workspace
 from valueloop.store.workspace import open_workspace
 
 Log = Callable[[str], None]
-ORDER = ("entities", "customers", "interactions", "interaction_steps", "feedback", "events", "orders")
+ORDER = ("entities", "customers", "interactions", "interaction_steps", "feedback", "events", "orders", "survey_items")
 ENTITY_HEADERS = {
     "entity_id": "机构编号",
     "name": "机构名称",
