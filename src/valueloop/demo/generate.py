@@ -35,8 +35,8 @@ from valueloop.demo.orders import build_orders
 from valueloop.demo.qualitative import qualitative
 from valueloop.demo.steps import build_steps
 from valueloop.demo.stories import Plan, make_plan
-from valueloop.demo.surveys import build_surveys
 from valueloop.demo.story_report import write_stories
+from valueloop.demo.surveys import build_surveys
 from valueloop.errors import InputError
 
 STREAMS = ("org", "plan", "customers", "interactions", "steps", "feedback", "events", "orders", "surveys")
