@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from valueloop.errors import InputError
 from valueloop.flows.models import load_versions, version_in_force
 from valueloop.metrics.periods import first_day, label_of, previous
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import EntityScore, score_model
+from valueloop.scoring.model_weights import resolve_weights
 from valueloop.spec.datasets import DATASETS
 from valueloop.spec.model import EvaluationModel
 from valueloop.store import appdb
@@ -44,6 +45,8 @@ class EvaluationRun(BaseModel):
     period: str
     level: str
     scale: str
+    weights: dict[str, float] = Field(default_factory=dict)
+    """Each indicator's share of the total (dimension weight × indicator weight), after weighting methods."""
     results: list[EntityResult]
 
 
@@ -63,6 +66,7 @@ def evaluate(
     if level:
         model = model.model_copy(update={"level": level})
     values, unit_table = compute_values(wh, model, [previous(period, grain), period])
+    model = resolve_weights(model, values[values["period"] == period])
     before = score_model(values[values["period"] == previous(period, grain)], model)
     scores = score_model(
         values[values["period"] == period], model, {s.entity_id: s.score for s in before if s.score is not None}
@@ -75,6 +79,7 @@ def evaluate(
         period=period,
         level=model.level,
         scale=model.scale.value,
+        weights={i.id: d.weight * i.weight for d in model.dimensions for i in d.indicators},
         results=[_result(s, names) for s in scores],
     )
     if store:

@@ -226,10 +226,28 @@ class Indicator(Frozen):
     _conds = field_validator("filter", mode="before")(_conditions)
 
 
+class Weighting(Frozen):
+    """How a dimension's indicator weights are set: by hand, or by a weighting method.
+
+    ``ahp`` takes the pairwise ``matrix`` (indicators with a non-zero weight, in file order;
+    ``"1/3"`` allowed); ``entropy`` / ``critic`` compute objective weights from the period's
+    indicator values across the peer units (min-max normalised toward each indicator's
+    direction, so "lower is better" counts the right way); ``combined`` mixes the subjective
+    weights (AHP when a matrix is given, else the hand weights) with the objective ones:
+    ``alpha · subjective + (1 − alpha) · objective``. Weight-0 helper indicators stay at 0.
+    """
+
+    method: Literal["manual", "ahp", "entropy", "critic", "combined"] = "manual"
+    matrix: tuple[tuple[float | str, ...], ...] | None = None
+    objective: Literal["entropy", "critic"] = "entropy"
+    alpha: float = Field(default=0.5, ge=0, le=1)
+
+
 class Dimension(Frozen):
     id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     name: BiText
     weight: float = Field(default=1.0, ge=0)
+    weighting: Weighting = Field(default_factory=Weighting)
     indicators: tuple[Indicator, ...] = Field(min_length=1)
 
     _name = field_validator("name", mode="before")(_text)

@@ -20,6 +20,7 @@ from valueloop.spec.model import (
     Bands,
     CountDistinct,
     Derived,
+    Dimension,
     Direction,
     Duration,
     EvaluationModel,
@@ -65,10 +66,12 @@ def check_model(model: EvaluationModel) -> Iterator[Problem]:
     for i, seg in enumerate(model.segments):
         if seg not in DATASETS["customers"].by_name:
             yield Problem(("segments", i), f"unknown customer segment field {seg!r}")
-    yield from _weights((), [d.weight for d in model.dimensions], "dimension")
+    yield from _weights(("dimensions",), [d.weight for d in model.dimensions], "dimension")
     seen: set[str] = set()
     for di, dim in enumerate(model.dimensions):
-        yield from _weights(("dimensions", di), [i.weight for i in dim.indicators], "indicator")
+        if dim.weighting.method in ("manual", "combined"):
+            yield from _weights(("dimensions", di), [i.weight for i in dim.indicators], "indicator")
+        yield from _weighting(("dimensions", di, "weighting"), dim)
         for ii, ind in enumerate(dim.indicators):
             path: PathKey = ("dimensions", di, "indicators", ii)
             if ind.id in seen:
@@ -82,6 +85,31 @@ def _weights(path: PathKey, weights: list[float], what: str) -> Iterator[Problem
     total = sum(weights)
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
         yield Problem(path, f"{what} weights sum to {total:g}, not 1")
+
+
+def _weighting(path: PathKey, dim: Dimension) -> Iterator[Problem]:
+    w = dim.weighting
+    weighted = [i for i in dim.indicators if i.weight > 0]
+    if w.method == "ahp" and w.matrix is None:
+        yield Problem(path, "ahp weighting needs a pairwise matrix")
+    if w.matrix is None:
+        return
+    try:
+        matrix = [[judgement(x) for x in row] for row in w.matrix]
+        if len(matrix) != len(weighted) or any(len(r) != len(weighted) for r in matrix):
+            raise ValueError(f"the matrix must be {len(weighted)} × {len(weighted)}, one row per weighted indicator")
+        if any(x <= 0 for row in matrix for x in row):
+            raise ValueError("pairwise judgements must be positive")
+    except (ValueError, ZeroDivisionError) as err:
+        yield Problem((*path, "matrix"), str(err))
+
+
+def judgement(x: float | str) -> float:
+    """A pairwise judgement: a number or a fraction such as ``"1/3"``."""
+    if isinstance(x, str) and "/" in x:
+        num, den = x.split("/", 1)
+        return float(num) / float(den)
+    return float(x)
 
 
 def _indicator(path: PathKey, ind: Indicator) -> Iterator[Problem]:
