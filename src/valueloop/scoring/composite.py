@@ -131,9 +131,8 @@ def _prepared(value: FloatArray, n: FloatArray, var: FloatArray, flags: list[Fla
     or from every unit with data when there are none; rates without a reported variance
     use the binomial one (:func:`.shrink.shrink_rates`).
     """
-    flag = np.array([str(f) for f in flags])
-    out = np.where((flag == Flag.ok) | (flag == Flag.shrunk), value, np.nan)
-    small = flag == Flag.shrunk
+    out = np.where([f in _SCORED for f in flags], value, np.nan)
+    small = np.array([f is Flag.shrunk for f in flags], dtype=np.bool_)
     if small.any():
         peers = np.where(n > 0, value, np.nan)
         solid = np.isfinite(peers) & (n >= indicator.min_n)
@@ -146,12 +145,11 @@ def _prepared(value: FloatArray, n: FloatArray, var: FloatArray, flags: list[Fla
 
 
 def _segment_scores(
-    rows: pd.DataFrame, indicator: Indicator, scale: Scale, entities: list[str], flags: list[Flag]
+    rows: pd.DataFrame, indicator: Indicator, bench: SegmentBenchmark, scale: Scale, entities: list[str],
+    flags: list[Flag],
 ) -> tuple[FloatArray, FloatArray]:
     """Differentiated standards: each segment row scored against its segment's benchmark
     (or the default; none → skipped); score and benchmark are n-weighted over segments."""
-    bench = indicator.benchmark
-    assert isinstance(bench, SegmentBenchmark)
     size = len(entities)
     score_sum, bench_sum, weight = np.zeros(size), np.zeros(size), np.zeros(size)
     for segment, part in rows[rows["segment"].notna()].groupby("segment"):
@@ -180,7 +178,7 @@ def score_indicator(
     flags = _flags(value, n, indicator, model.small_sample)
     prepared = _prepared(value, n, var, flags, indicator)
     if isinstance(indicator.benchmark, SegmentBenchmark):
-        score, bench = _segment_scores(rows, indicator, model.scale, entities, flags)
+        score, bench = _segment_scores(rows, indicator, indicator.benchmark, model.scale, entities, flags)
         flags = [Flag.no_benchmark if f in _SCORED and np.isnan(s) else f for f, s in zip(flags, score, strict=True)]
     else:
         score = score_values(prepared, indicator, model.scale, indicator.benchmark)
@@ -261,11 +259,8 @@ def rank_totals(totals: list[float | None]) -> tuple[list[int | None], list[floa
     known = [i for i, t in enumerate(totals) if t is not None]
     ranks: list[int | None] = [None] * len(totals)
     pct: list[float | None] = [None] * len(totals)
-    if not known:
-        return ranks, pct
     x = np.array([totals[i] for i in known], dtype=np.float64).round(12)
-    ascending = rankdata(x, method="average")
-    for i, r, a in zip(known, competition_rank(x), ascending, strict=True):
+    for i, r, a in zip(known, competition_rank(x), rankdata(x, method="average"), strict=True):
         ranks[i] = r
         pct[i] = 100.0 * (a - 1.0) / (len(known) - 1) if len(known) > 1 else 100.0
     return ranks, pct

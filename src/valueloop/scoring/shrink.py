@@ -28,6 +28,10 @@ Where no variance is known (NaN), the unit falls back to Bühlmann-style credibi
 (the indicator's minimum sample size) instead of estimated as ``σ² / τ²``. Too few units
 to estimate ``τ²`` also falls back to it.
 
+Shrinkage is a best estimate, not a guarantee against luck: among equally good peers a
+small sample lands at about their mean, but when the peers genuinely differ (``τ² > 0``)
+its posterior mean may reach the best of them.
+
 Pure: numpy only, no I/O.
 """
 
