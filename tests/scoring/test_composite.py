@@ -18,6 +18,7 @@ from valueloop.scoring.composite import (
     rank_totals,
     score_model,
 )
+from valueloop.scoring.shrink import shrink
 from valueloop.spec.model import EvaluationModel
 
 NAN = np.nan
@@ -104,12 +105,17 @@ def test_shrink_policy_by_hand() -> None:
     r = by_id(score_model(values, m))
     # Reference = the four units with n ≥ 30: pooled s² = 99 × (.3 + .5 + .6 + .4) / 396 = .45;
     # μ = 4.55; Σ(x - μ)² = .25 → /3 = .083333; τ² = .083333 - .45/100 = .078833.
-    # s: D = .45 / 3 = .15, Z = .078833 / .228833 = .34450 → 4.55 + .34450 × .45 = 4.70503.
+    # s: D = .45 / 3 = .15, Z = .078833 / .228833 = .34450 → posterior 4.55 + .34450 × .45 = 4.70503,
+    # then capped at the peer mean μ = 4.55: below min_n a unit may lose points but not win them.
+    n = np.array([100, 100, 100, 100, 3.0])
+    posterior = shrink(np.array([4.9, 4.5, 4.2, 4.6, 5.0]), n, np.array([.3, .5, .6, .4, 0]), k=30,
+                       reference=n >= 30)
+    assert posterior.values[4] == pytest.approx(4.70503, abs=1e-5)
     s = r["s"].indicators["csat"]
     assert s.flag is Flag.shrunk and s.value == 5.0
-    assert s.shrunk_value == pytest.approx(4.70503, abs=1e-5)
-    assert s.score == pytest.approx(4.70503, abs=1e-5)  # linear 1 → 1, 5 → 5
-    assert (r["p1"].rank, r["s"].rank) == (1, 2)
+    assert s.shrunk_value == pytest.approx(4.55, abs=1e-12)
+    assert s.score == pytest.approx(4.55, abs=1e-12)  # linear 1 → 1, 5 → 5
+    assert (r["p1"].rank, r["p4"].rank, r["s"].rank) == (1, 2, 3)
     assert r["p2"].indicators["csat"].shrunk_value is None
 
 
@@ -280,3 +286,23 @@ def test_three_perfect_reviews_never_top_the_ranking(
     assert lucky.score is not None and lucky.score <= best + 1e-9  # never strictly ahead
     if len({round(v, 12) for v, _, _ in units}) > 1:  # only peers all tied can share first place with it
         assert lucky.rank != 1
+
+
+broad_peers = st.lists(
+    st.tuples(st.floats(3.0, 4.9), st.integers(100, 1000), st.floats(0.2, 1.5)), min_size=3, max_size=20
+).filter(lambda units: len({round(v, 9) for v, _, _ in units}) > 1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(broad_peers, st.sampled_from(["linear", "percentile"]))
+def test_a_small_sample_never_beats_the_peer_mean_under_shrinkage(
+    units: list[tuple[float, int, float]], rule_name: str
+) -> None:
+    # Peers that genuinely differ (the case the posterior mean alone does not cover): the shrunk
+    # value of a unit below min_n is capped at the peer mean, so it cannot take first place.
+    rule = {"rule": "linear", "worst": 1, "best": 5} if rule_name == "linear" else {"rule": "percentile"}
+    m = model([{"id": "d", "name": "D", "indicators": [ind("csat", 1, rule, min_n=30)]}], small_sample="shrink")
+    rows = [row(f"p{k}", "csat", v, n, s2) for k, (v, n, s2) in enumerate(units)]
+    r = by_id(score_model(pd.DataFrame([*rows, row("lucky", "csat", 5.0, 3, 0.0)]), m))
+    assert r["lucky"].indicators["csat"].flag == "shrunk"
+    assert r["lucky"].rank != 1

@@ -37,12 +37,16 @@ def list_quarantine(ws: Workspace, dataset: str | None, batch: str | None, limit
 
 
 def show_quarantine(ws: Workspace, batch: str, row: int | None) -> list[dict[str, Any]]:
-    grouped: dict[tuple[str, int], dict[str, Any]] = {}
-    for r in _read(ws, None, batch):
-        if row is not None and r["row"] != row:
-            continue
+    """The quarantined rows of one batch, each once, with its original values and every reason."""
+    records = [r for r in _read(ws, None, batch) if row is None or r["row"] == row]
+    return _by_row(records)
+
+
+def _by_row(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    grouped: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for r in records:
         entry = grouped.setdefault(
-            (r["file"], r["row"]),
+            (r["batch_id"], r["file"], r["row"]),
             {
                 "dataset": r["dataset"],
                 "file": r["file"],
@@ -58,11 +62,7 @@ def show_quarantine(ws: Workspace, batch: str, row: int | None) -> list[dict[str
 def export_quarantine(ws: Workspace, dataset: str, out: Path, batch: str | None) -> int:
     """Original values of each quarantined row (once per row), plus where it came from and why."""
     get_dataset(dataset)
-    rows = (
-        [r for r in show_quarantine(ws, batch, None) if r["dataset"] == dataset]
-        if batch
-        else [r for b in _batches(ws, dataset) for r in show_quarantine(ws, b, None) if r["dataset"] == dataset]
-    )
+    rows = _by_row(_read(ws, dataset, batch))
     columns: dict[str, None] = {}
     for r in rows:
         columns.update(dict.fromkeys(r["values"]))
@@ -72,10 +72,6 @@ def export_quarantine(ws: Workspace, dataset: str, out: Path, batch: str | None)
         for r in rows:
             writer.writerow([*(r["values"].get(c) for c in columns), r["file"], r["row"], " | ".join(r["reasons"])])
     return len(rows)
-
-
-def _batches(ws: Workspace, dataset: str) -> list[str]:
-    return sorted({r["batch_id"] for r in _read(ws, dataset, None)})
 
 
 def clear_quarantine(ws: Workspace, dataset: str, batch: str | None) -> int:

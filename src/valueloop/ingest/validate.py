@@ -117,14 +117,13 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
 
 
 def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, str, list[str]]]) -> pa.Array:
-    text = typed
     if field.allowed:
         bad = pc.and_(pc.is_valid(typed), pc.invert(pc.is_in(typed, value_set=pa.array(field.allowed))))
         _flag(
             errors,
             bad.to_numpy(zero_copy_only=False),
             field.name,
-            text,
+            typed,
             f"{{!r}} is not one of {', '.join(field.allowed)}",
         )
     if field.minimum is not None or field.maximum is not None:
@@ -132,7 +131,7 @@ def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, 
         hi = np.inf if field.maximum is None else field.maximum
         inside = pc.and_(pc.greater_equal(typed, lo), pc.less_equal(typed, hi))
         bad = pc.invert(pc.fill_null(inside, True)).to_numpy(zero_copy_only=False)
-        _flag(errors, bad, field.name, text, f"{{!r}} is out of range {_fmt(lo)}..{_fmt(hi)}")
+        _flag(errors, bad, field.name, typed, f"{{!r}} is out of range {_fmt(lo)}..{_fmt(hi)}")
     return typed
 
 

@@ -42,7 +42,7 @@ from valueloop.errors import InputError
 from valueloop.scoring.rules import score_values
 from valueloop.scoring.shrink import shrink, shrink_rates
 from valueloop.scoring.topsis import competition_rank, topsis
-from valueloop.spec.model import EvaluationModel, Indicator, Rate, Scale, SegmentBenchmark, SmallSample
+from valueloop.spec.model import Direction, EvaluationModel, Indicator, Rate, Scale, SegmentBenchmark, SmallSample
 
 FloatArray = npt.NDArray[np.float64]
 COLUMNS = ("entity_id", "indicator", "segment", "value", "n", "var")
@@ -129,7 +129,9 @@ def _prepared(value: FloatArray, n: FloatArray, var: FloatArray, flags: list[Fla
 
     The mean and spread shrunk toward come from the well-measured peers (``n >= min_n``),
     or from every unit with data when there are none; rates without a reported variance
-    use the binomial one (:func:`.shrink.shrink_rates`).
+    use the binomial one (:func:`.shrink.shrink_rates`). A shrunk value is never better
+    than the peer mean it is shrunk toward: below the minimum sample a unit can lose points
+    but not win them, so a handful of lucky reviews never tops a ranking.
     """
     out = np.where([f in _SCORED for f in flags], value, np.nan)
     small = np.array([f is Flag.shrunk for f in flags], dtype=np.bool_)
@@ -138,9 +140,11 @@ def _prepared(value: FloatArray, n: FloatArray, var: FloatArray, flags: list[Fla
         solid = np.isfinite(peers) & (n >= indicator.min_n)
         ref, k = (solid if solid.any() else None), indicator.min_n
         if isinstance(indicator.measure, Rate) and np.isnan(var).all():
-            out[small] = shrink_rates(peers, n, k=k, reference=ref).values[small]
+            shrunk = shrink_rates(peers, n, k=k, reference=ref)
         else:
-            out[small] = shrink(peers, n, var, k=k, reference=ref).values[small]
+            shrunk = shrink(peers, n, var, k=k, reference=ref)
+        cap = np.minimum if indicator.direction is Direction.HIGHER else np.maximum
+        out[small] = cap(shrunk.values[small], shrunk.mean)
     return out
 
 

@@ -134,7 +134,7 @@ def shrink(
     >>> r.values.round(3).tolist(), r.weight.round(2).tolist(), r.variant
     ([4.673, 4.894, 4.5, 4.204, 4.598], [0.31, 0.98, 0.98, 0.99, 0.97], 'eb/moments/pooled')
     """
-    x, size, s2 = _floats(values), _floats(n), _floats(var)
+    x, size, s2, method = _floats(values), _floats(n), _floats(var), ShrinkMethod(method)
     ok = np.isfinite(x) & (size > 0)
     ref = ok if reference is None else ok & np.asarray(reference, dtype=np.bool_).reshape(-1)
     if pool:
