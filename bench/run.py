@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import ingest_bench
+from bench import ingest_bench, nab_bench
 
 
 def main() -> None:
     ingest_bench.run()
+    nab_bench.run_table()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from valueloop.cli import allocate, demo, evaluate, ingest, mcda, model_diff, spc, workspace
+from valueloop.cli import allocate, demo, evaluate, ingest, mcda, model_diff, monitor, spc, workspace
 from valueloop.errors import ValueloopError
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ allocate.register(app)
 demo.register(app)
 mcda.register(app)
 spc.register(app)
+monitor.register(app)
 
 
 def main() -> None:
