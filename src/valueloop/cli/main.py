@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from valueloop.cli import allocate, demo, evaluate, ingest, mcda, model_diff, monitor, spc, workspace
+from valueloop.cli import allocate, demo, diagnose, evaluate, ingest, mcda, model_diff, monitor, spc, workspace
 from valueloop.errors import ValueloopError
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app = typer.Typer(
 workspace.register(app)
 ingest.register(app)
 evaluate.register(app)
+diagnose.register(app)
 model_diff.register(app)
 allocate.register(app)
 demo.register(app)

@@ -1,0 +1,115 @@
+"""Evidence for a finding: a few of the unit's rows from the lake and the SQL that reproduces the value.
+
+Not pure maths: this module builds Ibis expressions. The same builder runs twice —
+on the warehouse's tables to fetch sample ids, and on unbound tables named after the
+canonical datasets to print portable SQL (``SELECT ... FROM interactions``), which
+anyone can run against a view of the lake to check the number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from valueloop.metrics.compile import all_of, duration, measure_aggs
+from valueloop.spec.datasets import DATASETS
+from valueloop.spec.model import Derived, Direction, Duration, Indicator, Rate, Ratio, SegmentBenchmark
+
+Tables = Callable[[str], ir.Table]
+SAMPLE = 5
+SEGMENT = "_segment"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows: the unit's subtree, the period's [start, end) and, optionally, one segment."""
+
+    entity_ids: tuple[str, ...]
+    start: datetime
+    end: datetime
+    segment: str | None = None
+
+
+def unbound(dataset: str) -> ir.Table:
+    return ibis.table(ibis.Schema.from_pyarrow(DATASETS[dataset].schema), name=dataset)
+
+
+def _rows(tables: Tables, dataset: str, scope: Scope, indicator: Indicator) -> ir.Table:
+    t = tables(dataset)
+    time = DATASETS[dataset].time_field or ""
+    t = t.filter(t.entity_id.isin(list(scope.entity_ids)), t[time] >= scope.start, t[time] < scope.end)
+    if scope.segment is not None and isinstance(indicator.benchmark, SegmentBenchmark):
+        customers = tables("customers")
+        seg = customers.select("customer_id", **{SEGMENT: customers[indicator.benchmark.field].cast("string").lower()})
+        t = t.left_join(seg, "customer_id")
+        t = t.filter(t[SEGMENT].fill_null("(none)") == scope.segment).drop(SEGMENT)
+    return t
+
+
+def _parts(indicator: Indicator) -> list[tuple[str, Any, bool]]:
+    """(dataset, simple measure, whether the indicator's own filter applies), as metrics.run does."""
+    m = indicator.measure
+    if isinstance(m, Ratio):
+        return [(part.dataset or indicator.dataset, part, False) for part in (m.numerator, m.denominator)]
+    if isinstance(m, Derived):
+        return []
+    return [(m.dataset or indicator.dataset, m, (m.dataset or indicator.dataset) == indicator.dataset)]
+
+
+def value_queries(tables: Tables, indicator: Indicator, scope: Scope) -> list[ir.Table]:
+    """One aggregate query per measure part (two for a ratio: value = scale × num / den)."""
+    out = []
+    for dataset, measure, own in _parts(indicator):
+        t = _rows(tables, dataset, scope, indicator)
+        where = all_of(t, indicator.filter) if own else ibis.literal(True)
+        out.append(t.aggregate(**measure_aggs(t, measure, where, "value")))
+    return out
+
+
+def sample_query(tables: Tables, indicator: Indicator, scope: Scope) -> tuple[str, ir.Table] | None:
+    """The id column and up to :data:`SAMPLE` of the unit's rows, worst first where 'worst' is defined."""
+    parts = _parts(indicator)
+    if not parts:
+        return None
+    dataset, measure, own = parts[0]
+    t = _rows(tables, dataset, scope, indicator)
+    where = all_of(t, measure.filter)
+    t = t.filter(where & all_of(t, indicator.filter) if own else where)
+    key = DATASETS[dataset].key[0]
+    order = _badness(t, measure, indicator.direction)
+    t = t.order_by([order.desc(), t[key]]) if order is not None else t.order_by(t[key])
+    return key, t.select(key).limit(SAMPLE)
+
+
+def _badness(t: ir.Table, measure: Any, direction: Direction) -> ir.Value | None:
+    sign = 1.0 if direction is Direction.LOWER else -1.0
+    if isinstance(measure, Duration):
+        return duration(t, measure.start, measure.end, measure.unit) * sign
+    if isinstance(measure, Rate):
+        met = all_of(t, measure.condition).ifelse(1.0, 0.0)
+        return met * sign
+    field = getattr(measure, "field", None)
+    if field is not None and measure.type in ("sum", "mean", "median", "quantile"):
+        return t[field].cast("float64") * sign
+    return None
+
+
+def collect(tables: Tables, execute: Callable[[ir.Table], Any], indicator: Indicator, scope: Scope) -> dict[str, Any]:
+    """Evidence for the finding: sample ids from the lake, and the reproducing SQL text."""
+    sql = [str(ibis.to_sql(q, dialect="duckdb")) for q in value_queries(unbound, indicator, scope)]
+    evidence: dict[str, Any] = {"queries": sql, "entity_ids": list(scope.entity_ids)}
+    if isinstance(indicator.measure, Derived):
+        evidence["expression"] = indicator.measure.expression
+    if isinstance(indicator.measure, Ratio):
+        evidence["combine"] = f"{indicator.measure.scale} * numerator.value__v / denominator.value__v"
+    sample = sample_query(tables, indicator, scope)
+    if sample is not None:
+        key, query = sample
+        evidence["sample_ids"] = [str(x) for x in execute(query)[key].tolist()]
+        evidence["sample_field"] = key
+    return evidence

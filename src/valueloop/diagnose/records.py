@@ -1,0 +1,59 @@
+"""Findings in the app database: replace a period's findings, list them, fetch one.
+
+Not pure maths: this is the storage side of diagnosis (SQLAlchemy Core over
+:data:`valueloop.store.appdb.findings`). Re-diagnosing a model × level × period deletes
+that period's findings and inserts the new ones in one transaction, so a finding that
+no longer holds disappears and one that still holds keeps its id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from valueloop.diagnose.findings import Finding
+from valueloop.errors import InputError
+from valueloop.store import appdb
+
+COLUMNS = ("id", "entity_id", "indicator", "period", "segment", "value", "benchmark", "gap_pct", "severity", "rule",
+           "n", "evidence", "run_id", "created_at")
+
+
+def replace(url: str, model: str, level: str, period: str, findings: list[Finding]) -> None:
+    table = appdb.findings
+    scope = (table.c.model_id == model) & (table.c.level == level) & (table.c.period == period)
+    with appdb.engine(url).begin() as conn:
+        conn.execute(table.delete().where(scope))
+        if findings:
+            conn.execute(table.insert(), [_row(f) for f in findings])
+
+
+def _row(f: Finding) -> dict[str, Any]:
+    data = f.model_dump(mode="json", exclude={"model", "created_at"})
+    return {**data, "model_id": f.model, "created_at": f.created_at}
+
+
+def _finding(row: sa.Row[Any]) -> Finding:
+    data = {c: getattr(row, c) for c in COLUMNS}
+    return Finding.model_validate({**data, "model": row.model_id, "level": row.level})
+
+
+def select(url: str, period: str | None = None, severity: str | None = None, entity: str | None = None,
+           model: str | None = None) -> list[Finding]:
+    table = appdb.findings
+    query = sa.select(table).order_by(table.c.period.desc(), table.c.severity, table.c.entity_id, table.c.indicator)
+    for column, value in (("period", period), ("severity", severity), ("entity_id", entity), ("model_id", model)):
+        if value is not None:
+            query = query.where(table.c[column] == value)
+    with appdb.engine(url).connect() as conn:
+        return [_finding(r) for r in conn.execute(query)]
+
+
+def get(url: str, finding_id: str) -> Finding:
+    table = appdb.findings
+    with appdb.engine(url).connect() as conn:
+        row = conn.execute(sa.select(table).where(table.c.id == finding_id)).first()
+    if row is None:
+        raise InputError(f"no finding {finding_id!r}; `valueloop findings list` shows the stored ones")
+    return _finding(row)
