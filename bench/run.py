@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import ingest_bench, nab_bench
+from bench import ingest_bench, nab_bench, text_bench
 
 
 def main() -> None:
     ingest_bench.run()
     nab_bench.run_table()
+    text_bench.run()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from valueloop.cli import allocate, demo, diagnose, evaluate, ingest, mcda, model_diff, monitor, spc, workspace
+from valueloop.cli import allocate, demo, diagnose, evaluate, ingest, mcda, model_diff, monitor, spc, text, workspace
 from valueloop.errors import ValueloopError
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ demo.register(app)
 mcda.register(app)
 spc.register(app)
 monitor.register(app)
+text.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,146 @@
+"""``valueloop text …``: sentiment, tags, keywords, taxonomy evaluation, training, hot spots, lifecycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
+
+if TYPE_CHECKING:
+    from valueloop.store.workspace import Workspace
+
+text_app = typer.Typer(
+    help="Text analytics: sentiment, key issues, taxonomy, hot spots, lifecycle.", no_args_is_help=True
+)
+FileArg = Annotated[Path, typer.Argument(help="CSV, JSON Lines, JSON or XLSX file.")]
+ColumnOpt = Annotated[str, typer.Option("--column", "-c", help="Column holding the text.")]
+ByOpt = Annotated[str, typer.Option("--by", help="Period: week or month.")]
+
+
+def _ws(workspace: Path | None) -> Workspace | None:
+    """The workspace when one was named (option or VALUELOOP_WORKSPACE), else None: files need none."""
+    if workspace is None:
+        return None
+    from valueloop.store.workspace import open_workspace
+
+    return open_workspace(workspace)
+
+
+def _period(by: str) -> Literal["week", "month"]:
+    if by not in ("week", "month"):
+        raise typer.BadParameter("--by must be week or month")
+    return "week" if by == "week" else "month"
+
+
+def sentiment(
+    file: FileArg, column: ColumnOpt = "text", workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table
+) -> None:
+    """Score every row: label (negative / neutral / positive), score in [-1, 1], reason for odd rows."""
+    from valueloop.flows.text import sentiment_file
+
+    emit(sentiment_file(file, column, _ws(workspace)), fmt, columns=["row", "label", "score", "reason"])
+
+
+def tags(
+    file: FileArg, column: ColumnOpt = "text", workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.json
+) -> None:
+    """Per row: sentiment, issue categories and negative aspects, each with its evidence span."""
+    from valueloop.flows.text import tag_file
+
+    emit(tag_file(file, column, _ws(workspace)), fmt)
+
+
+def keywords(
+    file: FileArg,
+    column: ColumnOpt = "text",
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Column to group by.")] = None,
+    top: Annotated[int, typer.Option("--top", "-n")] = 10,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Terms typical of negative texts against positive ones (weighted log-odds, Monroe et al. 2008)."""
+    from valueloop.flows.text import keywords_file
+
+    rows = keywords_file(file, column, group, top, _ws(workspace))
+    emit(rows, fmt, columns=None if fmt is Format.json else ["group", "term", "z", "negative", "positive", "evidence"])
+
+
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Labelled sample: a text column and a category column.")],
+    column: ColumnOpt = "text",
+    label: Annotated[str, typer.Option("--label", "-l", help="Column of category ids, ';'-separated.")] = "category",
+    taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy YAML (default: shipped).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Precision and recall of the taxonomy per category on a labelled sample."""
+    from valueloop.flows.text import evaluate_taxonomy
+
+    emit(evaluate_taxonomy(file, column, label, taxonomy), fmt)
+
+
+def train(
+    from_ratings: Annotated[bool, typer.Option("--from-ratings", help="Learn from feedback with a CSAT.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Save even when the default model is as good.")] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Train a workspace sentiment model; it is saved (and used) only when it beats the default on held-out rows."""
+    from valueloop.flows.text import train_from_ratings
+    from valueloop.store.workspace import open_workspace
+
+    if not from_ratings:
+        raise typer.BadParameter("say where to learn from: --from-ratings")
+    report = train_from_ratings(open_workspace(workspace), force=force)
+    emit(report, fmt)
+    if not report["saved"]:
+        stderr.print("the default model was as good on held-out rows; nothing saved (use --force to save anyway)")
+
+
+def hotspots(
+    by: ByOpt = "month",
+    top: Annotated[int, typer.Option("--top", "-n", help="Items shown per kind.")] = 20,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Category and term × period counts, shares and significant growth, with heat-map data (JSON)."""
+    from valueloop.flows.text import hotspots as run
+    from valueloop.store.workspace import open_workspace
+
+    data = run(open_workspace(workspace), _period(by), top)
+    if fmt is Format.json:
+        emit(data, fmt)
+        return
+    for kind in ("category", "term"):
+        last = data[kind]["heatmap"]["periods"][-1:] or [""]
+        rows = [r for r in data[kind]["table"] if r["period"] == last[0]]
+        emit(
+            rows,
+            fmt,
+            title=f"{kind} hot spots, {last[0]}",
+            columns=["item", "count", "share", "prev_count", "growth", "q_value", "hot"],
+        )
+
+
+def lifecycle(by: ByOpt = "month", workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Each issue topic's stage: emerging, growing, mature or declining."""
+    from valueloop.flows.text import lifecycle as run
+    from valueloop.store.workspace import open_workspace
+
+    emit(run(open_workspace(workspace), _period(by)), fmt)
+
+
+def register(app: typer.Typer) -> None:
+    for name, fn in (
+        ("sentiment", sentiment),
+        ("tags", tags),
+        ("keywords", keywords),
+        ("evaluate", evaluate),
+        ("train", train),
+        ("hotspots", hotspots),
+        ("lifecycle", lifecycle),
+    ):
+        text_app.command(name)(fn)
+    app.add_typer(text_app, name="text")

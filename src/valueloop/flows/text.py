@@ -1,0 +1,234 @@
+"""Use cases for text analytics: score files, train from a workspace's ratings, hot spots, lifecycle.
+
+The maths lives in :mod:`valueloop.text` (pure, no storage); this module reads files and
+the workspace lake, calls it, and returns plain dicts for the CLI (and later the API).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from valueloop.errors import InputError
+from valueloop.store.lake import Lake
+from valueloop.store.workspace import Workspace
+from valueloop.text import hotspots as hs
+from valueloop.text.aspects import negative_aspects
+from valueloop.text.keywords import contrast_keywords
+from valueloop.text.lifecycle import MIN_TOTAL, stage_of
+from valueloop.text.sentiment import analyze, default_model, load_or_default
+from valueloop.text.taxonomy import ancestors, classify, load_taxonomy
+from valueloop.text.tokenize import terms
+from valueloop.text.train import accuracy, fit_model, holdout
+
+Period = Literal["week", "month"]
+MODEL_FILE = ("text", "sentiment.npz")
+
+
+def read_table(file: Path) -> pd.DataFrame:
+    """CSV (UTF-8, UTF-8 with BOM or GB18030), JSON Lines, JSON array or XLSX; every cell as text."""
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    suffix = file.suffix.lower()
+    try:
+        if suffix in {".xlsx", ".xlsm"}:
+            return pd.read_excel(file, dtype=str, keep_default_na=False)
+        if suffix in {".jsonl", ".ndjson"}:
+            return pd.DataFrame([json.loads(x) for x in file.read_text("utf-8").splitlines() if x.strip()])
+        if suffix == ".json":
+            return pd.DataFrame(json.loads(file.read_text("utf-8")))
+        return _read_csv(file)
+    except (ValueError, OSError) as err:
+        raise InputError(f"{file}: cannot read ({err})") from err
+
+
+def _read_csv(file: Path) -> pd.DataFrame:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(file, dtype=str, keep_default_na=False, encoding=enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{file}: neither UTF-8 nor GB18030")
+
+
+def column(df: pd.DataFrame, name: str, file: Path) -> list[object]:
+    if name not in df.columns:
+        raise InputError(f"{file}: no column {name!r} (columns: {', '.join(map(str, df.columns))})")
+    return df[name].tolist()
+
+
+def workspace_model_path(ws: Workspace) -> Path:
+    return ws.root.joinpath(*MODEL_FILE)
+
+
+def sentiment_file(file: Path, text_column: str, ws: Workspace | None = None) -> list[dict[str, Any]]:
+    """``[{row, label, score[, reason]}]`` per data row (1-based), in input order."""
+    model = load_or_default(workspace_model_path(ws) if ws else None)
+    texts = column(read_table(file), text_column, file)
+    out = []
+    for i, s in enumerate(analyze(texts, model), start=1):
+        row: dict[str, Any] = {"row": i, "label": s.label, "score": s.score}
+        if s.reason:
+            row["reason"] = s.reason
+        out.append(row)
+    return out
+
+
+def tag_file(file: Path, text_column: str, ws: Workspace | None = None) -> list[dict[str, Any]]:
+    """Per row: sentiment, issue categories and negative aspects, each tag with its evidence span."""
+    model = load_or_default(workspace_model_path(ws) if ws else None)
+    texts = [str(t) if t is not None else "" for t in column(read_table(file), text_column, file)]
+    out = []
+    for i, (t, s) in enumerate(zip(texts, analyze(texts, model), strict=True), start=1):
+        cats = [vars(c) for c in classify(t)]
+        aspects = [vars(a) for a in negative_aspects(t, model)] if s.label != "positive" else []
+        out.append({"row": i, "label": s.label, "score": s.score, "categories": cats, "aspects": aspects})
+    return out
+
+
+def keywords_file(
+    file: Path, text_column: str, group: str | None, top: int, ws: Workspace | None = None
+) -> list[dict[str, Any]]:
+    """Keywords of the negative texts against the positive ones, per group, with evidence spans."""
+    df = read_table(file)
+    texts = [str(t) for t in column(df, text_column, file)]
+    model = load_or_default(workspace_model_path(ws) if ws else None)
+    negative = [s.score < 0 for s in analyze(texts, model)]
+    groups = [str(g) for g in column(df, group, file)] if group else None
+    found = contrast_keywords(texts, negative, groups, top=top)
+    return [
+        {"group": g, **vars(k), "evidence": [vars(e) | {"row": e.row + 1} for e in k.evidence]}
+        for g, kws in found.items()
+        for k in kws
+    ]
+
+
+def feedback_texts(ws: Workspace) -> pd.DataFrame:
+    """The workspace's feedback rows that have text, with ``submitted_at`` in the workspace's time zone."""
+    df = Lake(ws.lake_dir).read("feedback").to_pandas()
+    df = df[df["text"].notna() & (df["text"].str.strip() != "")]
+    out: pd.DataFrame = df.assign(submitted_at=df["submitted_at"].dt.tz_convert(ws.settings.workspace.timezone))
+    return out
+
+
+def train_from_ratings(ws: Workspace, *, force: bool = False) -> dict[str, Any]:
+    """Learn a model from rated feedback (CSAT 1–2 negative, 4–5 positive, 3 dropped); keep it when it wins."""
+    df = feedback_texts(ws)
+    df = df[df["csat"].notna() & (df["csat"] != 3)]
+    texts, labels = df["text"].tolist(), (df["csat"] >= 4).astype(int).tolist()
+    train, test = holdout(len(texts))
+    card = {"trained_on": f"workspace feedback with CSAT ({len(train)} rows)", "labels": "csat 1-2 → 0, 4-5 → 1"}
+    model = fit_model([texts[i] for i in train], [labels[i] for i in train], min_df=2, card=card)
+    test_texts, test_labels = [texts[i] for i in test], [labels[i] for i in test]
+    ours, default = (accuracy(m, test_texts, test_labels) for m in (model, default_model()))
+    better = ours > default
+    if better or force:
+        model.card.update(held_out_accuracy=round(ours, 4), default_accuracy=round(default, 4), held_out_rows=len(test))
+        model.save(workspace_model_path(ws))
+    return {
+        "rows": len(texts),
+        "train_rows": len(train),
+        "test_rows": len(test),
+        "positive_share": round(sum(labels) / max(len(labels), 1), 4),
+        "accuracy": round(ours, 4),
+        "default_accuracy": round(default, 4),
+        "saved": better or force,
+        "path": str(workspace_model_path(ws)) if better or force else None,
+    }
+
+
+def period_labels(ts: pd.Series, by: Period) -> list[str]:
+    if by == "week":
+        iso = ts.dt.isocalendar()
+        return [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+    return [str(x) for x in ts.dt.strftime("%Y-%m")]
+
+
+def _categories(texts: Sequence[str]) -> list[list[str]]:
+    """Per text: its taxonomy categories, ancestors included."""
+    return [sorted({a for t in classify(x) for a in ancestors(t.category)}) for x in texts]
+
+
+def _terms(texts: Sequence[str]) -> list[list[str]]:
+    return [sorted({t.text for t in terms(x)}) for x in texts]
+
+
+def hotspots(ws: Workspace, by: Period = "month", top: int = 20) -> dict[str, Any]:
+    """Category and term × period counts, shares, growth and significance, plus heat-map data."""
+    df = feedback_texts(ws)
+    periods = period_labels(df["submitted_at"], by)
+    texts = df["text"].tolist()
+    cats, words = _categories(texts), _terms(texts)
+    out: dict[str, Any] = {"by": by, "texts": len(df)}
+    for kind, items in (("category", cats), ("term", words)):
+        cells = hs.growth_table(periods, items)
+        order = sorted(set(periods))
+        chosen = _top_items(cells, order[-1] if order else "", top)
+        out[kind] = {"table": [vars(c) for c in cells if c.item in chosen], "heatmap": hs.heatmap(cells, chosen, order)}
+    return out
+
+
+def _top_items(cells: Sequence[hs.Cell], last: str, top: int) -> list[str]:
+    """The ``top`` items by mentions in the last period, then every hot item of the last period."""
+    latest = sorted((c for c in cells if c.period == last), key=lambda c: -c.count)
+    chosen = [c.item for c in latest[:top]]
+    return chosen + [c.item for c in latest[top:] if c.hot]
+
+
+def lifecycle(ws: Workspace, by: Period = "month") -> list[dict[str, Any]]:
+    """``[{topic, stage, share, growth, since, …}]`` for every taxonomy category with enough mentions."""
+    df = feedback_texts(ws)
+    periods = period_labels(df["submitted_at"], by)
+    cats = _categories(df["text"].tolist())
+    order, totals, counts = hs.count_by_period(periods, cats)
+    names = {c.id: (c.name_zh, c.name_en) for c in load_taxonomy()}
+    out = []
+    for topic in sorted(counts):
+        series = [counts[topic][p] for p in order]
+        if sum(series) < MIN_TOTAL:
+            continue
+        lc = stage_of(series, [totals[p] for p in order])
+        out.append(
+            {
+                "topic": names[topic][0],
+                "topic_id": topic,
+                "topic_en": names[topic][1],
+                "stage": lc.stage,
+                "share": round(lc.share, 5),
+                "growth": round(lc.growth, 4),
+                "acceleration": round(lc.acceleration, 4),
+                "since": order[lc.since] if lc.since is not None else None,
+                "mentions": sum(series),
+            }
+        )
+    return out
+
+
+def evaluate_taxonomy(
+    file: Path, text_column: str, label_column: str, taxonomy: Path | None = None
+) -> list[dict[str, Any]]:
+    """Per category precision / recall / F1 against labels (``;``-separated category ids; parents implied)."""
+    df = read_table(file)
+    texts = [str(t) for t in column(df, text_column, file)]
+    gold = [
+        {a for lab in str(g).split(";") if lab.strip() for a in ancestors(lab.strip())}
+        for g in column(df, label_column, file)
+    ]
+    cats = load_taxonomy(taxonomy)
+    pred = [{t.category for t in classify(t, cats)} for t in texts]
+    rows = []
+    for c in sorted(set().union(*gold, *pred)):
+        tp = sum(c in g and c in p for g, p in zip(gold, pred, strict=True))
+        fp = sum(c not in g and c in p for g, p in zip(gold, pred, strict=True))
+        fn = sum(c in g and c not in p for g, p in zip(gold, pred, strict=True))
+        prec = tp / (tp + fp) if tp + fp else None
+        rec = tp / (tp + fn) if tp + fn else None
+        f1 = 2 * prec * rec / (prec + rec) if prec and rec else 0.0
+        rows.append(
+            {"category": c, "support": tp + fn, "predicted": tp + fp, "precision": prec, "recall": rec, "f1": f1}
+        )
+    return rows

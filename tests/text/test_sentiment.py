@@ -1,0 +1,78 @@
+"""Sentiment: every bad input gets a result, scores and labels agree, the shipped model is small and fast."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from valueloop.text.model import load_model
+from valueloop.text.resources import path
+from valueloop.text.sentiment import NEUTRAL_BAND, analyze, analyze_one, label_of
+from valueloop.text.train import accuracy
+
+DATA = Path("/work/shared/data/sentiment")
+
+BAD = [
+    ("", "empty"),
+    ("   \n\t", "empty"),
+    (None, "empty"),
+    (float("nan"), "empty"),
+    ("😡😡", "emoji_only"),
+    ("!!!???", "no_words"),
+    ("\x00\x01\x02\x03\x04\x05\x06abc", "unreadable"),
+    (b"\xff\xfe\x00\x00", "unreadable"),
+    ("好" * 100_000, "truncated"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), BAD)
+def test_bad_input_gets_a_result_and_a_reason(text: object, reason: str) -> None:
+    s = analyze_one(text)
+    assert s.reason == reason
+    assert -1.0 <= s.score <= 1.0
+    assert s.label == label_of(s.score)
+
+
+def test_mixed_and_numbers_are_scored() -> None:
+    for s in analyze(["客服 very slow, 很不满意", 12345, "Great service, 谢谢"]):
+        assert -1.0 <= s.score <= 1.0
+        assert s.reason is None
+
+
+def test_obvious_cases() -> None:
+    got = [
+        s.label
+        for s in analyze(["送餐很快，味道很好", "等了两个小时，客服态度很差", "不好吃", "Great service, thank you"])
+    ]
+    assert got == ["positive", "negative", "negative", "positive"]
+
+
+def test_neutral_band() -> None:
+    assert label_of(NEUTRAL_BAND - 0.01) == "neutral"
+    assert label_of(-NEUTRAL_BAND) == "negative"
+    assert label_of(NEUTRAL_BAND) == "positive"
+
+
+def test_model_is_small_loads_fast_and_has_a_card() -> None:
+    file = path("models", "sentiment.npz")
+    assert file.stat().st_size < 5_000_000
+    t = time.perf_counter()
+    model = load_model(file)
+    assert time.perf_counter() - t < 1.0
+    assert model.card["trained_on"]
+    assert "waimai_10k.csv" not in {d["file"] for d in model.card["trained_on"]}
+
+
+def test_deterministic() -> None:
+    texts = ["送餐很快，味道很好", "一般般", "The app keeps crashing"]
+    assert analyze(texts) == analyze(texts)
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="shared data not present")
+def test_cross_domain_accuracy_floor() -> None:
+    """Food delivery (never trained on): a fixed slice of 2,000 reviews."""
+    df = pd.read_csv(DATA / "waimai_10k.csv").dropna().sample(2000, random_state=7)
+    assert accuracy(load_model(path("models", "sentiment.npz")), df["review"].tolist(), df["label"].tolist()) >= 0.84
