@@ -12,7 +12,21 @@ import sys
 
 import typer
 
-from valueloop.cli import allocate, demo, diagnose, evaluate, ingest, mcda, model_diff, monitor, spc, text, workspace
+from valueloop.cli import (
+    actions,
+    allocate,
+    demo,
+    diagnose,
+    evaluate,
+    ingest,
+    mcda,
+    model_diff,
+    monitor,
+    spc,
+    text,
+    verify,
+    workspace,
+)
 from valueloop.errors import ValueloopError
 
 app = typer.Typer(
@@ -22,17 +36,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-workspace.register(app)
-ingest.register(app)
-evaluate.register(app)
-diagnose.register(app)
-model_diff.register(app)
-allocate.register(app)
-demo.register(app)
-mcda.register(app)
-spc.register(app)
-monitor.register(app)
-text.register(app)
+# Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
+AREAS = (workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, text, verify, actions, demo)
+for area in AREAS:
+    area.register(app)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ file, so the demo exercises the same path a user's CRM export takes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,14 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from valueloop.demo.generate import generate
-from valueloop.flows.evaluate import evaluate
+from valueloop.flows.diagnose import diagnose
+from valueloop.flows.evaluate import EvaluationRun, evaluate
 from valueloop.flows.ingest import ingest
+from valueloop.flows.text import lifecycle
 from valueloop.flows.workspace import create_workspace
-from valueloop.store.workspace import open_workspace
+from valueloop.metrics.periods import previous
+from valueloop.spec.model import Grain
+from valueloop.store.workspace import Workspace, open_workspace
 
 Log = Callable[[str], None]
 ORDER = ("entities", "customers", "interactions", "interaction_steps", "feedback", "events", "orders", "survey_items")
@@ -46,13 +51,27 @@ fields:
 
 
 def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log = print) -> dict[str, Any]:
-    """Build the demo workspace at ``out`` and return what is in it."""
+    """Build the demo workspace at ``out``, take it through every stage built so far, return what is there."""
     create_workspace(out)
     ws = open_workspace(out)
     source = out / "source-data"
     log(f"generating demo data ({interactions:,} interactions, seed {seed}) into {source}")
     paths = generate(source, interactions=interactions, seed=seed, progress=log)
-    paths["entities"] = _as_crm_export(paths["entities"], source)
+    rows = _ingest_all(ws, paths, source, log)
+    run = _evaluate(ws, log)
+    _diagnose(ws, source, log)
+    _voice_of_customer(ws, log)
+    return {
+        "workspace": str(ws.root),
+        "datasets": rows,
+        "stories": str(source / "STORIES.json"),
+        "run_id": run.run_id,
+        "period": run.period,
+    }
+
+
+def _ingest_all(ws: Workspace, paths: dict[str, Path], source: Path, log: Log) -> list[dict[str, Any]]:
+    paths = {**paths, "entities": _as_crm_export(paths["entities"], source)}
     mapping = ws.mappings_dir / "org_export.yaml"
     mapping.write_text(ENTITY_MAPPING, encoding="utf-8")
     rows = []
@@ -68,6 +87,10 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
                 "quarantined": summary.quarantined,
             }
         )
+    return rows
+
+
+def _evaluate(ws: Workspace, log: Log) -> EvaluationRun:
     run = evaluate(ws)
     ranked = [r for r in run.results if r.rank is not None]
     log(f"evaluated {run.model} v{run.version} for {run.period} at level {run.level}: {len(ranked)} units scored")
@@ -75,13 +98,27 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
         for r in part:
             worst = max(r.points_lost.items(), key=lambda kv: kv[1])[0] if r.points_lost else "-"
             log(f"  {label:6} #{r.rank:<3} {r.entity_id} {r.name}: {r.score:.2f} (fix first: {worst})")
-    return {
-        "workspace": str(ws.root),
-        "datasets": rows,
-        "stories": str(source / "STORIES.json"),
-        "run_id": run.run_id,
-        "period": run.period,
-    }
+    return run
+
+
+def _diagnose(ws: Workspace, source: Path, log: Log) -> None:
+    """Findings before and after the planted slowdown; the degraded branch must show up after it."""
+    story = json.loads((source / "STORIES.json").read_text(encoding="utf-8"))["stories"]["degraded_branch"]
+    branch, start = story["branch_id"], story["from_month"]
+    for period in (previous(start, Grain.month), start):
+        result = diagnose(ws, period=period)
+        mine = sorted({f"{f.indicator} ({f.rule})" for f in result.findings if f.entity_id == branch})
+        log(
+            f"diagnosis {period}: {result.counts['critical']} critical, {result.counts['warning']} warning findings; "
+            f"planted slow branch {branch}: {', '.join(mine) or 'none'}"
+        )
+
+
+def _voice_of_customer(ws: Workspace, log: Log) -> None:
+    """Topics by demand-lifecycle stage; the planted refund complaint topic should be emerging or growing."""
+    rising = [t for t in lifecycle(ws) if t["stage"] in ("emerging", "growing")]
+    for t in rising[:5]:
+        log(f"voice of the customer: {t['topic']} is {t['stage']} since {t['since']} (share {t['share']:.1%})")
 
 
 def _as_crm_export(parquet: Path, folder: Path) -> Path:

@@ -125,3 +125,6 @@ findings = sa.Table(
     sa.Column("evidence", sa.JSON, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+from valueloop.store import actions_db as actions_db  # noqa: E402  (registers the action tables on metadata)

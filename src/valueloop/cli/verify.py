@@ -1,0 +1,227 @@
+"""``valueloop verify``: did an improvement action work? Prove it with statistics.
+
+A thin adapter over :mod:`valueloop.verify` (file → sufficient statistics → tests) and
+:mod:`valueloop.stats.power`. Commands:
+
+* ``ab FILE`` — a randomised test, one row per unit. JSON: ``{"metric_type", "control":
+  {"name", "n", "mean", "var"}, "treatment": {...}, "diff", "lift", "ci", "lift_ci",
+  "p_value", "srm_p_value", "verdict", "reason", "method", "alpha", "prob_better", ...}``
+  (a list of those with more than two variants and ``--control``; p-values Holm-adjusted);
+* ``power`` — sample size per group, or the MDE for a given size;
+* ``did FILE`` / ``its FILE`` — without randomisation, each with its assumptions;
+* ``adjust P...`` — Holm or Benjamini–Hochberg adjusted p-values over several metrics.
+
+File and argument problems are :class:`~valueloop.errors.InputError` (exit code 2).
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from valueloop.cli.output import Format, FormatOpt, emit, stderr
+from valueloop.errors import InputError
+from valueloop.stats import power as pw
+from valueloop.stats.multiple import adjust as adjust_p
+from valueloop.verify.ab import Settings
+from valueloop.verify.files import AbRun, verify_ab_file, verify_did_file, verify_its_file
+from valueloop.verify.report import ab_payload, did_payload, its_payload, num
+from valueloop.verify.sufficient import Columns
+
+
+class MetricType(StrEnum):
+    proportion = "proportion"
+    mean = "mean"
+    ratio = "ratio"
+    ordinal = "ordinal"
+
+
+class Correction(StrEnum):
+    holm = "holm"
+    bh = "bh"
+
+
+FileArg = Annotated[Path, typer.Argument(metavar="DATA", help="CSV or Parquet file.", show_default=False)]
+AlphaOpt = Annotated[float, typer.Option("--alpha", min=1e-6, max=0.5, help="Significance level (two-sided).")]
+Col = Annotated[str, typer.Option()]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``verify`` command group to ``app``."""
+    verify = typer.Typer(help="Verify that an improvement action worked.", no_args_is_help=True)
+    verify.command("ab")(ab)
+    verify.command("power")(power)
+    verify.command("did")(did)
+    verify.command("its")(its)
+    verify.command("adjust")(adjust)
+    app.add_typer(verify, name="verify")
+
+
+def ab(
+    file: FileArg,
+    metric_type: Annotated[MetricType, typer.Option("--metric-type", help="proportion (0/1), mean, ratio, ordinal.")],
+    unit_col: Annotated[str | None, typer.Option("--unit-col", help="Unit id: checked one row per unit.")] = None,
+    variant_col: Annotated[str, typer.Option("--variant-col")] = "variant",
+    value_col: Annotated[str, typer.Option("--value-col", help="Outcome (ratio: numerator).")] = "value",
+    denominator_col: Annotated[str | None, typer.Option("--denominator-col", help="Ratio metrics.")] = None,
+    control: Annotated[str | None, typer.Option("--control", help="Control variant name.")] = None,
+    pre_col: Annotated[str | None, typer.Option("--pre-col", help="Pre-period covariate: CUPED.")] = None,
+    alpha: AlphaOpt = 0.05,
+    control_share: Annotated[
+        float | None, typer.Option("--control-share", min=0.0, max=1.0, help="Designed control share (SRM).")
+    ] = None,
+    lower_is_better: Annotated[bool, typer.Option("--lower-is-better", help="A decrease is the improvement.")] = False,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Also a percentile bootstrap CI (N).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for bootstrap and Monte Carlo.")] = 0,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare treatment with control in a randomised test and give a verdict."""
+    covariate = _covariate(metric_type, denominator_col, pre_col)
+    settings = Settings(metric_type.value, alpha, control_share, not lower_is_better, pre_col is not None, seed)
+    run = verify_ab_file(file, Columns(variant_col, value_col, unit_col, covariate), settings, control, bootstrap)
+    docs = _ab_docs(run, alpha)
+    emit(docs[0] if len(docs) == 1 else docs, fmt, title=f"verify ab: {file.name}")
+
+
+def _covariate(metric_type: MetricType, denominator_col: str | None, pre_col: str | None) -> str | None:
+    if metric_type is MetricType.ratio and denominator_col is None:
+        raise InputError("--metric-type ratio needs --denominator-col")
+    if metric_type is not MetricType.ratio and denominator_col is not None:
+        raise InputError("--denominator-col is for --metric-type ratio")
+    if pre_col is not None and metric_type in (MetricType.ratio, MetricType.ordinal):
+        raise InputError(f"--pre-col (CUPED) works with proportion and mean metrics, not {metric_type.value}")
+    return denominator_col or pre_col
+
+
+def _ab_docs(run: AbRun, alpha: float) -> list[dict[str, Any]]:
+    docs = []
+    for r in run.results:
+        doc = ab_payload(r, alpha)
+        if (rank := run.ranks.get(r.treatment_name)) is not None:
+            doc["rank_test"] = {"u": num(rank.u), "prob_superiority": num(rank.prob_superiority),
+                                "rank_biserial": num(rank.rank_biserial)}  # fmt: skip
+        if r.treatment_name in run.bootstrap_ci:
+            ci = run.bootstrap_ci[r.treatment_name]
+            doc["bootstrap_ci"] = None if ci is None else [ci[0], ci[1]]
+        docs.append(doc)
+    return docs
+
+
+def power(
+    metric_type: Annotated[MetricType, typer.Option("--metric-type", help="proportion or mean.")],
+    mde: Annotated[float | None, typer.Option("--mde", help="Absolute effect to detect.")] = None,
+    n: Annotated[int | None, typer.Option("--n", min=2, help="Control units: solve for the MDE instead.")] = None,
+    baseline: Annotated[float | None, typer.Option("--baseline", help="Control rate (proportion).")] = None,
+    sd: Annotated[float | None, typer.Option("--sd", help="Standard deviation per unit (mean).")] = None,
+    alpha: AlphaOpt = 0.05,
+    target: Annotated[float, typer.Option("--power", min=0.01, max=0.999, help="Target power.")] = 0.8,
+    ratio: Annotated[float, typer.Option("--ratio", min=0.01, help="Treatment units per control unit.")] = 1.0,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Sample size per group for an effect (--mde), or the smallest effect for a size (--n)."""
+    if (mde is None) == (n is None):
+        raise InputError("give exactly one of --mde (solve for n) or --n (solve for the MDE)")
+    doc: dict[str, Any] = {"metric_type": metric_type.value, "alpha": alpha, "power": target, "ratio": ratio}
+    if metric_type is MetricType.proportion:
+        doc |= _power_proportion(baseline, mde, n, alpha, target, ratio)
+    elif metric_type is MetricType.mean:
+        doc |= _power_mean(sd, mde, n, alpha, target, ratio)
+    else:
+        raise InputError("power is for --metric-type proportion or mean")
+    emit(doc, fmt, title="verify power")
+
+
+def _sizes(effect: float, alpha: float, target: float, ratio: float) -> dict[str, Any]:
+    n_c = math.ceil(pw.sample_size(effect, target, alpha, ratio))
+    n_t = math.ceil(n_c * ratio)
+    return {"effect_size": effect, "n_control": n_c, "n_treatment": n_t, "n_total": n_c + n_t}
+
+
+def _power_proportion(
+    baseline: float | None, mde: float | None, n: int | None, alpha: float, target: float, ratio: float
+) -> dict[str, Any]:
+    if baseline is None or not 0 < baseline < 1:
+        raise InputError("--metric-type proportion needs --baseline between 0 and 1")
+    doc: dict[str, Any] = {"baseline": baseline, "method": "normal_cohen_h"}
+    if mde is not None:
+        if not 0 < baseline + mde < 1 or mde == 0:
+            raise InputError(f"--mde {mde} from --baseline {baseline} must give a rate strictly between 0 and 1")
+        return doc | {"mde": mde, "target_rate": baseline + mde} | _sizes(pw.cohen_h(baseline, baseline + mde),
+                                                                            alpha, target, ratio)  # fmt: skip
+    h = pw.min_detectable_effect(float(n or 0), target, alpha, ratio)
+    up = pw.rate_for_h(baseline, h)
+    return doc | {"n_control": n, "effect_size": h, "mde": up - baseline, "target_rate": up}
+
+
+def _power_mean(
+    sd: float | None, mde: float | None, n: int | None, alpha: float, target: float, ratio: float
+) -> dict[str, Any]:
+    if sd is None or not sd > 0:
+        raise InputError("--metric-type mean needs --sd, a positive standard deviation per unit")
+    doc: dict[str, Any] = {"sd": sd, "method": "normal_standardised"}
+    if mde is not None:
+        if mde == 0:
+            raise InputError("--mde must not be 0")
+        return doc | {"mde": mde} | _sizes(mde / sd, alpha, target, ratio)
+    d = pw.min_detectable_effect(float(n or 0), target, alpha, ratio)
+    return doc | {"n_control": n, "effect_size": d, "mde": d * sd}
+
+
+def did(
+    file: FileArg,
+    unit_col: Annotated[str, typer.Option("--unit-col")] = "unit",
+    period_col: Annotated[str, typer.Option("--period-col", help="Period label (kept for the record).")] = "period",
+    treated_col: Annotated[
+        str, typer.Option("--treated-col", help="1 for units the action reached, else 0.")
+    ] = "treated",
+    post_col: Annotated[str, typer.Option("--post-col", help="1 for periods after the action, else 0.")] = "post",
+    value_col: Annotated[str, typer.Option("--value-col")] = "value",
+    alpha: AlphaOpt = 0.05,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Difference-in-differences against comparable units (cluster-robust by unit)."""
+    result = verify_did_file(file, unit_col, treated_col, post_col, value_col, alpha, period_col)
+    doc = did_payload(result)
+    _assumptions(doc["assumptions"], fmt)
+    emit(doc, fmt, title="verify did")
+
+
+def its(
+    file: FileArg,
+    intervention: Annotated[str, typer.Option("--intervention", help="First period of the action (date or number).")],
+    time_col: Annotated[str, typer.Option("--time-col")] = "time",
+    value_col: Annotated[str, typer.Option("--value-col")] = "value",
+    alpha: AlphaOpt = 0.05,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Interrupted time series: level and slope change (Newey–West errors)."""
+    doc = its_payload(verify_its_file(file, time_col, value_col, intervention, alpha))
+    _assumptions(doc["assumptions"], fmt)
+    emit(doc, fmt, title="verify its")
+
+
+def adjust(
+    p_values: Annotated[list[float], typer.Argument(metavar="P...", help="One p-value per metric.")],
+    method: Annotated[Correction, typer.Option("--method", help="holm (FWER) or bh (FDR).")] = Correction.holm,
+    alpha: AlphaOpt = 0.05,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Adjust several metrics' p-values for multiple testing."""
+    try:
+        adjusted = adjust_p(p_values, method.value)
+    except ValueError as err:
+        raise InputError(str(err)) from err
+    rows = [{"metric": i + 1, "p_value": p, "adjusted": float(a), "reject": bool(a < alpha), "method": method.value}
+            for i, (p, a) in enumerate(zip(p_values, adjusted, strict=True))]  # fmt: skip
+    emit(rows, fmt, title=f"{method.value} adjusted p-values")
+
+
+def _assumptions(items: list[str], fmt: Format) -> None:
+    """People reading a table see the assumptions on stderr; JSON carries them as a key."""
+    if fmt is not Format.json:
+        for item in items:
+            stderr.print(f"assumes: {item}")
