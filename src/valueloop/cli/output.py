@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
 
 
 class Format(StrEnum):

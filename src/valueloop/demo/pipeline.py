@@ -16,9 +16,12 @@ from typing import Any
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from valueloop.actions.workflow import Evidence, Status
 from valueloop.demo.generate import generate
+from valueloop.flows.actions import accept_handoff, create_action, move_action, send_handoff
 from valueloop.flows.diagnose import diagnose
 from valueloop.flows.evaluate import EvaluationRun, evaluate
+from valueloop.flows.experiment import LakeExperiment, verify_lake_experiment
 from valueloop.flows.ingest import ingest
 from valueloop.flows.text import lifecycle
 from valueloop.flows.workspace import create_workspace
@@ -59,14 +62,18 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
     paths = generate(source, interactions=interactions, seed=seed, progress=log)
     rows = _ingest_all(ws, paths, source, log)
     run = _evaluate(ws, log)
-    _diagnose(ws, source, log)
-    _voice_of_customer(ws, log)
+    finding = _diagnose(ws, source, log)
+    rising = _voice_of_customer(ws, log)
+    verdict = _improve_and_verify(ws, source, finding, log)
     return {
         "workspace": str(ws.root),
         "datasets": rows,
         "stories": str(source / "STORIES.json"),
         "run_id": run.run_id,
         "period": run.period,
+        "slow_branch_finding": finding,
+        "rising_topics": [t["topic"] for t in rising],
+        "ab_verdict": verdict,
     }
 
 
@@ -101,8 +108,8 @@ def _evaluate(ws: Workspace, log: Log) -> EvaluationRun:
     return run
 
 
-def _diagnose(ws: Workspace, source: Path, log: Log) -> None:
-    """Findings before and after the planted slowdown; the degraded branch must show up after it."""
+def _diagnose(ws: Workspace, source: Path, log: Log) -> str | None:
+    """Findings before and after the planted slowdown; returns the slow branch's worst finding, if any."""
     story = json.loads((source / "STORIES.json").read_text(encoding="utf-8"))["stories"]["degraded_branch"]
     branch, start = story["branch_id"], story["from_month"]
     for period in (previous(start, Grain.month), start):
@@ -112,13 +119,74 @@ def _diagnose(ws: Workspace, source: Path, log: Log) -> None:
             f"diagnosis {period}: {result.counts['critical']} critical, {result.counts['warning']} warning findings; "
             f"planted slow branch {branch}: {', '.join(mine) or 'none'}"
         )
+    worst = sorted((f for f in result.findings if f.entity_id == branch), key=lambda f: -(f.gap_pct or 0))
+    return worst[0].id if worst else None
 
 
-def _voice_of_customer(ws: Workspace, log: Log) -> None:
+def _voice_of_customer(ws: Workspace, log: Log) -> list[dict[str, Any]]:
     """Topics by demand-lifecycle stage; the planted refund complaint topic should be emerging or growing."""
     rising = [t for t in lifecycle(ws) if t["stage"] in ("emerging", "growing")]
     for t in rising[:5]:
         log(f"voice of the customer: {t['topic']} is {t['stage']} since {t['since']} (share {t['share']:.1%})")
+    return rising
+
+
+def _improve_and_verify(ws: Workspace, source: Path, finding: str | None, log: Log) -> str:
+    """An action from the slow branch's finding, with a hand-off; the planted A/B test verified and closed."""
+    if finding is not None:
+        aid = create_action(
+            ws,
+            {
+                "owner": "王敏",
+                "department": "客服部",
+                "collaborators": [{"department": "运营部", "role": "C"}, {"department": "技术部", "role": "R"}],
+            },
+            "demo",
+            from_finding=finding,
+        )
+        move_action(ws, aid, Status.approved, "质量经理", "差距超过基准 50%，立即整改")
+        move_action(ws, aid, Status.in_progress, "王敏", "排班与工单分派规则调整")
+        accept_handoff(ws, send_handoff(ws, aid, "客服部", "技术部", "工单自动分派规则", "王敏"), "李强")
+        log(f"action #{aid} from finding {finding}: in progress, hand-off 客服部 → 技术部 accepted")
+    story = json.loads((source / "STORIES.json").read_text(encoding="utf-8"))["stories"]["ab_test"]
+    ids = ", ".join(f"'{e}'" for e in story["entity_ids"])
+    scope = (
+        f"i.opened_at >= TIMESTAMPTZ '{story['start']}' AND i.opened_at < TIMESTAMPTZ '{story['end']}' "
+        f"AND i.agent_id IS NOT NULL AND i.entity_id IN ({ids})"
+    )
+    result = verify_lake_experiment(
+        ws, LakeExperiment(assignment=story["assignment"]["sql"].replace("customer_id", "i.customer_id"), scope=scope)
+    )
+    aid = create_action(
+        ws,
+        {
+            "title": "回访新话术 A/B 试点 / new call-back script pilot",
+            "owner": "赵丽",
+            "department": "客服部",
+            "target_indicator": "csat",
+            "target_direction": "increase",
+            "target_value": 4.0,
+        },
+        "demo",
+    )
+    for status, why in (
+        (Status.approved, "试点方案通过"),
+        (Status.in_progress, "随机分组上线"),
+        (Status.implemented, "试点三个月完成"),
+        (Status.verifying, "开始验证"),
+    ):
+        move_action(ws, aid, status, "赵丽", why)
+    c = result.comparison
+    ci = c.ci or (float("nan"), float("nan"))
+    evidence = Evidence(result.verdict, c.method, c.p_value, ci[0], ci[1])
+    final = Status.effective if result.verdict == "effective" else Status.not_effective
+    move_action(ws, aid, final, "质量经理", f"A/B 验证: {result.verdict}", evidence)
+    move_action(ws, aid, Status.closed, "质量经理", "验证完成，结案")
+    log(
+        f"action #{aid} verified by A/B test: CSAT {result.control.mean:.3f} → {result.treatment.mean:.3f}, "
+        f"diff {c.diff:+.3f} (95% CI {ci[0]:+.3f} … {ci[1]:+.3f}, p = {c.p_value:.2g}) → {result.verdict}, closed"
+    )
+    return str(result.verdict)
 
 
 def _as_crm_export(parquet: Path, folder: Path) -> Path:
