@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from valueloop.flows.workspace import create_workspace
 from valueloop.store.workspace import Workspace, open_workspace
 
 VALUELOOP = Path(sys.executable).with_name("valueloop")
+
+# CI runs the same examples every time (a red CI must be reproducible); locally hypothesis explores.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture

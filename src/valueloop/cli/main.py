@@ -19,11 +19,15 @@ from valueloop.cli import (
     diagnose,
     evaluate,
     ingest,
+    ledger,
     mcda,
     model_diff,
     monitor,
+    people,
+    serve,
     spc,
     text,
+    users,
     verify,
     workspace,
 )
@@ -37,7 +41,10 @@ app = typer.Typer(
     add_completion=False,
 )
 # Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
-AREAS = (workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, text, verify, actions, demo)
+AREAS = (
+    workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, text, verify, actions, people,
+    ledger, serve, users, demo,
+)  # fmt: skip
 for area in AREAS:
     area.register(app)
 

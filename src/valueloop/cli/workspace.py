@@ -21,7 +21,7 @@ def init(
     """Create a workspace: settings, models/, mappings/, the Parquet lake and the app database."""
     from valueloop.flows.workspace import create_workspace
 
-    info = create_workspace(directory, template=template, database_url=database_url)
+    info = create_workspace(directory, template=template, database_url=database_url, announce=stderr.print)
     if fmt is Format.table:
         stderr.print(f"[green]workspace ready[/] at {info['root']}")
     emit(info, fmt)

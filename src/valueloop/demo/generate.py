@@ -32,6 +32,7 @@ from valueloop.demo.events import build_events
 from valueloop.demo.feedback_parts import Part, feedback_table, stack
 from valueloop.demo.interactions import Interactions, build_interactions, entity_rows, interactions_table
 from valueloop.demo.orders import build_orders
+from valueloop.demo.people import build_audits, staff_table
 from valueloop.demo.qualitative import qualitative
 from valueloop.demo.steps import build_steps
 from valueloop.demo.stories import Plan, make_plan
@@ -39,7 +40,7 @@ from valueloop.demo.story_report import write_stories
 from valueloop.demo.surveys import build_surveys
 from valueloop.errors import InputError
 
-STREAMS = ("org", "plan", "customers", "interactions", "steps", "feedback", "events", "orders", "surveys")
+STREAMS = ("org", "plan", "customers", "interactions", "steps", "feedback", "events", "orders", "surveys", "people")
 MIN_INTERACTIONS = 500
 STORIES_FILE = "STORIES.json"
 
@@ -89,6 +90,7 @@ def _builders(
     """One thunk per dataset, in the order they are written (stories need all of them first)."""
     interactions = interactions_table(x, org, cust.ids)
     iids = interactions.column("interaction_id").combine_chunks()
+    audits = build_audits(rng["people"], plan, org)
     return {
         "entities": lambda: entities_table(org),
         "customers": lambda: customers_table(cust, org),
@@ -98,6 +100,9 @@ def _builders(
         "events": lambda: build_events(rng["events"], plan, org, cust, x.n),
         "orders": lambda: build_orders(rng["orders"], plan, org, cust, x.n),
         "survey_items": lambda: build_surveys(rng["surveys"], plan, org, cust, x.n),
+        "staff": lambda: staff_table(org),
+        "audits": lambda: audits[0],
+        "audit_items": lambda: audits[1],
     }
 
 

@@ -30,7 +30,19 @@ from valueloop.spec.model import Grain
 from valueloop.store.workspace import Workspace, open_workspace
 
 Log = Callable[[str], None]
-ORDER = ("entities", "customers", "interactions", "interaction_steps", "feedback", "events", "orders", "survey_items")
+ORDER = (
+    "entities",
+    "customers",
+    "interactions",
+    "interaction_steps",
+    "feedback",
+    "events",
+    "orders",
+    "survey_items",
+    "staff",
+    "audits",
+    "audit_items",
+)
 ENTITY_HEADERS = {
     "entity_id": "机构编号",
     "name": "机构名称",
@@ -55,7 +67,7 @@ fields:
 
 def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log = print) -> dict[str, Any]:
     """Build the demo workspace at ``out``, take it through every stage built so far, return what is there."""
-    create_workspace(out)
+    create_workspace(out, announce=log)
     ws = open_workspace(out)
     source = out / "source-data"
     log(f"generating demo data ({interactions:,} interactions, seed {seed}) into {source}")

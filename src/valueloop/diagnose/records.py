@@ -2,8 +2,8 @@
 
 Not pure maths: this is the storage side of diagnosis (SQLAlchemy Core over
 :data:`valueloop.store.appdb.findings`). Re-diagnosing a model × level × period deletes
-that period's findings and inserts the new ones in one transaction, so a finding that
-no longer holds disappears and one that still holds keeps its id.
+that period's findings and inserts the new ones in one transaction (with their ledger
+record), so a finding that no longer holds disappears and one that still holds keeps its id.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from valueloop.diagnose.findings import Finding
 from valueloop.errors import InputError
-from valueloop.store import appdb
+from valueloop.store import appdb, ledger_state
 
 COLUMNS = ("id", "entity_id", "indicator", "period", "segment", "value", "benchmark", "gap_pct", "severity", "rule",
            "n", "evidence", "run_id", "created_at")
@@ -27,6 +27,7 @@ def replace(url: str, model: str, level: str, period: str, findings: list[Findin
         conn.execute(table.delete().where(scope))
         if findings:
             conn.execute(table.insert(), [_row(f) for f in findings])
+        ledger_state.record(conn, "findings", ledger_state.findings_ref(model, level, period), scope)
 
 
 def _row(f: Finding) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Use cases that change improvement actions: create, move, hand off, accept, comment.
 
-Every state change is one transaction: the action row, its history entry and its evidence
-are written together or not at all, and a move only succeeds if the status it was checked
+Every state change is one transaction: the action row, its history entry, its evidence
+and their ledger records are written together or not at all, and a move only succeeds if the status it was checked
 against is still the status in the database (two people cannot both close an action).
 Reading is in :mod:`valueloop.flows.actions_view`.
 """
@@ -19,7 +19,7 @@ from valueloop.actions.raci import raci
 from valueloop.actions.workflow import Evidence, Status, check_move
 from valueloop.errors import InputError, StoreError
 from valueloop.store import actions_db as db
-from valueloop.store import appdb
+from valueloop.store import appdb, ledger_state
 from valueloop.store.workspace import Workspace
 
 
@@ -130,6 +130,8 @@ def _record(
             at=at,
         )
     )
+    event = {"from": src.value if src else None, "to": dst.value, "actor": actor, "reason": reason}
+    ledger_state.record(conn, "action_transition", f"action/{aid}", db.actions.c.action_id == aid, event)
 
 
 def status_of(conn: sa.Connection, aid: int) -> Status:
@@ -162,7 +164,7 @@ def move_action(
 
 
 def _verification(conn: sa.Connection, aid: int, ev: Evidence, actor: str, at: datetime) -> None:
-    conn.execute(
+    result = conn.execute(
         db.action_verifications.insert().values(
             action_id=aid,
             verdict=ev.verdict,
@@ -176,6 +178,10 @@ def _verification(conn: sa.Connection, aid: int, ev: Evidence, actor: str, at: d
             created_at=at,
         )
     )
+    vid = _new_id(result)
+    where = db.action_verifications.c.verification_id == vid
+    event = {"actor": actor, "reason": ev.reason}
+    ledger_state.record(conn, "verification_verdict", f"verification/{vid}", where, event)
 
 
 def send_handoff(ws: Workspace, aid: int, src: str, dst: str, what: str, actor: str) -> int:

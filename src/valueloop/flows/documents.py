@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from valueloop.actions.documents import DocKind, body_sha256, unified_diff
 from valueloop.errors import InputError
 from valueloop.store import actions_db as db
-from valueloop.store import appdb
+from valueloop.store import appdb, ledger_state
 from valueloop.store.workspace import Workspace
 
 D = db.documents
@@ -46,6 +46,8 @@ def add_document(
             "created_at": datetime.now(UTC),
         }
         conn.execute(D.insert().values(**row))
+        where = (D.c.doc_id == doc_id) & (D.c.version == version)
+        ledger_state.record(conn, "document", f"document/{doc_id}@{version}", where, {"owner": owner})
     return {k: v for k, v in row.items() if k != "body"}
 
 

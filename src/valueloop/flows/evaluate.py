@@ -18,7 +18,7 @@ from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
 from valueloop.spec.datasets import DATASETS
 from valueloop.spec.model import EvaluationModel
-from valueloop.store import appdb
+from valueloop.store import appdb, ledger_state
 from valueloop.store.lake import new_batch_id
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
@@ -144,6 +144,9 @@ def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:
                     recorded_at=now,
                 )
             )
+            mv = appdb.model_versions.c
+            ref = f"model/{model.id}@{model.version}"
+            ledger_state.record(conn, "model_version", ref, (mv.model_id == model.id) & (mv.version == model.version))
         conn.execute(
             appdb.evaluation_runs.insert().values(
                 run_id=run.run_id,
@@ -169,3 +172,5 @@ def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:
                     for r in run.results
                 ],
             )
+        runs = appdb.evaluation_runs.c
+        ledger_state.record(conn, "evaluation_run", f"run/{run.run_id}", runs.run_id == run.run_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import reduce
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from valueloop.spec.conditions import Condition
@@ -21,9 +22,19 @@ SECONDS = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 Aggs = dict[str, ir.Scalar]
 
 
+@ibis.udf.scalar.builtin  # type: ignore[untyped-decorator]
+def unix_micros(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
+    """Microseconds since the epoch of an instant, with no time-zone conversion.
+
+    sqlglot writes ``EPOCH_US`` on DuckDB and ``UNIX_MICROS`` on Spark. Ibis's
+    ``epoch_seconds`` casts to local wall-clock time first: slow, and wrong by an hour
+    across a daylight-saving change.
+    """
+
+
 def duration(t: ir.Table, start: str, end: str, unit: str) -> ir.FloatingValue:
-    """Whole seconds between two timestamps (Spark's epoch is whole seconds; DuckDB's is floored to match)."""
-    seconds = t[end].epoch_seconds().floor() - t[start].epoch_seconds().floor()
+    """Whole seconds between two instants (floored, as Spark's epoch is whole seconds)."""
+    seconds = unix_micros(t[end]) // 1_000_000 - unix_micros(t[start]) // 1_000_000
     return seconds.cast("float64") / SECONDS[unit]
 
 

@@ -1,7 +1,8 @@
 """Periods: labels (``2026-03``, ``2026-Q3``, ``2026-W09``), their bounds and neighbours.
 
-Labels are computed by the engine from local time (the warehouse session runs in the
-workspace's time zone) with portable Ibis operations, so DuckDB and Spark agree.
+A period is the half-open interval between two local midnights, turned into UTC instants
+(:func:`bounds_utc`); the engine places rows by comparing instants with those bounds, which
+is exact across daylight-saving changes and the same on DuckDB and Spark.
 """
 
 from __future__ import annotations
@@ -10,30 +11,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import ibis.expr.types as ir
-
 from valueloop.errors import InputError
 from valueloop.spec.model import Grain
-
-
-def _pad(x: ir.IntegerValue, width: int = 2) -> ir.StringValue:
-    return x.cast("string").lpad(width, "0")
-
-
-def label_expr(ts: ir.TimestampValue, grain: Grain) -> ir.StringValue:
-    """The period label of each timestamp, in the session's (local) time zone."""
-    year = ts.year().cast("string")
-    if grain is Grain.year:
-        return year
-    if grain is Grain.quarter:
-        return year + "-Q" + ts.quarter().cast("string")
-    if grain is Grain.month:
-        return year + "-" + _pad(ts.month())
-    if grain is Grain.day:
-        return year + "-" + _pad(ts.month()) + "-" + _pad(ts.day())
-    thursday = ts.date() + (3 - ts.day_of_week.index()).as_interval("D")  # ISO year = year of that Thursday
-    return thursday.year().cast("string") + "-W" + _pad(ts.week_of_year())
-
 
 _PATTERNS = {
     Grain.year: r"^(\d{4})$",

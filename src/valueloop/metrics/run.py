@@ -14,7 +14,7 @@ import pandas as pd
 
 from valueloop.metrics.compile import all_of, measure_aggs
 from valueloop.metrics.hierarchy import ancestors_at, units
-from valueloop.metrics.periods import bounds_utc, label_expr
+from valueloop.metrics.periods import bounds_utc
 from valueloop.spec.datasets import DATASETS
 from valueloop.spec.model import Derived, EvaluationModel, Indicator, Ratio, SegmentBenchmark
 from valueloop.spec.model_loader import derived_refs
@@ -81,11 +81,14 @@ def _scoped(wh: Warehouse, dataset: str, unit_map: ir.Table, model: EvaluationMo
     time_field = DATASETS[dataset].time_field
     if time_field is None:
         raise ValueError(f"dataset {dataset} has no time field to place rows in periods")
-    starts, ends = zip(*(bounds_utc(p, model.period, wh.ws.settings.workspace.timezone) for p in periods), strict=True)
-    t = t.filter((t[time_field] >= min(starts)) & (t[time_field] < max(ends)))
+    spans = [bounds_utc(p, model.period, wh.ws.settings.workspace.timezone) for p in periods]
+    t = t.filter((t[time_field] >= min(s for s, _ in spans)) & (t[time_field] < max(e for _, e in spans)))
     t = t.inner_join(unit_map, "entity_id")
-    t = t.mutate(**{PERIOD: label_expr(t[time_field], model.period)})
-    return t.filter(t[PERIOD].isin(periods))
+    ts = t[time_field]
+    # Periods by comparing instants with their UTC bounds: no per-row time-zone conversion, exact across DST.
+    label = ibis.cases(*[((ts >= s) & (ts < e), p) for p, (s, e) in zip(periods, spans, strict=True)])
+    t = t.mutate(**{PERIOD: label})
+    return t.filter(t[PERIOD].notnull())
 
 
 def _segment_stats(wh: Warehouse, t: ir.Table, parts: list[tuple[str, Indicator, object]]) -> list[pd.DataFrame]:

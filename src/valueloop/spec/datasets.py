@@ -96,6 +96,8 @@ def _b(name: str) -> Field:
 ENTITY_TYPES = ("company", "region", "branch", "store", "merchant", "team", "agent", "department")
 SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 FEEDBACK_KINDS = ("survey", "complaint", "review", "interview", "focus_group")
+STAFF_ROLES = ("agent", "team_lead", "manager", "auditor", "quality", "trainer")
+AUDIT_RESULTS = ("pass", "fail", "na")
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
@@ -234,6 +236,49 @@ DATASETS: dict[str, Dataset] = {
             ),
             doc="Transactions, with returns and refunds.",
             time_field="ordered_at",
+        ),
+        Dataset(
+            "staff",
+            (
+                _s("staff_id", required=True),
+                _s("name"),
+                _s("role", allowed=STAFF_ROLES),
+                _s("entity_id"),
+                _s("region"),
+                _num("capacity", "int", lo=0),
+            ),
+            key=("staff_id",),
+            doc="People: agents (staff_id = their agent entity id) and auditors with region and yearly visit capacity.",
+        ),
+        Dataset(
+            "audits",
+            (
+                _s("audit_id", required=True),
+                _s("entity_id", required=True),
+                _ts("started_at", required=True),
+                _ts("ended_at"),
+                _s("auditor_id"),
+                _s("checklist_id"),
+                _s("calibration_id"),
+                _num("score", "float", lo=0, hi=1),
+                _b("passed"),
+            ),
+            key=("audit_id",),
+            order_checks=(OrderCheck("ended_at", "started_at"),),
+            doc="Mystery-shopper visits; rows sharing a calibration_id are one visit scored by several auditors.",
+            time_field="started_at",
+        ),
+        Dataset(
+            "audit_items",
+            (
+                _s("audit_id", required=True),
+                _s("item", required=True),
+                _s("result", allowed=AUDIT_RESULTS),
+                _num("rating", "int", 1, 5),
+                _s("evidence_hash"),
+            ),
+            key=("audit_id", "item"),
+            doc="Checklist answers of a visit, with the hash of the evidence (photo, receipt) when required.",
         ),
     )
 }

@@ -1,0 +1,1 @@
+"""The HTTP adapter: a FastAPI app serving the JSON API under ``/api/v1`` and the dashboard under ``/``."""

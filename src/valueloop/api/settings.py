@@ -1,0 +1,16 @@
+"""What ``create_app`` needs to know: the workspace and the web-facing limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ApiSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    workspace: Path
+    max_upload_bytes: int = 50 * 1024 * 1024
+    secure_cookies: bool = False
+    """Mark cookies ``Secure`` (set when served over HTTPS behind a proxy)."""

@@ -1,0 +1,34 @@
+"""``valueloop serve``: the API under ``/api/v1`` and the dashboard under ``/``, in one uvicorn process."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from valueloop.cli.output import WorkspaceOpt, stderr
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8600,
+    workspace: WorkspaceOpt = None,
+    max_upload_mb: Annotated[int, typer.Option(help="Largest accepted upload, in MB.")] = 50,
+    secure_cookies: Annotated[bool, typer.Option(help="Mark cookies Secure (behind HTTPS).")] = False,
+) -> None:
+    """Serve the web dashboard and the JSON API for a workspace."""
+    import uvicorn
+
+    from valueloop.api.app import create_app
+    from valueloop.api.settings import ApiSettings
+    from valueloop.store.workspace import resolve_root
+
+    settings = ApiSettings(workspace=resolve_root(workspace), max_upload_bytes=max_upload_mb * 1024 * 1024,
+                           secure_cookies=secure_cookies)
+    app = create_app(settings)
+    stderr.print(f"valueloop serving {settings.workspace} on http://{host}:{port}/ (API: /api/v1, docs: /api/docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,348 @@
+"""Use cases of accounts: users and roles, password login with sessions, API tokens, and scope.
+
+Who may do what is data here (:data:`ROLE_PERMISSIONS`); the web adapters only ask.
+A manager is bound to subtrees of the entity tree and sees only the units under them;
+:func:`visible_units` turns those roots into the set of entity ids a request may show.
+Secrets are never stored in the clear: argon2 for passwords, SHA-256 for session ids and
+tokens (they are long random strings, so a fast hash is enough).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError, VerifyMismatchError
+
+from valueloop.errors import InputError, ValueloopError
+from valueloop.store import accounts_db as db
+from valueloop.store import appdb
+from valueloop.store.lake import Lake
+from valueloop.store.warehouse import Warehouse
+from valueloop.store.workspace import Workspace
+
+
+class AuthError(PermissionError, ValueloopError):
+    """Not signed in, or the credentials are wrong, expired or revoked."""
+
+    http_status = 401
+    exit_code = 2
+
+
+class AccessDenied(PermissionError, ValueloopError):
+    """Signed in, but the role (or the token's scopes) does not allow this."""
+
+    http_status = 403
+    exit_code = 2
+
+
+class NotFound(LookupError, ValueloopError):
+    """The item does not exist or is outside the caller's units (the two are not told apart)."""
+
+    http_status = 404
+    exit_code = 2
+
+
+class RateLimited(AuthError):
+    """Too many failed logins for this user from this address; wait and try again."""
+
+    http_status = 429
+
+
+class Role(StrEnum):
+    admin = "admin"
+    analyst = "analyst"
+    manager = "manager"
+    auditor = "auditor"
+    viewer = "viewer"
+
+
+class Permission(StrEnum):
+    public = "public"
+    authenticated = "authenticated"
+    models_read = "models:read"
+    scores_read = "scores:read"
+    evaluate = "evaluate:run"
+    findings_read = "findings:read"
+    actions_read = "actions:read"
+    actions_write = "actions:write"
+    text_read = "text:read"
+    ingest = "ingest:write"
+
+
+_READ = {Permission.models_read, Permission.scores_read, Permission.findings_read, Permission.actions_read}
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset(Permission),
+    Role.analyst: frozenset({*_READ, Permission.evaluate, Permission.actions_write, Permission.text_read,
+                             Permission.ingest, Permission.authenticated}),
+    # Text analytics are workspace-wide (not per unit), so a scoped manager does not get them.
+    Role.manager: frozenset({*_READ, Permission.actions_write, Permission.authenticated}),
+    Role.auditor: frozenset({*_READ, Permission.text_read, Permission.authenticated}),
+    Role.viewer: frozenset({*_READ, Permission.text_read, Permission.authenticated}),
+}
+TOKEN_SCOPES = tuple(p.value for p in Permission if p not in (Permission.public, Permission.authenticated))
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+SESSION_TTL = timedelta(hours=12)
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the user, their role, the unit subtrees they are bound to, what they may do."""
+
+    user_id: int
+    username: str
+    role: Role
+    units: tuple[str, ...]
+    permissions: frozenset[Permission]
+    csrf_token: str | None = None
+    """Set for a browser session: unsafe requests must echo it."""
+
+    @property
+    def scoped(self) -> bool:
+        return self.role is Role.manager
+
+    def can(self, permission: Permission) -> bool:
+        return permission is Permission.public or permission in self.permissions
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
+
+
+def _sha(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _engine(ws: Workspace) -> sa.Engine:
+    return appdb.engine(ws.database_url)
+
+
+def add_user(ws: Workspace, username: str, password: str, role: Role, units: Iterable[str] = ()) -> int:
+    """Create a user; a manager must be bound to at least one unit, other roles to none."""
+    bound = sorted(set(units))
+    if not username.strip() or len(password) < 8:
+        raise InputError("a user needs a name and a password of at least 8 characters")
+    if (role is Role.manager) != bool(bound):
+        raise InputError("a manager is bound to one or more units (--unit); other roles see every unit")
+    with _engine(ws).begin() as conn:
+        if conn.execute(sa.select(db.users.c.user_id).where(db.users.c.username == username)).first():
+            raise InputError(f"user {username!r} already exists")
+        result = conn.execute(db.users.insert().values(
+            username=username, password_hash=_hasher.hash(password), role=role.value, units=bound,
+            disabled=False, created_at=_now()))
+        key = result.inserted_primary_key
+        return int(key[0]) if key else 0
+
+
+def list_users(ws: Workspace) -> list[dict[str, Any]]:
+    u = db.users
+    cols = (u.c.user_id, u.c.username, u.c.role, u.c.units, u.c.disabled, u.c.created_at, u.c.last_login_at)
+    with _engine(ws).connect() as conn:
+        rows = conn.execute(sa.select(*cols).order_by(u.c.user_id)).mappings().all()
+    return [{**r, "created_at": _utc(r["created_at"]), "last_login_at": _utc(r["last_login_at"])} for r in rows]
+
+
+def disable_user(ws: Workspace, username: str) -> None:
+    """Disable a user and end every session they have (their tokens stop working too)."""
+    with _engine(ws).begin() as conn:
+        uid = _user_id(conn, username)
+        conn.execute(db.users.update().where(db.users.c.user_id == uid).values(disabled=True))
+        conn.execute(db.sessions.delete().where(db.sessions.c.user_id == uid))
+
+
+def _user_id(conn: sa.Connection, username: str) -> int:
+    uid = conn.execute(sa.select(db.users.c.user_id).where(db.users.c.username == username)).scalar_one_or_none()
+    if uid is None:
+        raise InputError(f"no user {username!r}")
+    return int(uid)
+
+
+def ensure_first_admin(ws: Workspace, announce: Callable[[str], None] | None = None) -> str | None:
+    """Create ``admin`` when the workspace has no users yet.
+
+    The password is ``VALUELOOP_ADMIN_PASSWORD`` or a generated one, which is returned (and
+    passed to ``announce``) exactly once; it is not stored anywhere but as a hash.
+    Returns None when users already exist.
+    """
+    with _engine(ws).connect() as conn:
+        if conn.execute(sa.select(sa.func.count()).select_from(db.users)).scalar_one():
+            return None
+    password = os.environ.get("VALUELOOP_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    add_user(ws, "admin", password, Role.admin)
+    if announce is not None:
+        announce(f"created user 'admin' with password: {password}")
+    return password
+
+
+def _principal(row: sa.RowMapping, scopes: Iterable[str] | None = None, csrf: str | None = None) -> Principal:
+    role = Role(row["role"])
+    perms = ROLE_PERMISSIONS[role]
+    if scopes is not None:
+        perms = perms & {Permission(s) for s in scopes} | {Permission.authenticated}
+    return Principal(int(row["user_id"]), str(row["username"]), role, tuple(row["units"]), perms, csrf)
+
+
+def login(ws: Workspace, username: str, password: str, ip: str) -> tuple[str, str]:
+    """Check the password and open a session; returns (session secret, CSRF token).
+
+    After :data:`MAX_FAILURES` failures for this user from this address within
+    :data:`FAILURE_WINDOW`, further attempts are refused without checking the password.
+    """
+    now = _now()
+    f = db.login_failures
+    recent = (f.c.username == username) & (f.c.ip == ip) & (f.c.at > now - FAILURE_WINDOW)
+    with _engine(ws).connect() as conn:
+        if conn.execute(sa.select(sa.func.count()).select_from(f).where(recent)).scalar_one() >= MAX_FAILURES:
+            raise RateLimited("too many failed logins; try again in 15 minutes")
+        row = conn.execute(sa.select(db.users).where(db.users.c.username == username)).mappings().first()
+    if row is None or row["disabled"] or not _verify(row["password_hash"], password):
+        with _engine(ws).begin() as conn:  # committed on its own: the failure must count
+            conn.execute(f.insert().values(username=username, ip=ip, at=now))
+        raise AuthError("wrong user name or password")
+    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    with _engine(ws).begin() as conn:
+        conn.execute(f.delete().where((f.c.username == username) & (f.c.ip == ip)))
+        conn.execute(db.users.update().where(db.users.c.user_id == row["user_id"]).values(last_login_at=now))
+        conn.execute(db.sessions.insert().values(session_hash=_sha(secret), user_id=row["user_id"], csrf_token=csrf,
+                                                 created_at=now, expires_at=now + SESSION_TTL))
+    return secret, csrf
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError):
+        return False
+
+
+def session_principal(ws: Workspace, secret: str) -> Principal | None:
+    s, u = db.sessions, db.users
+    query = sa.select(u, s.c.csrf_token, s.c.expires_at).join(s, s.c.user_id == u.c.user_id)
+    with _engine(ws).connect() as conn:
+        row = conn.execute(query.where(s.c.session_hash == _sha(secret))).mappings().first()
+    if row is None or row["disabled"] or (_utc(row["expires_at"]) or _now()) <= _now():
+        return None
+    return _principal(row, csrf=row["csrf_token"])
+
+
+def logout(ws: Workspace, secret: str) -> None:
+    with _engine(ws).begin() as conn:
+        conn.execute(db.sessions.delete().where(db.sessions.c.session_hash == _sha(secret)))
+
+
+def create_token(ws: Workspace, username: str, name: str, scopes: Iterable[str],
+                 expires_days: int | None = 90) -> tuple[int, str]:
+    """A new API token for ``username``; returns (token id, secret) — the secret is shown only now."""
+    wanted = sorted(set(scopes)) or list(TOKEN_SCOPES)
+    unknown = [s for s in wanted if s not in TOKEN_SCOPES]
+    if unknown:
+        raise InputError(f"unknown scopes {unknown}; known: {', '.join(TOKEN_SCOPES)}")
+    secret = "vl_" + secrets.token_urlsafe(32)
+    now = _now()
+    expires = now + timedelta(days=expires_days) if expires_days else None
+    with _engine(ws).begin() as conn:
+        uid = _user_id(conn, username)
+        result = conn.execute(db.api_tokens.insert().values(
+            user_id=uid, name=name, token_hash=_sha(secret), scopes=wanted, created_at=now, expires_at=expires))
+        key = result.inserted_primary_key
+    return (int(key[0]) if key else 0), secret
+
+
+def revoke_token(ws: Workspace, token_id: int) -> None:
+    t = db.api_tokens
+    with _engine(ws).begin() as conn:
+        if not conn.execute(t.update().where(t.c.token_id == token_id).values(revoked_at=_now())).rowcount:
+            raise InputError(f"no token {token_id}")
+
+
+def token_principal(ws: Workspace, secret: str) -> Principal | None:
+    t, u = db.api_tokens, db.users
+    query = sa.select(u, t.c.token_id, t.c.scopes, t.c.expires_at, t.c.revoked_at).join(t, t.c.user_id == u.c.user_id)
+    with _engine(ws).begin() as conn:
+        row = conn.execute(query.where(t.c.token_hash == _sha(secret))).mappings().first()
+        if row is None or row["disabled"] or row["revoked_at"] is not None:
+            return None
+        if row["expires_at"] is not None and (_utc(row["expires_at"]) or _now()) <= _now():
+            return None
+        conn.execute(t.update().where(t.c.token_id == row["token_id"]).values(last_used_at=_now()))
+    return _principal(row, scopes=row["scopes"])
+
+
+def visible_units(ws: Workspace, who: Principal) -> frozenset[str] | None:
+    """Every entity id under the principal's bound units (themselves included); None means all units."""
+    if not who.scoped:
+        return None
+    files = tuple(Lake(ws.lake_dir).manifest().datasets.get("entities", []))
+    return _subtrees(ws, files, who.units)
+
+
+@lru_cache(maxsize=64)
+def _subtrees(ws: Workspace, files: tuple[str, ...], roots: tuple[str, ...]) -> frozenset[str]:
+    """Cached per lake snapshot of the entity tree (``files`` changes whenever entities are re-ingested)."""
+    wh = Warehouse(ws)
+    entities = wh.execute(wh.table("entities").select("entity_id", "parent_id"))
+    children: dict[str, list[str]] = {}
+    for child, parent in zip(entities["entity_id"], entities["parent_id"], strict=True):
+        if isinstance(parent, str):
+            children.setdefault(parent, []).append(str(child))
+    seen, todo = set(roots), list(roots)
+    while todo:
+        for kid in children.get(todo.pop(), []):
+            if kid not in seen:
+                seen.add(kid)
+                todo.append(kid)
+    return frozenset(seen)
+
+
+# Scoped reads of stored evaluations for the dashboard and the API. They belong next to
+# flows.scores (the lead may move them there); they live here because they apply scope.
+
+def run_results(ws: Workspace, who: Principal, period: str | None = None,
+                model: str | None = None) -> dict[str, Any]:
+    """The latest stored run (optionally of one period/model) with the results the principal may see."""
+    from valueloop.flows.scores import latest_run
+
+    run = latest_run(ws, period, model)
+    res = appdb.evaluation_results
+    with _engine(ws).connect() as conn:
+        rows = conn.execute(sa.select(res.c.entity_id, res.c.result).where(res.c.run_id == run.run_id)).all()
+    seen = visible_units(ws, who)
+    results = [dict(r.result) for r in rows if seen is None or r.entity_id in seen]
+    results.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
+    return {"run_id": run.run_id, "model": run.model_id, "version": run.version, "period": run.period,
+            "level": run.level, "created_at": _utc(run.created_at), "results": results}
+
+
+def run_history(ws: Workspace, who: Principal, model: str | None = None) -> list[dict[str, Any]]:
+    """Per evaluated period (latest run of each): mean, min and max composite over the visible units."""
+    runs, res = appdb.evaluation_runs, appdb.evaluation_results
+    query = sa.select(runs.c.run_id, runs.c.period, runs.c.model_id).order_by(runs.c.created_at)
+    if model:
+        query = query.where(runs.c.model_id == model)
+    seen = visible_units(ws, who)
+    with _engine(ws).connect() as conn:
+        latest = {r.period: r.run_id for r in conn.execute(query)}
+        rows = conn.execute(sa.select(res.c.run_id, res.c.entity_id, res.c.score)
+                            .where(res.c.run_id.in_(list(latest.values())) & res.c.score.is_not(None))).all()
+    out = []
+    for period, run_id in sorted(latest.items()):
+        scores = [float(r.score) for r in rows if r.run_id == run_id and (seen is None or r.entity_id in seen)]
+        if scores:
+            out.append({"period": period, "mean": sum(scores) / len(scores), "min": min(scores),
+                        "max": max(scores), "units": len(scores)})
+    return out

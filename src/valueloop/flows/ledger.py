@@ -1,0 +1,133 @@
+"""Use cases of the ledger: verify it, prove one record's inclusion, give a root to anchor.
+
+``verify`` checks the chain (:mod:`valueloop.store.ledger_chain`), then compares every
+tracked business row with the newest state the ledger recorded for it
+(:mod:`valueloop.store.ledger_state`), so a status or score changed behind the
+application's back is named as an ``unrecorded_change``. With an anchor printed
+earlier by ``ledger anchor`` it also checks that the anchored record is still there,
+unchanged: the chain then vouches for everything before it, and truncating the tail
+or rewriting the whole chain no longer goes unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from valueloop.errors import InputError
+from valueloop.store import appdb, ledger, ledger_state
+from valueloop.store.ledger_chain import Problem, check_chain
+from valueloop.store.ledger_hash import LedgerRecord, merkle_path, merkle_root
+from valueloop.store.workspace import Workspace
+
+
+class LedgerProblem(BaseModel):
+    record: int | str
+    kind: str
+    detail: str
+
+
+class LedgerReport(BaseModel):
+    """The JSON contract of ``valueloop ledger verify``."""
+
+    ok: bool
+    records: int
+    problems: list[LedgerProblem]
+
+
+def _unrecorded(now: Mapping[str, Any], then: Mapping[str, Any]) -> list[Problem]:
+    out = []
+    for ref in sorted(set(now) | set(then)):
+        a, b = now.get(ref), then.get(ref)
+        if a == b:
+            continue
+        if ref not in then:
+            why = "the row has no ledger record"
+        elif a is None:
+            why = "the row was deleted without a ledger record"
+        else:
+            keys = sorted(k for k in set(a) | set(b or {}) if a.get(k) != (b or {}).get(k))
+            why = f"{', '.join(keys)} differ from the newest ledger record"
+        out.append(Problem(ref, "unrecorded_change", why))
+    return out
+
+
+def _anchored(chain: list[LedgerRecord], anchor: Mapping[str, Any]) -> list[Problem]:
+    seq, expected = anchor.get("seq"), anchor.get("head")
+    if seq is None:
+        return []
+    found = next((r for r in chain if r.seq == seq), None)
+    if found is None:
+        return [Problem(int(seq), "deleted", "the anchored record is no longer on the chain")]
+    if found.hash != expected:
+        return [Problem(int(seq), "modified", "the anchored record's hash differs from the anchor")]
+    return []
+
+
+def verify(ws: Workspace, anchor: Mapping[str, Any] | None = None) -> LedgerReport:
+    with appdb.engine(ws.database_url).connect() as conn:
+        stored = ledger.records(conn)
+        now = ledger_state.current(conn)
+    chain, problems = check_chain(stored)
+    problems += _anchored(chain, anchor) if anchor else []
+    problems += _unrecorded(now, ledger_state.recorded(chain))
+    out = [LedgerProblem(record=p.record, kind=p.kind, detail=p.detail) for p in problems]
+    return LedgerReport(ok=not out, records=len(stored), problems=out)
+
+
+def _chain(ws: Workspace) -> list[LedgerRecord]:
+    with appdb.engine(ws.database_url).connect() as conn:
+        return check_chain(ledger.records(conn))[0]
+
+
+def proof(ws: Workspace, key: str) -> dict[str, Any]:
+    """An inclusion proof of the record at position or with hash ``key`` in its day's Merkle root.
+
+    ``docs/verify_ledger_proof.py`` checks it with nothing but the standard library.
+    """
+    chain = _chain(ws)
+    rec = next((r for r in chain if str(r.seq) == key or r.hash == key.lower()), None)
+    if rec is None:
+        raise InputError(f"no ledger record {key!r} on the chain (give a position or a hash)")
+    day = [r.hash for r in chain if r.day == rec.day]
+    index = day.index(rec.hash)
+    return {
+        "record": {"seq": rec.seq, **rec.body()},
+        "hash": rec.hash,
+        "day": rec.day,
+        "leaf_index": index,
+        "leaves": len(day),
+        "path": merkle_path(day, index),
+        "root": merkle_root(day),
+    }
+
+
+def anchor(ws: Workspace, day: str | None = None) -> dict[str, Any]:
+    """The Merkle root of ``day`` (default: the newest day with records), to timestamp elsewhere."""
+    chain = _chain(ws)
+    day = day or (max(r.day for r in chain) if chain else None)
+    todays = [r for r in chain if r.day == day]
+    if not todays:
+        return {"day": day, "root": None, "records": 0, "seq": None, "head": None}
+    last = max(todays, key=lambda r: r.seq)
+    return {
+        "day": day,
+        "root": merkle_root([r.hash for r in todays]),
+        "records": len(todays),
+        "seq": last.seq,
+        "head": last.hash,
+    }
+
+
+def load_anchor(text: str) -> dict[str, Any]:
+    """An anchor as printed by ``ledger anchor --format json``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(f"the anchor is not JSON: {err}") from err
+    if not isinstance(data, dict) or "seq" not in data or "head" not in data:
+        raise InputError('the anchor needs "seq" and "head" (the output of `valueloop ledger anchor --format json`)')
+    return data

@@ -1,0 +1,95 @@
+"""The ledger table: an append-only, hash-chained record of every published result and change.
+
+:func:`append` takes the caller's open connection, never an engine: the record is
+written in the same transaction as the change it records, so either both are stored
+or neither is. Positions (``seq``) are assigned as the newest position + 1 and are the
+primary key, so two writers that read the same head cannot both append: one of them
+fails and its whole change rolls back. The hashing rules are in
+:mod:`valueloop.store.ledger_hash`; migration ``0005`` creates the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from valueloop.store.appdb import metadata
+from valueloop.store.ledger_hash import GENESIS, LedgerRecord, canonical, record_hash
+
+ledger = sa.Table(
+    "ledger",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(40), nullable=False, index=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("ref", sa.String(300), nullable=False, index=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("prev", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+)
+
+KINDS = frozenset(
+    {
+        "model_version",
+        "evaluation_run",
+        "findings",
+        "alert_transition",
+        "action_transition",
+        "verification_verdict",
+        "audit_result",
+        "document",
+    }
+)
+"""What the ledger records; alert transitions and audit results are reserved for their flows."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _row(r: sa.Row[tuple[int, str, str, str, str, str, str]]) -> LedgerRecord:
+    return LedgerRecord(seq=r.seq, at=r.at, kind=r.kind, ref=r.ref, payload=r.payload, prev=r.prev, hash=r.hash)
+
+
+def head(conn: sa.Connection) -> LedgerRecord | None:
+    """The newest record (highest position), or None for an empty ledger."""
+    found = conn.execute(sa.select(ledger).order_by(ledger.c.seq.desc()).limit(1)).first()
+    return None if found is None else _row(found)
+
+
+def append(conn: sa.Connection, kind: str, ref: str, payload: object) -> LedgerRecord:
+    """Append a record of ``payload`` (any JSON-able value) about ``ref``, inside ``conn``'s transaction."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown ledger kind {kind!r}")
+    last = head(conn)
+    text = canonical(payload)
+    at = _now()
+    prev = GENESIS if last is None else last.hash
+    rec = LedgerRecord(
+        seq=1 if last is None else last.seq + 1,
+        at=at,
+        kind=kind,
+        ref=ref,
+        payload=text,
+        prev=prev,
+        hash=record_hash(at, kind, ref, text, prev),
+    )
+    conn.execute(ledger.insert().values(**asdict(rec)))
+    return rec
+
+
+def records(conn: sa.Connection, day: str | None = None) -> list[LedgerRecord]:
+    """Every stored record in position order (of one UTC day ``YYYY-MM-DD`` if given)."""
+    query = sa.select(ledger).order_by(ledger.c.seq)
+    if day is not None:
+        query = query.where(ledger.c.at.like(f"{day}%"))
+    return [_row(r) for r in conn.execute(query)]
+
+
+def find(conn: sa.Connection, key: str) -> LedgerRecord | None:
+    """The record at position ``key`` (digits) or with hash ``key`` (hex)."""
+    where = ledger.c.seq == int(key) if key.isdigit() and len(key) < 64 else ledger.c.hash == key.lower()
+    found = conn.execute(sa.select(ledger).where(where)).first()
+    return None if found is None else _row(found)

@@ -1,0 +1,27 @@
+"""Template rendering shared by the page routers: the locale, the caller and the CSRF token in every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from valueloop.flows.accounts import Principal
+from valueloop.web.i18n import LANG_COOKIE, Translator
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def translator(request: Request) -> Translator:
+    return Translator(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "")
+
+
+def page(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    tr = translator(request)
+    ctx = {"tr": tr, "t": tr.t, "who": who, "csrf": who.csrf_token if who else None, "path": request.url.path,
+           **context}
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -1,0 +1,34 @@
+/* Draw the charts of a page from its embedded JSON (no data fetched, nothing invented). */
+(function () {
+  function draw() {
+    var node = document.getElementById("chart-data");
+    if (!node || !window.echarts) return;
+    var data = JSON.parse(node.textContent);
+    var opts = {
+      trend: function (d) {
+        return { tooltip: { trigger: "axis" }, legend: { data: d.labels }, xAxis: { type: "category", data: d.periods },
+          yAxis: { type: "value", scale: true },
+          series: [{ name: d.labels[0], type: "line", data: d.mean, symbolSize: 10 },
+                   { name: d.labels[1], type: "line", data: d.min, lineStyle: { type: "dashed" } },
+                   { name: d.labels[2], type: "line", data: d.max, lineStyle: { type: "dashed" } }] };
+      },
+      radar: function (d) {
+        return { tooltip: {}, radar: { indicator: d.indicators },
+          series: [{ type: "radar", data: [{ value: d.values, name: d.label, areaStyle: { opacity: 0.3 } }] }] };
+      },
+      distribution: function (d) {
+        return { tooltip: {}, xAxis: { type: "category", data: d.bins, axisLabel: { rotate: 30 } }, yAxis: { type: "value" },
+          series: [{ name: d.label, type: "bar", data: d.counts, itemStyle: { color: "#2f6fde" } }] };
+      }
+    };
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var kind = el.getAttribute("data-chart");
+      if (!data[kind]) return;
+      var chart = echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(Object.assign({ animation: false }, opts[kind](data[kind])));
+      el.setAttribute("data-rendered", "1");
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", draw);
+})();

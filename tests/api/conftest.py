@@ -1,0 +1,62 @@
+"""One small demo workspace per test module, users of every role, and clients signed in as them."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from valueloop.api.app import create_app
+from valueloop.api.settings import ApiSettings
+from valueloop.demo.pipeline import run_demo
+from valueloop.flows.accounts import Role, add_user, create_token
+from valueloop.store import accounts_db as accounts_db  # registers the account tables
+from valueloop.store.workspace import Workspace, open_workspace
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette asks for httpx2 (a deprecation); httpx is what we ship
+    from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+MANAGER_UNIT = "R01"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    os.environ["VALUELOOP_ADMIN_PASSWORD"] = PASSWORD  # the first admin, created with the workspace
+    try:
+        run_demo(root, interactions=6_000, log=lambda _: None)
+    finally:
+        del os.environ["VALUELOOP_ADMIN_PASSWORD"]
+    ws = open_workspace(root)
+    for role in Role:
+        if role is not Role.admin:
+            add_user(ws, role.value, PASSWORD, role, [MANAGER_UNIT] if role is Role.manager else [])
+    return ws
+
+
+@pytest.fixture(scope="module")
+def app_client(demo: Workspace) -> Iterator[TestClient]:
+    with TestClient(create_app(ApiSettings(workspace=demo.root, max_upload_bytes=200_000))) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def tokens(demo: Workspace) -> dict[str, str]:
+    return {role.value: create_token(demo, role.value, "tests", [])[1] for role in Role}
+
+
+@pytest.fixture
+def as_role(app_client: TestClient, tokens: dict[str, str]) -> Callable[[str], dict[str, str]]:
+    def headers(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[role]}"}
+
+    return headers
+
+
+def demo_root(ws: Workspace) -> Path:
+    return ws.root

@@ -1,0 +1,60 @@
+"""Browser tests: Playwright drives Debian's Chromium (never a downloaded browser) against a live server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from valueloop.api.app import create_app
+from valueloop.api.settings import ApiSettings
+from valueloop.demo.pipeline import run_demo
+from valueloop.flows.accounts import Role, add_user
+from valueloop.store import accounts_db as accounts_db  # registers the account tables
+from valueloop.store.workspace import open_workspace
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium"),
+        "headless": True,
+        "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo workspace served by uvicorn in a thread; yields the base URL."""
+    root = tmp_path_factory.mktemp("web") / "ws"
+    run_demo(root, interactions=6_000, log=lambda _: None)
+    add_user(open_workspace(root), "ana", PASSWORD, Role.analyst)
+    port = _free_port()
+    config = uvicorn.Config(create_app(ApiSettings(workspace=root)), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
