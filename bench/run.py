@@ -1,14 +1,24 @@
-"""`make bench`: every benchmark the issues name, each against its baseline in the same run."""
+"""`make bench`: every benchmark the issues name, each against its baseline in the same run.
+
+Timings go here, never into tests (the machines are shared and noisy); each benchmark checks
+that the fast path and its baseline give the same answers before it prints a ratio.
+"""
 
 from __future__ import annotations
 
-from bench import evaluate_bench, ingest_bench
+from bench import evaluate_bench, ingest_bench, nab_bench, text_bench, verify_bench
 
 
 def main() -> None:
-    ingest_bench.run()
+    ingest_bench.run()  # issue 2: 1M-row CSV ingest vs DuckDB's COPY
     print()
-    evaluate_bench.run()  # builds its 10M-row lake under bench/.data/ on the first run (~2 min), then reuses it
+    evaluate_bench.run()  # issue 3: builds its 10M-row lake under bench/.data/ on the first run (~2 min)
+    print()
+    nab_bench.run_table()  # issue 4: detectors on the Numenta Anomaly Benchmark
+    print()
+    text_bench.run()  # issue 5: sentiment accuracy and speed vs snownlp
+    print()
+    verify_bench.run()  # issue 6: 10M-unit verification vs load + SciPy
 
 
 if __name__ == "__main__":
