@@ -62,6 +62,8 @@ class Evidence:
     ci_low: float | None = None
     ci_high: float | None = None
     reason: str | None = None
+    estimate: float | None = None
+    """The estimated effect (treatment − control), used for the return on investment."""
 
     @property
     def waived(self) -> bool:

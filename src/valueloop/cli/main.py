@@ -20,6 +20,7 @@ from valueloop.cli import (
     evaluate,
     ingest,
     ledger,
+    loop,
     mcda,
     model_diff,
     monitor,
@@ -42,8 +43,8 @@ app = typer.Typer(
 )
 # Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
 AREAS = (
-    workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, text, verify, actions, people,
-    ledger, serve, users, demo,
+    workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, text, verify, actions, loop,
+    people, ledger, serve, users, demo,
 )  # fmt: skip
 for area in AREAS:
     area.register(app)

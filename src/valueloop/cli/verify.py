@@ -23,6 +23,7 @@ from typing import Annotated, Any
 
 import typer
 
+from valueloop.cli.loop import verify_action
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
 from valueloop.errors import InputError
 from valueloop.stats import power as pw
@@ -58,6 +59,7 @@ def register(app: typer.Typer) -> None:
     verify.command("did")(did)
     verify.command("its")(its)
     verify.command("adjust")(adjust)
+    verify.command("action")(verify_action)
     app.add_typer(verify, name="verify")
 
 

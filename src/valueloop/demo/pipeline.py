@@ -16,13 +16,14 @@ from typing import Any
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from valueloop.actions.workflow import Evidence, Status
+from valueloop.actions.workflow import Status
 from valueloop.demo.generate import generate
 from valueloop.flows.actions import accept_handoff, create_action, move_action, send_handoff
 from valueloop.flows.diagnose import diagnose
 from valueloop.flows.evaluate import EvaluationRun, evaluate
-from valueloop.flows.experiment import LakeExperiment, verify_lake_experiment
+from valueloop.flows.experiment import LakeExperiment, verify_action
 from valueloop.flows.ingest import ingest
+from valueloop.flows.roi import action_roi
 from valueloop.flows.text import lifecycle
 from valueloop.flows.workspace import create_workspace
 from valueloop.metrics.periods import previous
@@ -166,39 +167,32 @@ def _improve_and_verify(ws: Workspace, source: Path, finding: str | None, log: L
         f"i.opened_at >= TIMESTAMPTZ '{story['start']}' AND i.opened_at < TIMESTAMPTZ '{story['end']}' "
         f"AND i.agent_id IS NOT NULL AND i.entity_id IN ({ids})"
     )
-    result = verify_lake_experiment(
-        ws, LakeExperiment(assignment=story["assignment"]["sql"].replace("customer_id", "i.customer_id"), scope=scope)
-    )
+    assignment = story["assignment"]["sql"].replace("customer_id", "i.customer_id")
+    experiment = LakeExperiment(assignment=assignment, scope=scope)
     aid = create_action(
         ws,
-        {
-            "title": "回访新话术 A/B 试点 / new call-back script pilot",
-            "owner": "赵丽",
-            "department": "客服部",
-            "target_indicator": "csat",
-            "target_direction": "increase",
-            "target_value": 4.0,
-        },
+        {"title": "回访新话术 A/B 试点 / new call-back script pilot", "owner": "赵丽", "department": "客服部",
+         "target_indicator": "csat", "target_direction": "increase", "target_value": 4.0, "cost": 60_000},
         "demo",
-    )
-    for status, why in (
-        (Status.approved, "试点方案通过"),
-        (Status.in_progress, "随机分组上线"),
-        (Status.implemented, "试点三个月完成"),
-        (Status.verifying, "开始验证"),
-    ):
+    )  # fmt: skip
+    for status, why in ((Status.approved, "试点方案通过"), (Status.in_progress, "随机分组上线"),
+                        (Status.implemented, "试点三个月完成")):  # fmt: skip
         move_action(ws, aid, status, "赵丽", why)
-    c = result.comparison
-    ci = c.ci or (float("nan"), float("nan"))
-    evidence = Evidence(result.verdict, c.method, c.p_value, ci[0], ci[1])
-    final = Status.effective if result.verdict == "effective" else Status.not_effective
-    move_action(ws, aid, final, "质量经理", f"A/B 验证: {result.verdict}", evidence)
-    move_action(ws, aid, Status.closed, "质量经理", "验证完成，结案")
+    result = verify_action(ws, aid, experiment, "质量经理")
+    if result["status"] in (Status.effective, Status.not_effective):
+        move_action(ws, aid, Status.closed, "质量经理", "验证完成，结案")
+    ci = result["ci"]
     log(
-        f"action #{aid} verified by A/B test: CSAT {result.control.mean:.3f} → {result.treatment.mean:.3f}, "
-        f"diff {c.diff:+.3f} (95% CI {ci[0]:+.3f} … {ci[1]:+.3f}, p = {c.p_value:.2g}) → {result.verdict}, closed"
+        f"action #{aid} verified by A/B test on the lake: CSAT {result['control']['mean']:.3f} → "
+        f"{result['treatment']['mean']:.3f}, diff {result['diff']:+.3f} (95% CI {ci[0]:+.3f} … {ci[1]:+.3f}, "
+        f"p = {result['p_value']:.2g}) → {result['verdict']}; action {result['status']}"
     )
-    return str(result.verdict)
+    if result["verdict"] != "effective":
+        return str(result["verdict"])
+    gain = action_roi(ws, aid, value_per_unit=3.0, units=120_000)
+    low, high = gain["roi_ci"] or (float("nan"), float("nan"))
+    log(f"  return on investment at ¥3 per CSAT point, 120,000 customers: {gain['roi']:.0%} ({low:.0%} … {high:.0%})")
+    return str(result["verdict"])
 
 
 def _as_crm_export(parquet: Path, folder: Path) -> Path:

@@ -134,6 +134,12 @@ def _record(
     ledger_state.record(conn, "action_transition", f"action/{aid}", db.actions.c.action_id == aid, event)
 
 
+def status_now(ws: Workspace, aid: int) -> Status:
+    """The action's current status (InputError for an unknown id)."""
+    with _engine(ws).connect() as conn:
+        return status_of(conn, aid)
+
+
 def status_of(conn: sa.Connection, aid: int) -> Status:
     found = conn.execute(sa.select(db.actions.c.status).where(db.actions.c.action_id == aid)).scalar_one_or_none()
     if found is None:
@@ -173,7 +179,13 @@ def _verification(conn: sa.Connection, aid: int, ev: Evidence, actor: str, at: d
             ci_high=ev.ci_high,
             method=ev.method,
             reason=ev.reason,
-            detail={"verdict": ev.verdict, "method": ev.method, "p_value": ev.p_value, "ci": [ev.ci_low, ev.ci_high]},
+            detail={
+                "verdict": ev.verdict,
+                "method": ev.method,
+                "p_value": ev.p_value,
+                "ci": [ev.ci_low, ev.ci_high],
+                "estimate": ev.estimate,
+            },
             created_by=actor,
             created_at=at,
         )

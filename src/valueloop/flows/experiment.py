@@ -1,23 +1,28 @@
 """Use case: verify a randomised experiment recorded in the lake's own data.
 
 The assignment rule is a SQL condition over the interaction (``i``) and its customer, the
-outcome a feedback field (``f``) joined on ``interaction_id``. DuckDB returns the per-arm
-sufficient statistics in one scan; the inference is :mod:`valueloop.verify.ab`'s, so a lake
-of any size costs one query and a few floating-point operations.
+outcome a feedback field (``f``) joined on ``interaction_id``, averaged per randomisation
+unit (the customer by default). DuckDB returns the per-arm sufficient statistics in one
+scan; the inference is :mod:`valueloop.verify.ab`'s (Welch on unit means), so a lake of any
+size costs one query and a few floating-point operations.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from pydantic import BaseModel
 
+from valueloop.actions.workflow import Evidence, Status
 from valueloop.errors import InputError
+from valueloop.flows.actions import move_action, status_now
 from valueloop.stats.moments import CrossMoments
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 from valueloop.verify.ab import AbResult, Settings, analyse
+from valueloop.verify.report import ab_payload
 
 
 class LakeExperiment(BaseModel):
@@ -29,6 +34,9 @@ class LakeExperiment(BaseModel):
     """SQL condition selecting the interactions in the test (period, branches, ...)."""
     outcome: str = "csat"
     feedback_kind: str = "survey"
+    unit: str = "i.customer_id"
+    """The randomisation unit: outcomes are averaged per unit first (so a customer with many
+    surveys counts once, and the sample-ratio check counts what was actually randomised)."""
 
 
 def verify_lake_experiment(ws: Workspace, exp: LakeExperiment, alpha: float = 0.05) -> AbResult:
@@ -39,14 +47,20 @@ def verify_lake_experiment(ws: Workspace, exp: LakeExperiment, alpha: float = 0.
     con = duckdb.connect()
     con.execute(f"SET TimeZone = '{ws.settings.workspace.timezone}'")
     rows = con.execute(
-        f"""SELECT CASE WHEN {exp.assignment} THEN 'treatment' ELSE 'control' END AS arm,
-                   count(*), sum(f.{exp.outcome}), sum(f.{exp.outcome} * f.{exp.outcome})
-            FROM read_parquet({_list(feedback)}) f JOIN read_parquet({_list(interactions)}) i USING (interaction_id)
-            WHERE f.kind = ? AND f.{exp.outcome} IS NOT NULL AND ({exp.scope})
-            GROUP BY 1""",
+        f"""WITH per_unit AS (
+                SELECT {exp.unit} AS unit, bool_or({exp.assignment}) AS treated,
+                       count(DISTINCT ({exp.assignment})) AS arms, avg(f.{exp.outcome}) AS y
+                FROM read_parquet({_list(feedback)}) f JOIN read_parquet({_list(interactions)}) i USING (interaction_id)
+                WHERE f.kind = ? AND f.{exp.outcome} IS NOT NULL AND ({exp.scope})
+                GROUP BY 1)
+            SELECT CASE WHEN treated THEN 'treatment' ELSE 'control' END AS arm, count(*), sum(y), sum(y * y),
+                   max(arms)
+            FROM per_unit GROUP BY 1""",
         [exp.feedback_kind],
     ).fetchall()
-    groups = {str(arm): CrossMoments(int(n), 0.0, float(s), 0.0, float(s2), 0.0) for arm, n, s, s2 in rows}
+    if any(r[4] > 1 for r in rows):
+        raise InputError(f"some units ({exp.unit}) fall in both arms: the assignment is not per unit")
+    groups = {str(arm): CrossMoments(int(n), 0.0, float(s), 0.0, float(s2), 0.0) for arm, n, s, s2, _ in rows}
     for arm in ("control", "treatment"):
         groups.setdefault(arm, CrossMoments(0, 0.0, 0.0, 0.0, 0.0, 0.0))
     return analyse(groups, Settings(metric_type="mean", alpha=alpha), control="control")[0]
@@ -54,3 +68,49 @@ def verify_lake_experiment(ws: Workspace, exp: LakeExperiment, alpha: float = 0.
 
 def _list(paths: list[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+EXPERIMENTS = "experiments"
+
+
+def verify_action(
+    ws: Workspace, aid: int, exp: LakeExperiment | None, actor: str, alpha: float = 0.05
+) -> dict[str, Any]:
+    """Run the experiment attached to action ``aid`` on the lake and write the verdict back.
+
+    The definition is kept in ``experiments/action-<id>.json`` in the workspace the first time it
+    is given, so later runs (new data) repeat exactly the same test. A clear verdict moves the
+    action from ``verifying`` (entered from ``implemented`` if needed) to ``effective`` or
+    ``not_effective`` with the evidence; no verdict (sample ratio mismatch, empty arm) leaves it
+    where it is and says why.
+    """
+    exp = _attached(ws, aid, exp)
+    result = verify_lake_experiment(ws, exp, alpha)
+    doc = ab_payload(result, alpha)
+    status = status_now(ws, aid)
+    if result.verdict in ("effective", "harmful", "inconclusive"):
+        if status is Status.implemented:
+            move_action(ws, aid, Status.verifying, actor, "verification started")
+        c = result.comparison
+        lo, hi = c.ci if c.ci else (None, None)
+        verdict = (
+            "effective"
+            if result.verdict == "effective"
+            else ("inconclusive" if result.verdict == "inconclusive" else "not_effective")
+        )
+        evidence = Evidence(verdict, c.method, c.p_value, lo, hi, estimate=c.diff)
+        target = Status.effective if verdict == "effective" else Status.not_effective
+        move_action(ws, aid, target, actor, f"A/B verification on lake data: {result.verdict}", evidence)
+        status = target
+    return {"action_id": aid, "status": status.value, "experiment": exp.model_dump(), **doc}
+
+
+def _attached(ws: Workspace, aid: int, exp: LakeExperiment | None) -> LakeExperiment:
+    path = ws.root / EXPERIMENTS / f"action-{aid}.json"
+    if exp is not None:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(exp.model_dump_json(indent=2), encoding="utf-8")
+        return exp
+    if not path.exists():
+        raise InputError(f"action {aid} has no experiment attached; give --assignment (and --scope) once")
+    return LakeExperiment.model_validate_json(path.read_text(encoding="utf-8"))
