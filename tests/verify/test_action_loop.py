@@ -62,8 +62,17 @@ def test_no_effect_is_not_effective_and_rerun_uses_the_attached_definition(demo:
     again = _implemented(demo)
     with pytest.raises(InputError, match="no experiment attached"):
         verify_action(demo, again, None, "qa")
-    r = cli("verify", "action", str(again), "--assignment", "CAST(substr(i.customer_id, 2) AS BIGINT) % 2 = 1",
-            "-w", demo.root, "-f", "json")
+    r = cli(
+        "verify",
+        "action",
+        str(again),
+        "--assignment",
+        "CAST(substr(i.customer_id, 2) AS BIGINT) % 2 = 1",
+        "-w",
+        demo.root,
+        "-f",
+        "json",
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["action_id"] == again
 
@@ -72,3 +81,39 @@ def test_roi_needs_evidence(demo: Workspace, tmp_path: Path) -> None:
     aid = _implemented(demo)
     with pytest.raises(InputError, match="no verification result"):
         action_roi(demo, aid, 1.0, 1.0)
+
+
+def test_period_roi_adds_up_valued_actions(demo: Workspace, cli: CliRun) -> None:
+    from datetime import UTC, datetime
+
+    from valueloop.metrics.periods import label_of
+    from valueloop.spec.model import Grain
+
+    quarter = label_of(datetime.now(UTC).date(), Grain.quarter)
+    before = json.loads(cli("actions", "roi", "--period", quarter, "-w", demo.root, "-f", "json", check=True).stdout)
+    story = json.loads((demo.root / "source-data" / "STORIES.json").read_text(encoding="utf-8"))["stories"]["ab_test"]
+    scope = f"i.opened_at >= TIMESTAMPTZ '{story['start']}' AND i.opened_at < TIMESTAMPTZ '{story['end']}'"
+    aid = _implemented(demo, cost=500.0)
+    verify_action(
+        demo, aid, LakeExperiment(assignment="CAST(substr(i.customer_id, 2) AS BIGINT) % 2 = 1", scope=scope), "qa"
+    )
+    one = json.loads(
+        cli(
+            "actions",
+            "roi",
+            str(aid),
+            "--value-per-unit",
+            "3",
+            "--units",
+            "1000",
+            "-w",
+            demo.root,
+            "-f",
+            "json",
+            check=True,
+        ).stdout
+    )
+    after = json.loads(cli("actions", "roi", "--period", quarter, "-w", demo.root, "-f", "json", check=True).stdout)
+    assert after["cost"] == pytest.approx(before["cost"] + 500.0)
+    assert after["benefit"] == pytest.approx(before["benefit"] + one["benefit"])
+    assert aid in [a["action_id"] for a in after["actions"]]

@@ -40,17 +40,29 @@ def verify_action(
 
 
 def roi(
-    action: ActionArg,
-    value_per_unit: Annotated[float, typer.Option(help="Money per unit of effect (e.g. ¥ per CSAT point).")],
-    units: Annotated[float, typer.Option(help="How many units the effect applies to (customers, orders, ...).")],
+    action: Annotated[int | None, typer.Argument(help="Action id (omit with --period).")] = None,
+    value_per_unit: Annotated[
+        float | None, typer.Option(help="Money per unit of effect (e.g. ¥ per CSAT point); remembered.")
+    ] = None,
+    units: Annotated[float | None, typer.Option(help="Units the effect applies to (customers, orders, ...).")] = None,
+    period: Annotated[str | None, typer.Option(help="All actions verified in this quarter, e.g. 2026-Q3.")] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Return on investment of a verified action, with the interval carried from its verification."""
-    from valueloop.flows.roi import action_roi
+    """Return on investment of a verified action, or of all actions verified in a quarter, with intervals."""
+    from valueloop.errors import InputError
+    from valueloop.flows.roi import action_roi, period_roi, save_parameters
     from valueloop.store.workspace import open_workspace
 
-    emit(action_roi(open_workspace(workspace), action, value_per_unit, units), fmt)
+    ws = open_workspace(workspace)
+    if period is not None:
+        emit(period_roi(ws, period), fmt)
+        return
+    if action is None or value_per_unit is None or units is None:
+        raise InputError("give ACTION with --value-per-unit and --units, or --period")
+    result = action_roi(ws, action, value_per_unit, units)
+    save_parameters(ws, action, value_per_unit, units)
+    emit(result, fmt)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,11 +9,14 @@ verification: a waived or unverified action has no ROI, and says so.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
 
 from valueloop.errors import InputError
+from valueloop.metrics.periods import bounds_utc
+from valueloop.spec.model import Grain
 from valueloop.store import actions_db as db
 from valueloop.store import appdb
 from valueloop.store.workspace import Workspace
@@ -49,3 +52,44 @@ def action_roi(ws: Workspace, aid: int, value_per_unit: float, units: float) -> 
         "cost": cost, "benefit": benefit[0], "benefit_ci": sorted(benefit[1:]) or None,
         "roi": roi[0], "roi_ci": sorted(roi[1:]) or None,
     }  # fmt: skip
+
+
+def save_parameters(ws: Workspace, aid: int, value_per_unit: float, units: float) -> None:
+    """Remember how an action's effect is valued, so period reviews can add actions up."""
+    folder = ws.root / "experiments"
+    folder.mkdir(exist_ok=True)
+    (folder / f"roi-{aid}.json").write_text(json.dumps({"value_per_unit": value_per_unit, "units": units}))
+
+
+def period_roi(ws: Workspace, period: str, grain: Grain = Grain.quarter) -> dict[str, Any]:
+    """Cost against benefit of every action verified in ``period`` whose valuation is known.
+
+    Benefits and costs add up; the interval adds the actions' interval ends (conservative: it
+    assumes their errors move together). Actions without a valuation are listed, not guessed.
+    """
+    start, end = bounds_utc(period, grain, ws.settings.workspace.timezone)
+    with appdb.engine(ws.database_url).connect() as conn:
+        verified = conn.execute(
+            sa.select(db.action_verifications.c.action_id)
+            .where((db.action_verifications.c.created_at >= start) & (db.action_verifications.c.created_at < end))
+            .distinct()
+        ).scalars().all()
+    rows, unvalued = [], []
+    for aid in sorted(verified):
+        params = ws.root / "experiments" / f"roi-{aid}.json"
+        if not params.exists():
+            unvalued.append(aid)
+            continue
+        p = json.loads(params.read_text())
+        try:
+            rows.append(action_roi(ws, aid, p["value_per_unit"], p["units"]))
+        except InputError:
+            unvalued.append(aid)
+    cost = sum(r["cost"] for r in rows)
+    benefit = sum(r["benefit"] for r in rows)
+    lows = sum((r["benefit_ci"] or [r["benefit"]])[0] for r in rows)
+    highs = sum((r["benefit_ci"] or [r["benefit"]])[-1] for r in rows)
+    roi = (benefit - cost) / cost if cost else None
+    roi_ci = [(lows - cost) / cost, (highs - cost) / cost] if cost else None
+    return {"period": period, "actions": rows, "without_valuation": unvalued, "cost": cost, "benefit": benefit,
+            "benefit_ci": [lows, highs] if rows else None, "roi": roi, "roi_ci": roi_ci}  # fmt: skip
