@@ -23,8 +23,12 @@ system:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "please install:$$missing" >&2; exit 1; fi; fi
 
+# `make demo` rebuilds the demo workspace and then serves its dashboard; `make demo SERVE=0` only builds and prints.
+SERVE ?= 1
 demo: setup system
-	$(BIN)/valueloop demo --out $(DEMO_DIR)
+	rm -rf $(DEMO_DIR)
+	VALUELOOP_ADMIN_PASSWORD=$${VALUELOOP_ADMIN_PASSWORD:-valueloop-demo} \
+	  $(BIN)/valueloop demo --out $(DEMO_DIR) $(if $(filter 1,$(SERVE)),--serve)
 
 test: setup system
 	$(BIN)/lint-imports

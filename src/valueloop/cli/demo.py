@@ -18,15 +18,22 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to create.")] = Path("demo-workspace"),
     interactions: Annotated[int, typer.Option(help="Number of interactions.")] = 150_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    serve: Annotated[bool, typer.Option("--serve", help="Then serve the dashboard for the demo workspace.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8600,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Create a workspace, generate and ingest the demo data, and show what is there."""
+    """Create a workspace, generate and ingest the demo data, take it around the loop, and show what is there."""
     if ctx.invoked_subcommand is not None:
         return
     from valueloop.demo.pipeline import run_demo
 
     report = run_demo(out, interactions=interactions, seed=seed, log=lambda m: stderr.print(m))
     emit(report["datasets"], fmt, title=f"demo workspace {report['workspace']}")
+    if serve:
+        from valueloop.cli.serve import serve as run_server
+
+        stderr.print(f"dashboard: http://127.0.0.1:{port}/  login: admin (password printed above)")
+        run_server(port=port, workspace=out)
 
 
 @demo_app.command("generate")

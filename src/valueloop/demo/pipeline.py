@@ -20,14 +20,16 @@ from valueloop.actions.workflow import Status
 from valueloop.demo.generate import generate
 from valueloop.flows.actions import accept_handoff, create_action, move_action, send_handoff
 from valueloop.flows.diagnose import diagnose
-from valueloop.flows.evaluate import EvaluationRun, evaluate
+from valueloop.flows.evaluate import EvaluationRun, evaluate, latest_period
 from valueloop.flows.experiment import LakeExperiment, verify_action
 from valueloop.flows.ingest import ingest
+from valueloop.flows.models import load_versions
 from valueloop.flows.roi import action_roi
 from valueloop.flows.text import lifecycle
 from valueloop.flows.workspace import create_workspace
 from valueloop.metrics.periods import previous
 from valueloop.spec.model import Grain
+from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace, open_workspace
 
 Log = Callable[[str], None]
@@ -111,7 +113,16 @@ def _ingest_all(ws: Workspace, paths: dict[str, Path], source: Path, log: Log) -
 
 
 def _evaluate(ws: Workspace, log: Log) -> EvaluationRun:
-    run = evaluate(ws)
+    """Score the last six months (so trends have a history), then report the latest."""
+    latest = latest_period(Warehouse(ws), load_versions(ws, None)[-1])
+    month = latest
+    history = []
+    for _ in range(5):
+        month = previous(month, Grain.month)
+        history.append(month)
+    for month in reversed(history):
+        evaluate(ws, period=month)
+    run = evaluate(ws, period=latest)
     ranked = [r for r in run.results if r.rank is not None]
     log(f"evaluated {run.model} v{run.version} for {run.period} at level {run.level}: {len(ranked)} units scored")
     for label, part in (("top", ranked[:3]), ("bottom", ranked[-3:])):
