@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml uv.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
 # System packages some features need (fonts for Chinese charts/PDF, a browser for UI tests).
-SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk
+SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 system:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
