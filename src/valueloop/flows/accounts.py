@@ -82,8 +82,16 @@ class Permission(StrEnum):
 _READ = {Permission.models_read, Permission.scores_read, Permission.findings_read, Permission.actions_read}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.analyst: frozenset({*_READ, Permission.evaluate, Permission.actions_write, Permission.text_read,
-                             Permission.ingest, Permission.authenticated}),
+    Role.analyst: frozenset(
+        {
+            *_READ,
+            Permission.evaluate,
+            Permission.actions_write,
+            Permission.text_read,
+            Permission.ingest,
+            Permission.authenticated,
+        }
+    ),
     # Text analytics are workspace-wide (not per unit), so a scoped manager does not get them.
     Role.manager: frozenset({*_READ, Permission.actions_write, Permission.authenticated}),
     Role.auditor: frozenset({*_READ, Permission.text_read, Permission.authenticated}),
@@ -120,10 +128,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _utc(t: datetime | None) -> datetime | None:
-    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
-
-
 def _sha(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -142,9 +146,16 @@ def add_user(ws: Workspace, username: str, password: str, role: Role, units: Ite
     with _engine(ws).begin() as conn:
         if conn.execute(sa.select(db.users.c.user_id).where(db.users.c.username == username)).first():
             raise InputError(f"user {username!r} already exists")
-        result = conn.execute(db.users.insert().values(
-            username=username, password_hash=_hasher.hash(password), role=role.value, units=bound,
-            disabled=False, created_at=_now()))
+        result = conn.execute(
+            db.users.insert().values(
+                username=username,
+                password_hash=_hasher.hash(password),
+                role=role.value,
+                units=bound,
+                disabled=False,
+                created_at=_now(),
+            )
+        )
         key = result.inserted_primary_key
         return int(key[0]) if key else 0
 
@@ -154,7 +165,10 @@ def list_users(ws: Workspace) -> list[dict[str, Any]]:
     cols = (u.c.user_id, u.c.username, u.c.role, u.c.units, u.c.disabled, u.c.created_at, u.c.last_login_at)
     with _engine(ws).connect() as conn:
         rows = conn.execute(sa.select(*cols).order_by(u.c.user_id)).mappings().all()
-    return [{**r, "created_at": _utc(r["created_at"]), "last_login_at": _utc(r["last_login_at"])} for r in rows]
+    return [
+        {**r, "created_at": appdb.as_utc(r["created_at"]), "last_login_at": appdb.as_utc(r["last_login_at"])}
+        for r in rows
+    ]
 
 
 def disable_user(ws: Workspace, username: str) -> None:
@@ -218,8 +232,15 @@ def login(ws: Workspace, username: str, password: str, ip: str) -> tuple[str, st
     with _engine(ws).begin() as conn:
         conn.execute(f.delete().where((f.c.username == username) & (f.c.ip == ip)))
         conn.execute(db.users.update().where(db.users.c.user_id == row["user_id"]).values(last_login_at=now))
-        conn.execute(db.sessions.insert().values(session_hash=_sha(secret), user_id=row["user_id"], csrf_token=csrf,
-                                                 created_at=now, expires_at=now + SESSION_TTL))
+        conn.execute(
+            db.sessions.insert().values(
+                session_hash=_sha(secret),
+                user_id=row["user_id"],
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=now + SESSION_TTL,
+            )
+        )
     return secret, csrf
 
 
@@ -235,7 +256,7 @@ def session_principal(ws: Workspace, secret: str) -> Principal | None:
     query = sa.select(u, s.c.csrf_token, s.c.expires_at).join(s, s.c.user_id == u.c.user_id)
     with _engine(ws).connect() as conn:
         row = conn.execute(query.where(s.c.session_hash == _sha(secret))).mappings().first()
-    if row is None or row["disabled"] or (_utc(row["expires_at"]) or _now()) <= _now():
+    if row is None or row["disabled"] or (appdb.as_utc(row["expires_at"]) or _now()) <= _now():
         return None
     return _principal(row, csrf=row["csrf_token"])
 
@@ -245,8 +266,9 @@ def logout(ws: Workspace, secret: str) -> None:
         conn.execute(db.sessions.delete().where(db.sessions.c.session_hash == _sha(secret)))
 
 
-def create_token(ws: Workspace, username: str, name: str, scopes: Iterable[str],
-                 expires_days: int | None = 90) -> tuple[int, str]:
+def create_token(
+    ws: Workspace, username: str, name: str, scopes: Iterable[str], expires_days: int | None = 90
+) -> tuple[int, str]:
     """A new API token for ``username``; returns (token id, secret) — the secret is shown only now."""
     wanted = sorted(set(scopes)) or list(TOKEN_SCOPES)
     unknown = [s for s in wanted if s not in TOKEN_SCOPES]
@@ -257,8 +279,11 @@ def create_token(ws: Workspace, username: str, name: str, scopes: Iterable[str],
     expires = now + timedelta(days=expires_days) if expires_days else None
     with _engine(ws).begin() as conn:
         uid = _user_id(conn, username)
-        result = conn.execute(db.api_tokens.insert().values(
-            user_id=uid, name=name, token_hash=_sha(secret), scopes=wanted, created_at=now, expires_at=expires))
+        result = conn.execute(
+            db.api_tokens.insert().values(
+                user_id=uid, name=name, token_hash=_sha(secret), scopes=wanted, created_at=now, expires_at=expires
+            )
+        )
         key = result.inserted_primary_key
     return (int(key[0]) if key else 0), secret
 
@@ -277,7 +302,7 @@ def token_principal(ws: Workspace, secret: str) -> Principal | None:
         row = conn.execute(query.where(t.c.token_hash == _sha(secret))).mappings().first()
         if row is None or row["disabled"] or row["revoked_at"] is not None:
             return None
-        if row["expires_at"] is not None and (_utc(row["expires_at"]) or _now()) <= _now():
+        if row["expires_at"] is not None and (appdb.as_utc(row["expires_at"]) or _now()) <= _now():
             return None
         conn.execute(t.update().where(t.c.token_id == row["token_id"]).values(last_used_at=_now()))
     return _principal(row, scopes=row["scopes"])
@@ -307,42 +332,3 @@ def _subtrees(ws: Workspace, files: tuple[str, ...], roots: tuple[str, ...]) -> 
                 seen.add(kid)
                 todo.append(kid)
     return frozenset(seen)
-
-
-# Scoped reads of stored evaluations for the dashboard and the API. They belong next to
-# flows.scores (the lead may move them there); they live here because they apply scope.
-
-def run_results(ws: Workspace, who: Principal, period: str | None = None,
-                model: str | None = None) -> dict[str, Any]:
-    """The latest stored run (optionally of one period/model) with the results the principal may see."""
-    from valueloop.flows.scores import latest_run
-
-    run = latest_run(ws, period, model)
-    res = appdb.evaluation_results
-    with _engine(ws).connect() as conn:
-        rows = conn.execute(sa.select(res.c.entity_id, res.c.result).where(res.c.run_id == run.run_id)).all()
-    seen = visible_units(ws, who)
-    results = [dict(r.result) for r in rows if seen is None or r.entity_id in seen]
-    results.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
-    return {"run_id": run.run_id, "model": run.model_id, "version": run.version, "period": run.period,
-            "level": run.level, "created_at": _utc(run.created_at), "results": results}
-
-
-def run_history(ws: Workspace, who: Principal, model: str | None = None) -> list[dict[str, Any]]:
-    """Per evaluated period (latest run of each): mean, min and max composite over the visible units."""
-    runs, res = appdb.evaluation_runs, appdb.evaluation_results
-    query = sa.select(runs.c.run_id, runs.c.period, runs.c.model_id).order_by(runs.c.created_at)
-    if model:
-        query = query.where(runs.c.model_id == model)
-    seen = visible_units(ws, who)
-    with _engine(ws).connect() as conn:
-        latest = {r.period: r.run_id for r in conn.execute(query)}
-        rows = conn.execute(sa.select(res.c.run_id, res.c.entity_id, res.c.score)
-                            .where(res.c.run_id.in_(list(latest.values())) & res.c.score.is_not(None))).all()
-    out = []
-    for period, run_id in sorted(latest.items()):
-        scores = [float(r.score) for r in rows if r.run_id == run_id and (seen is None or r.entity_id in seen)]
-        if scores:
-            out.append({"period": period, "mean": sum(scores) / len(scores), "min": min(scores),
-                        "max": max(scores), "units": len(scores)})
-    return out

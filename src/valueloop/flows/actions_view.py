@@ -18,11 +18,6 @@ from valueloop.store import appdb
 from valueloop.store.workspace import Workspace
 
 
-def _utc(t: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything valueloop stores is UTC."""
-    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
-
-
 def _verdicts(conn: sa.Connection) -> dict[int, dict[str, Any]]:
     """The latest verification of every action that has one."""
     v = db.action_verifications
@@ -37,7 +32,7 @@ def _verdicts(conn: sa.Connection) -> dict[int, dict[str, Any]]:
             "ci": [r["ci_low"], r["ci_high"]],
             "method": r["method"],
             "created_by": r["created_by"],
-            "created_at": _utc(r["created_at"]),
+            "created_at": appdb.as_utc(r["created_at"]),
         }
     return out
 
@@ -110,8 +105,8 @@ def show_action(ws: Workspace, aid: int, now: datetime | None = None) -> dict[st
         **detail,
         "handoffs": [_handoff_row(h, t) for h in handoffs],
         "created_by": row["created_by"],
-        "created_at": _utc(row["created_at"]),
-        "updated_at": _utc(row["updated_at"]),
+        "created_at": appdb.as_utc(row["created_at"]),
+        "updated_at": appdb.as_utc(row["updated_at"]),
     }
 
 
@@ -119,7 +114,8 @@ def _children(conn: sa.Connection, aid: int) -> dict[str, list[dict[str, Any]]]:
     def rows(table: sa.Table, *cols: str, order: str) -> list[dict[str, Any]]:
         q = sa.select(*(table.c[c] for c in cols)).where(table.c.action_id == aid).order_by(table.c[order])
         return [
-            {k: _utc(v) if isinstance(v, datetime) else v for k, v in r.items()} for r in conn.execute(q).mappings()
+            {k: appdb.as_utc(v) if isinstance(v, datetime) else v for k, v in r.items()}
+            for r in conn.execute(q).mappings()
         ]
 
     return {
@@ -143,8 +139,8 @@ def _handoffs(conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[Handof
             from_department=r["from_department"],
             to_department=r["to_department"],
             what=r["what"],
-            sent_at=_utc(r["sent_at"]) or datetime.min.replace(tzinfo=UTC),
-            accepted_at=_utc(r["accepted_at"]),
+            sent_at=appdb.as_utc(r["sent_at"]) or datetime.min.replace(tzinfo=UTC),
+            accepted_at=appdb.as_utc(r["accepted_at"]),
         )
         for r in rows
     ]

@@ -7,6 +7,7 @@ brings any database to the newest revision and is what ``valueloop init`` runs.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -66,6 +67,12 @@ evaluation_results = sa.Table(
     sa.Column("result", sa.JSON, nullable=False),
 )
 
+
+def as_utc(t: datetime | None) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (SQLite hands them back naive)."""
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
+
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -104,6 +111,7 @@ def migrate(url: str) -> None:
     with _engine(url).begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
 
 findings = sa.Table(
     "findings",

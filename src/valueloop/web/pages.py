@@ -18,10 +18,10 @@ from valueloop.actions.workflow import Status
 from valueloop.api import scope
 from valueloop.api.deps import ActionsRead, ScoresRead, WorkspaceDep
 from valueloop.errors import InputError
-from valueloop.flows.accounts import Permission, Principal, run_history, run_results
+from valueloop.flows.accounts import Permission, Principal
 from valueloop.flows.actions_view import list_actions, show_action
 from valueloop.flows.models import load_versions
-from valueloop.flows.scores import entity_scores
+from valueloop.flows.scores import entity_scores, run_history, run_results
 from valueloop.store.workspace import Workspace
 from valueloop.web import auth_pages
 from valueloop.web.render import HERE, page, translator

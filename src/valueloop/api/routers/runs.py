@@ -9,9 +9,8 @@ from fastapi import APIRouter
 from valueloop.api import scope
 from valueloop.api.deps import EvaluateRun, ScoresRead, WorkspaceDep
 from valueloop.api.schemas import EvaluateCreate
-from valueloop.flows.accounts import run_results
 from valueloop.flows.evaluate import EvaluationRun, evaluate
-from valueloop.flows.scores import entity_scores
+from valueloop.flows.scores import entity_scores, run_results
 
 router = APIRouter(tags=["scores"])
 
