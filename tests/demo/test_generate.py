@@ -17,7 +17,11 @@ from scipy import stats
 from valueloop.demo import phrases
 from valueloop.demo.generate import STORIES_FILE, generate
 from valueloop.errors import InputError
-from valueloop.spec.datasets import DATASETS, Dataset
+from valueloop.spec.datasets import DATASETS as ALL_DATASETS
+from valueloop.spec.datasets import Dataset
+
+DATASETS = {name: d for name, d in ALL_DATASETS.items() if not d.derived}
+"""The generator writes source datasets; derived ones (feedback_text) are computed after ingest."""
 
 LOCAL = "Asia/Shanghai"
 SMALL = {"entities": 60, "interactions": 2_000, "seed": 11}

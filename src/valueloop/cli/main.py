@@ -25,6 +25,7 @@ from valueloop.cli import (
     model_diff,
     monitor,
     people,
+    report,
     serve,
     spc,
     text,
@@ -44,7 +45,7 @@ app = typer.Typer(
 # Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
 AREAS = (
     workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, text, verify, actions, loop,
-    people, ledger, serve, users, demo,
+    people, ledger, report, serve, users, demo,
 )  # fmt: skip
 for area in AREAS:
     area.register(app)

@@ -11,6 +11,15 @@ A thin adapter over :mod:`valueloop.flows.people`. JSON shapes:
 * ``audits checklist FILE``: the validated checklist, or every problem with file:line (exit 2).
 * ``people bot-resolution``: ``[{group…, "routine", "resolved", "returned_to_human", "rate",
   "target", "meets_target"}]``.
+* ``people awards``: ``{"period", "periods", "indicator", "direction", "peer_mean", "eligible", "rules",
+  "winners": [{"rank", "agent_id", "score", "interval", "raw_mean", "n", "top_quartile_periods", "why"}]}``.
+* ``people training-effect``: ``{"course_id", "tier", "mode", "enrolled", "completed", "pre_before",
+  "post_after", "indicator", "estimate", "se", "ci", "p_value", "cell_means", "n_obs", "n_agents", "verdict",
+  "reason", "assumptions"}``.
+* ``risk train``: ``{"file", "horizon_days", "split", "test": {"auc", "precision_at_k", "brier",
+  "calibration", …}, "coefficients"}``; ``risk score``: ``{"date", "horizon_days", "n", "scores": [...]}``;
+  ``risk queue``: ``{"date", "horizon_days", "candidates", "queue": [{"rank", "customer_id",
+  "interaction_id", "probability", "reasons": [{"feature", "value", "contribution"}]}]}``.
 * ``people scorecards``: ``{"period", "model", "method", "indicators", "scorecards": [{"agent_id",
   "name", "team_id", "score", "rank", "grade", "incentive", "indicators"}], "file"}``.
 """
@@ -35,11 +44,29 @@ def _flows() -> ModuleType:
     return people
 
 
+def _perf() -> ModuleType:
+    from valueloop.flows import people_perf
+
+    return people_perf
+
+
+def _risk() -> ModuleType:
+    from valueloop.flows import people_risk
+
+    return people_risk
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``people`` and ``audits`` command groups to ``app``."""
     people = typer.Typer(help="Staff scorecards, grades and bot resolution.", no_args_is_help=True)
     people.command("scorecards")(scorecards)
     people.command("bot-resolution")(bot_resolution)
+    people.command("awards")(awards)
+    people.command("training-effect")(training_effect)
+    risk = typer.Typer(help="Complaint-risk prediction and the proactive-intervention queue.", no_args_is_help=True)
+    risk.command("train")(risk_train)
+    risk.command("score")(risk_score)
+    risk.command("queue")(risk_queue)
     audits = typer.Typer(
         help="Mystery-shopper audits: plans, checklists, verification, calibration.", no_args_is_help=True
     )
@@ -49,6 +76,7 @@ def register(app: typer.Typer) -> None:
     audits.command("checklist")(checklist)
     app.add_typer(people, name="people")
     app.add_typer(audits, name="audits")
+    app.add_typer(risk, name="risk")
 
 
 def plan(
@@ -143,3 +171,75 @@ def _pairs(text: str) -> dict[str, float]:
         return {k.strip(): float(v) for k, v in (p.split("=", 1) for p in text.split(",") if p.strip())}
     except ValueError:
         raise typer.BadParameter(f"expected GRADE=NUMBER,… got {text!r}") from None
+
+
+def awards(
+    period: Annotated[str | None, typer.Option("--period", help="Award month, e.g. 2026-10 (default: latest).")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Most winners.")] = 5,
+    indicator: Annotated[str, typer.Option("--indicator", help="csat, professionalism, first_response, …")] = "csat",
+    min_n: Annotated[int, typer.Option("--min-n", min=1, help="Least observations in the period.")] = 10,
+    min_stable: Annotated[int, typer.Option("--min-stable", min=1, help="Top-quartile periods needed.")] = 2,
+    window: Annotated[int, typer.Option("--window", min=1, help="Periods looked back, the award one included.")] = 3,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Service benchmark awards: shrunk score, minimum volume and stability, each award with its reasons."""
+    from valueloop.people.awards import AwardRules
+
+    rules = AwardRules(top=top, min_n=min_n, window=window, min_stable=min_stable)
+    doc = _perf().benchmark_awards(open_workspace(workspace), period=period, indicator=indicator, rules=rules)
+    cols = ["rank", "agent_id", "score", "interval", "n", "why"]
+    emit(doc if fmt is Format.json else doc["winners"], fmt, title=f"benchmark awards {doc['period']}",
+         columns=None if fmt is Format.json else cols)  # fmt: skip
+
+
+def training_effect(
+    course: Annotated[str, typer.Option("--course", help="Course id.", show_default=False)],
+    indicator: Annotated[str, typer.Option("--indicator", help="Agent indicator, e.g. professionalism.")] = "csat",
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Effect of a course on its trainees vs untrained peers (difference-in-differences, 95% interval)."""
+    doc = _perf().course_effect(open_workspace(workspace), course=course, indicator=indicator)
+    emit(doc if fmt is Format.json else [{k: v for k, v in doc.items() if k != "assumptions"}], fmt)
+
+
+def risk_train(
+    horizon: Annotated[int, typer.Option("--horizon-days", min=1, help="Complaint within this many days.")] = 14,
+    cutoff: Annotated[str | None, typer.Option("--cutoff", help="Local date; train before, test after.")] = None,
+    test_months: Annotated[int, typer.Option("--test-months", min=1, help="Default cutoff: last N months.")] = 3,
+    k: Annotated[int, typer.Option("--k", min=1, help="k of precision at k.")] = 100,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Train the complaint-risk model on a time-ordered split and save it in the workspace."""
+    doc = _risk().train(open_workspace(workspace), horizon_days=horizon, cutoff=cutoff, test_months=test_months, k=k)
+    stderr.print(f"model saved to {doc['file']}")
+    test = doc["test"]
+    summary = [{"auc": test["auc"], "precision_at_k": test["precision_at_k"]["precision"], "k": k,
+                "base_rate": test["base_rate"], "test_rows": test["n"], "train_rows": doc["split"]["train_rows"],
+                "cutoff": doc["split"]["cutoff"]}]  # fmt: skip
+    emit(doc if fmt is Format.json else summary, fmt, title="complaint risk")
+
+
+def risk_score(
+    date: Annotated[str | None, typer.Option("--date", help="Local day, e.g. 2026-10-15 (default: latest).")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Complaint probability of every interaction predicted on a day."""
+    doc = _risk().score(open_workspace(workspace), date=date)
+    cols = ["interaction_id", "customer_id", "probability"]
+    emit(doc if fmt is Format.json else doc["scores"], fmt, columns=None if fmt is Format.json else cols)
+
+
+def risk_queue(
+    date: Annotated[str | None, typer.Option("--date", help="Local day (default: latest).")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Customers in the queue.")] = 20,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The day's proactive-intervention queue: highest-risk customers with the top reasons."""
+    doc = _risk().queue(open_workspace(workspace), date=date, top=top)
+    rows = [r | {"reasons": ", ".join(x["feature"] for x in r["reasons"])} for r in doc["queue"]]
+    emit(doc if fmt is Format.json else rows, fmt, title=f"intervention queue {doc['date']}")

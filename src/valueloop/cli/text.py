@@ -132,6 +132,49 @@ def lifecycle(by: ByOpt = "month", workspace: WorkspaceOpt = None, fmt: FormatOp
     emit(run(open_workspace(workspace), _period(by)), fmt)
 
 
+def analyze(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Re-analyse every feedback text, not only the ones not analysed yet.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Analyse feedback texts into the feedback_text dataset (sentiment, categories, aspects) for evaluation models."""
+    from valueloop.flows.text import analyze_feedback
+    from valueloop.store.workspace import open_workspace
+
+    report = analyze_feedback(open_workspace(workspace), everything=everything)
+    emit(report, fmt)
+    if report["analysed"] == 0:
+        stderr.print("nothing new to analyse (use --all to re-analyse every text)")
+
+
+def qualitative(
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", "-k", help="Feedback kinds to code (default: interview, focus_group).")
+    ] = None,
+    quotes: Annotated[int, typer.Option("--quotes", "-q", help="Quotes per topic.", min=0)] = 3,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Interview and focus-group notes: statements coded with the taxonomy, counted per topic, with quotes."""
+    from valueloop.flows.text import QUALITATIVE_KINDS
+    from valueloop.flows.text import qualitative as run
+    from valueloop.store.workspace import open_workspace
+
+    data = run(open_workspace(workspace), tuple(kind or QUALITATIVE_KINDS), quotes)
+    if fmt is Format.json:
+        emit(data, fmt)
+        return
+    rows = [
+        {k: t[k] for k in ("topic", "topic_id", "statements", "notes", "negative_statements")}
+        | {"quote": t["quotes"][0]["text"] if t["quotes"] else ""}
+        for t in data["topics"]
+    ]
+    title = f"{data['notes']} notes, {data['statements']} statements ({data['uncoded_statements']} uncoded)"
+    emit(rows, fmt, title=title)
+
+
 def register(app: typer.Typer) -> None:
     for name, fn in (
         ("sentiment", sentiment),
@@ -141,6 +184,8 @@ def register(app: typer.Typer) -> None:
         ("train", train),
         ("hotspots", hotspots),
         ("lifecycle", lifecycle),
+        ("analyze", analyze),
+        ("qualitative", qualitative),
     ):
         text_app.command(name)(fn)
     app.add_typer(text_app, name="text")

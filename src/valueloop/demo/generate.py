@@ -32,7 +32,7 @@ from valueloop.demo.events import build_events
 from valueloop.demo.feedback_parts import Part, feedback_table, stack
 from valueloop.demo.interactions import Interactions, build_interactions, entity_rows, interactions_table
 from valueloop.demo.orders import build_orders
-from valueloop.demo.people import build_audits, staff_table
+from valueloop.demo.people import build_audits, build_training, staff_table
 from valueloop.demo.qualitative import qualitative
 from valueloop.demo.steps import build_steps
 from valueloop.demo.stories import Plan, make_plan
@@ -88,9 +88,10 @@ def _builders(
     rng: dict[str, np.random.Generator], plan: Plan, org: Org, cust: Customers, x: Interactions
 ) -> dict[str, Callable[[], pa.Table]]:
     """One thunk per dataset, in the order they are written (stories need all of them first)."""
+    audits = build_audits(rng["people"], plan, org)
+    training, x = build_training(rng["people"], plan, org, x)
     interactions = interactions_table(x, org, cust.ids)
     iids = interactions.column("interaction_id").combine_chunks()
-    audits = build_audits(rng["people"], plan, org)
     return {
         "entities": lambda: entities_table(org),
         "customers": lambda: customers_table(cust, org),
@@ -103,6 +104,7 @@ def _builders(
         "staff": lambda: staff_table(org),
         "audits": lambda: audits[0],
         "audit_items": lambda: audits[1],
+        "training": lambda: training,
     }
 
 

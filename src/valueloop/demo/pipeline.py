@@ -23,9 +23,13 @@ from valueloop.flows.diagnose import diagnose
 from valueloop.flows.evaluate import EvaluationRun, evaluate, latest_period
 from valueloop.flows.experiment import LakeExperiment, verify_action
 from valueloop.flows.ingest import ingest
-from valueloop.flows.models import load_versions
+from valueloop.flows.models import install_template, load_versions
+from valueloop.flows.people import audit_plan
+from valueloop.flows.people_perf import benchmark_awards
+from valueloop.flows.people_risk import queue as risk_queue
+from valueloop.flows.people_risk import train as train_risk
 from valueloop.flows.roi import action_roi
-from valueloop.flows.text import lifecycle
+from valueloop.flows.text import analyze_feedback, lifecycle
 from valueloop.flows.workspace import create_workspace
 from valueloop.metrics.periods import previous
 from valueloop.spec.model import Grain
@@ -45,6 +49,7 @@ ORDER = (
     "staff",
     "audits",
     "audit_items",
+    "training",
 )
 ENTITY_HEADERS = {
     "entity_id": "机构编号",
@@ -76,10 +81,14 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
     log(f"generating demo data ({interactions:,} interactions, seed {seed}) into {source}")
     paths = generate(source, interactions=interactions, seed=seed, progress=log)
     rows = _ingest_all(ws, paths, source, log)
+    analysed = analyze_feedback(ws)
+    log(f"text analysis: {analysed['stored']:,} feedback texts → feedback_text (sentiment, topics, aspects)")
+    install_template(ws, "voice-of-customer")
     run = _evaluate(ws, log)
     finding = _diagnose(ws, source, log)
     rising = _voice_of_customer(ws, log)
     verdict = _improve_and_verify(ws, source, finding, log)
+    _people(ws, run.period, log)
     return {
         "workspace": str(ws.root),
         "datasets": rows,
@@ -204,6 +213,20 @@ def _improve_and_verify(ws: Workspace, source: Path, finding: str | None, log: L
     low, high = gain["roi_ci"] or (float("nan"), float("nan"))
     log(f"  return on investment at ¥3 per CSAT point, 120,000 customers: {gain['roi']:.0%} ({low:.0%} … {high:.0%})")
     return str(result["verdict"])
+
+
+def _people(ws: Workspace, period: str, log: Log) -> None:
+    """Service-benchmark awards, next year's mystery-shopper plan and today's complaint-risk queue."""
+    won = benchmark_awards(ws, period=period)
+    names = ", ".join(f"{w['agent_id']} ({w['score']:.2f})" for w in won.get("winners", [])[:3])
+    log(f"service benchmark awards {won.get('period')}: {names or 'no agent met the volume and stability rules'}")
+    plan = audit_plan(ws, visits=200, year=int(period[:4]) + 1, seed=7)
+    visits, auditors = len(plan["visits"]), len(plan["auditors"])
+    log(f"mystery-shopper plan {plan['year']}: {visits} unannounced visits by {auditors} auditors")
+    model = train_risk(ws)
+    top = risk_queue(ws, top=3)["queue"]
+    log(f"complaint-risk model: AUC {model['test']['auc']:.3f} on later months; intervention queue starts with "
+        + ", ".join(f"{q['customer_id']} ({q['probability']:.0%})" for q in top))
 
 
 def _as_crm_export(parquet: Path, folder: Path) -> Path:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
-from valueloop.errors import SpecError
+from valueloop.errors import InputError, SpecError
 from valueloop.ingest.readers import Chunk, Source, open_source
 from valueloop.ingest.validate import CheckedChunk, RowError, check_chunk, check_columns
 from valueloop.spec.datasets import Dataset, get_dataset
@@ -76,6 +76,8 @@ def ingest(
 ) -> IngestSummary:
     """Ingest ``files`` into ``dataset``; bad input that makes a file unusable raises before anything is written."""
     ds = get_dataset(dataset)
+    if ds.derived:
+        raise InputError(f"{dataset} is computed by valueloop (e.g. `valueloop text analyze`), not ingested")
     mapping = load_mapping(mapping_path) if mapping_path else Mapping()
     if mapping.dataset and mapping.dataset != dataset:
         raise SpecError(f"{mapping_path}: the mapping is for dataset {mapping.dataset!r}, not {dataset!r}")

@@ -6,20 +6,31 @@ the workspace lake, calls it, and returns plain dicts for the CLI (and later the
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from valueloop.errors import InputError
-from valueloop.store.lake import Lake
+from valueloop.spec.datasets import DATASETS
+from valueloop.store import appdb
+from valueloop.store.lake import Lake, new_batch_id
+from valueloop.store.merge import merge_batch
 from valueloop.store.workspace import Workspace
 from valueloop.text import hotspots as hs
+from valueloop.text.analysis import analyze_texts, joined
 from valueloop.text.aspects import negative_aspects
 from valueloop.text.keywords import contrast_keywords
 from valueloop.text.lifecycle import MIN_TOTAL, stage_of
+from valueloop.text.qualitative import QUOTES, code_notes
 from valueloop.text.sentiment import analyze, default_model, load_or_default
 from valueloop.text.taxonomy import ancestors, classify, load_taxonomy
 from valueloop.text.tokenize import terms
@@ -232,3 +243,129 @@ def evaluate_taxonomy(
             {"category": c, "support": tp + fn, "predicted": tp + fp, "precision": prec, "recall": rec, "f1": f1}
         )
     return rows
+
+
+# --- stored analysis: the derived feedback_text dataset -----------------------------------
+
+DERIVED = "feedback_text"
+COPIED = ("feedback_id", "submitted_at", "entity_id", "interaction_id", "customer_id", "kind")
+QUALITATIVE_KINDS = ("interview", "focus_group")
+
+
+def model_id(ws: Workspace) -> str:
+    """``default``, or ``workspace:<first 12 hex of the model file's SHA-256>`` when the workspace has a model."""
+    file = workspace_model_path(ws)
+    if not file.is_file():
+        return "default"
+    return "workspace:" + hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+
+
+def _analysed_ids(lake: Lake) -> set[str]:
+    files = lake.files(DERIVED)
+    return {x for f in files for x in pq.read_table(f, columns=["feedback_id"]).column(0).to_pylist()}
+
+
+def _with_text(lake: Lake) -> pa.Table:
+    fb = lake.read("feedback", DATASETS["feedback"].schema)
+    text = pc.utf8_trim_whitespace(fb.column("text"))
+    keep = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
+    return fb.filter(keep)
+
+
+def analyze_feedback(ws: Workspace, *, everything: bool = False) -> dict[str, Any]:
+    """Analyse feedback texts not analysed yet (every one with ``everything``) into the ``feedback_text`` dataset.
+
+    Written in one lake transaction and merged like an ingest batch, so a re-analysis with
+    an unchanged model stores nothing (``duplicates``) and a changed result replaces the
+    old row (``updated``). Counts reconcile: ``analysed == stored + duplicates``.
+    """
+    ds = DATASETS[DERIVED]
+    lake = Lake(ws.lake_dir)
+    fb = _with_text(lake)
+    done: set[str] = set() if everything else _analysed_ids(lake)
+    todo = fb if not done else fb.filter(pc.invert(pc.is_in(fb.column("feedback_id"), pa.array(sorted(done)))))
+    model = load_or_default(workspace_model_path(ws))
+    report: dict[str, Any] = {
+        "dataset": DERIVED,
+        "feedback_with_text": fb.num_rows,
+        "already_analysed": fb.num_rows - todo.num_rows,
+        "analysed": todo.num_rows,
+        "stored": 0,
+        "updated": 0,
+        "duplicates": 0,
+        "model": model_id(ws),
+        "batch_id": None,
+        "seconds": 0.0,
+    }
+    if todo.num_rows == 0:
+        return report
+    started, t0 = datetime.now(UTC), time.perf_counter()
+    results = analyze_texts(todo.column("text").to_pylist(), model)
+    report["seconds"] = round(time.perf_counter() - t0, 3)
+    n = len(results)
+    columns: dict[str, Any] = {c: todo.column(c) for c in COPIED}
+    columns |= {
+        "language": [r.language for r in results],
+        "sentiment": [r.sentiment.label for r in results],
+        "sentiment_score": [r.sentiment.score for r in results],
+        "categories": [joined(r.categories) for r in results],
+        "aspects": [joined(r.aspects) for r in results],
+        "model": [report["model"]] * n,
+    }
+    table = pa.table({f.name: columns[f.name] for f in ds.fields}, schema=ds.schema)
+    seq = pa.array(range(n), pa.int64())
+    table = table.append_column("_src_file", pa.array([0] * n, pa.int32()))
+    table = table.append_column("_src_row", seq).append_column("_seq", seq)
+    batch_id = new_batch_id()
+    with lake.transaction(batch_id) as txn:
+        merged = merge_batch(txn, ds, [table], lake.files(DERIVED))
+    report |= {"stored": merged.stored, "updated": merged.updated, "duplicates": merged.duplicates}
+    report["batch_id"] = batch_id
+    _record(ws, report, started)
+    return report
+
+
+def _record(ws: Workspace, r: dict[str, Any], started: datetime) -> None:
+    """Log the batch with the ingest batches (source: the feedback dataset)."""
+    with appdb.engine(ws.database_url).begin() as conn:
+        conn.execute(
+            appdb.ingest_batches.insert().values(
+                batch_id=r["batch_id"],
+                dataset=DERIVED,
+                files=["lake:feedback"],
+                read=r["analysed"],
+                stored=r["stored"],
+                updated=r["updated"],
+                duplicates=r["duplicates"],
+                quarantined=0,
+                started_at=started,
+                finished_at=datetime.now(UTC),
+            )
+        )
+
+
+def qualitative(ws: Workspace, kinds: Sequence[str] = QUALITATIVE_KINDS, quotes: int = QUOTES) -> dict[str, Any]:
+    """Interview and focus-group notes coded with the taxonomy: per topic, statements, notes and quotes."""
+    df = feedback_texts(ws)
+    df = df[df["kind"].isin(list(kinds))].sort_values(["submitted_at", "feedback_id"], ascending=False)
+    topics, total, uncoded = code_notes(
+        df["feedback_id"].tolist(), df["text"].tolist(), model=load_or_default(workspace_model_path(ws)), quotes=quotes
+    )
+    return {
+        "kinds": list(kinds),
+        "notes": len(df),
+        "statements": total,
+        "uncoded_statements": uncoded,
+        "topics": [
+            {
+                "topic_id": t.id,
+                "topic": t.name_zh,
+                "topic_en": t.name_en,
+                "statements": t.statements,
+                "notes": len(t.notes),
+                "negative_statements": t.negative,
+                "quotes": [{"feedback_id": q.note, "start": q.start, "end": q.end, "text": q.text} for q in t.quotes],
+            }
+            for t in topics
+        ],
+    }

@@ -63,6 +63,8 @@ class Dataset:
     doc: str = ""
     time_field: str | None = None
     """The timestamp that places a row in a period (None for reference tables)."""
+    derived: bool = False
+    """Computed by valueloop from other datasets (e.g. ``valueloop text analyze``), never ingested from files."""
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -96,8 +98,12 @@ def _b(name: str) -> Field:
 ENTITY_TYPES = ("company", "region", "branch", "store", "merchant", "team", "agent", "department")
 SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 FEEDBACK_KINDS = ("survey", "complaint", "review", "interview", "focus_group")
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+TEXT_LANGUAGES = ("zh", "en", "mixed", "unknown")
 STAFF_ROLES = ("agent", "team_lead", "manager", "auditor", "quality", "trainer")
 AUDIT_RESULTS = ("pass", "fail", "na")
+COURSE_TIERS = ("basic", "professional", "innovation")
+COURSE_MODES = ("online", "simulation", "blended")
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
@@ -186,6 +192,32 @@ DATASETS: dict[str, Dataset] = {
             key=("feedback_id",),
             doc="Surveys, complaints, reviews and qualitative notes (interviews, focus groups).",
             time_field="submitted_at",
+        ),
+        Dataset(
+            "feedback_text",
+            (
+                _s("feedback_id", required=True),
+                _ts("submitted_at", required=True),
+                _s("entity_id"),
+                _s("interaction_id"),
+                _s("customer_id"),
+                _s("kind", allowed=FEEDBACK_KINDS),
+                _s("language", allowed=TEXT_LANGUAGES),
+                _s("sentiment", allowed=SENTIMENT_LABELS),
+                _num("sentiment_score", "float", -1, 1),
+                _s(
+                    "categories",
+                    doc="Issue taxonomy category ids, ancestors included, as '|refund|refund/refund_delay|' "
+                    "('' when none): 'categories contains refund' or, exactly, 'categories contains \"|refund|\"'.",
+                ),
+                _s("aspects", doc="Top-level categories of the negative clauses, as '|logistics|attitude|'."),
+                _s("model", doc="The sentiment model that scored the text: 'default' or 'workspace:<sha256 prefix>'."),
+            ),
+            key=("feedback_id",),
+            doc="Text analysis of feedback with text (derived by `valueloop text analyze`): sentiment, issue "
+            "categories and negative aspects, stored once so evaluation models can count them.",
+            time_field="submitted_at",
+            derived=True,
         ),
         Dataset(
             "survey_items",
@@ -279,6 +311,22 @@ DATASETS: dict[str, Dataset] = {
             ),
             key=("audit_id", "item"),
             doc="Checklist answers of a visit, with the hash of the evidence (photo, receipt) when required.",
+        ),
+        Dataset(
+            "training",
+            (
+                _s("staff_id", required=True),
+                _s("course_id", required=True),
+                _s("tier", allowed=COURSE_TIERS),
+                _s("mode", allowed=COURSE_MODES),
+                _ts("enrolled_at", required=True),
+                _ts("completed_at"),
+                _num("assessment_score", "float", lo=0, hi=100),
+            ),
+            key=("staff_id", "course_id", "enrolled_at"),
+            order_checks=(OrderCheck("completed_at", "enrolled_at"),),
+            doc="Course enrolments of staff: tier (basic/professional/innovation), mode, completion and assessment.",
+            time_field="enrolled_at",
         ),
     )
 }

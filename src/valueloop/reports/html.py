@@ -1,0 +1,51 @@
+"""The period review as one self-contained HTML page (charts inline), and the same page for PDF."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from valueloop.reports.charts import CJK_FONT, score_chart
+from valueloop.reports.data import ReviewData
+from valueloop.reports.labels import SECTIONS, Lang, label
+
+
+def _num(value: float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.{digits}f}"
+
+
+def _signed(value: float | int | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:+,.{digits}f}" if isinstance(value, float) else f"{value:+d}"
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _when(value: date | datetime | None) -> str:
+    if value is None:
+        return "–"
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("valueloop.reports", "templates"), autoescape=select_autoescape(),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+    env.filters.update(num=_num, signed=_signed, pct=_pct, when=_when)
+    return env
+
+
+def render_html(data: ReviewData, lang: Lang = "zh", chart: Literal["svg", "png"] = "svg") -> str:
+    """The review page; ``chart="png"`` embeds the chart as a PNG image (what the PDF uses)."""
+    drawn = score_chart(data, lang, chart)
+    image = None if drawn is None else Markup(drawn) if chart == "svg" else Markup(f'<img src="{drawn}" alt="">')
+    template = _environment().get_template("review.html.j2")
+    return template.render(d=data, lang=lang, t=lambda key: label(key, lang), sections=SECTIONS, chart=image,
+                           font=CJK_FONT)  # fmt: skip
