@@ -25,7 +25,7 @@ from valueloop.ingest.readers import Chunk, Source, open_source
 from valueloop.ingest.validate import CheckedChunk, RowError, check_chunk, check_columns
 from valueloop.spec.datasets import Dataset, get_dataset
 from valueloop.spec.mapping import Mapping, load_mapping
-from valueloop.store import appdb
+from valueloop.store import appdb, ledger
 from valueloop.store.lake import Lake, LakeTransaction, new_batch_id
 from valueloop.store.merge import MergeResult, merge_batch
 from valueloop.store.workspace import Workspace
@@ -225,9 +225,20 @@ def _summary(
     )
 
 
+LEDGERED = {"audits": ("audit_id", "entity_id", "auditor_id", "checklist_id", "score", "passed")}
+"""Datasets whose stored rows are results someone is accountable for: they go into the ledger."""
+
+
 def _record_batch(ws: Workspace, s: IngestSummary, started: datetime) -> None:
-    """Log the batch in the app database (the lake commit above is what makes it real)."""
+    """Log the batch in the app database (the lake commit above is what makes it real).
+
+    Audit results also get a ledger record, in the same transaction as the batch log.
+    """
     with appdb.engine(ws.database_url).begin() as conn:
+        if s.dataset in LEDGERED and s.stored:
+            rows = _batch_rows(ws, s.dataset, s.batch_id, LEDGERED[s.dataset])
+            counts = {"stored": s.stored, "updated": s.updated, "files": s.files}
+            ledger.append(conn, "audit_result", f"audits/{s.batch_id}", {"event": counts, "state": {"rows": rows}})
         conn.execute(
             appdb.ingest_batches.insert().values(
                 batch_id=s.batch_id,
@@ -242,3 +253,12 @@ def _record_batch(ws: Workspace, s: IngestSummary, started: datetime) -> None:
                 finished_at=datetime.now(UTC),
             )
         )
+
+
+def _batch_rows(ws: Workspace, dataset: str, batch_id: str, columns: tuple[str, ...]) -> list[dict[str, object]]:
+    """The rows one batch stored (its own part file), for the ledger."""
+    files = [f for f in Lake(ws.lake_dir).files(dataset) if batch_id in f.name]
+    if not files:
+        return []
+    table = pa.concat_tables([pq.read_table(f, columns=list(columns)) for f in files])
+    return sorted(table.to_pylist(), key=lambda r: str(r[columns[0]]))
