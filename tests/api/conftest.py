@@ -13,7 +13,6 @@ from valueloop.api.app import create_app
 from valueloop.api.settings import ApiSettings
 from valueloop.demo.pipeline import run_demo
 from valueloop.flows.accounts import Role, add_user, create_token
-from valueloop.store import accounts_db as accounts_db  # registers the account tables
 from valueloop.store.workspace import Workspace, open_workspace
 
 with warnings.catch_warnings():

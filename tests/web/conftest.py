@@ -16,7 +16,6 @@ from valueloop.api.app import create_app
 from valueloop.api.settings import ApiSettings
 from valueloop.demo.pipeline import run_demo
 from valueloop.flows.accounts import Role, add_user
-from valueloop.store import accounts_db as accounts_db  # registers the account tables
 from valueloop.store.workspace import open_workspace
 
 PASSWORD = "correct horse battery"

@@ -7,7 +7,6 @@ from fastapi import APIRouter, FastAPI
 from valueloop.api import errors
 from valueloop.api.routers import actions, findings, health, ingest, models, runs, text
 from valueloop.api.settings import ApiSettings
-from valueloop.store import accounts_db as accounts_db  # registers the account tables on appdb.metadata
 from valueloop.store.workspace import open_workspace
 
 API_PREFIX = "/api/v1"
