@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from valueloop.text.hotspots import growth_table, heatmap, rise_p_value
-from valueloop.text.lifecycle import stage_of
+from valueloop.text.lifecycle import stage_history, stage_of, transitions
 
 
 def _texts(counts: list[int], n: int = 1000) -> tuple[list[str], list[list[str]]]:
@@ -64,3 +64,20 @@ def test_lifecycle_since() -> None:
     lc = stage_of([0, 0, 0, 0, 0, 0, 0, 0, 5, 10, 20, 40], [2000] * 12)
     assert lc.since == 8
     assert lc.growth > 0.5
+
+
+def test_stage_history_shows_emerging_then_growing() -> None:
+    counts = [0] * 6 + [5, 10, 20, 40, 80, 160, 300, 500, 800, 1200]
+    hist = stage_history(counts, [20000] * len(counts))
+    assert hist[:7] == [None] * 7  # fewer than MIN_TOTAL mentions so far: not staged
+    assert hist[7] == "emerging"
+    assert hist[-1] == "growing"
+    assert transitions(hist) == [(7, None, "emerging"), (13, "emerging", "growing")]
+    assert hist[-1] == stage_of(counts, [20000] * len(counts)).stage  # the last entry is today's stage
+
+
+def test_stage_history_mature_then_declining() -> None:
+    counts = [100] * 8 + [90, 70, 50, 40, 30, 20]
+    hist = stage_history(counts, [2000] * len(counts))
+    assert [(f, t) for _, f, t in transitions(hist)] == [(None, "mature"), ("mature", "declining")]
+    assert hist[-1] == "declining"

@@ -41,3 +41,11 @@ def test_hotspots_flag_the_planted_topic(demo: Workspace) -> None:
     data = ft.hotspots(demo, "month", 10)
     hot = {(r["item"], r["period"]) for r in data["category"]["table"] if r["hot"]}
     assert ("refund/refund_delay", "2026-10") in hot
+
+
+@pytest.mark.slow
+def test_lifecycle_history_of_the_planted_topic(demo: Workspace) -> None:
+    row = next(r for r in ft.lifecycle(demo, "month", history=True) if r["topic_id"] == "refund/refund_delay")
+    assert row["history"][-1]["stage"] == row["stage"]
+    assert row["transitions"] and row["transitions"][-1]["to"] == row["stage"]
+    assert {t["to"] for t in row["transitions"]} & {"emerging", "growing"}

@@ -21,11 +21,21 @@ A thin adapter over :mod:`valueloop.flows.people`. JSON shapes:
   ``risk queue``: ``{"date", "horizon_days", "candidates", "queue": [{"rank", "customer_id",
   "interaction_id", "probability", "reasons": [{"feature", "value", "contribution"}]}]}``.
 * ``people scorecards``: ``{"period", "model", "method", "indicators", "scorecards": [{"agent_id",
-  "name", "team_id", "score", "rank", "grade", "incentive", "indicators"}], "file"}``.
+  "name", "team_id", "score", "rank", "grade", "incentive", "excluded", "disputes", "indicators"}], "file"}``;
+  ``excluded`` lists the indicators left out by upheld disputes (weights renormalised).
+* ``people dispute open|resolve``: the dispute ``{"dispute_id", "agent_id", "period", "indicator", "reason",
+  "status", "opened_by", "opened_at", "decision", "note", "resolved_by", "resolved_at", "history"}``;
+  ``people dispute list``: a list of those.
+* ``people case add``: ``{"case_id", "agent_id", "period", "title", "file", "sha256", "added_by", "added_at",
+  "source"}``; ``people case show``: the record with ``path`` and ``text``; ``people awards`` winners carry
+  ``case`` (the case id of the award period, or null).
+* ``people check-training``: ``[{"record", "staff_id", "course_id", "lake_file", "batch_id", "source", "row",
+  "message"}]`` (exit 1 when any).
 """
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated
@@ -50,6 +60,21 @@ def _perf() -> ModuleType:
     return people_perf
 
 
+def _records() -> ModuleType:
+    from valueloop.flows import people_records
+
+    return people_records
+
+
+ByOpt = Annotated[
+    str | None, typer.Option("--by", envvar="VALUELOOP_USER", help="Who does this (default: login name).")
+]
+
+
+def _who(by: str | None) -> str:
+    return by or getpass.getuser()
+
+
 def _risk() -> ModuleType:
     from valueloop.flows import people_risk
 
@@ -63,6 +88,17 @@ def register(app: typer.Typer) -> None:
     people.command("bot-resolution")(bot_resolution)
     people.command("awards")(awards)
     people.command("training-effect")(training_effect)
+    people.command("check-training")(check_training)
+    dispute = typer.Typer(help="Disputes on a scorecard item, and their resolution.", no_args_is_help=True)
+    dispute.command("open")(dispute_open)
+    dispute.command("resolve")(dispute_resolve)
+    dispute.command("list")(dispute_list)
+    people.add_typer(dispute, name="dispute")
+    case = typer.Typer(help="Case write-ups of what award winners did.", no_args_is_help=True)
+    case.command("add")(case_add)
+    case.command("show")(case_show)
+    case.command("list")(case_list)
+    people.add_typer(case, name="case")
     risk = typer.Typer(help="Complaint-risk prediction and the proactive-intervention queue.", no_args_is_help=True)
     risk.command("train")(risk_train)
     risk.command("score")(risk_score)
@@ -156,9 +192,9 @@ def scorecards(
         quotas=_pairs(quotas),
     )
     stderr.print(f"exported to {doc['file']}")
-    cols = ["agent_id", "name", "team_id", "score", "points", "rank", "grade", "incentive"]
+    cols = ["agent_id", "name", "team_id", "score", "points", "rank", "grade", "incentive", "excluded"]
     emit(
-        doc if fmt is Format.json else doc["scorecards"],
+        doc if fmt is Format.json else [c | {"excluded": ", ".join(c["excluded"])} for c in doc["scorecards"]],
         fmt,
         title=f"scorecards {doc['period']}",
         columns=None if fmt is Format.json else cols,
@@ -188,7 +224,7 @@ def awards(
 
     rules = AwardRules(top=top, min_n=min_n, window=window, min_stable=min_stable)
     doc = _perf().benchmark_awards(open_workspace(workspace), period=period, indicator=indicator, rules=rules)
-    cols = ["rank", "agent_id", "score", "interval", "n", "why"]
+    cols = ["rank", "agent_id", "score", "interval", "n", "case", "why"]
     emit(doc if fmt is Format.json else doc["winners"], fmt, title=f"benchmark awards {doc['period']}",
          columns=None if fmt is Format.json else cols)  # fmt: skip
 
@@ -243,3 +279,104 @@ def risk_queue(
     doc = _risk().queue(open_workspace(workspace), date=date, top=top)
     rows = [r | {"reasons": ", ".join(x["feature"] for x in r["reasons"])} for r in doc["queue"]]
     emit(doc if fmt is Format.json else rows, fmt, title=f"intervention queue {doc['date']}")
+
+
+DISPUTE_COLS = ["dispute_id", "agent_id", "period", "indicator", "status", "reason", "opened_by", "opened_at",
+                "decision", "note", "resolved_by", "resolved_at"]  # fmt: skip
+
+
+def _dispute_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{k: v for k, v in r.items() if k != "history"} for r in rows]
+
+
+def dispute_open(
+    agent: Annotated[str, typer.Option("--agent", help="Agent id.", show_default=False)],
+    period: Annotated[str, typer.Option("--period", help="Month of the scorecard, e.g. 2026-10.", show_default=False)],
+    indicator: Annotated[str, typer.Option("--indicator", help="Scorecard indicator id.", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="Why the item is disputed.", show_default=False)],
+    model: Annotated[str | None, typer.Option("--model", help="Model id.")] = None,
+    by: ByOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Open a dispute on one indicator of an agent's scorecard for a month."""
+    rec = _records().open_dispute(
+        open_workspace(workspace), agent=agent, period=period, indicator=indicator, reason=reason, by=_who(by),
+        model_id=model,
+    )  # fmt: skip
+    stderr.print(f"dispute {rec['dispute_id']} opened")
+    emit(rec if fmt is Format.json else _dispute_rows([rec]), fmt, columns=None if fmt is Format.json else DISPUTE_COLS)
+
+
+def dispute_resolve(
+    dispute_id: Annotated[str, typer.Argument(help="Dispute id, e.g. D0001.", show_default=False)],
+    decision: Annotated[str, typer.Option("--decision", help="upheld or rejected.", show_default=False)],
+    note: Annotated[str, typer.Option("--note", help="Why this decision.", show_default=False)],
+    by: ByOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Resolve an open dispute: upheld leaves the indicator out of that scorecard, rejected changes nothing."""
+    rec = _records().resolve_dispute(open_workspace(workspace), dispute_id, decision=decision, note=note, by=_who(by))
+    emit(rec if fmt is Format.json else _dispute_rows([rec]), fmt, columns=None if fmt is Format.json else DISPUTE_COLS)
+
+
+def dispute_list(
+    status: Annotated[str | None, typer.Option("--status", help="open, upheld or rejected.")] = None,
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent.")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Only this month.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Disputes with who opened and resolved them, when and why."""
+    rows = _records().list_disputes(open_workspace(workspace), status=status, agent=agent, period=period)
+    emit(rows if fmt is Format.json else _dispute_rows(rows), fmt, title="disputes",
+         columns=None if fmt is Format.json else DISPUTE_COLS)  # fmt: skip
+
+
+def case_add(
+    file: Annotated[Path, typer.Argument(help="The write-up, a Markdown file.", show_default=False)],
+    agent: Annotated[str, typer.Option("--agent", help="Agent id.", show_default=False)],
+    period: Annotated[str, typer.Option("--period", help="Award month, e.g. 2026-10.", show_default=False)],
+    title: Annotated[str, typer.Option("--title", help="Title of the case.", show_default=False)],
+    by: ByOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Keep a case write-up of what an award winner did; ``people awards`` links it."""
+    rec = _records().add_case(open_workspace(workspace), agent=agent, period=period, title=title, file=file,
+                              by=_who(by))  # fmt: skip
+    stderr.print(f"case {rec['case_id']} saved")
+    emit(rec, fmt)
+
+
+def case_show(
+    case_id: Annotated[str, typer.Argument(help="Case id, e.g. C0001.", show_default=False)],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """A case record and its text."""
+    rec = _records().show_case(open_workspace(workspace), case_id)
+    if fmt is Format.json:
+        emit(rec, fmt)
+        return
+    emit({k: v for k, v in rec.items() if k != "text"}, fmt, title=f"case {case_id}")
+    typer.echo(rec["text"])
+
+
+def case_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Every case write-up."""
+    emit(_records().list_cases(open_workspace(workspace)), fmt, title="cases")
+
+
+def check_training(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Training records for people not in ``staff``: each named with its lake file, batch and row."""
+    problems = _records().check_training(open_workspace(workspace))
+    if fmt is Format.table:
+        for p in problems:
+            stderr.print(p["message"], markup=False, highlight=False)
+        if not problems:
+            stderr.print("every training record names a person in staff")
+    emit(problems, fmt, columns=["record", "staff_id", "course_id", "lake_file", "batch_id", "source", "row"])
+    if problems:
+        raise typer.Exit(1)

@@ -58,24 +58,43 @@ def keywords(
     column: ColumnOpt = "text",
     group: Annotated[str | None, typer.Option("--group", "-g", help="Column to group by.")] = None,
     top: Annotated[int, typer.Option("--top", "-n")] = 10,
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="logodds (negative vs positive), tfidf or textrank.")
+    ] = "logodds",
+    per_text: Annotated[bool, typer.Option("--per-text", help="Keywords of every row (tfidf, textrank).")] = False,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Terms typical of negative texts against positive ones (weighted log-odds, Monroe et al. 2008)."""
+    """Keywords and key phrases per group or per text, each with evidence spans.
+
+    logodds (default): terms typical of negative texts against positive ones (Monroe et al. 2008);
+    tfidf: TF-IDF against the file's own texts as background corpus; textrank: TextRank key phrases.
+    """
     from valueloop.flows.text import keywords_file
 
-    rows = keywords_file(file, column, group, top, _ws(workspace))
-    emit(rows, fmt, columns=None if fmt is Format.json else ["group", "term", "z", "negative", "positive", "evidence"])
+    if method not in ("logodds", "tfidf", "textrank"):
+        raise typer.BadParameter("--method must be logodds, tfidf or textrank")
+    rows = keywords_file(file, column, group, top, _ws(workspace), method, per_text)  # type: ignore[arg-type]
+    cols = ["group", "term", "z", "negative", "positive", "evidence"] if method == "logodds" else None
+    cols = cols or ["group", "term", "score", "texts", "evidence"]
+    emit(rows, fmt, columns=None if fmt is Format.json else cols)
 
 
 def evaluate(
-    file: Annotated[Path, typer.Argument(help="Labelled sample: a text column and a category column.")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Labelled sample: a text column and a category column (default: the shipped sample)."),
+    ] = None,
     column: ColumnOpt = "text",
     label: Annotated[str, typer.Option("--label", "-l", help="Column of category ids, ';'-separated.")] = "category",
     taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy YAML (default: shipped).")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Precision and recall of the taxonomy per category on a labelled sample."""
+    """Precision and recall of the taxonomy per category on a labelled sample, with macro and micro averages.
+
+    Without a file: the shipped sample (400 synthetic texts composed from the demo's phrase
+    templates, labelled by theme; see scripts/make_taxonomy_sample.py) — an in-distribution check.
+    """
     from valueloop.flows.text import evaluate_taxonomy
 
     emit(evaluate_taxonomy(file, column, label, taxonomy), fmt)
@@ -124,12 +143,26 @@ def hotspots(
         )
 
 
-def lifecycle(by: ByOpt = "month", workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """Each issue topic's stage: emerging, growing, mature or declining."""
+def lifecycle(
+    by: ByOpt = "month",
+    history: Annotated[
+        bool, typer.Option("--history", help="Each topic's stage per period and its transitions (emerging → growing).")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Each issue topic's stage: emerging, growing, mature or declining (with --history: per period)."""
     from valueloop.flows.text import lifecycle as run
     from valueloop.store.workspace import open_workspace
 
-    emit(run(open_workspace(workspace), _period(by)), fmt)
+    rows = run(open_workspace(workspace), _period(by), history)
+    if history and fmt is not Format.json:
+        rows = [
+            {k: v for k, v in r.items() if k not in ("history", "transitions")}
+            | {"transitions": "; ".join(f"{t['period']}: {t['from'] or '·'} → {t['to']}" for t in r["transitions"])}
+            for r in rows
+        ]
+    emit(rows, fmt)
 
 
 def analyze(

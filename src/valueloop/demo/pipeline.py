@@ -216,7 +216,18 @@ def _improve_and_verify(ws: Workspace, source: Path, finding: str | None, log: L
 
 
 def _people(ws: Workspace, period: str, log: Log) -> None:
-    """Service-benchmark awards, next year's mystery-shopper plan and today's complaint-risk queue."""
+    """Agent scorecards, service-benchmark awards, next year's mystery-shopper plan and the complaint-risk queue."""
+    from collections import Counter
+
+    from valueloop.flows.people import scorecards
+
+    cards = scorecards(ws, period=period)
+    graded = [c for c in cards["scorecards"] if c["grade"] is not None]
+    counts = Counter(c["grade"] for c in graded)
+    best = min(graded, key=lambda c: c["rank"], default=None)
+    lead = f"; top agent {best['agent_id']} ({best['points']:.1f} points)" if best else ""
+    log(f"agent scorecards {cards['period']}: {len(graded)} graded, "
+        + ", ".join(f"{g} {counts[g]}" for g in sorted(counts)) + lead)
     won = benchmark_awards(ws, period=period)
     names = ", ".join(f"{w['agent_id']} ({w['score']:.2f})" for w in won.get("winners", [])[:3])
     log(f"service benchmark awards {won.get('period')}: {names or 'no agent met the volume and stability rules'}")

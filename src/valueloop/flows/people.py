@@ -18,18 +18,22 @@ from valueloop.flows.evaluate import evaluate
 from valueloop.flows.models import load_versions
 from valueloop.flows.people_attribution import agent_workspace, controllable_model
 from valueloop.metrics.periods import bounds_utc
+from valueloop.people import disputes as dp
 from valueloop.people import grades as gr
+from valueloop.people import records as rc
 from valueloop.people.audit_plan import DEFAULT_SLOTS, plan_audits
 from valueloop.people.auditors import default_auditors, staff_auditors, units_at
 from valueloop.people.bot import bot_resolution
 from valueloop.people.calibration import calibration_report
 from valueloop.people.verification import VisitRules, verify_visits
+from valueloop.scoring.composite import rank_totals
 from valueloop.spec.datasets import DATASETS
 from valueloop.spec.model import Grain, Scale
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 
 OUT_DIR = "people"
+DISPUTES_FILE = "disputes.json"
 
 
 def read(ws: Workspace, dataset: str) -> pd.DataFrame:
@@ -108,15 +112,28 @@ def scorecards(
     """Agent scorecards on controllable indicators, graded and with incentive coefficients.
 
     Grades use ``points``, the score mapped onto 0–100 from the model's scale, so the same
-    thresholds work for 1–5 and 0–100 models.
+    thresholds work for 1–5 and 0–100 models. An upheld dispute (see
+    :mod:`valueloop.people.disputes`) leaves its indicator out of that agent's score for the
+    period, the other weights renormalised; the row lists it in ``excluded`` and ``disputes``
+    and everyone is re-ranked.
     """
     models = [controllable_model(m) for m in load_versions(ws, model_id)]
     with tempfile.TemporaryDirectory() as tmp:
         shadow = agent_workspace(ws, Path(tmp) / "agents", models)
         run = evaluate(shadow, models[-1].id, period, "agent", store=False)
     entities = read(ws, "entities").set_index("entity_id")
+    upheld = dp.upheld(rc.load(out_dir(ws) / DISPUTES_FILE), run.period)
+    dim_of = {i.id: d.id for m in models for d in m.dimensions for i in d.indicators}
+    excluded = [sorted({x["indicator"] for x in upheld.get(r.entity_id, [])}) for r in run.results]
+    totals = [
+        dp.rescore({k: v.get("score") for k, v in r.indicators.items()}, run.weights, dim_of, set(ex))
+        if ex
+        else r.score
+        for r, ex in zip(run.results, excluded, strict=True)
+    ]
+    ranks = rank_totals(totals)[0] if any(excluded) else [r.rank for r in run.results]
     lo, hi = Scale(run.scale).bounds
-    points = [None if r.score is None else round((r.score - lo) / (hi - lo) * 100, 2) for r in run.results]
+    points = [None if t is None else round((t - lo) / (hi - lo) * 100, 2) for t in totals]
     if method == "forced":
         grades = gr.forced_grades(points, quotas or gr.DEFAULT_QUOTAS)
     else:
@@ -127,15 +144,18 @@ def scorecards(
             "agent_id": r.entity_id,
             "name": r.name,
             "team_id": entities["parent_id"].get(r.entity_id),
-            "score": r.score,
+            "score": t,
             "points": p,
-            "rank": r.rank,
+            "rank": rk,
             "grade": g,
             "incentive": c,
+            "excluded": ex,
+            "disputes": [x["dispute_id"] for x in upheld.get(r.entity_id, [])],
             "indicators": {k: v.get("value") for k, v in r.indicators.items()},
         }
-        for r, p, g, c in zip(run.results, points, grades, coef, strict=True)
+        for r, t, rk, p, g, c, ex in zip(run.results, totals, ranks, points, grades, coef, excluded, strict=True)
     ]
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["agent_id"]))
     doc: dict[str, Any] = {
         "period": run.period,
         "model": run.model,
@@ -145,6 +165,9 @@ def scorecards(
     }
     if export:
         file = out_dir(ws) / f"scorecards-{run.period}.csv"
-        pd.DataFrame([{k: v for k, v in r.items() if k != "indicators"} for r in rows]).to_csv(file, index=False)
+        flat = [
+            {k: "; ".join(v) if isinstance(v, list) else v for k, v in r.items() if k != "indicators"} for r in rows
+        ]
+        pd.DataFrame(flat).to_csv(file, index=False)
         doc["file"] = str(file)
     return doc

@@ -1,8 +1,9 @@
 """Use cases for agent performance over time: benchmark awards and training effects.
 
 Both read agent-level observations (:mod:`valueloop.people.agent_metrics`) from the lake's
-``interactions`` and ``feedback``; training effects also read ``training``. Nothing is
-written to the workspace.
+``interactions`` and ``feedback``; training effects also read ``training`` (and refuse a
+course with records for people not in ``staff``). Award winners carry the id of their case
+write-up for the period (``case``, None when there is none). Nothing is written to the workspace.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from valueloop.flows.people import read
+from valueloop.flows.people_records import case_of, require_known_staff
 from valueloop.people import agent_metrics as am
 from valueloop.people.awards import AwardRules, awards
 from valueloop.people.training import training_effect
@@ -29,6 +31,8 @@ def benchmark_awards(
     obs = _obs(ws, indicator)
     period = period or (str(obs["period"].max()) if len(obs) else "")
     doc = awards(obs, period, sign, rules)
+    for w in doc["winners"]:  # type: ignore[attr-defined]
+        w["case"] = case_of(ws, w["agent_id"], period)
     return doc | {
         "indicator": indicator,
         "direction": "higher" if sign > 0 else "lower",
@@ -39,5 +43,7 @@ def benchmark_awards(
 def course_effect(ws: Workspace, *, course: str, indicator: str) -> dict[str, Any]:
     """Difference-in-differences of ``course`` on the trainees' ``indicator`` vs untrained peers."""
     am.direction(indicator)
-    doc = training_effect(read(ws, "training"), _obs(ws, indicator), course, ws.settings.workspace.timezone)
+    training = read(ws, "training")
+    require_known_staff(ws, training, course)
+    doc = training_effect(training, _obs(ws, indicator), course, ws.settings.workspace.timezone)
     return doc | {"indicator": indicator}

@@ -28,9 +28,11 @@ from valueloop.store.workspace import Workspace
 from valueloop.text import hotspots as hs
 from valueloop.text.analysis import analyze_texts, joined
 from valueloop.text.aspects import negative_aspects
+from valueloop.text.keyphrases import textrank_keywords, tfidf_keywords
 from valueloop.text.keywords import contrast_keywords
-from valueloop.text.lifecycle import MIN_TOTAL, stage_of
+from valueloop.text.lifecycle import MIN_TOTAL, stage_history, stage_of, transitions
 from valueloop.text.qualitative import QUOTES, code_notes
+from valueloop.text.resources import path as text_resource
 from valueloop.text.sentiment import analyze, default_model, load_or_default
 from valueloop.text.taxonomy import ancestors, classify, load_taxonomy
 from valueloop.text.tokenize import terms
@@ -101,18 +103,48 @@ def tag_file(file: Path, text_column: str, ws: Workspace | None = None) -> list[
     return out
 
 
+KeywordMethod = Literal["logodds", "tfidf", "textrank"]
+
+
 def keywords_file(
-    file: Path, text_column: str, group: str | None, top: int, ws: Workspace | None = None
+    file: Path,
+    text_column: str,
+    group: str | None,
+    top: int,
+    ws: Workspace | None = None,
+    method: KeywordMethod = "logodds",
+    per_text: bool = False,
 ) -> list[dict[str, Any]]:
-    """Keywords of the negative texts against the positive ones, per group, with evidence spans."""
+    """Keywords per group (or per text) with evidence spans (``row`` 1-based).
+
+    ``logodds`` (default): terms of the negative texts against the positive ones.
+    ``tfidf``: TF-IDF with the file's own texts as the background corpus.
+    ``textrank``: TextRank words merged into key phrases.
+    ``per_text`` (tfidf, textrank): every row is its own group, named by its row number.
+    """
     df = read_table(file)
     texts = [str(t) for t in column(df, text_column, file)]
-    model = load_or_default(workspace_model_path(ws) if ws else None)
-    negative = [s.score < 0 for s in analyze(texts, model)]
-    groups = [str(g) for g in column(df, group, file)] if group else None
-    found = contrast_keywords(texts, negative, groups, top=top)
+    if per_text and method == "logodds":
+        raise InputError("per-text keywords need --method tfidf or textrank (log-odds contrasts groups of texts)")
+    groups = (
+        [str(i) for i in range(1, len(texts) + 1)]
+        if per_text
+        else [str(g) for g in column(df, group, file)]
+        if group
+        else None
+    )
+    if method == "logodds":
+        model = load_or_default(workspace_model_path(ws) if ws else None)
+        negative = [s.score < 0 for s in analyze(texts, model)]
+        found: dict[str, list[Any]] = dict(contrast_keywords(texts, negative, groups, top=top))
+    elif method == "tfidf":
+        found = dict(tfidf_keywords(texts, groups, top=top, min_count=1 if per_text else 2))
+    elif method == "textrank":
+        found = dict(textrank_keywords(texts, groups, top=top, min_count=1))
+    else:
+        raise InputError(f"unknown keyword method {method!r} (logodds, tfidf or textrank)")
     return [
-        {"group": g, **vars(k), "evidence": [vars(e) | {"row": e.row + 1} for e in k.evidence]}
+        {"group": g, "method": method, **vars(k), "evidence": [vars(e) | {"row": e.row + 1} for e in k.evidence]}
         for g, kws in found.items()
         for k in kws
     ]
@@ -190,8 +222,13 @@ def _top_items(cells: Sequence[hs.Cell], last: str, top: int) -> list[str]:
     return chosen + [c.item for c in latest[top:] if c.hot]
 
 
-def lifecycle(ws: Workspace, by: Period = "month") -> list[dict[str, Any]]:
-    """``[{topic, stage, share, growth, since, …}]`` for every taxonomy category with enough mentions."""
+def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> list[dict[str, Any]]:
+    """``[{topic, stage, share, growth, since, …}]`` for every taxonomy category with enough mentions.
+
+    ``history``: each row also gets ``history`` (the stage as it stood at the end of every
+    period, ``None`` before the topic had enough mentions) and ``transitions``
+    (``[{period, from, to}]`` where it changed, e.g. emerging → growing).
+    """
     df = feedback_texts(ws)
     periods = period_labels(df["submitted_at"], by)
     cats = _categories(df["text"].tolist())
@@ -203,6 +240,13 @@ def lifecycle(ws: Workspace, by: Period = "month") -> list[dict[str, Any]]:
         if sum(series) < MIN_TOTAL:
             continue
         lc = stage_of(series, [totals[p] for p in order])
+        row: dict[str, Any] = {}
+        if history:
+            hist = stage_history(series, [totals[p] for p in order])
+            row = {
+                "history": [{"period": p, "stage": st} for p, st in zip(order, hist, strict=True)],
+                "transitions": [{"period": order[i], "from": a, "to": b} for i, a, b in transitions(hist)],
+            }
         out.append(
             {
                 "topic": names[topic][0],
@@ -215,14 +259,30 @@ def lifecycle(ws: Workspace, by: Period = "month") -> list[dict[str, Any]]:
                 "since": order[lc.since] if lc.since is not None else None,
                 "mentions": sum(series),
             }
+            | row
         )
     return out
 
 
+MACRO = "(macro)"
+MICRO = "(micro)"
+
+
+def labelled_sample_path() -> Path:
+    """The shipped synthetic labelled sample (``scripts/make_taxonomy_sample.py``)."""
+    return text_resource("resources", "labelled_sample.csv")
+
+
 def evaluate_taxonomy(
-    file: Path, text_column: str, label_column: str, taxonomy: Path | None = None
+    file: Path | None, text_column: str, label_column: str, taxonomy: Path | None = None
 ) -> list[dict[str, Any]]:
-    """Per category precision / recall / F1 against labels (``;``-separated category ids; parents implied)."""
+    """Per category precision / recall / F1 against labels (``;``-separated category ids; parents implied).
+
+    ``file`` None: the shipped synthetic labelled sample. Two summary rows follow:
+    ``(macro)`` — the mean over categories present in the labels (a category never
+    predicted has precision 0) — and ``(micro)`` — pooled over every (text, category).
+    """
+    file = file or labelled_sample_path()
     df = read_table(file)
     texts = [str(t) for t in column(df, text_column, file)]
     gold = [
@@ -242,7 +302,25 @@ def evaluate_taxonomy(
         rows.append(
             {"category": c, "support": tp + fn, "predicted": tp + fp, "precision": prec, "recall": rec, "f1": f1}
         )
-    return rows
+    return rows + _summary(rows)
+
+
+def f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    present = [r for r in rows if r["support"]]
+    support, predicted = sum(r["support"] for r in rows), sum(r["predicted"] for r in rows)
+    tp = sum(round(r["recall"] * r["support"]) for r in present)
+    n = max(len(present), 1)
+    macro_p = sum(r["precision"] or 0.0 for r in present) / n
+    macro_r = sum(r["recall"] for r in present) / n
+    micro_p, micro_r = tp / predicted if predicted else 0.0, tp / support if support else 0.0
+    return [
+        {"category": name, "support": support, "predicted": predicted, "precision": p, "recall": r, "f1": f1(p, r)}
+        for name, p, r in ((MACRO, macro_p, macro_r), (MICRO, micro_p, micro_r))
+    ]
 
 
 # --- stored analysis: the derived feedback_text dataset -----------------------------------

@@ -103,3 +103,25 @@ def _changed(counts: Sequence[int], totals: Sequence[int]) -> tuple[bool, bool]:
     x1, n1 = int(sum(counts[:-WINDOW])), int(sum(totals[:-WINDOW]))
     x2, n2 = int(sum(counts[-WINDOW:])), int(sum(totals[-WINDOW:]))
     return rise_p_value(x1, n1, x2, n2) < SIGNIFICANCE, rise_p_value(x2, n2, x1, n1) < SIGNIFICANCE
+
+
+def stage_history(counts: Sequence[int], totals: Sequence[int]) -> list[Stage | None]:
+    """The stage as it would have been reported at the end of each period (series up to it).
+
+    ``None`` while the topic has fewer than ``MIN_TOTAL`` mentions so far (not staged yet).
+    """
+    out: list[Stage | None] = []
+    for k in range(1, len(counts) + 1):
+        out.append(stage_of(counts[:k], totals[:k]).stage if sum(counts[:k]) >= MIN_TOTAL else None)
+    return out
+
+
+def transitions(history: Sequence[Stage | None]) -> list[tuple[int, Stage | None, Stage]]:
+    """``(period index, from, to)`` wherever the staged value changes (the first staging included)."""
+    out: list[tuple[int, Stage | None, Stage]] = []
+    prev: Stage | None = None
+    for i, s in enumerate(history):
+        if s is not None and s != prev:
+            out.append((i, prev, s))
+        prev = s if s is not None else prev
+    return out
