@@ -9,7 +9,6 @@ size costs one query and a few floating-point operations.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,6 +19,7 @@ from valueloop.errors import InputError
 from valueloop.flows.actions import move_action, status_now
 from valueloop.stats.moments import CrossMoments
 from valueloop.store.lake import Lake
+from valueloop.store.sql import path_list
 from valueloop.store.workspace import Workspace
 from valueloop.verify.ab import AbResult, Settings, analyse
 from valueloop.verify.report import ab_payload
@@ -50,7 +50,8 @@ def verify_lake_experiment(ws: Workspace, exp: LakeExperiment, alpha: float = 0.
         f"""WITH per_unit AS (
                 SELECT {exp.unit} AS unit, bool_or({exp.assignment}) AS treated,
                        count(DISTINCT ({exp.assignment})) AS arms, avg(f.{exp.outcome}) AS y
-                FROM read_parquet({_list(feedback)}) f JOIN read_parquet({_list(interactions)}) i USING (interaction_id)
+                FROM read_parquet({path_list(feedback)}) f
+                JOIN read_parquet({path_list(interactions)}) i USING (interaction_id)
                 WHERE f.kind = ? AND f.{exp.outcome} IS NOT NULL AND ({exp.scope})
                 GROUP BY 1)
             SELECT CASE WHEN treated THEN 'treatment' ELSE 'control' END AS arm, count(*), sum(y), sum(y * y),
@@ -65,9 +66,6 @@ def verify_lake_experiment(ws: Workspace, exp: LakeExperiment, alpha: float = 0.
         groups.setdefault(arm, CrossMoments(0, 0.0, 0.0, 0.0, 0.0, 0.0))
     return analyse(groups, Settings(metric_type="mean", alpha=alpha), control="control")[0]
 
-
-def _list(paths: list[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
 EXPERIMENTS = "experiments"

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from valueloop.store.appdb import metadata
-
-TZ = sa.DateTime(timezone=True)
+from valueloop.store.appdb import TZ, metadata
 
 
 def _action_fk() -> sa.Column[int]:

@@ -16,6 +16,8 @@ from alembic import command
 from alembic.config import Config
 
 metadata = sa.MetaData()
+TZ = sa.DateTime(timezone=True)
+"""Every timestamp valueloop stores is an aware UTC instant."""
 
 ingest_batches = sa.Table(
     "ingest_batches",

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from valueloop.spec.datasets import Dataset
 from valueloop.store.lake import LakeTransaction
+from valueloop.store.sql import ident, literal, path_list
 
 
 @dataclass(frozen=True)
@@ -32,18 +33,6 @@ class MergeResult:
     file and row (_f0, _r0) of the first occurrence they conflict with."""
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def _list(paths: list[Path]) -> str:
-    return "[" + ", ".join(_lit(p) for p in paths) + "]"
-
-
 def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[pa.Table | Path], live: list[Path]) -> MergeResult:
     """Fold staged chunks (canonical columns + _src_file, _src_row, _seq) into ``dataset``.
 
@@ -51,8 +40,8 @@ def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[pa.Table | 
     """
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    cols = ", ".join(_q(f.name) for f in dataset.fields)
-    keys = ", ".join(_q(k) for k in dataset.key)
+    cols = ", ".join(ident(f.name) for f in dataset.fields)
+    keys = ", ".join(ident(k) for k in dataset.key)
     source = _staged_relation(con, staged)
     repeated = _count(con, f"SELECT count(*) FROM (SELECT 1 FROM {source} GROUP BY {keys} HAVING count(*) > 1)")
     if not live and not repeated:  # the first load of a dataset: straight through, in staged order
@@ -68,7 +57,7 @@ def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[pa.Table | 
     if live:
         con.execute(
             f"""CREATE TEMP TABLE existing AS SELECT {keys}, _hash AS _old, filename AS _file
-            FROM read_parquet({_list(live)}, filename = true) SEMI JOIN cand USING ({keys})"""
+            FROM read_parquet({path_list(live)}, filename = true) SEMI JOIN cand USING ({keys})"""
         )
         con.execute(
             f"""CREATE TEMP TABLE verdict AS SELECT c.*, e._old IS NOT NULL AS _known, c._hash = e._old AS _same
@@ -97,15 +86,15 @@ def _staged_relation(con: duckdb.DuckDBPyConnection, staged: list[pa.Table | Pat
         con.register("staged_memory", pa.concat_tables(tables))
         parts.append("SELECT * FROM staged_memory")
     if files:
-        parts.append(f"SELECT * FROM read_parquet({_list(files)})")
+        parts.append(f"SELECT * FROM read_parquet({path_list(files)})")
     return "(" + " UNION ALL ".join(parts) + ")"
 
 
 def _write(con: duckdb.DuckDBPyConnection, txn: LakeTransaction, dataset: Dataset, select: str) -> int:
     """Write the rows of ``select`` as a new live file of ``dataset``; returns how many."""
     target = txn.new_path(dataset.name, "part")
-    con.execute(f"COPY (SELECT *, '{txn.batch_id}' AS _batch FROM ({select})) TO {_lit(target)} (FORMAT parquet)")
-    stored = _count(con, f"SELECT count(*) FROM read_parquet({_lit(target)})")
+    con.execute(f"COPY (SELECT *, '{txn.batch_id}' AS _batch FROM ({select})) TO {literal(target)} (FORMAT parquet)")
+    stored = _count(con, f"SELECT count(*) FROM read_parquet({literal(target)})")
     if stored:
         txn.add(dataset.name, target)
     else:
@@ -144,8 +133,8 @@ def _retire_old_versions(con: duckdb.DuckDBPyConnection, txn: LakeTransaction, d
     for i, old in enumerate(files):
         new = txn.new_path(dataset.name, f"part-r{i}")
         con.execute(
-            f"""COPY (SELECT * FROM read_parquet({_lit(old)}) ANTI JOIN superseded USING ({keys}))
-            TO {_lit(new)} (FORMAT parquet)"""
+            f"""COPY (SELECT * FROM read_parquet({literal(old)}) ANTI JOIN superseded USING ({keys}))
+            TO {literal(new)} (FORMAT parquet)"""
         )
-        kept = _count(con, f"SELECT count(*) FROM read_parquet({_lit(new)})")
+        kept = _count(con, f"SELECT count(*) FROM read_parquet({literal(new)})")
         txn.replace(dataset.name, old, new if kept else None)

@@ -16,18 +16,15 @@ import duckdb
 import numpy as np
 
 from valueloop.errors import InputError
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+from valueloop.store.sql import ident, literal
 
 
 def relation_sql(path: Path) -> str:
     """``read_parquet(...)`` or ``read_csv(...)`` by file extension."""
-    literal = "'" + str(path).replace("'", "''") + "'"
+    quoted = literal(path)
     if path.suffix.lower() in {".parquet", ".pq"}:
-        return f"read_parquet({literal})"
-    return f"read_csv({literal}, header = true)"
+        return f"read_parquet({quoted})"
+    return f"read_csv({quoted}, header = true)"
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -59,9 +56,9 @@ def numeric_columns(path: Path, numeric: Sequence[str], text: Sequence[str] = ()
     """The named columns as arrays: ``numeric`` as float64 (every cell must parse), ``text`` as str."""
     con = connect(path)
     require_columns(con, path, [*numeric, *text])
-    casts = [f"TRY_CAST({quote_ident(c)} AS DOUBLE) AS {quote_ident(c)}" for c in numeric]
-    casts += [f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in text]
-    bad = " + ".join(f"count(*) FILTER (WHERE TRY_CAST({quote_ident(c)} AS DOUBLE) IS NULL)" for c in numeric) or "0"
+    casts = [f"TRY_CAST({ident(c)} AS DOUBLE) AS {ident(c)}" for c in numeric]
+    casts += [f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in text]
+    bad = " + ".join(f"count(*) FILTER (WHERE TRY_CAST({ident(c)} AS DOUBLE) IS NULL)" for c in numeric) or "0"
     (n_bad,) = query(con, path, f"SELECT {bad} FROM {relation_sql(path)}")[0]
     if n_bad:
         raise InputError(f"{path}: {n_bad} empty or non-numeric cell(s) in {', '.join(numeric)}")

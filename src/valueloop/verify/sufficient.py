@@ -13,7 +13,8 @@ from pathlib import Path
 
 from valueloop.errors import InputError
 from valueloop.stats.moments import CrossMoments
-from valueloop.verify.source import connect, query, quote_ident, relation_sql, require_columns
+from valueloop.store.sql import ident
+from valueloop.verify.source import connect, query, relation_sql, require_columns
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,15 @@ class Columns:
 
 def moments_sql(path: Path, cols: Columns) -> str:
     """The one aggregate query: per variant n, Σy, Σy², Σx, Σx², Σxy and the checks."""
-    y = f"TRY_CAST({quote_ident(cols.value)} AS DOUBLE)"
-    x = f"TRY_CAST({quote_ident(cols.covariate)} AS DOUBLE)" if cols.covariate else "0.0"
-    unit = f", {quote_ident(cols.unit)} AS unit" if cols.unit else ""
+    y = f"TRY_CAST({ident(cols.value)} AS DOUBLE)"
+    x = f"TRY_CAST({ident(cols.covariate)} AS DOUBLE)" if cols.covariate else "0.0"
+    unit = f", {ident(cols.unit)} AS unit" if cols.unit else ""
     units = "count(DISTINCT unit)" if cols.unit else "count(*)"
     return f"""
         SELECT variant, count(*) AS n, sum(x) AS sx, sum(y) AS sy, sum(x * x) AS sxx, sum(y * y) AS syy,
                sum(x * y) AS sxy, count(*) FILTER (WHERE y IS NULL OR x IS NULL) AS bad,
                count(*) FILTER (WHERE y NOT IN (0, 1)) AS non_binary, {units} AS units
-        FROM (SELECT CAST({quote_ident(cols.variant)} AS VARCHAR) AS variant, {y} AS y, {x} AS x{unit}
+        FROM (SELECT CAST({ident(cols.variant)} AS VARCHAR) AS variant, {y} AS y, {x} AS x{unit}
               FROM {relation_sql(path)})
         GROUP BY variant ORDER BY variant"""
 
@@ -58,7 +59,7 @@ def _check(path: Path, rows: list[tuple[object, ...]], cols: Columns, binary: bo
 
 
 def _shared_units(path: Path, cols: Columns) -> str:
-    unit, variant = quote_ident(cols.unit or ""), quote_ident(cols.variant)
+    unit, variant = ident(cols.unit or ""), ident(cols.variant)
     return f"""SELECT count(*) FROM (SELECT {unit} FROM {relation_sql(path)} GROUP BY {unit}
                HAVING count(DISTINCT {variant}) > 1)"""
 
