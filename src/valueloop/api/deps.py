@@ -79,6 +79,11 @@ ActionsRead = Annotated[Principal, Depends(Require(Permission.actions_read))]
 ActionsWrite = Annotated[Principal, Depends(Require(Permission.actions_write))]
 TextRead = Annotated[Principal, Depends(Require(Permission.text_read))]
 IngestWrite = Annotated[Principal, Depends(Require(Permission.ingest))]
+AlertsRead = Annotated[Principal, Depends(Require(Permission.alerts_read))]
+AlertsWrite = Annotated[Principal, Depends(Require(Permission.alerts_write))]
+EventsWrite = Annotated[Principal, Depends(Require(Permission.events_write))]
+ExperimentsRead = Annotated[Principal, Depends(Require(Permission.experiments_read))]
+ReportsRead = Annotated[Principal, Depends(Require(Permission.reports_read))]
 
 
 def units_of(ws: Workspace, who: Principal) -> frozenset[str] | None:

@@ -77,9 +77,22 @@ class Permission(StrEnum):
     actions_write = "actions:write"
     text_read = "text:read"
     ingest = "ingest:write"
+    alerts_read = "alerts:read"
+    alerts_write = "alerts:write"
+    events_write = "events:write"
+    experiments_read = "experiments:read"
+    reports_read = "reports:read"
 
 
-_READ = {Permission.models_read, Permission.scores_read, Permission.findings_read, Permission.actions_read}
+_READ = {
+    Permission.models_read,
+    Permission.scores_read,
+    Permission.findings_read,
+    Permission.actions_read,
+    Permission.alerts_read,
+    Permission.experiments_read,
+    Permission.reports_read,
+}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
     Role.analyst: frozenset(
@@ -89,11 +102,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.actions_write,
             Permission.text_read,
             Permission.ingest,
+            Permission.alerts_write,
+            Permission.events_write,
             Permission.authenticated,
         }
     ),
     # Text analytics are workspace-wide (not per unit), so a scoped manager does not get them.
-    Role.manager: frozenset({*_READ, Permission.actions_write, Permission.authenticated}),
+    Role.manager: frozenset({*_READ, Permission.actions_write, Permission.alerts_write, Permission.authenticated}),
     Role.auditor: frozenset({*_READ, Permission.text_read, Permission.authenticated}),
     Role.viewer: frozenset({*_READ, Permission.text_read, Permission.authenticated}),
 }
