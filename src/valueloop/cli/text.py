@@ -80,24 +80,71 @@ def keywords(
     emit(rows, fmt, columns=None if fmt is Format.json else cols)
 
 
+LabelOpt = Annotated[str, typer.Option("--label", "-l", help="Column of category ids, ';' or '|'-separated.")]
+
+
 def evaluate(
     file: Annotated[
         Path | None,
         typer.Argument(help="Labelled sample: a text column and a category column (default: the shipped sample)."),
     ] = None,
     column: ColumnOpt = "text",
-    label: Annotated[str, typer.Option("--label", "-l", help="Column of category ids, ';'-separated.")] = "category",
+    label: LabelOpt = "category",
     taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy YAML (default: shipped).")] = None,
+    classifier: Annotated[
+        bool,
+        typer.Option("--classifier", help="Also score the workspace's trained classifier and the two combined."),
+    ] = False,
+    workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Precision and recall of the taxonomy per category on a labelled sample, with macro and micro averages.
 
     Without a file: the shipped sample (400 synthetic texts composed from the demo's phrase
     templates, labelled by theme; see scripts/make_taxonomy_sample.py) — an in-distribution check.
+    With --classifier: one row per method (keyword, classifier, combined) and category.
     """
-    from valueloop.flows.text import evaluate_taxonomy
+    from valueloop.flows.text import compare_methods, evaluate_taxonomy
+    from valueloop.store.workspace import open_workspace
 
-    emit(evaluate_taxonomy(file, column, label, taxonomy), fmt)
+    if not classifier:
+        emit(evaluate_taxonomy(file, column, label, taxonomy), fmt)
+        return
+    report = compare_methods(file, column, label, open_workspace(workspace), taxonomy)
+    emit(report if fmt is Format.json else report["rows"], fmt)
+    if report["held_out_only"]:
+        stderr.print(f"the classifier was trained on this file: scored on its {report['texts']} held-out rows only")
+    stderr.print(_used(report["used"]))
+
+
+def _used(used: list[str]) -> str:
+    if not used:
+        return "the classifier beat the keyword rules on no category: the keyword rules decide every category"
+    return f"the classifier decides {', '.join(used)}; the keyword rules decide every other category"
+
+
+def train_taxonomy(
+    file: Annotated[Path, typer.Argument(help="Labelled texts: a text column and a category column.")],
+    column: ColumnOpt = "text",
+    label: LabelOpt = "category",
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Train a workspace topic classifier, compare it with the keyword taxonomy on held-out rows, and save it.
+
+    Each category is then decided by the method with the better held-out F1 (the keyword rules on a tie).
+    """
+    from valueloop.flows.text import train_taxonomy as run
+    from valueloop.store.workspace import open_workspace
+
+    report = run(open_workspace(workspace), file, column, label)
+    if fmt is Format.json:
+        emit(report, fmt)
+    else:
+        title = f"{report['test_rows']} held-out of {report['rows']} labelled texts"
+        emit(report["categories"], fmt, title=title)
+        emit(report["summary"], fmt, title="macro and micro averages")
+    stderr.print(f"saved {report['path']}: {_used(report['used'])}")
 
 
 def train(
@@ -215,6 +262,7 @@ def register(app: typer.Typer) -> None:
         ("keywords", keywords),
         ("evaluate", evaluate),
         ("train", train),
+        ("train-taxonomy", train_taxonomy),
         ("hotspots", hotspots),
         ("lifecycle", lifecycle),
         ("analyze", analyze),

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -26,20 +29,31 @@ from valueloop.store.lake import Lake, new_batch_id
 from valueloop.store.merge import merge_batch
 from valueloop.store.workspace import Workspace
 from valueloop.text import hotspots as hs
-from valueloop.text.analysis import analyze_texts, joined
+from valueloop.text.analysis import TextAnalysis, analyze_texts, joined
 from valueloop.text.aspects import negative_aspects
+from valueloop.text.classifier import TopicClassifier, classify_with, load_classifier
 from valueloop.text.keyphrases import textrank_keywords, tfidf_keywords
 from valueloop.text.keywords import contrast_keywords
 from valueloop.text.lifecycle import MIN_TOTAL, stage_history, stage_of, transitions
 from valueloop.text.qualitative import QUOTES, code_notes
 from valueloop.text.resources import path as text_resource
 from valueloop.text.sentiment import analyze, default_model, load_or_default
-from valueloop.text.taxonomy import ancestors, classify, load_taxonomy
+from valueloop.text.taxonomy import Category, ancestors, classify, load_taxonomy
 from valueloop.text.tokenize import terms
-from valueloop.text.train import accuracy, fit_model, holdout
+from valueloop.text.train import (
+    MACRO,
+    MICRO,
+    MIN_PER_CATEGORY,
+    accuracy,
+    category_scores,
+    fit_model,
+    fit_topics,
+    holdout,
+)
 
 Period = Literal["week", "month"]
 MODEL_FILE = ("text", "sentiment.npz")
+TOPICS_FILE = ("text", "topics.npz")
 
 
 def read_table(file: Path) -> pd.DataFrame:
@@ -93,11 +107,11 @@ def sentiment_file(file: Path, text_column: str, ws: Workspace | None = None) ->
 
 def tag_file(file: Path, text_column: str, ws: Workspace | None = None) -> list[dict[str, Any]]:
     """Per row: sentiment, issue categories and negative aspects, each tag with its evidence span."""
-    model = load_or_default(workspace_model_path(ws) if ws else None)
+    model, clf = load_or_default(workspace_model_path(ws) if ws else None), workspace_classifier(ws)
     texts = [str(t) if t is not None else "" for t in column(read_table(file), text_column, file)]
     out = []
     for i, (t, s) in enumerate(zip(texts, analyze(texts, model), strict=True), start=1):
-        cats = [vars(c) for c in classify(t)]
+        cats = [vars(c) for c in classify_with(t, clf)]
         aspects = [vars(a) for a in negative_aspects(t, model)] if s.label != "positive" else []
         out.append({"row": i, "label": s.label, "score": s.score, "categories": cats, "aspects": aspects})
     return out
@@ -191,9 +205,9 @@ def period_labels(ts: pd.Series, by: Period) -> list[str]:
     return [str(x) for x in ts.dt.strftime("%Y-%m")]
 
 
-def _categories(texts: Sequence[str]) -> list[list[str]]:
-    """Per text: its taxonomy categories, ancestors included."""
-    return [sorted({a for t in classify(x) for a in ancestors(t.category)}) for x in texts]
+def _categories(texts: Sequence[str], clf: TopicClassifier | None) -> list[list[str]]:
+    """Per text: its taxonomy categories (the classifier deciding its own), ancestors included."""
+    return [sorted({a for t in classify_with(x, clf) for a in ancestors(t.category)}) for x in texts]
 
 
 def _terms(texts: Sequence[str]) -> list[list[str]]:
@@ -205,7 +219,7 @@ def hotspots(ws: Workspace, by: Period = "month", top: int = 20) -> dict[str, An
     df = feedback_texts(ws)
     periods = period_labels(df["submitted_at"], by)
     texts = df["text"].tolist()
-    cats, words = _categories(texts), _terms(texts)
+    cats, words = _categories(texts, workspace_classifier(ws)), _terms(texts)
     out: dict[str, Any] = {"by": by, "texts": len(df)}
     for kind, items in (("category", cats), ("term", words)):
         cells = hs.growth_table(periods, items)
@@ -231,7 +245,7 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
     """
     df = feedback_texts(ws)
     periods = period_labels(df["submitted_at"], by)
-    cats = _categories(df["text"].tolist())
+    cats = _categories(df["text"].tolist(), workspace_classifier(ws))
     order, totals, counts = hs.count_by_period(periods, cats)
     names = {c.id: (c.name_zh, c.name_en) for c in load_taxonomy()}
     out = []
@@ -264,63 +278,163 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
     return out
 
 
-MACRO = "(macro)"
-MICRO = "(micro)"
-
-
 def labelled_sample_path() -> Path:
     """The shipped synthetic labelled sample (``scripts/make_taxonomy_sample.py``)."""
     return text_resource("resources", "labelled_sample.csv")
 
 
+LABEL_SEPARATORS = re.compile(r"[;|]")
+
+
+def read_labelled(
+    file: Path, text_column: str, label_column: str, taxonomy: tuple[Category, ...]
+) -> tuple[list[str], list[set[str]]]:
+    """Texts and their categories (ids separated by ``;`` or ``|``, ancestors added); every unknown id at once."""
+    df = read_table(file)
+    texts = ["" if t is None else str(t) for t in column(df, text_column, file)]
+    known, gold, problems = {c.id for c in taxonomy}, [], []
+    for row, value in enumerate(column(df, label_column, file), start=1):
+        ids = [x.strip() for x in LABEL_SEPARATORS.split("" if value is None else str(value)) if x.strip()]
+        problems += [f"row {row}: unknown category {x!r}" for x in ids if x not in known]
+        gold.append({a for x in ids for a in ancestors(x)})
+    if problems:
+        more = f" … ({len(problems)} in all)" if len(problems) > 10 else ""
+        raise InputError(f"{file}: column {label_column!r}: {'; '.join(problems[:10])}{more}")
+    return texts, gold
+
+
 def evaluate_taxonomy(
     file: Path | None, text_column: str, label_column: str, taxonomy: Path | None = None
 ) -> list[dict[str, Any]]:
-    """Per category precision / recall / F1 against labels (``;``-separated category ids; parents implied).
+    """Per category precision / recall / F1 of the keyword taxonomy against labels (parents implied).
 
     ``file`` None: the shipped synthetic labelled sample. Two summary rows follow:
     ``(macro)`` — the mean over categories present in the labels (a category never
     predicted has precision 0) — and ``(micro)`` — pooled over every (text, category).
     """
     file = file or labelled_sample_path()
-    df = read_table(file)
-    texts = [str(t) for t in column(df, text_column, file)]
-    gold = [
-        {a for lab in str(g).split(";") if lab.strip() for a in ancestors(lab.strip())}
-        for g in column(df, label_column, file)
-    ]
     cats = load_taxonomy(taxonomy)
-    pred = [{t.category for t in classify(t, cats)} for t in texts]
-    rows = []
-    for c in sorted(set().union(*gold, *pred)):
-        tp = sum(c in g and c in p for g, p in zip(gold, pred, strict=True))
-        fp = sum(c not in g and c in p for g, p in zip(gold, pred, strict=True))
-        fn = sum(c in g and c not in p for g, p in zip(gold, pred, strict=True))
-        prec = tp / (tp + fp) if tp + fp else None
-        rec = tp / (tp + fn) if tp + fn else None
-        f1 = 2 * prec * rec / (prec + rec) if prec and rec else 0.0
-        rows.append(
-            {"category": c, "support": tp + fn, "predicted": tp + fp, "precision": prec, "recall": rec, "f1": f1}
+    texts, gold = read_labelled(file, text_column, label_column, cats)
+    return category_scores(gold, [{t.category for t in classify(x, cats)} for x in texts])
+
+
+def _predictions(texts: Sequence[str], cats: tuple[Category, ...], clf: TopicClassifier) -> dict[str, list[set[str]]]:
+    """Each method's categories per text, ancestors included: keyword rules, classifier, and the two combined."""
+    return {
+        "keyword": [{t.category for t in classify(x, cats)} for x in texts],
+        "classifier": [{a for c in clf.predict(x) for a in ancestors(c)} for x in texts],
+        "combined": [{t.category for t in classify_with(x, clf, cats)} for x in texts],
+    }
+
+
+def compare_methods(
+    file: Path | None, text_column: str, label_column: str, ws: Workspace, taxonomy: Path | None = None
+) -> dict[str, Any]:
+    """:func:`evaluate_taxonomy` for the keyword rules, the workspace's classifier and both combined (``method``).
+
+    On the very file the classifier was trained on, only its held-out rows are scored: on
+    the others it would be graded on what it memorised.
+    """
+    clf = workspace_classifier(ws)
+    if clf is None:
+        raise InputError(f"{ws.root}: no trained topic classifier (valueloop text train-taxonomy LABELLED.csv)")
+    file = file or labelled_sample_path()
+    cats = load_taxonomy(taxonomy)
+    texts, gold = read_labelled(file, text_column, label_column, cats)
+    trained = clf.card.get("trained_on", {})
+    same = trained.get("sha256") == _sha256(file)
+    keep = [r - 1 for r in trained["held_out_rows"]] if same else list(range(len(texts)))
+    texts, gold = [texts[i] for i in keep], [gold[i] for i in keep]
+    preds = _predictions(texts, cats, clf)
+    rows = [{"method": m} | r for m, pred in preds.items() for r in category_scores(gold, pred)]
+    return {"file": str(file), "texts": len(texts), "held_out_only": same, "used": sorted(clf.used), "rows": rows}
+
+
+def _sha256(file: Path) -> str:
+    return hashlib.sha256(file.read_bytes()).hexdigest()
+
+
+def topic_classifier_path(ws: Workspace) -> Path:
+    return ws.root.joinpath(*TOPICS_FILE)
+
+
+def workspace_classifier(ws: Workspace | None) -> TopicClassifier | None:
+    """The workspace's trained topic classifier, or None (then the keyword taxonomy decides every category)."""
+    file = topic_classifier_path(ws) if ws else None
+    return load_classifier(file) if file and file.is_file() else None
+
+
+def _check_counts(file: Path, label_column: str, gold: Sequence[set[str]]) -> None:
+    counts = Counter(c for g in gold for c in g)
+    few = [f"{c!r} {n}" for c, n in sorted(counts.items()) if n < MIN_PER_CATEGORY]
+    if not counts or few:
+        raise InputError(
+            f"{file}: column {label_column!r}: too few labelled texts per category (need {MIN_PER_CATEGORY}): "
+            + (", ".join(few) or "no category at all")
         )
-    return rows + _summary(rows)
 
 
-def f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
+def train_taxonomy(
+    ws: Workspace, file: Path, text_column: str = "text", label_column: str = "category"
+) -> dict[str, Any]:
+    """Fit a topic classifier on the training split, compare it with the keyword rules on the held-out rows, save it.
 
-
-def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    present = [r for r in rows if r["support"]]
-    support, predicted = sum(r["support"] for r in rows), sum(r["predicted"] for r in rows)
-    tp = sum(round(r["recall"] * r["support"]) for r in present)
-    n = max(len(present), 1)
-    macro_p = sum(r["precision"] or 0.0 for r in present) / n
-    macro_r = sum(r["recall"] for r in present) / n
-    micro_p, micro_r = tp / predicted if predicted else 0.0, tp / support if support else 0.0
-    return [
-        {"category": name, "support": support, "predicted": predicted, "precision": p, "recall": r, "f1": f1(p, r)}
-        for name, p, r in ((MACRO, macro_p, macro_r), (MICRO, micro_p, micro_r))
+    The classifier then decides the categories where its held-out F1 beat the rules'
+    (recorded in the artefact as ``used``); the rules decide every other category.
+    """
+    cats = load_taxonomy()
+    texts, gold = read_labelled(file, text_column, label_column, cats)
+    _check_counts(file, label_column, gold)
+    train, test = holdout(len(texts))
+    trained_on = {"file": file.name, "sha256": _sha256(file), "rows": len(texts), "train_rows": len(train)}
+    card: dict[str, Any] = {"trained_on": trained_on | {"held_out_rows": [int(i) + 1 for i in test]}}
+    try:
+        clf = fit_topics([texts[i] for i in train], [gold[i] for i in train], card=card)
+    except InputError as err:
+        raise InputError(f"{file}: column {label_column!r}: {err}") from err
+    held_texts, held_gold = [texts[i] for i in test], [gold[i] for i in test]
+    scores = {m: category_scores(held_gold, p) for m, p in _predictions(held_texts, cats, clf).items()}
+    kw, cl = ({r["category"]: r for r in scores[m]} for m in ("keyword", "classifier"))
+    used = frozenset(c for c in clf.categories if _beats(cl.get(c), kw.get(c)))
+    clf = replace(clf, used=used)
+    scores["combined"] = category_scores(held_gold, _predictions(held_texts, cats, clf)["combined"])
+    table = _comparison(kw, cl, clf)
+    summary = [
+        {"method": m} | {f"{r['category'][1:-1]}_{k}": r[k] for r in rows[-2:] for k in ("precision", "recall", "f1")}
+        for m, rows in scores.items()
     ]
+    clf.card.update(used=sorted(used), held_out=table, summary=summary)
+    clf.save(topic_classifier_path(ws))
+    return {
+        "rows": len(texts),
+        "train_rows": len(train),
+        "test_rows": len(test),
+        "used": sorted(used),
+        "path": str(topic_classifier_path(ws)),
+        "categories": table,
+        "summary": summary,
+    }
+
+
+def _beats(classifier: dict[str, Any] | None, keyword: dict[str, Any] | None) -> bool:
+    """The classifier is used for a category only when it was measured on held-out texts and did better."""
+    return bool(classifier and classifier["support"] and classifier["f1"] > (keyword or {}).get("f1", 0.0))
+
+
+def _comparison(
+    kw: dict[str, dict[str, Any]], cl: dict[str, dict[str, Any]], clf: TopicClassifier
+) -> list[dict[str, Any]]:
+    """Per category: held-out support, keyword and classifier precision / recall / F1, threshold, method used."""
+    thresholds = dict(zip(clf.categories, clf.threshold.tolist(), strict=True))
+    out = []
+    for c in sorted((set(kw) | set(cl)) - {MACRO, MICRO}):
+        row: dict[str, Any] = {"category": c, "support": (kw.get(c) or cl[c])["support"]}
+        for m, scores in (("keyword", kw), ("classifier", cl)):
+            row |= {f"{m}_{k}": scores.get(c, {}).get(k) for k in ("precision", "recall", "f1")}
+        known = c in thresholds
+        row |= {"threshold": round(thresholds[c], 4) if known else None}
+        out.append(row | {"method": "classifier" if c in clf.used else "keyword"})
+    return out
 
 
 # --- stored analysis: the derived feedback_text dataset -----------------------------------
@@ -331,11 +445,13 @@ QUALITATIVE_KINDS = ("interview", "focus_group")
 
 
 def model_id(ws: Workspace) -> str:
-    """``default``, or ``workspace:<first 12 hex of the model file's SHA-256>`` when the workspace has a model."""
-    file = workspace_model_path(ws)
-    if not file.is_file():
-        return "default"
-    return "workspace:" + hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+    """``default``, or ``workspace:<first 12 hex of the model file's SHA-256>`` when the workspace has a model.
+
+    With a trained topic classifier, ``+topics:<first 12 hex of its SHA-256>`` follows.
+    """
+    file, topics = workspace_model_path(ws), topic_classifier_path(ws)
+    out = "workspace:" + _sha256(file)[:12] if file.is_file() else "default"
+    return out + ("+topics:" + _sha256(topics)[:12] if topics.is_file() else "")
 
 
 def _analysed_ids(lake: Lake) -> set[str]:
@@ -378,7 +494,8 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False) -> dict[str, An
     if todo.num_rows == 0:
         return report
     started, t0 = datetime.now(UTC), time.perf_counter()
-    results = analyze_texts(todo.column("text").to_pylist(), model)
+    texts = todo.column("text").to_pylist()
+    results = _with_classifier(texts, analyze_texts(texts, model), workspace_classifier(ws))
     report["seconds"] = round(time.perf_counter() - t0, 3)
     n = len(results)
     columns: dict[str, Any] = {c: todo.column(c) for c in COPIED}
@@ -401,6 +518,28 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False) -> dict[str, An
     report["batch_id"] = batch_id
     _record(ws, report, started)
     return report
+
+
+NO_WORDS = ("empty", "unreadable", "no_words", "emoji_only")
+"""Sentiment reasons of texts that :func:`~valueloop.text.analysis.analyze_text` gives no categories."""
+
+
+def _with_classifier(
+    texts: Sequence[str], results: list[TextAnalysis], clf: TopicClassifier | None
+) -> list[TextAnalysis]:
+    """``results`` with categories re-decided where the workspace's classifier is used (aspects stay the rules')."""
+    if clf is None or not clf.used:
+        return results
+    cache: dict[str, tuple[str, ...]] = {}
+    out = []
+    for text, r in zip(texts, results, strict=True):
+        if r.sentiment.reason in NO_WORDS:
+            out.append(r)
+            continue
+        if text not in cache:
+            cache[text] = tuple(sorted({t.category for t in classify_with(text, clf)}))
+        out.append(replace(r, categories=cache[text]))
+    return out
 
 
 def _record(ws: Workspace, r: dict[str, Any], started: datetime) -> None:

@@ -80,14 +80,25 @@ def load_taxonomy(file: Path | None = None) -> tuple[Category, ...]:
 def classify(text: str, taxonomy: tuple[Category, ...] | None = None, lang: str = "zh") -> list[Tag]:
     """Every category whose evidence occurs in ``text`` (first occurrence), with ancestors added."""
     cats = taxonomy or load_taxonomy()
+    return with_ancestors(matches(text, cats, lang), cats, lang)
+
+
+def matches(text: str, taxonomy: tuple[Category, ...], lang: str = "zh") -> dict[str, Tag]:
+    """Each category whose own keywords or patterns occur in ``text``, by id; ancestors not added."""
     norm = normalize(text)
     found: dict[str, Tag] = {}
-    for c in cats:
+    for c in taxonomy:
         if m := c.regex.search(norm):
             found[c.id] = Tag(
                 c.id, c.name_zh if lang == "zh" else c.name_en, m.start(), m.end(), text[m.start() : m.end()]
             )
-    by_id = {c.id: c for c in cats}
+    return found
+
+
+def with_ancestors(found: dict[str, Tag], taxonomy: tuple[Category, ...], lang: str = "zh") -> list[Tag]:
+    """``found`` plus each tag's missing ancestors (with the child's evidence), sorted by position."""
+    found = dict(found)
+    by_id = {c.id: c for c in taxonomy}
     for tag in list(found.values()):
         parent = by_id[tag.category].parent
         while parent and parent not in found:
