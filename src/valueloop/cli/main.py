@@ -14,6 +14,7 @@ import typer
 
 from valueloop.cli import (
     actions,
+    alerts,
     allocate,
     demo,
     diagnose,
@@ -44,7 +45,7 @@ app = typer.Typer(
 )
 # Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
 AREAS = (
-    workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, text, verify, actions, loop,
+    workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, alerts, text, verify, actions, loop,
     people, ledger, report, serve, users, demo,
 )  # fmt: skip
 for area in AREAS:

@@ -41,19 +41,31 @@ def _check(t: FloatArray, x: FloatArray) -> None:
         raise InputError("windows need events in time order")
 
 
-def _window_quantiles(x: FloatArray, lo: IntArray, hi: IntArray, qs: tuple[float, ...]) -> list[FloatArray]:
-    """Quantiles of x[lo[i]:hi[i]] (finite values only) for each i, chunked to bound memory."""
-    out = [np.empty(len(lo)) for _ in qs]
-    width = max(int((hi - lo).max()), 1) if len(lo) else 1
-    step = max(1, CELLS // width)
-    for s in range(0, len(lo), step):
-        idx = lo[s : s + step, None] + np.arange(width)[None, :]
-        inside = idx < hi[s : s + step, None]
+def window_quantiles(x: FloatArray, lo: IntArray, hi: IntArray, qs: tuple[float, ...]) -> list[FloatArray]:
+    """Quantiles of x[lo[i]:hi[i]] (finite values only) for each i, chunked to bound memory.
+
+    Rows are taken in order of width, so a few wide windows (the overall series) do not
+    pad thousands of narrow ones (single units) to their width.
+    """
+    out = [np.full(len(lo), np.nan) for _ in qs]
+    width = hi - lo
+    order = np.argsort(width, kind="stable")
+    widths = width[order]
+    s = int(np.searchsorted(widths, 1))  # empty windows stay NaN
+    while s < len(order):
+        e = min(len(order), s + max(1, CELLS // int(widths[s])))
+        while e - s > 1 and (e - s) * int(widths[e - 1]) > CELLS:
+            e = s + (e - s) // 2
+        rows_of = order[s:e]
+        w = int(widths[e - 1])
+        idx = lo[rows_of, None] + np.arange(w)[None, :]
+        inside = idx < hi[rows_of, None]
         rows = np.where(inside, x[np.minimum(idx, len(x) - 1)], np.nan)
         rows.sort(axis=1)  # NaN (padding and missing values) sorts last
         counts = np.isfinite(rows).sum(axis=1)
         for k, q in enumerate(qs):
-            out[k][s : s + step] = rows_quantile(rows, counts, q)
+            out[k][rows_of] = rows_quantile(rows, counts, q)
+        s = e
     return out
 
 
@@ -68,7 +80,7 @@ def sliding_batch(window: SlidingWindow, x: FloatArray, t: FloatArray) -> Slidin
     all_x = np.concatenate([np.array([e[1] for e in kept], dtype=np.float64), x])
     hi = np.arange(len(kept), len(all_t)) + 1
     lo = np.searchsorted(all_t, t - window.width, side="right").astype(np.int64)
-    p50, p90 = _window_quantiles(all_x, lo, hi, (0.5, 0.9))
+    p50, p90 = window_quantiles(all_x, lo, hi, (0.5, 0.9))
     count = hi - lo
     if t.size:
         window.restore(list(zip(all_t[lo[-1] :].tolist(), all_x[lo[-1] :].tolist(), strict=True)))
@@ -87,7 +99,7 @@ def tumbling_batch(x: FloatArray, t: FloatArray, width: float = 60.0) -> list[Wi
     keys = np.arange(first, last + 2)
     bounds = np.searchsorted(bucket, keys, side="left").astype(np.int64)
     lo, hi = bounds[:-1], bounds[1:]
-    p50, p90 = _window_quantiles(x, lo, hi, (0.5, 0.9))
+    p50, p90 = window_quantiles(x, lo, hi, (0.5, 0.9))
     count = hi - lo
     return [
         WindowStats(k * width, (k + 1) * width, int(c), int(c) * 60.0 / width, float(a), float(b))

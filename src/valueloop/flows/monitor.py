@@ -1,0 +1,452 @@
+"""The live monitor of a workspace: events in, KPI windows, alert rules, alerts out.
+
+:class:`Monitor` wires the pure parts — :class:`~valueloop.monitor.stream.KpiStream` and
+:class:`~valueloop.monitor.alerting.RuleEngine` — to the workspace: rules from
+``monitor.yaml`` (the shipped default when the workspace has none), the entity tree from
+the lake (an agent's events also count for its team, branch and region; alert labels
+carry the entity's type, branch and region), alert records and the ledger in the app database, notifications through a
+:class:`~valueloop.flows.notify.Dispatcher` thread (intake never waits for a webhook).
+
+**Surviving restarts.** Every accepted micro-batch is appended to a write-ahead log
+(``monitor/wal.jsonl``) *before* it is processed; every ``checkpoint_every`` seconds the
+window and rule state goes to ``monitor/state.json`` (written aside, then renamed) and the
+log starts afresh. On start the monitor loads the checkpoint and re-runs the log after it.
+Re-running regenerates the same transitions with the same alert ids, and storing them is
+idempotent (an alert row per id, a notification row per alert × status × channel), so
+after a crash no alert is lost and none is recorded or sent twice. A notification a
+channel accepted just before a crash, but not yet marked sent, is sent again on restart
+(at least once, never silently dropped).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from valueloop.errors import SpecError
+from valueloop.flows import alerts as records
+from valueloop.flows.notify import DeadLetter, Dispatcher
+from valueloop.metrics.hierarchy import ancestors_at
+from valueloop.monitor.alerting import RuleEngine, Transition
+from valueloop.monitor.events import EventBatch, Rejected, parse_lines
+from valueloop.monitor.kpis import KPIS, WINDOWS, KpiFrame, column
+from valueloop.monitor.notify import Channel, Notice
+from valueloop.monitor.routing import Silence, alert_labels, group_key, inhibitor, silenced_by
+from valueloop.monitor.stream import KpiStream
+from valueloop.spec.alerts import MonitorSpec, RuleSpec, load_monitor_spec
+from valueloop.store import appdb
+from valueloop.store.lake import Lake
+from valueloop.store.workspace import Workspace
+
+log = logging.getLogger(__name__)
+SPEC_FILE = "monitor.yaml"
+DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "templates" / "monitor.yaml"
+LIVE_LAG = 3600.0
+"""The clock closes minutes only while the stream is within this many seconds of now (not on a replay of last year)."""
+GRACE = 0.2
+"""Seconds after a minute ends before the clock closes it, for events still in flight."""
+
+
+def load_spec(ws: Workspace) -> MonitorSpec:
+    own = ws.root / SPEC_FILE
+    return load_monitor_spec(own if own.exists() else DEFAULT_SPEC)
+
+
+def entity_tree(ws: Workspace) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
+    """From the lake's entity table: entity id → labels (type, branch, region), and → its ancestors."""
+    table = Lake(ws.lake_dir).read("entities")
+    if table.num_rows == 0:
+        return {}, {}
+    ent = table.to_pandas()
+    branch, region = ancestors_at(ent, "branch"), ancestors_at(ent, "region")
+    labels = {
+        str(e): {"entity_type": str(t or ""), "branch": branch.get(e, ""), "region": region.get(e, "")}
+        for e, t in zip(ent["entity_id"], ent["type"], strict=True)
+    }
+    parent = {str(e): p for e, p in zip(ent["entity_id"], ent["parent_id"], strict=True) if isinstance(p, str) and p}
+    chains: dict[str, list[str]] = {}
+    for e in labels:
+        chain, node = [], parent.get(e)
+        while node is not None and node not in chain and node != e:
+            chain.append(node)
+            node = parent.get(node)
+        chains[e] = chain
+    return labels, chains
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What ``POST /api/v1/events`` answers: counts, each rejected line, and alert transitions."""
+
+    accepted: int
+    rejected: list[Rejected]
+    late: int
+    minutes_closed: int
+    transitions: list[Transition] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected],
+            "late": self.late,
+            "minutes_closed": self.minutes_closed,
+            "alerts": [
+                {"id": t.alert_id, "rule": t.rule, "entity_id": t.entity, "status": t.status} for t in self.transitions
+            ],
+        }
+
+
+class Monitor:
+    """One workspace's live monitor; thread-safe (one lock around the stream and rules)."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        spec: MonitorSpec | None = None,
+        checkpoint_every: float = 30.0,
+        fsync: bool = True,
+        dispatcher: Dispatcher | None = None,
+    ) -> None:
+        self.ws = ws
+        self.spec = spec or load_spec(ws)
+        self.dir = ws.root / "monitor"
+        self.dir.mkdir(exist_ok=True)
+        self.checkpoint_every = checkpoint_every
+        self.fsync = fsync
+        self.tz = ZoneInfo(self.spec.timezone or ws.settings.workspace.timezone)
+        self.language = ws.settings.workspace.language
+        self.labels, self.rollup = entity_tree(ws)
+        self._rules = {r.name: r for r in self.spec.rules}
+        self._lock = threading.RLock()
+        self.counters: dict[str, int] = dict.fromkeys(
+            (
+                "events_accepted",
+                "events_rejected",
+                "events_late",
+                "batches",
+                "minutes_closed",
+                "alerts_fired",
+                "alerts_resolved",
+                "notifications_muted",
+            ),
+            0,
+        )
+        self.stream = KpiStream(self.rollup)
+        self.engine = RuleEngine(self.spec, lambda e: self.labels.get(e, {}).get("entity_type"))
+        self.latest = KpiFrame(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), {})
+        self.seq = 0
+        self._last_checkpoint = time.monotonic()
+        self._firing = records.firing_labels(ws)
+        appdb.engine(ws.database_url)
+        try:
+            channels = [Channel.model_validate(c) for c in self.spec.channels]
+        except ValueError as err:
+            raise SpecError(f"{SPEC_FILE}: channels: {err}") from err
+        self.dispatcher = dispatcher
+        if self.dispatcher is None and channels:
+            self.dispatcher = Dispatcher(channels, self._dead_letter, on_delivered=self._delivered)
+        self._recover()
+
+    # intake -----------------------------------------------------------------
+    def ingest_lines(self, lines: Sequence[str | bytes]) -> Intake:
+        """Parse JSON Lines and take the good ones; bad lines come back with line number and reason."""
+        batch, rejected = parse_lines(lines)
+        out = self.ingest(batch)
+        self.counters["events_rejected"] += len(rejected)
+        return Intake(out.accepted, rejected, out.late, out.minutes_closed, out.transitions)
+
+    def ingest(self, batch: EventBatch) -> Intake:
+        with self._lock:
+            self.seq += 1
+            self._log(
+                {
+                    "seq": self.seq,
+                    "t": batch.t.tolist(),
+                    "e": batch.entity.tolist(),
+                    "k": batch.kind.tolist(),
+                    "v": [None if math.isnan(v) else v for v in batch.value.tolist()],
+                }
+            )
+            frame, late = self.stream.update(batch)
+            transitions = self._evaluate(frame)
+            n_late = int(late.sum())
+            self.counters["events_accepted"] += len(batch) - n_late
+            self.counters["events_late"] += n_late
+            self.counters["batches"] += 1
+            self._maybe_checkpoint()
+            return Intake(len(batch) - n_late, [], n_late, _minutes(frame), transitions)
+
+    def tick(self, now: float | None = None) -> list[Transition]:
+        """Close the minutes the clock has passed (live streams only); returns the transitions."""
+        now = time.time() if now is None else now
+        with self._lock:
+            open_minute = self.stream.open_minute
+            if open_minute is None or now - open_minute * 60.0 > LIVE_LAG:
+                return []
+            if math.floor((now - GRACE) / 60.0) <= open_minute:
+                return []
+            return self.advance(now - GRACE)
+
+    def advance(self, t: float) -> list[Transition]:
+        """Close every minute that ended by event time ``t`` (the end of a replay, or the clock)."""
+        with self._lock:
+            self.seq += 1
+            self._log({"seq": self.seq, "advance": t})
+            frame = self.stream.advance(t)
+            out = self._evaluate(frame)
+            self._maybe_checkpoint()
+            return out
+
+    def _evaluate(self, frame: KpiFrame) -> list[Transition]:
+        if not len(frame):
+            return []
+        last = frame.minute == frame.minute.max()
+        self.latest = KpiFrame(frame.minute[last], frame.key[last], {k: v[last] for k, v in frame.values.items()})
+        self.counters["minutes_closed"] += _minutes(frame)
+        transitions = self.engine.evaluate(frame, self.stream.names)
+        if transitions:
+            self._record(transitions)
+        return transitions
+
+    # alerts -----------------------------------------------------------------
+    def _summary(self, rule: RuleSpec, tr: Transition) -> str:
+        text = (rule.summary.zh if self.language == "zh" else rule.summary.en) or rule.summary.en or rule.summary.zh
+        cond = rule.condition
+        head = text or f"{cond.column} {cond.op} {cond.threshold:g}"
+        value = "—" if math.isnan(tr.value) else f"{tr.value:.4g}"
+        return f"{head} — {tr.entity}: {cond.column} = {value}"
+
+    def _silences(self) -> list[Silence]:
+        yaml_ones = [
+            Silence(f"yaml-{i + 1}", s.matchers, schedule=s.schedule, comment=s.comment, created_by="monitor.yaml")
+            for i, s in enumerate(self.spec.silences)
+        ]
+        return yaml_ones + [records.as_silence(s) for s in records.list_silences(self.ws)]
+
+    def _muted(self, labels: dict[str, str], at: float, silences: list[Silence]) -> str | None:
+        s = silenced_by(labels, silences, at, self.tz, self.spec.holidays)
+        if s is not None:
+            return f"silenced by {s.id}" + (f" ({s.comment})" if s.comment else "")
+        source = inhibitor(labels, self._firing.values(), self.spec.inhibit)
+        if source is not None:
+            return f"inhibited by {source.get('alertname')} on {source.get('entity_id')}"
+        return None
+
+    def _record(self, transitions: list[Transition]) -> None:
+        silences = self._silences()
+        notices: list[Notice] = []
+        with appdb.engine(self.ws.database_url).begin() as conn:
+            for tr in transitions:
+                rule = self._rules[tr.rule]
+                labels = alert_labels(rule, tr.entity, self.labels.get(tr.entity, {}))
+                muted = self._muted(labels, tr.at, silences) if tr.status == "firing" else None
+                if tr.status == "firing":
+                    self._firing[tr.alert_id] = labels
+                else:
+                    self._firing.pop(tr.alert_id, None)
+                done = records.record(conn, tr, rule.severity, labels, self._summary(rule, tr), muted)
+                if not done.new:
+                    continue
+                self.counters["alerts_fired" if tr.status == "firing" else "alerts_resolved"] += 1
+                if tr.status == "resolved":
+                    muted = records.get_muted(conn, tr.alert_id)
+                if muted:
+                    self.counters["notifications_muted"] += 1
+                    continue
+                notice = self._notice(tr, rule, labels)
+                if self.dispatcher is not None:
+                    fresh = [
+                        c
+                        for c in self.dispatcher.channels
+                        if records.queue_notification(conn, tr.alert_id, tr.status, c.name)
+                    ]
+                    if fresh:
+                        notices.append(notice)
+        if notices and self.dispatcher is not None:
+            self.dispatcher.submit(notices)
+
+    def _notice(self, tr: Transition, rule: RuleSpec, labels: dict[str, str]) -> Notice:
+        return Notice(
+            alert_id=tr.alert_id,
+            rule=tr.rule,
+            status=tr.status,
+            severity=rule.severity,
+            summary=self._summary(rule, tr),
+            started_at=datetime.fromtimestamp(tr.started_at, UTC).isoformat(),
+            group_key=group_key(labels, self.spec.group_by),
+            labels=labels,
+            value=None if math.isnan(tr.value) else tr.value,
+            ended_at=datetime.fromtimestamp(tr.at, UTC).isoformat() if tr.status == "resolved" else None,
+        )
+
+    def _delivered(self, channel: str, notices: tuple[Notice, ...], attempts: int) -> None:
+        for n in notices:
+            records.mark_notification(self.ws, n.alert_id, n.status, channel, "sent", attempts)
+
+    def _dead_letter(self, letter: DeadLetter) -> None:
+        for aid, status in zip(letter.notice_ids, letter.statuses, strict=True):
+            records.mark_notification(self.ws, aid, status, letter.channel, "dead", letter.attempts, letter.last_error)
+
+    # durability -------------------------------------------------------------
+    @property
+    def _wal(self) -> Path:
+        return self.dir / "wal.jsonl"
+
+    @property
+    def _state_file(self) -> Path:
+        return self.dir / "state.json"
+
+    def _log(self, record: dict[str, Any]) -> None:
+        with open(self._wal, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n")
+            if self.fsync:
+                f.flush()
+                os.fsync(f.fileno())
+
+    def _maybe_checkpoint(self) -> None:
+        if time.monotonic() - self._last_checkpoint >= self.checkpoint_every:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Write the state aside, rename it into place, then start a new log."""
+        with self._lock:
+            state = {
+                "seq": self.seq,
+                "stream": self.stream.state(),
+                "rules": self.engine.state(),
+                "counters": self.counters,
+            }
+            tmp = self._state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self._state_file)
+            self._wal.unlink(missing_ok=True)
+            self._last_checkpoint = time.monotonic()
+
+    def _recover(self) -> None:
+        if self._state_file.exists():
+            state = json.loads(self._state_file.read_text(encoding="utf-8"))
+            self.seq = int(state["seq"])
+            self.stream = KpiStream.from_state(state["stream"], self.rollup)
+            self.engine.restore(state["rules"])
+            self.counters.update(state["counters"])
+        if self._wal.exists():
+            replay = [json.loads(line) for line in self._wal.read_text(encoding="utf-8").splitlines() if line.strip()]
+            self._wal.unlink()
+            for rec in replay:
+                if rec["seq"] <= self.seq:
+                    continue
+                if "advance" in rec:
+                    self.advance(float(rec["advance"]))
+                else:
+                    self.ingest(
+                        EventBatch(
+                            np.asarray(rec["t"], dtype=np.float64),
+                            np.asarray(rec["e"], dtype=str),
+                            np.asarray(rec["k"], dtype=np.int64),
+                            np.asarray([math.nan if v is None else v for v in rec["v"]], dtype=np.float64),
+                        )
+                    )
+            log.info("monitor recovered: %d logged batches re-run", len(replay))
+        if self.dispatcher is not None:
+            self._resend()
+
+    def _resend(self) -> None:
+        """Notifications registered but never confirmed (a crash in between) go out now."""
+        queued = records.notification_rows(self.ws, "queued")
+        if not queued or self.dispatcher is None:
+            return
+        wanted = {(r["alert_id"], r["status"]) for r in queued}
+        notices = []
+        for aid, status in sorted(wanted):
+            a = records.get_alert(self.ws, aid)
+            rule = self._rules.get(a.rule)
+            if rule is None:
+                continue
+            tr = Transition(
+                a.rule,
+                a.entity_id,
+                status,
+                (a.resolved_at or a.fired_at).timestamp(),
+                a.started_at.timestamp(),
+                a.value if a.value is not None else math.nan,
+            )
+            notices.append(self._notice(tr, rule, a.labels))
+        self.dispatcher.submit(notices)
+
+    def close(self) -> None:
+        self.checkpoint()
+        if self.dispatcher is not None:
+            self.dispatcher.close()
+
+    # views ------------------------------------------------------------------
+    def metrics_text(self) -> str:
+        """Prometheus text format: KPIs of the last closed minute and the monitor's own counters."""
+        with self._lock:
+            latest, names, counters = self.latest, list(self.stream.names), dict(self.counters)
+            active = self.engine.active(names)
+        out = ["# HELP valueloop_kpi KPI over a window ending at the last closed minute.", "# TYPE valueloop_kpi gauge"]
+        for kpi in KPIS:
+            for window in WINDOWS:
+                values = latest.values.get(column(kpi, window))
+                if values is None:
+                    continue
+                for key, v in zip(latest.key.tolist(), values.tolist(), strict=True):
+                    out.append(f'valueloop_kpi{{kpi="{kpi}",window="{window}",entity="{_esc(names[key])}"}} {_num(v)}')
+        out += ["# HELP valueloop_events_total Events taken in, by outcome.", "# TYPE valueloop_events_total counter"]
+        for outcome in ("accepted", "rejected", "late"):
+            out.append(f'valueloop_events_total{{outcome="{outcome}"}} {counters[f"events_{outcome}"]}')
+        out += [
+            "# TYPE valueloop_minutes_closed_total counter",
+            f"valueloop_minutes_closed_total {counters['minutes_closed']}",
+        ]
+        out += [
+            "# HELP valueloop_alert_transitions_total Alerts that fired or resolved.",
+            "# TYPE valueloop_alert_transitions_total counter",
+            f'valueloop_alert_transitions_total{{status="firing"}} {counters["alerts_fired"]}',
+            f'valueloop_alert_transitions_total{{status="resolved"}} {counters["alerts_resolved"]}',
+        ]
+        out += ["# HELP valueloop_alerts Alerts pending or firing now.", "# TYPE valueloop_alerts gauge"]
+        for phase in ("pending", "firing"):
+            out.append(f'valueloop_alerts{{state="{phase}"}} {sum(a.phase.value == phase for a in active)}')
+        d = self.dispatcher
+        out += ["# TYPE valueloop_notifications_total counter"]
+        for outcome, n in (
+            ("sent", d.sent if d else 0),
+            ("failed", d.failed if d else 0),
+            ("retried", d.retried if d else 0),
+            ("muted", counters["notifications_muted"]),
+        ):
+            out.append(f'valueloop_notifications_total{{outcome="{outcome}"}} {n}')
+        if self.stream.open_minute is not None:
+            out += [
+                "# TYPE valueloop_stream_open_minute_seconds gauge",
+                f"valueloop_stream_open_minute_seconds {self.stream.open_minute * 60}",
+            ]
+        return "\n".join(out) + "\n"
+
+
+def _minutes(frame: KpiFrame) -> int:
+    return len(np.unique(frame.minute)) if len(frame) else 0
+
+
+def _esc(v: str) -> str:
+    return v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _num(v: float) -> str:
+    if math.isnan(v):
+        return "NaN"
+    return repr(float(v)) if not float(v).is_integer() else str(int(v))
