@@ -233,7 +233,8 @@ def add_silence(
     schedule: Schedule | None = None,
     comment: str = "",
 ) -> SilenceRecord:
-    """A silence from now (or ``starts_at``) until ``ends_at`` (open if None), optionally recurring."""
+    """A one-off silence from now (or ``starts_at``) until ``ends_at``; a recurring one applies in its
+    schedule's slots from ``starts_at`` (default: always) until ``ends_at`` (default: until ended)."""
     if not matchers:
         raise InputError("a silence needs at least one matcher (label=value)")
     if ends_at is not None and ends_at <= (starts_at or datetime.now(UTC)):
@@ -246,7 +247,7 @@ def add_silence(
             silences.insert().values(
                 silence_id=sid,
                 matchers=dict(matchers),
-                starts_at=starts_at or datetime.now(UTC),
+                starts_at=starts_at or (None if schedule else datetime.now(UTC)),
                 ends_at=ends_at,
                 schedule=schedule.model_dump() if schedule else None,
                 comment=comment[:500],

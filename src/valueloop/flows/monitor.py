@@ -144,8 +144,8 @@ class Monitor:
             ),
             0,
         )
-        self.stream = KpiStream(self.rollup)
         self.engine = RuleEngine(self.spec, lambda e: self.labels.get(e, {}).get("entity_type"))
+        self.stream = KpiStream(self.rollup, self._watch)
         self.latest = KpiFrame(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), {})
         self.seq = 0
         self._last_checkpoint = time.monotonic()
@@ -159,6 +159,9 @@ class Monitor:
         if self.dispatcher is None and channels:
             self.dispatcher = Dispatcher(channels, self._dead_letter, on_delivered=self._delivered)
         self._recover()
+
+    def _watch(self, col: str, keys: np.ndarray) -> np.ndarray:
+        return self.engine.watches(col, keys, self.stream.names)
 
     # intake -----------------------------------------------------------------
     def ingest_lines(self, lines: Sequence[str | bytes]) -> Intake:
@@ -193,6 +196,7 @@ class Monitor:
         """Close the minutes the clock has passed (live streams only); returns the transitions."""
         now = time.time() if now is None else now
         with self._lock:
+            self._maybe_checkpoint()
             open_minute = self.stream.open_minute
             if open_minute is None or now - open_minute * 60.0 > LIVE_LAG:
                 return []
@@ -248,14 +252,17 @@ class Monitor:
     def _record(self, transitions: list[Transition]) -> None:
         silences = self._silences()
         notices: list[Notice] = []
+        labelled = [
+            (tr, alert_labels(self._rules[tr.rule], tr.entity, self.labels.get(tr.entity, {}))) for tr in transitions
+        ]
+        for tr, labels in labelled:  # alerts firing together can inhibit each other, whatever their order
+            if tr.status == "firing":
+                self._firing[tr.alert_id] = labels
         with appdb.engine(self.ws.database_url).begin() as conn:
-            for tr in transitions:
+            for tr, labels in labelled:
                 rule = self._rules[tr.rule]
-                labels = alert_labels(rule, tr.entity, self.labels.get(tr.entity, {}))
                 muted = self._muted(labels, tr.at, silences) if tr.status == "firing" else None
-                if tr.status == "firing":
-                    self._firing[tr.alert_id] = labels
-                else:
+                if tr.status == "resolved":
                     self._firing.pop(tr.alert_id, None)
                 done = records.record(conn, tr, rule.severity, labels, self._summary(rule, tr), muted)
                 if not done.new:
@@ -339,7 +346,7 @@ class Monitor:
         if self._state_file.exists():
             state = json.loads(self._state_file.read_text(encoding="utf-8"))
             self.seq = int(state["seq"])
-            self.stream = KpiStream.from_state(state["stream"], self.rollup)
+            self.stream = KpiStream.from_state(state["stream"], self.rollup, self._watch)
             self.engine.restore(state["rules"])
             self.counters.update(state["counters"])
         if self._wal.exists():

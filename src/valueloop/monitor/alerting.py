@@ -112,6 +112,14 @@ class RuleEngine:
         out: np.ndarray = rs.allowed[keys]
         return out
 
+    def watches(self, col: str, keys: np.ndarray, names: list[str]) -> np.ndarray:
+        """Which keys some rule evaluates ``col`` for (the stream computes costly columns only there)."""
+        out = np.zeros(len(keys), dtype=bool)
+        for rs in self._rules:
+            if rs.column == col or rs.sample_column == col:
+                out |= self._applies(rs, keys, names)
+        return out
+
     def evaluate(self, frame: KpiFrame, names: list[str]) -> list[Transition]:
         """Transitions of every rule over the minutes of ``frame`` (rows ordered by minute)."""
         out: list[Transition] = []

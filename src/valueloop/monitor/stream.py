@@ -7,8 +7,10 @@ one :class:`~valueloop.monitor.kpis.KpiFrame` row per closed minute and key — 
 the overall series, present every minute; an entity is present while it had an event in
 the last 60 minutes — with every KPI over the 1-, 15- and 60-minute windows ending at
 the close of that minute. The work is numpy over the whole micro-batch; nothing loops
-per event. Streaming gives exactly what a batch computation over the same events gives
-(``tests/monitor/test_kpi_stream.py`` checks every prefix against pandas).
+per event. With a ``watch`` function, 15/60-minute quantiles are computed only for the
+rows alert rules evaluate and for the newest minute (see ``KpiStream._watched_quantile``).
+Streaming gives exactly what a batch computation over the same events gives
+(``tests/monitor/test_kpi_stream.py`` checks every prefix against a plain numpy oracle).
 
 Events may arrive out of order within the open minute; an event for a minute that has
 already closed is *late* and rejected (its window has been reported). ``advance(t)``
@@ -18,11 +20,12 @@ closes minutes by the clock when traffic stops, so a silent minute is still repo
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from valueloop.monitor.base import FloatArray
 from valueloop.monitor.events import EventBatch, IntArray
@@ -32,6 +35,7 @@ from valueloop.monitor.kpis import (
     QUANTILE_KPIS,
     WINDOWS,
     KpiFrame,
+    column,
     frt_mask,
     group_counts,
     kpis_from_sums,
@@ -57,7 +61,12 @@ class MinuteSummary:
 class KpiStream:
     """Feed :class:`EventBatch` micro-batches; get the KPIs of every minute that closed."""
 
-    def __init__(self, rollup: Mapping[str, Sequence[str]] | None = None) -> None:
+    def __init__(
+        self,
+        rollup: Mapping[str, Sequence[str]] | None = None,
+        watch: Callable[[str, IntArray], npt.NDArray[np.bool_]] | None = None,
+    ) -> None:
+        self._watch = watch
         self.names: list[str] = [OVERALL]
         self._codes: dict[str, int] = {OVERALL: 0}
         self._rollup = rollup or {}
@@ -198,11 +207,33 @@ class KpiStream:
         for name, width in WINDOWS.items():
             hi_idx, lo_idx = ends[j], ends[j] - width
             sums = {c: cum[k, hi_idx, i] - cum[k, lo_idx, i] for i, c in enumerate(COUNTERS)}
-            lo = np.searchsorted(position, k * span + lo_idx, side="left")
-            hi = np.searchsorted(position, k * span + hi_idx, side="left")
-            qs = window_quantiles(f_val, lo.astype(np.int64), hi.astype(np.int64), tuple(QUANTILE_KPIS.values()))
+            lo = np.searchsorted(position, k * span + lo_idx, side="left").astype(np.int64)
+            hi = np.searchsorted(position, k * span + hi_idx, side="left").astype(np.int64)
+            if width == 1 or self._watch is None:
+                qs = window_quantiles(f_val, lo, hi, tuple(QUANTILE_KPIS.values()))
+            else:
+                qs = [
+                    self._watched_quantile(f_val, lo, hi, q, column(kpi, name), j, uk[k])
+                    for kpi, q in QUANTILE_KPIS.items()
+                ]
             values |= kpis_from_sums(sums, dict(zip(QUANTILE_KPIS, qs, strict=True)), name)
         return KpiFrame((a + j).astype(np.int64), uk[k], values)
+
+    def _watched_quantile(
+        self, f_val: FloatArray, lo: IntArray, hi: IntArray, q: float, col: str, j: IntArray, keys: IntArray
+    ) -> FloatArray:
+        """A sliding-window quantile for the rows a rule watches and for the newest minute; NaN elsewhere.
+
+        A window's quantile costs as many cells as the window holds values, so 60-minute
+        quantiles of every agent every minute would dominate the stream; only what rules
+        evaluate (and ``/metrics`` shows: the newest minute) is computed.
+        """
+        assert self._watch is not None
+        out = np.full(len(lo), np.nan)
+        need = np.flatnonzero((j == j.max()) | self._watch(col, keys))
+        if need.size:
+            out[need] = window_quantiles(f_val, lo[need], hi[need], (q,))[0]
+        return out
 
     # checkpoint -------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -224,8 +255,13 @@ class KpiStream:
         }
 
     @classmethod
-    def from_state(cls, state: dict[str, Any], rollup: Mapping[str, Sequence[str]] | None = None) -> KpiStream:
-        out = cls(rollup)
+    def from_state(
+        cls,
+        state: dict[str, Any],
+        rollup: Mapping[str, Sequence[str]] | None = None,
+        watch: Callable[[str, IntArray], npt.NDArray[np.bool_]] | None = None,
+    ) -> KpiStream:
+        out = cls(rollup, watch)
         out.names = list(state["names"])
         out._codes = {n: i for i, n in enumerate(out.names)}
         out._ancestors = [[] for _ in out.names]

@@ -44,28 +44,32 @@ def _check(t: FloatArray, x: FloatArray) -> None:
 def window_quantiles(x: FloatArray, lo: IntArray, hi: IntArray, qs: tuple[float, ...]) -> list[FloatArray]:
     """Quantiles of x[lo[i]:hi[i]] (finite values only) for each i, chunked to bound memory.
 
-    Rows are taken in order of width, so a few wide windows (the overall series) do not
-    pad thousands of narrow ones (single units) to their width.
+    Rows are grouped by width (within a factor of two), so a few wide windows (the overall
+    series) do not pad thousands of narrow ones (single units) to their width.
     """
     out = [np.full(len(lo), np.nan) for _ in qs]
     width = hi - lo
     order = np.argsort(width, kind="stable")
     widths = width[order]
-    s = int(np.searchsorted(widths, 1))  # empty windows stay NaN
-    while s < len(order):
-        e = min(len(order), s + max(1, CELLS // int(widths[s])))
-        while e - s > 1 and (e - s) * int(widths[e - 1]) > CELLS:
-            e = s + (e - s) // 2
-        rows_of = order[s:e]
-        w = int(widths[e - 1])
-        idx = lo[rows_of, None] + np.arange(w)[None, :]
-        inside = idx < hi[rows_of, None]
-        rows = np.where(inside, x[np.minimum(idx, len(x) - 1)], np.nan)
-        rows.sort(axis=1)  # NaN (padding and missing values) sorts last
-        counts = np.isfinite(rows).sum(axis=1)
-        for k, q in enumerate(qs):
-            out[k][rows_of] = rows_quantile(rows, counts, q)
-        s = e
+    # width classes [2^c, 2^(c+1)): padding a row to its class's widest costs at most 2×
+    classes = np.ceil(np.log2(np.maximum(widths, 1))).astype(np.int64)
+    bounds = np.flatnonzero(np.diff(classes)) + 1
+    starts = [int(np.searchsorted(widths, 1)), *bounds.tolist()]  # empty windows stay NaN
+    ends = [*bounds.tolist(), len(order)]
+    for a, b in zip(starts, ends, strict=True):
+        if a >= b:
+            continue
+        w = int(widths[b - 1])
+        step = max(1, CELLS // w)
+        for s in range(a, b, step):
+            rows_of = order[s : min(b, s + step)]
+            idx = lo[rows_of, None] + np.arange(w)[None, :]
+            inside = idx < hi[rows_of, None]
+            rows = np.where(inside, x[np.minimum(idx, len(x) - 1)], np.nan)
+            rows.sort(axis=1)  # NaN (padding and missing values) sorts last
+            counts = np.isfinite(rows).sum(axis=1)
+            for k, q in enumerate(qs):
+                out[k][rows_of] = rows_quantile(rows, counts, q)
     return out
 
 

@@ -1,0 +1,49 @@
+"""``POST /api/v1/events``: monitor events as JSON Lines; bad lines rejected one by one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+
+from valueloop.api.deps import EventsWrite
+from valueloop.api.live import live
+from valueloop.errors import ValueloopError
+
+router = APIRouter(tags=["monitor"])
+MAX_BYTES = 32 << 20
+NDJSON_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-ndjson": {
+                "schema": {"type": "string"},
+                "example": '{"type": "interaction_opened", "ts": "2026-11-24T09:30:05+08:00", "entity_id": "B001"}\n'
+                '{"type": "first_response", "ts": "2026-11-24T09:31:10+08:00", "entity_id": "B001", "seconds": 65}',
+            }
+        },
+    }
+}
+
+
+class BodyTooLarge(ValueloopError):
+    http_status = 413
+    exit_code = 2
+
+
+@router.post("/events", openapi_extra=NDJSON_BODY)
+async def post_events(_: EventsWrite, request: Request) -> dict[str, Any]:
+    """Take a batch of events (one JSON object per line: type, ts, entity_id, …).
+
+    Answers how many were accepted, each rejected line with its reason, how many arrived
+    after their minute had closed (late), and the alerts that fired or resolved.
+    """
+    body = await request.body()
+    if len(body) > MAX_BYTES:
+        raise BodyTooLarge(f"a batch may be at most {MAX_BYTES:,} bytes; send smaller batches")
+    holder = live(request.app)
+    monitor = holder.monitor
+    result = await run_in_threadpool(monitor.ingest_lines, body.splitlines())
+    holder.publish(result.transitions)
+    return result.as_json()

@@ -1,0 +1,18 @@
+"""``GET /metrics``: Prometheus text exposition of the monitor's KPIs and counters."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+
+from valueloop.api.deps import AlertsRead
+from valueloop.api.live import live
+
+router = APIRouter(tags=["monitor"])
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+def metrics(_: AlertsRead, request: Request) -> PlainTextResponse:
+    """Scrape with a bearer token that has ``alerts:read``."""
+    text = live(request.app).monitor.metrics_text()
+    return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")
