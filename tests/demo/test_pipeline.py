@@ -23,3 +23,9 @@ def test_the_demo_finds_its_planted_stories(tmp_path: Path) -> None:
     assert "退款到账慢" in report["rising_topics"]
     assert report["ab_verdict"] == "effective"
     assert sum(d["quarantined"] for d in report["datasets"]) == 0
+    # every planted incident raised an alert during the replay: error bursts at their branch
+    alerts = {a["incident"]: a for a in report["incident_alerts"]}
+    assert set(alerts) == {i["id"] for i in stories["incidents"]}
+    for inc in stories["incidents"]:
+        want = "error_burst" if inc["kind"] == "error_burst" else "traffic_anomaly"
+        assert alerts[inc["id"]]["rule"] == want, inc

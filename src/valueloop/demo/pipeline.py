@@ -89,6 +89,7 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
     rising = _voice_of_customer(ws, log)
     verdict = _improve_and_verify(ws, source, finding, log)
     _people(ws, run.period, log)
+    alerts = _monitor(ws, source, log)
     return {
         "workspace": str(ws.root),
         "datasets": rows,
@@ -98,6 +99,7 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
         "slow_branch_finding": finding,
         "rising_topics": [t["topic"] for t in rising],
         "ab_verdict": verdict,
+        "incident_alerts": alerts,
     }
 
 
@@ -238,6 +240,40 @@ def _people(ws: Workspace, period: str, log: Log) -> None:
     top = risk_queue(ws, top=3)["queue"]
     log(f"complaint-risk model: AUC {model['test']['auc']:.3f} on later months; intervention queue starts with "
         + ", ".join(f"{q['customer_id']} ({q['probability']:.0%})" for q in top))
+
+
+def _monitor(ws: Workspace, source: Path, log: Log) -> list[dict[str, Any]]:
+    """Replay the weeks of the planted incidents through the real-time monitor; match alerts to incidents."""
+    from datetime import datetime, timedelta
+
+    from valueloop.flows.alerts import list_alerts
+    from valueloop.flows.monitor import Monitor
+    from valueloop.flows.monitor_replay import export_stream, replay
+
+    incidents = json.loads((source / "STORIES.json").read_text(encoding="utf-8"))["stories"]["incidents"]
+    start = datetime.fromisoformat(min(i["start"] for i in incidents)) - timedelta(hours=3)
+    end = datetime.fromisoformat(max(i["end"] for i in incidents)) + timedelta(hours=1)
+    lines = export_stream(ws, start, end)
+    (source / "stream.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monitor = Monitor(ws)
+    try:
+        result = replay(monitor, lines, speed=0)
+    finally:
+        monitor.close()
+    log(f"real-time monitor: replayed {result.accepted:,} events ({start:%Y-%m-%d} … {end:%Y-%m-%d}, "
+        f"{result.accepted / result.seconds:,.0f} events/s): {result.fired} alerts fired")
+    alerts = list_alerts(ws)
+    out = []
+    for inc in incidents:
+        a, b = datetime.fromisoformat(inc["start"]), datetime.fromisoformat(inc["end"]) + timedelta(minutes=15)
+        hits = [x for x in alerts if a <= x.fired_at <= b and x.entity_id in (inc["entity_id"], "*")]
+        first = min(hits, key=lambda x: x.fired_at, default=None)
+        found = f"{first.rule} on {first.entity_id} at {first.fired_at:%H:%M} UTC" if first else "no alert"
+        log(f"  planted {inc['id']} {inc['kind']} at {inc['entity_id']} {a:%m-%d %H:%M}–{inc['end'][11:16]} UTC → {found}"
+            + (f" (muted: {first.muted})" if first and first.muted else ""))
+        out.append({"incident": inc["id"], "kind": inc["kind"], "entity_id": inc["entity_id"],
+                    "alert": first.id if first else None, "rule": first.rule if first else None})
+    return out
 
 
 def _as_crm_export(parquet: Path, folder: Path) -> Path:
