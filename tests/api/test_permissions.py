@@ -59,7 +59,7 @@ def test_route_by_role_matrix(app_client: TestClient, tokens: dict[str, str], de
         if perm is Permission.public:
             ok = status not in (401, 403)
         elif role is None:
-            ok = status == (401 if route.path.startswith("/api/") else 303)
+            ok = status == (401 if route.path.startswith("/api/") or route.path == "/metrics" else 303)
         elif perm in ROLE_PERMISSIONS[role]:
             ok = status not in (401, 403)
         else:

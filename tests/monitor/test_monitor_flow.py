@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import write
+from valueloop.errors import InputError
 from valueloop.flows import alerts as records
 from valueloop.flows.ingest import ingest
 from valueloop.flows.monitor import Monitor
@@ -154,7 +155,8 @@ def test_a_crash_loses_no_alert_and_sends_none_twice(live_ws: Workspace, hook: H
     first.checkpoint_every = 1e9
     replay(first, lines[cut // 2 : cut], speed=0, batch=5)  # only in the write-ahead log
     assert first.dispatcher is not None
-    first.dispatcher.close()  # the process dies here: no final checkpoint
+    first.dispatcher.close()  # the process dies here: no final checkpoint; the OS drops its lock
+    first.release()
     del first
     second = Monitor(live_ws)  # recovers: checkpoint + write-ahead log
     replay(second, lines[cut:], speed=0, batch=5)
@@ -222,6 +224,14 @@ def test_bad_lines_are_rejected_with_reasons_and_the_rest_kept(live_ws: Workspac
     reasons = {r.line: r.reason for r in out.rejected}
     assert set(reasons) == {2, 3, 4, 5, 6}
     assert "type is required" in reasons[3] and "csat 9" in reasons[4] and "ISO 8601" in reasons[5]
+
+
+def test_one_monitor_per_workspace(live_ws: Workspace) -> None:
+    m = Monitor(live_ws)
+    with pytest.raises(InputError, match="running in another process"):
+        Monitor(live_ws)
+    m.close()
+    Monitor(live_ws).close()
 
 
 def test_metrics_text_is_prometheus_exposition(live_ws: Workspace) -> None:

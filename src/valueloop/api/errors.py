@@ -34,7 +34,8 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """Machine routes answer 401 (a scraper cannot follow a login page); pages redirect to the login."""
+    return request.url.path.startswith("/api/") or request.url.path == "/metrics"
 
 
 async def _valueloop(request: Request, exc: Exception) -> Response:

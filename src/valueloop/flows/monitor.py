@@ -20,6 +20,7 @@ channel accepted just before a crash, but not yet marked sent, is sent again on 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import math
@@ -30,12 +31,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from valueloop.errors import SpecError
+from valueloop.errors import InputError, SpecError
 from valueloop.flows import alerts as records
 from valueloop.flows.notify import DeadLetter, Dispatcher
 from valueloop.metrics.hierarchy import ancestors_at
@@ -124,6 +125,7 @@ class Monitor:
         self.spec = spec or load_spec(ws)
         self.dir = ws.root / "monitor"
         self.dir.mkdir(exist_ok=True)
+        self._lockfile = _hold_lock(self.dir / ".lock")
         self.checkpoint_every = checkpoint_every
         self.fsync = fsync
         self.tz = ZoneInfo(self.spec.timezone or ws.settings.workspace.timezone)
@@ -397,6 +399,11 @@ class Monitor:
         self.checkpoint()
         if self.dispatcher is not None:
             self.dispatcher.close()
+        self.release()
+
+    def release(self) -> None:
+        """Let another process run this workspace's monitor (closing the lock file drops the lock)."""
+        self._lockfile.close()
 
     # views ------------------------------------------------------------------
     def metrics_text(self) -> str:
@@ -443,6 +450,20 @@ class Monitor:
                 f"valueloop_stream_open_minute_seconds {self.stream.open_minute * 60}",
             ]
         return "\n".join(out) + "\n"
+
+
+def _hold_lock(path: Path) -> TextIO:
+    """One monitor per workspace: its state and log must have a single writer."""
+    handle = open(path, "w")  # noqa: SIM115 - held for the monitor's lifetime
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise InputError(
+            f"{path.parent}: the monitor of this workspace is running in another process "
+            "(e.g. valueloop serve); send events to it with --url instead"
+        ) from None
+    return handle
 
 
 def _minutes(frame: KpiFrame) -> int:
