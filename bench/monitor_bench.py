@@ -191,7 +191,7 @@ def _server(root: Path, hook_url: str) -> tuple[subprocess.Popen[bytes], str, st
     (root / "monitor.yaml").write_text(spec, encoding="utf-8")
     token = (
         subprocess.run(
-            [exe, "users", "token", "admin", "--name", "bench", "-w", str(root)],
+            [exe, "tokens", "create", "admin", "--name", "bench", "-w", str(root)],
             check=True,
             env=env,
             capture_output=True,

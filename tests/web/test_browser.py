@@ -53,7 +53,7 @@ def _distinct_colours(png: bytes) -> int:
     prev = bytearray(stride)
     pos = 0
     for _ in range(height):
-        kind, line = raw[pos], bytearray(raw[pos + 1: pos + 1 + stride])
+        kind, line = raw[pos], bytearray(raw[pos + 1 : pos + 1 + stride])
         pos += 1 + stride
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
@@ -68,7 +68,7 @@ def _distinct_colours(png: bytes) -> int:
                 p = left + up - ul
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - ul)
                 line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else ul)) & 255
-        seen.update(bytes(line[i: i + 3]) for i in range(0, stride, channels))
+        seen.update(bytes(line[i : i + 3]) for i in range(0, stride, channels))
         prev = line
     return len(seen)
 
@@ -100,3 +100,91 @@ def test_login_chart_language_logout(page: Page, server: str, tmp_path: Path) ->
     expect(page).to_have_url(f"{server}/login?next=/")
     page.screenshot(path=str(tmp_path / "signed-out.png"))
     assert (tmp_path / "radar.png").stat().st_size > 0
+
+
+NEW_PAGES = {
+    "/models": ("评估模型", "Models"),
+    "/voice": ("客户之声", "Voice of customer"),
+    "/experiments": ("实验验证", "Experiments"),
+    "/reports": ("报告", "Reports"),
+}
+
+
+def test_new_pages_in_both_languages(page: Page, server: str, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    for path, (zh, en) in NEW_PAGES.items():
+        page.click(f"#nav-{path.strip('/')}")
+        expect(page).to_have_url(f"{server}{path}")
+        expect(page.locator("h1")).to_have_text(zh)
+        expect(page.locator("#empty")).to_have_count(1 if path == "/reports" else 0)  # no report written yet
+        page.click("#lang-en")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("h1")).to_have_text(en)
+        page.screenshot(path=str(tmp_path / f"{path.strip('/')}-en.png"), full_page=True)
+        page.click("#lang-zh")
+        expect(page.locator("h1")).to_have_text(zh)
+    page.goto(f"{server}/voice")
+    heat = page.locator("#chart-heatmap")
+    expect(heat).to_have_attribute("data-rendered", "1")
+    assert _distinct_colours(heat.screenshot(path=str(tmp_path / "heatmap.png"))) > 5, "the heat map is blank"
+    expect(page.locator("#lifecycle tr")).not_to_have_count(1)
+    page.goto(f"{server}/experiments")
+    expect(page.locator("#experiments")).to_contain_text("A/B")
+
+
+def test_ahp_editor_shows_cr_as_you_type(page: Page, server: str, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    page.goto(f"{server}/models")
+    expect(page.locator("#model-list")).to_contain_text("three-dimension")
+    cr = page.locator("#ahp-cr")
+    expect(cr).to_have_text("0.000")
+    expect(page.locator("#ahp-weights tr")).to_have_count(4)
+    page.fill("#ahp-0-1", "3")  # a = 3b, but b = c and a = c: not consistent
+    expect(page.locator("#ahp-1-0")).to_have_text("1/3")
+    expect(cr).to_have_class("bad")
+    assert float(cr.inner_text()) > 0.1
+    page.screenshot(path=str(tmp_path / "ahp-inconsistent.png"), full_page=True)
+    page.fill("#ahp-0-2", "3")  # a = 3b = 3c: perfectly consistent again
+    expect(cr).to_have_text("0.000")
+    expect(cr).not_to_have_class("bad")
+    expect(page.locator("#ahp-weights")).to_contain_text("60.0%")
+    page.fill("#ahp-1-2", "abc")
+    expect(page.locator("#ahp-error")).to_be_visible()
+
+
+def test_board_moves_an_action_and_shows_refusals(page: Page, server: str, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    page.on("dialog", lambda dialog: dialog.accept("browser test"))
+    page.goto(f"{server}/actions")
+    ticket = page.locator('.ticket[data-status="in_progress"]').first
+    ticket_id = ticket.get_attribute("id")
+    for step in ("implemented", "verifying"):
+        page.click(f'#{ticket_id} button[data-to="{step}"]')
+        expect(page.locator(f"#{ticket_id}")).to_have_attribute("data-status", step)
+    page.click(f'#{ticket_id} button[data-to="effective"]')  # no verification verdict yet: refused
+    expect(page.locator("#board-error")).to_be_visible()
+    expect(page.locator("#board-error")).to_contain_text("verif")
+    expect(page.locator(f"#{ticket_id}")).to_have_attribute("data-status", "verifying")
+    page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
+
+
+def test_downloads_rankings_xlsx_and_generates_a_report(page: Page, server: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    _sign_in(page, server)
+    page.goto(f"{server}/rankings")
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    assert target.suffix == ".xlsx" and rows[0][0] == "排名" and len(rows) > 5
+    page.goto(f"{server}/reports")
+    page.select_option("#report-format", "html")
+    page.click("#report-generate")
+    link = page.locator("#report-list a.report-link").first
+    expect(link).to_contain_text(".html", timeout=60_000)  # the review is built on the server first
+    with page.expect_download() as report:
+        link.click()
+    assert report.value.suggested_filename.endswith(".html")
+    page.screenshot(path=str(tmp_path / "reports.png"), full_page=True)

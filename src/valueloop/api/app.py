@@ -2,14 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from valueloop.api import errors
-from valueloop.api.routers import actions, findings, health, ingest, models, runs, text
+from valueloop.api.live import Live
+from valueloop.api.routers import (
+    actions,
+    alerts,
+    analysis,
+    events,
+    experiments,
+    findings,
+    health,
+    ingest,
+    metrics,
+    models,
+    reports,
+    runs,
+    text,
+    weights,
+)
 from valueloop.api.settings import ApiSettings
 from valueloop.store.workspace import open_workspace
 
 API_PREFIX = "/api/v1"
+ROUTERS = (
+    health,
+    models,
+    weights,
+    runs,
+    analysis,
+    findings,
+    actions,
+    experiments,
+    text,
+    ingest,
+    reports,
+    events,
+    alerts,
+)
+"""The API's resource routers, in OpenAPI order (each module has a ``router``)."""
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.live.close()  # checkpoint the monitor, drain notifications
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -19,14 +60,23 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     ws = open_workspace(settings.workspace)
     appdb.engine(ws.database_url)
-    app = FastAPI(title="valueloop", summary="Service value evaluation and continuous improvement",
-                  version="1", openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(
+        title="valueloop",
+        summary="Service value evaluation and continuous improvement",
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
     app.state.settings = settings
     app.state.workspace = ws
+    app.state.live = Live(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, models, runs, findings, actions, text, ingest):
+    for module in ROUTERS:
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(metrics.router)  # Prometheus scrapes /metrics at the root
     pages.mount(app)
     errors.install(app)
     return app

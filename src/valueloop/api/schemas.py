@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.actions.draft import LinkKind, TargetDirection
 from valueloop.actions.workflow import Status
+from valueloop.scoring.ahp import PriorityMethod
 
 
 class EvaluateCreate(BaseModel):
@@ -60,3 +62,48 @@ class Problem(BaseModel):
 
 class ErrorBody(BaseModel):
     error: Problem
+
+
+class AhpIn(BaseModel):
+    """A pairwise judgement matrix on Saaty's 1–9 scale (``a_ji = 1 / a_ij``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    matrix: list[list[float]] = Field(min_length=2, max_length=15)
+    criteria: list[str] | None = None
+    method: PriorityMethod = PriorityMethod.eigenvector
+
+
+class DiagnoseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    run: str | None = None
+    period: str | None = None
+    model: str | None = None
+    level: str | None = None
+
+
+class SpcIn(BaseModel):
+    """One control chart over numbers in the body: ``p`` (counts + n), ``u`` (counts + units) or ``xmr`` (values)."""
+
+    model_config = ConfigDict(extra="forbid")
+    chart: Literal["p", "u", "xmr"]
+    values: list[float] = Field(min_length=2, max_length=100_000)
+    sizes: list[float] | None = None
+    """Sample sizes (p-chart ``n``) or exposure units (u-chart); not used by ``xmr``."""
+    baseline: int | None = Field(default=None, ge=1)
+    revise: bool = False
+
+
+class VerifyRun(BaseModel):
+    """Re-run the experiment already attached to an action (defined once with ``valueloop verify action``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    alpha: float = Field(default=0.05, gt=0, le=0.5)
+
+
+class ReportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: str = Field(min_length=4, max_length=10, pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$")
+    level: str | None = None
+    model: str | None = None
+    format: Literal["html", "pdf", "xlsx"] = "html"
+    lang: Literal["zh", "en"] = "zh"

@@ -45,8 +45,8 @@ app = typer.Typer(
 )
 # Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
 AREAS = (
-    workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, alerts, text, verify, actions, loop,
-    people, ledger, report, serve, users, demo,
+    workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, alerts, text, verify, actions,
+    loop, people, ledger, report, serve, users, demo,
 )  # fmt: skip
 for area in AREAS:
     area.register(app)

@@ -269,8 +269,9 @@ def _monitor(ws: Workspace, source: Path, log: Log) -> list[dict[str, Any]]:
         hits = [x for x in alerts if a <= x.fired_at <= b and x.entity_id in (inc["entity_id"], "*")]
         first = min(hits, key=lambda x: x.fired_at, default=None)
         found = f"{first.rule} on {first.entity_id} at {first.fired_at:%H:%M} UTC" if first else "no alert"
-        log(f"  planted {inc['id']} {inc['kind']} at {inc['entity_id']} {a:%m-%d %H:%M}–{inc['end'][11:16]} UTC → {found}"
-            + (f" (muted: {first.muted})" if first and first.muted else ""))
+        muted = f" (muted: {first.muted})" if first and first.muted else ""
+        log(f"  planted {inc['id']} {inc['kind']} at {inc['entity_id']} {a:%m-%d %H:%M}–{inc['end'][11:16]} UTC → "
+            f"{found}{muted}")
         out.append({"incident": inc["id"], "kind": inc["kind"], "entity_id": inc["entity_id"],
                     "alert": first.id if first else None, "rule": first.rule if first else None})
     return out

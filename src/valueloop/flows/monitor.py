@@ -47,6 +47,7 @@ from valueloop.monitor.notify import Channel, Notice
 from valueloop.monitor.routing import Silence, alert_labels, group_key, inhibitor, silenced_by
 from valueloop.monitor.stream import KpiStream
 from valueloop.spec.alerts import MonitorSpec, RuleSpec, load_monitor_spec
+from valueloop.spec.datasets import DATASETS
 from valueloop.store import appdb
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
@@ -67,7 +68,7 @@ def load_spec(ws: Workspace) -> MonitorSpec:
 
 def entity_tree(ws: Workspace) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
     """From the lake's entity table: entity id → labels (type, branch, region), and → its ancestors."""
-    table = Lake(ws.lake_dir).read("entities")
+    table = Lake(ws.lake_dir).read("entities", DATASETS["entities"].schema)
     if table.num_rows == 0:
         return {}, {}
     ent = table.to_pandas()

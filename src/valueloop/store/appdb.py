@@ -138,6 +138,6 @@ findings = sa.Table(
 
 
 from valueloop.store import accounts_db as accounts_db  # noqa: E402  (registers the account tables on metadata)
-from valueloop.store import alerts_db as alerts_db  # noqa: E402  (registers the monitor's tables on metadata)
 from valueloop.store import actions_db as actions_db  # noqa: E402  (registers the action tables on metadata)
+from valueloop.store import alerts_db as alerts_db  # noqa: E402  (registers the monitor's tables on metadata)
 from valueloop.store import ledger as ledger  # noqa: E402  (registers the ledger table on metadata)

@@ -1,4 +1,4 @@
-"""Dashboard pages: overview, rankings (with CSV export), one unit, and the actions board.
+"""Dashboard pages: overview, rankings, one unit, and the actions board (exports and later pages mount here too).
 
 Pages read through the same use cases and scope rules as the API; where data does not
 exist yet they say so instead of drawing anything.
@@ -6,15 +6,13 @@ exist yet they say so instead of drawing anything.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from valueloop.actions.workflow import Status
+from valueloop.actions.workflow import Status, allowed_next
 from valueloop.api import scope
 from valueloop.api.deps import ActionsRead, ScoresRead, WorkspaceDep
 from valueloop.errors import InputError
@@ -23,7 +21,7 @@ from valueloop.flows.actions_view import list_actions, show_action
 from valueloop.flows.models import load_versions
 from valueloop.flows.scores import entity_scores, run_history, run_results
 from valueloop.store.workspace import Workspace
-from valueloop.web import auth_pages
+from valueloop.web import auth_pages, exports, insight_pages, models_page
 from valueloop.web.render import HERE, page, translator
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +31,8 @@ BINS = 10
 
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(auth_pages.router)
+    for module in (auth_pages, exports, models_page, insight_pages):
+        app.include_router(module.router)
     app.include_router(router)
 
 
@@ -64,13 +63,23 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
     tr = translator(request)
     history = run_history(ws, who, run["model"])
     return {
-        "trend": {"periods": [tr.period(h["period"]) for h in history], "mean": [h["mean"] for h in history],
-                  "min": [h["min"] for h in history], "max": [h["max"] for h in history],
-                  "labels": [tr.t("mean"), tr.t("min"), tr.t("max")]},
-        "radar": {"indicators": [{"name": n, "max": top} for n in names.values()],
-                  "values": [sum(v) / len(v) if v else 0 for v in dims.values()], "label": tr.t("mean")},
-        "distribution": {"bins": [f"{lo + i * width:.2f}–{lo + (i + 1) * width:.2f}" for i in range(BINS)],
-                         "counts": counts, "label": tr.t("units")},
+        "trend": {
+            "periods": [tr.period(h["period"]) for h in history],
+            "mean": [h["mean"] for h in history],
+            "min": [h["min"] for h in history],
+            "max": [h["max"] for h in history],
+            "labels": [tr.t("mean"), tr.t("min"), tr.t("max")],
+        },
+        "radar": {
+            "indicators": [{"name": n, "max": top} for n in names.values()],
+            "values": [sum(v) / len(v) if v else 0 for v in dims.values()],
+            "label": tr.t("mean"),
+        },
+        "distribution": {
+            "bins": [f"{lo + i * width:.2f}–{lo + (i + 1) * width:.2f}" for i in range(BINS)],
+            "counts": counts,
+            "label": tr.t("units"),
+        },
     }
 
 
@@ -78,8 +87,9 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
 def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
     run = _run(ws, who)
     charts = _charts(ws, who, run, request) if run and run["results"] else None
-    found = sorted(scope.findings(ws, who), key=lambda f: (f.period, f.severity == "critical", f.gap_pct or 0),
-                   reverse=True)[:10]
+    found = sorted(
+        scope.findings(ws, who), key=lambda f: (f.period, f.severity == "critical", f.gap_pct or 0), reverse=True
+    )[:10]
     return page(request, "overview.html", who, run=run, charts=charts, findings=found)
 
 
@@ -90,28 +100,12 @@ def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dic
 
 
 @router.get("/rankings", response_class=HTMLResponse)
-def rankings(who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank",
-             order: Literal["asc", "desc"] = "asc") -> Response:
+def rankings(
+    who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc"
+) -> Response:
     run = _run(ws, who)
     rows = _sorted(run["results"], sort, order == "desc") if run else []
     return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order)
-
-
-@router.get("/rankings.csv")
-def rankings_csv(who: ScoresRead, ws: WorkspaceDep) -> Response:
-    run = _run(ws, who)
-    if run is None:
-        raise InputError("no stored evaluation run yet; run `valueloop evaluate` first")
-    out = io.StringIO()
-    dims = sorted({d for r in run["results"] for d in r["dimensions"]})
-    writer = csv.writer(out)
-    writer.writerow(["rank", "entity_id", "name", "score", "change", "percentile", *dims])
-    for r in run["results"]:
-        writer.writerow([r["rank"], r["entity_id"], r["name"], r["score"], r["change"], r["percentile"],
-                         *(r["dimensions"].get(d) for d in dims)])
-    name = f"rankings-{run['model']}-{run['period']}.csv"
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/units/{entity_id}", response_class=HTMLResponse)
@@ -124,8 +118,11 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
     found = scope.findings(ws, who, entity=entity_id)
     acts = []
     if who.can(Permission.actions_read):
-        acts = [a for a in scope.actions(ws, who, list_actions(ws))
-                if entity_id in scope.action_units(ws, show_action(ws, a["action_id"]))]
+        acts = [
+            a
+            for a in scope.actions(ws, who, list_actions(ws))
+            if entity_id in scope.action_units(ws, show_action(ws, a["action_id"]))
+        ]
     return page(request, "unit.html", who, entity_id=entity_id, detail=detail, findings=found, actions=acts)
 
 
@@ -133,4 +130,13 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
 def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
     rows = scope.actions(ws, who, list_actions(ws))
     columns = [(s.value, [r for r in rows if r["status"] == s.value]) for s in Status]
-    return page(request, "actions.html", who, columns=columns, total=len(rows))
+    moves = {s.value: [n.value for n in allowed_next(s)] for s in Status}
+    return page(
+        request,
+        "actions.html",
+        who,
+        columns=columns,
+        total=len(rows),
+        moves=moves,
+        can_move=who.can(Permission.actions_write),
+    )

@@ -22,6 +22,12 @@ def translator(request: Request) -> Translator:
 
 def page(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
     tr = translator(request)
-    ctx = {"tr": tr, "t": tr.t, "who": who, "csrf": who.csrf_token if who else None, "path": request.url.path,
-           **context}
+    ctx = {
+        "tr": tr,
+        "t": tr.t,
+        "who": who,
+        "csrf": who.csrf_token if who else None,
+        "path": request.url.path,
+        **context,
+    }
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

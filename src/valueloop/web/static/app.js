@@ -16,6 +16,14 @@
         return { tooltip: {}, radar: { indicator: d.indicators },
           series: [{ type: "radar", data: [{ value: d.values, name: d.label, areaStyle: { opacity: 0.3 } }] }] };
       },
+      heatmap: function (d) {
+        return { tooltip: { position: "top" }, grid: { left: 160, right: 30, top: 10, bottom: 120 },
+          xAxis: { type: "category", data: d.periods, splitArea: { show: true }, axisLabel: { rotate: 30 } },
+          yAxis: { type: "category", data: d.items, splitArea: { show: true } },
+          visualMap: { min: 0, max: d.max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
+                       inRange: { color: ["#f7fbff", "#fdae61", "#d73027"] } },
+          series: [{ name: d.label, type: "heatmap", data: d.cells, label: { show: false } }] };
+      },
       distribution: function (d) {
         return { tooltip: {}, xAxis: { type: "category", data: d.bins, axisLabel: { rotate: 30 } }, yAxis: { type: "value" },
           series: [{ name: d.label, type: "bar", data: d.counts, itemStyle: { color: "#2f6fde" } }] };

@@ -1,0 +1,46 @@
+"""Use case: the experiments and verifications behind improvement actions, with their verdicts.
+
+An action has an experiment when one is attached (``experiments/action-<id>.json``, written by
+``valueloop verify action``) or when a verification verdict (or waiver) was recorded on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from valueloop.errors import InputError
+from valueloop.flows.actions_view import list_actions, show_action
+from valueloop.flows.experiment import EXPERIMENTS, LakeExperiment
+from valueloop.store.workspace import Workspace
+
+
+def _definition(ws: Workspace, aid: int) -> dict[str, Any] | None:
+    path = ws.root / EXPERIMENTS / f"action-{aid}.json"
+    if not path.is_file():
+        return None
+    return LakeExperiment.model_validate_json(path.read_text(encoding="utf-8")).model_dump()
+
+
+def _row(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | None:
+    aid = summary["action_id"]
+    definition = _definition(ws, aid)
+    if definition is None and summary["verification"] is None:
+        return None
+    detail = show_action(ws, aid)
+    return {k: summary[k] for k in ("action_id", "title", "status", "status_label", "owner", "department")} | {
+        "experiment": definition,
+        "verification": detail["verification"],
+        "expected_effect": summary["expected_effect"],
+    }
+
+
+def list_experiments(ws: Workspace) -> list[dict[str, Any]]:
+    """Every action with an experiment or a verdict, newest action first."""
+    return [row for s in list_actions(ws) if (row := _row(ws, s)) is not None]
+
+
+def show_experiment(ws: Workspace, aid: int) -> dict[str, Any]:
+    found = [row for s in list_actions(ws) if s["action_id"] == aid and (row := _row(ws, s)) is not None]
+    if not found:
+        raise InputError(f"action {aid} has no experiment or verification")
+    return found[0]

@@ -1,0 +1,83 @@
+"""Pages over later stages of the loop: voice of the customer, experiments, and review reports.
+
+Each reads the same use cases (and scope rules) as its API and says so when there is no data yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from valueloop.api import scope
+from valueloop.api.deps import ExperimentsRead, ReportsRead, TextRead, WorkspaceDep
+from valueloop.errors import ValueloopError
+from valueloop.flows import text
+from valueloop.flows.accounts import Permission, Principal
+from valueloop.flows.experiments_view import list_experiments
+from valueloop.flows.report_files import list_reports
+from valueloop.flows.scores import run_results
+from valueloop.store.workspace import Workspace
+from valueloop.text.taxonomy import load_taxonomy
+from valueloop.web.i18n import Translator
+from valueloop.web.render import page, translator
+
+router = APIRouter(include_in_schema=False)
+HOT_ITEMS = 15
+
+
+def _voice(ws: Workspace) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    try:
+        hot, life = text.hotspots(ws, "month", HOT_ITEMS), text.lifecycle(ws, "month")
+    except (ValueloopError, KeyError):
+        return None
+    return (hot, life) if hot["texts"] and hot["category"]["heatmap"]["items"] else None
+
+
+def _heatmap(hot: dict[str, Any], tr: Translator) -> dict[str, Any]:
+    """ECharts heat-map series: [period index, item index, share %] per cell."""
+    names = {c.id: c.name_zh if tr.zh else c.name_en for c in load_taxonomy()}
+    grid = hot["category"]["heatmap"]
+    cells = [[x, y, round(100 * share, 1)] for y, row in enumerate(grid["shares"]) for x, share in enumerate(row)
+             if share is not None]  # fmt: skip
+    return {"items": [names.get(i, i) for i in grid["items"]], "periods": [tr.period(p) for p in grid["periods"]],
+            "cells": cells, "max": max((c[2] for c in cells), default=1.0), "label": tr.t("share_pct")}  # fmt: skip
+
+
+@router.get("/voice", response_class=HTMLResponse)
+def voice(who: TextRead, ws: WorkspaceDep, request: Request) -> Response:
+    tr = translator(request)
+    found = _voice(ws)
+    if found is None:
+        return page(request, "voice.html", who, hot=None, topics=[], charts=None)
+    hot, life = found
+    topics = sorted(life, key=lambda r: -r["mentions"])
+    return page(request, "voice.html", who, hot=hot, topics=topics, charts={"heatmap": _heatmap(hot, tr)})
+
+
+@router.get("/experiments", response_class=HTMLResponse)
+def experiments(who: ExperimentsRead, ws: WorkspaceDep, request: Request) -> Response:
+    rows = scope.actions(ws, who, list_experiments(ws))
+    return page(request, "experiments.html", who, rows=rows)
+
+
+def _latest_period(ws: Workspace, who: Principal) -> str:
+    try:
+        return str(run_results(ws, who)["period"])
+    except ValueloopError:
+        return ""
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(who: ReportsRead, ws: WorkspaceDep, request: Request) -> Response:
+    files = [] if who.scoped else list_reports(ws)
+    can_generate = who.can(Permission.evaluate)
+    return page(
+        request,
+        "reports.html",
+        who,
+        files=files,
+        can_generate=can_generate,
+        period=_latest_period(ws, who) if can_generate else "",
+    )
