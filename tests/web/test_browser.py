@@ -188,3 +188,38 @@ def test_downloads_rankings_xlsx_and_generates_a_report(page: Page, server: str,
         link.click()
     assert report.value.suggested_filename.endswith(".html")
     page.screenshot(path=str(tmp_path / "reports.png"), full_page=True)
+
+
+def test_alerts_page_updates_live_acks_and_silences(page: Page, server: str, tmp_path: Path) -> None:
+    import json
+
+    _sign_in(page, server)
+    page.on("dialog", lambda dialog: dialog.accept("网点排查中"))
+    page.click("#nav-alerts")
+    expect(page.locator("h1")).to_have_text("实时告警")
+    expect(page.locator("#live")).to_be_visible()  # the event stream is connected
+    expect(page.locator("#alerts")).to_contain_text("error_burst")  # the demo's replayed incidents
+    # an error burst arrives over the API while the page is open: the page shows the new alert by itself
+    start = 1_786_320_000  # 2026-08-10, after the demo's replayed weeks
+    lines = [{"type": "error", "ts": start + k, "entity_id": "B002"} for k in range(12)]
+    lines += [{"type": "interaction_opened", "ts": start + 60 * m + 5, "entity_id": "B002"} for m in range(1, 5)]
+    body = "\n".join(json.dumps(x) for x in lines)
+    got = page.evaluate(
+        """(body) => fetch('/api/v1/events', {method: 'POST', credentials: 'same-origin', body: body,
+             headers: {'X-CSRF-Token': vl.csrf(), 'Content-Type': 'application/x-ndjson'}}).then(r => r.json())""",
+        body,
+    )
+    fired = [a for a in got["alerts"] if a["status"] == "firing"]
+    assert [(a["rule"], a["entity_id"]) for a in fired] == [("error_burst", "B002")]
+    row = page.locator(f"#alert-{fired[0]['id']}")
+    expect(row).to_be_visible(timeout=10_000)
+    row.locator("button.ack").click()
+    expect(page.locator(f"#alert-{fired[0]['id']} td.acked")).to_contain_text("ana")
+    page.fill("#silence-form input[name=matchers]", "alertname=traffic_anomaly")
+    page.fill("#silence-form input[name=days]", "sat,sun")
+    page.fill("#silence-form input[name=comment]", "周末")
+    page.click("#silence-form button[type=submit]")
+    expect(page.locator("#silences")).to_contain_text("alertname=traffic_anomaly")
+    page.screenshot(path=str(tmp_path / "alerts-zh.png"), full_page=True)
+    page.click("#lang-en")
+    expect(page.locator("h1")).to_have_text("Alerts")

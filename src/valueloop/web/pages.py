@@ -21,7 +21,7 @@ from valueloop.flows.actions_view import list_actions, show_action
 from valueloop.flows.models import load_versions
 from valueloop.flows.scores import entity_scores, run_history, run_results
 from valueloop.store.workspace import Workspace
-from valueloop.web import auth_pages, exports, insight_pages, models_page
+from valueloop.web import alerts_page, auth_pages, exports, insight_pages, models_page
 from valueloop.web.render import HERE, page, translator
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +31,7 @@ BINS = 10
 
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth_pages, exports, models_page, insight_pages):
+    for module in (auth_pages, exports, models_page, insight_pages, alerts_page):
         app.include_router(module.router)
     app.include_router(router)
 
