@@ -25,6 +25,7 @@ import typer
 
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
 from valueloop.errors import InputError
+from valueloop.flows.spc import payload
 from valueloop.stats.spc import ControlChart, DispersionChart, p_chart, revise, u_chart, xmr_chart
 
 FileArg = Annotated[Path, typer.Argument(metavar="FILE.csv", help="CSV file, one row per sample.", show_default=False)]
@@ -145,42 +146,12 @@ def _compute(path: Path, build: Builder, phase1: bool) -> ControlChart:
 
 def _show(chart: ControlChart, fmt: Format) -> None:
     if fmt is Format.json:
-        emit(chart_payload(chart), fmt)
+        emit(payload(chart), fmt)
         return
     if chart.note:
         stderr.print(f"note: {chart.note}")
     title = f"{chart.chart} chart, centre {chart.center:.4g}, limits from rows 1-{chart.baseline}"
     emit(chart_rows(chart), fmt, title=title, columns=_columns(chart))
-
-
-def chart_payload(chart: ControlChart) -> dict[str, Any]:
-    """The JSON document for one chart; rows are 1-based, one limit per row."""
-    payload: dict[str, Any] = {
-        "chart": chart.chart,
-        "center": chart.center,
-        "ucl": chart.ucl.tolist(),
-        "lcl": chart.lcl.tolist(),
-        "signals": [{"row": s.row + 1, "rule": s.rule} for s in chart.signals],
-        "values": chart.values.tolist(),
-        "sigma": chart.sigma.tolist(),
-        "baseline": chart.baseline,
-        "excluded": [r + 1 for r in chart.excluded],
-        "note": chart.note,
-    }
-    if chart.dispersion is not None:
-        payload[chart.dispersion.kind] = _dispersion_payload(chart.dispersion)
-    return payload
-
-
-def _dispersion_payload(chart: DispersionChart) -> dict[str, Any]:
-    return {
-        "center": chart.center,
-        "ucl": chart.ucl,
-        "lcl": chart.lcl,
-        "first_row": chart.first_row + 1,
-        "values": chart.values.tolist(),
-        "signals": [{"row": s.row + 1, "rule": s.rule} for s in chart.signals],
-    }
 
 
 def chart_rows(chart: ControlChart) -> list[dict[str, Any]]:

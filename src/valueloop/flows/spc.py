@@ -55,6 +55,7 @@ def _run(build: Builder, phase1: bool) -> ControlChart:
 
 
 def payload(chart: ControlChart) -> dict[str, Any]:
+    """The JSON document of one chart (the CLI's and the API's): rows 1-based, one limit per row."""
     out: dict[str, Any] = {
         "chart": chart.chart, "center": chart.center, "ucl": chart.ucl.tolist(), "lcl": chart.lcl.tolist(),
         "signals": [{"row": s.row + 1, "rule": s.rule} for s in chart.signals], "values": chart.values.tolist(),
