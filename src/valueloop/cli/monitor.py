@@ -24,7 +24,7 @@ import typer
 
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 from valueloop.errors import InputError
-from valueloop.monitor.registry import DEFAULT, DETECTORS, make, run
+from valueloop.monitor.registry import DEFAULT, DETECTORS
 
 SeriesArg = Annotated[
     Path, typer.Argument(metavar="SERIES.csv", help="CSV with columns timestamp,value.", show_default=False)
@@ -49,17 +49,11 @@ def detect(file: SeriesArg, detector: DetectorOpt = DEFAULT, fmt: FormatOpt = Fo
     """Score every row of a timestamp,value series; flag the anomalies."""
     if detector not in DETECTORS:
         raise typer.BadParameter(f"{detector!r} is not one of {', '.join(DETECTORS)}", param_hint="--detector")
+    from valueloop.flows.monitor_detect import detect as detect_points
+
     series = read_series(file)
-    scores, fired = run(make(detector), series.values, series.times)
-    rows = [
-        {"timestamp": stamp, "value": _json_value(value), "score": float(score), "anomaly": bool(hit)}
-        for stamp, value, score, hit in zip(series.stamps, series.values, scores, fired, strict=True)
-    ]
-    emit(rows, fmt, title=f"{detector}: {int(fired.sum())} anomalies in {len(rows)} rows")
-
-
-def _json_value(value: float) -> float | None:
-    return value if math.isfinite(value) else None
+    rows = detect_points(detector, series.stamps, [v if math.isfinite(v) else None for v in series.values])
+    emit(rows, fmt, title=f"{detector}: {sum(r['anomaly'] for r in rows)} anomalies in {len(rows)} rows")
 
 
 @dataclass(frozen=True)

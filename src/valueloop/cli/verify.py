@@ -16,21 +16,20 @@ File and argument problems are :class:`~valueloop.errors.InputError` (exit code 
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from valueloop.cli.loop import verify_action
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
 from valueloop.errors import InputError
-from valueloop.stats import power as pw
+from valueloop.flows import verify_rows as rows_flow
 from valueloop.stats.multiple import adjust as adjust_p
 from valueloop.verify.ab import Settings
-from valueloop.verify.files import AbRun, verify_ab_file, verify_did_file, verify_its_file
-from valueloop.verify.report import ab_payload, did_payload, its_payload, num
+from valueloop.verify.files import verify_ab_file, verify_did_file, verify_its_file
+from valueloop.verify.report import did_payload, its_payload
 from valueloop.verify.sufficient import Columns
 
 
@@ -82,35 +81,11 @@ def ab(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Compare treatment with control in a randomised test and give a verdict."""
-    covariate = _covariate(metric_type, denominator_col, pre_col)
+    covariate = rows_flow.covariate(metric_type.value, denominator_col, pre_col)
     settings = Settings(metric_type.value, alpha, control_share, not lower_is_better, pre_col is not None, seed)
     run = verify_ab_file(file, Columns(variant_col, value_col, unit_col, covariate), settings, control, bootstrap)
-    docs = _ab_docs(run, alpha)
+    docs = rows_flow.ab_docs(run, alpha)
     emit(docs[0] if len(docs) == 1 else docs, fmt, title=f"verify ab: {file.name}")
-
-
-def _covariate(metric_type: MetricType, denominator_col: str | None, pre_col: str | None) -> str | None:
-    if metric_type is MetricType.ratio and denominator_col is None:
-        raise InputError("--metric-type ratio needs --denominator-col")
-    if metric_type is not MetricType.ratio and denominator_col is not None:
-        raise InputError("--denominator-col is for --metric-type ratio")
-    if pre_col is not None and metric_type in (MetricType.ratio, MetricType.ordinal):
-        raise InputError(f"--pre-col (CUPED) works with proportion and mean metrics, not {metric_type.value}")
-    return denominator_col or pre_col
-
-
-def _ab_docs(run: AbRun, alpha: float) -> list[dict[str, Any]]:
-    docs = []
-    for r in run.results:
-        doc = ab_payload(r, alpha)
-        if (rank := run.ranks.get(r.treatment_name)) is not None:
-            doc["rank_test"] = {"u": num(rank.u), "prob_superiority": num(rank.prob_superiority),
-                                "rank_biserial": num(rank.rank_biserial)}  # fmt: skip
-        if r.treatment_name in run.bootstrap_ci:
-            ci = run.bootstrap_ci[r.treatment_name]
-            doc["bootstrap_ci"] = None if ci is None else [ci[0], ci[1]]
-        docs.append(doc)
-    return docs
 
 
 def power(
@@ -125,52 +100,9 @@ def power(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Sample size per group for an effect (--mde), or the smallest effect for a size (--n)."""
-    if (mde is None) == (n is None):
-        raise InputError("give exactly one of --mde (solve for n) or --n (solve for the MDE)")
-    doc: dict[str, Any] = {"metric_type": metric_type.value, "alpha": alpha, "power": target, "ratio": ratio}
-    if metric_type is MetricType.proportion:
-        doc |= _power_proportion(baseline, mde, n, alpha, target, ratio)
-    elif metric_type is MetricType.mean:
-        doc |= _power_mean(sd, mde, n, alpha, target, ratio)
-    else:
-        raise InputError("power is for --metric-type proportion or mean")
+    doc = rows_flow.power(metric_type.value, mde=mde, n=n, baseline=baseline, sd=sd, alpha=alpha, target=target,
+                          ratio=ratio)  # fmt: skip
     emit(doc, fmt, title="verify power")
-
-
-def _sizes(effect: float, alpha: float, target: float, ratio: float) -> dict[str, Any]:
-    n_c = math.ceil(pw.sample_size(effect, target, alpha, ratio))
-    n_t = math.ceil(n_c * ratio)
-    return {"effect_size": effect, "n_control": n_c, "n_treatment": n_t, "n_total": n_c + n_t}
-
-
-def _power_proportion(
-    baseline: float | None, mde: float | None, n: int | None, alpha: float, target: float, ratio: float
-) -> dict[str, Any]:
-    if baseline is None or not 0 < baseline < 1:
-        raise InputError("--metric-type proportion needs --baseline between 0 and 1")
-    doc: dict[str, Any] = {"baseline": baseline, "method": "normal_cohen_h"}
-    if mde is not None:
-        if not 0 < baseline + mde < 1 or mde == 0:
-            raise InputError(f"--mde {mde} from --baseline {baseline} must give a rate strictly between 0 and 1")
-        return doc | {"mde": mde, "target_rate": baseline + mde} | _sizes(pw.cohen_h(baseline, baseline + mde),
-                                                                            alpha, target, ratio)  # fmt: skip
-    h = pw.min_detectable_effect(float(n or 0), target, alpha, ratio)
-    up = pw.rate_for_h(baseline, h)
-    return doc | {"n_control": n, "effect_size": h, "mde": up - baseline, "target_rate": up}
-
-
-def _power_mean(
-    sd: float | None, mde: float | None, n: int | None, alpha: float, target: float, ratio: float
-) -> dict[str, Any]:
-    if sd is None or not sd > 0:
-        raise InputError("--metric-type mean needs --sd, a positive standard deviation per unit")
-    doc: dict[str, Any] = {"sd": sd, "method": "normal_standardised"}
-    if mde is not None:
-        if mde == 0:
-            raise InputError("--mde must not be 0")
-        return doc | {"mde": mde} | _sizes(mde / sd, alpha, target, ratio)
-    d = pw.min_detectable_effect(float(n or 0), target, alpha, ratio)
-    return doc | {"n_control": n, "effect_size": d, "mde": d * sd}
 
 
 def did(

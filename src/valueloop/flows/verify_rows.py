@@ -62,11 +62,14 @@ def _on_rows(rows: Sequence[Row], use: Callable[[Path], T]) -> T:
 
 def covariate(metric_type: MetricType, denominator_col: str | None, pre_col: str | None) -> str | None:
     if metric_type == "ratio" and denominator_col is None:
-        raise InputError("metric_type ratio needs denominator_col")
+        raise InputError("metric type ratio needs a denominator column (--denominator-col / denominator_col)")
     if metric_type != "ratio" and denominator_col is not None:
-        raise InputError("denominator_col is for metric_type ratio")
+        raise InputError("a denominator column (--denominator-col / denominator_col) is for metric type ratio")
     if pre_col is not None and metric_type in ("ratio", "ordinal"):
-        raise InputError(f"pre_col (CUPED) works with proportion and mean metrics, not {metric_type}")
+        raise InputError(
+            f"a pre-period column (CUPED, --pre-col / pre_col) works with proportion and mean metrics, "
+            f"not {metric_type}"
+        )
     return denominator_col or pre_col
 
 
@@ -138,7 +141,9 @@ def power(
 ) -> dict[str, Any]:  # fmt: skip
     """Sample size per group for an effect (``mde``), or the smallest effect for a size (``n``)."""
     if (mde is None) == (n is None):
-        raise InputError("give exactly one of mde (solve for n) or n (solve for the MDE)")
+        raise InputError(
+            "give exactly one of the effect (--mde / mde: solve for n) or the size (--n / n: solve for the MDE)"
+        )
     doc: dict[str, Any] = {"metric_type": metric_type, "alpha": alpha, "power": target, "ratio": ratio}
     try:
         if metric_type == "proportion":
@@ -149,14 +154,14 @@ def power(
         raise
     except (ValueError, ArithmeticError) as err:  # an effect so small (or a size so large) no root is found
         raise InputError(f"no finite answer for these inputs ({err})") from err
-    raise InputError("power is for metric_type proportion or mean")
+    raise InputError("power is for metric type proportion or mean")
 
 
 def _power_proportion(
     baseline: float | None, mde: float | None, n: int | None, alpha: float, target: float, ratio: float
 ) -> dict[str, Any]:
     if baseline is None or not 0 < baseline < 1:
-        raise InputError("metric_type proportion needs a baseline between 0 and 1")
+        raise InputError("metric type proportion needs a baseline rate (--baseline / baseline) between 0 and 1")
     doc: dict[str, Any] = {"baseline": baseline, "method": "normal_cohen_h"}
     if mde is not None:
         if not 0 < baseline + mde < 1 or mde == 0:
@@ -172,7 +177,7 @@ def _power_mean(
     sd: float | None, mde: float | None, n: int | None, alpha: float, target: float, ratio: float
 ) -> dict[str, Any]:
     if sd is None or not sd > 0:
-        raise InputError("metric_type mean needs sd, a positive standard deviation per unit")
+        raise InputError("metric type mean needs a positive standard deviation per unit (--sd / sd)")
     doc: dict[str, Any] = {"sd": sd, "method": "normal_standardised"}
     if mde is not None:
         if mde == 0:
