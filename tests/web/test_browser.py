@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -223,3 +224,115 @@ def test_alerts_page_updates_live_acks_and_silences(page: Page, server: str, tmp
     page.screenshot(path=str(tmp_path / "alerts-zh.png"), full_page=True)
     page.click("#lang-en")
     expect(page.locator("h1")).to_have_text("Alerts")
+
+
+def test_create_an_action_from_a_finding(page: Page, server: str, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    page.locator("#findings a").first.click()  # a top finding's unit
+    expect(page).to_have_url(re.compile(r"/units/\w+$"))
+    button = page.locator("button.from-finding").first
+    finding = button.get_attribute("data-finding")
+    button.click()
+    expect(page.locator("#finding-dialog")).to_be_visible()
+    expect(page.locator("#finding-owner")).to_have_value("ana")
+    page.fill("#finding-department", "运营部")
+    page.screenshot(path=str(tmp_path / "from-finding-form.png"), full_page=True)
+    page.click("#finding-submit")
+    expect(page).to_have_url(re.compile(r"/actions/\d+$"))
+    expect(page.locator("#action-status")).to_have_attribute("data-status", "proposed")
+    expect(page.locator("#action-links a.link-finding")).to_have_text(str(finding))
+    expect(page.locator("#action-history")).to_contain_text("ana")
+    page.screenshot(path=str(tmp_path / "action-detail.png"), full_page=True)
+    page.click("#action-links a.link-finding")  # back to the unit, at the finding
+    expect(page.locator(f"#finding-{finding}")).to_be_visible()
+
+
+def test_value_stream_chart(page: Page, server: str, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    page.click("#nav-vsm")
+    expect(page.locator("h1")).to_have_text("价值流")
+    chart = page.locator("#chart-vsm")
+    expect(chart).to_have_attribute("data-rendered", "1")
+    assert _distinct_colours(chart.screenshot(path=str(tmp_path / "vsm.png"))) > 5, "the VSM chart is blank"
+    expect(page.locator("#vsm-bottleneck")).not_to_have_text("—")
+    expect(page.locator("#vsm-steps tr.bottleneck")).to_have_count(1)
+    expect(page.locator("#vsm-handoffs")).to_contain_text("运营部")
+    last = page.locator("#vsm-period option").nth(1)
+    page.select_option("#vsm-period", last.get_attribute("value"))
+    page.click("#vsm-show")
+    expect(page).to_have_url(re.compile(r"period=\d{4}-\d{2}"))
+    expect(page.locator("#chart-vsm")).to_have_attribute("data-rendered", "1")
+    page.click("#lang-en")
+    expect(page.locator("h1")).to_have_text("Value streams")
+    expect(page.locator("#vsm-steps")).to_contain_text("Intake")
+    page.screenshot(path=str(tmp_path / "vsm-en.png"), full_page=True)
+
+
+def test_upload_refuses_a_wrong_type_and_summarises_a_csv(page: Page, server: str, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    page.click("#nav-upload")
+    expect(page.locator("h1")).to_have_text("数据上传")
+    page.select_option("#upload-dataset", "customers")
+    wrong = tmp_path / "customers.txt"
+    wrong.write_text("customer_id\nU1\n", encoding="utf-8")
+    page.set_input_files("#upload-files", str(wrong))
+    page.click("#upload-submit")
+    expect(page.locator("#upload-error")).to_be_visible()
+    expect(page.locator("#upload-error-message")).to_contain_text("unsupported file type")
+    expect(page.locator("#upload-result")).to_be_hidden()
+    page.screenshot(path=str(tmp_path / "upload-refused.png"), full_page=True)
+    good = tmp_path / "customers.csv"
+    good.write_text(
+        "customer_id,industry,age_band,spend_tier,region,vip\nUX9001,retail,25-34,high,east,true\n,retail,25-34,low,east,false\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("#upload-files", str(good))
+    page.click("#upload-submit")
+    expect(page.locator("#upload-result")).to_be_visible()
+    expect(page.locator("#upload-error")).to_be_hidden()
+    expect(page.locator("#result-read")).to_have_text("2")
+    expect(page.locator("#result-stored")).to_have_text("1")
+    expect(page.locator("#result-quarantined")).to_have_text("1")
+    expect(page.locator("#result-error-rows tr")).to_have_count(1)
+    expect(page.locator("#result-error-rows")).to_contain_text("customer_id")
+    page.screenshot(path=str(tmp_path / "upload-done.png"), full_page=True)
+
+
+def test_voice_shows_sentiment_trend_and_quotes(page: Page, server: str, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    page.goto(f"{server}/voice")
+    chart = page.locator("#chart-sentiment")
+    expect(chart).to_have_attribute("data-rendered", "1")
+    assert _distinct_colours(chart.screenshot(path=str(tmp_path / "sentiment.png"))) > 5, "the sentiment chart is blank"
+    topics = page.locator("#quotes .quote-topic")
+    expect(topics.first).to_be_visible()
+    assert topics.count() >= 3
+    quotes = page.locator("#quotes blockquote.quote")
+    assert quotes.count() >= 2 * topics.count() - 1
+    assert all(m.strip() for m in page.locator("#quotes blockquote.quote mark").all_inner_texts())
+    page.screenshot(path=str(tmp_path / "voice-quotes.png"), full_page=True)
+
+
+def test_overview_shows_live_alerts(page: Page, server: str, tmp_path: Path) -> None:
+    import json
+
+    _sign_in(page, server)
+    expect(page.locator("#live-alerts")).to_be_visible()  # the demo replayed alerts: the panel is there
+    start = 1_786_406_400  # 2026-08-11, after the demo's replayed weeks and the alerts test's burst
+    lines = [{"type": "error", "ts": start + k, "entity_id": "B003"} for k in range(12)]
+    lines += [{"type": "interaction_opened", "ts": start + 60 * m + 5, "entity_id": "B003"} for m in range(1, 5)]
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    got = page.evaluate(
+        """([body, csrf]) => fetch('/api/v1/events', {method: 'POST', credentials: 'same-origin', body: body,
+             headers: {'X-CSRF-Token': csrf, 'Content-Type': 'application/x-ndjson'}}).then(r => r.json())""",
+        ["\n".join(json.dumps(x) for x in lines), csrf],
+    )
+    assert any(a["status"] == "firing" and a["entity_id"] == "B003" for a in got["alerts"])
+    page.reload()
+    rows = page.locator("#live-alert-rows")
+    expect(rows).to_contain_text("B003")
+    expect(rows).to_contain_text("error_burst")
+    assert page.locator("#live-alert-rows tr").count() <= 6  # header + top 5
+    page.screenshot(path=str(tmp_path / "overview-live-alerts.png"), full_page=True)
+    page.click("#all-alerts")
+    expect(page).to_have_url(f"{server}/alerts")

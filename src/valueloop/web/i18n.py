@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from valueloop.web.i18n_loop import LOOP_MESSAGES
+
 LOCALES = ("zh-CN", "en")
 DEFAULT = "zh-CN"
 LANG_COOKIE = "vl_lang"
@@ -195,6 +197,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "generating": {"zh-CN": "正在生成…", "en": "Generating…"},
     "generate_failed": {"zh-CN": "生成失败", "en": "Could not generate the report"},
 }
+if clash := MESSAGES.keys() & LOOP_MESSAGES.keys():
+    raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
+MESSAGES |= LOOP_MESSAGES
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from valueloop.api import scope
 from valueloop.api.deps import ExperimentsRead, ReportsRead, TextRead, WorkspaceDep
 from valueloop.errors import ValueloopError
-from valueloop.flows import text
+from valueloop.flows import text, voice_view
 from valueloop.flows.accounts import Permission, Principal
 from valueloop.flows.experiments_view import list_experiments
 from valueloop.flows.report_files import list_reports
@@ -25,9 +25,12 @@ from valueloop.web.render import page, translator
 
 router = APIRouter(include_in_schema=False)
 HOT_ITEMS = 15
+QUOTED_TOPICS = 5
 
 
 def _voice(ws: Workspace) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    if not voice_view.has_feedback(ws):
+        return None
     try:
         hot, life = text.hotspots(ws, "month", HOT_ITEMS), text.lifecycle(ws, "month")
     except (ValueloopError, KeyError):
@@ -45,15 +48,36 @@ def _heatmap(hot: dict[str, Any], tr: Translator) -> dict[str, Any]:
             "cells": cells, "max": max((c[2] for c in cells), default=1.0), "label": tr.t("share_pct")}  # fmt: skip
 
 
+def _sentiment(ws: Workspace, tr: Translator) -> dict[str, Any] | None:
+    """ECharts data of the monthly sentiment trend: negative share (%) and mean score."""
+    rows = voice_view.sentiment_trend(ws)
+    if not rows:
+        return None
+    return {"periods": [tr.period(r["period"]) for r in rows],
+            "negative": [round(100 * r["negative_share"], 1) for r in rows],
+            "score": [None if r["mean_score"] is None else round(r["mean_score"], 3) for r in rows],
+            "labels": [tr.t("negative_share"), tr.t("mean_sentiment")]}  # fmt: skip
+
+
+def _quoted(ws: Workspace, topics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The top-level topics with most mentions, each with its quotes (empty list when none could be found)."""
+    top = [r for r in topics if "/" not in r["topic_id"]][:QUOTED_TOPICS]
+    quotes = voice_view.topic_quotes(ws, [r["topic_id"] for r in top])
+    return [{**r, "quotes": quotes[r["topic_id"]]} for r in top]
+
+
 @router.get("/voice", response_class=HTMLResponse)
 def voice(who: TextRead, ws: WorkspaceDep, request: Request) -> Response:
     tr = translator(request)
     found = _voice(ws)
     if found is None:
-        return page(request, "voice.html", who, hot=None, topics=[], charts=None)
+        return page(request, "voice.html", who, hot=None, topics=[], quoted=[], charts=None)
     hot, life = found
     topics = sorted(life, key=lambda r: -r["mentions"])
-    return page(request, "voice.html", who, hot=hot, topics=topics, charts={"heatmap": _heatmap(hot, tr)})
+    charts: dict[str, Any] = {"heatmap": _heatmap(hot, tr)}
+    if sentiment := _sentiment(ws, tr):
+        charts["sentiment"] = sentiment
+    return page(request, "voice.html", who, hot=hot, topics=topics, quoted=_quoted(ws, topics), charts=charts)
 
 
 @router.get("/experiments", response_class=HTMLResponse)

@@ -14,24 +14,36 @@ from fastapi.staticfiles import StaticFiles
 
 from valueloop.actions.workflow import Status, allowed_next
 from valueloop.api import scope
-from valueloop.api.deps import ActionsRead, ScoresRead, WorkspaceDep
+from valueloop.api.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
 from valueloop.errors import InputError
+from valueloop.flows import alerts as alert_records
 from valueloop.flows.accounts import Permission, Principal
 from valueloop.flows.actions_view import list_actions, show_action
 from valueloop.flows.models import load_versions
 from valueloop.flows.scores import entity_scores, run_history, run_results
 from valueloop.store.workspace import Workspace
-from valueloop.web import alerts_page, auth_pages, exports, insight_pages, models_page
+from valueloop.web import (
+    action_pages,
+    alerts_page,
+    auth_pages,
+    exports,
+    insight_pages,
+    models_page,
+    upload_page,
+    vsm_page,
+)
 from valueloop.web.render import HERE, page, translator
 
 router = APIRouter(include_in_schema=False)
 SortKey = Literal["rank", "score", "name", "change", "percentile"]
 BINS = 10
+LIVE_ALERTS = 5
+SEVERITY_ORDER = {"critical": 0, "warning": 1}
 
 
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth_pages, exports, models_page, insight_pages, alerts_page):
+    for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page):
         app.include_router(module.router)
     app.include_router(router)
 
@@ -90,7 +102,20 @@ def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
     found = sorted(
         scope.findings(ws, who), key=lambda f: (f.period, f.severity == "critical", f.gap_pct or 0), reverse=True
     )[:10]
-    return page(request, "overview.html", who, run=run, charts=charts, findings=found)
+    live = _live_alerts(ws, who)
+    return page(request, "overview.html", who, run=run, charts=charts, findings=found, live=live)
+
+
+def _live_alerts(ws: Workspace, who: Principal) -> dict[str, Any] | None:
+    """The caller's firing alerts, most severe and newest first; None if they may not see alerts or none ever fired."""
+    if not who.can(Permission.alerts_read):
+        return None
+    units = units_of(ws, who)
+    firing = alert_records.list_alerts(ws, status="firing", units=units)
+    if not firing and not alert_records.list_alerts(ws, units=units, limit=1):
+        return None
+    firing.sort(key=lambda a: (SEVERITY_ORDER.get(a.severity, 2), -a.fired_at.timestamp()))
+    return {"rows": firing[:LIVE_ALERTS], "firing": len(firing)}
 
 
 def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dict[str, Any]]:
@@ -123,7 +148,15 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
             for a in scope.actions(ws, who, list_actions(ws))
             if entity_id in scope.action_units(ws, show_action(ws, a["action_id"]))
         ]
-    return page(request, "unit.html", who, entity_id=entity_id, detail=detail, findings=found, actions=acts)
+    can_create = who.can(Permission.actions_write)
+    context: dict[str, Any] = {
+        "entity_id": entity_id,
+        "detail": detail,
+        "findings": found,
+        "actions": acts,
+        "can_create": can_create,
+    }
+    return page(request, "unit.html", who, **context)
 
 
 @router.get("/actions", response_class=HTMLResponse)

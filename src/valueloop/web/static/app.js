@@ -24,6 +24,28 @@
                        inRange: { color: ["#f7fbff", "#fdae61", "#d73027"] } },
           series: [{ name: d.label, type: "heatmap", data: d.cells, label: { show: false } }] };
       },
+      sentiment: function (d) {
+        return { tooltip: { trigger: "axis" }, legend: { data: d.labels }, xAxis: { type: "category", data: d.periods },
+          yAxis: [{ type: "value", name: d.labels[0], min: 0, max: 100 }, { type: "value", name: d.labels[1], min: -1, max: 1 }],
+          series: [{ name: d.labels[0], type: "bar", data: d.negative, itemStyle: { color: "#e57373" } },
+                   { name: d.labels[1], type: "line", yAxisIndex: 1, data: d.score, symbolSize: 8,
+                     itemStyle: { color: "#2f6fde" } }] };
+      },
+      vsm: function (d) {
+        /* stacked per-step bars (median minutes): planned wait, other wait, processing; the bottleneck step in red */
+        function paint(values, normal, hot) {
+          return values.map(function (v, i) { return { value: v, itemStyle: { color: d.bottleneck === i ? hot : normal } }; });
+        }
+        var l = d.labels;
+        return { tooltip: { trigger: "axis", axisPointer: { type: "shadow" } }, legend: { data: [l[3], l[0], l[1], l[2]] },
+          grid: { left: 60, right: 30, top: 40, bottom: 60 },
+          xAxis: { type: "category", data: d.steps, axisLabel: { interval: 0 } },
+          yAxis: { type: "value", name: d.unit },
+          series: [{ name: l[3], type: "bar", stack: "time", itemStyle: { color: "#e4ebf2" }, data: d.planned },
+                   { name: l[0], type: "bar", stack: "time", itemStyle: { color: "#9fb3c8" }, data: paint(d.wait, "#9fb3c8", "#ef9a9a") },
+                   { name: l[1], type: "bar", stack: "time", itemStyle: { color: "#2f6fde" }, data: paint(d.process, "#2f6fde", "#c62828") },
+                   { name: l[2], type: "scatter", data: d.standard, symbol: "diamond", symbolSize: 12, itemStyle: { color: "#b7791f" } }] };
+      },
       distribution: function (d) {
         return { tooltip: {}, xAxis: { type: "category", data: d.bins, axisLabel: { rotate: 30 } }, yAxis: { type: "value" },
           series: [{ name: d.label, type: "bar", data: d.counts, itemStyle: { color: "#2f6fde" } }] };
