@@ -54,7 +54,7 @@ from valueloop.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 SPEC_FILE = "monitor.yaml"
-DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "templates" / "monitor.yaml"
+DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "templates" / "monitor" / "default.yaml"
 LIVE_LAG = 3600.0
 """The clock closes minutes only while the stream is within this many seconds of now (not on a replay of last year)."""
 GRACE = 0.2
