@@ -140,7 +140,13 @@ def status_now(ws: Workspace, aid: int) -> Status:
         return status_of(conn, aid)
 
 
+MAX_ACTION_ID = 2**31 - 1
+"""Action ids are SQL INTEGER (32-bit on PostgreSQL); a larger number cannot name an action."""
+
+
 def status_of(conn: sa.Connection, aid: int) -> Status:
+    if not 1 <= aid <= MAX_ACTION_ID:  # the database driver would fail on the bound parameter (SQLite: OverflowError)
+        raise InputError(f"no action {aid}")
     found = conn.execute(sa.select(db.actions.c.status).where(db.actions.c.action_id == aid)).scalar_one_or_none()
     if found is None:
         raise InputError(f"no action {aid}")

@@ -22,7 +22,7 @@ from valueloop.diagnose.evidence import Scope, collect
 from valueloop.diagnose.findings import Finding
 from valueloop.diagnose.rules import find
 from valueloop.errors import InputError, SpecError
-from valueloop.flows.evaluate import latest_period
+from valueloop.flows.evaluate import check_level, latest_period
 from valueloop.flows.models import load_versions, version_in_force
 from valueloop.metrics.hierarchy import ancestors_at
 from valueloop.metrics.periods import bounds_utc, first_day, previous
@@ -67,7 +67,7 @@ def _model(ws: Workspace, wh: Warehouse, model_id: str | None, period: str | Non
     versions = load_versions(ws, model_id)
     period = period or latest_period(wh, versions[-1])
     model = version_in_force(versions, first_day(period, versions[-1].period), version)
-    return (model.model_copy(update={"level": level}) if level else model), period
+    return (model.model_copy(update={"level": check_level(wh, level)}) if level else model), period
 
 
 def _run(ws: Workspace, run_id: str) -> sa.Row[Any]:
@@ -137,11 +137,18 @@ def _subtrees(wh: Warehouse, level: str) -> dict[str, list[str]]:
 
 def list_findings(ws: Workspace, period: str | None = None, severity: str | None = None,
                   entity: str | None = None) -> list[Finding]:
-    return records.select(ws.database_url, period=period, severity=severity, entity=entity)
+    return [_aware(f) for f in records.select(ws.database_url, period=period, severity=severity, entity=entity)]
 
 
 def show_finding(ws: Workspace, finding_id: str) -> Finding:
-    return records.get(ws.database_url, finding_id)
+    return _aware(records.get(ws.database_url, finding_id))
+
+
+def _aware(f: Finding) -> Finding:
+    """``created_at`` as an aware UTC time (SQLite hands it back naive, which is not an RFC 3339 date-time)."""
+    if f.created_at is None or f.created_at.tzinfo is not None:
+        return f
+    return f.model_copy(update={"created_at": appdb.as_utc(f.created_at)})
 
 
 def _periods_back(period: str, model: EvaluationModel, count: int) -> list[str]:

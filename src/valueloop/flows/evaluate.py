@@ -64,7 +64,7 @@ def evaluate(
     period = period or latest_period(wh, versions[-1])
     model = version_in_force(versions, first_day(period, grain), version)
     if level:
-        model = model.model_copy(update={"level": level})
+        model = model.model_copy(update={"level": check_level(wh, level)})
     values, unit_table = compute_values(wh, model, [previous(period, grain), period])
     model = resolve_weights(model, values[values["period"] == period])
     before = score_model(values[values["period"] == previous(period, grain)], model)
@@ -85,6 +85,15 @@ def evaluate(
     if store:
         _store(ws, model, run)
     return run
+
+
+def check_level(wh: Warehouse, level: str) -> str:
+    """``level`` if some entity of the tree is of that type; an unknown level is refused, not scored as nothing."""
+    types = wh.execute(wh.table("entities").select("type").distinct())["type"]
+    known = sorted(str(t) for t in types if isinstance(t, str))
+    if level not in known:
+        raise InputError(f"unknown level {level!r}; the entity tree has {', '.join(known) or 'no entities'}")
+    return level
 
 
 def latest_period(wh: Warehouse, model: EvaluationModel) -> str:

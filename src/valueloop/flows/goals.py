@@ -26,6 +26,7 @@ from valueloop.store.workspace import Workspace
 
 GOALS_FILE = "goals.yaml"
 COMPOSITE = "score"
+REVIEW_YEARS = (1900, 2199)
 _GRAINS = ((Grain.quarter, r"^\d{4}-Q[1-4]$"), (Grain.month, r"^\d{4}-\d{2}$"), (Grain.year, r"^\d{4}$"))
 
 
@@ -41,6 +42,8 @@ def grain_of(period: str) -> Grain:
     """The grain of a period label a review can cover: a month, a quarter or a year."""
     for grain, pattern in _GRAINS:
         if re.match(pattern, period):
+            if not REVIEW_YEARS[0] <= int(period[:4]) <= REVIEW_YEARS[1]:  # year 1 or 9999 has no neighbour period
+                raise InputError(f"period {period!r}: the year must be in {REVIEW_YEARS[0]}–{REVIEW_YEARS[1]}")
             return grain
     raise InputError(f"period {period!r} is not a month (2026-08), quarter (2026-Q3) or year (2026)")
 

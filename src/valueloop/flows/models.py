@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def validate_workspace_models(ws: Workspace) -> list[str]:
 
 def load_versions(ws: Workspace, model_id: str | None) -> list[EvaluationModel]:
     """Every version of one model, oldest first; the only model when ``model_id`` is None."""
-    models = [load_model(f) for f in model_files(ws)]
+    models = [_load(f, *_stamp(f)) for f in model_files(ws)]
     if not models:
         raise InputError(f"no evaluation models in {ws.models_dir}; run `valueloop init --template three-dimension`")
     ids = sorted({m.id for m in models})
@@ -60,6 +61,17 @@ def load_versions(ws: Workspace, model_id: str | None) -> list[EvaluationModel]:
     if len(set(versions)) != len(versions):
         raise SpecError(f"model {model_id!r} has two files with the same version number")
     return chosen
+
+
+def _stamp(file: Path) -> tuple[int, int]:
+    stat = file.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=256)
+def _load(file: Path, mtime_ns: int, size: int) -> EvaluationModel:
+    """A model file parsed once per version of the file (models are frozen; every page asks for them)."""
+    return load_model(file)
 
 
 def version_in_force(versions: list[EvaluationModel], on: date, version: int | None = None) -> EvaluationModel:

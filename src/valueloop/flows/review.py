@@ -23,7 +23,7 @@ from valueloop.errors import ValueloopError
 from valueloop.flows import goals as goal_flow
 from valueloop.flows.actions_view import list_actions, show_action
 from valueloop.flows.diagnose import list_findings
-from valueloop.flows.evaluate import EntityResult, evaluate
+from valueloop.flows.evaluate import EntityResult, check_level, evaluate
 from valueloop.flows.models import load_versions, version_in_force
 from valueloop.flows.roi import period_roi
 from valueloop.flows.text import hotspots, lifecycle
@@ -53,7 +53,7 @@ def build_review(
     grain = goal_flow.grain_of(period)
     versions = load_versions(ws, model_id)
     model = version_in_force(versions, next_first_day(period, grain) - timedelta(days=1))
-    level = level or model.level
+    level = check_level(Warehouse(ws), level) if level else model.level
     summary = build_summary(ws, model, period, grain, level)
     names = {u.entity_id: u.name for u in summary.units}
     actions = {a["action_id"]: show_action(ws, a["action_id"]) for a in list_actions(ws)}

@@ -6,14 +6,17 @@ the workspace lake, calls it, and returns plain dicts for the CLI (and later the
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -214,8 +217,31 @@ def _terms(texts: Sequence[str]) -> list[list[str]]:
     return [sorted({t.text for t in terms(x)}) for x in texts]
 
 
+_MEMO_LOCK = threading.Lock()
+
+
+def _snapshot(ws: Workspace) -> tuple[tuple[str, ...], tuple[int, int] | None]:
+    """What hot spots and lifecycles read: the lake's feedback files and the workspace's topic classifier."""
+    files = tuple(Lake(ws.lake_dir).manifest().datasets.get("feedback", []))
+    clf = topic_classifier_path(ws)
+    stat = clf.stat() if clf.is_file() else None
+    return files, (stat.st_mtime_ns, stat.st_size) if stat else None
+
+
 def hotspots(ws: Workspace, by: Period = "month", top: int = 20) -> dict[str, Any]:
-    """Category and term × period counts, shares, growth and significance, plus heat-map data."""
+    """Category and term × period counts, shares, growth and significance, plus heat-map data.
+
+    Classifying every feedback text takes seconds at a million interactions, so the result is
+    kept per snapshot of the feedback data and classifier (recomputed after an ingest or a
+    retrain), computed once even when many requests ask at the same time.
+    """
+    with _MEMO_LOCK:
+        found = _hotspots(ws, _snapshot(ws), by, top)
+    return copy.deepcopy(found)
+
+
+@lru_cache(maxsize=16)
+def _hotspots(ws: Workspace, snapshot: object, by: Period, top: int) -> dict[str, Any]:
     df = feedback_texts(ws)
     periods = period_labels(df["submitted_at"], by)
     texts = df["text"].tolist()
@@ -241,8 +267,16 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
 
     ``history``: each row also gets ``history`` (the stage as it stood at the end of every
     period, ``None`` before the topic had enough mentions) and ``transitions``
-    (``[{period, from, to}]`` where it changed, e.g. emerging → growing).
+    (``[{period, from, to}]`` where it changed, e.g. emerging → growing). Kept per snapshot,
+    as :func:`hotspots`.
     """
+    with _MEMO_LOCK:
+        found = _lifecycle(ws, _snapshot(ws), by, history)
+    return copy.deepcopy(found)
+
+
+@lru_cache(maxsize=16)
+def _lifecycle(ws: Workspace, snapshot: object, by: Period, history: bool) -> list[dict[str, Any]]:
     df = feedback_texts(ws)
     periods = period_labels(df["submitted_at"], by)
     cats = _categories(df["text"].tolist(), workspace_classifier(ws))
