@@ -86,6 +86,16 @@ def list_actions(
     return [_summary(r, verdicts.get(r["action_id"]), day) for r in rows]
 
 
+def links_by_action(ws: Workspace) -> dict[int, list[dict[str, str]]]:
+    """Every action's links (kind, ref) in one query, for scoping lists without loading each action."""
+    out: dict[int, list[dict[str, str]]] = {}
+    t = db.action_links
+    with appdb.engine(ws.database_url).connect() as conn:
+        for r in conn.execute(sa.select(t.c.action_id, t.c.kind, t.c.ref).order_by(t.c.link_id)):
+            out.setdefault(int(r.action_id), []).append({"kind": r.kind, "ref": r.ref})
+    return out
+
+
 def show_action(ws: Workspace, aid: int, now: datetime | None = None) -> dict[str, Any]:
     """One action in full: links, RACI, documents, verification, history, comments, hand-offs."""
     from valueloop.flows.actions import status_of

@@ -18,7 +18,7 @@ from valueloop.api.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
 from valueloop.errors import InputError
 from valueloop.flows import alerts as alert_records
 from valueloop.flows.accounts import Permission, Principal
-from valueloop.flows.actions_view import list_actions, show_action
+from valueloop.flows.actions_view import list_actions
 from valueloop.flows.models import load_versions
 from valueloop.flows.scores import entity_scores, run_history, run_results
 from valueloop.store.workspace import Workspace
@@ -143,11 +143,8 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
     found = scope.findings(ws, who, entity=entity_id)
     acts = []
     if who.can(Permission.actions_read):
-        acts = [
-            a
-            for a in scope.actions(ws, who, list_actions(ws))
-            if entity_id in scope.action_units(ws, show_action(ws, a["action_id"]))
-        ]
+        units = scope.units_by_action(ws)
+        acts = [a for a in scope.actions(ws, who, list_actions(ws)) if entity_id in units.get(a["action_id"], set())]
     can_create = who.can(Permission.actions_write)
     context: dict[str, Any] = {
         "entity_id": entity_id,
