@@ -49,3 +49,14 @@ def test_lifecycle_history_of_the_planted_topic(demo: Workspace) -> None:
     assert row["history"][-1]["stage"] == row["stage"]
     assert row["transitions"] and row["transitions"][-1]["to"] == row["stage"]
     assert {t["to"] for t in row["transitions"]} & {"emerging", "growing"}
+
+
+@pytest.mark.slow
+def test_hot_spots_read_the_stored_analysis(demo: Workspace) -> None:
+    """Categories come from feedback_text where it exists, and equal what classifying again gives."""
+    ft.analyze_feedback(demo)
+    df = ft.feedback_texts(demo)
+    stored = ft._stored_categories(demo, df)
+    fresh = ft._categories(df["text"].tolist(), ft.workspace_classifier(demo))
+    assert len(stored) == len(df) and [set(c) for c in stored] == [set(c) for c in fresh]
+    assert sum(bool(c) for c in stored) > len(df) // 4

@@ -213,6 +213,20 @@ def _categories(texts: Sequence[str], clf: TopicClassifier | None) -> list[list[
     return [sorted({a for t in classify_with(x, clf) for a in ancestors(t.category)}) for x in texts]
 
 
+def _stored_categories(ws: Workspace, df: pd.DataFrame) -> list[list[str]]:
+    """Per feedback row: the categories stored by ``text analyze`` (``feedback_text``), classified
+    here only for rows not analysed yet — the analysis is stored, not redone on every query."""
+    lake = Lake(ws.lake_dir)
+    stored: dict[str, str] = {}
+    for f in lake.files(DERIVED):
+        t = pq.read_table(f, columns=["feedback_id", "categories"])
+        stored.update(zip(t.column(0).to_pylist(), t.column(1).to_pylist(), strict=True))
+    ids, texts = df["feedback_id"].tolist(), df["text"].tolist()
+    missing = [i for i, fid in enumerate(ids) if fid not in stored]
+    fresh = dict(zip(missing, _categories([texts[i] for i in missing], workspace_classifier(ws)), strict=True))
+    return [fresh[i] if i in fresh else [c for c in (stored[fid] or "").split("|") if c] for i, fid in enumerate(ids)]
+
+
 def _terms(texts: Sequence[str]) -> list[list[str]]:
     return [sorted({t.text for t in terms(x)}) for x in texts]
 
@@ -221,8 +235,9 @@ _MEMO_LOCK = threading.Lock()
 
 
 def _snapshot(ws: Workspace) -> tuple[tuple[str, ...], tuple[int, int] | None]:
-    """What hot spots and lifecycles read: the lake's feedback files and the workspace's topic classifier."""
-    files = tuple(Lake(ws.lake_dir).manifest().datasets.get("feedback", []))
+    """What hot spots and lifecycles read: the lake's feedback and analysis files and the topic classifier."""
+    datasets = Lake(ws.lake_dir).manifest().datasets
+    files = tuple(datasets.get("feedback", [])) + tuple(datasets.get(DERIVED, []))
     clf = topic_classifier_path(ws)
     stat = clf.stat() if clf.is_file() else None
     return files, (stat.st_mtime_ns, stat.st_size) if stat else None
@@ -245,7 +260,7 @@ def _hotspots(ws: Workspace, snapshot: object, by: Period, top: int) -> dict[str
     df = feedback_texts(ws)
     periods = period_labels(df["submitted_at"], by)
     texts = df["text"].tolist()
-    cats, words = _categories(texts, workspace_classifier(ws)), _terms(texts)
+    cats, words = _stored_categories(ws, df), _terms(texts)
     out: dict[str, Any] = {"by": by, "texts": len(df)}
     for kind, items in (("category", cats), ("term", words)):
         cells = hs.growth_table(periods, items)
@@ -279,7 +294,7 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
 def _lifecycle(ws: Workspace, snapshot: object, by: Period, history: bool) -> list[dict[str, Any]]:
     df = feedback_texts(ws)
     periods = period_labels(df["submitted_at"], by)
-    cats = _categories(df["text"].tolist(), workspace_classifier(ws))
+    cats = _stored_categories(ws, df)
     order, totals, counts = hs.count_by_period(periods, cats)
     names = {c.id: (c.name_zh, c.name_en) for c in load_taxonomy()}
     out = []
