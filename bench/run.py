@@ -6,7 +6,7 @@ that the fast path and its baseline give the same answers before it prints a rat
 
 from __future__ import annotations
 
-from bench import evaluate_bench, ingest_bench, nab_bench, text_bench, verify_bench, web_bench
+from bench import evaluate_bench, ingest_bench, monitor_bench, nab_bench, text_bench, verify_bench, web_bench
 
 
 def main() -> None:
@@ -15,6 +15,8 @@ def main() -> None:
     evaluate_bench.run()  # issue 3: builds its 10M-row lake under bench/.data/ on the first run (~2 min)
     print()
     nab_bench.run_table()  # issue 4: detectors on the Numenta Anomaly Benchmark
+    print()
+    monitor_bench.run()  # issue 4: stream throughput vs pandas, HTTP intake, alert latency (~1.5 min)
     print()
     text_bench.run()  # issue 5: sentiment accuracy and speed vs snownlp
     print()
