@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ import typer
 
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 from valueloop.errors import InputError
+from valueloop.ingest.encoding import read_utf8
 from valueloop.monitor.registry import DEFAULT, DETECTORS
 
 SeriesArg = Annotated[
@@ -67,7 +70,7 @@ class Series:
 
 def read_series(path: Path) -> Series:
     """The timestamp and value columns of a UTF-8 CSV; naive timestamps are taken as UTC."""
-    reader = csv.DictReader(io.StringIO(_read_text(path)))
+    reader = csv.DictReader(io.StringIO(read_utf8(path)))
     header = {name.strip().lower(): name for name in reader.fieldnames or []}
     missing = [c for c in ("timestamp", "value") if c not in header]
     if missing:
@@ -106,15 +109,6 @@ def _parse_row(
     series.values.append(value)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise InputError(f"{path}: cannot read file ({err.strerror or err})") from err
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path}: not UTF-8 text (byte {err.start})") from err
-
-
 def replay(
     file: Annotated[Path, typer.Argument(metavar="FILE.jsonl", help="Monitor events, one JSON object per line.")],
     speed: Annotated[float, typer.Option(help="Times faster than real time; 0 = as fast as possible.")] = 60.0,
@@ -125,64 +119,44 @@ def replay(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Replay recorded events through the workspace's monitor (windows, rules, alerts)."""
-    from valueloop.flows.monitor_replay import read_lines
+    from valueloop.flows import monitor_replay
 
-    lines = read_lines(file)
-    if url is not None:
-        result = _replay_http(lines, url, token, speed, batch)
-    else:
-        from valueloop.flows.monitor import Monitor
-        from valueloop.flows.monitor_replay import replay as run_replay
-        from valueloop.store.workspace import open_workspace
+    lines = read_utf8(file).splitlines()
+    with _progress(len(lines)) as tick:
+        if url is not None:
+            with _poster(url, token) as send:
+                result = monitor_replay.feed(send, lines, speed=speed, batch=batch, progress=tick)
+        else:
+            from valueloop.flows.monitor import Monitor
+            from valueloop.store.workspace import open_workspace
 
-        monitor = Monitor(open_workspace(workspace))
-        try:
-            with _progress(len(lines)) as tick:
-                result = run_replay(monitor, lines, speed=speed, batch=batch, progress=tick).as_json()
-        finally:
-            monitor.close()
-    emit(result, fmt, title=f"replayed {file.name}")
-    if result["rejected"]:
-        stderr.print(f"{result['rejected']} line(s) rejected; first: {result['rejected_lines'][0]}")
+            monitor = Monitor(open_workspace(workspace))
+            try:
+                result = monitor_replay.replay(monitor, lines, speed=speed, batch=batch, progress=tick)
+            finally:
+                monitor.close()
+    out = result.as_json()
+    emit(out, fmt, title=f"replayed {file.name}")
+    if out["rejected"]:
+        stderr.print(f"{out['rejected']} line(s) rejected; first: {out['rejected_lines'][0]}")
 
 
-def _replay_http(lines: list[str], url: str, token: str | None, speed: float, batch: int) -> dict[str, Any]:
-    import time
-
+@contextmanager
+def _poster(url: str, token: str | None) -> Iterator[Callable[[list[str]], dict[str, Any]]]:
+    """Send batches to a running server's ``POST /api/v1/events``; an HTTP error stops the replay."""
     import httpx
 
-    from valueloop.flows.monitor_replay import event_time
-
     headers = {"Content-Type": "application/x-ndjson"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    totals: dict[str, Any] = {
-        "lines": len(lines),
-        "accepted": 0,
-        "late": 0,
-        "rejected": 0,
-        "rejected_lines": [],
-        "alerts_fired": 0,
-        "alerts_resolved": 0,
-    }
-    began, first = time.perf_counter(), None
     with httpx.Client(timeout=60) as client:
-        for i in range(0, len(lines), batch):
-            chunk = lines[i : i + batch]
-            head = event_time(chunk[0]) if speed > 0 else None
-            if head is not None:
-                first = head if first is None else first
-                time.sleep(max(0.0, (head - first) / speed - (time.perf_counter() - began)))
+
+        def send(chunk: list[str]) -> dict[str, Any]:
             r = client.post(url, content="\n".join(chunk).encode(), headers=headers)
             if r.status_code >= 400:
                 raise InputError(f"{url}: HTTP {r.status_code}: {r.text[:300]}")
-            got = r.json()
-            totals["accepted"] += got["accepted"]
-            totals["late"] += got["late"]
-            totals["rejected"] += len(got["rejected"])
-            totals["rejected_lines"] += [{"line": x["line"] + i, "reason": x["reason"]} for x in got["rejected"]][:100]
-            for a in got["alerts"]:
-                totals["alerts_fired" if a["status"] == "firing" else "alerts_resolved"] += 1
-    totals["seconds"] = round(time.perf_counter() - began, 3)
-    return totals
+            answer: dict[str, Any] = r.json()
+            return answer
+
+        yield send
 
 
 class _progress:

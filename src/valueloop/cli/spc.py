@@ -26,6 +26,7 @@ import typer
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
 from valueloop.errors import InputError
 from valueloop.flows.spc import payload
+from valueloop.ingest.encoding import read_utf8
 from valueloop.stats.spc import ControlChart, DispersionChart, p_chart, revise, u_chart, xmr_chart
 
 FileArg = Annotated[Path, typer.Argument(metavar="FILE.csv", help="CSV file, one row per sample.", show_default=False)]
@@ -85,7 +86,7 @@ def xmr(file: FileArg, baseline: BaselineOpt = None, phase1: ReviseOpt = False, 
 
 def read_columns(path: Path, columns: Sequence[str]) -> dict[str, list[float]]:
     """The named numeric columns of a UTF-8 CSV (BOM or not), every bad cell reported."""
-    reader = csv.DictReader(io.StringIO(_read_text(path)))
+    reader = csv.DictReader(io.StringIO(read_utf8(path)))
     header = {name.strip().lower(): name for name in reader.fieldnames or []}
     missing = [c for c in columns if c not in header]
     if missing:
@@ -110,15 +111,6 @@ def read_columns(path: Path, columns: Sequence[str]) -> dict[str, list[float]]:
 def _bad_cell(row: int, line: int, column: str, cell: str | None) -> str:
     what = "is empty" if cell is None or not cell.strip() else f"{cell!r} is not a number"
     return f"row {row} (line {line}), column '{column}': {what}"
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise InputError(f"{path}: cannot read file ({err.strerror or err})") from err
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path}: not UTF-8 text (byte {err.start})") from err
 
 
 def _number(cell: str | None) -> float | None:

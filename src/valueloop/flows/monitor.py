@@ -153,7 +153,6 @@ class Monitor:
         self.seq = 0
         self._last_checkpoint = time.monotonic()
         self._firing = records.firing_labels(ws)
-        appdb.engine(ws.database_url)
         try:
             channels = [Channel.model_validate(c) for c in self.spec.channels]
         except ValueError as err:

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -100,15 +99,6 @@ class ReplayResult:
         }
 
 
-def read_lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path}: not UTF-8 JSON Lines ({err.reason} at byte {err.start})") from None
-
-
 def _chunks(lines: list[str], size: int) -> Iterator[tuple[int, list[str]]]:
     for i in range(0, len(lines), size):
         yield i + 1, lines[i : i + size]
@@ -121,18 +111,36 @@ def event_time(line: str) -> float | None:
         return None
 
 
-def replay(
-    monitor: Monitor,
+Send = Callable[[list[str]], dict[str, Any]]
+"""Takes a batch of JSON Lines and answers as ``POST /api/v1/events`` does (:meth:`Intake.as_json`)."""
+
+
+def replay(monitor: Monitor, lines: list[str], **pace: Any) -> ReplayResult:
+    """:func:`feed` into an in-process monitor; at the end its clock moves past the last event,
+    so the last minute closes too."""
+    return feed(
+        lambda chunk: monitor.ingest_lines(chunk).as_json(),
+        lines,
+        close=lambda t: [tr.status for tr in monitor.advance(t)],
+        **pace,
+    )
+
+
+def feed(
+    send: Send,
     lines: list[str],
     *,
     speed: float = 60.0,
     batch: int = 1000,
     progress: Callable[[int, int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    close: Callable[[float], list[str]] | None = None,
 ) -> ReplayResult:
-    """Feed ``lines`` in micro-batches, paced ``speed``× real time by their timestamps (0 = no pacing).
+    """Send ``lines`` in micro-batches, paced ``speed``× real time by their timestamps (0 = no pacing).
 
-    At the end the clock is moved past the last event, so its minute closes too.
+    ``send`` is a monitor in this process or a server over HTTP; ``close(t)`` (optional)
+    moves the monitor's clock to ``t`` after the last batch and returns the statuses of the
+    alerts that changed.
     """
     if speed < 0 or batch < 1:
         raise InputError("speed must be ≥ 0 and batch ≥ 1")
@@ -147,26 +155,26 @@ def replay(
             due = (head - first_t) / speed - (time.perf_counter() - began)
             if due > 0:
                 sleep(due)
-        got = monitor.ingest_lines(chunk)
+        got = send(chunk)
         result.lines += len(chunk)
-        result.accepted += got.accepted
-        result.late += got.late
+        result.accepted += got["accepted"]
+        result.late += got["late"]
         assert result.rejected is not None
-        result.rejected += [Rejected(r.line + offset - 1, r.reason) for r in got.rejected]
-        _count(result, got.transitions)
+        result.rejected += [Rejected(r["line"] + offset - 1, r["reason"]) for r in got["rejected"]]
+        _count(result, [a["status"] for a in got["alerts"]])
         tail = next((t for t in (event_time(x) for x in reversed(chunk)) if t is not None), None)
         last_t = max(last_t, tail if tail is not None else last_t)
         if progress is not None:
             progress(result.lines, len(lines))
-    if math.isfinite(last_t):
-        _count(result, monitor.advance(last_t + 60.0))
+    if close is not None and math.isfinite(last_t):
+        _count(result, close(last_t + 60.0))
     result.seconds = time.perf_counter() - began
     return result
 
 
-def _count(result: ReplayResult, transitions: Iterable[Any]) -> None:
-    for t in transitions:
-        if t.status == "firing":
+def _count(result: ReplayResult, statuses: Iterable[str]) -> None:
+    for status in statuses:
+        if status == "firing":
             result.fired += 1
         else:
             result.resolved += 1

@@ -16,6 +16,16 @@ SAMPLE_BYTES = 1 << 20
 _ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "utf8": "utf-8", "utf-8-sig": "utf-8"}
 
 
+def read_utf8(path: Path) -> str:
+    """The whole of a small UTF-8 file (BOM dropped); a missing or undecodable file is an InputError."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as err:
+        raise InputError(f"{path}: cannot read file ({err.strerror or err})") from err
+    except UnicodeDecodeError as err:
+        raise InputError(f"{path}: not UTF-8 text (byte {err.start})") from err
+
+
 def detect_encoding(path: Path, declared: str = "auto") -> str:
     """The encoding to read ``path`` with (a Python codec name)."""
     if declared != "auto":

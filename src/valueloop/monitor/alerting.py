@@ -35,10 +35,6 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
 }
-DETECTORS = ("ewma",)
-"""Detectors a rule may name (vectorised over entities and checkpointable)."""
-
-
 def fingerprint(rule: str, entity: str) -> str:
     return hashlib.sha256(f"{rule}\x1f{entity}".encode()).hexdigest()[:16]
 
@@ -92,9 +88,6 @@ class RuleEngine:
     """Evaluate a :class:`MonitorSpec`'s rules on :class:`KpiFrame` s, in time order."""
 
     def __init__(self, spec: MonitorSpec, entity_type: Callable[[str], str | None] = lambda _: None) -> None:
-        for r in spec.rules:
-            if r.detector is not None and r.detector not in DETECTORS:
-                raise ValueError(f"rule {r.name}: detector {r.detector!r} is not one of {', '.join(DETECTORS)}")
         self.spec = spec
         self._rules = [_RuleState(r) for r in spec.rules]
         self._entity_type = entity_type

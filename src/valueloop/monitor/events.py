@@ -85,17 +85,6 @@ class EventBatch:
     def take(self, index: IntArray | npt.NDArray[np.bool_]) -> EventBatch:
         return EventBatch(self.t[index], self.entity[index], self.kind[index], self.value[index])
 
-    @staticmethod
-    def concat(batches: list[EventBatch]) -> EventBatch:
-        if not batches:
-            return EMPTY
-        return EventBatch(
-            np.concatenate([b.t for b in batches]),
-            np.concatenate([b.entity.astype(object) for b in batches]).astype(str),
-            np.concatenate([b.kind for b in batches]),
-            np.concatenate([b.value for b in batches]),
-        )
-
 
 EMPTY = EventBatch(np.empty(0), np.empty(0, dtype=str), np.empty(0, dtype=np.int64), np.empty(0))
 
