@@ -18,7 +18,9 @@ from valueloop.api.deps import AlertsRead, AlertsWrite, WorkspaceDep, units_of
 from valueloop.api.live import live
 from valueloop.errors import InputError
 from valueloop.flows import alerts as records
+from valueloop.flows.accounts import Principal
 from valueloop.spec.alerts import Schedule
+from valueloop.store.workspace import Workspace
 
 router = APIRouter(tags=["monitor"])
 
@@ -38,7 +40,7 @@ def list_alerts(
     return {"alerts": rows, "stats": records.stats(ws, units=units)}
 
 
-def _visible(ws: Any, who: Any, alert_id: str) -> records.AlertRecord:
+def _visible(ws: Workspace, who: Principal, alert_id: str) -> records.AlertRecord:
     alert = scope.guarded(who, f"alert {alert_id}", lambda: records.get_alert(ws, alert_id))
     scope.check_unit(ws, who, alert.entity_id)
     return alert
