@@ -116,6 +116,7 @@ TOKEN_SCOPES = tuple(p.value for p in Permission if p not in (Permission.public,
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()
 
 
@@ -311,15 +312,26 @@ def revoke_token(ws: Workspace, token_id: int) -> None:
 
 
 def token_principal(ws: Workspace, secret: str) -> Principal | None:
+    """The principal of a live API token; its ``last_used_at`` is kept to the minute.
+
+    Writing the time on every request would make each API read a database write (on
+    SQLite a serialised, synced transaction), so the stamp moves only when it is older than
+    :data:`LAST_USED_RESOLUTION`.
+    """
     t, u = db.api_tokens, db.users
-    query = sa.select(u, t.c.token_id, t.c.scopes, t.c.expires_at, t.c.revoked_at).join(t, t.c.user_id == u.c.user_id)
-    with _engine(ws).begin() as conn:
+    cols = (u, t.c.token_id, t.c.scopes, t.c.expires_at, t.c.revoked_at, t.c.last_used_at)
+    query = sa.select(*cols).join(t, t.c.user_id == u.c.user_id)
+    with _engine(ws).connect() as conn:
         row = conn.execute(query.where(t.c.token_hash == _sha(secret))).mappings().first()
-        if row is None or row["disabled"] or row["revoked_at"] is not None:
-            return None
-        if row["expires_at"] is not None and (appdb.as_utc(row["expires_at"]) or _now()) <= _now():
-            return None
-        conn.execute(t.update().where(t.c.token_id == row["token_id"]).values(last_used_at=_now()))
+    now = _now()
+    if row is None or row["disabled"] or row["revoked_at"] is not None:
+        return None
+    if row["expires_at"] is not None and (appdb.as_utc(row["expires_at"]) or now) <= now:
+        return None
+    last = appdb.as_utc(row["last_used_at"])
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        with _engine(ws).begin() as conn:
+            conn.execute(t.update().where(t.c.token_id == row["token_id"]).values(last_used_at=now))
     return _principal(row, scopes=row["scopes"])
 
 
