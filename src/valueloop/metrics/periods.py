@@ -23,11 +23,16 @@ _PATTERNS = {
 }
 
 
+MIN_YEAR, MAX_YEAR = 2, date.max.year - 1
+
+
 def first_day(label: str, grain: Grain) -> date:
     m = re.match(_PATTERNS[grain], label)
     if not m:
         raise InputError(f"period {label!r} is not a {grain.value} (e.g. {example(grain)})")
     parts = [int(g) for g in m.groups()]
+    if not MIN_YEAR <= parts[0] <= MAX_YEAR:  # so the neighbours (previous, next) are dates too
+        raise InputError(f"period {label!r}: years {MIN_YEAR}–{MAX_YEAR} are supported")
     try:
         if grain is Grain.year:
             return date(parts[0], 1, 1)

@@ -6,6 +6,7 @@ existing workspace and fails with a clear message when the folder is not one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import tomli_w
 
 from valueloop.errors import WorkspaceError
+from valueloop.store.lake import MANIFEST
 from valueloop.settings import SETTINGS_FILE, Settings, load_settings
 
 
@@ -41,6 +43,51 @@ class Workspace:
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
             return prefix + str((self.root / url[len(prefix) :]).resolve())
         return url
+
+
+UNSTAMPED = frozenset({"monitor", "source-data", ".lock"})
+"""Workspace entries :func:`data_stamp` skips: the live monitor's own log and checkpoint
+(rewritten every few seconds; what pages show of it is in the app database) and the demo's
+source files (ingested copies live in the lake)."""
+VOLATILE_SUFFIXES = ("-shm", ".tmp")
+"""SQLite's shared-memory index (touched by readers too) and files being written."""
+
+
+def data_stamp(ws: Workspace) -> tuple[tuple[str, int, int], ...]:
+    """What changes whenever the stored data of ``ws`` changes: (path, size, mtime) of its files.
+
+    Covers the app database when it is SQLite (with its write-ahead log), the lake's
+    manifest (every lake write ends by replacing it; the Parquet files themselves are not
+    visited) and the files of the workspace's other folders two levels deep (models,
+    experiments, reports, goals, people …). Costs a few hundred ``stat`` calls at most; used
+    to tell whether an answer computed earlier is still the answer (the web response cache).
+    A database server (PostgreSQL) has no file to look at: callers bound their staleness
+    by time as well.
+    """
+    found: list[tuple[str, int, int]] = []
+
+    def visit(folder: Path, depth: int) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            if (depth == 0 and entry.name in UNSTAMPED) or entry.name.endswith(VOLATILE_SUFFIXES):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if depth < 2 and Path(entry.path) != ws.lake_dir:
+                    visit(Path(entry.path), depth + 1)
+                continue
+            with contextlib.suppress(FileNotFoundError):  # replaced while we looked: the next stamp sees it
+                st = entry.stat()
+                found.append((entry.path, st.st_size, st.st_mtime_ns))
+
+    visit(ws.root, 0)
+    manifest = ws.lake_dir / MANIFEST
+    with contextlib.suppress(FileNotFoundError):
+        st = manifest.stat()
+        found.append((str(manifest), st.st_size, st.st_mtime_ns))
+    return tuple(found)
 
 
 def resolve_root(path: Path | None) -> Path:
