@@ -2,8 +2,9 @@
 
 The issue's case: the demo workspace at 1,000,000 interactions, served by ``valueloop serve``
 (one uvicorn process, as users run it) on 127.0.0.1 at a free port, in a child process;
-50 concurrent clients (one asyncio loop, one keep-alive httpx connection each, no think
-time: each sends its next request as soon as the previous answer arrives) cycle through
+50 concurrent clients (one asyncio loop, one keep-alive connection each — a lean HTTP/1.1
+client, see :class:`_Connection` — no think time: each sends its next request as soon as
+the previous answer arrives) cycle through
 the endpoints below for ``--seconds`` per role, first as an analyst (every unit), then as a
 manager bound to region R01 (every read filtered by scope). Each role first gets a short
 warm-up that is not counted. Printed: p50 / p95 / max milliseconds and requests per endpoint
@@ -48,6 +49,8 @@ import httpx
 INTERACTIONS, SEED = 1_000_000, 7
 CLIENTS, SECONDS, WARMUP = 50, 15.0, 3.0
 TARGET_MS = 200.0
+CACHE_SECONDS = 5.0
+"""The server's response cache (``valueloop serve --cache-seconds``), as shipped; ``--cache-seconds 0`` measures without."""
 DATA_ROOT = Path(__file__).resolve().parent / ".data"
 DATA_VERSION = 1
 """Bump when the way the cached workspace is built changes, so stale caches are rebuilt."""
@@ -101,21 +104,23 @@ def build(interactions: int, ws: Path) -> None:
     run_demo(ws, interactions=interactions, seed=SEED, log=lambda _: None)
 
 
-def bench_tokens(root: Path) -> tuple[dict[str, str], list[int]]:
-    """role → a fresh one-day API token of the bench user of that role (created once per workspace)."""
+def bench_tokens(root: Path, per_role: int = 1) -> tuple[dict[str, list[str]], list[int]]:
+    """role → ``per_role`` fresh one-day API tokens of the bench user of that role (the users are created once)."""
     from valueloop.flows.accounts import Role, add_user, create_token, list_users
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(root)
     known = {u["username"] for u in list_users(ws)}
-    tokens, ids = {}, []
+    tokens: dict[str, list[str]] = {}
+    ids = []
     for role in ROLES:
         name = f"bench-{role}"
         if name not in known:
             add_user(ws, name, PASSWORD, Role(role), [MANAGER_UNIT] if role == "manager" else [])
-        token_id, secret = create_token(ws, name, "web-bench", [], 1)
-        tokens[role] = secret
-        ids.append(token_id)
+        for _ in range(per_role):
+            token_id, secret = create_token(ws, name, "web-bench", [], 1)
+            tokens.setdefault(role, []).append(secret)
+            ids.append(token_id)
     return tokens, ids
 
 
@@ -141,12 +146,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(root: Path, log: Path) -> Iterator[str]:
+def server(root: Path, log: Path, cache_seconds: float = CACHE_SECONDS) -> Iterator[str]:
     """``valueloop serve`` over ``root`` on a free loopback port; yields its base URL once it answers."""
     port = free_port()
+    command = [str(VALUELOOP), "serve", "-w", str(root), "--host", "127.0.0.1", "--port", str(port),
+               "--cache-seconds", str(cache_seconds)]  # fmt: skip
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(VALUELOOP), "serve", "-w", str(root), "--host", "127.0.0.1", "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -182,31 +188,81 @@ def allowed(base: str, token: str) -> tuple[list[str], list[str]]:
     return ok, refused
 
 
-async def _load(base: str, token: str, paths: list[str], clients: int,
+class _Connection:
+    """One keep-alive HTTP/1.1 connection speaking just enough of the protocol for these GETs.
+
+    The load generator shares the machine's two cores with the server, so it must cost far
+    less than what it measures: httpx's client took about 2 ms of CPU per request here and
+    ran at 100 % while the server idled at 45 %, so its own queueing was most of the
+    "latency". Requests are pre-encoded bytes; answers are read by ``Content-Length`` (or
+    chunks) and their bodies counted, not parsed.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    async def get(self, request: bytes) -> tuple[int, int]:
+        """(status, body bytes) of one request."""
+        self.writer.write(request)
+        status = int((await self.reader.readline()).split()[1])
+        length, chunked = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+        if not chunked:
+            await self.reader.readexactly(length)
+            return status, length
+        size = 0
+        while (chunk := int((await self.reader.readline()).split(b";")[0], 16)) > 0:
+            await self.reader.readexactly(chunk + 2)
+            size += chunk
+        await self.reader.readline()  # the empty trailer
+        return status, size
+
+
+def _requests(base: str, token: str, paths: list[str]) -> dict[str, bytes]:
+    host = base.removeprefix("http://")
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers_of(token).items())
+    return {p: f"GET {p} HTTP/1.1\r\nHost: {host}\r\n{head}\r\n".encode() for p in paths}
+
+
+async def _load(base: str, tokens: list[str], paths: list[str], clients: int,
                 seconds: float) -> tuple[dict[str, list[float]], int, float]:  # fmt: skip
-    """``clients`` closed-loop clients for ``seconds``: per-path latencies (ms), bad answers, elapsed seconds."""
+    """``clients`` closed-loop clients for ``seconds``: per-path latencies (ms), bad answers, elapsed seconds.
+
+    Client ``n`` signs its requests with ``tokens[n % len(tokens)]``: one token per client is
+    50 users, each with answers of their own (the server caches per caller).
+    """
     times: dict[str, list[float]] = {p: [] for p in paths}
+    requests = [_requests(base, token, paths) for token in tokens]
     bad = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers=headers_of(token), limits=limits, timeout=60) as http:
-        start = time.perf_counter()
-        stop = start + seconds
+    host, port = base.removeprefix("http://").split(":")
+    connections = [_Connection(*await asyncio.open_connection(host, int(port))) for _ in range(clients)]
+    start = time.perf_counter()
+    stop = start + seconds
 
-        async def client(number: int) -> None:
-            nonlocal bad
-            i = number
-            while time.perf_counter() < stop:
-                path = paths[i % len(paths)]
-                i += 1
-                t = time.perf_counter()
-                r = await http.get(path)
-                times[path].append((time.perf_counter() - t) * 1000)
-                if r.status_code != 200:
-                    bad += 1
+    async def client(number: int) -> None:
+        nonlocal bad
+        conn, i, mine = connections[number], number, requests[number % len(requests)]
+        while time.perf_counter() < stop:
+            path = paths[i % len(paths)]
+            i += 1
+            t = time.perf_counter()
+            status, _ = await conn.get(mine[path])
+            times[path].append((time.perf_counter() - t) * 1000)
+            if status != 200:
+                bad += 1
 
+    try:
         await asyncio.gather(*(client(n) for n in range(clients)))
-        elapsed = time.perf_counter() - start
-    return times, bad, elapsed
+    finally:
+        for conn in connections:
+            conn.writer.close()
+    return times, bad, time.perf_counter() - start
 
 
 def pct(values: list[float], q: float) -> float:
@@ -215,19 +271,21 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))] if ordered else float("nan")
 
 
-def run(interactions: int = INTERACTIONS, clients: int = CLIENTS, seconds: float = SECONDS) -> dict[str, Any]:
+def run(interactions: int = INTERACTIONS, clients: int = CLIENTS, seconds: float = SECONDS,
+        cache_seconds: float = CACHE_SECONDS, per_client: bool = True) -> dict[str, Any]:  # fmt: skip
     """Build or reuse the workspace, serve it, load it per role; print and return the figures."""
     root = workspace(interactions)
-    tokens, ids = bench_tokens(root)
+    tokens, ids = bench_tokens(root, clients if per_client else 1)
     every: list[float] = []
     summary: dict[str, Any] = {"roles": {}}
     log = Path(tempfile.mkdtemp(prefix="vl-web-bench-")) / "serve.log"
     print(f"web: {interactions:,} interactions, `valueloop serve` on loopback, {clients} concurrent clients, "
-          f"{seconds:g} s per role after {WARMUP:g} s of warm-up (server log: {log})")  # fmt: skip
+          f"{seconds:g} s per role after {WARMUP:g} s of warm-up, response cache "
+          f"{f'{cache_seconds:g} s' if cache_seconds > 0 else 'off'} (server log: {log})")  # fmt: skip
     try:
-        with server(root, log) as base:
+        with server(root, log, cache_seconds) as base:
             for role in ROLES:
-                paths, refused = allowed(base, tokens[role])
+                paths, refused = allowed(base, tokens[role][0])
                 asyncio.run(_load(base, tokens[role], paths, clients, WARMUP))
                 times, bad, elapsed = asyncio.run(_load(base, tokens[role], paths, clients, seconds))
                 total = sum(len(v) for v in times.values())
@@ -267,6 +325,7 @@ def profile(path: str, role: str = "analyst", repeat: int = 30, interactions: in
     import fastapi.dependencies.utils
     import fastapi.routing
 
+    from valueloop.api import deps
     from valueloop.api.app import create_app
     from valueloop.api.settings import ApiSettings
 
@@ -289,17 +348,19 @@ def profile(path: str, role: str = "analyst", repeat: int = 30, interactions: in
 
     root = workspace(interactions)
     tokens, ids = bench_tokens(root)
-    saved = fastapi.routing.run_in_threadpool, fastapi.dependencies.utils.run_in_threadpool
+    saved = fastapi.routing.run_in_threadpool, fastapi.dependencies.utils.run_in_threadpool, deps.run_in_threadpool
     fastapi.routing.run_in_threadpool = fastapi.dependencies.utils.run_in_threadpool = inline  # type: ignore[assignment]
+    deps.run_in_threadpool = inline  # type: ignore[assignment]
     prof = cProfile.Profile()
     try:
-        app = create_app(ApiSettings(workspace=root))
-        elapsed = asyncio.run(calls(app, {"Authorization": f"Bearer {tokens[role]}"}))
+        app = create_app(ApiSettings(workspace=root, response_cache_seconds=0))  # the work, not the cache
+        elapsed = asyncio.run(calls(app, {"Authorization": f"Bearer {tokens[role][0]}"}))
     finally:
-        fastapi.routing.run_in_threadpool, fastapi.dependencies.utils.run_in_threadpool = saved
+        fastapi.routing.run_in_threadpool, fastapi.dependencies.utils.run_in_threadpool, deps.run_in_threadpool = saved
         revoke(root, ids)
     print(f"web: {path} as {role}: {elapsed / repeat * 1000:.1f} ms per call in-process, {repeat} calls")
     pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(prof).sort_stats("tottime").print_stats(top)
 
 
 def main() -> None:
@@ -307,6 +368,9 @@ def main() -> None:
     ap.add_argument("--interactions", type=int, default=INTERACTIONS)
     ap.add_argument("--clients", type=int, default=CLIENTS)
     ap.add_argument("--seconds", type=float, default=SECONDS)
+    ap.add_argument("--cache-seconds", type=float, default=CACHE_SECONDS, help="the server's response cache; 0 = off")
+    ap.add_argument("--shared-token", action="store_true",
+                    help="every client of a role signs with one token (default: a token per client, as 50 users)")
     ap.add_argument("--profile", metavar="PATH", help="profile one endpoint in-process instead of the load test")
     ap.add_argument("--role", choices=ROLES, default="analyst")
     ap.add_argument("--repeat", type=int, default=30)
@@ -317,7 +381,7 @@ def main() -> None:
     elif a.profile:
         profile(a.profile, a.role, a.repeat, a.interactions)
     else:
-        run(a.interactions, a.clients, a.seconds)
+        run(a.interactions, a.clients, a.seconds, a.cache_seconds, not a.shared_token)
 
 
 if __name__ == "__main__":

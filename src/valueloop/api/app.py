@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from valueloop.api import errors
 from valueloop.api.live import Live
+from valueloop.api.response_cache import ResponseCache
 from valueloop.api.routers import (
     actions,
     alerts,
@@ -36,7 +37,7 @@ from valueloop.api.routers import (
     weights,
 )
 from valueloop.api.settings import ApiSettings
-from valueloop.store.workspace import open_workspace
+from valueloop.store.workspace import data_stamp, open_workspace
 
 API_PREFIX = "/api/v1"
 ROUTERS = (
@@ -99,4 +100,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.include_router(metrics.router)  # Prometheus scrapes /metrics at the root
     pages.mount(app)
     errors.install(app)
+    if settings.response_cache_seconds > 0:
+        app.add_middleware(ResponseCache, stamp=lambda: data_stamp(ws), ttl=settings.response_cache_seconds)
     return app

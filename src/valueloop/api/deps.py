@@ -10,6 +10,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from valueloop.flows.accounts import (
     AccessDenied,
@@ -27,7 +28,12 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def workspace(request: Request) -> Workspace:
+async def workspace(request: Request) -> Workspace:
+    """The served workspace (async: FastAPI runs a sync dependency in a worker thread, a needless hand-off)."""
+    return _workspace(request)
+
+
+def _workspace(request: Request) -> Workspace:
     ws: Workspace = request.app.state.workspace
     return ws
 
@@ -37,7 +43,7 @@ WorkspaceDep = Annotated[Workspace, Depends(workspace)]
 
 def caller(request: Request) -> Principal | None:
     """The principal of a bearer token (API clients) or of the session cookie (the browser)."""
-    ws = workspace(request)
+    ws = _workspace(request)
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         found = token_principal(ws, auth[7:].strip())
@@ -54,10 +60,10 @@ class Require:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, request: Request) -> Principal | None:
+    async def __call__(self, request: Request) -> Principal | None:
         if self.permission is Permission.public:
             return None
-        who = caller(request)
+        who = await run_in_threadpool(caller, request)  # a database read: off the event loop
         if who is None:
             raise AuthError("sign in, or send an API token as 'Authorization: Bearer …'")
         if request.method not in SAFE_METHODS and who.csrf_token is not None:

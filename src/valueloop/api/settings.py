@@ -14,3 +14,6 @@ class ApiSettings(BaseModel):
     max_upload_bytes: int = 50 * 1024 * 1024
     secure_cookies: bool = False
     """Mark cookies ``Secure`` (set when served over HTTPS behind a proxy)."""
+    response_cache_seconds: float = 5.0
+    """How long a read route's answer may be reused for the same caller while the data is
+    unchanged (see :mod:`valueloop.api.response_cache`); 0 turns the cache off."""

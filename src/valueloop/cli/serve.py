@@ -15,6 +15,9 @@ def serve(
     workspace: WorkspaceOpt = None,
     max_upload_mb: Annotated[int, typer.Option(help="Largest accepted upload, in MB.")] = 50,
     secure_cookies: Annotated[bool, typer.Option(help="Mark cookies Secure (behind HTTPS).")] = False,
+    cache_seconds: Annotated[
+        float, typer.Option(help="Reuse a read's answer for the same caller and unchanged data this long; 0 = off.")
+    ] = 5.0,
 ) -> None:
     """Serve the web dashboard and the JSON API for a workspace."""
     import uvicorn
@@ -24,7 +27,7 @@ def serve(
     from valueloop.store.workspace import resolve_root
 
     settings = ApiSettings(workspace=resolve_root(workspace), max_upload_bytes=max_upload_mb * 1024 * 1024,
-                           secure_cookies=secure_cookies)
+                           secure_cookies=secure_cookies, response_cache_seconds=cache_seconds)
     app = create_app(settings)
     stderr.print(f"valueloop serving {settings.workspace} on http://{host}:{port}/ (API: /api/v1, docs: /api/docs)")
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from valueloop.actions.workflow import Status, allowed_next
 from valueloop.api import scope
 from valueloop.api.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
+from valueloop.api.response_cache import CACHED
 from valueloop.errors import InputError
 from valueloop.flows import alerts as alert_records
 from valueloop.flows.accounts import Permission, Principal
@@ -95,7 +96,7 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
     }
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[CACHED])
 def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
     run = _run(ws, who)
     charts = _charts(ws, who, run, request) if run and run["results"] else None
@@ -124,7 +125,7 @@ def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dic
     return sorted(present, key=lambda r: r[key], reverse=desc) + missing
 
 
-@router.get("/rankings", response_class=HTMLResponse)
+@router.get("/rankings", response_class=HTMLResponse, dependencies=[CACHED])
 def rankings(
     who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc"
 ) -> Response:
@@ -133,7 +134,7 @@ def rankings(
     return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order)
 
 
-@router.get("/units/{entity_id}", response_class=HTMLResponse)
+@router.get("/units/{entity_id}", response_class=HTMLResponse, dependencies=[CACHED])
 def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) -> Response:
     scope.check_unit(ws, who, entity_id)
     try:
@@ -156,7 +157,7 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
     return page(request, "unit.html", who, **context)
 
 
-@router.get("/actions", response_class=HTMLResponse)
+@router.get("/actions", response_class=HTMLResponse, dependencies=[CACHED])
 def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
     rows = scope.actions(ws, who, list_actions(ws))
     columns = [(s.value, [r for r in rows if r["status"] == s.value]) for s in Status]

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from valueloop.api import scope
 from valueloop.api.deps import EvaluateRun, ReportsRead, ScoresRead, WorkspaceDep
+from valueloop.api.response_cache import CACHED
 from valueloop.api.schemas import DiagnoseCreate, SpcIn
 from valueloop.diagnose.drivers import DriverAnalysis
 from valueloop.flows import diagnose as dx
@@ -28,7 +29,7 @@ def diagnose(_: EvaluateRun, ws: WorkspaceDep, body: DiagnoseCreate) -> dx.Diagn
     return dx.diagnose(ws, run_id=body.run, period=body.period, model_id=body.model, level=body.level)
 
 
-@router.get("/scores/{entity_id}/explain")
+@router.get("/scores/{entity_id}/explain", dependencies=[CACHED])
 def explain(who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | None = None, model: str | None = None,
             indicator: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Why a unit's score moved since the previous period: indicator contributions and child units."""
@@ -36,7 +37,7 @@ def explain(who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | Non
     return scope.guarded(who, f"unit {entity_id}", lambda: dx.explain(ws, entity_id, period, model, indicator))
 
 
-@router.get("/drivers")
+@router.get("/drivers", dependencies=[CACHED])
 def drivers(who: ScoresRead, ws: WorkspaceDep, outcome: str, period: str | None = None,
             periods: Annotated[int, Query(ge=1, le=36)] = 6, driver: Annotated[list[str] | None, Query()] = None,
             bootstrap: Annotated[int, Query(ge=0, le=2000)] = 200, seed: int = 20060101,
@@ -53,7 +54,7 @@ def spc(_: ScoresRead, body: SpcIn) -> dict[str, Any]:
     return control_chart(body.chart, body.values, body.sizes, body.baseline, body.revise)
 
 
-@router.get("/people/scorecards")
+@router.get("/people/scorecards", dependencies=[CACHED])
 def scorecards(
     who: ScoresRead,
     ws: WorkspaceDep,

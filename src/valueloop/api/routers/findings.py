@@ -6,17 +6,23 @@ from fastapi import APIRouter
 
 from valueloop.api import scope
 from valueloop.api.deps import FindingsRead, WorkspaceDep
+from valueloop.api.response_cache import CACHED
 from valueloop.diagnose.findings import Finding, Severity
 
 router = APIRouter(tags=["findings"])
 
 
-@router.get("/findings")
-def list_findings(who: FindingsRead, ws: WorkspaceDep, period: str | None = None, severity: Severity | None = None,
-                  entity: str | None = None) -> list[Finding]:
+@router.get("/findings", dependencies=[CACHED])
+def list_findings(
+    who: FindingsRead,
+    ws: WorkspaceDep,
+    period: str | None = None,
+    severity: Severity | None = None,
+    entity: str | None = None,
+) -> list[Finding]:
     return scope.findings(ws, who, period=period, severity=severity.value if severity else None, entity=entity)
 
 
-@router.get("/findings/{finding_id}")
+@router.get("/findings/{finding_id}", dependencies=[CACHED])
 def show_finding(who: FindingsRead, ws: WorkspaceDep, finding_id: str) -> Finding:
     return scope.finding(ws, who, finding_id)

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from valueloop.api import scope
 from valueloop.api.deps import EvaluateRun, ScoresRead, WorkspaceDep
+from valueloop.api.response_cache import CACHED
 from valueloop.api.schemas import EvaluateCreate
 from valueloop.flows.evaluate import EvaluationRun, evaluate
 from valueloop.flows.scores import entity_scores, run_results
@@ -21,15 +22,16 @@ def run_evaluation(_: EvaluateRun, ws: WorkspaceDep, body: EvaluateCreate) -> Ev
     return evaluate(ws, body.model, body.period, body.level, body.version, body.store)
 
 
-@router.get("/runs/latest")
+@router.get("/runs/latest", dependencies=[CACHED])
 def latest(who: ScoresRead, ws: WorkspaceDep, period: str | None = None, model: str | None = None) -> dict[str, Any]:
     """The newest stored run and the results of every unit the caller may see, by rank."""
     return scope.guarded(who, "run", lambda: run_results(ws, who, period, model))
 
 
-@router.get("/scores/{entity_id}")
-def unit_scores(who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | None = None,
-                model: str | None = None) -> dict[str, Any]:
+@router.get("/scores/{entity_id}", dependencies=[CACHED])
+def unit_scores(
+    who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | None = None, model: str | None = None
+) -> dict[str, Any]:
     """One unit's composite, dimensions and indicator scores, worst points lost first."""
     scope.check_unit(ws, who, entity_id)
     return scope.guarded(who, f"unit {entity_id}", lambda: entity_scores(ws, entity_id, period, model))
