@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.conftest import TestClient
 from valueloop.api.deps import Require
@@ -14,32 +16,58 @@ from valueloop.flows.diagnose import list_findings
 from valueloop.store.workspace import Workspace
 
 BODIES: dict[str, Any] = {"/api/v1/evaluate": {"version": "not a number"}}
+QUERIES = {"/api/v1/alerts-stream": "?once=true"}
+"""An event stream never ends on its own; ``once`` sends the current state and closes."""
 
 
-def _permission(route: APIRoute) -> Permission | None:
-    found = [d.call.permission for d in route.dependant.dependencies if isinstance(d.call, Require)]
-    return found[0] if len(found) == 1 else None
+@dataclass(frozen=True)
+class Route:
+    path: str
+    """With the router prefixes (``/api/v1/...``), as a client calls it."""
+    method: str
+    permission: Permission | None
+    """The one :class:`Require` the route declares; None when it declares none or several."""
 
 
-def _routes(client: TestClient) -> list[APIRoute]:
-    return [r for r in client.app.routes if isinstance(r, APIRoute)]  # type: ignore[attr-defined]
+def _routes(client: TestClient) -> list[Route]:
+    """Every API and page route of the app, walked through included routers (static files and docs aside)."""
+    found = []
+    for ctx in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        original = ctx.original_route
+        if not isinstance(original, APIRoute) or ctx.path is None:
+            continue
+        requires = [d.call.permission for d in original.dependant.dependencies if isinstance(d.call, Require)]
+        permission = requires[0] if len(requires) == 1 else None
+        found.append(Route(ctx.path, sorted(ctx.methods or {"GET"})[0], permission))
+    return found
 
 
-def _url(route: APIRoute, finding: str) -> str:
-    values = {"entity_id": "B001", "finding_id": finding, "action_id": "1", "dataset": "orders", "code": "en"}
-    return route.path_format.format(**{k: values[k] for k in route.param_convertors})
+VALUES = {"entity_id": "B001", "action_id": "1", "dataset": "orders", "code": "en", "username": "nobody-matrix"}
+"""Path parameters; any other (ids of alerts, silences, tokens …) gets one that names nothing."""
 
 
-def _call(client: TestClient, route: APIRoute, url: str, headers: dict[str, str]) -> int:
-    method = sorted(route.methods)[0]
-    if method == "GET":
+def _url(route: Route, finding: str) -> str:
+    values = {**VALUES, "finding_id": finding}
+    path = re.sub(r"{(\w+)(:\w+)?}", lambda m: values.get(m.group(1), "999999"), route.path)
+    return path + QUERIES.get(route.path, "")
+
+
+def _call(client: TestClient, route: Route, url: str, headers: dict[str, str]) -> int:
+    if route.method == "GET":
         return client.get(url, headers=headers, follow_redirects=False).status_code
     body = BODIES.get(route.path, {"unexpected_field": 1})
-    return client.request(method, url, json=body, headers=headers, follow_redirects=False).status_code
+    return client.request(route.method, url, json=body, headers=headers, follow_redirects=False).status_code
+
+
+def test_the_walk_sees_every_router(app_client: TestClient) -> None:
+    """The matrix is only as good as this walk: it must reach the API and the pages (it once found none)."""
+    paths = {r.path for r in _routes(app_client)}
+    assert {"/api/v1/health", "/api/v1/findings", "/api/v1/actions/{action_id}", "/", "/metrics"} <= paths
+    assert len(paths) > 100
 
 
 def test_every_route_declares_one_permission(app_client: TestClient) -> None:
-    missing = [r.path for r in _routes(app_client) if _permission(r) is None and not r.path.startswith("/openapi")
+    missing = [r.path for r in _routes(app_client) if r.permission is None and not r.path.startswith("/openapi")
                and not r.path.startswith("/api/docs")]
     assert missing == []
 
@@ -52,7 +80,7 @@ def test_route_by_role_matrix(app_client: TestClient, tokens: dict[str, str], de
     headers = {"Authorization": f"Bearer {tokens[role.value]}"} if role else {}
     wrong = []
     for route in _routes(app_client):
-        perm = _permission(route)
+        perm = route.permission
         if perm is None:
             continue
         status = _call(app_client, route, _url(route, finding), headers)
@@ -65,7 +93,7 @@ def test_route_by_role_matrix(app_client: TestClient, tokens: dict[str, str], de
         else:
             ok = status == 403
         if not ok:
-            wrong.append((sorted(route.methods)[0], route.path, perm.value, status))
+            wrong.append((route.method, route.path, perm.value, status))
     assert wrong == []
 
 
