@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from api.conftest import TestClient
 from starlette.types import Receive, Scope, Send
 
+from api.conftest import TestClient
 from valueloop.api.app import create_app
 from valueloop.api.response_cache import FLAG, ResponseCache
 from valueloop.api.settings import ApiSettings

@@ -14,8 +14,8 @@ from pathlib import Path
 import tomli_w
 
 from valueloop.errors import WorkspaceError
-from valueloop.store.lake import MANIFEST
 from valueloop.settings import SETTINGS_FILE, Settings, load_settings
+from valueloop.store.lake import MANIFEST
 
 
 @dataclass(frozen=True)
