@@ -101,3 +101,11 @@ def test_hotspots_are_kept_but_never_shared(app_client: TestClient, as_role: Hea
     mine["category"]["table"].clear()
     again = app_client.get("/api/v1/text/hotspots", params={"top": 5}, headers=as_role("analyst")).json()
     assert again == first and again["category"]["table"]
+
+
+def test_a_lone_surrogate_in_a_body_is_a_422_not_a_500(app_client: TestClient, as_role: Headers) -> None:
+    """The validation error echoes the input back; a lone surrogate cannot be UTF-8, so it is escaped."""
+    raw = b'{"version": "\\ud800"}'
+    headers = {**as_role("admin"), "Content-Type": "application/json"}
+    r = app_client.post("/api/v1/evaluate", content=raw, headers=headers)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"

@@ -135,3 +135,9 @@ def test_every_format(ws: Workspace, tmp_path: Path, name: str) -> None:
     rows = stored(ws, "feedback")
     assert [r["text"] for r in rows] == ["很好", "退款太慢"]
     assert str(rows[0]["submitted_at"]) == "2026-03-01 01:00:00+00:00"
+
+
+def test_suggest_mapping_from_a_header_without_rows(tmp_path: Path, cli: CliRun) -> None:
+    f = write(tmp_path / "empty.csv", "工单编号,网点,创建时间\n")
+    out = cli("mappings", "suggest", f, "interactions", check=True).stdout
+    assert "interaction_id: 工单编号" in out and "entity_id: 网点" in out

@@ -32,5 +32,8 @@ def test_fix_and_reingest(ws: Workspace, tmp_path: Path, cli: CliRun) -> None:
     again = ingest(ws, "feedback", [out])
     assert (again.stored, again.quarantined) == (2, 0), again.errors
     assert [r["csat"] for r in stored(ws, "feedback")] == [5, 2, 3]
+    empty = cli("quarantine", "clear", "feedback", "--batch", " ", "-w", ws.root)
+    assert empty.returncode != 0 and "batch id is empty" in empty.stderr  # not read as "every batch"
+    assert json.loads(cli("quarantine", "list", "-w", ws.root, "-f", "json", check=True).stdout) != []
     cli("quarantine", "clear", "feedback", "--batch", s.batch_id, "-w", ws.root, check=True)
     assert json.loads(cli("quarantine", "list", "-w", ws.root, "-f", "json", check=True).stdout) == []

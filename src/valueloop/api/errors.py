@@ -53,8 +53,23 @@ async def _http(request: Request, exc: Exception) -> Response:
 
 async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    details = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+    details = _encodable(jsonable_encoder(exc.errors(), custom_encoder={Exception: str}))
     return JSONResponse(error_body("validation_error", "the request is not valid", details=details), status_code=422)
+
+
+def _encodable(value: Any) -> Any:
+    """``value`` with strings that UTF-8 cannot carry (a lone surrogate sent as ``"\\ud800"``) escaped.
+
+    Validation errors echo the offending input back; without this, the echo itself fails
+    to encode and a 422 becomes a 500.
+    """
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    return value
 
 
 def install(app: FastAPI) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from valueloop.errors import InputError
 from valueloop.spec.datasets import get_dataset
 from valueloop.store.lake import Lake, new_batch_id
 from valueloop.store.workspace import Workspace
@@ -75,13 +76,19 @@ def export_quarantine(ws: Workspace, dataset: str, out: Path, batch: str | None)
 
 
 def clear_quarantine(ws: Workspace, dataset: str, batch: str | None) -> int:
-    """Retire quarantine files (whole batches) in one lake commit; returns records removed."""
+    """Retire quarantine files (whole batches) in one lake commit; returns records removed.
+
+    ``batch=None`` clears every batch of ``dataset``; an empty batch id is refused rather than
+    read as "every batch".
+    """
+    if batch is not None and not batch.strip():
+        raise InputError("the batch id is empty; leave it out to clear every batch of the dataset")
     lake = Lake(ws.lake_dir)
     removed = 0
     with lake.transaction(new_batch_id()) as txn:
         for path in lake.quarantine_files(dataset):
             table = pq.read_table(path)
-            if batch and batch not in set(table["batch_id"].to_pylist()):
+            if batch is not None and batch not in set(table["batch_id"].to_pylist()):
                 continue
             removed += table.num_rows
             txn.replace(dataset, path, None, quarantine=True)

@@ -112,13 +112,15 @@ def suggest_mapping(path: Path, dataset: str) -> str:
     """A commented YAML mapping proposal for ``path`` onto ``dataset``."""
     ds = get_dataset(dataset)
     source = open_source(path, Mapping())
-    sample = next(iter(source.chunks())).table.slice(0, 2000)
+    first = next(iter(source.chunks()), None)  # a header-only file still gets a proposal from its names
+    sample = first.table.slice(0, 2000) if first is not None else None
     fields: dict[str, object] = {}
     matched = match_columns(dataset, source.columns)
     for name, column in matched.items():
         entry: dict[str, object] = {"column": column}
         kind = ds.by_name[name].kind
-        values = {str(v) for v in pc.unique(sample.column(column)).to_pylist() if v is not None}
+        seen = pc.unique(sample.column(column)).to_pylist() if sample is not None else []
+        values = {str(v) for v in seen if v is not None}
         if kind == "bool" and values & set(YES_NO):
             entry["values"] = {k: v for k, v in YES_NO.items() if k in values}
         if kind == "timestamp" and "0:00:00" in values:
