@@ -183,22 +183,11 @@ def export(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write the lake's interactions, feedback and events of a time range as monitor events."""
-    from zoneinfo import ZoneInfo
-
-    from valueloop.flows.monitor_replay import export_stream
+    from valueloop.flows.monitor_replay import export_stream, local_time
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)
-    tz = ZoneInfo(ws.settings.workspace.timezone)
-
-    def when(raw: str, name: str) -> datetime:
-        try:
-            t = datetime.fromisoformat(raw)
-        except ValueError:
-            raise typer.BadParameter(f"{raw!r} is not an ISO date/time", param_hint=name) from None
-        return t if t.tzinfo else t.replace(tzinfo=tz)
-
-    lines = export_stream(ws, when(start, "--from"), when(end, "--to"))
+    lines = export_stream(ws, local_time(ws, start, "--from"), local_time(ws, end, "--to"))
     out.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
     stderr.print(f"wrote {len(lines):,} events to {out}")
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -24,6 +25,20 @@ from valueloop.flows.monitor import Monitor
 from valueloop.monitor.events import Rejected, parse_time
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+"""Export bounds are taken within these years (the lake's timestamps cannot go much further)."""
+
+
+def local_time(ws: Workspace, raw: str, name: str) -> datetime:
+    """An ISO date/time argument such as ``--from``; a naive one is in the workspace's time zone."""
+    try:
+        t = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{name}: {raw!r} is not an ISO date/time") from None
+    if not EARLIEST_YEAR <= t.year <= LATEST_YEAR:
+        raise InputError(f"{name}: {raw!r} is outside the years {EARLIEST_YEAR}–{LATEST_YEAR}")
+    return t if t.tzinfo else t.replace(tzinfo=ZoneInfo(ws.settings.workspace.timezone))
 
 
 def _rows(wh: Warehouse, dataset: str, field: str, start: datetime, end: datetime) -> pd.DataFrame:

@@ -1,29 +1,37 @@
-"""``/api/v1/audits|people|risk``: audit plans and checks, awards, disputes, complaint risk.
+"""``/api/v1/audits|people|risk``: audit plans, checklists and checks, awards, disputes, cases, complaint risk.
 
 Per-agent results are filtered to a scoped manager's units (agents sit in the entity tree);
 analyses pooled over every unit, auditor or customer are refused to a scoped caller (404),
-as ``/drivers`` is.
+as ``/drivers`` is. A text the CLI reads from a file (a case write-up, a checklist) comes
+as a string in the JSON body.
 """
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import yaml
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.api import scope
-from valueloop.api.deps import ActionsWrite, EvaluateRun, ScoresRead, WorkspaceDep
+from valueloop.api.deps import ActionsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
+from valueloop.errors import InputError, SpecError
 from valueloop.flows import people, people_perf, people_records, people_risk
 from valueloop.flows.accounts import Principal, visible_units
 from valueloop.flows.user_input import as_input_error
 from valueloop.people.awards import AwardRules
+from valueloop.people.checklist import load_checklist
 from valueloop.store.workspace import Workspace
 
 router = APIRouter(tags=["people"])
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$")]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Document = Annotated[str, Field(min_length=1, max_length=200_000)]
+CHECKLIST_FILE = "checklist.yaml"
 
 
 def _pooled(who: Principal, what: str) -> None:
@@ -60,6 +68,19 @@ class DisputeResolve(BaseModel):
     note: Annotated[str, Field(min_length=1, max_length=5_000)]
 
 
+class CaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agent: Short
+    period: Annotated[str, Field(min_length=1, max_length=20, description="Award month, e.g. 2026-10")]
+    title: Short
+    text: Annotated[Document, Field(description="The write-up (Markdown), what `people case add FILE` reads")]
+
+
+class ChecklistIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[Document, Field(description="The checklist YAML, what `audits checklist FILE` reads")]
+
+
 class RiskTrainIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     horizon_days: int = Field(default=14, ge=1, le=365)
@@ -72,6 +93,32 @@ class RiskTrainIn(BaseModel):
 def audit_plan(_: EvaluateRun, ws: WorkspaceDep, body: AuditPlanIn) -> dict[str, Any]:
     """Plan the year's unannounced visits (stratified, within auditor capacity) and save the plan."""
     return people.audit_plan(ws, visits=body.visits, year=body.year, seed=body.seed, level=body.level)
+
+
+@router.post("/audits/checklist")
+def audit_checklist(_: ModelsRead, body: ChecklistIn) -> dict[str, Any]:
+    """Validate a checklist (weights sum to 1, items well formed) and answer it, or every problem with its line."""
+    _no_aliases(body.text)
+    with tempfile.TemporaryDirectory(prefix="vl-checklist-") as tmp:
+        file = Path(tmp) / CHECKLIST_FILE
+        file.write_bytes(body.text.encode("utf-8"))
+        try:
+            checklist = load_checklist(file)
+        except SpecError as err:  # name the problems' lines after the text sent, not the temporary file
+            raise SpecError(str(err).replace(str(file), CHECKLIST_FILE)) from None
+        except (ValueError, TypeError, RecursionError) as err:  # e.g. a date YAML reads but cannot build
+            raise InputError(f"{CHECKLIST_FILE}: cannot read the checklist ({err})") from None
+    return checklist.model_dump(mode="json")
+
+
+def _no_aliases(text: str) -> None:
+    """Refuse YAML anchors/aliases: expanding nested ones costs exponential time (a "billion laughs" text)."""
+    try:
+        aliased = any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text))
+    except yaml.YAMLError:
+        return  # load_checklist names the syntax error with its line
+    if aliased:
+        raise InputError(f"{CHECKLIST_FILE}: YAML aliases (*name) are not accepted over the API; write the items out")
 
 
 @router.get("/audits/verify")
@@ -147,6 +194,44 @@ def dispute_resolve(who: ActionsWrite, ws: WorkspaceDep, body: DisputeResolve) -
             raise scope.hidden(f"dispute {body.dispute_id}")
     return people_records.resolve_dispute(ws, body.dispute_id, decision=body.decision, note=body.note,
                                           by=who.username)  # fmt: skip
+
+
+@router.post("/people/cases", status_code=201)
+def case_add(who: ActionsWrite, ws: WorkspaceDep, body: CaseIn) -> dict[str, Any]:
+    """Keep a case write-up of what an award winner did; ``/people/awards`` links it (``case``)."""
+    scope.check_unit(ws, who, body.agent)
+    with tempfile.TemporaryDirectory(prefix="vl-case-") as tmp:
+        file = Path(tmp) / "case.md"
+        file.write_bytes(body.text.encode("utf-8"))
+        try:
+            rec = people_records.add_case(ws, agent=body.agent, period=body.period, title=body.title, file=file,
+                                          by=who.username)  # fmt: skip
+        except InputError as err:
+            raise InputError(str(err).replace(f"{file}: ", "")) from None
+    return rec | {"source": None}
+
+
+@router.get("/people/cases")
+def case_list(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
+    """Every case write-up record (a manager sees their agents' cases)."""
+    return _agents(ws, who, people_records.list_cases(ws))
+
+
+@router.get("/people/cases/text")
+def case_show(who: ScoresRead, ws: WorkspaceDep,
+              case_id: Annotated[str, Query(min_length=1, max_length=50)]) -> dict[str, Any]:  # fmt: skip
+    """One case record with its text."""
+    rec = scope.guarded(who, f"case {case_id}", lambda: people_records.show_case(ws, case_id))
+    if not _agents(ws, who, [rec]):
+        raise scope.hidden(f"case {case_id}")
+    return rec
+
+
+@router.get("/people/training-check")
+def training_check(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
+    """Training records naming a person not in ``staff``, each with its lake file, batch, source and row."""
+    _pooled(who, "training records")
+    return people_records.check_training(ws)
 
 
 @router.post("/risk/train", status_code=201)

@@ -1,6 +1,7 @@
 """``/api/v1/quarantine``: rows that failed the ingest checks, with their reasons; CSV export to fix them.
 
-Quarantined rows are raw source rows of any unit, so only callers who may upload see them.
+Quarantined rows are raw source rows of any unit, so only callers who may upload see them
+(or clear them, once fixed and ingested again).
 """
 
 from __future__ import annotations
@@ -11,12 +12,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from valueloop.api.deps import IngestWrite, WorkspaceDep
 from valueloop.flows import quarantine as q
+from valueloop.spec.datasets import get_dataset
 
 router = APIRouter(tags=["ingest"])
 Name = Annotated[str | None, Query(max_length=100)]
+OneBatch = Annotated[str | None, Query(min_length=1, max_length=100, description="Only this batch (default: all)")]
+
+
+class Cleared(BaseModel):
+    """What ``DELETE /quarantine`` removed: ``cleared`` counts quarantine records (one per problem,
+    as ``GET /quarantine`` lists them and ``errors_total`` of the ingest counted them)."""
+
+    dataset: str
+    batch: str | None
+    cleared: int
 
 
 @router.get("/quarantine")
@@ -44,3 +57,14 @@ def quarantine_export(_: IngestWrite, ws: WorkspaceDep, dataset: Annotated[str, 
         data = out.read_bytes()
     headers = {"content-disposition": f'attachment; filename="{dataset}-quarantine.csv"'}
     return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.delete("/quarantine")
+def quarantine_clear(_: IngestWrite, ws: WorkspaceDep, dataset: Annotated[str, Query(min_length=1, max_length=100)],
+                     batch: OneBatch = None) -> Cleared:  # fmt: skip
+    """Drop a dataset's quarantined rows (whole batches, one lake commit) once they are fixed and re-ingested.
+
+    Without ``batch`` every batch of the dataset goes, as with ``valueloop quarantine clear``.
+    """
+    get_dataset(dataset)
+    return Cleared(dataset=dataset, batch=batch, cleared=q.clear_quarantine(ws, dataset, batch))
