@@ -50,7 +50,7 @@ INTERACTIONS, SEED = 1_000_000, 7
 CLIENTS, SECONDS, WARMUP = 50, 15.0, 3.0
 TARGET_MS = 200.0
 CACHE_SECONDS = 5.0
-"""The server's response cache (``valueloop serve --cache-seconds``), as shipped; ``--cache-seconds 0`` measures without."""
+"""The server's response cache (``valueloop serve --cache-seconds``) as shipped; ``--cache-seconds 0`` goes without."""
 DATA_ROOT = Path(__file__).resolve().parent / ".data"
 DATA_VERSION = 1
 """Bump when the way the cached workspace is built changes, so stale caches are rebuilt."""

@@ -11,6 +11,7 @@ from valueloop.api import errors
 from valueloop.api.live import Live
 from valueloop.api.response_cache import ResponseCache
 from valueloop.api.routers import (
+    accounts,
     actions,
     alerts,
     analysis,
@@ -18,6 +19,7 @@ from valueloop.api.routers import (
     events,
     experiments,
     findings,
+    goals,
     health,
     ingest,
     ledger_ops,
@@ -64,6 +66,8 @@ ROUTERS = (
     documents,
     quarantine,
     monitor_ops,
+    goals,
+    accounts,
 )
 """The API's resource routers, in OpenAPI order (each module has a ``router``)."""
 

@@ -90,6 +90,7 @@ AlertsWrite = Annotated[Principal, Depends(Require(Permission.alerts_write))]
 EventsWrite = Annotated[Principal, Depends(Require(Permission.events_write))]
 ExperimentsRead = Annotated[Principal, Depends(Require(Permission.experiments_read))]
 ReportsRead = Annotated[Principal, Depends(Require(Permission.reports_read))]
+AccountsAdmin = Annotated[Principal, Depends(Require(Permission.accounts_admin))]
 
 
 def units_of(ws: Workspace, who: Principal) -> frozenset[str] | None:

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Annotated
 
 import typer
 
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
-
-if TYPE_CHECKING:
-    from valueloop.reports.data import ReviewData
-    from valueloop.reports.schedule import Post, Schedule
-    from valueloop.store.workspace import Workspace
+from valueloop.flows.schedule import run_schedules
 
 goals_app = typer.Typer(help="Targets per indicator, unit and period (goals.yaml) and their attainment.",
                         no_args_is_help=True)  # fmt: skip
 
 schedule_app = typer.Typer(help="Scheduled reports (schedule.yaml) delivered by webhook.", no_args_is_help=True)
-STATE_FILE = ".schedule-state.json"
 
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="A month, quarter or year: 2026-08, 2026-Q3, 2026.")]
 LevelOpt = Annotated[str | None, typer.Option("--level", "-l", help="Entity level (default: the model's).")]
@@ -54,30 +46,17 @@ def report(
 ) -> None:
     """Write the period review: scores, goals, findings and actions, verification, voice of the customer, ROI."""
     from valueloop.flows.review import build_review
+    from valueloop.flows.schedule import write_report
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)
     data = build_review(ws, period, level, model)
     target = out or ws.root / "reports" / f"review-{period}-{data.level}-{lang.value}.{fmt.value}"
-    write_report(data, fmt, lang, target)
+    write_report(data, fmt.value, lang.value, target)
     months = ", ".join(f"{m.period} {m.source}" for m in data.summary.months)
     stderr.print(f"{data.model_id} v{data.models.in_force} · {period} · {data.level}: {len(data.summary.units)} units "
                  f"from monthly runs ({months})")  # fmt: skip
     print(target)
-
-
-def write_report(data: ReviewData, fmt: ReportFormat, lang: Language, target: Path) -> None:
-    from valueloop.reports.html import render_html
-    from valueloop.reports.pdf import render_pdf
-    from valueloop.reports.xlsx import render_xlsx
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if fmt is ReportFormat.html:
-        target.write_text(render_html(data, lang.value), encoding="utf-8")
-    elif fmt is ReportFormat.pdf:
-        target.write_bytes(render_pdf(data, lang.value))
-    else:
-        target.write_bytes(render_xlsx(data, lang.value))
 
 
 def check(model: ModelOpt = None, workspace: WorkspaceOpt = None) -> None:
@@ -107,38 +86,6 @@ def show(period: PeriodOpt, level: LevelOpt = None, model: ModelOpt = None, work
     emit(rows, fmt, title=f"goals · {period}")
 
 
-def run_schedules(ws: Workspace, now: datetime, post: Post) -> list[dict[str, Any]]:
-    """Run every due schedule of the workspace once and remember when (``.schedule-state.json``)."""
-    from valueloop.reports.schedule import SCHEDULE_FILE, load_schedules, run_due
-
-    schedules = load_schedules(ws.root / SCHEDULE_FILE)
-    state_file = ws.root / STATE_FILE
-    state: dict[str, str] = json.loads(state_file.read_text()) if state_file.is_file() else {}
-    local = now.astimezone(ZoneInfo(ws.settings.workspace.timezone))  # cron reads the workspace's clock
-    results = run_due(schedules, state, local, lambda s, p: _produce(ws, s, p), post)
-    state_file.write_text(json.dumps(state, indent=2))
-    return results
-
-
-def _produce(ws: Workspace, s: Schedule, period: str) -> dict[str, Any]:
-    from valueloop.flows.review import build_review
-
-    data = build_review(ws, period, s.level, s.model)
-    target = ws.root / "reports" / f"{s.name}-{period}-{data.level}-{s.lang}.{s.format}"
-    write_report(data, ReportFormat(s.format), Language(s.lang), target)
-    summary = {"units": len(data.summary.units), "mean_score": data.summary.mean_score,
-               "mean_change": data.summary.mean_change, "findings": data.findings_total}  # fmt: skip
-    return {"schedule": s.name, "model": data.model_id, "period": period, "level": data.level, "format": s.format,
-            "lang": s.lang, "file": str(target), "filename": target.name, "summary": summary,
-            "content_base64": base64.b64encode(target.read_bytes()).decode("ascii")}  # fmt: skip
-
-
-def _post(url: str, payload: dict[str, Any]) -> None:
-    import httpx
-
-    httpx.post(url, json=payload, timeout=60).raise_for_status()
-
-
 def schedule_run(
     now: Annotated[str | None, typer.Option("--now", help="Pretend it is this ISO time (UTC if naive).")] = None,
     workspace: WorkspaceOpt = None,
@@ -150,7 +97,7 @@ def schedule_run(
     at = datetime.fromisoformat(now) if now else datetime.now(UTC)
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
     emit(
-        run_schedules(open_workspace(workspace), at, _post),
+        run_schedules(open_workspace(workspace), at),
         fmt,
         columns=["schedule", "status", "period", "file", "error"],
     )

@@ -1,4 +1,4 @@
-"""``valueloop users add|list|disable`` and ``valueloop tokens create|revoke``."""
+"""``valueloop users add|list|disable`` and ``valueloop tokens create|list|revoke``."""
 
 from __future__ import annotations
 
@@ -38,8 +38,11 @@ def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None
     from valueloop.flows.accounts import list_users
     from valueloop.store.workspace import open_workspace
 
-    emit(list_users(open_workspace(workspace)), fmt,
-         columns=["user_id", "username", "role", "units", "disabled", "created_at", "last_login_at"])
+    emit(
+        list_users(open_workspace(workspace)),
+        fmt,
+        columns=["user_id", "username", "role", "units", "disabled", "created_at", "last_login_at"],
+    )
 
 
 @users_app.command("disable")
@@ -56,8 +59,9 @@ def disable(username: Annotated[str, typer.Argument(help="Login name.")], worksp
 def create(
     username: Annotated[str, typer.Argument(help="Whose token (it never has more rights than the user).")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
-    scope: Annotated[list[str] | None, typer.Option(help="Permission, e.g. scores:read; repeatable (default: all).")]
-    = None,
+    scope: Annotated[
+        list[str] | None, typer.Option(help="Permission, e.g. scores:read; repeatable (default: all).")
+    ] = None,
     expires_days: Annotated[int, typer.Option(help="Days until it expires (0 = never).")] = 90,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -68,6 +72,23 @@ def create(
     tid, secret = create_token(open_workspace(workspace), username, name, scope or [], expires_days or None)
     stderr.print(f"token {tid} for {username}; copy it now, it is not shown again:")
     typer.echo(secret)
+
+
+@tokens_app.command("list")
+def list_tokens(
+    username: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every API token: whose, what for, scopes and times (never the secret)."""
+    from valueloop.flows.accounts import list_tokens as tokens
+    from valueloop.store.workspace import open_workspace
+
+    emit(
+        tokens(open_workspace(workspace), username),
+        fmt,
+        columns=["token_id", "username", "name", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at"],
+    )
 
 
 @tokens_app.command("revoke")

@@ -82,6 +82,8 @@ class Permission(StrEnum):
     events_write = "events:write"
     experiments_read = "experiments:read"
     reports_read = "reports:read"
+    accounts_admin = "accounts:admin"
+    """Users and API tokens: add, list, disable, create, revoke (only :attr:`Role.admin` holds it)."""
 
 
 _READ = {
@@ -113,6 +115,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.viewer: frozenset({*_READ, Permission.text_read, Permission.authenticated}),
 }
 TOKEN_SCOPES = tuple(p.value for p in Permission if p not in (Permission.public, Permission.authenticated))
+"""What a token may be limited to; a token never has more than its user's role (so only an admin's token can
+carry ``accounts:admin`` in effect)."""
+MAX_NAME = 100
+"""Longest user or token name (the width of the ``username`` and ``name`` columns)."""
+MAX_TOKEN_DAYS = 36_500
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)
@@ -131,6 +138,8 @@ class Principal:
     permissions: frozenset[Permission]
     csrf_token: str | None = None
     """Set for a browser session: unsafe requests must echo it."""
+    token_id: int | None = None
+    """Set when the request came with an API token: the id of that token."""
 
     @property
     def scoped(self) -> bool:
@@ -157,6 +166,7 @@ def add_user(ws: Workspace, username: str, password: str, role: Role, units: Ite
     bound = sorted(set(units))
     if not username.strip() or len(password) < 8:
         raise InputError("a user needs a name and a password of at least 8 characters")
+    _check_name(username, "user name", path_safe=True)
     if (role is Role.manager) != bool(bound):
         raise InputError("a manager is bound to one or more units (--unit); other roles see every unit")
     with _engine(ws).begin() as conn:
@@ -176,6 +186,12 @@ def add_user(ws: Workspace, username: str, password: str, role: Role, units: Ite
         return int(key[0]) if key else 0
 
 
+def _check_name(name: str, what: str, path_safe: bool = False) -> None:
+    """A name fits its column and is printable; a user name is also one URL path segment (no ``/``)."""
+    if len(name) > MAX_NAME or not name.isprintable() or (path_safe and "/" in name):
+        raise InputError(f"a {what} is at most {MAX_NAME} printable characters{', without /' if path_safe else ''}")
+
+
 def list_users(ws: Workspace) -> list[dict[str, Any]]:
     u = db.users
     cols = (u.c.user_id, u.c.username, u.c.role, u.c.units, u.c.disabled, u.c.created_at, u.c.last_login_at)
@@ -187,8 +203,14 @@ def list_users(ws: Workspace) -> list[dict[str, Any]]:
     ]
 
 
-def disable_user(ws: Workspace, username: str) -> None:
-    """Disable a user and end every session they have (their tokens stop working too)."""
+def disable_user(ws: Workspace, username: str, by: str | None = None) -> None:
+    """Disable a user and end every session they have (their tokens stop working too).
+
+    ``by`` is the acting user when there is one (the API, the dashboard): nobody disables
+    themselves there, which would lock them out mid-request. Disabling twice is harmless.
+    """
+    if by is not None and by == username:
+        raise InputError("you cannot disable your own account; ask another admin or use the CLI")
     with _engine(ws).begin() as conn:
         uid = _user_id(conn, username)
         conn.execute(db.users.update().where(db.users.c.user_id == uid).values(disabled=True))
@@ -224,7 +246,9 @@ def _principal(row: sa.RowMapping, scopes: Iterable[str] | None = None, csrf: st
     perms = ROLE_PERMISSIONS[role]
     if scopes is not None:
         perms = perms & {Permission(s) for s in scopes} | {Permission.authenticated}
-    return Principal(int(row["user_id"]), str(row["username"]), role, tuple(row["units"]), perms, csrf)
+    token = row["token_id"] if scopes is not None else None
+    return Principal(int(row["user_id"]), str(row["username"]), role, tuple(row["units"]), perms, csrf,
+                     None if token is None else int(token))  # fmt: skip
 
 
 def login(ws: Workspace, username: str, password: str, ip: str) -> tuple[str, str]:
@@ -285,11 +309,19 @@ def logout(ws: Workspace, secret: str) -> None:
 def create_token(
     ws: Workspace, username: str, name: str, scopes: Iterable[str], expires_days: int | None = 90
 ) -> tuple[int, str]:
-    """A new API token for ``username``; returns (token id, secret) — the secret is shown only now."""
+    """A new API token for ``username``; returns (token id, secret) — the secret is shown only now.
+
+    No scopes means every scope; ``expires_days`` of None (or 0) means it never expires.
+    """
     wanted = sorted(set(scopes)) or list(TOKEN_SCOPES)
     unknown = [s for s in wanted if s not in TOKEN_SCOPES]
     if unknown:
         raise InputError(f"unknown scopes {unknown}; known: {', '.join(TOKEN_SCOPES)}")
+    if not name.strip():
+        raise InputError("a token needs a name (what it is for)")
+    _check_name(name, "token name")
+    if expires_days is not None and not 0 <= expires_days <= MAX_TOKEN_DAYS:
+        raise InputError(f"a token expires in 0 (never) to {MAX_TOKEN_DAYS} days, not {expires_days}")
     secret = "vl_" + secrets.token_urlsafe(32)
     now = _now()
     expires = now + timedelta(days=expires_days) if expires_days else None
@@ -304,11 +336,39 @@ def create_token(
     return (int(key[0]) if key else 0), secret
 
 
-def revoke_token(ws: Workspace, token_id: int) -> None:
+def revoke_token(ws: Workspace, token_id: int, by: Principal | None = None) -> dict[str, Any]:
+    """Revoke a token at once and answer it as :func:`list_tokens` does; revoking twice keeps the first time.
+
+    ``by`` is the acting principal when there is one: a request cannot revoke the very token
+    it is authenticated with (that would lock the caller out halfway; use another token,
+    the dashboard or the CLI).
+    """
     t = db.api_tokens
+    if not 0 < token_id < 2**63:
+        raise InputError(f"no token {token_id}")
+    if by is not None and by.token_id == token_id:
+        raise InputError("a token cannot revoke itself; use another token, the dashboard or the CLI")
     with _engine(ws).begin() as conn:
-        if not conn.execute(t.update().where(t.c.token_id == token_id).values(revoked_at=_now())).rowcount:
+        if conn.execute(sa.select(t.c.token_id).where(t.c.token_id == token_id)).first() is None:
             raise InputError(f"no token {token_id}")
+        conn.execute(t.update().where((t.c.token_id == token_id) & t.c.revoked_at.is_(None)).values(revoked_at=_now()))
+    return list_tokens(ws, token_id=token_id)[0]
+
+
+def list_tokens(ws: Workspace, username: str | None = None, token_id: int | None = None) -> list[dict[str, Any]]:
+    """API tokens (all, one user's, or one), oldest first: id, user, name, scopes and times — never the secret."""
+    t, u = db.api_tokens, db.users
+    cols = (t.c.token_id, u.c.username, t.c.name, t.c.scopes, t.c.created_at, t.c.expires_at, t.c.revoked_at,
+            t.c.last_used_at)  # fmt: skip
+    query = sa.select(*cols).join(u, u.c.user_id == t.c.user_id).order_by(t.c.token_id)
+    if username is not None:
+        query = query.where(u.c.username == username)
+    if token_id is not None:
+        query = query.where(t.c.token_id == token_id)
+    with _engine(ws).connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    times = ("created_at", "expires_at", "revoked_at", "last_used_at")
+    return [{**r, "scopes": list(r["scopes"]), **{k: appdb.as_utc(r[k]) for k in times}} for r in rows]
 
 
 def token_principal(ws: Workspace, secret: str) -> Principal | None:

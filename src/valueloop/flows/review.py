@@ -378,7 +378,7 @@ def goal_attainment(
     """Only the goals section (``valueloop goals show``)."""
     grain = goal_flow.grain_of(period)
     model = version_in_force(load_versions(ws, model_id), next_first_day(period, grain) - timedelta(days=1))
-    level = level or model.level
+    level = check_level(Warehouse(ws), level) if level else model.level
     return goal_section(ws, model, period, grain, level, build_summary(ws, model, period, grain, level))
 
 

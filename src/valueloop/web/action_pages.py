@@ -1,24 +1,34 @@
 """One improvement action in full: status, links, RACI, history of moves, hand-offs, verification.
 
 Reads :func:`valueloop.api.scope.action` (the same scope rules as ``GET /api/v1/actions/{id}``);
-the move buttons call the API through ``board.js``, as on the board.
+the move buttons call the API through ``board.js``, as on the board. The hand-off, accept and
+comment forms post here (htmx sends the page's CSRF header, the form carries the token too)
+and run the API's own routes, so the page and ``/api/v1/actions/{id}/…`` change an action
+the same way. A change answers a redirect to the page; a refused one, the page with the reason
+(status 200 to htmx, which only swaps in successful answers, 400 otherwise).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import secrets
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
 
 from valueloop.api import scope
-from valueloop.api.deps import ActionsRead, WorkspaceDep
+from valueloop.api.deps import ActionsRead, ActionsWrite, WorkspaceDep
+from valueloop.api.routers import actions as api
 from valueloop.errors import InputError
-from valueloop.flows.accounts import Permission, Principal
+from valueloop.flows.accounts import AccessDenied, Permission, Principal
 from valueloop.store.workspace import Workspace
 from valueloop.web.render import page
 
 router = APIRouter(include_in_schema=False)
+FormText = Annotated[str, Form(max_length=10_000)]
+B = TypeVar("B", bound=BaseModel)
 
 
 def _link(ws: Workspace, who: Principal, link: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +49,65 @@ def _link(ws: Workspace, who: Principal, link: dict[str, Any]) -> dict[str, Any]
 
 @router.get("/actions/{action_id}", response_class=HTMLResponse)
 def action(who: ActionsRead, ws: WorkspaceDep, request: Request, action_id: int) -> Response:
+    return _page(request, ws, who, action_id)
+
+
+def _page(request: Request, ws: Workspace, who: Principal, action_id: int, error: str | None = None,
+          status_code: int = 200) -> Response:  # fmt: skip
     detail = scope.action(ws, who, action_id)
-    can_move = who.can(Permission.actions_write) and bool(detail["allowed_next"])
+    can_write = who.can(Permission.actions_write)
+    can_move = can_write and bool(detail["allowed_next"])
     links = [_link(ws, who, x) for x in detail["links"]]
-    return page(request, "action.html", who, a=detail, links=links, can_move=can_move)
+    departments = sorted({detail["department"], *(r["department"] for r in detail["raci"])} - {None, ""})
+    return page(request, "action.html", who, status_code, a=detail, links=links, can_move=can_move,
+                can_write=can_write, departments=departments, error=error)  # fmt: skip
+
+
+@router.post("/actions/{action_id}/handoff", response_class=HTMLResponse)
+def handoff_submit(who: ActionsWrite, ws: WorkspaceDep, request: Request, action_id: int,
+                   from_department: FormText = "", to_department: FormText = "", what: FormText = "",
+                   csrf_token: FormText = "") -> Response:  # fmt: skip
+    """The hand-off form: ``POST /api/v1/actions/{id}/handoffs``."""
+    return _submit(request, ws, who, action_id, csrf_token, api.HandoffIn,
+                   {"from": from_department.strip(), "to": to_department.strip(), "what": what.strip()},
+                   lambda body: api.handoff(who, ws, action_id, body))  # fmt: skip
+
+
+@router.post("/actions/{action_id}/accept", response_class=HTMLResponse)
+def accept_submit(who: ActionsWrite, ws: WorkspaceDep, request: Request, action_id: int,
+                  handoff_id: FormText = "", csrf_token: FormText = "") -> Response:  # fmt: skip
+    """An accept button of a pending hand-off: ``POST /api/v1/actions/{id}/handoffs/accept``."""
+    return _submit(request, ws, who, action_id, csrf_token, api.HandoffAccept, {"handoff_id": handoff_id},
+                   lambda body: api.accept(who, ws, action_id, body))  # fmt: skip
+
+
+@router.post("/actions/{action_id}/comment", response_class=HTMLResponse)
+def comment_submit(who: ActionsWrite, ws: WorkspaceDep, request: Request, action_id: int, text: FormText = "",
+                   csrf_token: FormText = "") -> Response:  # fmt: skip
+    """The comment form: ``POST /api/v1/actions/{id}/comments``."""
+    return _submit(request, ws, who, action_id, csrf_token, api.CommentIn, {"text": text.strip()},
+                   lambda body: api.add_comment(who, ws, action_id, body))  # fmt: skip
+
+
+def _submit(request: Request, ws: Workspace, who: Principal, action_id: int, csrf_token: str, model: type[B],
+            fields: dict[str, Any], change: Callable[[B], object]) -> Response:  # fmt: skip
+    """Check the form's token, validate it as the API's body, run the API route; back to the page."""
+    if who.csrf_token is not None and not secrets.compare_digest(who.csrf_token, csrf_token):
+        raise AccessDenied("missing or wrong CSRF token")
+    try:
+        change(model.model_validate(fields))
+    except ValidationError as err:
+        return _refused(request, ws, who, action_id, "; ".join(_problem(e) for e in err.errors()))
+    except InputError as err:
+        return _refused(request, ws, who, action_id, str(err))
+    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+
+
+def _problem(error: Any) -> str:
+    where = ".".join(str(x) for x in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
+def _refused(request: Request, ws: Workspace, who: Principal, action_id: int, reason: str) -> Response:
+    status = 200 if request.headers.get("hx-request") else 400
+    return _page(request, ws, who, action_id, error=reason, status_code=status)

@@ -24,6 +24,7 @@ from valueloop.flows.models import load_versions
 from valueloop.flows.scores import entity_scores, run_history, run_results
 from valueloop.store.workspace import Workspace
 from valueloop.web import (
+    accounts_page,
     action_pages,
     alerts_page,
     auth_pages,
@@ -44,7 +45,8 @@ SEVERITY_ORDER = {"critical": 0, "warning": 1}
 
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page):
+    for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
+                   accounts_page):  # fmt: skip
         app.include_router(module.router)
     app.include_router(router)
 

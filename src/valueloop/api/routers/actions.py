@@ -1,32 +1,115 @@
-"""``/api/v1/actions``: improvement actions — list, show, create, move through the workflow."""
+"""``/api/v1/actions``: improvement actions — list, show, create, move, hand off, comment, escalate, ROI.
+
+``/actions/overdue`` and ``/actions/roi`` are declared before ``/actions/{action_id}``: routes
+match in order, and the id route would otherwise claim those words (and refuse them as ids).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
 
+from valueloop.actions.handoffs import Handoff, boundary_summary
 from valueloop.actions.workflow import Status
 from valueloop.api import scope
-from valueloop.api.deps import ActionsRead, ActionsWrite, WorkspaceDep
+from valueloop.api.deps import ActionsRead, ActionsWrite, ReportsRead, WorkspaceDep
+from valueloop.api.response_cache import CACHED
 from valueloop.api.schemas import ActionCreate, ActionMove
+from valueloop.errors import InputError
 from valueloop.flows.accounts import AccessDenied, Principal
-from valueloop.flows.actions import create_action, move_action
-from valueloop.flows.actions_view import list_actions, show_action
+from valueloop.flows.actions import MAX_ACTION_ID, accept_handoff, comment, create_action, move_action, send_handoff
+from valueloop.flows.actions_view import escalations, list_actions, show_action
+from valueloop.flows.roi import action_roi, period_roi
 from valueloop.store.workspace import Workspace
 
 router = APIRouter(tags=["actions"])
+ActionId = Annotated[int, Path(ge=1, le=MAX_ACTION_ID)]
+Department = Annotated[str, Field(min_length=1, max_length=200)]
+Money = Annotated[float, Query(gt=-1e12, lt=1e12)]
+Quarter = Annotated[str, Query(pattern=r"^(19\d\d|2[01]\d\d)-Q[1-4]$", examples=["2026-Q3"])]
 
 
-@router.get("/actions")
-def actions(who: ActionsRead, ws: WorkspaceDep, status: Status | None = None,
-            department: str | None = None) -> list[dict[str, Any]]:
+class HandoffIn(BaseModel):
+    """``actions handoff --from --to --what``: one department hands part of the work to another."""
+
+    model_config = ConfigDict(extra="forbid")
+    from_department: Department = Field(alias="from")
+    to_department: Department = Field(alias="to")
+    what: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+class HandoffAccept(BaseModel):
+    """``actions accept HANDOFF``: the receiving department takes the hand-off over."""
+
+    model_config = ConfigDict(extra="forbid")
+    handoff_id: int = Field(ge=1, le=MAX_ACTION_ID)
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+@router.get("/actions", dependencies=[CACHED])
+def actions(
+    who: ActionsRead, ws: WorkspaceDep, status: Status | None = None, department: str | None = None
+) -> list[dict[str, Any]]:
     return scope.actions(ws, who, list_actions(ws, status, department))
 
 
-@router.get("/actions/{action_id}")
+@router.get("/actions/overdue")
+def overdue(who: ActionsRead, ws: WorkspaceDep,
+            stall_hours: Annotated[float, Query(ge=0, le=24 * 366)] = 48.0) -> dict[str, Any]:  # fmt: skip
+    """What to escalate: overdue actions, hand-offs unaccepted for ``stall_hours``, waits per department pair.
+
+    A scoped caller gets the actions of their units only, and the department pairs of those actions' hand-offs.
+    """
+    out = escalations(ws, stall_hours)
+    if not who.scoped:
+        return out
+    visible = {r["action_id"] for r in scope.actions(ws, who, list_actions(ws))}
+    handoffs = [h for aid in sorted(visible) for h in show_action(ws, aid, out["as_of"])["handoffs"]]
+    return {
+        **out,
+        "overdue_actions": [r for r in out["overdue_actions"] if r["action_id"] in visible],
+        "stalled_handoffs": [h for h in out["stalled_handoffs"] if h["action_id"] in visible],
+        "boundaries": boundary_summary([_handoff(h) for h in handoffs], out["as_of"]),
+    }
+
+
+def _handoff(row: dict[str, Any]) -> Handoff:
+    """A hand-off back from its ``show_action`` row (the summary reads its department pair and times)."""
+    return Handoff(handoff_id=row["handoff_id"], action_id=row["action_id"], from_department=row["from"],
+                   to_department=row["to"], what=row["what"], sent_at=row["sent_at"],
+                   accepted_at=row["accepted_at"])  # fmt: skip
+
+
+@router.get("/actions/roi")
+def roi_of_period(who: ReportsRead, ws: WorkspaceDep, period: Quarter) -> dict[str, Any]:
+    """``actions roi --period``: cost against benefit of every action verified in the quarter and valued.
+
+    The totals pool every unit's actions, so a scoped caller gets none (404).
+    """
+    if who.scoped:
+        raise scope.hidden("return on investment pooled over every unit")
+    return period_roi(ws, period)
+
+
+@router.get("/actions/{action_id}", dependencies=[CACHED])
 def action(who: ActionsRead, ws: WorkspaceDep, action_id: int) -> dict[str, Any]:
     return scope.action(ws, who, action_id)
+
+
+@router.get("/actions/{action_id}/roi")
+def roi(who: ReportsRead, ws: WorkspaceDep, action_id: ActionId, value_per_unit: Money, units: Money) -> dict[str, Any]:
+    """``actions roi ACTION``: benefit and ROI from the latest verified effect, with intervals.
+
+    Read-only: unlike the CLI it does not remember the valuation for period totals.
+    """
+    scope.action(ws, who, action_id)
+    return action_roi(ws, action_id, value_per_unit, units)
 
 
 @router.post("/actions", status_code=201)
@@ -56,4 +139,30 @@ def move(who: ActionsWrite, ws: WorkspaceDep, action_id: int, body: ActionMove) 
     """Move the action to the next status (the workflow decides which moves are allowed)."""
     scope.action(ws, who, action_id)
     move_action(ws, action_id, body.to, who.username, body.reason)
+    return show_action(ws, action_id)
+
+
+@router.post("/actions/{action_id}/handoffs", status_code=201)
+def handoff(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: HandoffIn) -> dict[str, Any]:
+    """Record a hand-off between departments; its wait runs until it is accepted. Answers the action."""
+    scope.action(ws, who, action_id)
+    send_handoff(ws, action_id, body.from_department, body.to_department, body.what, who.username)
+    return show_action(ws, action_id)
+
+
+@router.post("/actions/{action_id}/handoffs/accept")
+def accept(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: HandoffAccept) -> dict[str, Any]:
+    """The receiving department accepts one of the action's hand-offs (its id in the body). Answers the action."""
+    detail = scope.action(ws, who, action_id)
+    if body.handoff_id not in {h["handoff_id"] for h in detail["handoffs"]}:
+        raise InputError(f"action {action_id} has no hand-off {body.handoff_id}")
+    accept_handoff(ws, body.handoff_id, who.username)
+    return show_action(ws, action_id)
+
+
+@router.post("/actions/{action_id}/comments", status_code=201)
+def add_comment(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: CommentIn) -> dict[str, Any]:
+    """Add a comment to the action. Answers the action."""
+    scope.action(ws, who, action_id)
+    comment(ws, action_id, who.username, body.text)
     return show_action(ws, action_id)

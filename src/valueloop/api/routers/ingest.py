@@ -69,8 +69,6 @@ def suggest(_: IngestWrite, request: Request, dataset: str,
         path = _save(file, Path(tmp) / name, _limit(request))
         try:
             text = suggest_mapping(path, dataset)
-        except StopIteration:
-            raise InputError(f"{name}: no data rows to sample (only a header)") from None
         except (ValueError, KeyError, pa.ArrowException) as err:  # InputError included: say the name, not the folder
             raise InputError(str(err).replace(f"{tmp}/", "")) from None
     return MappingSuggestion(dataset=dataset, file=name, yaml=text)
