@@ -167,7 +167,7 @@ def test_cli_writes_each_format(demo: Workspace, tmp_path: Path) -> None:
 
 
 def test_schedule_run_renders_and_posts(demo: Workspace) -> None:
-    from valueloop.cli.report import run_schedules
+    from valueloop.flows.schedule import run_schedules
 
     (demo.root / "schedule.yaml").write_text(
         "- {name: q-review, cron: '0 8 1 10 *', webhook: 'http://hook.example/x', period: previous-quarter, "

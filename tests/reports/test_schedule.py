@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -43,6 +44,32 @@ def test_due_since_the_last_run() -> None:
     assert not is_due("0 8 1 * *", NOW - timedelta(minutes=10), NOW)  # already run after it fired
     assert is_due("0 8 1 * *", NOW - timedelta(days=3), NOW)
     assert not is_due("0 8 2 * *", None, NOW)
+
+
+def _due_minute_by_minute(expr: str, last: datetime | None, now: datetime) -> bool:
+    """The definition, walked a minute at a time (what ``is_due`` computes a day at a time)."""
+    t, start = now.replace(second=0, microsecond=0), last if last is not None else now - timedelta(days=1)
+    while t > start:
+        if cron_matches(expr, t):
+            return True
+        t -= timedelta(minutes=1)
+    return False
+
+
+@pytest.mark.parametrize("expr", ["30 8 * * *", "*/15 8-9 * * *", "0 0 1 * *", "0 9 * * 1", "59 23 31 12 *",
+                                  "0 6 15 * 4", "0 12 29 2 *", "*/7 * * * *"])  # fmt: skip
+def test_due_agrees_with_the_minute_by_minute_definition(expr: str) -> None:
+    rng = random.Random(expr)
+    for _ in range(40):
+        now = NOW + timedelta(minutes=rng.randrange(-200_000, 200_000), seconds=rng.randrange(60))
+        last = None if rng.random() < 0.2 else now - timedelta(minutes=rng.choice([1, 30, 600, 1440, 2880, 40_000]))
+        assert is_due(expr, last, now) == _due_minute_by_minute(expr, last, now), (expr, last, now)
+
+
+def test_due_after_years_is_quick() -> None:
+    """A leap-day cron last run four years ago: a day-by-day walk, not two million minutes."""
+    assert is_due("0 12 29 2 *", NOW - timedelta(days=4 * 366), NOW)
+    assert not is_due("0 12 29 2 *", datetime(2024, 3, 1, tzinfo=UTC), NOW)
 
 
 def test_relative_periods() -> None:

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
-from valueloop.flows.schedule import run_schedules
 
 goals_app = typer.Typer(help="Targets per indicator, unit and period (goals.yaml) and their attainment.",
                         no_args_is_help=True)  # fmt: skip
@@ -45,8 +44,8 @@ def report(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write the period review: scores, goals, findings and actions, verification, voice of the customer, ROI."""
+    from valueloop.flows.report_files import write_report
     from valueloop.flows.review import build_review
-    from valueloop.flows.schedule import write_report
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -92,6 +91,7 @@ def schedule_run(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Run the schedules of schedule.yaml that are due (their cron fired since their last run), once."""
+    from valueloop.flows.schedule import run_schedules
     from valueloop.store.workspace import open_workspace
 
     at = datetime.fromisoformat(now) if now else datetime.now(UTC)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from valueloop.errors import InputError
 from valueloop.reports.labels import Lang
 from valueloop.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from valueloop.reports.data import ReviewData
 
 ReportFormat = Literal["html", "pdf", "xlsx"]
 FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "xlsx")
@@ -51,12 +54,20 @@ def write_review(ws: Workspace, period: str, level: str | None, model: str | Non
                  lang: Lang) -> dict[str, Any]:  # fmt: skip
     """Build the period review and write it as ``review-<period>-<level>-<lang>.<fmt>``."""
     from valueloop.flows.review import build_review
+
+    data = build_review(ws, period, level, model)
+    target = reports_dir(ws) / f"review-{period}-{data.level}-{lang}.{fmt}"
+    write_report(data, fmt, lang, target)
+    return _entry(target) | {"model": data.model_id, "period": period, "level": data.level,
+                             "units": len(data.summary.units)}  # fmt: skip
+
+
+def write_report(data: ReviewData, fmt: ReportFormat, lang: Lang, target: Path) -> None:
+    """Render the period review as HTML, PDF or XLSX into ``target`` (its folder is created)."""
     from valueloop.reports.html import render_html
     from valueloop.reports.pdf import render_pdf
     from valueloop.reports.xlsx import render_xlsx
 
-    data = build_review(ws, period, level, model)
-    target = reports_dir(ws) / f"review-{period}-{data.level}-{lang}.{fmt}"
     target.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "html":
         target.write_text(render_html(data, lang), encoding="utf-8")
@@ -64,5 +75,3 @@ def write_review(ws: Workspace, period: str, level: str | None, model: str | Non
         target.write_bytes(render_pdf(data, lang))
     else:
         target.write_bytes(render_xlsx(data, lang))
-    return _entry(target) | {"model": data.model_id, "period": period, "level": data.level,
-                             "units": len(data.summary.units)}  # fmt: skip

@@ -19,12 +19,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from valueloop.errors import InputError
-from valueloop.flows.report_files import ReportFormat
-from valueloop.reports.labels import Lang
+from valueloop.flows.report_files import write_report
 from valueloop.reports.schedule import LOOKBACK, Post, Schedule
 
 if TYPE_CHECKING:
-    from valueloop.reports.data import ReviewData
     from valueloop.store.workspace import Workspace
 
 STATE_FILE = ".schedule-state.json"
@@ -34,21 +32,6 @@ EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
 LATEST = datetime(9998, 12, 31, tzinfo=UTC)
 _running = threading.Lock()
 """One run at a time per process, so two callers do not both find a schedule due and post it twice."""
-
-
-def write_report(data: ReviewData, fmt: ReportFormat, lang: Lang, target: Path) -> None:
-    """Render the period review as HTML, PDF or XLSX into ``target`` (its folder is created)."""
-    from valueloop.reports.html import render_html
-    from valueloop.reports.pdf import render_pdf
-    from valueloop.reports.xlsx import render_xlsx
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "html":
-        target.write_text(render_html(data, lang), encoding="utf-8")
-    elif fmt == "pdf":
-        target.write_bytes(render_pdf(data, lang))
-    else:
-        target.write_bytes(render_xlsx(data, lang))
 
 
 def post_webhook(url: str, payload: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -75,23 +75,38 @@ def parse_cron(expr: str) -> list[set[int]]:
     return sets
 
 
+def _day_matches(sets: list[set[int]], fields: list[str], day: date) -> bool:
+    """As in cron: when both day-of-month and day-of-week are restricted, either one matches."""
+    _, _, dom, month, dow = sets
+    day_ok = {day.day in dom, (day.isoweekday() % 7) in dow}
+    return day.month in month and (any(day_ok) if fields[2] != "*" and fields[4] != "*" else all(day_ok))
+
+
 def cron_matches(expr: str, t: datetime) -> bool:
-    """Whether ``expr`` fires at ``t``'s minute; as in cron, a restricted day-of-month OR day-of-week matches."""
-    minute, hour, dom, month, dow = parse_cron(expr)
-    fields = expr.split()
-    day_ok = {t.day in dom, (t.isoweekday() % 7) in dow}
-    day = any(day_ok) if fields[2] != "*" and fields[4] != "*" else all(day_ok)
-    return t.minute in minute and t.hour in hour and t.month in month and day
+    """Whether ``expr`` fires at ``t``'s minute."""
+    sets = parse_cron(expr)
+    return t.minute in sets[0] and t.hour in sets[1] and _day_matches(sets, expr.split(), t.date())
 
 
 def is_due(expr: str, last: datetime | None, now: datetime) -> bool:
-    """Whether the cron fired in ``(last, now]`` (``(now − LOOKBACK, now]`` when never run)."""
-    t = now.replace(second=0, microsecond=0)
+    """Whether the cron fired in ``(last, now]`` (``(now − LOOKBACK, now]`` when never run).
+
+    Walks back a day at a time and looks at a day's firing times only when the cron allows
+    the day, so a schedule last run years ago costs a few thousand steps, not one per minute.
+    """
+    sets = parse_cron(expr)
+    fields = expr.split()
     start = last if last is not None else now - LOOKBACK
-    while t > start:
-        if cron_matches(expr, t):
-            return True
-        t -= timedelta(minutes=1)
+    end = now.replace(second=0, microsecond=0)
+    times = sorted(((h, m) for h in sets[1] for m in sets[0]), reverse=True)
+    day = end.date()
+    while datetime.combine(day + timedelta(days=1), time(), end.tzinfo) > start:
+        if _day_matches(sets, fields, day):
+            for hour, minute in times:  # the latest firing of the day not after ``end``
+                t = datetime.combine(day, time(hour, minute), end.tzinfo)
+                if t <= end:
+                    return t > start
+        day -= timedelta(days=1)
     return False
 
 
