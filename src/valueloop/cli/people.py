@@ -344,8 +344,9 @@ def case_add(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Keep a case write-up of what an award winner did; ``people awards`` links it."""
-    rec = _records().add_case(open_workspace(workspace), agent=agent, period=period, title=title, file=file,
-                              by=_who(by))  # fmt: skip
+    records = _records()
+    rec = records.add_case(open_workspace(workspace), agent=agent, period=period, title=title,
+                           text=records.read_case_file(file), by=_who(by), source=str(file))  # fmt: skip
     stderr.print(f"case {rec['case_id']} saved")
     emit(rec, fmt)
 

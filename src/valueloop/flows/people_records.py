@@ -93,24 +93,29 @@ def upheld_disputes(ws: Workspace, period: str) -> dict[str, list[dict[str, Any]
     return dp.upheld(rc.load(disputes_file(ws)), period)
 
 
-def add_case(ws: Workspace, *, agent: str, period: str, title: str, file: Path, by: str) -> dict[str, Any]:
-    """Keep the Markdown write-up ``file`` as a case of ``agent`` in ``period``."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"{file}: cannot read the case write-up ({err})") from None
+def add_case(ws: Workspace, *, agent: str, period: str, title: str, text: str, by: str,
+             source: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Keep the Markdown write-up ``text`` as a case of ``agent`` in ``period``; ``source`` names where it came from."""
     folder = cases_dir(ws)
 
     def change(recs: list[rc.Record]) -> rc.Record:
         rec = cs.add_case(recs, agent=agent, period=period, title=title, text=text, by=by)
         rc.write_atomic(folder / rec["file"], text.encode("utf-8"))
-        return rec | {"source": str(file)}
+        return rec | {"source": source}
 
     try:
         rec = rc.update(folder / "index.json", change)
     except ValueError as err:
-        raise InputError(f"{file}: {err}") from None
+        raise InputError(f"{source}: {err}" if source else str(err)) from None
     return rec
+
+
+def read_case_file(file: Path) -> str:
+    """A case write-up file's text, or an :class:`InputError` naming the file."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"{file}: cannot read the case write-up ({err})") from None
 
 
 def list_cases(ws: Workspace) -> list[dict[str, Any]]:

@@ -200,15 +200,8 @@ def dispute_resolve(who: ActionsWrite, ws: WorkspaceDep, body: DisputeResolve) -
 def case_add(who: ActionsWrite, ws: WorkspaceDep, body: CaseIn) -> dict[str, Any]:
     """Keep a case write-up of what an award winner did; ``/people/awards`` links it (``case``)."""
     scope.check_unit(ws, who, body.agent)
-    with tempfile.TemporaryDirectory(prefix="vl-case-") as tmp:
-        file = Path(tmp) / "case.md"
-        file.write_bytes(body.text.encode("utf-8"))
-        try:
-            rec = people_records.add_case(ws, agent=body.agent, period=body.period, title=body.title, file=file,
-                                          by=who.username)  # fmt: skip
-        except InputError as err:
-            raise InputError(str(err).replace(f"{file}: ", "")) from None
-    return rec | {"source": None}
+    return people_records.add_case(ws, agent=body.agent, period=body.period, title=body.title, text=body.text,
+                                   by=who.username)  # fmt: skip
 
 
 @router.get("/people/cases")
