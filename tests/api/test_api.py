@@ -94,7 +94,16 @@ def test_upload_ingests_and_refuses_bad_files(app_client: TestClient, as_role: H
     csv = "order_id,customer_id,entity_id,ordered_at,amount\nAPI-1,C00001,B001,2026-10-03T10:00:00+08:00,99.5\n"
     ok = app_client.post("/api/v1/ingest/orders", files={"files": ("o.csv", csv.encode(), "text/csv")}, headers=h)
     assert ok.status_code == 201, ok.text
-    assert ok.json()["read"] == 1
+    assert ok.json()["read"] == 1 and ok.json()["files"] == ["o.csv"]  # the upload's name, not its temporary copy
+    bad_row = csv.replace("99.5", "lots")
+    kept = app_client.post("/api/v1/ingest/orders", files={"files": ("订单.csv", bad_row.encode(), "text/csv")},
+                           headers=h).json()  # fmt: skip
+    assert kept["quarantined"] == 1 and kept["errors"][0]["file"] == "订单.csv"
+    shown = app_client.get("/api/v1/quarantine/batch", params={"batch": kept["batch_id"]}, headers=h).text
+    assert "订单.csv" in shown and "vl-upload" not in shown
+    broken = app_client.post("/api/v1/ingest/orders", files={"files": ("no-columns.csv", b"x,y\n1,2\n", "text/csv")},
+                             headers=h)  # fmt: skip
+    assert broken.status_code == 400 and "no-columns.csv" in broken.text and "vl-upload" not in broken.text
 
 
 def test_tokens_scopes_and_revocation(app_client: TestClient, demo: Workspace) -> None:

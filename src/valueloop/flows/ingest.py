@@ -72,9 +72,21 @@ class IngestSummary(BaseModel):
 
 
 def ingest(
-    ws: Workspace, dataset: str, files: list[Path], mapping_path: Path | None = None, progress: Progress | None = None
+    ws: Workspace,
+    dataset: str,
+    files: list[Path],
+    mapping_path: Path | None = None,
+    progress: Progress | None = None,
+    names: list[str] | None = None,
 ) -> IngestSummary:
-    """Ingest ``files`` into ``dataset``; bad input that makes a file unusable raises before anything is written."""
+    """Ingest ``files`` into ``dataset``; bad input that makes a file unusable raises before anything is written.
+
+    ``names`` are what to call the files in errors, the summary and quarantine (default: their
+    paths) — an upload is known by the name it was sent under, not by its temporary copy.
+    """
+    labels = names if names is not None else [str(f) for f in files]
+    if len(labels) != len(files):
+        raise ValueError("one name per file")
     ds = get_dataset(dataset)
     if ds.derived:
         raise InputError(f"{dataset} is computed by valueloop (e.g. `valueloop text analyze`), not ingested")
@@ -82,22 +94,29 @@ def ingest(
     if mapping.dataset and mapping.dataset != dataset:
         raise SpecError(f"{mapping_path}: the mapping is for dataset {mapping.dataset!r}, not {dataset!r}")
     sources = [open_source(f, mapping) for f in files]
-    for src in sources:
-        check_columns(ds, mapping, src.columns, str(src.path))
+    for src, label in zip(sources, labels, strict=True):
+        check_columns(ds, mapping, src.columns, label)
     batch_id, started = new_batch_id(), datetime.now(UTC)
     lake = Lake(ws.lake_dir)
     with lake.transaction(batch_id) as txn:
-        staged, errors, raw, read = _stage(txn, ds, mapping, sources, ws.settings.workspace.timezone, progress)
+        tz = ws.settings.workspace.timezone
+        staged, errors, raw, read = _stage(txn, ds, mapping, sources, labels, tz, progress)
         merged = merge_batch(txn, ds, staged, lake.files(ds.name)) if staged else None
-        errors += _conflict_errors(merged, ds, raw, [str(f) for f in files])
+        errors += _conflict_errors(merged, ds, raw, labels)
         _write_quarantine(txn, ds, errors, raw, started)
-    summary = _summary(ds, files, batch_id, read, merged, errors, len(raw))
+    summary = _summary(ds, labels, batch_id, read, merged, errors, len(raw))
     _record_batch(ws, summary, started)
     return summary
 
 
 def _stage(
-    txn: LakeTransaction, ds: Dataset, mapping: Mapping, sources: list[Source], tz: str, progress: Progress | None
+    txn: LakeTransaction,
+    ds: Dataset,
+    mapping: Mapping,
+    sources: list[Source],
+    labels: list[str],
+    tz: str,
+    progress: Progress | None,
 ) -> tuple[list[pa.Table | Path], list[tuple[str, RowError]], dict[tuple[str, int], str], int]:
     """Check every chunk and stage its good rows; chunks are checked two at a time (Arrow releases the GIL)."""
     staged: list[pa.Table | Path] = []
@@ -105,7 +124,7 @@ def _stage(
     raw: dict[tuple[str, int], str] = {}
     read = kept = 0
     done: dict[str, int] = {}
-    for name, checked, table in _checked_chunks(txn, ds, mapping, sources, tz):
+    for name, checked, table in _checked_chunks(ds, mapping, sources, labels, tz):
         rows = checked.good.num_rows + len(checked.bad_raw)
         read += rows
         done[name] = done.get(name, 0) + rows
@@ -120,7 +139,7 @@ def _stage(
 
 
 def _checked_chunks(
-    txn: LakeTransaction, ds: Dataset, mapping: Mapping, sources: list[Source], tz: str
+    ds: Dataset, mapping: Mapping, sources: list[Source], labels: list[str], tz: str
 ) -> Iterator[tuple[str, CheckedChunk, pa.Table | None]]:
     """(file, checked chunk, staged file) in source order, with a bounded number in flight."""
     with ThreadPoolExecutor(WORKERS) as pool:
@@ -129,7 +148,7 @@ def _checked_chunks(
         for file_index, src in enumerate(sources):
             for chunk in src.chunks():
                 task = pool.submit(_check, ds, mapping, tz, chunk, file_index, number)
-                pending.append((str(src.path), task))
+                pending.append((labels[file_index], task))
                 number += 1
                 if len(pending) > WORKERS:
                     name, fut = pending.popleft()
@@ -201,19 +220,19 @@ def _write_quarantine(
 
 def _summary(
     ds: Dataset,
-    files: list[Path],
+    files: list[str],
     batch_id: str,
     read: int,
     merged: MergeResult | None,
     errors: list[tuple[str, RowError]],
     quarantined: int,
 ) -> IngestSummary:
-    order = {str(f): i for i, f in enumerate(files)}
+    order = {f: i for i, f in enumerate(files)}
     errors.sort(key=lambda fe: (order.get(fe[0], len(order)), fe[1].row))
     shown = [IngestError(file=f, row=e.row, field=e.field, reason=e.reason) for f, e in errors[:MAX_ERRORS_SHOWN]]
     return IngestSummary(
         dataset=ds.name,
-        files=[str(f) for f in files],
+        files=files,
         read=read,
         stored=merged.stored if merged else 0,
         updated=merged.updated if merged else 0,

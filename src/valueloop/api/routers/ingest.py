@@ -8,6 +8,7 @@ sample and answers the proposed mapping YAML, as ``valueloop mappings suggest`` 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path, PurePath
 from typing import Annotated
@@ -53,9 +54,17 @@ def upload(
     """Ingest the uploaded files into ``dataset``; rows that fail checks are quarantined, as with the CLI."""
     _known(dataset)
     limit = _limit(request)
+    names = [_name(f) for f in files]
     with tempfile.TemporaryDirectory(prefix="vl-upload-") as tmp:
-        paths = [_save(f, Path(tmp) / f"{i}-{_name(f)}", limit) for i, f in enumerate(files)]
-        return ingest(ws, dataset, paths)
+        paths = []
+        for i, (upload, name) in enumerate(zip(files, names, strict=True)):
+            (Path(tmp) / str(i)).mkdir()  # one folder per upload: two files may share a name
+            paths.append(_save(upload, Path(tmp) / str(i) / name, limit))
+        try:
+            return ingest(ws, dataset, paths, names=names)
+        except ValueloopError as err:  # a reader's message names its path: say the upload's name instead
+            err.args = (re.sub(rf"{re.escape(tmp)}/\d+/", "", str(err)),)
+            raise
 
 
 @router.post("/mappings/suggest/{dataset}")
