@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -45,3 +49,38 @@ def cli() -> CliRun:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+class Webhook:
+    """A real webhook receiver on loopback: records every JSON body it is sent and answers ``status``."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.status = 200
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                n = int(self.headers.get("content-length", 0))
+                hook.bodies.append(json.loads(self.rfile.read(n)))
+                self.send_response(hook.status)
+                self.end_headers()
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def alerts(self) -> list[tuple[str, str]]:
+        """(fingerprint, status) of every alert notified, Alertmanager-style bodies."""
+        return sorted((a["fingerprint"], a["status"]) for b in self.bodies for a in b["alerts"])
+
+
+@pytest.fixture
+def hook() -> Iterator[Webhook]:
+    h = Webhook()
+    yield h
+    h.server.shutdown()
+    h.server.server_close()

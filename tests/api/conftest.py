@@ -59,3 +59,18 @@ def as_role(app_client: TestClient, tokens: dict[str, str]) -> Callable[[str], d
 
 def demo_root(ws: Workspace) -> Path:
     return ws.root
+
+
+def log_in(client: TestClient, user: str, password: str = PASSWORD) -> int:
+    """Post the login form as a browser does (with the form's CSRF token); the status (303 when signed in)."""
+    form = client.get("/login")
+    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    data = {"username": user, "password": password, "csrf_token": token, "next": "/"}
+    return client.post("/login", data=data, follow_redirects=False).status_code
+
+
+def sign_in(client: TestClient, user: str, page: str = "/") -> str:
+    """A fresh browser session of ``user`` (cookies cleared first); the session's CSRF token, read off ``page``."""
+    client.cookies.clear()
+    assert log_in(client, user) == 303
+    return client.get(page).text.split('name="csrf-token" content="')[1].split('"')[0]

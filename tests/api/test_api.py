@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from api.conftest import PASSWORD, TestClient
+from api.conftest import PASSWORD, TestClient, log_in
 from valueloop.flows.accounts import create_token, revoke_token
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
@@ -116,17 +116,9 @@ def test_tokens_scopes_and_revocation(app_client: TestClient, demo: Workspace) -
     assert app_client.get("/api/v1/runs/latest", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 
-def _login(client: TestClient, user: str, password: str) -> int:
-    form = client.get("/login")
-    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-    r = client.post("/login", data={"username": user, "password": password, "csrf_token": token, "next": "/"},
-                    follow_redirects=False)
-    return r.status_code
-
-
 def test_session_cookie_csrf_and_logout(app_client: TestClient) -> None:
     app_client.cookies.clear()
-    assert _login(app_client, "analyst", PASSWORD) == 303
+    assert log_in(app_client, "analyst", PASSWORD) == 303
     cookie = next(c for c in app_client.cookies.jar if c.name == "vl_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     me = app_client.get("/api/v1/me").json()
@@ -156,10 +148,10 @@ def test_login_set_cookie_flags(app_client: TestClient) -> None:
 
 def test_failed_logins_are_rate_limited(app_client: TestClient) -> None:
     app_client.cookies.clear()
-    codes = [_login(app_client, "auditor", "wrong password") for _ in range(6)]
+    codes = [log_in(app_client, "auditor", "wrong password") for _ in range(6)]
     assert codes == [401] * 5 + [429]
-    assert _login(app_client, "auditor", PASSWORD) == 429  # even the right password waits
-    assert _login(app_client, "viewer", PASSWORD) == 303  # another user is not affected
+    assert log_in(app_client, "auditor", PASSWORD) == 429  # even the right password waits
+    assert log_in(app_client, "viewer", PASSWORD) == 303  # another user is not affected
     app_client.cookies.clear()
 
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.routing import APIRoute
 from typer.testing import CliRunner
 
-from api.conftest import PASSWORD, TestClient
+from api.conftest import TestClient, sign_in
 from valueloop.api.deps import Require
 from valueloop.api.routers import accounts as accounts_router
 from valueloop.cli.main import app as cli
@@ -185,14 +185,7 @@ def test_a_scoped_token_of_an_admin_cannot_administer(app_client: TestClient, de
 
 
 def test_a_browser_session_needs_the_csrf_token(app_client: TestClient) -> None:
-    app_client.cookies.clear()
-    form = app_client.get("/login")
-    login_csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-    signed = app_client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": login_csrf},
-                             follow_redirects=False)  # fmt: skip
-    assert signed.status_code == 303
-    page = app_client.get("/reports").text
-    csrf = page.split('name="csrf-token" content="')[1].split('"')[0]
+    csrf = sign_in(app_client, "admin", "/reports")
     body = {"username": "from-browser", "password": "long enough pw"}
     try:
         assert app_client.post(f"{V}/users", json=body).status_code == 403
@@ -202,23 +195,12 @@ def test_a_browser_session_needs_the_csrf_token(app_client: TestClient) -> None:
         app_client.cookies.clear()
 
 
-def _sign_in(client: TestClient, username: str) -> str:
-    """Sign in through the login form; returns the session's CSRF token (from the page's meta tag)."""
-    client.cookies.clear()
-    form = client.get("/login")
-    login_csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-    signed = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": login_csrf},
-                         follow_redirects=False)  # fmt: skip
-    assert signed.status_code == 303
-    return client.get("/reports").text.split('name="csrf-token" content="')[1].split('"')[0]
-
-
 def test_the_accounts_page(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
     app_client.cookies.clear()
     assert app_client.get("/accounts", follow_redirects=False).status_code == 303  # to the login page
     assert app_client.get("/accounts", headers=as_role("analyst")).status_code == 403
     assert app_client.get("/accounts", headers=as_role("manager")).status_code == 403
-    csrf = _sign_in(app_client, "admin")
+    csrf = sign_in(app_client, "admin")
     try:
         shown = app_client.get("/accounts")
         assert shown.status_code == 200 and 'id="users"' in shown.text and ">manager<" in shown.text
@@ -245,7 +227,7 @@ def test_the_accounts_page(app_client: TestClient, as_role: Headers, demo: Works
         assert secret not in app_client.get("/accounts").text  # shown once
         app_client.cookies.clear()
         assert app_client.get(f"{V}/findings", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
-        csrf = _sign_in(app_client, "admin")
+        csrf = sign_in(app_client, "admin")
         h = {"X-CSRF-Token": csrf}
         gone = app_client.post(f"/accounts/tokens/{row['token_id']}/revoke", data={"csrf_token": csrf}, headers=h)
         assert gone.status_code == 200 and 'id="accounts-notice"' in gone.text

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from api.conftest import MANAGER_UNIT, PASSWORD, TestClient
+from api.conftest import MANAGER_UNIT, TestClient, sign_in
 from valueloop.actions.workflow import Status, waiver
 from valueloop.cli.main import app as cli
 from valueloop.flows.accounts import Principal, Role, visible_units
@@ -270,22 +270,11 @@ def test_roi_matches_the_cli_and_is_scoped(app_client: TestClient, as_role: Head
         assert r.status_code == 422, bad_period
 
 
-def _login(client: TestClient, user: str) -> str:
-    """Sign ``user`` in with the session cookie; the page's CSRF token."""
-    client.cookies.clear()
-    form = client.get("/login")
-    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-    r = client.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": token},
-                    follow_redirects=False)  # fmt: skip
-    assert r.status_code == 303
-    return client.get("/").text.split('"X-CSRF-Token": "')[1].split('"')[0]
-
-
 def test_the_action_page_hands_off_accepts_and_comments(app_client: TestClient, demo: Workspace) -> None:
     mine, other = _units(demo)
     aid = _action(demo, mine)
     try:
-        csrf = _login(app_client, "analyst")
+        csrf = sign_in(app_client, "analyst")
         page = app_client.get(f"/actions/{aid}").text
         for form in ("handoff-form", "comment-form"):
             chunk = page.split(f'id="{form}"')[1].split("</form>")[0]
@@ -318,11 +307,11 @@ def test_the_action_page_hands_off_accepts_and_comments(app_client: TestClient, 
         assert "Hand off" in english and "Add comment" in english and "发起交接" not in english
         chinese = app_client.get(f"/actions/{aid}", params={"lang": "zh-CN"}).text
         assert "发起交接" in chinese and "发表评论" in chinese
-        _login(app_client, "viewer")
+        sign_in(app_client, "viewer")
         read_only = app_client.get(f"/actions/{aid}").text
         assert 'id="handoff-form"' not in read_only and 'id="comment-form"' not in read_only
         assert "页面上的评论" in read_only
-        csrf = _login(app_client, "manager")
+        csrf = sign_in(app_client, "manager")
         foreign = _action(demo, other)
         r = app_client.post(f"/actions/{foreign}/comment", data={"text": "x", "csrf_token": csrf},
                             headers={"X-CSRF-Token": csrf})  # fmt: skip

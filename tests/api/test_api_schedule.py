@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.conftest import TestClient
+from conftest import Webhook
 from valueloop.cli.main import app as cli
 from valueloop.flows.schedule import STATE_FILE
 from valueloop.reports.schedule import SCHEDULE_FILE
@@ -24,39 +23,8 @@ RUN = "/api/v1/reports/schedule/run"
 NOW = "2026-10-01T01:00:00Z"  # 09:00 in Asia/Shanghai, an hour after the 08:00 firing
 
 
-class Hook:
-    """A webhook on localhost that records what it is sent and answers ``status``."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.status = 200
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                n = int(self.headers.get("content-length", 0))
-                hook.bodies.append(json.loads(self.rfile.read(n)))
-                self.send_response(hook.status)
-                self.end_headers()
-
-            def log_message(self, *_: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
 @pytest.fixture
-def hook() -> Iterator[Hook]:
-    h = Hook()
-    yield h
-    h.server.shutdown()
-    h.server.server_close()
-
-
-@pytest.fixture
-def schedules(demo: Workspace, hook: Hook) -> Iterator[Path]:
+def schedules(demo: Workspace, hook: Webhook) -> Iterator[Path]:
     file = demo.root / SCHEDULE_FILE
     file.write_text(
         f"- {{name: q-review, cron: '0 8 1 10 *', webhook: '{hook.url}', period: previous-quarter, format: html, "
@@ -80,7 +48,7 @@ def test_nothing_to_run_without_a_schedule_file(app_client: TestClient, as_role:
     assert app_client.post(RUN, headers=as_role("analyst")).json() == []  # the body is optional
 
 
-def test_runs_once_posts_and_matches_the_cli(app_client: TestClient, as_role: Headers, demo: Workspace, hook: Hook,
+def test_runs_once_posts_and_matches_the_cli(app_client: TestClient, as_role: Headers, demo: Workspace, hook: Webhook,
                                             schedules: Path) -> None:  # fmt: skip
     h = as_role("analyst")
     sent = app_client.post(RUN, json={"now": NOW}, headers=h)
@@ -104,7 +72,7 @@ def test_runs_once_posts_and_matches_the_cli(app_client: TestClient, as_role: He
 
 
 def test_a_failing_webhook_is_reported_and_stays_due(app_client: TestClient, as_role: Headers, demo: Workspace,
-                                                      hook: Hook, schedules: Path) -> None:  # fmt: skip
+                                                      hook: Webhook, schedules: Path) -> None:  # fmt: skip
     hook.status = 500
     [row] = app_client.post(RUN, json={"now": NOW}, headers=as_role("admin")).json()
     assert row["status"] == "failed" and "500" in row["error"] and row["period"] == "2026-Q3"

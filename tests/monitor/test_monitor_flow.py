@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from conftest import write
+from conftest import Webhook, write
 from valueloop.errors import InputError
 from valueloop.flows import alerts as records
 from valueloop.flows.ingest import ingest
@@ -54,41 +52,8 @@ channels:
 """
 
 
-class Hook:
-    """A real webhook receiver on loopback that records every body it gets."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                n = int(self.headers.get("content-length", 0))
-                hook.bodies.append(json.loads(self.rfile.read(n)))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *_: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def alerts(self) -> list[tuple[str, str]]:
-        return sorted((a["fingerprint"], a["status"]) for b in self.bodies for a in b["alerts"])
-
-
 @pytest.fixture
-def hook() -> Any:
-    h = Hook()
-    yield h
-    h.server.shutdown()
-    h.server.server_close()
-
-
-@pytest.fixture
-def live_ws(ws: Workspace, tmp_path: Path, hook: Hook) -> Workspace:
+def live_ws(ws: Workspace, tmp_path: Path, hook: Webhook) -> Workspace:
     ingest(ws, "entities", [write(tmp_path / "entities.csv", ENTITIES)])
     (ws.root / "monitor.yaml").write_text(SPEC.replace("URL", hook.url), encoding="utf-8")
     return ws
@@ -119,7 +84,7 @@ def _wait_for(pred: Any, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def test_burst_fires_once_branch_inhibits_agent_and_resolves(live_ws: Workspace, hook: Hook) -> None:
+def test_burst_fires_once_branch_inhibits_agent_and_resolves(live_ws: Workspace, hook: Webhook) -> None:
     m = Monitor(live_ws)
     result = replay(m, _stream(), speed=0, batch=7)
     m.close()
@@ -147,7 +112,7 @@ def test_burst_fires_once_branch_inhibits_agent_and_resolves(live_ws: Workspace,
     )
 
 
-def test_a_crash_loses_no_alert_and_sends_none_twice(live_ws: Workspace, hook: Hook) -> None:
+def test_a_crash_loses_no_alert_and_sends_none_twice(live_ws: Workspace, hook: Webhook) -> None:
     lines = _stream()
     cut = len(lines) * 2 // 5  # inside the burst: the branch alert is pending
     first = Monitor(live_ws, checkpoint_every=0.0)
@@ -176,7 +141,7 @@ def test_a_crash_loses_no_alert_and_sends_none_twice(live_ws: Workspace, hook: H
     assert len(hook.bodies) == 2
 
 
-def test_recurring_silence_mutes_notifications_not_records(live_ws: Workspace, hook: Hook) -> None:
+def test_recurring_silence_mutes_notifications_not_records(live_ws: Workspace, hook: Webhook) -> None:
     # Mondays 16:00–18:00 Shanghai time: the burst (17:10) falls inside
     records.add_silence(
         live_ws,
