@@ -142,7 +142,7 @@ def list_alerts(
     units: frozenset[str] | None = None,
     limit: int = 500,
 ) -> list[AlertRecord]:
-    """Newest first; ``units`` (a caller's visible units) keeps alerts of those entities and overall ones."""
+    """Newest first; ``units`` (a caller's visible units) keeps only alerts of those entities (not the overall ones)."""
     q = sa.select(alerts).order_by(alerts.c.fired_at.desc(), alerts.c.alert_id).limit(limit)
     if status:
         q = q.where(alerts.c.status == status)
