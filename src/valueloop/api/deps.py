@@ -54,6 +54,16 @@ def caller(request: Request) -> Principal | None:
     return session_principal(ws, cookie) if cookie else None
 
 
+def check_csrf(who: Principal, sent: str, hint: str = "") -> None:
+    """A browser session's unsafe request must carry its CSRF token (API tokens have none to carry).
+
+    :class:`Require` checks the header; forms that also carry the token as a field check it
+    here too, so a stale page cannot post.
+    """
+    if who.csrf_token is not None and not secrets.compare_digest(sent, who.csrf_token):
+        raise AccessDenied("missing or wrong CSRF token" + (f" ({hint})" if hint else ""))
+
+
 class Require:
     """Dependency: the caller must be signed in and hold ``permission`` (``public`` lets anyone in)."""
 
@@ -66,10 +76,8 @@ class Require:
         who = await run_in_threadpool(caller, request)  # a database read: off the event loop
         if who is None:
             raise AuthError("sign in, or send an API token as 'Authorization: Bearer …'")
-        if request.method not in SAFE_METHODS and who.csrf_token is not None:
-            sent = request.headers.get(CSRF_HEADER) or ""
-            if not secrets.compare_digest(sent, who.csrf_token):
-                raise AccessDenied("missing or wrong CSRF token (send the X-CSRF-Token header)")
+        if request.method not in SAFE_METHODS:
+            check_csrf(who, request.headers.get(CSRF_HEADER) or "", "send the X-CSRF-Token header")
         if not who.can(self.permission):
             raise AccessDenied(f"role {who.role.value} may not use {self.permission.value}")
         return who

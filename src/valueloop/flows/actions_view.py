@@ -6,6 +6,7 @@ reached on a waiver reads ``effective (waived)``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -170,12 +171,21 @@ def _handoff_row(h: Handoff, now: datetime) -> dict[str, Any]:
     }
 
 
-def escalations(ws: Workspace, stall_hours: float = 48.0, now: datetime | None = None) -> dict[str, Any]:
-    """What to escalate: actions past due with the work unfinished, and hand-offs nobody accepted in time."""
+def escalations(
+    ws: Workspace, stall_hours: float = 48.0, now: datetime | None = None, actions: Collection[int] | None = None
+) -> dict[str, Any]:
+    """What to escalate: actions past due with the work unfinished, and hand-offs nobody accepted in time.
+
+    ``actions`` limits everything, the waits per department pair included, to those actions
+    (a scoped caller's); None means every action.
+    """
     t = now or datetime.now(UTC)
-    late = [r for r in list_actions(ws, today=t.date()) if r["overdue"]]
+    late = [
+        r for r in list_actions(ws, today=t.date()) if r["overdue"] and (actions is None or r["action_id"] in actions)
+    ]
+    which = sa.true() if actions is None else db.handoffs.c.action_id.in_(sorted(actions))
     with appdb.engine(ws.database_url).connect() as conn:
-        handoffs = _handoffs(conn, sa.true())
+        handoffs = _handoffs(conn, which)
     return {
         "as_of": t,
         "stall_hours": stall_hours,

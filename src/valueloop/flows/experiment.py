@@ -9,6 +9,7 @@ size costs one query and a few floating-point operations.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -46,7 +47,23 @@ def verify_lake_experiment(ws: Workspace, exp: LakeExperiment, alpha: float = 0.
         raise InputError("the experiment needs interactions and feedback in the lake")
     con = duckdb.connect()
     con.execute(f"SET TimeZone = '{ws.settings.workspace.timezone}'")
-    rows = con.execute(
+    try:
+        rows = _arm_sums(con, exp, interactions, feedback)
+    except duckdb.Error as err:  # a condition that does not run on this data: say so, in one line
+        raise InputError(f"the experiment's query failed on the lake data: {str(err).splitlines()[0]}") from err
+    if any(r[4] > 1 for r in rows):
+        raise InputError(f"some units ({exp.unit}) fall in both arms: the assignment is not per unit")
+    groups = {str(arm): CrossMoments(int(n), 0.0, float(s), 0.0, float(s2), 0.0) for arm, n, s, s2, _ in rows}
+    for arm in ("control", "treatment"):
+        groups.setdefault(arm, CrossMoments(0, 0.0, 0.0, 0.0, 0.0, 0.0))
+    return analyse(groups, Settings(metric_type="mean", alpha=alpha), control="control")[0]
+
+
+def _arm_sums(
+    con: duckdb.DuckDBPyConnection, exp: LakeExperiment, interactions: list[Path], feedback: list[Path]
+) -> list[tuple[Any, ...]]:
+    """Per arm: units, sum and sum of squares of the unit means, and the most arms one unit fell in."""
+    return con.execute(
         f"""WITH per_unit AS (
                 SELECT {exp.unit} AS unit, bool_or({exp.assignment}) AS treated,
                        count(DISTINCT ({exp.assignment})) AS arms, avg(f.{exp.outcome}) AS y
@@ -59,13 +76,6 @@ def verify_lake_experiment(ws: Workspace, exp: LakeExperiment, alpha: float = 0.
             FROM per_unit GROUP BY 1""",
         [exp.feedback_kind],
     ).fetchall()
-    if any(r[4] > 1 for r in rows):
-        raise InputError(f"some units ({exp.unit}) fall in both arms: the assignment is not per unit")
-    groups = {str(arm): CrossMoments(int(n), 0.0, float(s), 0.0, float(s2), 0.0) for arm, n, s, s2, _ in rows}
-    for arm in ("control", "treatment"):
-        groups.setdefault(arm, CrossMoments(0, 0.0, 0.0, 0.0, 0.0, 0.0))
-    return analyse(groups, Settings(metric_type="mean", alpha=alpha), control="control")[0]
-
 
 
 EXPERIMENTS = "experiments"
@@ -82,8 +92,11 @@ def verify_action(
     ``not_effective`` with the evidence; no verdict (sample ratio mismatch, empty arm) leaves it
     where it is and says why.
     """
-    exp = _attached(ws, aid, exp)
+    given = exp is not None
+    exp = exp if exp is not None else _attached(ws, aid)
     result = verify_lake_experiment(ws, exp, alpha)
+    if given:  # kept once it ran: a definition that fails does not replace the one attached before
+        _attach(ws, aid, exp)
     doc = ab_payload(result, alpha)
     status = status_now(ws, aid)
     if result.verdict in ("effective", "harmful", "inconclusive"):
@@ -103,12 +116,24 @@ def verify_action(
     return {"action_id": aid, "status": status.value, "experiment": exp.model_dump(), **doc}
 
 
-def _attached(ws: Workspace, aid: int, exp: LakeExperiment | None) -> LakeExperiment:
-    path = ws.root / EXPERIMENTS / f"action-{aid}.json"
-    if exp is not None:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(exp.model_dump_json(indent=2), encoding="utf-8")
-        return exp
-    if not path.exists():
+def _path(ws: Workspace, aid: int) -> Path:
+    return ws.root / EXPERIMENTS / f"action-{aid}.json"
+
+
+def _attach(ws: Workspace, aid: int, exp: LakeExperiment) -> None:
+    path = _path(ws, aid)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(exp.model_dump_json(indent=2), encoding="utf-8")
+
+
+def attached_experiment(ws: Workspace, aid: int) -> LakeExperiment | None:
+    """The experiment attached to action ``aid`` (``experiments/action-<id>.json``), if any."""
+    path = _path(ws, aid)
+    return LakeExperiment.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _attached(ws: Workspace, aid: int) -> LakeExperiment:
+    exp = attached_experiment(ws, aid)
+    if exp is None:
         raise InputError(f"action {aid} has no experiment attached; give --assignment (and --scope) once")
-    return LakeExperiment.model_validate_json(path.read_text(encoding="utf-8"))
+    return exp

@@ -10,15 +10,13 @@ from typing import Any
 
 from valueloop.errors import InputError
 from valueloop.flows.actions_view import list_actions, show_action
-from valueloop.flows.experiment import EXPERIMENTS, LakeExperiment
+from valueloop.flows.experiment import attached_experiment
 from valueloop.store.workspace import Workspace
 
 
 def _definition(ws: Workspace, aid: int) -> dict[str, Any] | None:
-    path = ws.root / EXPERIMENTS / f"action-{aid}.json"
-    if not path.is_file():
-        return None
-    return LakeExperiment.model_validate_json(path.read_text(encoding="utf-8")).model_dump()
+    exp = attached_experiment(ws, aid)
+    return exp.model_dump() if exp is not None else None
 
 
 def _row(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from valueloop.api.deps import AccountsAdmin, WorkspaceDep
+from valueloop.api.deps import AccountsAdmin, WorkspaceDep, check_csrf
 from valueloop.errors import InputError
 from valueloop.flows import accounts
-from valueloop.flows.accounts import MAX_NAME, MAX_TOKEN_DAYS, TOKEN_SCOPES, AccessDenied, Principal, Role
+from valueloop.flows.accounts import MAX_NAME, MAX_TOKEN_DAYS, TOKEN_SCOPES, Principal, Role
 from valueloop.store.workspace import Workspace
 from valueloop.web.render import page
 
@@ -42,8 +41,7 @@ def _render(request: Request, who: Principal, ws: Workspace, **context: Any) -> 
 def _act(request: Request, who: Principal, ws: Workspace, csrf_token: str, change: Callable[[], dict[str, Any]]
          ) -> Response:  # fmt: skip
     """Check the form's CSRF field, make the change, and show the page with its outcome (or the refusal)."""
-    if who.csrf_token is not None and not secrets.compare_digest(who.csrf_token, csrf_token):
-        raise AccessDenied("missing or wrong CSRF token")
+    check_csrf(who, csrf_token)
     try:
         outcome = change()
     except InputError as err:

@@ -10,7 +10,6 @@ the same way. A change answers a redirect to the page; a refused one, the page w
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -19,10 +18,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from valueloop.api import scope
-from valueloop.api.deps import ActionsRead, ActionsWrite, WorkspaceDep
+from valueloop.api.deps import ActionsRead, ActionsWrite, WorkspaceDep, check_csrf
 from valueloop.api.routers import actions as api
 from valueloop.errors import InputError
-from valueloop.flows.accounts import AccessDenied, Permission, Principal
+from valueloop.flows.accounts import Permission, Principal
 from valueloop.store.workspace import Workspace
 from valueloop.web.render import page
 
@@ -92,8 +91,7 @@ def comment_submit(who: ActionsWrite, ws: WorkspaceDep, request: Request, action
 def _submit(request: Request, ws: Workspace, who: Principal, action_id: int, csrf_token: str, model: type[B],
             fields: dict[str, Any], change: Callable[[B], object]) -> Response:  # fmt: skip
     """Check the form's token, validate it as the API's body, run the API route; back to the page."""
-    if who.csrf_token is not None and not secrets.compare_digest(who.csrf_token, csrf_token):
-        raise AccessDenied("missing or wrong CSRF token")
+    check_csrf(who, csrf_token)
     try:
         change(model.model_validate(fields))
     except ValidationError as err:

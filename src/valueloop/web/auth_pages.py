@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from valueloop.api.deps import SESSION_COOKIE, Public, WorkspaceDep, caller
+from valueloop.api.deps import SESSION_COOKIE, Public, WorkspaceDep, caller, check_csrf
 from valueloop.flows.accounts import SESSION_TTL, AccessDenied, AuthError, RateLimited, login, logout
 from valueloop.web.i18n import LANG_COOKIE, pick
 from valueloop.web.render import page
@@ -66,8 +66,7 @@ def logout_submit(_: Public, request: Request, ws: WorkspaceDep, csrf_token: Ann
     who = caller(request)
     secret = request.cookies.get(SESSION_COOKIE)
     if who is not None and secret:
-        if not secrets.compare_digest(who.csrf_token or "", csrf_token):
-            raise AccessDenied("missing or wrong CSRF token")
+        check_csrf(who, csrf_token)
         logout(ws, secret)
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from valueloop.actions.handoffs import Handoff, boundary_summary
 from valueloop.actions.workflow import Status
 from valueloop.api import scope
 from valueloop.api.deps import ActionsRead, ActionsWrite, ReportsRead, WorkspaceDep
@@ -66,24 +65,8 @@ def overdue(who: ActionsRead, ws: WorkspaceDep,
 
     A scoped caller gets the actions of their units only, and the department pairs of those actions' hand-offs.
     """
-    out = escalations(ws, stall_hours)
-    if not who.scoped:
-        return out
-    visible = {r["action_id"] for r in scope.actions(ws, who, list_actions(ws))}
-    handoffs = [h for aid in sorted(visible) for h in show_action(ws, aid, out["as_of"])["handoffs"]]
-    return {
-        **out,
-        "overdue_actions": [r for r in out["overdue_actions"] if r["action_id"] in visible],
-        "stalled_handoffs": [h for h in out["stalled_handoffs"] if h["action_id"] in visible],
-        "boundaries": boundary_summary([_handoff(h) for h in handoffs], out["as_of"]),
-    }
-
-
-def _handoff(row: dict[str, Any]) -> Handoff:
-    """A hand-off back from its ``show_action`` row (the summary reads its department pair and times)."""
-    return Handoff(handoff_id=row["handoff_id"], action_id=row["action_id"], from_department=row["from"],
-                   to_department=row["to"], what=row["what"], sent_at=row["sent_at"],
-                   accepted_at=row["accepted_at"])  # fmt: skip
+    visible = None if not who.scoped else {r["action_id"] for r in scope.actions(ws, who, list_actions(ws))}
+    return escalations(ws, stall_hours, actions=visible)
 
 
 @router.get("/actions/roi")
