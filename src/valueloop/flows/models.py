@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from valueloop.errors import InputError, SpecError
 from valueloop.spec.model import EvaluationModel
 from valueloop.spec.model_loader import load_model, validate_models
+from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
 
 TEMPLATES = ("three-dimension", "experience-score", "servqual")
@@ -83,3 +86,40 @@ def version_in_force(versions: list[EvaluationModel], on: date, version: int | N
         return match[0]
     in_force = [m for m in versions if m.effective_from <= on]
     return in_force[-1] if in_force else versions[0]
+
+
+def model_summary(m: EvaluationModel, file: str) -> dict[str, Any]:
+    """A model as ``GET /api/v1/models`` lists it."""
+    return {"id": m.id, "version": m.version, "name": m.name, "level": m.level, "period": m.period.value,
+            "effective_from": m.effective_from, "file": file, "indicators": [i.id for i in m.indicators]}  # fmt: skip
+
+
+def check_model_text(text: str, filename: str) -> dict[str, Any]:
+    """``models validate`` for one model sent as text, not installed: ``valid`` with its summary, or every problem.
+
+    Problems read ``filename:line: path: message`` as the CLI lists them. Text that
+    :func:`~valueloop.spec.yamlsource.untrusted_problem` refuses is not parsed at all.
+    """
+    refused = untrusted_problem(text, filename)
+    if refused:
+        return {"file": filename, "valid": False, "problems": [refused], "model": None}
+    with tempfile.TemporaryDirectory(prefix="vl-model-") as folder:
+        path = Path(folder) / filename
+        path.write_text(text, encoding="utf-8")
+        try:
+            model = load_model(path)
+        except SpecError as err:
+            return {"file": filename, "valid": False, "problems": problem_lines(str(err), path, filename),
+                    "model": None}  # fmt: skip
+        except (RecursionError, MemoryError):  # Python's parser gives up on a deeply nested derived expression
+            problem = f"{filename}:1: (top): nested too deeply to check"
+            return {"file": filename, "valid": False, "problems": [problem], "model": None}
+    return {"file": filename, "valid": True, "problems": [], "model": model_summary(model, filename)}
+
+
+def problem_lines(message: str, file: Path, name: str) -> list[str]:
+    """The problem lines of a spec error, ``file`` (a server path) shown as ``name``, without the count header."""
+    lines = message.replace(str(file), name).splitlines()
+    if len(lines) > 1 and " problem(s) in " in lines[0]:
+        return lines[1:]
+    return lines

@@ -78,3 +78,34 @@ def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _walk(item, (*path, i), lines)
+
+
+MAX_UNTRUSTED_DEPTH = 64
+"""Deepest nesting of collections accepted in YAML text sent over the web (a model needs about ten)."""
+
+
+def untrusted_problem(text: str, name: str) -> str | None:
+    """Why YAML text sent over the web is not even parsed, as ``name:line: (top): …``; None when it may be.
+
+    Anchors and aliases are refused (expanding nested ones takes exponential time: a "billion
+    laughs" text), and so is nesting deeper than :data:`MAX_UNTRUSTED_DEPTH` (the parser
+    recurses). Syntax errors are left to :func:`load_yaml`, which names their line.
+    """
+    depth = 0
+    opening = (yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken, yaml.FlowSequenceStartToken,
+               yaml.FlowMappingStartToken)  # fmt: skip
+    closing = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+    try:
+        for token in yaml.scan(text):
+            line = token.start_mark.line + 1
+            if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+                return f"{name}:{line}: (top): YAML anchors and aliases are not accepted here; write the items out"
+            if isinstance(token, opening):
+                depth += 1
+                if depth > MAX_UNTRUSTED_DEPTH:
+                    return f"{name}:{line}: (top): nested deeper than {MAX_UNTRUSTED_DEPTH} levels"
+            elif isinstance(token, closing):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None

@@ -12,11 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from valueloop.api.deps import ScoresRead, WorkspaceDep
-from valueloop.api.routers.models import problem_lines
 from valueloop.errors import SpecError
 from valueloop.flows.accounts import visible_units
 from valueloop.flows.goals import GOALS_FILE, Goal, goals_path, load_goals
-from valueloop.flows.models import load_versions
+from valueloop.flows.models import load_versions, problem_lines
 from valueloop.flows.review import goal_attainment
 
 router = APIRouter(tags=["goals"])

@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +23,7 @@ from valueloop.flows.accounts import Principal, visible_units
 from valueloop.flows.user_input import as_input_error
 from valueloop.people.awards import AwardRules
 from valueloop.people.checklist import load_checklist
+from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
 
 router = APIRouter(tags=["people"])
@@ -98,7 +98,9 @@ def audit_plan(_: EvaluateRun, ws: WorkspaceDep, body: AuditPlanIn) -> dict[str,
 @router.post("/audits/checklist")
 def audit_checklist(_: ModelsRead, body: ChecklistIn) -> dict[str, Any]:
     """Validate a checklist (weights sum to 1, items well formed) and answer it, or every problem with its line."""
-    _no_aliases(body.text)
+    refused = untrusted_problem(body.text, CHECKLIST_FILE)
+    if refused:
+        raise InputError(refused)
     with tempfile.TemporaryDirectory(prefix="vl-checklist-") as tmp:
         file = Path(tmp) / CHECKLIST_FILE
         file.write_bytes(body.text.encode("utf-8"))
@@ -109,16 +111,6 @@ def audit_checklist(_: ModelsRead, body: ChecklistIn) -> dict[str, Any]:
         except (ValueError, TypeError, RecursionError) as err:  # e.g. a date YAML reads but cannot build
             raise InputError(f"{CHECKLIST_FILE}: cannot read the checklist ({err})") from None
     return checklist.model_dump(mode="json")
-
-
-def _no_aliases(text: str) -> None:
-    """Refuse YAML anchors/aliases: expanding nested ones costs exponential time (a "billion laughs" text)."""
-    try:
-        aliased = any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text))
-    except yaml.YAMLError:
-        return  # load_checklist names the syntax error with its line
-    if aliased:
-        raise InputError(f"{CHECKLIST_FILE}: YAML aliases (*name) are not accepted over the API; write the items out")
 
 
 @router.get("/audits/verify")
