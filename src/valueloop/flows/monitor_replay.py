@@ -51,8 +51,8 @@ def _events(ts: pd.Series, etype: str | pd.Series, entity: pd.Series, **extra: p
     return pd.DataFrame({"ts": ts, "type": etype, "entity_id": entity.fillna(""), **extra})
 
 
-def export_stream(ws: Workspace, start: datetime, end: datetime) -> list[str]:
-    """The monitor events of [start, end) from the lake, as JSON Lines sorted by time."""
+def export_stream(ws: Workspace, start: datetime, end: datetime, units: frozenset[str] | None = None) -> list[str]:
+    """The monitor events of [start, end) from the lake, as JSON Lines sorted by time; ``units`` keeps those only."""
     wh = Warehouse(ws)
     end_ts = pd.Timestamp(end)
     inter = _rows(wh, "interactions", "opened_at", start, end)
@@ -74,6 +74,8 @@ def export_stream(ws: Workspace, start: datetime, end: datetime) -> list[str]:
     allev = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
     if allev is None:
         return []
+    if units is not None:
+        allev = allev[allev.entity_id.isin(units)]
     allev = allev.sort_values("ts", kind="stable")
     stamps = pd.to_datetime(allev.ts, utc=True).map(lambda t: t.isoformat()).tolist()
     lines = []

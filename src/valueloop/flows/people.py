@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from valueloop.errors import InputError, SpecError
 from valueloop.flows.evaluate import evaluate
 from valueloop.flows.models import load_versions
 from valueloop.flows.people_attribution import agent_workspace, controllable_model
@@ -25,10 +26,12 @@ from valueloop.people.audit_plan import DEFAULT_SLOTS, plan_audits
 from valueloop.people.auditors import default_auditors, staff_auditors, units_at
 from valueloop.people.bot import bot_resolution
 from valueloop.people.calibration import calibration_report
+from valueloop.people.checklist import load_checklist
 from valueloop.people.verification import VisitRules, verify_visits
 from valueloop.scoring.composite import rank_totals
 from valueloop.spec.datasets import DATASETS
 from valueloop.spec.model import Grain, Scale
+from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 
@@ -68,6 +71,30 @@ def audit_plan(ws: Workspace, *, visits: int, year: int, seed: int, level: str =
     }
     file.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return doc | {"file": str(file)}
+
+
+CHECKLIST_FILE = "checklist.yaml"
+"""The name a checklist sent as text is reported under (``checklist.yaml:LINE: …``)."""
+
+
+def checklist_from_text(text: str) -> dict[str, Any]:
+    """``audits checklist`` for a checklist sent as text: the validated checklist, or every problem with its line.
+
+    Text :func:`~valueloop.spec.yamlsource.untrusted_problem` refuses is not parsed at all.
+    """
+    refused = untrusted_problem(text, CHECKLIST_FILE)
+    if refused:
+        raise InputError(refused)
+    with tempfile.TemporaryDirectory(prefix="vl-checklist-") as tmp:
+        file = Path(tmp) / CHECKLIST_FILE
+        file.write_bytes(text.encode("utf-8"))
+        try:
+            checklist = load_checklist(file)
+        except SpecError as err:  # name the problems' lines after the text sent, not the temporary file
+            raise SpecError(str(err).replace(str(file), CHECKLIST_FILE)) from None
+        except (ValueError, TypeError, RecursionError) as err:  # e.g. a date YAML reads but cannot build
+            raise InputError(f"{CHECKLIST_FILE}: cannot read the checklist ({err})") from None
+    return checklist.model_dump(mode="json")
 
 
 def verify_audits(ws: Workspace, *, min_minutes: float = 10.0) -> list[dict[str, str]]:

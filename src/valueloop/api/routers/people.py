@@ -8,8 +8,6 @@ as a string in the JSON body.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -17,13 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.api import scope
 from valueloop.api.deps import ActionsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
-from valueloop.errors import InputError, SpecError
 from valueloop.flows import people, people_perf, people_records, people_risk
 from valueloop.flows.accounts import Principal, visible_units
 from valueloop.flows.user_input import as_input_error
 from valueloop.people.awards import AwardRules
-from valueloop.people.checklist import load_checklist
-from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
 
 router = APIRouter(tags=["people"])
@@ -31,7 +26,6 @@ Short = Annotated[str, Field(min_length=1, max_length=200)]
 Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$")]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Document = Annotated[str, Field(min_length=1, max_length=200_000)]
-CHECKLIST_FILE = "checklist.yaml"
 
 
 def _pooled(who: Principal, what: str) -> None:
@@ -98,19 +92,7 @@ def audit_plan(_: EvaluateRun, ws: WorkspaceDep, body: AuditPlanIn) -> dict[str,
 @router.post("/audits/checklist")
 def audit_checklist(_: ModelsRead, body: ChecklistIn) -> dict[str, Any]:
     """Validate a checklist (weights sum to 1, items well formed) and answer it, or every problem with its line."""
-    refused = untrusted_problem(body.text, CHECKLIST_FILE)
-    if refused:
-        raise InputError(refused)
-    with tempfile.TemporaryDirectory(prefix="vl-checklist-") as tmp:
-        file = Path(tmp) / CHECKLIST_FILE
-        file.write_bytes(body.text.encode("utf-8"))
-        try:
-            checklist = load_checklist(file)
-        except SpecError as err:  # name the problems' lines after the text sent, not the temporary file
-            raise SpecError(str(err).replace(str(file), CHECKLIST_FILE)) from None
-        except (ValueError, TypeError, RecursionError) as err:  # e.g. a date YAML reads but cannot build
-            raise InputError(f"{CHECKLIST_FILE}: cannot read the checklist ({err})") from None
-    return checklist.model_dump(mode="json")
+    return people.checklist_from_text(body.text)
 
 
 @router.get("/audits/verify")
