@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from valueloop.errors import InputError
 from valueloop.flows.report_files import write_report
+from valueloop.people.records import write_atomic
 from valueloop.reports.schedule import LOOKBACK, Post, Schedule
 
 if TYPE_CHECKING:
@@ -59,14 +58,8 @@ def run_schedules(ws: Workspace, now: datetime, post: Post = post_webhook) -> li
     with _running:
         state: dict[str, str] = json.loads(state_file.read_text()) if state_file.is_file() else {}
         results = run_due(schedules, state, local, lambda s, p: _produce(ws, s, p), post)
-        _write_atomically(state_file, json.dumps(state, indent=2))
+        write_atomic(state_file, json.dumps(state, indent=2).encode("utf-8"))
     return results
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    part = path.with_name(f"{path.name}.{os.getpid()}.part")
-    part.write_text(text)
-    part.replace(path)
 
 
 def _produce(ws: Workspace, s: Schedule, period: str) -> dict[str, Any]:
