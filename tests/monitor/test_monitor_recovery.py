@@ -69,7 +69,9 @@ def _stream() -> list[str]:
         burst = [("A1", 6)] if 8 <= minute < 13 else [("B2", 3)] if 20 <= minute < 25 else []
         for ent, n in burst:
             lines += [
-                json.dumps({"type": "device_status", "status": "fault", "ts": T0 + minute * 60 + 30 + k, "entity_id": ent})
+                json.dumps(
+                    {"type": "device_status", "status": "fault", "ts": T0 + minute * 60 + 30 + k, "entity_id": ent}
+                )
                 for k in range(n)
             ]
     return lines
@@ -153,18 +155,20 @@ def test_failed_alert_write_is_not_checkpointed_past_and_a_rerun_records_every_a
 
     _fail_on_call(monkeypatch, records, "record", k)
     first = Monitor(mws, checkpoint_every=0.0)
-    with pytest.raises(sa.exc.OperationalError):
-        try:
+    try:
+        with pytest.raises(sa.exc.OperationalError):
             replay(first, _stream(), speed=0, batch=BATCH)
-        finally:
-            first.close()  # what `valueloop monitor replay` does on the way out
+    finally:
+        first.close()  # what `valueloop monitor replay` does on the way out
     second = Monitor(mws)
     replay(second, _stream(), speed=0, batch=BATCH)
     second.close()
     assert _outcome(mws, second.counters) == expected
 
 
-def test_a_live_monitor_heals_after_a_failed_write(mws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_live_monitor_heals_after_a_failed_write(
+    mws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The server keeps running after one failed batch: the next batch re-runs it from checkpoint and log."""
     clean_ws = _twin(mws, tmp_path)
     expected, _ = _full_run(clean_ws, monkeypatch)
@@ -184,7 +188,15 @@ def test_a_live_monitor_heals_after_a_failed_write(mws: Workspace, tmp_path: Pat
     assert _outcome(mws, m.counters) == expected
 
 
-CUTS = [(3, "process"), (12, "process"), (20, "process"), (1, "write"), (3, "write"), (9, "interrupt"), (24, "interrupt")]
+CUTS = [
+    (3, "process"),
+    (12, "process"),
+    (20, "process"),
+    (1, "write"),
+    (3, "write"),
+    (9, "interrupt"),
+    (24, "interrupt"),
+]
 """(n, how): the n-th batch fails while processed, the n-th alert write fails, or Ctrl-C after batch n (26 batches)."""
 
 
