@@ -4,8 +4,8 @@
 :class:`~valueloop.monitor.alerting.RuleEngine` — to the workspace: rules from
 ``monitor.yaml`` (the shipped default when the workspace has none), the entity tree from
 the lake (an agent's events also count for its team, branch and region; alert labels
-carry the entity's type, branch and region), alert records and the ledger in the app database, notifications through a
-:class:`~valueloop.flows.notify.Dispatcher` thread (intake never waits for a webhook).
+carry the entity's type, branch and region), alert records and the ledger in the app database, notifications through
+the durable outbox and its :class:`~valueloop.flows.notify.Outbox` thread (intake never waits for a webhook).
 
 **Surviving restarts.** Every accepted micro-batch is appended to a write-ahead log
 (``monitor/wal.jsonl``) *before* it is processed; every ``checkpoint_every`` seconds the
@@ -47,12 +47,13 @@ import numpy as np
 
 from valueloop.errors import InputError, SpecError
 from valueloop.flows import alerts as records
-from valueloop.flows.notify import DeadLetter, Dispatcher
+from valueloop.flows import outbox as outbox_rows
+from valueloop.flows.notify import Outbox, Retry
 from valueloop.metrics.hierarchy import ancestors_at
 from valueloop.monitor.alerting import RuleEngine, Transition
 from valueloop.monitor.events import EventBatch, Rejected, parse_lines
 from valueloop.monitor.kpis import KPIS, WINDOWS, KpiFrame, column
-from valueloop.monitor.notify import Channel, Notice
+from valueloop.monitor.notify import Channel, Notice, wants
 from valueloop.monitor.routing import Silence, alert_labels, group_key, inhibitor, silenced_by
 from valueloop.monitor.stream import KpiStream
 from valueloop.spec.alerts import MonitorSpec, RuleSpec, load_monitor_spec
@@ -160,7 +161,7 @@ class Monitor:
         spec: MonitorSpec | None = None,
         checkpoint_every: float = 30.0,
         fsync: bool = True,
-        dispatcher: Dispatcher | None = None,
+        retry: Retry | None = None,
     ) -> None:
         self.ws = ws
         self.spec = spec or load_spec(ws)
@@ -183,12 +184,11 @@ class Monitor:
             channels = [Channel.model_validate(c) for c in self.spec.channels]
         except ValueError as err:
             raise SpecError(f"{SPEC_FILE}: channels: {err}") from err
-        self.dispatcher = dispatcher
-        if self.dispatcher is None and channels:
-            self.dispatcher = Dispatcher(channels, self._dead_letter, on_delivered=self._delivered)
+        self.channels = channels
+        self.outbox = Outbox(ws, channels, legacy=self._legacy_notice, retry=retry) if channels else None
         self._recover()
-        if self.dispatcher is not None:
-            self._resend()
+        if self.outbox is not None:
+            self.outbox.start()  # sends what a previous run left queued, then what comes
 
     def _watch(self, col: str, keys: np.ndarray) -> np.ndarray:
         return self.engine.watches(col, keys, self.stream.names)
@@ -313,14 +313,16 @@ class Monitor:
         return None
 
     def _record(self, transitions: list[Transition]) -> None:
+        """Store the transitions and queue their notifications in one transaction (all or none)."""
         silences = self._silences()
-        notices: list[Notice] = []
+        queued = False
         labelled = [
             (tr, alert_labels(self._rules[tr.rule], tr.entity, self.labels.get(tr.entity, {}))) for tr in transitions
         ]
         for tr, labels in labelled:  # alerts firing together can inhibit each other, whatever their order
             if tr.status == "firing":
                 self._firing[tr.alert_id] = labels
+        now = datetime.now(UTC)
         with appdb.engine(self.ws.database_url).begin() as conn:
             for tr, labels in labelled:
                 rule = self._rules[tr.rule]
@@ -337,16 +339,11 @@ class Monitor:
                 if not done.new or muted:
                     continue
                 notice = self._notice(tr, rule, labels)
-                if self.dispatcher is not None:
-                    fresh = [
-                        c
-                        for c in self.dispatcher.channels
-                        if records.queue_notification(conn, tr.alert_id, tr.status, c.name)
-                    ]
-                    if fresh:
-                        notices.append(notice)
-        if notices and self.dispatcher is not None:
-            self.dispatcher.submit(notices)
+                for channel in self.channels:
+                    if wants(channel, notice):
+                        queued |= outbox_rows.enqueue(conn, notice, channel.name, now)
+        if queued and self.outbox is not None:
+            self.outbox.wake()
 
     def _notice(self, tr: Transition, rule: RuleSpec, labels: dict[str, str]) -> Notice:
         return Notice(
@@ -361,14 +358,6 @@ class Monitor:
             value=None if math.isnan(tr.value) else tr.value,
             ended_at=datetime.fromtimestamp(tr.at, UTC).isoformat() if tr.status == "resolved" else None,
         )
-
-    def _delivered(self, channel: str, notices: tuple[Notice, ...], attempts: int) -> None:
-        for n in notices:
-            records.mark_notification(self.ws, n.alert_id, n.status, channel, "sent", attempts)
-
-    def _dead_letter(self, letter: DeadLetter) -> None:
-        for aid, status in zip(letter.notice_ids, letter.statuses, strict=True):
-            records.mark_notification(self.ws, aid, status, letter.channel, "dead", letter.attempts, letter.last_error)
 
     # durability -------------------------------------------------------------
     @property
@@ -461,33 +450,29 @@ class Monitor:
                 )
         log.info("monitor recovered: %d logged batches re-run", redone)
 
-    def _resend(self) -> None:
-        """Notifications registered but never confirmed (a crash in between) go out now."""
-        queued = records.notification_rows(self.ws, "queued")
-        if not queued or self.dispatcher is None:
-            return
-        wanted = {(r["alert_id"], r["status"]) for r in queued}
-        notices = []
-        for aid, status in sorted(wanted):
-            a = records.get_alert(self.ws, aid)
-            rule = self._rules.get(a.rule)
-            if rule is None:
-                continue
-            tr = Transition(
-                a.rule,
-                a.entity_id,
-                status,
-                (a.resolved_at or a.fired_at).timestamp(),
-                a.started_at.timestamp(),
-                a.value if a.value is not None else math.nan,
-            )
-            notices.append(self._notice(tr, rule, a.labels))
-        self.dispatcher.submit(notices)
+    def _legacy_notice(self, alert_id: str, status: str) -> Notice | None:
+        """The notice of a notification queued before the outbox stored notices, rebuilt from its alert."""
+        try:
+            a = records.get_alert(self.ws, alert_id)
+        except InputError:
+            return None
+        rule = self._rules.get(a.rule)
+        if rule is None or status not in ("firing", "resolved"):
+            return None
+        tr = Transition(
+            a.rule,
+            a.entity_id,
+            "firing" if status == "firing" else "resolved",
+            (a.resolved_at or a.fired_at).timestamp(),
+            a.started_at.timestamp(),
+            a.value if a.value is not None else math.nan,
+        )
+        return self._notice(tr, rule, a.labels)
 
     def close(self) -> None:
         self.checkpoint()
-        if self.dispatcher is not None:
-            self.dispatcher.close()
+        if self.outbox is not None:
+            self.outbox.close()
         self.release()
 
     def release(self) -> None:
@@ -524,21 +509,43 @@ class Monitor:
         out += ["# HELP valueloop_alerts Alerts pending or firing now.", "# TYPE valueloop_alerts gauge"]
         for phase in ("pending", "firing"):
             out.append(f'valueloop_alerts{{state="{phase}"}} {sum(a.phase.value == phase for a in active)}')
-        d = self.dispatcher
-        out += ["# TYPE valueloop_notifications_total counter"]
-        for outcome, n in (
-            ("sent", d.sent if d else 0),
-            ("failed", d.failed if d else 0),
-            ("retried", d.retried if d else 0),
-            ("muted", counters["notifications_muted"]),
-        ):
-            out.append(f'valueloop_notifications_total{{outcome="{outcome}"}} {n}')
+        out += self._notification_metrics(counters["notifications_muted"])
         if self.stream.open_minute is not None:
             out += [
                 "# TYPE valueloop_stream_open_minute_seconds gauge",
                 f"valueloop_stream_open_minute_seconds {self.stream.open_minute * 60}",
             ]
         return "\n".join(out) + "\n"
+
+    def _notification_metrics(self, muted: int) -> list[str]:
+        """Deliveries since start (counters) and the outbox by state and channel (gauge)."""
+        totals = self.outbox.totals() if self.outbox else dict.fromkeys(("sent", "failed", "retried"), 0)
+        out = [
+            "# HELP valueloop_notifications_total Notification deliveries since start, by outcome.",
+            "# TYPE valueloop_notifications_total counter",
+        ]
+        out += [f'valueloop_notifications_total{{outcome="{k}"}} {n}' for k, n in (*totals.items(), ("muted", muted))]
+        out += [
+            "# HELP valueloop_notification_deliveries_total Deliveries since start, by channel and outcome.",
+            "# TYPE valueloop_notification_deliveries_total counter",
+        ]
+        counts = dict(self.outbox.counts) if self.outbox else {}
+        for channel in sorted({c.name for c in self.channels} | {ch for _, ch in counts}):
+            for outcome in ("sent", "retried", "failed"):
+                n = counts.get((outcome, channel), 0)
+                out.append(
+                    f'valueloop_notification_deliveries_total{{channel="{_esc(channel)}",outcome="{outcome}"}} {n}'
+                )
+        rows = outbox_rows.counts(self.ws)
+        out += [
+            "# HELP valueloop_notifications Notifications in the outbox, by state and channel.",
+            "# TYPE valueloop_notifications gauge",
+        ]
+        for channel in sorted({c.name for c in self.channels} | {ch for _, ch in rows}):
+            for state in outbox_rows.STATES:
+                n = rows.get((state, channel), 0)
+                out.append(f'valueloop_notifications{{state="{state}",channel="{_esc(channel)}"}} {n}')
+        return out
 
 
 def _hold_lock(path: Path) -> TextIO:
