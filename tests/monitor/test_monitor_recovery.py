@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import socket
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,11 +19,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from conftest import write
+from conftest import Webhook, write
 from valueloop.flows import alerts as records
+from valueloop.flows import outbox
 from valueloop.flows.ingest import ingest
 from valueloop.flows.monitor import Monitor
 from valueloop.flows.monitor_replay import replay
+from valueloop.flows.notify import Outbox, Retry
 from valueloop.monitor.kpis import KpiFrame
 from valueloop.store import appdb
 from valueloop.store.ledger import ledger
@@ -261,3 +266,80 @@ def _twin(ws: Workspace, tmp_path: Path) -> Workspace:
     ingest(twin, "entities", [write(tmp_path / "entities2.csv", ENTITIES)])
     (twin.root / "monitor.yaml").write_text(SPEC, encoding="utf-8")
     return twin
+
+
+# --- notifications across restarts -----------------------------------------------------------
+
+FAST = Retry(base=0.05, cap=0.2, jitter=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _with_channel(ws: Workspace, url: str) -> None:
+    channel = f'channels:\n  - {{name: hook, kind: webhook, url: "{url}", min_severity: info}}\n'
+    (ws.root / "monitor.yaml").write_text(SPEC + channel, encoding="utf-8")
+
+
+def _wait_for(pred: Callable[[], bool], timeout: float = 15.0) -> None:
+    end = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+def _notifiable(ws: Workspace) -> list[tuple[str, str]]:
+    return sorted((a.id, s) for a in records.list_alerts(ws) for s in ("firing", "resolved") if a.muted is None)
+
+
+def test_a_down_receiver_gets_every_notification_once_after_a_restart(mws: Workspace) -> None:
+    """Connection refused for the whole first run: nothing is dead, nothing lost; the restarted worker
+    delivers each alert × status exactly once when the receiver is up."""
+    port = _free_port()
+    _with_channel(mws, f"http://127.0.0.1:{port}/hook")
+    first = Monitor(mws, retry=FAST)
+    replay(first, _stream(), speed=0, batch=BATCH)
+    _wait_for(lambda: all(r.attempts >= 2 for r in outbox.list_notifications(mws)))
+    first.close()
+    before = outbox.list_notifications(mws)
+    assert len(before) >= 6 and {r.state for r in before} == {"queued"}
+    assert all("ConnectError" in (r.last_error or "") for r in before)
+    hook = Webhook(port)
+    try:
+        second = Monitor(mws, retry=FAST)
+        _wait_for(lambda: {r.state for r in outbox.list_notifications(mws)} == {"sent"})
+        second.close()
+    finally:
+        hook.server.shutdown()
+        hook.server.server_close()
+    assert hook.alerts() == _notifiable(mws)  # every key, each once
+    keys = [h["Idempotency-Key"] for h in hook.headers]
+    assert len(keys) == len(set(keys)) == len(hook.bodies)
+
+
+def test_notifications_not_yet_sent_at_a_crash_are_sent_once_after_it(
+    mws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies with notifications queued (in flight, never sent); the restart re-runs its log
+    and its outbox: each notification goes out once, not once per path that remembers it."""
+    hook = Webhook()
+    try:
+        _with_channel(mws, hook.url)
+        with monkeypatch.context() as patch:
+            patch.setattr(Outbox, "start", lambda self: None)  # the worker never got to them
+            first = Monitor(mws, checkpoint_every=1e9, retry=FAST)
+            replay(first, _stream()[:120], speed=0, batch=BATCH)
+            first.release()  # killed: no checkpoint, the log is all there is
+        assert {r.state for r in outbox.list_notifications(mws)} == {"queued"}
+        second = Monitor(mws, retry=FAST)
+        replay(second, _stream(), speed=0, batch=BATCH)
+        _wait_for(lambda: {r.state for r in outbox.list_notifications(mws)} == {"sent"})
+        second.close()
+    finally:
+        hook.server.shutdown()
+        hook.server.server_close()
+    assert hook.alerts() == _notifiable(mws)
