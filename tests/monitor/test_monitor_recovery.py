@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -304,8 +305,13 @@ def test_a_down_receiver_gets_every_notification_once_after_a_restart(mws: Works
     first = Monitor(mws, retry=FAST)
     replay(first, _stream(), speed=0, batch=BATCH)
     _wait_for(lambda: all(r.attempts >= 2 for r in outbox.list_notifications(mws)))
+    metrics = first.metrics_text()
     first.close()
     before = outbox.list_notifications(mws)
+    assert f'valueloop_notifications{{state="queued",channel="hook"}} {len(before)}' in metrics
+    assert 'valueloop_notifications{state="dead",channel="hook"} 0' in metrics
+    retried = re.search(r'valueloop_notification_deliveries_total\{channel="hook",outcome="retried"\} (\d+)', metrics)
+    assert retried is not None and int(retried[1]) >= 2
     assert len(before) >= 6 and {r.state for r in before} == {"queued"}
     assert all("ConnectError" in (r.last_error or "") for r in before)
     hook = Webhook(port)
