@@ -167,7 +167,12 @@ class Outbox:
             self._wake.clear()
 
     def _pause(self) -> float:
-        upcoming = outbox.next_due(self.ws)
+        """Seconds until the next row is due, at most one poll (rows re-queued by the CLI are found by polling)."""
+        try:
+            upcoming = outbox.next_due(self.ws)
+        except Exception:
+            log.exception("notification outbox: cannot read when the next row is due")
+            return self._retry.poll
         if upcoming is None:
             return self._retry.poll
         return min(self._retry.poll, max(0.0, (upcoming - self._clock()).total_seconds()))
