@@ -349,3 +349,39 @@ def test_notifications_not_yet_sent_at_a_crash_are_sent_once_after_it(
         hook.server.shutdown()
         hook.server.server_close()
     assert hook.alerts() == _notifiable(mws)
+
+
+def test_rows_queued_before_the_outbox_are_migrated_and_sent(mws: Workspace) -> None:
+    """A row left queued by the 0007 schema (no stored notice) gets due after migration 0008, and
+    the monitor rebuilds its notice from the alert and sends it."""
+    from alembic import command
+    from alembic.config import Config
+
+    m = Monitor(mws)  # no channels yet: alerts recorded, nothing queued
+    replay(m, _stream(), speed=0, batch=BATCH)
+    m.close()
+    alert = records.list_alerts(mws)[0]
+    cfg = Config()
+    cfg.set_main_option("script_location", str(appdb.MIGRATIONS))
+    with appdb.engine(mws.database_url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+        conn.execute(
+            sa.text(
+                "INSERT INTO notifications (alert_id, status, channel, state, attempts, created_at) "
+                "VALUES (:a, 'firing', 'hook', 'queued', 0, :t)"
+            ),
+            {"a": alert.id, "t": datetime.now(UTC)},
+        )
+    appdb.migrate(mws.database_url)
+    hook = Webhook()
+    try:
+        _with_channel(mws, hook.url)
+        second = Monitor(mws, retry=FAST)
+        _wait_for(lambda: [r.state for r in outbox.list_notifications(mws)] == ["sent"])
+        second.close()
+    finally:
+        hook.server.shutdown()
+        hook.server.server_close()
+    assert hook.alerts() == [(alert.id, "firing")]
+    assert hook.bodies[0]["alerts"][0]["labels"]["alertname"] == alert.rule
