@@ -385,3 +385,16 @@ def test_rows_queued_before_the_outbox_are_migrated_and_sent(mws: Workspace) -> 
         hook.server.server_close()
     assert hook.alerts() == [(alert.id, "firing")]
     assert hook.bodies[0]["alerts"][0]["labels"]["alertname"] == alert.rule
+
+
+def test_a_torn_last_log_line_is_dropped(mws: Workspace) -> None:
+    """The process died while appending to the log: the half-written batch was never processed."""
+    m = Monitor(mws, checkpoint_every=1e9)
+    replay(m, _stream()[:40], speed=0, batch=BATCH)
+    taken = m.counters["events_accepted"]
+    m.release()
+    with open(mws.root / "monitor" / "wal.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"seq": 99, "t": [1.0, 2')
+    again = Monitor(mws)
+    assert again.counters["events_accepted"] == taken
+    again.close()

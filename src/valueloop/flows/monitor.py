@@ -430,7 +430,7 @@ class Monitor:
             self.position = InputPosition.from_json(state.get("position"))
         if not self._wal.exists():
             return
-        replay = [json.loads(line) for line in self._wal.read_text(encoding="utf-8").splitlines() if line.strip()]
+        replay = _read_log(self._wal)
         redone = 0
         for rec in replay:
             if rec["seq"] <= self.seq:
@@ -560,6 +560,21 @@ def _hold_lock(path: Path) -> TextIO:
             "(e.g. valueloop serve); send events to it with --url instead"
         ) from None
     return handle
+
+
+def _read_log(path: Path) -> list[dict[str, Any]]:
+    """The write-ahead log's records. A torn last line (the process died while writing it) is dropped:
+    its batch was never processed; a bad line before the last one is a corrupt log, and refused."""
+    lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    out = []
+    for i, line in enumerate(lines, start=1):
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            if i < len(lines):
+                raise InputError(f"{path}: line {i} is not a log record; the monitor log is corrupt") from None
+            log.warning("%s: dropped a torn last line (the process stopped while writing it)", path)
+    return out
 
 
 def _minutes(frame: KpiFrame) -> int:
