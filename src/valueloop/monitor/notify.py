@@ -1,8 +1,8 @@
 """What an alert notification says, per channel: the JSON bodies, the severity filter, the back-off.
 
 Pure: no network here. :func:`render` turns a group of :class:`Notice` (alert transitions that
-share a ``group_key``) into the exact body one :class:`Channel` kind expects; the dispatcher in
-:mod:`valueloop.flows.notify` posts it. Chat robots get short bilingual (zh/en) markdown; the
+share a ``group_key``) into the exact body one :class:`Channel` kind expects; the outbox worker
+in :mod:`valueloop.flows.notify` sends it. Chat robots get short bilingual (zh/en) markdown; the
 generic webhook gets an Alertmanager-like payload so existing receivers can parse it.
 
 Formats (looked up, not guessed):
