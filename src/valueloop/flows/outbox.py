@@ -100,10 +100,20 @@ def due(ws: Workspace, now: datetime, limit: int = 200) -> list[Due]:
             channel=r.channel,
             attempts=r.attempts,
             queued_at=_utc(r.queued_at or r.created_at),
-            notice=Notice.from_json(r.notice) if r.notice else None,
+            notice=_notice(r.notice),
         )
         for r in rows
     ]
+
+
+def _notice(raw: object) -> Notice | None:
+    """The stored notice; None when absent or unreadable (the worker then rebuilds it or gives up on the row)."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return Notice.from_json(raw)
+    except (TypeError, ValueError):
+        return None
 
 
 def next_due(ws: Workspace) -> datetime | None:
