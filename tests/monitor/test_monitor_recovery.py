@@ -352,7 +352,7 @@ def test_notifications_not_yet_sent_at_a_crash_are_sent_once_after_it(
 
 
 def test_rows_queued_before_the_outbox_are_migrated_and_sent(mws: Workspace) -> None:
-    """A row left queued by the 0007 schema (no stored notice) gets due after migration 0008, and
+    """A row left queued by the 0007 schema (no stored notice) gets due after migration 0009, and
     the monitor rebuilds its notice from the alert and sends it."""
     from alembic import command
     from alembic.config import Config

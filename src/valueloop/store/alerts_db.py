@@ -1,6 +1,6 @@
 """App database tables of the real-time monitor: alerts, silences and notifications.
 
-Defined on :data:`valueloop.store.appdb.metadata` (migration ``0007`` creates them, ``0008``
+Defined on :data:`valueloop.store.appdb.metadata` (migration ``0007`` creates them, ``0009``
 makes ``notifications`` an outbox). An alert's id is deterministic (rule + entity fingerprint
 and the time its condition began), and a notification is unique per (alert, status, channel):
 replaying events after a crash writes nothing twice. ``notifications`` is the durable outbox

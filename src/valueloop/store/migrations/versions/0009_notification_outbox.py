@@ -1,14 +1,14 @@
 """notification outbox: when each notification is next tried, since when it is queued, what it says
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0007 (on this branch; revises 0008, the ledger coverage, once both are merged)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0007"  # merge note: becomes "0008" next to 0008_ledger_coverage
 branch_labels = None
 depends_on = None
 
