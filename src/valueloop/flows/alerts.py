@@ -21,7 +21,7 @@ from valueloop.monitor.alerting import Transition
 from valueloop.monitor.routing import Silence
 from valueloop.spec.alerts import Schedule
 from valueloop.store import appdb, ledger
-from valueloop.store.alerts_db import alerts, silences
+from valueloop.store.alerts_db import alerts, notifications, silences
 from valueloop.store.workspace import Workspace
 
 
@@ -315,6 +315,14 @@ def firing_labels(ws: Workspace) -> dict[str, dict[str, str]]:
     with appdb.engine(ws.database_url).connect() as conn:
         rows = conn.execute(sa.select(alerts.c.alert_id, alerts.c.labels).where(alerts.c.status == "firing")).all()
     return {r.alert_id: dict(r.labels) for r in rows}
+
+
+def notification_rows(ws: Workspace, state: str | None = None) -> list[dict[str, Any]]:
+    q = sa.select(notifications).order_by(notifications.c.notification_id)
+    if state:
+        q = q.where(notifications.c.state == state)
+    with appdb.engine(ws.database_url).connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
 
 
 def get_muted(conn: sa.Connection, alert_id: str) -> str | None:
