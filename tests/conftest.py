@@ -54,14 +54,16 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 class Webhook:
     """A real webhook receiver on loopback: records every JSON body it is sent and answers ``status``."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         self.status = 200
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 n = int(self.headers.get("content-length", 0))
+                hook.headers.append(dict(self.headers))
                 hook.bodies.append(json.loads(self.rfile.read(n)))
                 self.send_response(hook.status)
                 self.end_headers()
@@ -69,7 +71,7 @@ class Webhook:
             def log_message(self, *_: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from conftest import Webhook, write
 from valueloop.errors import InputError
 from valueloop.flows import alerts as records
+from valueloop.flows import outbox
 from valueloop.flows.ingest import ingest
 from valueloop.flows.monitor import Monitor
 from valueloop.flows.monitor_replay import replay
@@ -103,7 +104,7 @@ def test_burst_fires_once_branch_inhibits_agent_and_resolves(live_ws: Workspace,
     assert "Error burst" in branch.summary or "错误突增" in branch.summary
     # one notification for firing and one for resolved, for the branch only
     assert hook.alerts() == [(branch.id, "firing"), (branch.id, "resolved")]
-    states = {(r["alert_id"], r["status"]): r["state"] for r in records.notification_rows(live_ws)}
+    states = {(r.alert_id, r.status): r.state for r in outbox.list_notifications(live_ws)}
     assert states == {(branch.id, "firing"): "sent", (branch.id, "resolved"): "sent"}
     with appdb.engine(live_ws.database_url).connect() as conn:
         kinds = conn.execute(sa.select(ledger.c.ref, ledger.c.payload).where(ledger.c.kind == "alert_transition")).all()
@@ -119,8 +120,8 @@ def test_a_crash_loses_no_alert_and_sends_none_twice(live_ws: Workspace, hook: W
     replay(first, lines[: cut // 2], speed=0, batch=5)  # checkpointed after each batch
     first.checkpoint_every = 1e9
     replay(first, lines[cut // 2 : cut], speed=0, batch=5)  # only in the write-ahead log
-    assert first.dispatcher is not None
-    first.dispatcher.close()  # the process dies here: no final checkpoint; the OS drops its lock
+    assert first.outbox is not None
+    first.outbox.close()  # the process dies here: no final checkpoint; the OS drops its lock
     first.release()
     del first
     second = Monitor(live_ws)  # recovers: checkpoint + write-ahead log

@@ -1,21 +1,39 @@
-"""Alert notifications: exact bodies per channel kind, and delivery against a real local HTTP server."""
+"""Alert notifications: exact bodies per channel kind, and delivery from the outbox against real local
+HTTP and SMTP servers: retried with capped back-off, given up after the channel's age, re-queued,
+at least once with a stable idempotency key."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import random
+import socket
+import socketserver
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from valueloop.flows.notify import DeadLetter, Dispatcher
-from valueloop.monitor.notify import WECOM_MAX_BYTES, Channel, Notice, backoff, fit_bytes, render, wants
+from valueloop.errors import InputError
+from valueloop.flows import outbox
+from valueloop.flows.notify import Outbox, Retry
+from valueloop.monitor.notify import (
+    WECOM_MAX_BYTES,
+    Channel,
+    Notice,
+    backoff,
+    fit_bytes,
+    idempotency_key,
+    render,
+    wants,
+)
+from valueloop.store import appdb
+from valueloop.store.workspace import Workspace
 
 FIRING = Notice(
     alert_id="a1",
@@ -249,7 +267,6 @@ class Server:
     """Answers each POST with ``respond(n)`` (status, JSON body), n counting from 1; records what came."""
 
     respond: Callable[[int], tuple[int, dict[str, Any]]] = lambda n: (200, {})
-    delay: float = 0.0
     bodies: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
@@ -258,7 +275,6 @@ class Server:
         body = json.loads(request.rfile.read(int(request.headers["Content-Length"])))
         self.bodies.append(body)
         self.headers.append(dict(request.headers))
-        time.sleep(self.delay)
         status, answer = self.respond(len(self.bodies))
         payload = json.dumps(answer).encode()
         request.send_response(status)
@@ -290,63 +306,220 @@ def server() -> Iterator[Server]:
     thread.join(5)
 
 
-def test_retries_then_delivers_once(server: Server) -> None:
+class Clock:
+    """A settable clock for the outbox (``now`` moves only when the test says so)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def queue(ws: Workspace, clock: Clock, channel: str, *notices: Notice) -> None:
+    with appdb.engine(ws.database_url).begin() as conn:
+        for n in notices:
+            outbox.enqueue(conn, n, channel, clock.now)
+
+
+def rows(ws: Workspace) -> list[outbox.NotificationRecord]:
+    return outbox.list_notifications(ws)
+
+
+def worker(ws: Workspace, clock: Clock, *channels: Channel) -> Outbox:
+    return Outbox(ws, channels, retry=Retry(base=1.0, cap=60.0, jitter=False), clock=clock)
+
+
+def test_retries_with_backoff_then_delivers_once_with_one_key(server: Server, ws: Workspace) -> None:
     server.respond = lambda n: (500, {"error": "busy"}) if n <= 2 else (200, {})
     ch = Channel(name="ops", kind="webhook", url=server.url, headers={"Authorization": "Bearer t"})
-    sleeps: list[float] = []
-    d = Dispatcher([ch], sleep=sleeps.append)
-    d.submit([FIRING, RESOLVED])
-    d.close(timeout=5)
-    assert (d.sent, d.retried, d.failed, d.dead_letters) == (1, 2, 0, [])
-    assert sleeps == [1.0, 2.0]
-    assert len(server.bodies) == 3 and server.bodies[-1] == render(ch, [FIRING, RESOLVED])
+    clock = Clock()
+    queue(ws, clock, "ops", FIRING, RESOLVED)
+    box = worker(ws, clock, ch)
+    assert box.deliver_due() == 1  # both notices share a group: one body
+    assert [r.next_attempt_at for r in rows(ws)] == [clock.now + timedelta(seconds=1)] * 2
+    assert box.deliver_due() == 0  # not due yet
+    clock.tick(1)
+    box.deliver_due()
+    assert {r.next_attempt_at for r in rows(ws)} == {clock.now + timedelta(seconds=2)}
+    clock.tick(2)
+    box.deliver_due()
+    box.close()
+    key = idempotency_key(ch, [FIRING, RESOLVED])
+    assert server.bodies[-1] == render(ch, [FIRING, RESOLVED]) | {"idempotencyKey": key}
+    assert [h["Idempotency-Key"] for h in server.headers] == [key] * 3
     assert server.headers[-1]["Authorization"] == "Bearer t"
+    assert [(r.state, r.attempts, r.last_error) for r in rows(ws)] == [("sent", 3, None)] * 2
+    assert box.totals() == {"sent": 1, "failed": 0, "retried": 2}
+    clock.tick(3600)
+    assert worker(ws, clock, ch).deliver_due() == 0 and len(server.bodies) == 3  # sent is never sent again
 
 
-def test_always_failing_server_gives_one_dead_letter(server: Server) -> None:
+def test_retries_until_the_give_up_age_then_dead_then_resend(server: Server, ws: Workspace) -> None:
     server.respond = lambda n: (503, {"error": "down"})
-    letters: list[DeadLetter] = []
-    ch = Channel(name="ops", kind="slack", url=server.url)
-    d = Dispatcher([ch], letters.append, max_attempts=3, sleep=lambda s: None)
-    d.submit([FIRING])
-    d.close(timeout=5)
-    assert len(letters) == 1 and d.dead_letters == letters
-    letter = letters[0]
-    assert (letter.channel, letter.notice_ids, letter.attempts) == ("ops", ("a1",), 3)
-    assert letter.last_error.startswith("HTTP 503") and letter.body == render(ch, [FIRING])
-    assert (d.sent, d.failed, d.retried, len(server.bodies)) == (0, 1, 2, 3)
+    ch = Channel(name="ops", kind="slack", url=server.url, give_up_after="1h")
+    assert ch.give_up_after == 3600
+    clock = Clock()
+    queue(ws, clock, "ops", FIRING)
+    box = worker(ws, clock, ch)
+    waits = []
+    while rows(ws)[0].state == "queued":
+        box.deliver_due()
+        row = rows(ws)[0]
+        if row.next_attempt_at is not None:
+            waits.append((row.next_attempt_at - clock.now).total_seconds())
+            clock.now = row.next_attempt_at
+    assert waits[:8] == [1, 2, 4, 8, 16, 32, 60, 60] and set(waits[8:]) == {60}  # capped
+    dead = rows(ws)[0]
+    assert dead.state == "dead" and dead.last_error is not None and dead.last_error.startswith("HTTP 503")
+    assert dead.attempts == len(waits) + 1 and sum(waits) >= 3600 - 60
+    server.respond = lambda n: (200, {})
+    assert box.deliver_due() == 0  # dead stays dead
+    assert outbox.resend(ws, now=clock.now) == [dead.id]
+    box.deliver_due()
+    box.close()
+    assert [(r.state, r.attempts) for r in rows(ws)] == [("sent", 1)]
+    with pytest.raises(InputError, match=f"{dead.id}: is sent, only dead ones"):
+        outbox.resend(ws, [dead.id, 999])
+
+
+def test_a_crash_between_send_and_mark_sent_sends_once_more_with_the_same_key(
+    server: Server, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ch = Channel(name="ops", kind="webhook", url=server.url)
+    clock = Clock()
+    queue(ws, clock, "ops", FIRING)
+
+    def crash(*_: Any) -> None:
+        raise SystemExit("killed after the channel accepted, before the row was marked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(outbox, "mark_sent", crash)
+        first = worker(ws, clock, ch)
+        with pytest.raises(SystemExit):
+            first.deliver_due()
+    assert rows(ws)[0].state == "queued"
+    second = worker(ws, clock, ch)  # the restarted process
+    second.deliver_due()
+    second.deliver_due()
+    second.close()
+    assert len(server.bodies) == 2  # at least once: one duplicate, never more
+    assert server.headers[0]["Idempotency-Key"] == server.headers[1]["Idempotency-Key"]
+    assert server.bodies[0]["idempotencyKey"] == server.bodies[1]["idempotencyKey"]
+    assert rows(ws)[0].state == "sent"
 
 
 @pytest.mark.parametrize("kind", ["dingtalk", "wecom"])
-def test_robot_errcode_is_a_failure(server: Server, kind: str) -> None:
+def test_robot_errcode_is_a_failure(server: Server, ws: Workspace, kind: str) -> None:
     server.respond = lambda n: (200, {"errcode": 310000, "errmsg": "keywords not in content"})
-    d = Dispatcher([Channel(name="robot", kind=kind, url=server.url)], max_attempts=2, sleep=lambda s: None)
-    d.submit([FIRING])
-    d.close(timeout=5)
-    assert d.sent == 0 and [x.last_error for x in d.dead_letters] == ["errcode 310000: keywords not in content"]
+    clock = Clock()
+    queue(ws, clock, "robot", FIRING)
+    box = worker(ws, clock, Channel(name="robot", kind=kind, url=server.url))
+    box.deliver_due()
+    box.close()
+    assert [(r.state, r.last_error) for r in rows(ws)] == [("queued", "errcode 310000: keywords not in content")]
 
 
-def test_robot_errcode_zero_is_success_and_filtering_applies(server: Server) -> None:
+def test_robot_errcode_zero_is_success(server: Server, ws: Workspace) -> None:
     server.respond = lambda n: (200, {"errcode": 0, "errmsg": "ok"})
-    strict = Channel(name="robot", kind="dingtalk", url=server.url, min_severity="critical")
-    d = Dispatcher([strict], sleep=lambda s: None)
-    d.submit([FIRING, RESOLVED])  # RESOLVED is only a warning
-    d.close(timeout=5)
-    assert (d.sent, d.failed) == (1, 0) and server.bodies == [render(strict, [FIRING])]
+    robot = Channel(name="robot", kind="dingtalk", url=server.url)
+    clock = Clock()
+    queue(ws, clock, "robot", FIRING)
+    box = worker(ws, clock, robot)
+    box.deliver_due()
+    box.close()
+    assert server.bodies == [render(robot, [FIRING])] and rows(ws)[0].state == "sent"
 
 
-def test_submit_never_blocks_and_overflow_is_dead_lettered(server: Server) -> None:
-    server.delay = 2.0
-    letters: list[DeadLetter] = []
-    ch = Channel(name="slow", kind="webhook", url=server.url)
-    d = Dispatcher([ch], letters.append, maxsize=5, timeout=0.3, max_attempts=1)
-    started = time.perf_counter()
-    d.submit([notice(i, group_key=f"g{i}") for i in range(100)])  # 100 groups, so 100 deliveries
-    assert time.perf_counter() - started < 0.5
-    full = [x for x in letters if x.last_error == "queue full"]
-    assert 90 <= len(full) <= 95 and all(x.attempts == 0 and x.body["alerts"] for x in full)
-    d.close(timeout=0.1)
-    assert len(d.dead_letters) == 100 and d.failed == 100 and d.sent == 0
-    assert sorted(x.notice_ids[0] for x in d.dead_letters) == sorted(f"n{i}" for i in range(100))
-    d.submit([FIRING])
-    assert d.dead_letters[-1].last_error == "dispatcher closed"
+def test_rows_of_an_unknown_channel_or_without_a_notice_are_dead(ws: Workspace) -> None:
+    clock = Clock()
+    queue(ws, clock, "gone", FIRING)
+    box = worker(ws, clock, Channel(name="ops", kind="webhook", url="http://127.0.0.1:9/"))
+    box.deliver_due()
+    box.close()
+    assert [(r.state, r.last_error) for r in rows(ws)] == [("dead", "gone: channel is not configured")]
+
+
+# --- e-mail over a real (minimal) SMTP server -------------------------------------------------
+
+
+class Smtp:
+    """A minimal SMTP server on loopback (EHLO, MAIL, RCPT, DATA, QUIT); keeps every message."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.messages: list[bytes] = []
+        box = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.say("220 test ESMTP")
+                while line := self.rfile.readline():
+                    verb = line[:4].upper()
+                    if verb == b"DATA":
+                        self.say("354 end with .")
+                        data = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
+                        box.messages.append(data)
+                        self.say("250 queued")
+                    elif verb == b"QUIT":
+                        self.say("221 bye")
+                        return
+                    else:
+                        self.say("250 ok")
+
+            def say(self, text: str) -> None:
+                self.wfile.write(text.encode() + b"\r\n")
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_smtp_channel_same_outbox_down_then_up(ws: Workspace) -> None:
+    port = free_port()
+    ch = Channel(name="mail", kind="smtp", url=f"smtp://127.0.0.1:{port}", to=("ops@example.com",), sender="vl@x")
+    clock = Clock()
+    queue(ws, clock, "mail", FIRING)
+    box = worker(ws, clock, ch)
+    box.deliver_due()  # nobody listens: connection refused
+    assert rows(ws)[0].state == "queued" and "Connection refused" in (rows(ws)[0].last_error or "")
+    smtp = Smtp(port)
+    try:
+        clock.tick(1)
+        box.deliver_due()
+        clock.tick(60)
+        box.deliver_due()
+        box.close()
+    finally:
+        smtp.stop()
+    assert len(smtp.messages) == 1 and rows(ws)[0].state == "sent"
+    msg = message_from_bytes(smtp.messages[0])
+    assert msg["Message-ID"] == f"<{idempotency_key(ch, [FIRING])}@valueloop>"
+    assert msg["To"] == "ops@example.com" and "latency_p95" in str(msg["Subject"])
+
+
+def test_channel_settings_are_checked() -> None:
+    assert channel("webhook", give_up_after="2d").give_up_after == 2 * 86400
+    assert channel("webhook", give_up_after=90).give_up_after == 90
+    with pytest.raises(ValueError, match="not a duration"):
+        channel("webhook", give_up_after="soon")
+    with pytest.raises(ValueError, match="needs `to`"):
+        Channel(name="m", kind="smtp", url="smtp://h")
+    with pytest.raises(ValueError, match="smtp://host"):
+        Channel(name="m", kind="smtp", url="http://h", to=("a@b",), sender="c@d")
+    body = render(Channel(name="m", kind="smtp", url="smtp://h", to=("a@b",), sender="c@d", language="en"), [FIRING])
+    assert body["subject"] == "[FIRING] latency_p95" and "p95 响应时间" in body["text"]

@@ -2,7 +2,9 @@
 
 ``list`` prints alerts newest first with MTTA / MTTR over the listed ones; ``ack`` records
 who acknowledged and when (once); ``silence`` mutes notifications of alerts matching
-labels for a while, or on a weekly schedule (nightly, weekends) and on holidays.
+labels for a while, or on a weekly schedule (nightly, weekends) and on holidays;
+``notifications`` lists the notification outbox (queued and dead ones by default) and
+``--resend`` queues dead ones again (the running monitor sends them).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def register(app: typer.Typer) -> None:
     alerts.command("silence")(silence)
     alerts.command("silences")(silences)
     alerts.command("unsilence")(unsilence)
+    alerts.command("notifications")(notifications)
     app.add_typer(alerts, name="alerts")
 
 
@@ -181,3 +184,45 @@ def unsilence(silence_id: Annotated[str, typer.Argument(help="Silence id.")], wo
     from valueloop.flows.alerts import expire_silence
 
     expire_silence(_ws(workspace), silence_id)
+
+
+NOTIFICATION_COLUMNS = ["id", "alert_id", "status", "channel", "state", "attempts", "next_attempt_at", "last_error"]
+
+
+def notifications(
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="With --resend: only these (default: every dead one).")
+    ] = None,
+    state: Annotated[
+        list[str] | None, typer.Option("--state", help="queued, sent or dead; repeatable (default: queued and dead).")
+    ] = None,
+    resend: Annotated[bool, typer.Option("--resend", help="Queue dead notifications again, due now.")] = False,
+    limit: Annotated[int, typer.Option(min=1)] = 500,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The notification outbox: what is still being tried (queued) and what was given up (dead).
+
+    Delivery is at least once: a notification is retried with back-off until the channel's
+    give-up age (default 24 h), then dead. ``--resend`` queues dead ones again; the running
+    monitor (``valueloop serve``), or the next one started, sends them.
+    """
+    from valueloop.flows.outbox import STATES, list_notifications
+    from valueloop.flows.outbox import resend as requeue
+
+    if ids and not resend:
+        raise typer.BadParameter("notification ids are only taken with --resend", param_hint="IDS")
+    wanted = state or ["queued", "dead"]
+    bad = [s for s in wanted if s not in STATES]
+    if bad:
+        raise typer.BadParameter(f"{', '.join(bad)}: use {', '.join(STATES)}", param_hint="--state")
+    ws = _ws(workspace)
+    title = None
+    if resend:
+        done = set(requeue(ws, ids or ()))
+        rows = [r for r in list_notifications(ws, ["queued"], limit=100_000) if r.id in done]
+        title = f"re-queued {len(done)} notification(s)"
+    else:
+        rows = list_notifications(ws, wanted, limit=limit)
+        title = f"{len(rows)} notification(s): {', '.join(wanted)}"
+    emit([r.model_dump(mode="json") for r in rows], fmt, title=title, columns=NOTIFICATION_COLUMNS)

@@ -136,6 +136,8 @@ def replay(
             finally:
                 monitor.close()
     out = result.as_json()
+    if out["resumed_after_line"]:
+        stderr.print(f"resumed: the first {out['resumed_after_line']:,} lines were taken by an earlier run")
     emit(out, fmt, title=f"replayed {file.name}")
     if out["rejected"]:
         stderr.print(f"{out['rejected']} line(s) rejected; first: {out['rejected_lines'][0]}")

@@ -317,40 +317,6 @@ def firing_labels(ws: Workspace) -> dict[str, dict[str, str]]:
     return {r.alert_id: dict(r.labels) for r in rows}
 
 
-def queue_notification(conn: sa.Connection, alert_id: str, status: str, channel: str) -> bool:
-    """Register a notification to send; False when it was registered before (never send twice)."""
-    exists = conn.execute(
-        sa.select(notifications.c.notification_id).where(
-            notifications.c.alert_id == alert_id,
-            notifications.c.status == status,
-            notifications.c.channel == channel,
-        )
-    ).first()
-    if exists:
-        return False
-    conn.execute(
-        notifications.insert().values(
-            alert_id=alert_id, status=status, channel=channel, state="queued", attempts=0, created_at=datetime.now(UTC)
-        )
-    )
-    return True
-
-
-def mark_notification(
-    ws: Workspace, alert_id: str, status: str, channel: str, state: str, attempts: int, error: str | None = None
-) -> None:
-    with appdb.engine(ws.database_url).begin() as conn:
-        conn.execute(
-            notifications.update()
-            .where(
-                notifications.c.alert_id == alert_id,
-                notifications.c.status == status,
-                notifications.c.channel == channel,
-            )
-            .values(state=state, attempts=attempts, last_error=(error or "")[:500] or None, done_at=datetime.now(UTC))
-        )
-
-
 def notification_rows(ws: Workspace, state: str | None = None) -> list[dict[str, Any]]:
     q = sa.select(notifications).order_by(notifications.c.notification_id)
     if state:

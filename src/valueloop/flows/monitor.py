@@ -4,8 +4,8 @@
 :class:`~valueloop.monitor.alerting.RuleEngine` — to the workspace: rules from
 ``monitor.yaml`` (the shipped default when the workspace has none), the entity tree from
 the lake (an agent's events also count for its team, branch and region; alert labels
-carry the entity's type, branch and region), alert records and the ledger in the app database, notifications through a
-:class:`~valueloop.flows.notify.Dispatcher` thread (intake never waits for a webhook).
+carry the entity's type, branch and region), alert records and the ledger in the app database, notifications through
+the durable outbox and its :class:`~valueloop.flows.notify.Outbox` thread (intake never waits for a webhook).
 
 **Surviving restarts.** Every accepted micro-batch is appended to a write-ahead log
 (``monitor/wal.jsonl``) *before* it is processed; every ``checkpoint_every`` seconds the
@@ -13,9 +13,17 @@ window and rule state goes to ``monitor/state.json`` (written aside, then rename
 log starts afresh. On start the monitor loads the checkpoint and re-runs the log after it.
 Re-running regenerates the same transitions with the same alert ids, and storing them is
 idempotent (an alert row per id, a notification row per alert × status × channel), so
-after a crash no alert is lost and none is recorded or sent twice. A notification a
-channel accepted just before a crash, but not yet marked sent, is sent again on restart
-(at least once, never silently dropped).
+after a crash no alert is lost and none is recorded twice.
+
+A checkpoint never runs ahead of what is durable: it is taken only after the alerts of
+the batches it covers are committed. When processing a batch fails (the database refused
+an alert), the in-memory state is ahead of the records; the monitor then refuses to
+checkpoint, keeps the log, and rebuilds its state from the last checkpoint and the log
+before it takes the next batch, so the failed batch is re-run (and its alerts recorded)
+rather than skipped. A replayed file's position (lines consumed, and a digest of them) is
+saved with the state, so a resumed replay skips exactly the events already counted — the
+open minute's included. Notifications go through a durable outbox
+(:class:`~valueloop.flows.notify.Outbox`, at least once).
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ import math
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +47,13 @@ import numpy as np
 
 from valueloop.errors import InputError, SpecError
 from valueloop.flows import alerts as records
-from valueloop.flows.notify import DeadLetter, Dispatcher
+from valueloop.flows import outbox as outbox_rows
+from valueloop.flows.notify import Outbox, Retry
 from valueloop.metrics.hierarchy import ancestors_at
 from valueloop.monitor.alerting import RuleEngine, Transition
 from valueloop.monitor.events import EventBatch, Rejected, parse_lines
 from valueloop.monitor.kpis import KPIS, WINDOWS, KpiFrame, column
-from valueloop.monitor.notify import Channel, Notice
+from valueloop.monitor.notify import Channel, Notice, wants
 from valueloop.monitor.routing import Silence, alert_labels, group_key, inhibitor, silenced_by
 from valueloop.monitor.stream import KpiStream
 from valueloop.spec.alerts import MonitorSpec, RuleSpec, load_monitor_spec
@@ -88,6 +98,37 @@ def entity_tree(ws: Workspace) -> tuple[dict[str, dict[str, str]], dict[str, lis
     return labels, chains
 
 
+COUNTERS = (
+    "events_accepted",
+    "events_rejected",
+    "events_late",
+    "batches",
+    "minutes_closed",
+    "alerts_fired",
+    "alerts_resolved",
+    "notifications_muted",
+)
+
+
+@dataclass(frozen=True)
+class InputPosition:
+    """How far a replayed input has been taken: lines consumed, and a digest of exactly those lines.
+
+    Saved with the stream state, so a resumed replay skips what was counted (see
+    :func:`valueloop.flows.monitor_replay.replay`) and a different input is not mistaken for it.
+    """
+
+    lines: int
+    digest: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"lines": self.lines, "digest": self.digest}
+
+    @staticmethod
+    def from_json(raw: dict[str, Any] | None) -> InputPosition | None:
+        return None if raw is None else InputPosition(int(raw["lines"]), str(raw["digest"]))
+
+
 @dataclass(frozen=True)
 class Intake:
     """What ``POST /api/v1/events`` answers: counts, each rejected line, and alert transitions."""
@@ -120,7 +161,7 @@ class Monitor:
         spec: MonitorSpec | None = None,
         checkpoint_every: float = 30.0,
         fsync: bool = True,
-        dispatcher: Dispatcher | None = None,
+        retry: Retry | None = None,
     ) -> None:
         self.ws = ws
         self.spec = spec or load_spec(ws)
@@ -134,65 +175,63 @@ class Monitor:
         self.labels, self.rollup = entity_tree(ws)
         self._rules = {r.name: r for r in self.spec.rules}
         self._lock = threading.RLock()
-        self.counters: dict[str, int] = dict.fromkeys(
-            (
-                "events_accepted",
-                "events_rejected",
-                "events_late",
-                "batches",
-                "minutes_closed",
-                "alerts_fired",
-                "alerts_resolved",
-                "notifications_muted",
-            ),
-            0,
-        )
-        self.engine = RuleEngine(self.spec, lambda e: self.labels.get(e, {}).get("entity_type"))
-        self.stream = KpiStream(self.rollup, self._watch)
-        self.latest = KpiFrame(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), {})
-        self.seq = 0
+        self.counters: dict[str, int] = {}
+        self.position: InputPosition | None = None
+        self._stale = False
+        self._reset()
         self._last_checkpoint = time.monotonic()
-        self._firing = records.firing_labels(ws)
         try:
             channels = [Channel.model_validate(c) for c in self.spec.channels]
         except ValueError as err:
             raise SpecError(f"{SPEC_FILE}: channels: {err}") from err
-        self.dispatcher = dispatcher
-        if self.dispatcher is None and channels:
-            self.dispatcher = Dispatcher(channels, self._dead_letter, on_delivered=self._delivered)
+        self.channels = channels
+        self.outbox = Outbox(ws, channels, legacy=self._legacy_notice, retry=retry) if channels else None
         self._recover()
+        if self.outbox is not None:
+            self.outbox.start()  # sends what a previous run left queued, then what comes
 
     def _watch(self, col: str, keys: np.ndarray) -> np.ndarray:
         return self.engine.watches(col, keys, self.stream.names)
 
     # intake -----------------------------------------------------------------
-    def ingest_lines(self, lines: Sequence[str | bytes]) -> Intake:
+    def ingest_lines(self, lines: Sequence[str | bytes], position: InputPosition | None = None) -> Intake:
         """Parse JSON Lines and take the good ones; bad lines come back with line number and reason."""
         batch, rejected = parse_lines(lines)
-        out = self.ingest(batch)
+        out = self.ingest(batch, position)
         self.counters["events_rejected"] += len(rejected)
         return Intake(out.accepted, rejected, out.late, out.minutes_closed, out.transitions)
 
-    def ingest(self, batch: EventBatch) -> Intake:
+    def ingest(self, batch: EventBatch, position: InputPosition | None = None) -> Intake:
+        """Take ``batch``; ``position`` is where a replayed input stands after it (saved with the state)."""
         with self._lock:
-            self.seq += 1
-            self._log(
-                {
-                    "seq": self.seq,
-                    "t": batch.t.tolist(),
-                    "e": batch.entity.tolist(),
-                    "k": batch.kind.tolist(),
-                    "v": [None if math.isnan(v) else v for v in batch.value.tolist()],
-                }
-            )
+            self._heal()
+            record: dict[str, Any] = {
+                "seq": self.seq + 1,
+                "t": batch.t.tolist(),
+                "e": batch.entity.tolist(),
+                "k": batch.kind.tolist(),
+                "v": [None if math.isnan(v) else v for v in batch.value.tolist()],
+            }
+            if position is not None:
+                record["pos"] = position.as_json()
+            self._log(record)
+            out = self._apply_batch(batch, position)
+            self._maybe_checkpoint()
+            return out
+
+    def _apply_batch(self, batch: EventBatch, position: InputPosition | None) -> Intake:
+        """Process a logged batch; a failure leaves the state marked stale (see :meth:`_heal`)."""
+        self.seq += 1
+        with self._guard():
             frame, late = self.stream.update(batch)
             transitions = self._evaluate(frame)
             n_late = int(late.sum())
             self.counters["events_accepted"] += len(batch) - n_late
             self.counters["events_late"] += n_late
             self.counters["batches"] += 1
-            self._maybe_checkpoint()
-            return Intake(len(batch) - n_late, [], n_late, _minutes(frame), transitions)
+            if position is not None:
+                self.position = position
+        return Intake(len(batch) - n_late, [], n_late, _minutes(frame), transitions)
 
     def tick(self, now: float | None = None) -> list[Transition]:
         """Close the minutes the clock has passed (live streams only); returns the transitions."""
@@ -209,12 +248,34 @@ class Monitor:
     def advance(self, t: float) -> list[Transition]:
         """Close every minute that ended by event time ``t`` (the end of a replay, or the clock)."""
         with self._lock:
-            self.seq += 1
-            self._log({"seq": self.seq, "advance": t})
-            frame = self.stream.advance(t)
-            out = self._evaluate(frame)
+            self._heal()
+            self._log({"seq": self.seq + 1, "advance": t})
+            out = self._apply_advance(t)
             self._maybe_checkpoint()
             return out
+
+    def _apply_advance(self, t: float) -> list[Transition]:
+        self.seq += 1
+        with self._guard():
+            return self._evaluate(self.stream.advance(t))
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Mark the in-memory state stale when processing fails part-way (it may be ahead of the records)."""
+        try:
+            yield
+        except BaseException:
+            self._stale = True
+            raise
+
+    def _heal(self) -> None:
+        """After a failed batch, rebuild the state from the last checkpoint and the log (which re-runs it)."""
+        if not self._stale:
+            return
+        log.warning("monitor state is ahead of its records after a failure: rebuilding from checkpoint and log")
+        self._reset()
+        self._recover()
+        self._stale = False
 
     def _evaluate(self, frame: KpiFrame) -> list[Transition]:
         if not len(frame):
@@ -252,14 +313,16 @@ class Monitor:
         return None
 
     def _record(self, transitions: list[Transition]) -> None:
+        """Store the transitions and queue their notifications in one transaction (all or none)."""
         silences = self._silences()
-        notices: list[Notice] = []
+        queued = False
         labelled = [
             (tr, alert_labels(self._rules[tr.rule], tr.entity, self.labels.get(tr.entity, {}))) for tr in transitions
         ]
         for tr, labels in labelled:  # alerts firing together can inhibit each other, whatever their order
             if tr.status == "firing":
                 self._firing[tr.alert_id] = labels
+        now = datetime.now(UTC)
         with appdb.engine(self.ws.database_url).begin() as conn:
             for tr, labels in labelled:
                 rule = self._rules[tr.rule]
@@ -267,25 +330,20 @@ class Monitor:
                 if tr.status == "resolved":
                     self._firing.pop(tr.alert_id, None)
                 done = records.record(conn, tr, rule.severity, labels, self._summary(rule, tr), muted)
-                if not done.new:
-                    continue
+                # counted per transition, not per new record: a re-run after a crash counts the same
                 self.counters["alerts_fired" if tr.status == "firing" else "alerts_resolved"] += 1
                 if tr.status == "resolved":
                     muted = records.get_muted(conn, tr.alert_id)
                 if muted:
                     self.counters["notifications_muted"] += 1
+                if not done.new or muted:
                     continue
                 notice = self._notice(tr, rule, labels)
-                if self.dispatcher is not None:
-                    fresh = [
-                        c
-                        for c in self.dispatcher.channels
-                        if records.queue_notification(conn, tr.alert_id, tr.status, c.name)
-                    ]
-                    if fresh:
-                        notices.append(notice)
-        if notices and self.dispatcher is not None:
-            self.dispatcher.submit(notices)
+                for channel in self.channels:
+                    if wants(channel, notice):
+                        queued |= outbox_rows.enqueue(conn, notice, channel.name, now)
+        if queued and self.outbox is not None:
+            self.outbox.wake()
 
     def _notice(self, tr: Transition, rule: RuleSpec, labels: dict[str, str]) -> Notice:
         return Notice(
@@ -300,14 +358,6 @@ class Monitor:
             value=None if math.isnan(tr.value) else tr.value,
             ended_at=datetime.fromtimestamp(tr.at, UTC).isoformat() if tr.status == "resolved" else None,
         )
-
-    def _delivered(self, channel: str, notices: tuple[Notice, ...], attempts: int) -> None:
-        for n in notices:
-            records.mark_notification(self.ws, n.alert_id, n.status, channel, "sent", attempts)
-
-    def _dead_letter(self, letter: DeadLetter) -> None:
-        for aid, status in zip(letter.notice_ids, letter.statuses, strict=True):
-            records.mark_notification(self.ws, aid, status, letter.channel, "dead", letter.attempts, letter.last_error)
 
     # durability -------------------------------------------------------------
     @property
@@ -330,75 +380,99 @@ class Monitor:
             self.checkpoint()
 
     def checkpoint(self) -> None:
-        """Write the state aside, rename it into place, then start a new log."""
+        """Write the state aside, rename it into place, then start a new log.
+
+        Skipped while the state is stale (a batch failed part-way): the last durable
+        checkpoint and the log are kept, so a restart re-runs what was not recorded.
+        """
         with self._lock:
+            if self._stale:
+                log.warning("monitor checkpoint skipped: a batch failed, its alerts may not be recorded")
+                return
             state = {
                 "seq": self.seq,
                 "stream": self.stream.state(),
                 "rules": self.engine.state(),
                 "counters": self.counters,
+                "position": None if self.position is None else self.position.as_json(),
             }
             tmp = self._state_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(json.dumps(state, separators=(",", ":"), ensure_ascii=False))
+                if self.fsync:
+                    f.flush()
+                    os.fsync(f.fileno())
             os.replace(tmp, self._state_file)
             self._wal.unlink(missing_ok=True)
             self._last_checkpoint = time.monotonic()
 
+    def _reset(self) -> None:
+        """The state of a monitor that has seen nothing (before :meth:`_recover` loads the saved one)."""
+        self.engine = RuleEngine(self.spec, lambda e: self.labels.get(e, {}).get("entity_type"))
+        self.stream = KpiStream(self.rollup, self._watch)
+        self.latest = KpiFrame(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), {})
+        self.seq = 0
+        self.position = None
+        self.counters = dict.fromkeys(COUNTERS, 0)
+        self._firing = records.firing_labels(self.ws)
+
     def _recover(self) -> None:
+        """Load the checkpoint, then re-run the log after it; the log is kept until the next checkpoint.
+
+        Records are re-run without being logged again, so a failure half-way through loses none.
+        """
         if self._state_file.exists():
             state = json.loads(self._state_file.read_text(encoding="utf-8"))
             self.seq = int(state["seq"])
             self.stream = KpiStream.from_state(state["stream"], self.rollup, self._watch)
             self.engine.restore(state["rules"])
             self.counters.update(state["counters"])
-        if self._wal.exists():
-            replay = [json.loads(line) for line in self._wal.read_text(encoding="utf-8").splitlines() if line.strip()]
-            self._wal.unlink()
-            for rec in replay:
-                if rec["seq"] <= self.seq:
-                    continue
-                if "advance" in rec:
-                    self.advance(float(rec["advance"]))
-                else:
-                    self.ingest(
-                        EventBatch(
-                            np.asarray(rec["t"], dtype=np.float64),
-                            np.asarray(rec["e"], dtype=str),
-                            np.asarray(rec["k"], dtype=np.int64),
-                            np.asarray([math.nan if v is None else v for v in rec["v"]], dtype=np.float64),
-                        )
-                    )
-            log.info("monitor recovered: %d logged batches re-run", len(replay))
-        if self.dispatcher is not None:
-            self._resend()
-
-    def _resend(self) -> None:
-        """Notifications registered but never confirmed (a crash in between) go out now."""
-        queued = records.notification_rows(self.ws, "queued")
-        if not queued or self.dispatcher is None:
+            self.position = InputPosition.from_json(state.get("position"))
+        if not self._wal.exists():
             return
-        wanted = {(r["alert_id"], r["status"]) for r in queued}
-        notices = []
-        for aid, status in sorted(wanted):
-            a = records.get_alert(self.ws, aid)
-            rule = self._rules.get(a.rule)
-            if rule is None:
+        replay = _read_log(self._wal)
+        redone = 0
+        for rec in replay:
+            if rec["seq"] <= self.seq:
                 continue
-            tr = Transition(
-                a.rule,
-                a.entity_id,
-                status,
-                (a.resolved_at or a.fired_at).timestamp(),
-                a.started_at.timestamp(),
-                a.value if a.value is not None else math.nan,
-            )
-            notices.append(self._notice(tr, rule, a.labels))
-        self.dispatcher.submit(notices)
+            redone += 1
+            if "advance" in rec:
+                self._apply_advance(float(rec["advance"]))
+            else:
+                self._apply_batch(
+                    EventBatch(
+                        np.asarray(rec["t"], dtype=np.float64),
+                        np.asarray(rec["e"], dtype=str),
+                        np.asarray(rec["k"], dtype=np.int64),
+                        np.asarray([math.nan if v is None else v for v in rec["v"]], dtype=np.float64),
+                    ),
+                    InputPosition.from_json(rec.get("pos")),
+                )
+        log.info("monitor recovered: %d logged batches re-run", redone)
+
+    def _legacy_notice(self, alert_id: str, status: str) -> Notice | None:
+        """The notice of a notification queued before the outbox stored notices, rebuilt from its alert."""
+        try:
+            a = records.get_alert(self.ws, alert_id)
+        except InputError:
+            return None
+        rule = self._rules.get(a.rule)
+        if rule is None or status not in ("firing", "resolved"):
+            return None
+        tr = Transition(
+            a.rule,
+            a.entity_id,
+            "firing" if status == "firing" else "resolved",
+            (a.resolved_at or a.fired_at).timestamp(),
+            a.started_at.timestamp(),
+            a.value if a.value is not None else math.nan,
+        )
+        return self._notice(tr, rule, a.labels)
 
     def close(self) -> None:
         self.checkpoint()
-        if self.dispatcher is not None:
-            self.dispatcher.close()
+        if self.outbox is not None:
+            self.outbox.close()
         self.release()
 
     def release(self) -> None:
@@ -435,21 +509,43 @@ class Monitor:
         out += ["# HELP valueloop_alerts Alerts pending or firing now.", "# TYPE valueloop_alerts gauge"]
         for phase in ("pending", "firing"):
             out.append(f'valueloop_alerts{{state="{phase}"}} {sum(a.phase.value == phase for a in active)}')
-        d = self.dispatcher
-        out += ["# TYPE valueloop_notifications_total counter"]
-        for outcome, n in (
-            ("sent", d.sent if d else 0),
-            ("failed", d.failed if d else 0),
-            ("retried", d.retried if d else 0),
-            ("muted", counters["notifications_muted"]),
-        ):
-            out.append(f'valueloop_notifications_total{{outcome="{outcome}"}} {n}')
+        out += self._notification_metrics(counters["notifications_muted"])
         if self.stream.open_minute is not None:
             out += [
                 "# TYPE valueloop_stream_open_minute_seconds gauge",
                 f"valueloop_stream_open_minute_seconds {self.stream.open_minute * 60}",
             ]
         return "\n".join(out) + "\n"
+
+    def _notification_metrics(self, muted: int) -> list[str]:
+        """Deliveries since start (counters) and the outbox by state and channel (gauge)."""
+        totals = self.outbox.totals() if self.outbox else dict.fromkeys(("sent", "failed", "retried"), 0)
+        out = [
+            "# HELP valueloop_notifications_total Notification deliveries since start, by outcome.",
+            "# TYPE valueloop_notifications_total counter",
+        ]
+        out += [f'valueloop_notifications_total{{outcome="{k}"}} {n}' for k, n in (*totals.items(), ("muted", muted))]
+        out += [
+            "# HELP valueloop_notification_deliveries_total Deliveries since start, by channel and outcome.",
+            "# TYPE valueloop_notification_deliveries_total counter",
+        ]
+        counts = dict(self.outbox.counts) if self.outbox else {}
+        for channel in sorted({c.name for c in self.channels} | {ch for _, ch in counts}):
+            for outcome in ("sent", "retried", "failed"):
+                n = counts.get((outcome, channel), 0)
+                out.append(
+                    f'valueloop_notification_deliveries_total{{channel="{_esc(channel)}",outcome="{outcome}"}} {n}'
+                )
+        rows = outbox_rows.counts(self.ws)
+        out += [
+            "# HELP valueloop_notifications Notifications in the outbox, by state and channel.",
+            "# TYPE valueloop_notifications gauge",
+        ]
+        for channel in sorted({c.name for c in self.channels} | {ch for _, ch in rows}):
+            for state in outbox_rows.STATES:
+                n = rows.get((state, channel), 0)
+                out.append(f'valueloop_notifications{{state="{state}",channel="{_esc(channel)}"}} {n}')
+        return out
 
 
 def _hold_lock(path: Path) -> TextIO:
@@ -464,6 +560,21 @@ def _hold_lock(path: Path) -> TextIO:
             "(e.g. valueloop serve); send events to it with --url instead"
         ) from None
     return handle
+
+
+def _read_log(path: Path) -> list[dict[str, Any]]:
+    """The write-ahead log's records. A torn last line (the process died while writing it) is dropped:
+    its batch was never processed; a bad line before the last one is a corrupt log, and refused."""
+    lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    out = []
+    for i, line in enumerate(lines, start=1):
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            if i < len(lines):
+                raise InputError(f"{path}: line {i} is not a log record; the monitor log is corrupt") from None
+            log.warning("%s: dropped a torn last line (the process stopped while writing it)", path)
+    return out
 
 
 def _minutes(frame: KpiFrame) -> int:

@@ -5,10 +5,17 @@ feedback (feedback with CSAT, complaints) and behaviour events of a time range i
 monitor's JSON Lines, in time order. ``replay`` feeds JSON Lines to a :class:`Monitor`
 in micro-batches, ``speed`` times faster than they happened (``0`` = as fast as possible),
 which is how a team tries new alert rules on last month before trusting them live.
+
+A replay into an in-process monitor can be resumed: every batch carries the input position
+after it (lines taken and a SHA-256 of them), saved atomically with the monitor's state.
+Replaying the same file again after a crash or an error skips exactly the lines already
+taken, so the open minute's events are not counted twice; a file whose first lines differ
+is replayed from its start.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import time
@@ -21,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from valueloop.errors import InputError
-from valueloop.flows.monitor import Monitor
+from valueloop.flows.monitor import InputPosition, Monitor
 from valueloop.monitor.events import Rejected, parse_time
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
@@ -100,6 +107,7 @@ class ReplayResult:
     fired: int = 0
     resolved: int = 0
     seconds: float = 0.0
+    resumed_after: int = 0
 
     def as_json(self) -> dict[str, Any]:
         rejected = self.rejected or []
@@ -113,11 +121,12 @@ class ReplayResult:
             "alerts_resolved": self.resolved,
             "seconds": round(self.seconds, 3),
             "events_per_second": round(self.accepted / self.seconds) if self.seconds > 0 else None,
+            "resumed_after_line": self.resumed_after,
         }
 
 
-def _chunks(lines: list[str], size: int) -> Iterator[tuple[int, list[str]]]:
-    for i in range(0, len(lines), size):
+def _chunks(lines: list[str], size: int, start: int = 0) -> Iterator[tuple[int, list[str]]]:
+    for i in range(start, len(lines), size):
         yield i + 1, lines[i : i + size]
 
 
@@ -134,13 +143,36 @@ Send = Callable[[list[str]], dict[str, Any]]
 
 def replay(monitor: Monitor, lines: list[str], **pace: Any) -> ReplayResult:
     """:func:`feed` into an in-process monitor; at the end its clock moves past the last event,
-    so the last minute closes too."""
-    return feed(
-        lambda chunk: monitor.ingest_lines(chunk).as_json(),
-        lines,
-        close=lambda t: [tr.status for tr in monitor.advance(t)],
-        **pace,
-    )
+    so the last minute closes too. Resumes after the lines the monitor already took from this input."""
+    start, digest = resume_point(monitor.position, lines)
+    taken = start
+
+    def send(chunk: list[str]) -> dict[str, Any]:
+        nonlocal taken
+        for line in chunk:
+            _hash_line(digest, line)
+        taken += len(chunk)
+        return monitor.ingest_lines(chunk, InputPosition(taken, digest.hexdigest())).as_json()
+
+    return feed(send, lines, close=lambda t: [tr.status for tr in monitor.advance(t)], start=start, **pace)
+
+
+def resume_point(position: InputPosition | None, lines: list[str]) -> tuple[int, Any]:
+    """Lines of ``lines`` already taken (0 unless they are exactly the ones ``position`` describes),
+    and the running digest over them, to carry on with."""
+    digest = hashlib.sha256()
+    if position is None or position.lines > len(lines):
+        return 0, digest
+    for line in lines[: position.lines]:
+        _hash_line(digest, line)
+    if digest.hexdigest() != position.digest:
+        return 0, hashlib.sha256()
+    return position.lines, digest
+
+
+def _hash_line(digest: Any, line: str) -> None:
+    digest.update(line.encode("utf-8", "surrogatepass"))
+    digest.update(b"\n")
 
 
 def feed(
@@ -152,20 +184,22 @@ def feed(
     progress: Callable[[int, int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     close: Callable[[float], list[str]] | None = None,
+    start: int = 0,
 ) -> ReplayResult:
     """Send ``lines`` in micro-batches, paced ``speed``× real time by their timestamps (0 = no pacing).
 
     ``send`` is a monitor in this process or a server over HTTP; ``close(t)`` (optional)
     moves the monitor's clock to ``t`` after the last batch and returns the statuses of the
-    alerts that changed.
+    alerts that changed. ``start`` lines were taken before (a resumed replay): they are not
+    sent again, but the clock still moves past the last of them.
     """
     if speed < 0 or batch < 1:
         raise InputError("speed must be ≥ 0 and batch ≥ 1")
-    result = ReplayResult(rejected=[])
+    result = ReplayResult(rejected=[], resumed_after=start)
     began = time.perf_counter()
     first_t: float | None = None
-    last_t = -math.inf
-    for offset, chunk in _chunks(lines, batch):
+    last_t = next((t for t in (event_time(x) for x in reversed(lines[:start])) if t is not None), -math.inf)
+    for offset, chunk in _chunks(lines, batch, start):
         head = next((t for t in (event_time(x) for x in chunk) if t is not None), None)
         if speed > 0 and head is not None:
             first_t = head if first_t is None else first_t
@@ -182,7 +216,7 @@ def feed(
         tail = next((t for t in (event_time(x) for x in reversed(chunk)) if t is not None), None)
         last_t = max(last_t, tail if tail is not None else last_t)
         if progress is not None:
-            progress(result.lines, len(lines))
+            progress(start + result.lines, len(lines))
     if close is not None and math.isfinite(last_t):
         _count(result, close(last_t + 60.0))
     result.seconds = time.perf_counter() - began

@@ -1,180 +1,70 @@
-"""Deliver alert notifications in the background, retried with back-off, failures kept as dead letters.
+"""Deliver alert notifications from the durable outbox: at least once, retried until the give-up age.
 
-Event intake must never wait on a chat robot: :meth:`Dispatcher.submit` only puts work on a
-bounded queue (a full queue turns the work into dead letters at once) and one worker thread
-renders and POSTs. A delivery that still fails after ``max_attempts`` becomes a
-:class:`DeadLetter`, handed to ``on_dead_letter`` (the caller persists it) and kept in memory.
-WeCom and DingTalk robots answer HTTP 200 even when they refuse a message; their
-``errcode`` decides.
+Event intake never waits on a chat robot: the monitor writes a ``queued`` row per alert ×
+status × channel in the alert's own transaction (:mod:`valueloop.flows.outbox`), and one
+:class:`Outbox` worker thread sends the due rows, grouped per channel and ``group_key``.
+A row is marked ``sent`` only after the channel accepted it; a failure schedules the next
+attempt with capped exponential back-off (jittered), across restarts, until the row has
+been failing for the channel's ``give_up_after`` (default 24 h): then it is ``dead``, kept
+with its last error, until ``valueloop alerts notifications --resend``.
+
+The guarantee is **at least once**: a crash after a channel accepted a delivery but
+before the row was marked sent sends it once more on restart, with the same
+``Idempotency-Key`` (:func:`~valueloop.monitor.notify.idempotency_key`), so receivers can
+drop the repeat. WeCom and DingTalk robots answer HTTP 200 even when they refuse a
+message; their ``errcode`` decides.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
+import random
+import smtplib
+import ssl
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from valueloop.monitor.notify import Channel, Notice, backoff, render, wants
+from valueloop.flows import outbox
+from valueloop.monitor.notify import Channel, Notice, backoff, idempotency_key, render
+from valueloop.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class DeadLetter:
-    """A delivery given up on; ``body`` is what was (or would have been) posted, so it can be replayed."""
+class Retry:
+    """Back-off between attempts (seconds: ``base·2^(n-1)``, at most ``cap``) and how often the outbox is polled."""
 
-    channel: str
-    notice_ids: tuple[str, ...]
-    body: dict[str, Any]
-    attempts: int
-    last_error: str
-    at: str  # ISO 8601, UTC
-    statuses: tuple[str, ...] = ()  # the status of each notice, parallel to ``notice_ids``
+    base: float = 1.0
+    cap: float = 300.0
+    poll: float = 1.0
+    jitter: bool = True
 
 
-@dataclass(frozen=True)
-class _Delivery:
-    channel: Channel
-    notices: tuple[Notice, ...]
+class Sender:
+    """The transports: an HTTP POST of the JSON body, or an e-mail over SMTP. None means accepted."""
 
-
-class Dispatcher:
-    """One worker thread posting to ``channels``; ``sleep`` is injectable so tests need not wait.
-
-    ``sent``, ``failed`` (dead letters, whatever the reason) and ``retried`` (extra attempts)
-    are counters for metrics. ``on_delivered(channel, notices, attempts)`` runs on the worker
-    thread after a channel accepted a delivery. ``on_dead_letter`` runs on the worker thread, or on the caller's
-    thread when :meth:`submit` finds the queue full; it must not raise (if it does, it is logged).
-    """
-
-    def __init__(
-        self,
-        channels: Sequence[Channel],
-        on_dead_letter: Callable[[DeadLetter], None] | None = None,
-        *,
-        on_delivered: Callable[[str, tuple[Notice, ...], int], None] | None = None,
-        max_attempts: int = 5,
-        maxsize: int = 1000,
-        timeout: float = 5.0,
-        base_delay: float = 1.0,
-        max_delay: float = 60.0,
-        sleep: Callable[[float], None] | None = None,
-        max_dead_letters: int = 1000,
-    ) -> None:
-        if max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
-        self.channels = tuple(channels)
-        self._on_dead_letter = on_dead_letter
-        self._on_delivered = on_delivered
-        self._max_attempts = max_attempts
-        self._delays = (base_delay, max_delay)
-        self._timeout = timeout
-        self._abort = threading.Event()  # set when close() gives up waiting: stop retrying
-        self._sleep = sleep or self._wait
-        self._queue: queue.Queue[_Delivery] = queue.Queue(maxsize=maxsize)
-        self._lock = threading.Lock()
-        self._counts = {"sent": 0, "failed": 0, "retried": 0}
-        self._dead: deque[DeadLetter] = deque(maxlen=max_dead_letters)
-        self._closed = False
+    def __init__(self, timeout: float = 5.0) -> None:
+        self.timeout = timeout
         self._client = httpx.Client(timeout=timeout)
-        self._thread = threading.Thread(target=self._run, name="valueloop-notify", daemon=True)
-        self._thread.start()
 
-    @property
-    def sent(self) -> int:
-        return self._count("sent")
-
-    @property
-    def failed(self) -> int:
-        return self._count("failed")
-
-    @property
-    def retried(self) -> int:
-        return self._count("retried")
-
-    @property
-    def dead_letters(self) -> list[DeadLetter]:
-        """The most recent dead letters (at most ``max_dead_letters``), oldest first."""
-        with self._lock:
-            return list(self._dead)
-
-    def submit(self, notices: Iterable[Notice]) -> None:
-        """Queue ``notices`` for every channel that wants them, one delivery per channel and group. Never blocks."""
-        for delivery in _deliveries(self.channels, tuple(notices)):
-            if self._closed:
-                self._give_up(delivery, 0, "dispatcher closed")
-                continue
-            try:
-                self._queue.put_nowait(delivery)
-            except queue.Full:
-                self._give_up(delivery, 0, "queue full")
-
-    def close(self, timeout: float = 10.0) -> None:
-        """Stop taking work, deliver what is queued within ``timeout`` seconds, dead-letter the rest.
-
-        After ``timeout`` retries stop, and close waits at most one more request timeout for a
-        request in flight.
-        """
-        self._closed = True
-        self._thread.join(timeout)
-        if self._thread.is_alive():
-            self._abort.set()
-            self._thread.join(self._timeout + 1.0)
-        while True:  # work put on the queue by a submit racing with close
-            try:
-                self._give_up(self._queue.get_nowait(), 0, "dispatcher closed")
-            except queue.Empty:
-                break
-        self._client.close()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                delivery = self._queue.get(timeout=0.05)
-            except queue.Empty:
-                if self._closed:
-                    return
-                continue
-            if self._abort.is_set():
-                self._give_up(delivery, 0, "dispatcher closed")
-                continue
-            try:
-                self._deliver(delivery)
-            except Exception as err:  # the worker must survive anything, or notifications stop silently
-                log.exception("notification to %s failed unexpectedly", delivery.channel.name)
-                self._give_up(delivery, 0, f"{type(err).__name__}: {err}")
-
-    def _deliver(self, delivery: _Delivery) -> None:
-        body = render(delivery.channel, delivery.notices)
-        attempts, error = 0, ""
-        while attempts < self._max_attempts and not (attempts and self._abort.is_set()):
-            if attempts:
-                self._bump("retried")
-                self._sleep(backoff(attempts, *self._delays))
-            attempts += 1
-            failure = self._post(delivery.channel, body)
-            if failure is None:
-                self._bump("sent")
-                if self._on_delivered is not None:
-                    try:
-                        self._on_delivered(delivery.channel.name, delivery.notices, attempts)
-                    except Exception:
-                        log.exception("on_delivered failed for %s", delivery.channel.name)
-                return
-            error = failure
-        self._give_up(delivery, attempts, error, body)
-
-    def _post(self, channel: Channel, body: dict[str, Any]) -> str | None:
-        """None when the channel accepted the message, else why not."""
+    def send(self, channel: Channel, body: dict[str, Any], key: str) -> str | None:
+        """Deliver ``body``; None when the channel accepted it, else why not."""
+        if channel.kind == "smtp":
+            return send_mail(channel, body, key, self.timeout)
+        if channel.kind == "webhook":
+            body = body | {"idempotencyKey": key}
         try:
-            response = self._client.post(channel.url, json=body, headers=channel.headers)
+            response = self._client.post(channel.url, json=body, headers={**channel.headers, "Idempotency-Key": key})
         except httpx.HTTPError as err:
             return f"{type(err).__name__}: {err}"
         if not response.is_success:
@@ -183,56 +73,167 @@ class Dispatcher:
             return _robot_error(response)
         return None
 
-    def _give_up(self, delivery: _Delivery, attempts: int, error: str, body: dict[str, Any] | None = None) -> None:
-        letter = DeadLetter(
-            channel=delivery.channel.name,
-            notice_ids=tuple(n.alert_id for n in delivery.notices),
-            statuses=tuple(n.status for n in delivery.notices),
-            body=body if body is not None else _safe_render(delivery),
-            attempts=attempts,
-            last_error=error,
-            at=datetime.now(UTC).isoformat(),
-        )
-        with self._lock:
-            self._counts["failed"] += 1
-            self._dead.append(letter)
-        log.warning("notification to %s given up after %d attempts: %s", letter.channel, attempts, error)
-        if self._on_dead_letter is not None:
-            try:
-                self._on_dead_letter(letter)
-            except Exception:
-                log.exception("on_dead_letter failed for %s", letter.channel)
-
-    def _wait(self, seconds: float) -> None:
-        self._abort.wait(seconds)
-
-    def _bump(self, name: str) -> None:
-        with self._lock:
-            self._counts[name] += 1
-
-    def _count(self, name: str) -> int:
-        with self._lock:
-            return self._counts[name]
+    def close(self) -> None:
+        self._client.close()
 
 
-def _deliveries(channels: Sequence[Channel], notices: tuple[Notice, ...]) -> list[_Delivery]:
-    """One delivery per channel and ``group_key``, keeping only the notices the channel wants."""
-    out: list[_Delivery] = []
-    for channel in channels:
-        groups: dict[str, list[Notice]] = {}
-        for notice in notices:
-            if wants(channel, notice):
-                groups.setdefault(notice.group_key, []).append(notice)
-        out += [_Delivery(channel, tuple(group)) for group in groups.values()]
-    return out
-
-
-def _safe_render(delivery: _Delivery) -> dict[str, Any]:
+def send_mail(channel: Channel, body: dict[str, Any], key: str, timeout: float) -> str | None:
+    """One e-mail to the channel's recipients; its ``Message-ID`` is derived from ``key``."""
+    url = urlsplit(channel.url)
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["To"] = body["subject"], channel.sender, ", ".join(channel.to)
+    msg["Message-ID"] = f"<{key}@valueloop>"
+    msg["Idempotency-Key"] = key
+    msg.set_content(body["text"])
+    secure = url.scheme == "smtps"
+    smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
     try:
-        return render(delivery.channel, delivery.notices)
-    except Exception:  # a dead letter must be kept even when its body cannot be built
-        log.exception("cannot render the notification for %s", delivery.channel.name)
-        return {}
+        with smtp_class(url.hostname or "localhost", url.port or (465 if secure else 25), timeout=timeout) as smtp:
+            if channel.starttls and not secure:
+                smtp.starttls(context=ssl.create_default_context())
+            if url.username:
+                smtp.login(unquote(url.username), unquote(url.password or ""))
+            smtp.send_message(msg)
+    except (smtplib.SMTPException, OSError) as err:
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
+Legacy = Callable[[str, str], Notice | None]
+"""Rebuilds the notice of a row queued before the outbox stored it: (alert id, status) → notice."""
+
+
+class Outbox:
+    """The worker that sends due outbox rows of ``ws`` to ``channels`` on one background thread.
+
+    :meth:`deliver_due` is one pass (the thread calls it; tests may too). ``counts`` holds
+    (outcome, channel) → deliveries since start, outcome ``sent``, ``retried`` or ``failed``
+    (given up: dead).
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        channels: Sequence[Channel],
+        *,
+        legacy: Legacy | None = None,
+        retry: Retry | None = None,
+        timeout: float = 5.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.ws = ws
+        self.channels = {c.name: c for c in channels}
+        self._legacy = legacy
+        self._retry = retry or Retry()
+        self._rng = random.Random().random if self._retry.jitter else None
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._sender = Sender(timeout)
+        self._wake = threading.Event()
+        self._closing = threading.Event()
+        self._deadline = float("inf")
+        self._lock = threading.Lock()
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the worker thread (it first sends whatever a previous run left queued)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="valueloop-notify", daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        """New rows were queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Send what is due within ``timeout`` seconds, then stop; what is left stays queued for the next start."""
+        self._deadline = time.monotonic() + timeout
+        self._closing.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout + self._sender.timeout + 1.0)
+        self._sender.close()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                sent_any = self.deliver_due() > 0
+            except Exception:  # the worker must survive anything (a database hiccup), or notifications stop
+                log.exception("notification outbox pass failed")
+                sent_any = False
+            if self._closing.is_set() and (not sent_any or time.monotonic() > self._deadline):
+                return
+            self._wake.wait(self._pause())
+            self._wake.clear()
+
+    def _pause(self) -> float:
+        """Seconds until the next row is due, at most one poll (rows re-queued by the CLI are found by polling)."""
+        try:
+            upcoming = outbox.next_due(self.ws)
+        except Exception:
+            log.exception("notification outbox: cannot read when the next row is due")
+            return self._retry.poll
+        if upcoming is None:
+            return self._retry.poll
+        return min(self._retry.poll, max(0.0, (upcoming - self._clock()).total_seconds()))
+
+    def deliver_due(self) -> int:
+        """One pass over the due rows; returns how many deliveries were attempted."""
+        now = self._clock()
+        groups: dict[tuple[str, str], list[tuple[outbox.Due, Notice]]] = {}
+        for row in outbox.due(self.ws, now):
+            channel = self.channels.get(row.channel)
+            notice = row.notice or (self._legacy(row.alert_id, row.status) if self._legacy else None)
+            if channel is None or notice is None:
+                why = "channel is not configured" if channel is None else "alert or rule no longer exists"
+                outbox.mark_failed(self.ws, [row.id], f"{row.channel}: {why}", now, None)
+                self._count("failed", row.channel)
+                continue
+            groups.setdefault((channel.name, notice.group_key), []).append((row, notice))
+        attempted = 0
+        for (name, _), items in groups.items():
+            if self._closing.is_set() and time.monotonic() > self._deadline:
+                break
+            self._deliver(self.channels[name], items, now)
+            attempted += 1
+        return attempted
+
+    def _deliver(self, channel: Channel, items: list[tuple[outbox.Due, Notice]], now: datetime) -> None:
+        notices = [n for _, n in items]
+        ids = [row.id for row, _ in items]
+        try:
+            error = self._sender.send(channel, render(channel, notices), idempotency_key(channel, notices))
+        except Exception as err:  # a body that cannot be built will never be sent: give up at once
+            log.exception("cannot build the notification for %s", channel.name)
+            outbox.mark_failed(self.ws, ids, f"{type(err).__name__}: {err}", now, None)
+            self._count("failed", channel.name)
+            return
+        if error is None:
+            outbox.mark_sent(self.ws, ids, now)
+            self._count("sent", channel.name)
+            return
+        attempts = max(row.attempts for row, _ in items) + 1
+        oldest = min(row.queued_at for row, _ in items)
+        if (now - oldest).total_seconds() >= channel.give_up_after:
+            log.warning("notification to %s given up after %d attempts: %s", channel.name, attempts, error)
+            outbox.mark_failed(self.ws, ids, error, now, None)
+            self._count("failed", channel.name)
+            return
+        delay = backoff(attempts, self._retry.base, self._retry.cap, self._rng)
+        outbox.mark_failed(self.ws, ids, error, now, now + timedelta(seconds=delay))
+        self._count("retried", channel.name)
+
+    def _count(self, outcome: str, channel: str) -> None:
+        with self._lock:
+            self.counts[(outcome, channel)] += 1
+
+    def totals(self) -> dict[str, int]:
+        """Deliveries since start by outcome, over all channels."""
+        with self._lock:
+            out = dict.fromkeys(("sent", "failed", "retried"), 0)
+            for (outcome, _), n in self.counts.items():
+                out[outcome] += n
+            return out
 
 
 def _robot_error(response: httpx.Response) -> str | None:

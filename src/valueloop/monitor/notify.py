@@ -1,8 +1,8 @@
 """What an alert notification says, per channel: the JSON bodies, the severity filter, the back-off.
 
 Pure: no network here. :func:`render` turns a group of :class:`Notice` (alert transitions that
-share a ``group_key``) into the exact body one :class:`Channel` kind expects; the dispatcher in
-:mod:`valueloop.flows.notify` posts it. Chat robots get short bilingual (zh/en) markdown; the
+share a ``group_key``) into the exact body one :class:`Channel` kind expects; the outbox worker
+in :mod:`valueloop.flows.notify` sends it. Chat robots get short bilingual (zh/en) markdown; the
 generic webhook gets an Alertmanager-like payload so existing receivers can parse it.
 
 Formats (looked up, not guessed):
@@ -17,19 +17,27 @@ Formats (looked up, not guessed):
 - Slack incoming webhook, ``text`` as the notification fallback plus Block Kit ``blocks``: at most 50 blocks,
   header text 150 characters, section text 3000 characters, ``&<>`` escaped
   (https://api.slack.com/messaging/webhooks, https://api.slack.com/reference/block-kit/blocks).
+- e-mail (``smtp``): ``subject`` and a plain ``text`` body; the sender builds the RFC 5322 message.
+
+Delivery is at least once (the outbox retries until the channel's ``give_up_after``), so
+every delivery carries a stable :func:`idempotency_key`: the ``Idempotency-Key`` header
+and the generic webhook's ``idempotencyKey`` field (an e-mail's ``Message-ID``). The same
+notices to the same channel always get the same key; receivers drop a key they have seen.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Severity = Literal["info", "warning", "critical"]
 Status = Literal["firing", "resolved"]
-Kind = Literal["webhook", "wecom", "dingtalk", "slack"]
+Kind = Literal["webhook", "wecom", "dingtalk", "slack", "smtp"]
 Language = Literal["zh", "en"]
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
@@ -38,6 +46,10 @@ SLACK_MAX_BLOCKS = 50
 SLACK_HEADER_CHARS = 150
 SLACK_SECTION_CHARS = 3000
 NOT_ENDED = "0001-01-01T00:00:00Z"  # Alertmanager's endsAt for an alert that has not ended
+GIVE_UP_AFTER = 24 * 3600.0
+"""Default seconds a notification is retried before it is dead (``give_up_after`` of a channel)."""
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 WORDS: dict[Language, dict[str, str]] = {
     "zh": {
@@ -93,6 +105,14 @@ class Notice:
         if self.severity not in SEVERITY_RANK:
             raise ValueError(f"notice {self.alert_id}: unknown severity {self.severity!r}")
 
+    def as_json(self) -> dict[str, Any]:
+        """What the outbox stores, so a restart sends exactly what was decided."""
+        return asdict(self)
+
+    @staticmethod
+    def from_json(raw: dict[str, Any]) -> Notice:
+        return Notice(**raw)
+
 
 class Channel(BaseModel):
     """Where notifications go; ``url`` is the webhook address (it is a secret for the chat robots)."""
@@ -105,6 +125,31 @@ class Channel(BaseModel):
     min_severity: Severity = "warning"
     language: Language = "zh"
     headers: dict[str, str] = Field(default_factory=dict)
+    give_up_after: float = Field(default=GIVE_UP_AFTER, gt=0)
+    """Seconds (or ``30m``, ``24h``, ``2d``) a notification is retried before it is dead."""
+    to: tuple[str, ...] = ()
+    """``smtp``: the recipients; ``url`` is ``smtp://[user:password@]host[:port]`` (``smtps://`` for TLS)."""
+    sender: str = ""
+    starttls: bool = False
+
+    @field_validator("give_up_after", mode="before")
+    @classmethod
+    def _duration(cls, raw: Any) -> Any:
+        if isinstance(raw, str):
+            m = _DURATION.match(raw)
+            if m is None:
+                raise ValueError(f"{raw!r} is not a duration such as 3600, 30m, 24h or 2d")
+            return float(m[1]) * _UNIT[m[2]]
+        return raw
+
+    @model_validator(mode="after")
+    def _smtp_fields(self) -> Channel:
+        if self.kind == "smtp":
+            if not self.url.startswith(("smtp://", "smtps://")):
+                raise ValueError(f"channel {self.name}: an smtp url is smtp://host[:port] or smtps://host[:port]")
+            if not self.to or not self.sender:
+                raise ValueError(f"channel {self.name}: an smtp channel needs `to` (recipients) and `sender`")
+        return self
 
 
 def wants(channel: Channel, notice: Notice) -> bool:
@@ -127,6 +172,19 @@ def backoff(attempt: int, base: float = 1.0, cap: float = 60.0, rng: Callable[[]
     return delay if rng is None else delay * (0.5 + rng() / 2)
 
 
+def idempotency_key(channel: Channel, notices: Sequence[Notice]) -> str:
+    """A stable key for delivering ``notices`` to ``channel``: the same (alert, status) set, the same key.
+
+    >>> ch = Channel(name="ops", kind="webhook", url="http://x")
+    >>> n = Notice(alert_id="a1", rule="r", status="firing", severity="critical", summary="s",
+    ...            started_at="2024-01-01T00:00:00+00:00", group_key="g")
+    >>> idempotency_key(ch, [n]) == idempotency_key(ch, [n]) and idempotency_key(ch, [n]).startswith("vl-")
+    True
+    """
+    parts = sorted(f"{n.alert_id}:{n.status}" for n in notices)
+    return "vl-" + hashlib.sha256("|".join([channel.name, *parts]).encode()).hexdigest()[:32]
+
+
 def render(channel: Channel, notices: Sequence[Notice]) -> dict[str, Any]:
     """The JSON body for ``channel`` announcing ``notices`` (one group; the first one's ``group_key``)."""
     if not notices:
@@ -136,6 +194,7 @@ def render(channel: Channel, notices: Sequence[Notice]) -> dict[str, Any]:
         "wecom": _wecom,
         "dingtalk": _dingtalk,
         "slack": _slack,
+        "smtp": _email,
     }
     return renderers[channel.kind](channel.language, notices)
 
@@ -206,6 +265,12 @@ def _dingtalk(language: Language, notices: Sequence[Notice]) -> dict[str, Any]:
     head = title(language, notices)
     text = "\n\n".join([f"**{head}**", *(_markdown(language, n, colour=False) for n in notices)])
     return {"msgtype": "markdown", "markdown": {"title": head, "text": text}}
+
+
+def _email(language: Language, notices: Sequence[Notice]) -> dict[str, Any]:
+    """Subject and plain text: the chat markdown without colour, one section per notice."""
+    text = "\n\n".join(_markdown(language, n, colour=False) for n in notices)
+    return {"subject": title(language, notices), "text": text}
 
 
 def _slack(language: Language, notices: Sequence[Notice]) -> dict[str, Any]:

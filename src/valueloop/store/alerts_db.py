@@ -1,9 +1,12 @@
 """App database tables of the real-time monitor: alerts, silences and notifications.
 
-Defined on :data:`valueloop.store.appdb.metadata` (migration ``0007`` creates them).
-An alert's id is deterministic (rule + entity fingerprint and the time its condition
-began), and a notification is unique per (alert, status, channel): replaying events after
-a crash writes nothing twice and sends nothing twice.
+Defined on :data:`valueloop.store.appdb.metadata` (migration ``0007`` creates them, ``0009``
+makes ``notifications`` an outbox). An alert's id is deterministic (rule + entity fingerprint
+and the time its condition began), and a notification is unique per (alert, status, channel):
+replaying events after a crash writes nothing twice. ``notifications`` is the durable outbox
+of :class:`valueloop.flows.notify.Outbox`: a row is written with its alert, in the same
+transaction, as ``queued``; it becomes ``sent`` only after the channel accepted it, or
+``dead`` once it has failed for longer than the channel's give-up age.
 """
 
 from __future__ import annotations
@@ -58,5 +61,9 @@ notifications = sa.Table(
     sa.Column("last_error", sa.String(500)),
     sa.Column("created_at", TZ, nullable=False),
     sa.Column("done_at", TZ),
+    sa.Column("queued_at", TZ),  # since when it is being tried (reset by a resend): the give-up age counts from here
+    sa.Column("next_attempt_at", TZ),
+    sa.Column("notice", sa.JSON),  # the notice as queued (Notice.as_json), so a restart sends what was decided
     sa.UniqueConstraint("alert_id", "status", "channel", name="uq_notification_once"),
+    sa.Index("ix_notifications_due", "state", "next_attempt_at"),
 )
