@@ -132,17 +132,17 @@ class LakeTransaction:
 
     def add(self, dataset: str, path: Path, *, quarantine: bool = False) -> None:
         target = self.manifest.quarantine if quarantine else self.manifest.datasets
-        target.setdefault(dataset, []).append(self._rel(path))
+        target.setdefault(dataset, []).append(self.rel(path))
         self.written.append(path)
         self.dirty = True
 
     def replace(self, dataset: str, old: Path, new: Path | None, *, quarantine: bool = False) -> None:
         """Swap a live file for its rewritten version (or drop it when ``new`` is None)."""
         files = (self.manifest.quarantine if quarantine else self.manifest.datasets)[dataset]
-        rel = self._rel(old)
+        rel = self.rel(old)
         files.remove(rel)
         if new is not None:
-            files.append(self._rel(new))
+            files.append(self.rel(new))
             self.written.append(new)
         self.manifest.retired.append({"path": rel, "at": time.time()})
         self.retired.append(rel)
@@ -164,7 +164,7 @@ class LakeTransaction:
         os.replace(tmp, self.root / MANIFEST)
         _fsync(self.root)  # the rename itself
 
-    def _rel(self, path: Path) -> str:
+    def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
 

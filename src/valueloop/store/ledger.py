@@ -41,9 +41,10 @@ KINDS = frozenset(
         "verification_verdict",
         "audit_result",
         "document",
+        "coverage",
     }
 )
-"""What the ledger records; alert transitions and audit results are reserved for their flows."""
+"""What the ledger records (``coverage``: which rows predate row coverage, see :mod:`valueloop.store.ledger_rows`)."""
 
 
 def _now() -> str:
