@@ -12,9 +12,10 @@ replaces ``_manifest.json`` with one ``os.replace``: that rename is the commit. 
 ``kill -9`` before it leaves files no manifest names; the next writer deletes them, so the
 lake is exactly as before. Power loss too: before the rename the new files, their
 folders, the new manifest and the lake folder are fsynced (a manifest on disk never names
-a file that is not), and the lake folder again after it (a commit reported is on disk). Readers never take the lock: they read the manifest and then
-the files it names, and files a writer retires are kept for an hour so a slow reader
-never loses a file under its feet.
+a file that is not), and the lake folder again after it (a commit reported is on disk).
+Readers never take the lock: they read the manifest and then the files it names, and
+files a writer retires are kept for an hour so a slow reader never loses a file under
+its feet.
 """
 
 from __future__ import annotations

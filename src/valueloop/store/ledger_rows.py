@@ -56,9 +56,9 @@ def _plain(v: object) -> object:
     return v
 
 
-def row_hash(row: Mapping[str, Any]) -> str:
+def row_hash(row: Mapping[Any, Any]) -> str:
     """The content hash of one row (every column)."""
-    return sha256_hex(canonical({k: _plain(v) for k, v in row.items()}))
+    return sha256_hex(canonical({str(k): _plain(v) for k, v in row.items()}))
 
 
 def hashes(conn: sa.Connection, name: str, where: sa.ColumnElement[bool] | None = None) -> dict[str, str]:
@@ -110,7 +110,7 @@ def check(now: Mapping[str, str], then: Recorded) -> tuple[list[Problem], list[P
     for ref in sorted(set(now) | set(then.rows) | then.legacy):
         table, key = ref.split("/", 1)
         a, b = now.get(ref), then.rows.get(ref)
-        if a is not None and a == b or a is None and ref in then.rows and b is None:
+        if (a is not None and a == b) or (a is None and ref in then.rows and b is None):
             continue
         if a is None:
             problems.append(Problem(ref, "unrecorded_change", f"{table} row {key} was deleted without a ledger record"))

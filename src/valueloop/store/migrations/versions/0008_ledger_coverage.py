@@ -11,9 +11,10 @@ Revision ID: 0008
 Revises: 0007
 """
 
+from alembic import op
+
 from valueloop.store.ledger import append
 from valueloop.store.ledger_rows import SINCE, legacy_ids
-from alembic import op
 
 revision = "0008"
 down_revision = "0007"
