@@ -205,3 +205,10 @@ def test_new_changes_after_the_upgrade_are_covered(covered: tuple[Workspace, dic
     assert f"alerts/{ids['open']}" not in {p.record for p in verify(ws).not_covered}
     _sql(ws, "UPDATE alerts SET acked_by = 'mallory' WHERE alert_id = :a", a=ids["open"])
     assert [(p.record, p.kind) for p in verify(ws).problems] == [(f"alerts/{ids['open']}", "unrecorded_change")]
+
+
+def test_an_unreadable_lake_manifest_is_a_problem_not_a_traceback(covered: tuple[Workspace, dict[str, str]]) -> None:
+    ws, _ = covered
+    (ws.lake_dir / "_manifest.json").write_text("{", encoding="utf-8")
+    code, report = _cli(ws)
+    assert code == 1 and [p["record"] for p in report["problems"]] == ["_manifest.json"]

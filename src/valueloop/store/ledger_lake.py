@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from valueloop.store.lake import Lake, LakeTransaction, file_sha256
+from valueloop.store.lake import MANIFEST, Lake, LakeTransaction, file_sha256
 from valueloop.store.ledger_chain import Problem
 from valueloop.store.ledger_hash import LedgerRecord
 from valueloop.store.ledger_rows import SINCE
@@ -55,16 +55,17 @@ def expected(chain: Iterable[LedgerRecord]) -> Expected:
     for r in chain:
         if r.kind not in LAKE_KINDS:
             continue
-        dataset, batch = r.ref.split("/", 1)
+        dataset, _, batch = r.ref.partition("/")
         payload = json.loads(r.payload)
         lake = payload.get("lake") if isinstance(payload, dict) else None
         out.legacy.setdefault(dataset, set())
         if not isinstance(lake, dict):
             out.legacy[dataset].add(batch)
             continue
-        for path in lake.get("retired", []):
-            out.files.pop(path, None)
-        out.files.update({path: (digest, r.ref) for path, digest in lake.get("files", {}).items()})
+        for path in lake.get("retired") or []:
+            out.files.pop(str(path), None)
+        files = lake.get("files")
+        out.files.update({str(p): (str(d), r.ref) for p, d in (files.items() if isinstance(files, dict) else [])})
     return out
 
 
@@ -78,7 +79,10 @@ def _hash(root: Path, path: str) -> str | None:
 def check(lake: Lake, chain: Iterable[LedgerRecord]) -> tuple[list[Problem], list[Problem]]:
     """(problems, files not covered) of every ledgered dataset's live files."""
     want = expected(chain)
-    manifest = lake.manifest()
+    try:
+        manifest = lake.manifest()
+    except (ValueError, TypeError) as err:  # JSONDecodeError is a ValueError
+        return [Problem(MANIFEST, "unrecorded_change", f"the lake manifest cannot be read: {err}")], []
     live = {p: ds for ds in want.legacy for p in manifest.datasets.get(ds, [])}
     problems, notes = [], []
     for path in sorted(set(want.files) | set(live)):

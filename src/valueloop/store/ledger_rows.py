@@ -97,10 +97,11 @@ def recorded(chain: Iterable[LedgerRecord]) -> Recorded:
         payload = json.loads(r.payload)
         if not isinstance(payload, dict):
             continue
-        if r.kind == "coverage":
-            listed = payload.get("not_covered") or {}
-            legacy |= {f"{name}/{key}" for name, keys in listed.items() for key in keys}
-        rows.update(payload.get("rows") or {})
+        listed, hashed = payload.get("not_covered"), payload.get("rows")
+        if r.kind == "coverage" and isinstance(listed, dict):
+            legacy |= {f"{name}/{key}" for name, keys in listed.items() if isinstance(keys, list) for key in keys}
+        if isinstance(hashed, dict):
+            rows.update({str(k): v if isinstance(v, str) else None for k, v in hashed.items()})
     return Recorded(rows, frozenset(legacy))
 
 
@@ -108,7 +109,7 @@ def check(now: Mapping[str, str], then: Recorded) -> tuple[list[Problem], list[P
     """(problems, rows not covered): every covered row compared with its newest recorded hash."""
     problems, notes = [], []
     for ref in sorted(set(now) | set(then.rows) | then.legacy):
-        table, key = ref.split("/", 1)
+        table, _, key = ref.partition("/")
         a, b = now.get(ref), then.rows.get(ref)
         if (a is not None and a == b) or (a is None and ref in then.rows and b is None):
             continue
