@@ -20,18 +20,24 @@ FIELDS = {"title": "t", "owner": "alice", "department": "ops", "description": "d
 
 
 def _write(root: str, worker: int, start: Any) -> None:
-    """One writer: actions created (row + history + record) and bare records appended first in their transaction."""
+    """One writer: bare records appended first in their transaction, actions created, alerts fired."""
     from valueloop.flows.actions import create_action
+    from valueloop.flows.alerts import record
+    from valueloop.monitor.alerting import Transition
 
     ws = open_workspace(Path(root))
     eng = appdb.engine(ws.database_url)
     start.wait()
     for i in range(EACH):
-        if i % 2:
+        if i % 3 == 1:
             create_action(ws, FIELDS, f"w{worker}")
-        else:
-            with eng.begin() as conn:
+            continue
+        with eng.begin() as conn:
+            if i % 3 == 0:
                 ledger.append(conn, "audit_result", f"audits/w{worker}-{i}", {"event": {}, "state": {"rows": []}})
+            else:
+                tr = Transition("burst", f"E{worker}-{i}", "firing", 1.79e9 + i, 1.79e9, 2.5)
+                record(conn, tr, "warning", {"branch": f"E{worker}"}, "burst", None)
 
 
 def _race(root: Path) -> None:
@@ -53,9 +59,10 @@ def _check(root: Path) -> None:
     with appdb.engine(ws.database_url).connect() as conn:
         refs = [r.ref for r in ledger.records(conn)]
         actions = conn.execute(sa.text("SELECT count(*) FROM actions")).scalar_one()
-    assert actions == WORKERS * (EACH // 2)
-    bare = {f"audits/w{n}-{i}" for n in range(WORKERS) for i in range(0, EACH, 2)}
-    assert bare <= set(refs) and len(set(refs)) == len(bare) + actions
+        alerts = conn.execute(sa.text("SELECT count(*) FROM alerts")).scalar_one()
+    assert actions == WORKERS * len(range(1, EACH, 3)) and alerts == WORKERS * len(range(2, EACH, 3))
+    bare = {f"audits/w{n}-{i}" for n in range(WORKERS) for i in range(0, EACH, 3)}
+    assert bare <= set(refs) and len(set(refs)) == len(bare) + actions + alerts
 
 
 def test_concurrent_writers_keep_one_chain_on_sqlite(tmp_path: Path) -> None:
