@@ -2,9 +2,9 @@
 
 ``verify --format json`` prints ``{"ok", "records", "problems": [{"record", "kind",
 "detail"}], "not_covered": [...]}`` and exits 1 when not ok (**contract**; ``not_covered``
-lists rows and lake files stored before coverage began and does not make it fail). ``proof`` prints a JSON inclusion
-proof that ``docs/verify_ledger_proof.py`` checks; ``anchor`` prints the newest day's
-Merkle root to timestamp somewhere outside this database.
+lists rows and lake files stored before coverage began and does not make it fail).
+``proof`` prints a JSON inclusion proof that ``docs/verify_ledger_proof.py`` checks;
+``anchor`` prints the newest day's Merkle root to timestamp somewhere outside this database.
 """
 
 from __future__ import annotations
