@@ -34,7 +34,7 @@ def _run(*args: str) -> tuple[int, str]:
 def test_verify_json_contract_and_exit_codes(books: Workspace) -> None:
     code, out = _run("verify", "--workspace", str(books.root), "--format", "json")
     report = json.loads(out)
-    assert code == 0 and report == {"ok": True, "records": report["records"], "problems": []}
+    assert code == 0 and report == {"ok": True, "records": report["records"], "problems": [], "not_covered": []}
     with appdb.engine(books.database_url).begin() as conn:
         conn.execute(sa.text("UPDATE actions SET status = 'closed' WHERE action_id = 2"))
     code, out = _run("verify", "--workspace", str(books.root), "--format", "json")

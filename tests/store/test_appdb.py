@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,63 +20,6 @@ def test_migrations_match_the_table_definitions(ws: Workspace) -> None:
     with appdb.engine(ws.database_url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), appdb.metadata)
     assert diff == []
-
-
-def _pg_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return found[-1].parent if found else None
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A throw-away PostgreSQL server on loopback, started and stopped by the test."""
-    pg = _pg_bin()
-    if pg is None:
-        pytest.fail("PostgreSQL is not installed (the Makefile's `system` target installs it)")
-    tmp = Path(tempfile.mkdtemp(prefix="vl-pg-"))
-    shutil.chown(tmp, "postgres")
-    as_pg = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [
-            *as_pg,
-            str(pg / "initdb"),
-            "-D",
-            str(tmp / "data"),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    port = "54391"
-    subprocess.run(
-        [
-            *as_pg,
-            str(pg / "pg_ctl"),
-            "-D",
-            str(tmp / "data"),
-            "-l",
-            str(tmp / "log"),
-            "-w",
-            "-o",
-            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            [*as_pg, str(pg / "pg_ctl"), "-D", str(tmp / "data"), "-m", "immediate", "stop"], capture_output=True
-        )
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.mark.slow

@@ -1,9 +1,10 @@
 """``valueloop ledger verify|proof|anchor``: check the hash-chained ledger and export proofs.
 
 ``verify --format json`` prints ``{"ok", "records", "problems": [{"record", "kind",
-"detail"}]}`` and exits 1 when not ok (**contract**). ``proof`` prints a JSON inclusion
-proof that ``docs/verify_ledger_proof.py`` checks; ``anchor`` prints the newest day's
-Merkle root to timestamp somewhere outside this database.
+"detail"}], "not_covered": [...]}`` and exits 1 when not ok (**contract**; ``not_covered``
+lists rows and lake files stored before coverage began and does not make it fail).
+``proof`` prints a JSON inclusion proof that ``docs/verify_ledger_proof.py`` checks;
+``anchor`` prints the newest day's Merkle root to timestamp somewhere outside this database.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def verify(
     if fmt is Format.json:
         emit(report, fmt)
     else:
-        emit({"ok": report.ok, "records": report.records, "problems": len(report.problems)}, fmt, title="ledger")
+        summary = {"ok": report.ok, "records": report.records, "problems": len(report.problems)}
+        emit({**summary, "not_covered": len(report.not_covered)}, fmt, title="ledger")
         if report.problems:
             emit([p.model_dump() for p in report.problems], fmt, columns=("record", "kind", "detail"))
     if not report.ok:

@@ -19,7 +19,7 @@ from valueloop.actions.raci import raci
 from valueloop.actions.workflow import Evidence, Status, check_move
 from valueloop.errors import InputError, StoreError
 from valueloop.store import actions_db as db
-from valueloop.store import appdb, ledger_state
+from valueloop.store import appdb, ledger_rows, ledger_state
 from valueloop.store.workspace import Workspace
 
 
@@ -120,7 +120,7 @@ def _new_id(result: sa.CursorResult[Any]) -> int:
 def _record(
     conn: sa.Connection, aid: int, src: Status | None, dst: Status, actor: str, reason: str, at: datetime
 ) -> None:
-    conn.execute(
+    result = conn.execute(
         db.action_transitions.insert().values(
             action_id=aid,
             from_status=src.value if src else None,
@@ -130,8 +130,9 @@ def _record(
             at=at,
         )
     )
+    history = ledger_rows.hashes(conn, "action_transitions", db.action_transitions.c.transition_id == _new_id(result))
     event = {"from": src.value if src else None, "to": dst.value, "actor": actor, "reason": reason}
-    ledger_state.record(conn, "action_transition", f"action/{aid}", db.actions.c.action_id == aid, event)
+    ledger_state.record(conn, "action_transition", f"action/{aid}", db.actions.c.action_id == aid, event, history)
 
 
 def status_now(ws: Workspace, aid: int) -> Status:

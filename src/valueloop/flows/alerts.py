@@ -2,7 +2,8 @@
 
 Everything here is idempotent on the alert id, so the monitor can replay its write-ahead
 log after a crash without recording (or notifying) anything twice. Each firing, resolution
-and acknowledgement goes into the ledger (kind ``alert_transition``) in the same transaction.
+and acknowledgement goes into the ledger (kind ``alert_transition``) in the same transaction,
+with the alert row's new content hash (:mod:`valueloop.store.ledger_rows`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from valueloop.errors import InputError
 from valueloop.monitor.alerting import Transition
 from valueloop.monitor.routing import Silence
 from valueloop.spec.alerts import Schedule
-from valueloop.store import appdb, ledger
+from valueloop.store import appdb, ledger, ledger_rows
 from valueloop.store.alerts_db import alerts, notifications, silences
 from valueloop.store.workspace import Workspace
 
@@ -100,6 +101,7 @@ def record(
             "entity_id": tr.entity,
             "at": _ts(tr.at).isoformat(),
             "value": _finite(tr.value),
+            "rows": ledger_rows.hashes(conn, "alerts", alerts.c.alert_id == aid),
         },
     )
     return Recorded(aid, tr.status, True)
@@ -183,7 +185,13 @@ def ack(ws: Workspace, alert_id: str, by: str, comment: str = "") -> AlertRecord
                 conn,
                 "alert_transition",
                 alert_id,
-                {"status": "acked", "by": by, "at": now.isoformat(), "comment": comment},
+                {
+                    "status": "acked",
+                    "by": by,
+                    "at": now.isoformat(),
+                    "comment": comment,
+                    "rows": ledger_rows.hashes(conn, "alerts", alerts.c.alert_id == alert_id),
+                },
             )
     return get_alert(ws, alert_id)
 

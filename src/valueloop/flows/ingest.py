@@ -27,6 +27,7 @@ from valueloop.spec.datasets import Dataset, get_dataset
 from valueloop.spec.mapping import Mapping, load_mapping
 from valueloop.store import appdb, ledger
 from valueloop.store.lake import Lake, LakeTransaction, new_batch_id
+from valueloop.store.ledger_lake import batch_manifest
 from valueloop.store.merge import MergeResult, merge_batch
 from valueloop.store.workspace import Workspace
 
@@ -105,7 +106,7 @@ def ingest(
         errors += _conflict_errors(merged, ds, raw, labels)
         _write_quarantine(txn, ds, errors, raw, started)
     summary = _summary(ds, labels, batch_id, read, merged, errors, len(raw))
-    _record_batch(ws, summary, started)
+    _record_batch(ws, summary, started, txn)
     return summary
 
 
@@ -248,16 +249,18 @@ LEDGERED = {"audits": ("audit_id", "entity_id", "auditor_id", "checklist_id", "s
 """Datasets whose stored rows are results someone is accountable for: they go into the ledger."""
 
 
-def _record_batch(ws: Workspace, s: IngestSummary, started: datetime) -> None:
+def _record_batch(ws: Workspace, s: IngestSummary, started: datetime, txn: LakeTransaction) -> None:
     """Log the batch in the app database (the lake commit above is what makes it real).
 
-    Audit results also get a ledger record, in the same transaction as the batch log.
+    Audit results also get a ledger record, in the same transaction as the batch log,
+    with the hashes of the Parquet files the batch made live (``ledger verify`` re-hashes them).
     """
     with appdb.engine(ws.database_url).begin() as conn:
         if s.dataset in LEDGERED and s.stored:
             rows = _batch_rows(ws, s.dataset, s.batch_id, LEDGERED[s.dataset])
             counts = {"stored": s.stored, "updated": s.updated, "files": s.files}
-            ledger.append(conn, "audit_result", f"audits/{s.batch_id}", {"event": counts, "state": {"rows": rows}})
+            payload = {"event": counts, "state": {"rows": rows}, "lake": batch_manifest(txn, s.dataset)}
+            ledger.append(conn, "audit_result", f"{s.dataset}/{s.batch_id}", payload)
         conn.execute(
             appdb.ingest_batches.insert().values(
                 batch_id=s.batch_id,

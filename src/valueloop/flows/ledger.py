@@ -3,7 +3,11 @@
 ``verify`` checks the chain (:mod:`valueloop.store.ledger_chain`), then compares every
 tracked business row with the newest state the ledger recorded for it
 (:mod:`valueloop.store.ledger_state`), so a status or score changed behind the
-application's back is named as an ``unrecorded_change``. With an anchor printed
+application's back is named as an ``unrecorded_change``; so is a covered row (alert,
+action history; :mod:`valueloop.store.ledger_rows`) or a ledgered lake file
+(:mod:`valueloop.store.ledger_lake`) whose content hash differs from the one recorded,
+or that is missing or was never recorded. Rows and files from before coverage are listed
+as ``not_covered`` and do not fail the check. With an anchor printed
 earlier by ``ledger anchor`` it also checks that the anchored record is still there,
 unchanged: the chain then vouches for everything before it, and truncating the tail
 or rewriting the whole chain no longer goes unnoticed.
@@ -18,7 +22,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from valueloop.errors import InputError
-from valueloop.store import appdb, ledger, ledger_state
+from valueloop.store import appdb, ledger, ledger_lake, ledger_rows, ledger_state
+from valueloop.store.lake import Lake
 from valueloop.store.ledger_chain import Problem, check_chain
 from valueloop.store.ledger_hash import LedgerRecord, merkle_path, merkle_root
 from valueloop.store.workspace import Workspace
@@ -36,6 +41,8 @@ class LedgerReport(BaseModel):
     ok: bool
     records: int
     problems: list[LedgerProblem]
+    not_covered: list[LedgerProblem] = []
+    """Rows and lake files stored before coverage began: no hash to check them against (not a failure)."""
 
 
 def _unrecorded(now: Mapping[str, Any], then: Mapping[str, Any]) -> list[Problem]:
@@ -67,15 +74,22 @@ def _anchored(chain: list[LedgerRecord], anchor: Mapping[str, Any]) -> list[Prob
     return []
 
 
+def _public(problems: list[Problem]) -> list[LedgerProblem]:
+    return [LedgerProblem(record=p.record, kind=p.kind, detail=p.detail) for p in problems]
+
+
 def verify(ws: Workspace, anchor: Mapping[str, Any] | None = None) -> LedgerReport:
     with appdb.engine(ws.database_url).connect() as conn:
         stored = ledger.records(conn)
         now = ledger_state.current(conn)
+        rows_now = ledger_rows.current(conn)
     chain, problems = check_chain(stored)
     problems += _anchored(chain, anchor) if anchor else []
     problems += _unrecorded(now, ledger_state.recorded(chain))
-    out = [LedgerProblem(record=p.record, kind=p.kind, detail=p.detail) for p in problems]
-    return LedgerReport(ok=not out, records=len(stored), problems=out)
+    row_problems, row_notes = ledger_rows.check(rows_now, ledger_rows.recorded(chain))
+    lake_problems, lake_notes = ledger_lake.check(Lake(ws.lake_dir), chain)
+    out = _public(problems + row_problems + lake_problems)
+    return LedgerReport(ok=not out, records=len(stored), problems=out, not_covered=_public(row_notes + lake_notes))
 
 
 def _chain(ws: Workspace) -> list[LedgerRecord]:

@@ -10,14 +10,18 @@ Layout inside the workspace's lake folder::
 A writer holds an exclusive file lock, writes new files beside the live ones, then
 replaces ``_manifest.json`` with one ``os.replace``: that rename is the commit. A crash or
 ``kill -9`` before it leaves files no manifest names; the next writer deletes them, so the
-lake is exactly as before. Readers never take the lock: they read the manifest and then
-the files it names, and files a writer retires are kept for an hour so a slow reader
-never loses a file under its feet.
+lake is exactly as before. Power loss too: before the rename the new files, their
+folders, the new manifest and the lake folder are fsynced (a manifest on disk never names
+a file that is not), and the lake folder again after it (a commit reported is on disk).
+Readers never take the lock: they read the manifest and then the files it names, and
+files a writer retires are kept for an hour so a slow reader never loses a file under
+its feet.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -116,6 +120,10 @@ class LakeTransaction:
         self.staging = root / STAGING / batch_id
         self.staging.mkdir(parents=True, exist_ok=True)
         self.dirty = False
+        self.written: list[Path] = []
+        """The data files this batch added (live or quarantined), in the order they were added."""
+        self.retired: list[str] = []
+        """The files this batch took out of the live set (paths relative to the lake)."""
 
     def new_path(self, dataset: str, stem: str, *, quarantine: bool = False) -> Path:
         """A fresh file path for ``dataset`` that no live file uses."""
@@ -125,30 +133,58 @@ class LakeTransaction:
 
     def add(self, dataset: str, path: Path, *, quarantine: bool = False) -> None:
         target = self.manifest.quarantine if quarantine else self.manifest.datasets
-        target.setdefault(dataset, []).append(self._rel(path))
+        target.setdefault(dataset, []).append(self.rel(path))
+        self.written.append(path)
         self.dirty = True
 
     def replace(self, dataset: str, old: Path, new: Path | None, *, quarantine: bool = False) -> None:
         """Swap a live file for its rewritten version (or drop it when ``new`` is None)."""
         files = (self.manifest.quarantine if quarantine else self.manifest.datasets)[dataset]
-        rel = self._rel(old)
+        rel = self.rel(old)
         files.remove(rel)
         if new is not None:
-            files.append(self._rel(new))
+            files.append(self.rel(new))
+            self.written.append(new)
         self.manifest.retired.append({"path": rel, "at": time.time()})
+        self.retired.append(rel)
         self.dirty = True
 
     def commit(self) -> None:
+        """Make the batch durable, then visible: data files and folders, manifest, rename, lake folder."""
+        for path in self.written:
+            _fsync(path)
+        for folder in dict.fromkeys(p.parent for p in self.written):
+            _fsync(folder)
         self.manifest.version += 1
         tmp = self.root / f"{MANIFEST}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(self.manifest.to_json())
             fh.flush()
             os.fsync(fh.fileno())
+        _fsync(self.root)  # new dataset folders and the temporary manifest's entry
         os.replace(tmp, self.root / MANIFEST)
+        _fsync(self.root)  # the rename itself
 
-    def _rel(self, path: Path) -> str:
+    def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or a folder's content (for a folder: its entries) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 (hex) of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _collect_garbage(root: Path, manifest: Manifest) -> None:

@@ -2,9 +2,10 @@
 
 :func:`append` takes the caller's open connection, never an engine: the record is
 written in the same transaction as the change it records, so either both are stored
-or neither is. Positions (``seq``) are assigned as the newest position + 1 and are the
-primary key, so two writers that read the same head cannot both append: one of them
-fails and its whole change rolls back. The hashing rules are in
+or neither is. Positions (``seq``) are the newest position + 1, so appending takes the
+chain's write lock first (:func:`_lock_chain`) and holds it to the end of the
+transaction: a second writer waits, then reads the head the first one committed, and
+the chain stays one line whatever the number of processes. The hashing rules are in
 :mod:`valueloop.store.ledger_hash`; migration ``0005`` creates the table.
 """
 
@@ -40,9 +41,10 @@ KINDS = frozenset(
         "verification_verdict",
         "audit_result",
         "document",
+        "coverage",
     }
 )
-"""What the ledger records; alert transitions and audit results are reserved for their flows."""
+"""What the ledger records (``coverage``: which rows predate row coverage, see :mod:`valueloop.store.ledger_rows`)."""
 
 
 def _now() -> str:
@@ -59,10 +61,29 @@ def head(conn: sa.Connection) -> LedgerRecord | None:
     return None if found is None else _row(found)
 
 
+LOCK_KEY = 0x76616C75656C6467
+"""The PostgreSQL advisory-lock key of the ledger's chain head (any constant; "valueldg")."""
+
+
+def _lock_chain(conn: sa.Connection) -> None:
+    """Serialise appends until ``conn``'s transaction ends, so the head read next is the real head.
+
+    PostgreSQL: a transaction-scoped advisory lock (under READ COMMITTED the next
+    statement then sees what the previous holder committed). SQLite: a write that
+    changes nothing takes the database's write lock (the driver opens the transaction
+    before it), where a plain read would leave the head free to move before the insert.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
+    else:
+        conn.execute(ledger.update().where(ledger.c.seq < 0).values(seq=ledger.c.seq))
+
+
 def append(conn: sa.Connection, kind: str, ref: str, payload: object) -> LedgerRecord:
     """Append a record of ``payload`` (any JSON-able value) about ``ref``, inside ``conn``'s transaction."""
     if kind not in KINDS:
         raise ValueError(f"unknown ledger kind {kind!r}")
+    _lock_chain(conn)
     last = head(conn)
     text = canonical(payload)
     at = _now()

@@ -138,14 +138,23 @@ FAMILIES: dict[str, Callable[[sa.Connection, Where], dict[str, State]]] = {
 
 
 def record(
-    conn: sa.Connection, kind: str, ref: str, where: Where, event: Mapping[str, Any] | None = None
+    conn: sa.Connection,
+    kind: str,
+    ref: str,
+    where: Where,
+    event: Mapping[str, Any] | None = None,
+    rows: Mapping[str, str] | None = None,
 ) -> LedgerRecord:
     """Append a record of ``ref``'s current state (read through ``conn``) with what happened to it.
 
     A family of rows that is now empty (a re-diagnosis found nothing) is recorded with state null.
+    ``rows`` are the content hashes of covered rows the change wrote (:mod:`valueloop.store.ledger_rows`).
     """
     state = FAMILIES[ref.split("/", 1)[0]](conn, where).get(ref)
-    return append(conn, kind, ref, {"event": dict(event or {}), "state": state})
+    payload: dict[str, Any] = {"event": dict(event or {}), "state": state}
+    if rows:
+        payload["rows"] = dict(rows)
+    return append(conn, kind, ref, payload)
 
 
 def current(conn: sa.Connection) -> dict[str, Any]:
