@@ -167,8 +167,15 @@ def test_an_updated_audit_retires_the_old_file_and_still_verifies(
 
 def _as_before_coverage(ws: Workspace) -> None:
     """Rewrite the ledger as the previous version wrote it (no row or file hashes), at revision 0007."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(appdb.MIGRATIONS))
     prev = GENESIS
     with appdb.engine(ws.database_url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")  # the schema the previous version had
         for r in conn.execute(sa.select(ledger).order_by(ledger.c.seq)).all():
             payload = json.loads(r.payload)
             for key in ("rows", "lake"):
@@ -177,7 +184,6 @@ def _as_before_coverage(ws: Workspace) -> None:
             digest = record_hash(r.at, r.kind, r.ref, text, prev)
             conn.execute(ledger.update().where(ledger.c.seq == r.seq).values(payload=text, prev=prev, hash=digest))
             prev = digest
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
 
 
 def test_a_workspace_from_before_coverage_verifies_and_lists_what_is_not_covered(

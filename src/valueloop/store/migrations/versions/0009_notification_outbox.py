@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"  # merge note: becomes "0008" next to 0008_ledger_coverage
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
