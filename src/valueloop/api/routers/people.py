@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.api import scope
-from valueloop.api.deps import ActionsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
+from valueloop.api.deps import ActionsWrite, AuditsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
 from valueloop.flows import people, people_perf, people_records, people_risk
 from valueloop.flows.accounts import Principal, visible_units
 from valueloop.flows.user_input import as_input_error
@@ -84,7 +84,7 @@ class RiskTrainIn(BaseModel):
 
 
 @router.post("/audits/plan", status_code=201)
-def audit_plan(_: EvaluateRun, ws: WorkspaceDep, body: AuditPlanIn) -> dict[str, Any]:
+def audit_plan(_: AuditsWrite, ws: WorkspaceDep, body: AuditPlanIn) -> dict[str, Any]:
     """Plan the year's unannounced visits (stratified, within auditor capacity) and save the plan."""
     return people.audit_plan(ws, visits=body.visits, year=body.year, seed=body.seed, level=body.level)
 
