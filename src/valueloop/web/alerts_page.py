@@ -32,6 +32,7 @@ def alerts(who: AlertsRead, ws: WorkspaceDep, request: Request, status: str | No
         rows=rows,
         stats=records.stats(ws, units=units),
         silences=scope.silences(ws, who),
+        example_unit=who.units[0] if who.units else "B003",
         status=status,
         can_write=who.can(Permission.alerts_write),
     )
