@@ -230,6 +230,26 @@ def test_own_ids_work_for_the_scoped_manager(
     assert made.status_code == 201, made.text
 
 
+def test_monitor_status_shows_only_own_units(
+    app_client: TestClient, as_role: Callable[[str], dict[str, str]], regions: tuple[Region, Region],
+    scoped_b: dict[str, dict[str, str]],
+) -> None:  # fmt: skip
+    a, b = regions
+    base = datetime(2026, 8, 3, 2, 0, tzinfo=UTC).timestamp()
+    events = [{"type": "device_status", "status": "故障", "ts": base + k, "entity_id": a.branch} for k in range(12)]
+    events += [{"type": "interaction_opened", "ts": base + 60 + k, "entity_id": a.branch} for k in range(3)]
+    body = "\n".join(json.dumps(e, ensure_ascii=False) for e in events).encode()
+    sent = app_client.post("/api/v1/events", content=body,
+                           headers=as_role("analyst") | {"Content-Type": "application/x-ndjson"})  # fmt: skip
+    assert sent.status_code == 200, sent.text
+    everyone = app_client.get("/api/v1/monitor/status", headers=as_role("admin")).json()
+    assert a.branch in {x["entity_id"] for x in everyone["active"]}
+    status = app_client.get("/api/v1/monitor/status", headers=scoped_b["manager-b"])
+    assert status.status_code == 200
+    assert {x["entity_id"] for x in status.json()["active"]} <= b.units
+    assert leaks(status.text, a) == []
+
+
 def _get_routes(client: TestClient) -> list[str]:
     paths = []
     for ctx in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
@@ -242,7 +262,10 @@ def _get_routes(client: TestClient) -> list[str]:
 def test_no_get_route_sends_a_byte_of_the_sibling_region(
     app_client: TestClient, regions: tuple[Region, Region], scoped_b: dict[str, dict[str, str]], user: str
 ) -> None:
-    """Every GET route of the API and the pages, called with region B's own ids: nothing of region A in any body."""
+    """Every GET route of the API and the pages, called with region B's own ids: nothing of region A in any body.
+
+    Runs after region A has an alert in the database and one active in the live monitor.
+    """
     a, b = regions
     values = {"entity_id": b.branch, "action_id": str(b.action), "finding_id": b.finding, "alert_id": b.alert}
     app_client.cookies.clear()
@@ -290,26 +313,6 @@ def test_an_acknowledgement_names_its_unit_for_the_stream(
         assert q.empty()
     finally:
         holder.unsubscribe(q)
-
-
-def test_monitor_status_shows_only_own_units(
-    app_client: TestClient, as_role: Callable[[str], dict[str, str]], regions: tuple[Region, Region],
-    scoped_b: dict[str, dict[str, str]],
-) -> None:  # fmt: skip
-    a, b = regions
-    base = datetime(2026, 8, 3, 2, 0, tzinfo=UTC).timestamp()
-    events = [{"type": "device_status", "status": "故障", "ts": base + k, "entity_id": a.branch} for k in range(12)]
-    events += [{"type": "interaction_opened", "ts": base + 60 + k, "entity_id": a.branch} for k in range(3)]
-    body = "\n".join(json.dumps(e, ensure_ascii=False) for e in events).encode()
-    sent = app_client.post("/api/v1/events", content=body,
-                           headers=as_role("analyst") | {"Content-Type": "application/x-ndjson"})  # fmt: skip
-    assert sent.status_code == 200, sent.text
-    everyone = app_client.get("/api/v1/monitor/status", headers=as_role("admin")).json()
-    assert a.branch in {x["entity_id"] for x in everyone["active"]}
-    status = app_client.get("/api/v1/monitor/status", headers=scoped_b["manager-b"])
-    assert status.status_code == 200
-    assert {x["entity_id"] for x in status.json()["active"]} <= b.units
-    assert leaks(status.text, a) == []
 
 
 def test_metrics_need_their_own_permission(

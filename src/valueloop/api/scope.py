@@ -39,9 +39,14 @@ def guarded(who: Principal, what: str, read: Callable[[], T]) -> T:
 
 
 def check_unit(ws: Workspace, who: Principal, entity_id: str) -> None:
-    seen = visible_units(ws, who)
-    if seen is not None and entity_id not in seen:
-        raise hidden(f"unit {entity_id}")
+    """A unit the caller named must be theirs."""
+    _within(ws, who, entity_id, f"unit {entity_id}")
+
+
+def pooled(who: Principal, what: str) -> None:
+    """A result pooled over every unit is not for a scoped caller (404, as if there were none)."""
+    if who.scoped:
+        raise hidden(f"{what} pooled over every unit")
 
 
 def findings(ws: Workspace, who: Principal, **filters: str | None) -> list[Finding]:

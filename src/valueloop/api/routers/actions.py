@@ -75,8 +75,7 @@ def roi_of_period(who: ReportsRead, ws: WorkspaceDep, period: Quarter) -> dict[s
 
     The totals pool every unit's actions, so a scoped caller gets none (404).
     """
-    if who.scoped:
-        raise scope.hidden("return on investment pooled over every unit")
+    scope.pooled(who, "return on investment")
     return period_roi(ws, period)
 
 
