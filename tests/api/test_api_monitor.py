@@ -89,7 +89,8 @@ def test_silences_round_trip(app_client: TestClient, as_role: Callable[[str], di
 def test_metrics_and_status(
     app_client: TestClient, as_role: Callable[[str], dict[str, str]], burst: dict[str, object]
 ) -> None:
-    r = app_client.get("/metrics", headers=as_role("viewer"))
+    assert app_client.get("/metrics", headers=as_role("viewer")).status_code == 403  # metrics:read, not alerts:read
+    r = app_client.get("/metrics", headers=as_role("scraper"))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     assert 'valueloop_kpi{kpi="volume",window="15m",entity="*"}' in r.text
     assert 'valueloop_events_total{outcome="accepted"}' in r.text

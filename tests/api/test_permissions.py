@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from api.conftest import TestClient
+from api.conftest import MANAGER_UNIT, PASSWORD, TestClient
 from valueloop.api.deps import Require
-from valueloop.flows.accounts import ROLE_PERMISSIONS, Permission, Role
+from valueloop.flows.accounts import ROLE_PERMISSIONS, WORKSPACE_WIDE, Permission, Role, add_user, create_token
 from valueloop.flows.diagnose import list_findings
 from valueloop.store.workspace import Workspace
 
@@ -72,12 +72,27 @@ def test_every_route_declares_one_permission(app_client: TestClient) -> None:
     assert missing == []
 
 
-@pytest.mark.parametrize("role", [None, *Role])
-def test_route_by_role_matrix(app_client: TestClient, tokens: dict[str, str], demo: Workspace,
-                              role: Role | None) -> None:
+BOUND = [Role.analyst]
+"""Roles also walked bound to ``MANAGER_UNIT``: they keep their role's permissions but the workspace-wide ones."""
+
+
+@pytest.fixture(scope="module")
+def bound_tokens(demo: Workspace) -> dict[str, str]:
+    out = {}
+    for role in BOUND:
+        add_user(demo, f"{role.value}-bound", PASSWORD, role, [MANAGER_UNIT])
+        out[role.value] = create_token(demo, f"{role.value}-bound", "tests", [])[1]
+    return out
+
+
+@pytest.mark.parametrize(("role", "bound"), [(None, False), *((r, False) for r in Role), *((r, True) for r in BOUND)])
+def test_route_by_role_matrix(app_client: TestClient, tokens: dict[str, str], bound_tokens: dict[str, str],
+                              demo: Workspace, role: Role | None, bound: bool) -> None:
     app_client.cookies.clear()
     finding = list_findings(demo)[0].id
-    headers = {"Authorization": f"Bearer {tokens[role.value]}"} if role else {}
+    token = (bound_tokens if bound else tokens)[role.value] if role else None
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    allowed = frozenset() if role is None else ROLE_PERMISSIONS[role] - (WORKSPACE_WIDE if bound else frozenset())
     wrong = []
     for route in _routes(app_client):
         perm = route.permission
@@ -88,7 +103,7 @@ def test_route_by_role_matrix(app_client: TestClient, tokens: dict[str, str], de
             ok = status not in (401, 403)
         elif role is None:
             ok = status == (401 if route.path.startswith("/api/") or route.path == "/metrics" else 303)
-        elif perm in ROLE_PERMISSIONS[role]:
+        elif perm in allowed:
             ok = status not in (401, 403)
         else:
             ok = status == 403
@@ -104,3 +119,5 @@ def test_the_matrix_itself() -> None:
     assert "actions:write" in may["manager"] and "actions:write" not in may["auditor"]
     assert "ingest:write" not in may["viewer"] and "text:read" not in may["manager"]
     assert set(may["admin"]) >= set(may["analyst"])
+    assert "audits:write" in may["auditor"] and may["auditor"] != may["viewer"]
+    assert may["scraper"] == ["metrics:read"] and "metrics:read" not in may["manager"] + may["viewer"]

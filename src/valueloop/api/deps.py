@@ -98,6 +98,8 @@ AlertsWrite = Annotated[Principal, Depends(Require(Permission.alerts_write))]
 EventsWrite = Annotated[Principal, Depends(Require(Permission.events_write))]
 ExperimentsRead = Annotated[Principal, Depends(Require(Permission.experiments_read))]
 ReportsRead = Annotated[Principal, Depends(Require(Permission.reports_read))]
+AuditsWrite = Annotated[Principal, Depends(Require(Permission.audits_write))]
+MetricsRead = Annotated[Principal, Depends(Require(Permission.metrics_read))]
 AccountsAdmin = Annotated[Principal, Depends(Require(Permission.accounts_admin))]
 
 

@@ -4,7 +4,8 @@ Created on first use (a dashboard-only server never opens it), closed — checkp
 at shutdown. A daemon thread ticks the clock four times a second, so a minute with a
 breach closes, and its alert is recorded and sent, within a second of the minute's end
 even when no further event arrives. Subscribers (the alerts page's event stream) get
-each transition and acknowledgement as it happens.
+each transition and acknowledgement as it happens — of the units they may see
+(:func:`valueloop.api.scope.message_visible`), so no other region's unit reaches them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from valueloop.api.scope import message_visible
 from valueloop.flows.monitor import Monitor
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ class Live:
         self._lock = threading.Lock()
         self._monitor: Monitor | None = None
         self._stop = threading.Event()
-        self._subscribers: list[queue.Queue[dict[str, Any]]] = []
+        self._subscribers: list[tuple[queue.Queue[dict[str, Any]], frozenset[str] | None]] = []
 
     @property
     def monitor(self) -> Monitor:
@@ -56,18 +58,21 @@ class Live:
             )
 
     def announce(self, message: dict[str, Any]) -> None:
-        for q in list(self._subscribers):
+        for q, units in list(self._subscribers):
+            if not message_visible(units, message):
+                continue
             with contextlib.suppress(queue.Full):  # a stalled browser tab does not hold anything up
                 q.put_nowait(message)
 
-    def subscribe(self) -> queue.Queue[dict[str, Any]]:
+    def subscribe(self, units: frozenset[str] | None = None) -> queue.Queue[dict[str, Any]]:
+        """A queue of the messages about ``units`` (None: every message)."""
         q: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=1000)
-        self._subscribers.append(q)
+        self._subscribers.append((q, units))
         return q
 
     def unsubscribe(self, q: queue.Queue[dict[str, Any]]) -> None:
-        if q in self._subscribers:
-            self._subscribers.remove(q)
+        for item in [x for x in self._subscribers if x[0] is q]:
+            self._subscribers.remove(item)
 
     def close(self) -> None:
         self._stop.set()

@@ -12,11 +12,14 @@ users_app = typer.Typer(help="People who may sign in to the dashboard and the AP
 tokens_app = typer.Typer(help="API bearer tokens (shown once, stored hashed).", no_args_is_help=True)
 
 
+UNIT_HELP = "Entity id the user is bound to, with its subtree (a manager needs one; analyst, auditor, viewer may)."
+
+
 @users_app.command("add")
 def add(
     username: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[str, typer.Option(help="admin, analyst, manager, auditor or viewer.")] = "viewer",
-    unit: Annotated[list[str] | None, typer.Option(help="Entity id a manager is bound to (with its subtree).")] = None,
+    role: Annotated[str, typer.Option(help="admin, analyst, manager, auditor, viewer or scraper.")] = "viewer",
+    unit: Annotated[list[str] | None, typer.Option(help=UNIT_HELP)] = None,
     password: Annotated[str | None, typer.Option(envvar="VALUELOOP_NEW_PASSWORD", help="Else prompted.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:

@@ -64,6 +64,8 @@ class Role(StrEnum):
     manager = "manager"
     auditor = "auditor"
     viewer = "viewer"
+    scraper = "scraper"
+    """A machine that scrapes ``/metrics`` and may do nothing else."""
 
 
 class Permission(StrEnum):
@@ -82,6 +84,10 @@ class Permission(StrEnum):
     events_write = "events:write"
     experiments_read = "experiments:read"
     reports_read = "reports:read"
+    audits_write = "audits:write"
+    """Plan mystery-shopper visits (``POST /audits/plan``): auditors, analysts and admins."""
+    metrics_read = "metrics:read"
+    """Scrape ``GET /metrics`` (every unit's live KPIs): admins and the ``scraper`` role, never a scoped user."""
     accounts_admin = "accounts:admin"
     """Users and API tokens: add, list, disable, create, revoke (only :attr:`Role.admin` holds it)."""
 
@@ -101,6 +107,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             *_READ,
             Permission.evaluate,
+            Permission.audits_write,
             Permission.actions_write,
             Permission.text_read,
             Permission.ingest,
@@ -111,9 +118,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     # Text analytics are workspace-wide (not per unit), so a scoped manager does not get them.
     Role.manager: frozenset({*_READ, Permission.actions_write, Permission.alerts_write, Permission.authenticated}),
-    Role.auditor: frozenset({*_READ, Permission.text_read, Permission.authenticated}),
+    Role.auditor: frozenset({*_READ, Permission.text_read, Permission.audits_write, Permission.authenticated}),
     Role.viewer: frozenset({*_READ, Permission.text_read, Permission.authenticated}),
+    Role.scraper: frozenset({Permission.metrics_read, Permission.authenticated}),
 }
+WORKSPACE_WIDE = frozenset(
+    {
+        Permission.evaluate,
+        Permission.text_read,
+        Permission.ingest,
+        Permission.events_write,
+        Permission.audits_write,
+        Permission.metrics_read,
+        Permission.accounts_admin,
+    }
+)
+"""Permissions whose use reads or writes every unit at once; a user bound to units never holds them."""
 TOKEN_SCOPES = tuple(p.value for p in Permission if p not in (Permission.public, Permission.authenticated))
 """What a token may be limited to; a token never has more than its user's role (so only an admin's token can
 carry ``accounts:admin`` in effect)."""
@@ -143,7 +163,8 @@ class Principal:
 
     @property
     def scoped(self) -> bool:
-        return self.role is Role.manager
+        """Bound to unit subtrees (every manager; any other role but admin when given units)."""
+        return bool(self.units)
 
     def can(self, permission: Permission) -> bool:
         return permission is Permission.public or permission in self.permissions
@@ -162,13 +183,19 @@ def _engine(ws: Workspace) -> sa.Engine:
 
 
 def add_user(ws: Workspace, username: str, password: str, role: Role, units: Iterable[str] = ()) -> int:
-    """Create a user; a manager must be bound to at least one unit, other roles to none."""
+    """Create a user; a manager must be bound to at least one unit, an admin or scraper to none.
+
+    Any other role may be bound to units too: it then sees only those subtrees and loses the
+    :data:`WORKSPACE_WIDE` permissions.
+    """
     bound = sorted(set(units))
     if not username.strip() or len(password) < 8:
         raise InputError("a user needs a name and a password of at least 8 characters")
     _check_name(username, "user name", path_safe=True)
-    if (role is Role.manager) != bool(bound):
-        raise InputError("a manager is bound to one or more units (--unit); other roles see every unit")
+    if role is Role.manager and not bound:
+        raise InputError("a manager is bound to one or more units (--unit)")
+    if role in (Role.admin, Role.scraper) and bound:
+        raise InputError(f"role {role.value} sees every unit (it manages users, or scrapes every unit): drop --unit")
     with _engine(ws).begin() as conn:
         if conn.execute(sa.select(db.users.c.user_id).where(db.users.c.username == username)).first():
             raise InputError(f"user {username!r} already exists")
@@ -243,7 +270,7 @@ def ensure_first_admin(ws: Workspace, announce: Callable[[str], None] | None = N
 
 def _principal(row: sa.RowMapping, scopes: Iterable[str] | None = None, csrf: str | None = None) -> Principal:
     role = Role(row["role"])
-    perms = ROLE_PERMISSIONS[role]
+    perms = ROLE_PERMISSIONS[role] - (WORKSPACE_WIDE if row["units"] else frozenset())
     if scopes is not None:
         perms = perms & {Permission(s) for s in scopes} | {Permission.authenticated}
     token = row["token_id"] if scopes is not None else None

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from valueloop.errors import InputError
 from valueloop.monitor.alerting import Transition
-from valueloop.monitor.routing import Silence
+from valueloop.monitor.routing import ENTITY_LABEL, Silence
 from valueloop.spec.alerts import Schedule
 from valueloop.store import appdb, ledger, ledger_rows
 from valueloop.store.alerts_db import alerts, notifications, silences
@@ -243,6 +243,15 @@ class SilenceRecord(BaseModel):
     schedule: dict[str, Any] | None
     comment: str
     created_by: str
+
+
+def silence_units(matchers: Mapping[str, str]) -> frozenset[str] | None:
+    """The only entity ids a silence can match (its ``entity_id`` alternatives), or None when it can match any.
+
+    Matchers are ANDed, so any other matcher only narrows what the ``entity_id`` one allows.
+    """
+    value = matchers.get(ENTITY_LABEL)
+    return None if value is None else frozenset(value.split("|"))
 
 
 def add_silence(

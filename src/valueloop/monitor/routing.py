@@ -19,10 +19,13 @@ from zoneinfo import ZoneInfo
 
 from valueloop.spec.alerts import DAYS, InhibitSpec, RuleSpec, Schedule
 
+ENTITY_LABEL = "entity_id"
+"""The label every alert carries naming its unit ('*' for the overall series)."""
+
 
 def alert_labels(rule: RuleSpec, entity: str, entity_labels: Mapping[str, str]) -> dict[str, str]:
     """The label set of ``rule``'s alert on ``entity`` ('*' = the overall series)."""
-    labels = {"alertname": rule.name, "severity": rule.severity, "entity_id": entity}
+    labels = {"alertname": rule.name, "severity": rule.severity, ENTITY_LABEL: entity}
     labels |= {k: v for k, v in entity_labels.items() if v}
     return labels | rule.labels
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from valueloop.api import scope
 from valueloop.api.deps import AlertsRead, WorkspaceDep, units_of
 from valueloop.flows import alerts as records
 from valueloop.flows.accounts import Permission
@@ -30,7 +31,8 @@ def alerts(who: AlertsRead, ws: WorkspaceDep, request: Request, status: str | No
         who,
         rows=rows,
         stats=records.stats(ws, units=units),
-        silences=records.list_silences(ws),
+        silences=scope.silences(ws, who),
+        example_unit=who.units[0] if who.units else "B003",
         status=status,
         can_write=who.can(Permission.alerts_write),
     )

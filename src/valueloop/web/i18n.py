@@ -204,7 +204,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "disabled": {"zh-CN": "已停用", "en": "Disabled"},
     "disable": {"zh-CN": "停用", "en": "Disable"},
     "add_user": {"zh-CN": "添加用户", "en": "Add user"},
-    "units_help": {"zh-CN": "仅经理：所辖单位编号，逗号分隔", "en": "Managers only: unit ids, comma-separated"},
+    "units_help": {
+        "zh-CN": "所辖单位编号，逗号分隔（经理必填；分析师、审核员、访客可选，填后只见这些单位）",
+        "en": "Unit ids, comma-separated (a manager needs some; any other role but admin sees only those given)",
+    },
     "last_login": {"zh-CN": "最近登录", "en": "Last sign-in"},
     "token_name": {"zh-CN": "用途", "en": "Purpose"},
     "scopes": {"zh-CN": "权限范围", "en": "Scopes"},

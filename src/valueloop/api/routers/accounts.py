@@ -27,7 +27,8 @@ TokenId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class UserIn(BaseModel):
-    """A new user (CLI ``users add``); a manager is bound to one or more units, other roles to none."""
+    """A new user (CLI ``users add``); a manager is bound to one or more units, an admin or scraper to none,
+    an analyst, auditor or viewer optionally."""
 
     model_config = ConfigDict(extra="forbid")
     username: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]

@@ -17,7 +17,7 @@ from valueloop.api.deps import ActionsRead, ActionsWrite, ReportsRead, Workspace
 from valueloop.api.response_cache import CACHED
 from valueloop.api.schemas import ActionCreate, ActionMove
 from valueloop.errors import InputError
-from valueloop.flows.accounts import AccessDenied, Principal
+from valueloop.flows.accounts import Principal
 from valueloop.flows.actions import MAX_ACTION_ID, accept_handoff, comment, create_action, move_action, send_handoff
 from valueloop.flows.actions_view import escalations, list_actions, show_action
 from valueloop.flows.roi import action_roi, period_roi
@@ -75,8 +75,7 @@ def roi_of_period(who: ReportsRead, ws: WorkspaceDep, period: Quarter) -> dict[s
 
     The totals pool every unit's actions, so a scoped caller gets none (404).
     """
-    if who.scoped:
-        raise scope.hidden("return on investment pooled over every unit")
+    scope.pooled(who, "return on investment")
     return period_roi(ws, period)
 
 
@@ -97,7 +96,7 @@ def roi(who: ReportsRead, ws: WorkspaceDep, action_id: ActionId, value_per_unit:
 
 @router.post("/actions", status_code=201)
 def create(who: ActionsWrite, ws: WorkspaceDep, body: ActionCreate) -> dict[str, Any]:
-    """Propose an action; a manager must tie it to one of their units (an entity link or a finding)."""
+    """Propose an action; a scoped caller must tie it to their units only (entity, finding and alert links)."""
     fields = body.model_dump(exclude={"from_finding"}, mode="json")
     fields["links"] = [link for link in fields["links"]]
     _check_create_scope(ws, who, body)
@@ -106,15 +105,9 @@ def create(who: ActionsWrite, ws: WorkspaceDep, body: ActionCreate) -> dict[str,
 
 
 def _check_create_scope(ws: Workspace, who: Principal, body: ActionCreate) -> None:
-    if not who.scoped:
-        return
-    units = {x.ref for x in body.links if x.kind == "entity"}
-    if body.from_finding:
-        units.add(scope.finding(ws, who, body.from_finding).entity_id)
-    if not units:
-        raise AccessDenied("a manager's action must link one of their units (an entity link or from_finding)")
-    for unit in units:
-        scope.check_unit(ws, who, unit)
+    """Every unit, finding and alert the new action names (``from_finding`` too) must be the caller's."""
+    named = [(x.kind.value, x.ref) for x in body.links]
+    scope.links(ws, who, named + ([("finding", body.from_finding)] if body.from_finding else []))
 
 
 @router.post("/actions/{action_id}/moves")

@@ -12,15 +12,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from valueloop.api import scope
 from valueloop.api.deps import AlertsRead, AlertsWrite, WorkspaceDep, units_of
 from valueloop.api.live import live
 from valueloop.errors import InputError
 from valueloop.flows import alerts as records
-from valueloop.flows.accounts import Principal
 from valueloop.spec.alerts import Schedule
-from valueloop.store.workspace import Workspace
 
 router = APIRouter(tags=["monitor"])
 
@@ -40,15 +39,9 @@ def list_alerts(
     return {"alerts": rows, "stats": records.stats(ws, units=units)}
 
 
-def _visible(ws: Workspace, who: Principal, alert_id: str) -> records.AlertRecord:
-    alert = scope.guarded(who, f"alert {alert_id}", lambda: records.get_alert(ws, alert_id))
-    scope.check_unit(ws, who, alert.entity_id)
-    return alert
-
-
 @router.get("/alerts/{alert_id}")
 def show_alert(who: AlertsRead, ws: WorkspaceDep, alert_id: str) -> records.AlertRecord:
-    return _visible(ws, who, alert_id)
+    return scope.alert(ws, who, alert_id)
 
 
 class AckBody(BaseModel):
@@ -60,9 +53,9 @@ def ack_alert(
     who: AlertsWrite, ws: WorkspaceDep, request: Request, alert_id: str, body: AckBody | None = None
 ) -> records.AlertRecord:
     """Acknowledge: someone is on it (recorded once, with who and when, in the ledger too)."""
-    _visible(ws, who, alert_id)
+    scope.alert(ws, who, alert_id)
     out = records.ack(ws, alert_id, who.username, body.comment if body else "")
-    live(request.app).announce({"type": "ack", "id": alert_id, "by": who.username})
+    live(request.app).announce({"type": "ack", "id": alert_id, "entity_id": out.entity_id, "by": who.username})
     return out
 
 
@@ -74,12 +67,15 @@ class SilenceBody(BaseModel):
 
 
 @router.get("/silences")
-def list_silences(_: AlertsRead, ws: WorkspaceDep) -> list[records.SilenceRecord]:
-    return records.list_silences(ws)
+def list_silences(who: AlertsRead, ws: WorkspaceDep) -> list[records.SilenceRecord]:
+    """Every silence; a scoped caller gets those that can only match their units."""
+    return scope.silences(ws, who)
 
 
 @router.post("/silences", status_code=201)
 def add_silence(who: AlertsWrite, ws: WorkspaceDep, body: SilenceBody) -> records.SilenceRecord:
+    """A scoped caller's silence must carry an ``entity_id`` matcher naming only their units."""
+    scope.silence_matchers(ws, who, body.matchers)
     if body.minutes is None and body.schedule is None:
         raise InputError("give minutes (a one-off silence) or a schedule (a recurring one)")
     ends = datetime.now(UTC) + timedelta(minutes=body.minutes) if body.minutes else None
@@ -89,13 +85,15 @@ def add_silence(who: AlertsWrite, ws: WorkspaceDep, body: SilenceBody) -> record
 
 
 @router.delete("/silences/{silence_id}", status_code=204)
-def end_silence(_: AlertsWrite, ws: WorkspaceDep, silence_id: str) -> None:
+def end_silence(who: AlertsWrite, ws: WorkspaceDep, silence_id: str) -> None:
+    scope.silence(ws, who, silence_id)
     records.expire_silence(ws, silence_id)
 
 
 @router.get("/monitor/status")
-def monitor_status(_: AlertsRead, request: Request) -> dict[str, Any]:
-    """Pending and firing series now, and the monitor's counters."""
+def monitor_status(who: AlertsRead, ws: WorkspaceDep, request: Request) -> dict[str, Any]:
+    """Pending and firing series now (a scoped caller: of their units only), and the monitor's counters."""
+    seen = units_of(ws, who)
     m = live(request.app).monitor
     names = m.stream.names
     return {
@@ -112,15 +110,16 @@ def monitor_status(_: AlertsRead, request: Request) -> dict[str, Any]:
                 "value": None if a.value != a.value else a.value,
             }
             for a in m.engine.active(names)
+            if seen is None or a.entity in seen
         ],
     }
 
 
 @router.get("/alerts-stream", response_class=StreamingResponse)
-async def alert_stream(_: AlertsRead, request: Request, once: bool = False) -> StreamingResponse:
-    """Server-sent events: one ``data:`` line per alert transition or acknowledgement."""
+async def alert_stream(who: AlertsRead, ws: WorkspaceDep, request: Request, once: bool = False) -> StreamingResponse:
+    """Server-sent events: one ``data:`` line per alert transition or acknowledgement (of the caller's units)."""
     holder = live(request.app)
-    q = holder.subscribe()
+    q = holder.subscribe(await run_in_threadpool(units_of, ws, who))  # reads the entity tree: off the event loop
 
     async def events() -> AsyncIterator[str]:
         try:

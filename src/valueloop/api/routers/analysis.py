@@ -43,8 +43,7 @@ def drivers(who: ScoresRead, ws: WorkspaceDep, outcome: str, period: str | None 
             bootstrap: Annotated[int, Query(ge=0, le=2000)] = 200, seed: int = 20060101,
             model: str | None = None) -> DriverAnalysis:  # fmt: skip
     """Key drivers of an outcome (LMG share of R², bootstrap intervals, IPA); pooled over every unit."""
-    if who.scoped:
-        raise scope.hidden("drivers pooled over every unit")
+    scope.pooled(who, "drivers")
     return dx.drivers(ws, outcome, period, periods, driver, model, bootstrap, seed)
 
 

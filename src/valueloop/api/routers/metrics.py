@@ -5,14 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-from valueloop.api.deps import AlertsRead
+from valueloop.api.deps import MetricsRead
 from valueloop.api.live import live
 
 router = APIRouter(tags=["monitor"])
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-def metrics(_: AlertsRead, request: Request) -> PlainTextResponse:
-    """Scrape with a bearer token that has ``alerts:read``."""
+def metrics(_: MetricsRead, request: Request) -> PlainTextResponse:
+    """Scrape with a bearer token that has ``metrics:read`` (an admin's, or a ``scraper`` user's).
+
+    Every unit's figures are in the text, so ``alerts:read`` is not enough: a scoped manager has that.
+    """
     text = live(request.app).monitor.metrics_text()
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.api import scope
-from valueloop.api.deps import ActionsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
+from valueloop.api.deps import ActionsWrite, AuditsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
 from valueloop.flows import people, people_perf, people_records, people_risk
 from valueloop.flows.accounts import Principal, visible_units
 from valueloop.flows.user_input import as_input_error
@@ -26,11 +26,6 @@ Short = Annotated[str, Field(min_length=1, max_length=200)]
 Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$")]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Document = Annotated[str, Field(min_length=1, max_length=200_000)]
-
-
-def _pooled(who: Principal, what: str) -> None:
-    if who.scoped:
-        raise scope.hidden(f"{what} pooled over every unit")
 
 
 def _agents(ws: Workspace, who: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -84,7 +79,7 @@ class RiskTrainIn(BaseModel):
 
 
 @router.post("/audits/plan", status_code=201)
-def audit_plan(_: EvaluateRun, ws: WorkspaceDep, body: AuditPlanIn) -> dict[str, Any]:
+def audit_plan(_: AuditsWrite, ws: WorkspaceDep, body: AuditPlanIn) -> dict[str, Any]:
     """Plan the year's unannounced visits (stratified, within auditor capacity) and save the plan."""
     return people.audit_plan(ws, visits=body.visits, year=body.year, seed=body.seed, level=body.level)
 
@@ -99,14 +94,14 @@ def audit_checklist(_: ModelsRead, body: ChecklistIn) -> dict[str, Any]:
 def audit_verify(who: ScoresRead, ws: WorkspaceDep,
                  min_minutes: Annotated[float, Query(ge=0, le=1440)] = 10.0) -> list[dict[str, str]]:  # fmt: skip
     """Problems found in the recorded visits (duration, timing, items)."""
-    _pooled(who, "audit checks")
+    scope.pooled(who, "audit checks")
     return people.verify_audits(ws, min_minutes=min_minutes)
 
 
 @router.get("/audits/calibration")
 def audit_calibration(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
     """How far each auditor's marks sit from the others'."""
-    _pooled(who, "auditor calibration")
+    scope.pooled(who, "auditor calibration")
     return people.calibration(ws)
 
 
@@ -114,7 +109,7 @@ def audit_calibration(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]
 def bot_resolution(who: ScoresRead, ws: WorkspaceDep, period: Period = None,
                    by: Annotated[str | None, Query(max_length=50)] = None) -> list[dict[str, Any]]:  # fmt: skip
     """Share of conversations the bot resolved without a hand-over."""
-    _pooled(who, "bot resolution")
+    scope.pooled(who, "bot resolution")
     return as_input_error(lambda: people.bot_resolution_rate(ws, period=period, by=by))
 
 
@@ -138,7 +133,7 @@ def training_effect(
     indicator: Annotated[str, Query(min_length=1, max_length=100)] = "csat",
 ) -> dict[str, Any]:
     """A course's effect on trainees vs untrained peers (difference-in-differences)."""
-    _pooled(who, "training effect")
+    scope.pooled(who, "training effect")
     return as_input_error(lambda: people_perf.course_effect(ws, course=course, indicator=indicator))
 
 
@@ -197,7 +192,7 @@ def case_show(who: ScoresRead, ws: WorkspaceDep,
 @router.get("/people/training-check")
 def training_check(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
     """Training records naming a person not in ``staff``, each with its lake file, batch, source and row."""
-    _pooled(who, "training records")
+    scope.pooled(who, "training records")
     return people_records.check_training(ws)
 
 
@@ -213,7 +208,7 @@ def risk_train(_: EvaluateRun, ws: WorkspaceDep, body: RiskTrainIn) -> dict[str,
 @router.get("/risk/scores")
 def risk_scores(who: ScoresRead, ws: WorkspaceDep, date: Day = None) -> dict[str, Any]:
     """Complaint probability of every interaction predicted on a day (customers, not units)."""
-    _pooled(who, "complaint risk")
+    scope.pooled(who, "complaint risk")
     return as_input_error(lambda: people_risk.score(ws, date=date))
 
 
@@ -221,5 +216,5 @@ def risk_scores(who: ScoresRead, ws: WorkspaceDep, date: Day = None) -> dict[str
 def risk_queue(who: ScoresRead, ws: WorkspaceDep, date: Day = None,
                top: Annotated[int, Query(ge=1, le=10_000)] = 20) -> dict[str, Any]:  # fmt: skip
     """The day's proactive-intervention queue: the highest-risk customers with their top reasons."""
-    _pooled(who, "intervention queue")
+    scope.pooled(who, "intervention queue")
     return as_input_error(lambda: people_risk.queue(ws, date=date, top=top))

@@ -38,6 +38,5 @@ def model_diff(who: ScoresRead, ws: WorkspaceDep, model: Annotated[str, Query(mi
 
     The rank correlations pool every unit, so a scoped caller gets none (404).
     """
-    if who.scoped:
-        raise scope.hidden("model comparison pooled over every unit")
+    scope.pooled(who, "model comparison")
     return diff_versions(ws, model, from_, to, period, level)

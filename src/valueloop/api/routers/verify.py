@@ -148,7 +148,6 @@ def attach_experiment(who: ActionsWrite, ws: WorkspaceDep, action_id: Annotated[
     Its conditions may read every unit's interactions, so a scoped caller may not define one (404).
     """
     scope.action(ws, who, action_id)
-    if who.scoped:
-        raise scope.hidden("experiment conditions pooled over every unit")
+    scope.pooled(who, "experiment conditions")
     experiment = checked_experiment(body.assignment, body.scope, body.outcome, body.feedback_kind, body.unit)
     return verify_action(ws, action_id, experiment, who.username, body.alpha)

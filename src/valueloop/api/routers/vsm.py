@@ -23,8 +23,7 @@ def vsm(who: ScoresRead, ws: WorkspaceDep, process: Annotated[str, Query(min_len
     ``process`` is the id of a workspace or packaged process (never a file path). The map pools
     every unit's interactions, so a scoped caller gets none (404).
     """
-    if who.scoped:
-        raise scope.hidden("value stream map pooled over every unit")
+    scope.pooled(who, "value stream map")
     known = process_files(ws)
     if process not in known:
         raise InputError(f"unknown process {process!r}; known: {', '.join(sorted(known))}")
