@@ -4,10 +4,18 @@ request bodies are bounded."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 
 from api.conftest import PASSWORD, TestClient
+from valueloop.api.app import create_app
+from valueloop.api.settings import ApiSettings
+from valueloop.store.workspace import Workspace
 from valueloop.web.auth_pages import local_path
+
+Headers = Callable[[str], dict[str, str]]
 
 EVIL_TARGETS = [
     "//evil.com",
@@ -77,3 +85,98 @@ def test_language_switch_and_login_keep_a_local_next(app_client: TestClient) -> 
     data = {"username": "viewer", "password": PASSWORD, "csrf_token": token, "next": "/actions"}
     assert app_client.post("/login", data=data, follow_redirects=False).headers["location"] == "/actions"
     app_client.cookies.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# Security headers on every answer
+# ---------------------------------------------------------------------------------------------
+
+ANONYMOUS = [
+    ("GET", "/login", 200),
+    ("GET", "/", 303),
+    ("GET", "/lang/en", 303),
+    ("GET", "/static/app.css", 200),
+    ("GET", "/static/vendor/htmx/htmx.min.js", 200),
+    ("GET", "/static/no-such-file.js", 404),
+    ("GET", "/no-such-page", 404),
+    ("GET", "/api/v1/health", 200),
+    ("GET", "/api/v1/models", 401),
+    ("GET", "/api/v1/no-such-route", 404),
+    ("DELETE", "/api/v1/health", 405),
+    ("GET", "/openapi.json", 200),
+    ("GET", "/metrics", 401),
+    ("POST", "/api/v1/events", 401),
+    ("POST", "/login", 422),
+]
+SIGNED_IN = [
+    ("GET", "/", 200),
+    ("GET", "/rankings", 200),
+    ("GET", "/units/B001", 200),
+    ("GET", "/actions", 200),
+    ("GET", "/alerts", 200),
+    ("GET", "/upload", 200),
+    ("GET", "/accounts", 200),
+    ("GET", "/rankings.csv", 200),
+    ("GET", "/rankings.xlsx", 200),
+    ("GET", "/api/v1/runs/latest", 200),
+    ("GET", "/api/v1/alerts-stream?once=true", 200),
+    ("GET", "/api/v1/scores/NOPE", 400),
+    ("POST", "/api/v1/evaluate?store=maybe", 422),
+]
+
+
+def _assert_hardened(r: object, path: str) -> None:
+    headers = r.headers  # type: ignore[attr-defined]
+    csp = headers.get("content-security-policy", "")
+    assert "frame-ancestors 'none'" in csp, path
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp, path
+    assert headers.get("x-content-type-options") == "nosniff", path
+    assert headers.get("x-frame-options") == "DENY", path
+    assert headers.get("referrer-policy") in ("same-origin", "no-referrer"), path
+
+
+@pytest.mark.parametrize(("method", "path", "status"), ANONYMOUS)
+def test_security_headers_on_anonymous_answers(app_client: TestClient, method: str, path: str, status: int) -> None:
+    app_client.cookies.clear()
+    r = app_client.request(method, path, follow_redirects=False)
+    assert r.status_code == status, r.text[:300]
+    _assert_hardened(r, path)
+    if path != "/openapi.json":
+        assert r.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self';")
+
+
+@pytest.mark.parametrize(("method", "path", "status"), SIGNED_IN)
+def test_security_headers_on_signed_in_answers(app_client: TestClient, as_role: Headers, method: str, path: str,
+                                               status: int) -> None:  # fmt: skip
+    r = app_client.request(method, path, headers=as_role("admin"), follow_redirects=False)
+    assert r.status_code == status, r.text[:300]
+    _assert_hardened(r, path)
+    assert "script-src 'self';" in r.headers["content-security-policy"]
+
+
+def test_security_headers_on_the_api_docs_and_on_a_server_error(demo: Workspace) -> None:
+    app = create_app(ApiSettings(workspace=demo.root))
+
+    def boom() -> None:
+        raise RuntimeError("unexpected")
+
+    app.add_api_route("/boom", boom, include_in_schema=False)
+    client = TestClient(app, raise_server_exceptions=False, base_url="https://testserver")
+    crashed = client.get("/boom")
+    assert crashed.status_code == 500
+    _assert_hardened(crashed, "/boom")
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    _assert_hardened(docs, "/api/docs")
+    assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+
+
+def test_pages_run_no_inline_script(app_client: TestClient, as_role: Headers) -> None:
+    """The dashboard's CSP (script-src 'self') would block inline code: the pages must have none."""
+    for path in ("/", "/rankings", "/units/B001", "/actions", "/alerts", "/upload", "/accounts", "/models",
+                 "/reports", "/voice", "/vsm", "/experiments"):  # fmt: skip
+        html = app_client.get(path, headers=as_role("admin")).text
+        for tag in re.findall(r"<script\b[^>]*>", html, flags=re.IGNORECASE):
+            assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
+        assert not re.search(r"\son[a-z]+\s*=", html, flags=re.IGNORECASE), path
+        assert "javascript:" not in html.lower(), path

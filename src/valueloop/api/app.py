@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
 
 from valueloop.api import errors
+from valueloop.api.headers import SecurityHeaders, policy_for
 from valueloop.api.live import Live
 from valueloop.api.response_cache import ResponseCache
 from valueloop.api.routers import (
@@ -72,6 +74,14 @@ ROUTERS = (
 """The API's resource routers, in OpenAPI order (each module has a ``router``)."""
 
 
+class _App(FastAPI):
+    """FastAPI whose whole middleware stack, error pages included, is wrapped in :class:`SecurityHeaders`."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        docs = (self.docs_url or "", self.swagger_ui_oauth2_redirect_url or "")
+        return SecurityHeaders(super().build_middleware_stack(), policy_for(docs))
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
@@ -85,7 +95,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     ws = open_workspace(settings.workspace)
     appdb.engine(ws.database_url)
-    app = FastAPI(
+    app = _App(
         title="valueloop",
         summary="Service value evaluation and continuous improvement",
         version="1",
