@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -180,3 +181,56 @@ def test_pages_run_no_inline_script(app_client: TestClient, as_role: Headers) ->
             assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
         assert not re.search(r"\son[a-z]+\s*=", html, flags=re.IGNORECASE), path
         assert "javascript:" not in html.lower(), path
+
+
+# ---------------------------------------------------------------------------------------------
+# Cookies
+# ---------------------------------------------------------------------------------------------
+
+
+def _set_cookies(r: object) -> dict[str, str]:
+    out = {}
+    for header in r.headers.get_list("set-cookie"):  # type: ignore[attr-defined]
+        out[header.split("=", 1)[0]] = header.lower()
+    return out
+
+
+def test_cookies_are_secure_by_default(app_client: TestClient) -> None:
+    assert ApiSettings(workspace=Path("ws")).secure_cookies
+    app_client.cookies.clear()
+    form = app_client.get("/login")
+    assert "; secure" in _set_cookies(form)["vl_login_csrf"]
+    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = app_client.post("/login", data={"username": "viewer", "password": PASSWORD, "csrf_token": token},
+                        follow_redirects=False)  # fmt: skip
+    session = _set_cookies(r)["vl_session"]
+    assert "; secure" in session and "httponly" in session and "samesite=lax" in session
+    assert "; secure" in _set_cookies(app_client.get("/lang/en", follow_redirects=False))["vl_lang"]
+    app_client.cookies.clear()
+
+
+def test_insecure_cookies_only_when_asked(demo: Workspace) -> None:
+    client = TestClient(create_app(ApiSettings(workspace=demo.root, secure_cookies=False)))
+    assert "; secure" not in _set_cookies(client.get("/login"))["vl_login_csrf"]
+
+
+def test_serve_and_demo_cookie_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``serve`` is Secure unless ``--insecure-cookies``; ``demo --serve`` (plain http on 127.0.0.1) asks for it."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from valueloop.cli.main import app as cli
+
+    settings: list[ApiSettings] = []
+    runs: list[dict[str, object]] = []
+    monkeypatch.setattr("valueloop.api.app.create_app", lambda s: settings.append(s) or object())
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: runs.append(k))
+    monkeypatch.setattr("valueloop.demo.pipeline.run_demo", lambda out, **_: {"datasets": [], "workspace": str(out)})
+    ws = str(tmp_path / "ws")
+    runner = CliRunner()
+    for args in (["serve", "--workspace", ws], ["serve", "--insecure-cookies", "--workspace", ws],
+                 ["serve", "--secure-cookies", "--workspace", ws], ["demo", "--out", ws, "--serve"]):  # fmt: skip
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    assert [s.secure_cookies for s in settings] == [True, False, True, False]
+    assert all(k["proxy_headers"] is False for k in runs)  # uvicorn's own reading would trust 127.0.0.1
