@@ -5,6 +5,8 @@ request bodies are bounded."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +14,10 @@ import pytest
 
 from api.conftest import PASSWORD, TestClient
 from valueloop.api.app import create_app
+from valueloop.api.proxy import client_address, networks
 from valueloop.api.settings import ApiSettings
+from valueloop.errors import InputError
+from valueloop.flows.accounts import MAX_FAILURES, Role, add_user
 from valueloop.store.workspace import Workspace
 from valueloop.web.auth_pages import local_path
 
@@ -229,8 +234,90 @@ def test_serve_and_demo_cookie_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     ws = str(tmp_path / "ws")
     runner = CliRunner()
     for args in (["serve", "--workspace", ws], ["serve", "--insecure-cookies", "--workspace", ws],
-                 ["serve", "--secure-cookies", "--workspace", ws], ["demo", "--out", ws, "--serve"]):  # fmt: skip
+                 ["serve", "--secure-cookies", "--workspace", ws], ["demo", "--out", ws, "--serve"],
+                 ["serve", "--trusted-proxy", "10.0.0.5", "--trusted-proxy", "fd00::/8", "--workspace", ws]):  # fmt: skip
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, result.output
-    assert [s.secure_cookies for s in settings] == [True, False, True, False]
+    assert [s.secure_cookies for s in settings] == [True, False, True, False, True]
+    assert [s.trusted_proxies for s in settings] == [(), (), (), (), ("10.0.0.5", "fd00::/8")]
     assert all(k["proxy_headers"] is False for k in runs)  # uvicorn's own reading would trust 127.0.0.1
+
+
+# ---------------------------------------------------------------------------------------------
+# The login rate limit: concurrent attempts, forged and trusted proxy headers
+# ---------------------------------------------------------------------------------------------
+
+
+def _post_login(client: TestClient, user: str, password: str, token: str, **headers: str) -> int:
+    data = {"username": user, "password": password, "csrf_token": token, "next": "/"}
+    return client.post("/login", data=data, headers=headers, follow_redirects=False).status_code
+
+
+def test_concurrent_wrong_passwords_stop_at_the_limit(app_client: TestClient, demo: Workspace) -> None:
+    add_user(demo, "parallel", PASSWORD, Role.viewer)
+    app_client.cookies.clear()
+    token, _ = _login_form(app_client, "/")
+    codes: list[int] = []
+    threads = [threading.Thread(target=lambda: codes.append(_post_login(app_client, "parallel", "nope!", token)))
+               for _ in range(3 * MAX_FAILURES)]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert Counter(codes) == {401: MAX_FAILURES, 429: 2 * MAX_FAILURES}
+    app_client.cookies.clear()
+
+
+def test_forged_forwarded_for_does_not_reset_the_limit(app_client: TestClient, demo: Workspace) -> None:
+    add_user(demo, "forged", PASSWORD, Role.viewer)
+    app_client.cookies.clear()
+    token, _ = _login_form(app_client, "/")
+    codes = [_post_login(app_client, "forged", "nope!", token, **{"X-Forwarded-For": f"203.0.113.{i}"})
+             for i in range(MAX_FAILURES + 1)]  # fmt: skip
+    assert codes == [401] * MAX_FAILURES + [429]
+    app_client.cookies.clear()
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_counts(demo: Workspace) -> None:
+    add_user(demo, "proxied", PASSWORD, Role.viewer)
+    app = create_app(ApiSettings(workspace=demo.root, trusted_proxies=("10.0.0.0/8",)))
+    client = TestClient(app, base_url="https://testserver", client=("10.1.2.3", 4000))
+    token, _ = _login_form(client, "/")
+
+    def attempt(forwarded: str) -> int:
+        return _post_login(client, "proxied", "nope!", token, **{"X-Forwarded-For": forwarded})
+
+    # the client may write anything left of what the proxy appended: only the rightmost untrusted hop counts
+    codes = [attempt(f"198.51.100.{i}, 192.0.2.1, 10.9.9.9") for i in range(MAX_FAILURES + 1)]
+    assert codes == [401] * MAX_FAILURES + [429]
+    assert attempt("192.0.2.2, 10.9.9.9") == 401  # another client behind the same proxy is not limited
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "expected"),
+    [
+        ("203.0.113.5", ["1.2.3.4"], "203.0.113.5"),  # not a proxy: its headers mean nothing
+        ("10.0.0.1", ["1.2.3.4"], "1.2.3.4"),
+        ("10.0.0.1", ["6.6.6.6, 1.2.3.4"], "1.2.3.4"),
+        ("10.0.0.1", ["6.6.6.6", "1.2.3.4, 10.0.0.2"], "1.2.3.4"),
+        ("10.0.0.1", ["1.2.3.4:5678"], "1.2.3.4"),
+        ("10.0.0.1", ["[2001:db8::1]:443"], "2001:db8::1"),
+        ("10.0.0.1", ["10.0.0.3"], "10.0.0.3"),  # only proxies: the leftmost
+        ("10.0.0.1", [], "10.0.0.1"),
+        ("testclient", ["1.2.3.4"], "testclient"),
+    ],
+)
+def test_client_address(peer: str, forwarded: list[str], expected: str) -> None:
+    assert client_address(peer, forwarded, networks(["10.0.0.0/8"])) == expected
+
+
+def test_a_mistyped_proxy_is_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from valueloop.cli.main import app as cli
+
+    with pytest.raises(InputError, match="'10.0.0.300'"):
+        networks(["10.0.0.1", "10.0.0.300"])
+    result = CliRunner().invoke(cli, ["serve", "--trusted-proxy", "proxy.local", "--workspace", str(tmp_path)])
+    assert isinstance(result.exception, InputError) and result.exception.exit_code == 2  # main() exits 2
+    assert "'proxy.local' is not an IP address" in str(result.exception)

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from valueloop.api import errors
 from valueloop.api.headers import SecurityHeaders, policy_for
 from valueloop.api.live import Live
+from valueloop.api.proxy import TrustedProxies, networks
 from valueloop.api.response_cache import ResponseCache
 from valueloop.api.routers import (
     accounts,
@@ -93,6 +94,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     from valueloop.store import appdb
     from valueloop.web import pages
 
+    proxies = networks(settings.trusted_proxies)  # a mistyped address fails here, not at the first request
     ws = open_workspace(settings.workspace)
     appdb.engine(ws.database_url)
     app = _App(
@@ -116,4 +118,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
     errors.install(app)
     if settings.response_cache_seconds > 0:
         app.add_middleware(ResponseCache, stamp=lambda: data_stamp(ws), ttl=settings.response_cache_seconds)
+    if proxies:
+        app.add_middleware(TrustedProxies, proxies=proxies)  # outermost: every layer sees the real client
     return app
