@@ -18,6 +18,7 @@ from valueloop.api.proxy import client_address, networks
 from valueloop.api.settings import ApiSettings
 from valueloop.errors import InputError
 from valueloop.flows.accounts import MAX_FAILURES, Role, add_user
+from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 from valueloop.web.auth_pages import local_path
 
@@ -321,3 +322,48 @@ def test_a_mistyped_proxy_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--trusted-proxy", "proxy.local", "--workspace", str(tmp_path)])
     assert isinstance(result.exception, InputError) and result.exception.exit_code == 2  # main() exits 2
     assert "'proxy.local' is not an IP address" in str(result.exception)
+
+
+# ---------------------------------------------------------------------------------------------
+# The upload limit is per request, not per file
+# ---------------------------------------------------------------------------------------------
+
+LIMIT = 200_000  # the test app's max_upload_bytes
+
+
+def _orders(tag: str, size: int) -> bytes:
+    head = "order_id,customer_id,entity_id,ordered_at,amount\n"
+    rows, i = [head], 0
+    while sum(map(len, rows)) < size:
+        rows.append(f"{tag}-{i},C00001,B001,2026-10-03T10:00:00+08:00,99.5\n")
+        i += 1
+    return "".join(rows).encode()
+
+
+def test_many_small_files_cannot_pass_the_request_limit(app_client: TestClient, as_role: Headers,
+                                                        demo: Workspace) -> None:  # fmt: skip
+    before = Lake(demo.lake_dir).manifest()
+    files = [("files", (f"part{k}.csv", _orders(f"MANY{k}", LIMIT // 2), "text/csv")) for k in range(4)]
+    r = app_client.post("/api/v1/ingest/orders", files=files, headers=as_role("analyst"))
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "too_large" and "every file together" in r.json()["error"]["message"]
+    _assert_hardened(r, "/api/v1/ingest/orders")
+    assert Lake(demo.lake_dir).manifest() == before
+    one = app_client.post("/api/v1/ingest/orders", files=files[:1], headers=as_role("analyst"))
+    assert one.status_code == 201, one.text  # one such file alone is fine
+
+
+def test_a_body_without_length_is_counted_as_it_streams(app_client: TestClient, as_role: Headers) -> None:
+    def chunks() -> object:
+        yield b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"s.csv\"\r\n\r\n"
+        for _ in range(2 * LIMIT // 10_000):
+            yield b"x" * 10_000
+
+    headers = as_role("analyst") | {"Content-Type": "multipart/form-data; boundary=b"}
+    r = app_client.post("/api/v1/ingest/orders", content=chunks(), headers=headers)  # type: ignore[arg-type]
+    assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+
+
+def test_a_large_login_form_is_refused_before_it_is_read(app_client: TestClient) -> None:
+    r = app_client.post("/login", data={"username": "x" * (LIMIT + 1), "password": "p", "csrf_token": "t"})
+    assert r.status_code == 413 and "every file together" in r.json()["error"]["message"]

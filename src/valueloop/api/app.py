@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 
 from valueloop.api import errors
 from valueloop.api.headers import SecurityHeaders, policy_for
+from valueloop.api.limits import BodyLimit
 from valueloop.api.live import Live
 from valueloop.api.proxy import TrustedProxies, networks
 from valueloop.api.response_cache import ResponseCache
@@ -118,6 +119,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     errors.install(app)
     if settings.response_cache_seconds > 0:
         app.add_middleware(ResponseCache, stamp=lambda: data_stamp(ws), ttl=settings.response_cache_seconds)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     if proxies:
         app.add_middleware(TrustedProxies, proxies=proxies)  # outermost: every layer sees the real client
     return app
