@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
@@ -19,6 +20,15 @@ pytestmark = [
         "ignore:Session-scoped fixtures defined as instance methods:pytest.PytestRemovedIn10Warning"
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(page: Page) -> Iterator[None]:
+    """Every page runs under the server's CSP (script-src 'self'): nothing it needs may be blocked."""
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    yield
+    assert not blocked, blocked
 
 
 def _sign_in(page: Page, base: str) -> None:
