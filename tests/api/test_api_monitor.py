@@ -44,7 +44,8 @@ def test_events_in_bad_lines_rejected_with_reasons(
     app_client: TestClient, as_role: Callable[[str], dict[str, str]], burst: dict[str, object]
 ) -> None:
     body = _lines([{"type": "interaction_opened", "ts": BASE + 400, "entity_id": "B002"}])
-    body += b"\n{oops\n" + _lines([{"type": "feedback", "ts": datetime.fromtimestamp(BASE + 410, UTC).isoformat(), "csat": 0}])
+    at = datetime.fromtimestamp(BASE + 410, UTC).isoformat()
+    body += b"\n{oops\n" + _lines([{"type": "feedback", "ts": at, "csat": 0}])
     got = _post(app_client, as_role("analyst"), body)
     assert got["accepted"] == 1
     assert [r["line"] for r in got["rejected"]] == [2, 3]  # type: ignore[index]
@@ -123,7 +124,8 @@ def test_live_intake_rejects_events_far_from_now(
     app_client: TestClient, as_role: Callable[[str], dict[str, str]], burst: dict[str, object]
 ) -> None:
     """An event from last year is no live news; one from the far future would close every minute up to it."""
-    far = [{"type": "error", "ts": ts, "entity_id": "B001"} for ts in ("9999-12-31T00:00:00Z", BASE - 2 * 86_400, 1e300)]
+    times = ("9999-12-31T00:00:00Z", BASE - 2 * 86_400, 1e300)
+    far = [{"type": "error", "ts": ts, "entity_id": "B001"} for ts in times]
     got = _post(app_client, as_role("analyst"), _lines(far))
     assert got["accepted"] == 0 and [r["line"] for r in got["rejected"]] == [1, 2, 3]  # type: ignore[index]
     reasons = [r["reason"] for r in got["rejected"]]  # type: ignore[attr-defined]

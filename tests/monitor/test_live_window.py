@@ -19,7 +19,7 @@ def _line(ts: object) -> str:
 @pytest.mark.parametrize(
     ("ts", "reason"),
     [
-        (NOW - 25 * HOUR, "late: ts 2026-11-28T23:53:20+00:00 is more than 24 h before now (2026-11-30T00:53:20+00:00)"),
+        (NOW - 25 * HOUR, "late: ts 2026-11-28T23:53:20+00:00 is more than 24 h before now (2026-11-30T00:53:20"),
         (NOW + 25 * HOUR, "early: ts 2026-12-01T01:53:20+00:00"),
         ("2026-08-03T02:00:00Z", "late: ts 2026-08-03T02:00:00+00:00 is more than 24 h before now"),
         ("9999-12-31T23:59:59Z", "early: ts 9999-12-31T23:59:59+00:00 is more than 24 h after now"),

@@ -30,7 +30,9 @@ def networks(entries: Iterable[str]) -> tuple[Network, ...]:
         try:
             out.append(ip_network(entry.strip(), strict=False))
         except ValueError:
-            raise InputError(f"trusted proxy {entry!r} is not an IP address or network (10.0.0.5, 10.0.0.0/8)") from None
+            raise InputError(
+                f"trusted proxy {entry!r} is not an IP address or network (10.0.0.5, 10.0.0.0/8)"
+            ) from None
     return tuple(out)
 
 

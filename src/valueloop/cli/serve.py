@@ -45,7 +45,7 @@ def serve(
     app = create_app(settings)
     stderr.print(f"valueloop serving {settings.workspace} on http://{host}:{port}/ (API: /api/v1, docs: /api/docs)")
     if secure_cookies:
-        stderr.print("cookies are Secure: sign in over HTTPS (a TLS proxy), or restart with --insecure-cookies for http")
+        stderr.print("cookies are Secure: sign in over HTTPS (a TLS proxy), or use --insecure-cookies for plain http")
     # Proxy headers are read by the app, from --trusted-proxy only; uvicorn's own reading trusts 127.0.0.1.
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
 
