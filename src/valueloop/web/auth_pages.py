@@ -1,6 +1,7 @@
 """Sign in, sign out and the language switch.
 
-The session cookie is HttpOnly and SameSite=Lax; the login form is protected by a
+The session cookie is HttpOnly, SameSite=Lax and Secure (unless the server runs with
+``--insecure-cookies`` for plain http on this machine); the login form is protected by a
 double-submit token (cookie + hidden field), every signed-in form by the session's token.
 """
 
