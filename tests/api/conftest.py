@@ -21,6 +21,7 @@ with warnings.catch_warnings():
 
 PASSWORD = "correct horse battery"
 MANAGER_UNIT = "R01"
+BASE_URL = "https://testserver"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 @pytest.fixture(scope="module")
 def app_client(demo: Workspace) -> Iterator[TestClient]:
-    with TestClient(create_app(ApiSettings(workspace=demo.root, max_upload_bytes=200_000))) as client:
+    app = create_app(ApiSettings(workspace=demo.root, max_upload_bytes=200_000))
+    with TestClient(app, base_url=BASE_URL) as client:  # cookies are Secure: the browser must be on https
         yield client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -12,7 +13,9 @@ from api.conftest import TestClient
 from valueloop.flows.alerts import list_alerts
 from valueloop.store.workspace import Workspace
 
-BASE = datetime(2026, 8, 3, 2, 0, tzinfo=UTC).timestamp()  # after the demo's replayed weeks
+BASE = (time.time() // 3600 - 3) * 3600
+"""Three hours ago, on the hour: after the demo's replayed weeks, inside the live window of a day around
+now, and beyond the clock's reach (it closes minutes only within an hour of now)."""
 
 
 def _lines(events: list[dict[str, object]]) -> bytes:
@@ -41,7 +44,8 @@ def test_events_in_bad_lines_rejected_with_reasons(
     app_client: TestClient, as_role: Callable[[str], dict[str, str]], burst: dict[str, object]
 ) -> None:
     body = _lines([{"type": "interaction_opened", "ts": BASE + 400, "entity_id": "B002"}])
-    body += b"\n{oops\n" + _lines([{"type": "feedback", "ts": "2026-08-03T02:06:50Z", "csat": 0}])
+    at = datetime.fromtimestamp(BASE + 410, UTC).isoformat()
+    body += b"\n{oops\n" + _lines([{"type": "feedback", "ts": at, "csat": 0}])
     got = _post(app_client, as_role("analyst"), body)
     assert got["accepted"] == 1
     assert [r["line"] for r in got["rejected"]] == [2, 3]  # type: ignore[index]
@@ -115,3 +119,19 @@ def test_event_stream_says_hello(app_client: TestClient, as_role: Callable[[str]
     r = app_client.get("/api/v1/alerts-stream?once=true", headers=as_role("viewer"))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     assert r.text.startswith(": connected")
+
+
+def test_live_intake_rejects_events_far_from_now(
+    app_client: TestClient, as_role: Callable[[str], dict[str, str]], burst: dict[str, object]
+) -> None:
+    """An event from last year is no live news; one from the far future would close every minute up to it."""
+    times = ("9999-12-31T00:00:00Z", BASE - 2 * 86_400, 1e300)
+    far = [{"type": "error", "ts": ts, "entity_id": "B001"} for ts in times]
+    got = _post(app_client, as_role("analyst"), _lines(far))
+    assert got["accepted"] == 0 and [r["line"] for r in got["rejected"]] == [1, 2, 3]  # type: ignore[index]
+    reasons = [r["reason"] for r in got["rejected"]]  # type: ignore[attr-defined]
+    assert reasons[0].startswith("early: ts 9999-12-31T00:00:00+00:00 is more than 24 h after now")
+    assert reasons[1].startswith("late: ") and reasons[2].startswith("early: ")
+    # the stream did not move: an event just after the burst is still taken
+    on_time = _post(app_client, as_role("analyst"), _lines([{"type": "interaction_opened", "ts": BASE + 900}]))
+    assert on_time["accepted"] == 1 and on_time["late"] == 0

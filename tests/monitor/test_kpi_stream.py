@@ -144,3 +144,26 @@ def test_advance_closes_silent_minutes() -> None:
     assert frame.values["volume[1m]"][2:].tolist() == [0, 0, 0, 0]
     assert frame.values["volume[15m]"][2:].tolist() == [1, 1, 1, 1]
     assert np.isnan(frame.values["complaint_rate[1m]"][3]) and frame.values["complaint_rate[15m]"][5] == 1.0
+
+
+def test_a_far_future_event_closes_a_bounded_number_of_minutes() -> None:
+    """One event stamped a month (or millennia) ahead reports a day of silence, then skips to its minute."""
+    from valueloop.monitor.kpis import HISTORY
+    from valueloop.monitor.stream import MAX_SILENT_MINUTES
+
+    def one(t: float, entity: str = "B1") -> EventBatch:
+        return EventBatch(np.array([t]), np.array([entity]), np.array([int(Kind.opened)]), np.array([np.nan]))
+
+    start = 1_800_000_000.0
+    for ahead in (30 * 86_400.0, 1e15):
+        stream = KpiStream()
+        stream.update(one(start))
+        frame, late = stream.update(one(start + ahead))
+        assert not late.any()
+        assert len(frame) <= 2 * HISTORY + MAX_SILENT_MINUTES  # entity rows while it is active, then key 0 only
+        assert int(frame.minute.max()) < math.floor(start / 60) + HISTORY + MAX_SILENT_MINUTES
+        assert stream.open_minute == math.floor((start + ahead) / 60)
+        closed, late = stream.update(one(start + ahead + 60))  # the next minute is live, not late
+        assert not late.any() and list(closed.minute) == [stream.open_minute - 1] * len(closed)
+        volume = closed.values[column("volume", "1m")]
+        assert volume[closed.key == 0].tolist() == [1.0]

@@ -222,3 +222,22 @@ def test_shipped_spec_parses_and_names_known_kpis() -> None:
     assert set(KPI_NAMES) == set(KPIS)
     spec = load_monitor_spec(DEFAULT_SPEC)
     assert {r.name for r in spec.rules} >= {"error_burst", "traffic_anomaly", "slow_first_response"}
+
+
+def test_a_replay_with_a_far_future_event_finishes(live_ws: Workspace) -> None:
+    """A recorded file with a stray timestamp: replayed as fast as possible, and paced, neither hangs."""
+    from valueloop.flows.monitor_replay import MAX_PACED_GAP, feed
+
+    stray = json.dumps({"type": "interaction_opened", "ts": "9999-12-31T00:00:00Z", "entity_id": "B2"})
+    lines = [*_stream(), stray]
+    m = Monitor(live_ws)
+    try:
+        result = replay(m, lines, speed=0)
+    finally:
+        m.close()
+    assert result.accepted == len(lines) and result.fired >= 1
+    waits: list[float] = []
+    paced = feed(lambda c: {"accepted": len(c), "late": 0, "rejected": [], "alerts": []}, lines, speed=60,
+                 batch=10, sleep=waits.append)  # fmt: skip
+    assert paced.accepted == len(lines)
+    assert max(waits) <= (30 * 60 + MAX_PACED_GAP) / 60 + 1  # half an hour of events and one capped jump, at 60×

@@ -40,12 +40,16 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A demo workspace served by uvicorn in a thread; yields the base URL."""
+    """A demo workspace served by uvicorn in a thread; yields the base URL.
+
+    Plain http on 127.0.0.1, so the cookies are not Secure, as with ``valueloop demo --serve``.
+    """
     root = tmp_path_factory.mktemp("web") / "ws"
     run_demo(root, interactions=6_000, log=lambda _: None)
     add_user(open_workspace(root), "ana", PASSWORD, Role.analyst)
     port = _free_port()
-    config = uvicorn.Config(create_app(ApiSettings(workspace=root)), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(ApiSettings(workspace=root, secure_cookies=False))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
@@ -18,6 +20,15 @@ pytestmark = [
         "ignore:Session-scoped fixtures defined as instance methods:pytest.PytestRemovedIn10Warning"
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(page: Page) -> Iterator[None]:
+    """Every page runs under the server's CSP (script-src 'self'): nothing it needs may be blocked."""
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    yield
+    assert not blocked, blocked
 
 
 def _sign_in(page: Page, base: str) -> None:
@@ -201,7 +212,7 @@ def test_alerts_page_updates_live_acks_and_silences(page: Page, server: str, tmp
     expect(page.locator("#live")).to_be_visible()  # the event stream is connected
     expect(page.locator("#alerts")).to_contain_text("error_burst")  # the demo's replayed incidents
     # an error burst arrives over the API while the page is open: the page shows the new alert by itself
-    start = 1_786_320_000  # 2026-08-10, after the demo's replayed weeks
+    start = int(time.time() // 60 * 60) - 6 * 3600  # after the demo's replayed weeks, inside the live window
     lines = [{"type": "error", "ts": start + k, "entity_id": "B002"} for k in range(12)]
     lines += [{"type": "interaction_opened", "ts": start + 60 * m + 5, "entity_id": "B002"} for m in range(1, 5)]
     body = "\n".join(json.dumps(x) for x in lines)
@@ -318,7 +329,7 @@ def test_overview_shows_live_alerts(page: Page, server: str, tmp_path: Path) -> 
 
     _sign_in(page, server)
     expect(page.locator("#live-alerts")).to_be_visible()  # the demo replayed alerts: the panel is there
-    start = 1_786_406_400  # 2026-08-11, after the demo's replayed weeks and the alerts test's burst
+    start = int(time.time() // 60 * 60) - 5 * 3600  # after the demo's replayed weeks and the alerts test's burst
     lines = [{"type": "error", "ts": start + k, "entity_id": "B003"} for k in range(12)]
     lines += [{"type": "interaction_opened", "ts": start + 60 * m + 5, "entity_id": "B003"} for m in range(1, 5)]
     csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")

@@ -6,9 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
 
 from valueloop.api import errors
+from valueloop.api.headers import SecurityHeaders, policy_for
+from valueloop.api.limits import BodyLimit
 from valueloop.api.live import Live
+from valueloop.api.proxy import TrustedProxies, networks
 from valueloop.api.response_cache import ResponseCache
 from valueloop.api.routers import (
     accounts,
@@ -72,6 +76,14 @@ ROUTERS = (
 """The API's resource routers, in OpenAPI order (each module has a ``router``)."""
 
 
+class _App(FastAPI):
+    """FastAPI whose whole middleware stack, error pages included, is wrapped in :class:`SecurityHeaders`."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        docs = (self.docs_url or "", self.swagger_ui_oauth2_redirect_url or "")
+        return SecurityHeaders(super().build_middleware_stack(), policy_for(docs))
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
@@ -83,9 +95,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
     from valueloop.store import appdb
     from valueloop.web import pages
 
+    proxies = networks(settings.trusted_proxies)  # a mistyped address fails here, not at the first request
     ws = open_workspace(settings.workspace)
     appdb.engine(ws.database_url)
-    app = FastAPI(
+    app = _App(
         title="valueloop",
         summary="Service value evaluation and continuous improvement",
         version="1",
@@ -106,4 +119,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     errors.install(app)
     if settings.response_cache_seconds > 0:
         app.add_middleware(ResponseCache, stamp=lambda: data_stamp(ws), ttl=settings.response_cache_seconds)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    if proxies:
+        app.add_middleware(TrustedProxies, proxies=proxies)  # outermost: every layer sees the real client
     return app

@@ -33,7 +33,7 @@ def demo(
         from valueloop.cli.serve import serve as run_server
 
         stderr.print(f"dashboard: http://127.0.0.1:{port}/  login: admin (password printed above)")
-        run_server(port=port, workspace=out)
+        run_server(port=port, workspace=out, secure_cookies=False)  # plain http on this machine only
 
 
 @demo_app.command("generate")

@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -141,6 +142,8 @@ MAX_NAME = 100
 """Longest user or token name (the width of the ``username`` and ``name`` columns)."""
 MAX_TOKEN_DAYS = 36_500
 MAX_FAILURES = 5
+MAX_ADDRESS = 64
+"""Longest client address kept with a failed login (the width of the ``ip`` column)."""
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -283,21 +286,22 @@ def login(ws: Workspace, username: str, password: str, ip: str) -> tuple[str, st
 
     After :data:`MAX_FAILURES` failures for this user from this address within
     :data:`FAILURE_WINDOW`, further attempts are refused without checking the password.
+    The attempt is counted *before* the password is checked (:func:`_reserve_attempt`), so
+    wrong passwords sent in parallel cannot get past the limit; a success clears the count.
+    An unknown or disabled user costs the same argon2 verification as a known one, so the
+    answer's timing does not tell which user names exist.
     """
     now = _now()
-    f = db.login_failures
-    recent = (f.c.username == username) & (f.c.ip == ip) & (f.c.at > now - FAILURE_WINDOW)
+    _reserve_attempt(ws, username, ip, now)
     with _engine(ws).connect() as conn:
-        if conn.execute(sa.select(sa.func.count()).select_from(f).where(recent)).scalar_one() >= MAX_FAILURES:
-            raise RateLimited("too many failed logins; try again in 15 minutes")
         row = conn.execute(sa.select(db.users).where(db.users.c.username == username)).mappings().first()
-    if row is None or row["disabled"] or not _verify(row["password_hash"], password):
-        with _engine(ws).begin() as conn:  # committed on its own: the failure must count
-            conn.execute(f.insert().values(username=username, ip=ip, at=now))
-        raise AuthError("wrong user name or password")
+    matches = _verify(row["password_hash"] if row is not None else _dummy_hash(), password)
+    if row is None or row["disabled"] or not matches:
+        raise AuthError("wrong user name or password")  # the reserved attempt stays, as this failure
+    f = db.login_failures
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with _engine(ws).begin() as conn:
-        conn.execute(f.delete().where((f.c.username == username) & (f.c.ip == ip)))
+        conn.execute(f.delete().where((f.c.username == username) & (f.c.ip == ip[:MAX_ADDRESS])))
         conn.execute(db.users.update().where(db.users.c.user_id == row["user_id"]).values(last_login_at=now))
         conn.execute(
             db.sessions.insert().values(
@@ -309,6 +313,32 @@ def login(ws: Workspace, username: str, password: str, ip: str) -> tuple[str, st
             )
         )
     return secret, csrf
+
+
+_attempts = threading.Lock()
+
+
+def _reserve_attempt(ws: Workspace, username: str, ip: str, now: datetime) -> None:
+    """Record this attempt as a failure unless the limit is reached (then :class:`RateLimited`).
+
+    Insert, then count in the same transaction: on SQLite the insert takes the write lock, so
+    a second server process counts after this one commits; the process lock does the same
+    for the threads of one server on any database. A name longer than any user's cannot
+    sign in and is counted under its first :data:`MAX_NAME` characters.
+    """
+    f = db.login_failures
+    name, address = username[:MAX_NAME], ip[:MAX_ADDRESS]
+    recent = (f.c.username == name) & (f.c.ip == address) & (f.c.at > now - FAILURE_WINDOW)
+    with _attempts, _engine(ws).begin() as conn:
+        conn.execute(f.insert().values(username=name, ip=address, at=now))
+        if conn.execute(sa.select(sa.func.count()).select_from(f).where(recent)).scalar_one() > MAX_FAILURES:
+            raise RateLimited("too many failed logins; try again in 15 minutes")  # rolls the insert back
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, verified for unknown users (made once, on first need)."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -51,7 +51,7 @@ from valueloop.flows import outbox as outbox_rows
 from valueloop.flows.notify import Outbox, Retry
 from valueloop.metrics.hierarchy import ancestors_at
 from valueloop.monitor.alerting import RuleEngine, Transition
-from valueloop.monitor.events import EventBatch, Rejected, parse_lines
+from valueloop.monitor.events import EventBatch, LiveWindow, Rejected, parse_lines
 from valueloop.monitor.kpis import KPIS, WINDOWS, KpiFrame, column
 from valueloop.monitor.notify import Channel, Notice, wants
 from valueloop.monitor.routing import Silence, alert_labels, group_key, inhibitor, silenced_by
@@ -194,9 +194,15 @@ class Monitor:
         return self.engine.watches(col, keys, self.stream.names)
 
     # intake -----------------------------------------------------------------
-    def ingest_lines(self, lines: Sequence[str | bytes], position: InputPosition | None = None) -> Intake:
-        """Parse JSON Lines and take the good ones; bad lines come back with line number and reason."""
-        batch, rejected = parse_lines(lines)
+    def ingest_lines(
+        self, lines: Sequence[str | bytes], position: InputPosition | None = None, *, window: LiveWindow | None = None
+    ) -> Intake:
+        """Parse JSON Lines and take the good ones; bad lines come back with line number and reason.
+
+        Live intake passes a ``window`` around now (events outside are rejected as late or
+        early); a replay of recorded events passes none.
+        """
+        batch, rejected = parse_lines(lines, window=window)
         out = self.ingest(batch, position)
         self.counters["events_rejected"] += len(rejected)
         return Intake(out.accepted, rejected, out.late, out.minutes_closed, out.transitions)

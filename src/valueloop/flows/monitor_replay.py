@@ -137,6 +137,8 @@ def event_time(line: str) -> float | None:
         return None
 
 
+MAX_PACED_GAP = 86_400.0
+"""Seconds of event time a paced replay waits out at most between two batches (a day: at 60× 24 minutes)."""
 Send = Callable[[list[str]], dict[str, Any]]
 """Takes a batch of JSON Lines and answers as ``POST /api/v1/events`` does (:meth:`Intake.as_json`)."""
 
@@ -188,6 +190,9 @@ def feed(
 ) -> ReplayResult:
     """Send ``lines`` in micro-batches, paced ``speed``× real time by their timestamps (0 = no pacing).
 
+    A jump longer than :data:`MAX_PACED_GAP` between batches is waited out for that long
+    only, so a stray timestamp years ahead does not stall the replay for years.
+
     ``send`` is a monitor in this process or a server over HTTP; ``close(t)`` (optional)
     moves the monitor's clock to ``t`` after the last batch and returns the statuses of the
     alerts that changed. ``start`` lines were taken before (a resumed replay): they are not
@@ -198,12 +203,16 @@ def feed(
     result = ReplayResult(rejected=[], resumed_after=start)
     began = time.perf_counter()
     first_t: float | None = None
+    newest = -math.inf
+    skipped = 0.0  # event time not waited out: the part of each jump beyond MAX_PACED_GAP
     last_t = next((t for t in (event_time(x) for x in reversed(lines[:start])) if t is not None), -math.inf)
     for offset, chunk in _chunks(lines, batch, start):
         head = next((t for t in (event_time(x) for x in chunk) if t is not None), None)
         if speed > 0 and head is not None:
             first_t = head if first_t is None else first_t
-            due = (head - first_t) / speed - (time.perf_counter() - began)
+            skipped += max(0.0, head - newest - MAX_PACED_GAP) if newest > -math.inf else 0.0
+            newest = max(newest, head)
+            due = (head - first_t - skipped) / speed - (time.perf_counter() - began)
             if due > 0:
                 sleep(due)
         got = send(chunk)

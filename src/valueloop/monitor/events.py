@@ -152,8 +152,44 @@ def parse_event(obj: Any) -> tuple[float, str, int, float]:
     return t, entity, int(kind), value
 
 
-def parse_lines(lines: Sequence[str | bytes], first_line: int = 1) -> tuple[EventBatch, list[Rejected]]:
-    """Decode JSON Lines; blank lines are skipped, every other bad line is rejected with a reason."""
+@dataclass(frozen=True)
+class LiveWindow:
+    """Live intake takes events from ``seconds`` before ``now`` to ``seconds`` after it.
+
+    Why: the stream closes every minute up to its newest event, so one event stamped years
+    ahead would keep a core busy and make every real event after it late; one from last
+    year is no live news. A replay of recorded files passes no window.
+    """
+
+    now: float
+    seconds: float
+
+    def check(self, t: float) -> None:
+        """ValueError (late or early, with the time and the window) when ``t`` is outside."""
+        if self.now - self.seconds <= t <= self.now + self.seconds:
+            return
+        side = "late" if t < self.now else "early"
+        where = "before" if t < self.now else "after"
+        raise ValueError(
+            f"{side}: ts {_when(t)} is more than {self.seconds / 3600:g} h {where} now ({_when(self.now)}); "
+            "live events must be within that window"
+        )
+
+
+def _when(t: float) -> str:
+    try:
+        return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds")
+    except (OverflowError, ValueError, OSError):
+        return f"{t:.6g} s"
+
+
+def parse_lines(
+    lines: Sequence[str | bytes], first_line: int = 1, window: LiveWindow | None = None
+) -> tuple[EventBatch, list[Rejected]]:
+    """Decode JSON Lines; blank lines are skipped, every other bad line is rejected with a reason.
+
+    With a ``window`` (live intake), an event outside it is rejected as late or early.
+    """
     t: list[float] = []
     entity: list[str] = []
     kind: list[int] = []
@@ -165,6 +201,8 @@ def parse_lines(lines: Sequence[str | bytes], first_line: int = 1) -> tuple[Even
             continue
         try:
             ev = parse_event(loads(line))
+            if window is not None:
+                window.check(ev[0])
         except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             rejected.append(Rejected(number, str(exc).splitlines()[0][:200]))
             continue

@@ -15,6 +15,10 @@ Streaming gives exactly what a batch computation over the same events gives
 Events may arrive out of order within the open minute; an event for a minute that has
 already closed is *late* and rejected (its window has been reported). ``advance(t)``
 closes minutes by the clock when traffic stops, so a silent minute is still reported.
+Silence is reported minute by minute for :data:`MAX_SILENT_MINUTES` once every window
+has emptied; after that the stream moves straight on to the new minute, whose windows are
+just as empty. Without that bound one event stamped years ahead closed every minute up
+to it — millions of rows and a core busy for as long.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from valueloop.monitor.windows_batch import window_quantiles
 OVERALL = "*"
 CHUNK_MINUTES = 30
 """Closing minutes handled per dense pass (bounds memory at keys × 89 minutes × counters)."""
+MAX_SILENT_MINUTES = 24 * 60
+"""Minutes of complete silence (every window empty) reported one by one before the stream skips ahead."""
 
 
 @dataclass(frozen=True)
@@ -142,13 +148,21 @@ class KpiStream:
             return _empty_frame()
         gone = events.take(closed)
         gone_minute = minute[closed]
+        end = min(new_open, self._silent_from(gone_minute, first) + MAX_SILENT_MINUTES)
         frames = []
-        for a in range(first, new_open, CHUNK_MINUTES):
-            b = min(new_open, a + CHUNK_MINUTES)
+        for a in range(first, end, CHUNK_MINUTES):
+            b = min(end, a + CHUNK_MINUTES)
             inside = (gone_minute >= a) & (gone_minute < b)
             self._summarise(gone.take(inside), gone_minute[inside], a, b)
             frames.append(self._windows(a, b))
         return _concat_frames(frames)
+
+    def _silent_from(self, gone_minute: IntArray, first: int) -> int:
+        """The first minute at or after ``first`` whose windows (at most :data:`HISTORY` minutes) hold no event."""
+        active = [s.minute for s in self._history if len(s.keys)]
+        if len(gone_minute):
+            active.append(int(gone_minute.max()))
+        return max(first, max(active) + HISTORY) if active else first
 
     def _summarise(self, ev: _Events, minute: IntArray, a: int, b: int) -> None:
         """Append a summary per minute in [a, b); keep only the last HISTORY − 1 + (b − a)."""

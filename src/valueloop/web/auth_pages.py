@@ -1,6 +1,7 @@
 """Sign in, sign out and the language switch.
 
-The session cookie is HttpOnly and SameSite=Lax; the login form is protected by a
+The session cookie is HttpOnly, SameSite=Lax and Secure (unless the server runs with
+``--insecure-cookies`` for plain http on this machine); the login form is protected by a
 double-submit token (cookie + hidden field), every signed-in form by the session's token.
 """
 
@@ -22,10 +23,24 @@ router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "vl_login_csrf"
 
 
-def _local(target: str | None) -> str:
-    """Only same-site paths are followed after login (no open redirect)."""
-    parts = urlsplit(target or "/")
-    return target if target and not parts.scheme and not parts.netloc and target.startswith("/") else "/"
+MAX_NEXT = 2000
+
+
+def local_path(target: str | None) -> str:
+    r"""``target`` when it is a path on this site, else ``/`` (no open redirect after login or a language switch).
+
+    A browser reads ``//evil.com`` and ``/\evil.com`` as another host, drops tabs and
+    newlines before parsing (``/<TAB>/evil.com`` is ``//evil.com``), and follows a scheme
+    (``javascript:``); so only a single leading ``/``, no backslash, no control
+    character, no scheme and no host pass. Anything encoded (``%2F%2Fevil.com``) does
+    not start with ``/`` once decoded by the server and falls back to ``/``.
+    """
+    if not target or len(target) > MAX_NEXT or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target):
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
 
 
 def _secure(request: Request) -> bool:
@@ -35,7 +50,7 @@ def _secure(request: Request) -> bool:
 @router.get("/login")
 def login_form(_: Public, request: Request, next: str = "/") -> Response:
     token = secrets.token_urlsafe(32)
-    resp = page(request, "login.html", None, login_csrf=token, next=_local(next), error=None)
+    resp = page(request, "login.html", None, login_csrf=token, next=local_path(next), error=None)
     resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="lax", secure=_secure(request), path="/login")
     return resp
 
@@ -51,10 +66,10 @@ def login_submit(_: Public, request: Request, ws: WorkspaceDep, username: Annota
     try:
         secret, _csrf = login(ws, username, password, ip)
     except RateLimited:
-        return page(request, "login.html", None, 429, login_csrf=expected, next=_local(next), error="rate_limited")
+        return page(request, "login.html", None, 429, login_csrf=expected, next=local_path(next), error="rate_limited")
     except AuthError:
-        return page(request, "login.html", None, 401, login_csrf=expected, next=_local(next), error="bad_login")
-    resp = RedirectResponse(_local(next), status_code=303)
+        return page(request, "login.html", None, 401, login_csrf=expected, next=local_path(next), error="bad_login")
+    resp = RedirectResponse(local_path(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, secret, max_age=int(SESSION_TTL.total_seconds()), httponly=True,
                     samesite="lax", secure=_secure(request), path="/")
     resp.delete_cookie(LOGIN_CSRF, path="/login")
@@ -75,6 +90,6 @@ def logout_submit(_: Public, request: Request, ws: WorkspaceDep, csrf_token: Ann
 
 @router.get("/lang/{code}")
 def switch_language(_: Public, request: Request, code: str, next: str = "/") -> Response:
-    resp = RedirectResponse(_local(next), status_code=303)
+    resp = RedirectResponse(local_path(next), status_code=303)
     resp.set_cookie(LANG_COOKIE, pick(code), max_age=365 * 86400, samesite="lax", secure=_secure(request), path="/")
     return resp
