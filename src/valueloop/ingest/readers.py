@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from valueloop.errors import InputError
+from valueloop.ingest import xlsx
 from valueloop.ingest.encoding import detect_encoding
 from valueloop.spec.mapping import Mapping
 
@@ -203,38 +204,55 @@ def _rows_to_chunk(columns: tuple[str, ...], records: list[list[str | None]], fi
     return Chunk(pa.table(arrays), rows)
 
 
-def _open_sheet(source: Source) -> Any:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many unrelated types for a broken file
-        raise InputError(f"{source.path}: not a readable XLSX workbook: {err}") from err
-    name = source.mapping.sheet
-    if name is not None and name not in book.sheetnames:
-        raise InputError(f"{source.path}: no sheet {name!r} (sheets: {', '.join(book.sheetnames)})")
-    return book[name] if name else book.worksheets[0]
+def _open_sheet(source: Source) -> tuple[Any, Any]:
+    book = xlsx.open_book(source.path)
+    return book, xlsx.choose_sheet(source.path, book, source.mapping.sheet)
 
 
 def _xlsx_header(source: Source) -> tuple[str, ...]:
-    first = next(_open_sheet(source).iter_rows(max_row=1, values_only=True), None)
-    if not first:
-        raise InputError(f"{source.path}: the sheet is empty (no header row)")
-    return tuple((_cell_text(v) or "").strip() for v in first)
+    book, sheet = _open_sheet(source)
+    try:
+        return xlsx.header(source.path, book, sheet)[1]
+    finally:
+        book.close()
 
 
 def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
-    records: list[list[str | None]] = []
-    first_row = 1
-    for values in _open_sheet(source).iter_rows(min_row=2, values_only=True):
-        if all(v is None for v in values):
-            continue
-        records.append([_cell_text(v) for v in values])
-        if len(records) == CHUNK_ROWS:
-            yield _rows_to_chunk(source.columns, records, first_row)
-            first_row += len(records)
-            records = []
-    yield _rows_to_chunk(source.columns, records, first_row)
+    """Rows after the header, numbered as Excel numbers them; unreadable cells quarantine their row."""
+    book, sheet = _open_sheet(source)
+    try:
+        start = xlsx.header(source.path, book, sheet)[0]
+        for batch in xlsx.row_batches(source.path, book, sheet, CHUNK_ROWS):
+            records: list[list[str | None]] = []
+            rows: list[int] = []
+            invalid: list[InvalidRow] = []
+            for number, values in batch:
+                if number <= start or all(v is None for v in values):
+                    continue
+                problem = _xlsx_problem(source.columns, values)
+                if problem:
+                    invalid.append(InvalidRow(number, problem, _xlsx_text(source.columns, values)))
+                else:
+                    records.append([_cell_text(v) for v in values])
+                    rows.append(number)
+            yield _json_chunk(source.columns, records, rows, invalid)
+    finally:
+        book.close()
+
+
+def _xlsx_problem(columns: tuple[str, ...], values: list[object]) -> str | None:
+    """Why a sheet row cannot be stored as sent: an unreadable cell, or a value under no header."""
+    reasons = [f"cell {v.cell} {v.reason}" for v in values if isinstance(v, xlsx.Unreadable)]
+    extra = [i for i, v in enumerate(values) if i >= len(columns) and v is not None]
+    if extra:
+        reasons.append(f"value in column {xlsx.column_letter(extra[0] + 1)}, which has no header")
+    return "; ".join(reasons) or None
+
+
+def _xlsx_text(columns: tuple[str, ...], values: list[object]) -> str:
+    names = [*columns, *(xlsx.column_letter(i + 1) for i in range(len(columns), len(values)))]
+    shown = {n: v.shown if isinstance(v, xlsx.Unreadable) else _cell_text(v) for n, v in zip(names, values, strict=False)}
+    return json.dumps(shown, ensure_ascii=False)
 
 
 def _json_records(source: Source) -> Iterator[tuple[int, dict[str, Any] | InvalidRow]]:

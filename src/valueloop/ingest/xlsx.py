@@ -1,0 +1,157 @@
+"""XLSX sheets read as Excel shows them: streaming, evaluating nothing, guessing nothing.
+
+openpyxl's read-only mode gives a cell's formula *or* its saved value; a formula whose value
+was never saved (a file written by a script, never opened in Excel) then reads as an empty
+cell — a silent NULL. We stream the sheet once with openpyxl's own parser and keep both
+facts, so such a cell (and an Excel error such as ``#DIV/0!``) is reported, not stored.
+Rows carry Excel's row numbers, blank rows counted, so a quarantined row is the row a user
+finds in Excel. The sheet is the mapping's ``sheet:``, else the only non-empty one: a
+workbook with several non-empty sheets is refused with their names, never read by position.
+A broken workbook or sheet XML is an :class:`InputError` naming the file, whatever openpyxl
+raised (it raises many unrelated types).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from valueloop.errors import InputError
+
+SAVE_HINT = "open and save the file in Excel, or export CSV"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A cell whose value is not in the file: a formula never calculated, or an Excel error."""
+
+    cell: str
+    shown: str
+    reason: str
+
+
+Row = tuple[int, list[object]]
+"""(Excel row number, cell values by column, ``None`` for empty or :class:`Unreadable`)."""
+
+
+def open_book(path: Path) -> Any:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # style and extension notices about the file, not about its data
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many unrelated types for a broken file
+        raise InputError(f"{path}: not a readable XLSX workbook: {_one_line(err)}") from err
+
+
+def choose_sheet(path: Path, book: Any, name: str | None) -> Any:
+    """The sheet named in the mapping, or the only non-empty sheet (refusing when there are several)."""
+    if name is not None:
+        if name not in book.sheetnames:
+            raise InputError(f"{path}: no sheet {name!r} (sheets: {', '.join(book.sheetnames)})")
+        return book[name]
+    filled = [sheet for sheet in book.worksheets if _first_row(path, book, sheet) is not None]
+    if len(filled) > 1:
+        names = ", ".join(repr(s.title) for s in filled)
+        raise InputError(
+            f"{path}: the workbook has {len(filled)} non-empty sheets ({names}); "
+            "name the one to read with `sheet:` in the mapping"
+        )
+    return filled[0] if filled else book.worksheets[0]
+
+
+def _first_row(path: Path, book: Any, sheet: Any) -> Row | None:
+    return next((r for batch in row_batches(path, book, sheet, 100) for r in batch if _filled(r[1])), None)
+
+
+def header(path: Path, book: Any, sheet: Any) -> tuple[int, tuple[str, ...]]:
+    """(Excel row of the header, column names): the first non-empty row, trailing empty cells dropped."""
+    first = _first_row(path, book, sheet)
+    if first is None:
+        raise InputError(f"{path}: sheet {sheet.title!r} is empty (no header row)")
+    number, values = first
+    bad = next((v for v in values if isinstance(v, Unreadable)), None)
+    if isinstance(bad, Unreadable):
+        raise InputError(f"{path}: header cell {bad.cell} {bad.reason}")
+    while values and values[-1] is None:
+        values = values[:-1]
+    return number, tuple("" if v is None else str(v).strip() for v in values)
+
+
+def row_batches(path: Path, book: Any, sheet: Any, size: int) -> Iterator[list[Row]]:
+    """The rows of ``sheet`` present in its XML, ``size`` at a time, with Excel's row numbers."""
+    rows = _rows(book, sheet)
+    while True:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # e.g. a date serial out of range: the cell becomes an error, below
+                batch = list(islice(rows, size))
+        except InputError:
+            raise
+        except Exception as err:  # noqa: BLE001 - XML, zip and value errors of a damaged sheet
+            raise InputError(f"{path}: sheet {sheet.title!r} is damaged: {_one_line(err)}") from err
+        if not batch:
+            return
+        yield batch
+
+
+def _rows(book: Any, sheet: Any) -> Iterator[Row]:
+    """Rows with at least one cell in the sheet XML; relies on openpyxl's read-only worksheet internals."""
+    parser_type = _parser_type()
+    with sheet._get_source() as src:
+        parser = parser_type(
+            src,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            values: list[object] = [None] * max((c["column"] for c in cells), default=0)
+            for c in cells:
+                values[c["column"] - 1] = c["value"]
+            yield number, values
+
+
+def _filled(values: list[object]) -> bool:
+    return any(v is not None and v != "" for v in values)
+
+
+def _parser_type() -> type[Any]:
+    """openpyxl's sheet parser, also telling a formula without a saved value from an empty cell."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            where = f"{column_letter(cell['column'])}{cell['row']}"
+            formula = element.find(FORMULA_TAG)
+            if formula is not None and element.find(VALUE_TAG) is None and cell["data_type"] != "inlineStr":
+                shown = "=" + formula.text if formula.text else "(shared formula)"
+                cell["value"] = Unreadable(where, shown, f"is a formula without a saved value; {SAVE_HINT}")
+            elif cell["data_type"] == "e":
+                shown = str(cell["value"])
+                cell["value"] = Unreadable(where, shown, f"holds the Excel error {shown}")
+            return cell
+
+    return Parser
+
+
+def column_letter(number: int) -> str:
+    """Excel's name of the 1-based column ``number`` (1 → A, 27 → AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _one_line(err: BaseException) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text[:300]
