@@ -13,8 +13,9 @@ raised (it raises many unrelated types).
 
 from __future__ import annotations
 
+import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -45,7 +46,7 @@ def open_book(path: Path) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # style and extension notices about the file, not about its data
             return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many unrelated types for a broken file
+    except Exception as err:  # openpyxl raises many unrelated types for a broken file
         raise InputError(f"{path}: not a readable XLSX workbook: {_one_line(err)}") from err
 
 
@@ -93,7 +94,7 @@ def row_batches(path: Path, book: Any, sheet: Any, size: int) -> Iterator[list[R
                 batch = list(islice(rows, size))
         except InputError:
             raise
-        except Exception as err:  # noqa: BLE001 - XML, zip and value errors of a damaged sheet
+        except Exception as err:  # XML, zip and value errors of a damaged sheet
             raise InputError(f"{path}: sheet {sheet.title!r} is damaged: {_one_line(err)}") from err
         if not batch:
             return
@@ -117,6 +118,22 @@ def _rows(book: Any, sheet: Any) -> Iterator[Row]:
             for c in cells:
                 values[c["column"] - 1] = c["value"]
             yield number, values
+
+
+def problem(columns: tuple[str, ...], values: list[object]) -> str | None:
+    """Why a sheet row cannot be stored as sent: an unreadable cell, or a value under no header."""
+    reasons = [f"cell {v.cell} {v.reason}" for v in values if isinstance(v, Unreadable)]
+    extra = [i for i, v in enumerate(values) if i >= len(columns) and v is not None]
+    if extra:
+        reasons.append(f"value in column {column_letter(extra[0] + 1)}, which has no header")
+    return "; ".join(reasons) or None
+
+
+def row_text(columns: tuple[str, ...], values: list[object], cell_text: Callable[[object], str | None]) -> str:
+    """A quarantined row as JSON, by header name (by column letter past the header), formulas shown."""
+    names = [*columns, *(column_letter(i + 1) for i in range(len(columns), len(values)))]
+    shown = {n: v.shown if isinstance(v, Unreadable) else cell_text(v) for n, v in zip(names, values, strict=False)}
+    return json.dumps(shown, ensure_ascii=False)
 
 
 def _filled(values: list[object]) -> bool:
