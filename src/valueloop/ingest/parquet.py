@@ -57,20 +57,27 @@ def batches(path: Path, size: int) -> Iterator[pa.RecordBatch]:
             yield batch
             done += batch.num_rows
     except (pa.ArrowException, OSError) as err:
-        group = _row_group_at(file.metadata, done)
+        group, first, last = _damaged_group(file, done)
         raise InputError(
-            f"{path}: damaged Parquet data in row group {group} (after row {done}): {_one_line(err)}"
+            f"{path}: damaged Parquet data in row group {group} (rows {first}-{last}): {_one_line(err)}"
         ) from err
 
 
-def _row_group_at(meta: pq.FileMetaData, row: int) -> int:
-    """The 0-based row group holding 0-based ``row``."""
-    start = 0
+def _damaged_group(file: pq.ParquetFile, done: int) -> tuple[int, int, int]:
+    """(row group, its first and last 1-based row) of the first group from row ``done`` on that fails to read.
+
+    Batches span row groups, so the failing group is found again by reading groups one by one.
+    """
+    meta, start, found = file.metadata, 0, None
     for i in range(meta.num_row_groups):
-        start += meta.row_group(i).num_rows
-        if row < start:
-            return i
-    return int(meta.num_row_groups) - 1
+        rows = meta.row_group(i).num_rows
+        if start + rows > done and found is None:
+            try:
+                file.read_row_group(i)
+            except (pa.ArrowException, OSError):
+                found = (i, start + 1, start + rows)
+        start += rows
+    return found or (meta.num_row_groups - 1, start, start)
 
 
 def _one_line(err: BaseException) -> str:

@@ -149,7 +149,8 @@ def _parser_type() -> type[Any]:
             cell: dict[str, Any] = super().parse_cell(element)
             where = f"{column_letter(cell['column'])}{cell['row']}"
             formula = element.find(FORMULA_TAG)
-            if formula is not None and element.find(VALUE_TAG) is None and cell["data_type"] != "inlineStr":
+            # openpyxl writes formulas with an empty <v/>; only a text result may be saved as ""
+            if formula is not None and not element.findtext(VALUE_TAG) and element.get("t") != "str":
                 shown = "=" + formula.text if formula.text else "(shared formula)"
                 cell["value"] = Unreadable(where, shown, f"is a formula without a saved value; {SAVE_HINT}")
             elif cell["data_type"] == "e":
