@@ -213,7 +213,7 @@ def _open_sheet(source: Source) -> tuple[Any, Any]:
 def _xlsx_header(source: Source) -> tuple[str, ...]:
     book, sheet = _open_sheet(source)
     try:
-        return xlsx.header(source.path, book, sheet)[1]
+        return xlsx.header(source.path, book, sheet, _cell_text)[1]
     finally:
         book.close()
 
@@ -222,7 +222,7 @@ def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
     """Rows after the header, numbered as Excel numbers them; unreadable cells quarantine their row."""
     book, sheet = _open_sheet(source)
     try:
-        start = xlsx.header(source.path, book, sheet)[0]
+        start = xlsx.header(source.path, book, sheet, _cell_text)[0]
         for batch in xlsx.row_batches(source.path, book, sheet, CHUNK_ROWS):
             records: list[list[str | None]] = []
             rows: list[int] = []

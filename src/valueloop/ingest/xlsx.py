@@ -70,7 +70,7 @@ def _first_row(path: Path, book: Any, sheet: Any) -> Row | None:
     return next((r for batch in row_batches(path, book, sheet, 100) for r in batch if _filled(r[1])), None)
 
 
-def header(path: Path, book: Any, sheet: Any) -> tuple[int, tuple[str, ...]]:
+def header(path: Path, book: Any, sheet: Any, cell_text: Callable[[object], str | None]) -> tuple[int, tuple[str, ...]]:
     """(Excel row of the header, column names): the first non-empty row, trailing empty cells dropped."""
     first = _first_row(path, book, sheet)
     if first is None:
@@ -81,7 +81,7 @@ def header(path: Path, book: Any, sheet: Any) -> tuple[int, tuple[str, ...]]:
         raise InputError(f"{path}: header cell {bad.cell} {bad.reason}")
     while values and values[-1] is None:
         values = values[:-1]
-    return number, tuple("" if v is None else str(v).strip() for v in values)
+    return number, tuple((cell_text(v) or "").strip() for v in values)
 
 
 def row_batches(path: Path, book: Any, sheet: Any, size: int) -> Iterator[list[Row]]:
@@ -147,18 +147,21 @@ def _parser_type() -> type[Any]:
     class Parser(WorkSheetParser):  # type: ignore[misc]
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell: dict[str, Any] = super().parse_cell(element)
-            where = f"{column_letter(cell['column'])}{cell['row']}"
             formula = element.find(FORMULA_TAG)
             # openpyxl writes formulas with an empty <v/>; only a text result may be saved as ""
             if formula is not None and not element.findtext(VALUE_TAG) and element.get("t") != "str":
                 shown = "=" + formula.text if formula.text else "(shared formula)"
-                cell["value"] = Unreadable(where, shown, f"is a formula without a saved value; {SAVE_HINT}")
+                cell["value"] = Unreadable(_where(cell), shown, f"is a formula without a saved value; {SAVE_HINT}")
             elif cell["data_type"] == "e":
                 shown = str(cell["value"])
-                cell["value"] = Unreadable(where, shown, f"holds the Excel error {shown}")
+                cell["value"] = Unreadable(_where(cell), shown, f"holds the Excel error {shown}")
             return cell
 
     return Parser
+
+
+def _where(cell: dict[str, Any]) -> str:
+    return f"{column_letter(cell['column'])}{cell['row']}"
 
 
 def column_letter(number: int) -> str:
