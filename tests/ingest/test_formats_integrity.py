@@ -19,6 +19,7 @@ from test_ingest_csv import reconciles, stored
 from conftest import CliRun, write
 from valueloop.errors import InputError
 from valueloop.flows.ingest import ingest
+from valueloop.ingest.suggest import suggest_mapping
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 
@@ -110,7 +111,9 @@ def test_xlsx_sheet_is_named_or_the_only_one_filled(ws: Workspace, tmp_path: Pat
     with pytest.raises(InputError, match=r"2 non-empty sheets \('一月', '二月'\).*`sheet:`"):
         ingest(ws, "feedback", [path])
     assert Lake(ws.lake_dir).manifest().version == 0
-    s = ingest(ws, "feedback", [path], write(tmp_path / "m.yaml", "sheet: 二月\n"))
+    proposal = suggest_mapping(path, "feedback", sheet="二月")
+    assert "sheet: 二月" in proposal
+    s = ingest(ws, "feedback", [path], write(tmp_path / "m.yaml", proposal))
     assert (s.read, s.stored) == (2, 2) and reconciles(s)
     single = _book(tmp_path / "one.xlsx", ("空", []), ("数据", first))
     assert ingest(ws, "feedback", [single]).stored == 1
