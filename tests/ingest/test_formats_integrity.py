@@ -104,6 +104,21 @@ def test_xlsx_rows_keep_excel_numbers_after_blank_rows(ws: Workspace, tmp_path: 
     assert s.errors[1].reason == "value in column E, which has no header"
 
 
+def test_xlsx_cell_under_a_merge_is_not_read_as_empty(ws: Workspace, tmp_path: Path) -> None:
+    rows = [HEADER] + [[f"F{i}", "2026-03-01 09:00", "survey", 4] for i in range(1, 6)]
+    path = _book(tmp_path / "merged.xlsx", ("Sheet", rows))
+    book = openpyxl.load_workbook(path)
+    book.active["C3"] = book.active["C4"] = None
+    book.active.merge_cells("C2:C4")  # Excel shows "survey" in C3 and C4; the file holds it in C2 only
+    book.active["D5"] = book.active["D6"] = None
+    book.active.merge_cells("D5:D6")  # an empty merge hides nothing
+    book.save(path)
+    s = ingest(ws, "feedback", [path])
+    assert (s.read, s.stored, s.quarantined) == (5, 3, 2) and reconciles(s)
+    assert [(e.row, e.field) for e in s.errors] == [(3, "(row)"), (4, "(row)")]
+    assert s.errors[0].reason.startswith("cell C3 is inside merged cells C2:C4; unmerge and fill them in Excel")
+
+
 def test_xlsx_sheet_is_named_or_the_only_one_filled(ws: Workspace, tmp_path: Path) -> None:
     first = [HEADER, ["F1", "2026-03-01 09:00", "survey", 4]]
     second = [HEADER, ["F2", "2026-03-01 09:00", "survey", 5], ["F3", "2026-03-01 09:00", "survey", 5]]

@@ -223,14 +223,16 @@ def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
     book, sheet = _open_sheet(source)
     try:
         start = xlsx.header(source.path, book, sheet, _cell_text)[0]
+        merges = xlsx.Merges(source.path, sheet)
         for batch in xlsx.row_batches(source.path, book, sheet, CHUNK_ROWS):
             records: list[list[str | None]] = []
             rows: list[int] = []
             invalid: list[InvalidRow] = []
             for number, values in batch:
+                merged = merges.problems(number, values)
                 if number <= start or all(v is None for v in values):
                     continue
-                problem = xlsx.problem(source.columns, values)
+                problem = xlsx.problem(source.columns, values, merged)
                 if problem:
                     invalid.append(InvalidRow(number, problem, xlsx.row_text(source.columns, values, _cell_text)))
                 else:

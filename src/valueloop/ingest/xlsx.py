@@ -14,8 +14,9 @@ raised (it raises many unrelated types).
 from __future__ import annotations
 
 import json
+import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -120,9 +121,59 @@ def _rows(book: Any, sheet: Any) -> Iterator[Row]:
             yield number, values
 
 
-def problem(columns: tuple[str, ...], values: list[object]) -> str | None:
-    """Why a sheet row cannot be stored as sent: an unreadable cell, or a value under no header."""
-    reasons = [f"cell {v.cell} {v.reason}" for v in values if isinstance(v, Unreadable)]
+class Merges:
+    """Merged cells of a sheet: a cell under a merge reads empty while Excel shows the merge's value.
+
+    The ranges sit after the rows in the sheet XML, so they are found first by a byte scan
+    (far cheaper than parsing the XML twice). A hidden cell is only a problem when the
+    merge's top-left cell has a value, which rows streamed in order always show first.
+    """
+
+    _REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+    def __init__(self, path: Path, sheet: Any) -> None:
+        self.hidden: dict[int, dict[int, str]] = {}
+        self.tops: dict[tuple[int, int], str] = {}
+        self.filled: set[str] = set()
+        try:
+            ranges = self._ranges(sheet)
+        except Exception as err:  # zip and decompression errors of a damaged file
+            raise InputError(f"{path}: sheet {sheet.title!r} is damaged: {_one_line(err)}") from err
+        for c1, r1, c2, r2 in ranges:
+            ref = f"{c1}{r1}:{c2}{r2}"
+            first_col, last_col = column_number(c1), column_number(c2)
+            self.tops[(r1, first_col)] = ref
+            for row in range(r1, r2 + 1):
+                cols = range(first_col + (row == r1), last_col + 1)
+                self.hidden.setdefault(row, {}).update(dict.fromkeys(cols, ref))
+
+    def _ranges(self, sheet: Any) -> set[tuple[str, int, str, int]]:
+        found: set[tuple[str, int, str, int]] = set()
+        tail = b""
+        with sheet._get_source() as src:
+            while block := src.read(1 << 20):
+                data = tail + block
+                found.update((m[1].decode(), int(m[2]), m[3].decode(), int(m[4])) for m in self._REF.finditer(data))
+                tail = data[-256:]
+        return found
+
+    def problems(self, number: int, values: list[object]) -> list[str]:
+        """Hidden cells of row ``number`` whose merge shows a value (call for every row, in order)."""
+        for col, v in enumerate(values, start=1):
+            if v is not None and (number, col) in self.tops:
+                self.filled.add(self.tops[(number, col)])
+        hidden = self.hidden.get(number, {})
+        return [
+            f"cell {column_letter(col)}{number} is inside merged cells {ref}; unmerge and fill them in Excel, "
+            "or export CSV"
+            for col, ref in hidden.items()
+            if ref in self.filled and (col > len(values) or values[col - 1] is None)
+        ]
+
+
+def problem(columns: tuple[str, ...], values: list[object], merged: Sequence[str] = ()) -> str | None:
+    """Why a sheet row cannot be stored as sent: an unreadable cell, a merged cell, a value under no header."""
+    reasons = [f"cell {v.cell} {v.reason}" for v in values if isinstance(v, Unreadable)] + list(merged)
     extra = [i for i, v in enumerate(values) if i >= len(columns) and v is not None]
     if extra:
         reasons.append(f"value in column {column_letter(extra[0] + 1)}, which has no header")
@@ -162,6 +213,14 @@ def _parser_type() -> type[Any]:
 
 def _where(cell: dict[str, Any]) -> str:
     return f"{column_letter(cell['column'])}{cell['row']}"
+
+
+def column_number(letters: str) -> int:
+    """The 1-based column number of Excel's column name (A → 1, AA → 27)."""
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 def column_letter(number: int) -> str:
