@@ -159,6 +159,8 @@ class Merges:
 
     def problems(self, number: int, values: list[object]) -> list[str]:
         """Hidden cells of row ``number`` whose merge shows a value (call for every row, in order)."""
+        if not self.tops:
+            return []
         for col, v in enumerate(values, start=1):
             if v is not None and (number, col) in self.tops:
                 self.filled.add(self.tops[(number, col)])
