@@ -49,11 +49,12 @@ def suggest(
     file: Annotated[Path, typer.Argument(help="A source file whose header to read.")],
     dataset: Annotated[str, typer.Argument(help="The canonical dataset it feeds.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the mapping YAML here.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX: the sheet to read.")] = None,
 ) -> None:
     """Propose a mapping from a file's header (Chinese and English column names) and sample values."""
     from valueloop.ingest.suggest import suggest_mapping
 
-    text = suggest_mapping(file, dataset)
+    text = suggest_mapping(file, dataset, sheet)
     if out:
         out.write_text(text, encoding="utf-8")
         stderr.print(f"mapping written to {out}")

@@ -94,7 +94,7 @@ def ingest(
     mapping = load_mapping(mapping_path) if mapping_path else Mapping()
     if mapping.dataset and mapping.dataset != dataset:
         raise SpecError(f"{mapping_path}: the mapping is for dataset {mapping.dataset!r}, not {dataset!r}")
-    sources = [open_source(f, mapping) for f in files]
+    sources = [open_source(f, mapping, ds.by_name) for f in files]
     for src, label in zip(sources, labels, strict=True):
         check_columns(ds, mapping, src.columns, label)
     batch_id, started = new_batch_id(), datetime.now(UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from valueloop.errors import InputError
+from valueloop.ingest import parquet, xlsx
 from valueloop.ingest.encoding import detect_encoding
 from valueloop.spec.mapping import Mapping
 
@@ -76,8 +76,11 @@ class Source:
         return readers[self.kind](self)
 
 
-def open_source(path: Path, mapping: Mapping) -> Source:
-    """Check that ``path`` exists and is readable, detect its format and read its header."""
+def open_source(path: Path, mapping: Mapping, fields: Iterable[str] = ()) -> Source:
+    """Check that ``path`` exists and is readable, detect its format and read its header.
+
+    ``fields`` (the target dataset's field names) lets a typed format refuse a column that cannot fill one.
+    """
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     kind = FORMATS.get(path.suffix.lower())
@@ -97,6 +100,8 @@ def open_source(path: Path, mapping: Mapping) -> Source:
     duplicated = sorted({c for c in source.columns if source.columns.count(c) > 1})
     if duplicated:
         raise InputError(f"{path}: duplicated column names in the header: {', '.join(duplicated)}")
+    if kind == "parquet":
+        parquet.check_nested(path, mapping, fields)
     return source
 
 
@@ -168,15 +173,12 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
 
 
 def _parquet_header(source: Source) -> tuple[str, ...]:
-    try:
-        return tuple(pq.ParquetFile(source.path).schema_arrow.names)
-    except (pa.ArrowInvalid, OSError) as err:
-        raise InputError(f"{source.path}: not a readable Parquet file: {err}") from err
+    return tuple(parquet.open_file(source.path).schema_arrow.names)
 
 
 def _parquet_chunks(source: Source) -> Iterator[Chunk]:
     done = 0
-    for batch in pq.ParquetFile(source.path).iter_batches(batch_size=CHUNK_ROWS):
+    for batch in parquet.batches(source.path, CHUNK_ROWS):
         table = pa.Table.from_batches([batch])
         yield Chunk(table, np.arange(done + 1, done + table.num_rows + 1, dtype=np.int64))
         done += table.num_rows
@@ -203,76 +205,84 @@ def _rows_to_chunk(columns: tuple[str, ...], records: list[list[str | None]], fi
     return Chunk(pa.table(arrays), rows)
 
 
-def _open_sheet(source: Source) -> Any:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many unrelated types for a broken file
-        raise InputError(f"{source.path}: not a readable XLSX workbook: {err}") from err
-    name = source.mapping.sheet
-    if name is not None and name not in book.sheetnames:
-        raise InputError(f"{source.path}: no sheet {name!r} (sheets: {', '.join(book.sheetnames)})")
-    return book[name] if name else book.worksheets[0]
+def _open_sheet(source: Source) -> tuple[Any, Any]:
+    book = xlsx.open_book(source.path)
+    return book, xlsx.choose_sheet(source.path, book, source.mapping.sheet)
 
 
 def _xlsx_header(source: Source) -> tuple[str, ...]:
-    first = next(_open_sheet(source).iter_rows(max_row=1, values_only=True), None)
-    if not first:
-        raise InputError(f"{source.path}: the sheet is empty (no header row)")
-    return tuple((_cell_text(v) or "").strip() for v in first)
+    book, sheet = _open_sheet(source)
+    try:
+        return xlsx.header(source.path, book, sheet, _cell_text)[1]
+    finally:
+        book.close()
 
 
 def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
-    records: list[list[str | None]] = []
-    first_row = 1
-    for values in _open_sheet(source).iter_rows(min_row=2, values_only=True):
-        if all(v is None for v in values):
-            continue
-        records.append([_cell_text(v) for v in values])
-        if len(records) == CHUNK_ROWS:
-            yield _rows_to_chunk(source.columns, records, first_row)
-            first_row += len(records)
-            records = []
-    yield _rows_to_chunk(source.columns, records, first_row)
+    """Rows after the header, numbered as Excel numbers them; unreadable cells quarantine their row."""
+    book, sheet = _open_sheet(source)
+    try:
+        start = xlsx.header(source.path, book, sheet, _cell_text)[0]
+        merges = xlsx.Merges(source.path, sheet)
+        for batch in xlsx.row_batches(source.path, book, sheet, CHUNK_ROWS):
+            records: list[list[str | None]] = []
+            rows: list[int] = []
+            invalid: list[InvalidRow] = []
+            for number, values in batch:
+                merged = merges.problems(number, values)
+                if number <= start or all(v is None for v in values):
+                    continue
+                problem = xlsx.problem(source.columns, values, merged)
+                if problem:
+                    invalid.append(InvalidRow(number, problem, xlsx.row_text(source.columns, values, _cell_text)))
+                else:
+                    records.append([_cell_text(v) for v in values])
+                    rows.append(number)
+            yield _json_chunk(source.columns, records, rows, invalid)
+    finally:
+        book.close()
 
 
 def _json_records(source: Source) -> Iterator[tuple[int, dict[str, Any] | InvalidRow]]:
     """(data row, record or why it is unusable) for a JSON array or a JSON Lines file."""
-    if source.kind == "json" and _first_char(source.path) == "[":
-        try:
-            items = json.loads(source.path.read_text(encoding="utf-8-sig"))
-        except json.JSONDecodeError as err:
-            raise InputError(f"{source.path}: invalid JSON at line {err.lineno}: {err.msg}") from err
-        for i, item in enumerate(items, start=1):
-            yield i, item if isinstance(item, dict) else InvalidRow(i, "not a JSON object", json.dumps(item)[:200])
-        return
-    row = 0
-    with open(source.path, encoding="utf-8-sig") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row += 1
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield row, InvalidRow(row, f"invalid JSON: {err.msg}", line[:200])
-                continue
-            yield row, item if isinstance(item, dict) else InvalidRow(row, "not a JSON object", line[:200])
+    encoding = "utf-8-sig" if source.encoding == "utf-8" else source.encoding  # detected as for CSV
+    try:
+        if source.kind == "json" and _first_char(source.path, encoding) == "[":
+            yield from _json_array(source, encoding)
+            return
+        with open(source.path, encoding=encoding) as fh:
+            for row, line in enumerate((line for line in fh if line.strip()), start=1):
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError as err:
+                    yield row, InvalidRow(row, f"invalid JSON: {err.msg}", line[:200])
+                    continue
+                yield row, item if isinstance(item, dict) else InvalidRow(row, "not a JSON object", line[:200])
+    except UnicodeDecodeError as err:
+        raise InputError(f"{source.path}: not {source.encoding} text; set `encoding:` in the mapping") from err
 
 
-def _first_char(path: Path) -> str:
-    with open(path, encoding="utf-8-sig") as fh:
+def _json_array(source: Source, encoding: str) -> Iterator[tuple[int, dict[str, Any] | InvalidRow]]:
+    try:
+        items = json.loads(source.path.read_text(encoding=encoding))
+    except json.JSONDecodeError as err:
+        raise InputError(f"{source.path}: invalid JSON at line {err.lineno}: {err.msg}") from err
+    for i, item in enumerate(items, start=1):
+        yield i, item if isinstance(item, dict) else InvalidRow(i, "not a JSON object", json.dumps(item)[:200])
+
+
+def _first_char(path: Path, encoding: str) -> str:
+    with open(path, encoding=encoding, errors="replace") as fh:
         return fh.read(4096).lstrip()[:1]
 
 
 def _json_header(source: Source) -> tuple[str, ...]:
+    """Every field name of every record: a field first seen late in the file is a column all the same."""
+    source.encoding = detect_encoding(source.path, source.mapping.encoding)
     names: dict[str, None] = {}
-    for seen, (_, item) in enumerate(_json_records(source)):
+    for _, item in _json_records(source):
         if isinstance(item, dict):
             names.update(dict.fromkeys(item))
-        if seen >= 1000:
-            break
     if not names:
         raise InputError(f"{source.path}: no JSON objects found")
     return tuple(names)

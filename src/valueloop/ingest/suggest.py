@@ -108,10 +108,10 @@ def match_columns(dataset: str, columns: tuple[str, ...]) -> dict[str, str]:
     return chosen
 
 
-def suggest_mapping(path: Path, dataset: str) -> str:
-    """A commented YAML mapping proposal for ``path`` onto ``dataset``."""
+def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
+    """A commented YAML mapping proposal for ``path`` onto ``dataset`` (``sheet``: the XLSX sheet to read)."""
     ds = get_dataset(dataset)
-    source = open_source(path, Mapping())
+    source = open_source(path, Mapping(sheet=sheet))
     first = next(iter(source.chunks()), None)  # a header-only file still gets a proposal from its names
     sample = first.table.slice(0, 2000) if first is not None else None
     fields: dict[str, object] = {}
@@ -128,7 +128,8 @@ def suggest_mapping(path: Path, dataset: str) -> str:
         fields[name] = entry if len(entry) > 1 else column
     unmatched = [c for c in source.columns if c not in matched.values()]
     missing = [f for f in ds.required if f not in fields]
-    doc = {"dataset": dataset, "encoding": source.encoding, "timezone": "Asia/Shanghai", "fields": fields}
+    chosen = {"sheet": sheet} if sheet is not None else {}
+    doc = {"dataset": dataset, "encoding": source.encoding, "timezone": "Asia/Shanghai", **chosen, "fields": fields}
     head = f"# mapping proposed for {path.name} → {dataset}; review before use\n"
     if missing:
         head += f"# REQUIRED fields not found: {', '.join(missing)}\n"

@@ -9,6 +9,7 @@ already in canonical shape needs no mapping at all. Example::
     timezone: Asia/Shanghai   # naive timestamps are local time there
     datetime_formats: ["%Y/%m/%d %H:%M"]
     null_values: ["-", "N/A", "无"]
+    sheet: 工单明细           # XLSX: the sheet to read (needed when several sheets have data)
     fields:
       interaction_id: 工单编号                 # shorthand: one source column
       opened_at: {columns: [日期, 时间]}       # joined with a space, then parsed
