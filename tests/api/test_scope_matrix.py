@@ -235,7 +235,7 @@ def test_monitor_status_shows_only_own_units(
     scoped_b: dict[str, dict[str, str]],
 ) -> None:  # fmt: skip
     a, b = regions
-    base = datetime(2026, 8, 3, 2, 0, tzinfo=UTC).timestamp()
+    base = float(int(datetime.now(UTC).timestamp()) // 60 * 60 - 600)  # inside the live intake's window
     events = [{"type": "device_status", "status": "故障", "ts": base + k, "entity_id": a.branch} for k in range(12)]
     events += [{"type": "interaction_opened", "ts": base + 60 + k, "entity_id": a.branch} for k in range(3)]
     body = "\n".join(json.dumps(e, ensure_ascii=False) for e in events).encode()
