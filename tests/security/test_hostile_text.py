@@ -51,7 +51,7 @@ from valueloop.flows.quarantine import export_quarantine
 from valueloop.flows.review import build_review
 from valueloop.flows.scores import latest_run
 from valueloop.monitor.notify import Channel, Notice, render
-from valueloop.reports.html import render_html
+from valueloop.reports.html import CSP, render_html
 from valueloop.reports.pdf import render_pdf
 from valueloop.reports.xlsx import render_xlsx
 from valueloop.store import appdb
@@ -457,3 +457,8 @@ def test_no_renderer_fetched_anything(corpus: Corpus, outputs: Callable[[str], O
 
 def test_every_field_reaches_some_renderer() -> None:
     assert set(MARKERS) == {f for fields in REACH.values() for f in fields}
+
+
+def test_review_html_declares_the_csp(outputs: Callable[[str], Output]) -> None:
+    _, page = outputs("review.html")
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'.replace("'", "&#39;") in page
