@@ -47,6 +47,7 @@ from valueloop.flows.documents import add_document, list_documents
 from valueloop.flows.evaluate import evaluate
 from valueloop.flows.ingest import ingest
 from valueloop.flows.models import model_files
+from valueloop.flows.people import checklist_from_text
 from valueloop.flows.quarantine import export_quarantine
 from valueloop.flows.review import build_review
 from valueloop.flows.scores import latest_run
@@ -293,7 +294,17 @@ def _cli_csv(c: Corpus) -> str:
         emit(list_users(c.ws), Format.csv)
         emit(list_actions(c.ws), Format.csv)
         emit(list_documents(c.ws), Format.csv)
+        emit(checklist_from_text(_checklist(c))["items"], Format.csv)
     return buf.getvalue()
+
+
+def _checklist(c: Corpus) -> str:
+    """A mystery-shopper checklist (``audits checklist``) whose item texts are the corpus."""
+    texts = _texts("VLXCHECK", c.url)
+    c.fields["checklist item"] = texts
+    items = [{"id": f"i{i}", "text": {"zh": t, "en": t}, "weight": 1 / len(texts)} for i, t in enumerate(texts)]
+    return yaml.safe_dump({"id": "hostile", "name": {"zh": "x", "en": "x"}, "version": 1, "pass_mark": 0.8,
+                           "items": items}, allow_unicode=True)  # fmt: skip
 
 
 def _results(c: Corpus, run_id: str) -> list[dict[str, Any]]:
@@ -409,7 +420,7 @@ def _problems(kind: str, output: Any, c: Corpus, name: str) -> list[str]:
 
 MARKERS = {"entity name": "VLXENTITY", "model name": "VLXMODEL", "indicator label": "VLXLABEL",
            "feedback text": "VLXFEEDBACK", "action title": "VLXTITLE", "action comment": "VLXCOMMENT",
-           "document title": "VLXDOC", "user name": "VLXUSER"}  # fmt: skip
+           "document title": "VLXDOC", "user name": "VLXUSER", "checklist item": "VLXCHECK"}  # fmt: skip
 
 
 REACH: dict[str, tuple[str, ...]] = {
@@ -426,7 +437,7 @@ REACH: dict[str, tuple[str, ...]] = {
     "rankings.csv": ("entity name",),
     "rankings.xlsx": ("entity name",),
     "quarantine.csv": ("feedback text",),
-    "cli.csv": ("entity name", "action title", "document title", "user name"),
+    "cli.csv": ("entity name", "action title", "document title", "user name", "checklist item"),
     **{chat: ("entity name",) for chat in CHATS},
 }
 """Which field each renderer shows (checked: the field's marker must be in the output)."""
