@@ -47,7 +47,7 @@ from valueloop.flows.documents import add_document, list_documents
 from valueloop.flows.evaluate import evaluate
 from valueloop.flows.ingest import ingest
 from valueloop.flows.models import model_files
-from valueloop.flows.people import checklist_from_text
+from valueloop.flows.people import checklist_from_text, scorecards
 from valueloop.flows.quarantine import export_quarantine
 from valueloop.flows.review import build_review
 from valueloop.flows.scores import latest_run
@@ -227,7 +227,8 @@ def _users(c: Corpus) -> None:
 
 PAGES = ("/", "/rankings", "/units/{branch}", "/actions", "/actions/{action}", "/alerts", "/voice", "/experiments",
          "/reports", "/models", "/accounts", "/upload", "/vsm")  # fmt: skip
-FILES = ("review.html", "review.pdf", "review.xlsx", "rankings.csv", "rankings.xlsx", "quarantine.csv", "cli.csv")
+FILES = ("review.html", "review.pdf", "review.xlsx", "rankings.csv", "rankings.xlsx", "quarantine.csv", "cli.csv",
+         "scorecards.csv")
 CHATS = ("webhook", "wecom", "dingtalk", "slack")
 RENDERERS = (*PAGES, *FILES, *CHATS)
 
@@ -281,6 +282,8 @@ def _file(c: Corpus, client: TestClient, folder: Path, name: str) -> Output:
         path = folder / "quarantine.csv"
         export_quarantine(c.ws, "feedback", path, None)
         return "csv", path.read_text(encoding="utf-8-sig")
+    if name == "scorecards.csv":
+        return "csv", Path(scorecards(c.ws, period="2026-09")["file"]).read_text(encoding="utf-8")
     return "csv", _cli_csv(c)
 
 
@@ -437,6 +440,7 @@ REACH: dict[str, tuple[str, ...]] = {
     "rankings.csv": ("entity name",),
     "rankings.xlsx": ("entity name",),
     "quarantine.csv": ("feedback text",),
+    "scorecards.csv": ("entity name",),
     "cli.csv": ("entity name", "action title", "document title", "user name", "checklist item"),
     **{chat: ("entity name",) for chat in CHATS},
 }
