@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from test_ingest_csv import stored
 
 from conftest import CliRun, write
 from valueloop.flows.ingest import ingest
+from valueloop.flows.quarantine import export_quarantine
 from valueloop.store.workspace import Workspace
 
 
@@ -37,3 +39,18 @@ def test_fix_and_reingest(ws: Workspace, tmp_path: Path, cli: CliRun) -> None:
     assert json.loads(cli("quarantine", "list", "-w", ws.root, "-f", "json", check=True).stdout) != []
     cli("quarantine", "clear", "feedback", "--batch", s.batch_id, "-w", ws.root, check=True)
     assert json.loads(cli("quarantine", "list", "-w", ws.root, "-f", "json", check=True).stdout) == []
+
+
+def test_formula_text_is_neutralised_in_the_export_and_restored_on_reingest(ws: Workspace, tmp_path: Path) -> None:
+    """The export opens safely in a spreadsheet; fixed and ingested again, the texts are the originals."""
+    texts = ['=HYPERLINK("http://x","y")', "-1+2", "@SUM(1)", "'=already quoted", "+", "plain 'quote"]
+    lines = [f'F{i},2026-03-01 09:00,9,"{t.replace(chr(34), chr(34) * 2)}"' for i, t in enumerate(texts)]
+    f = write(tmp_path / "fb.csv", "feedback_id,submitted_at,csat,text\n" + "\n".join(lines) + "\n")
+    assert ingest(ws, "feedback", [f]).quarantined == len(texts)
+    out = tmp_path / "fix.csv"
+    export_quarantine(ws, "feedback", out, None)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["text"] for r in rows] == ["'" + t if t[0] in "=+-@'" else t for t in texts]
+    out.write_text(out.read_text(encoding="utf-8-sig").replace(",9,", ",4,"), encoding="utf-8-sig")
+    assert ingest(ws, "feedback", [out]).stored == len(texts)
+    assert sorted(r["text"] for r in stored(ws, "feedback")) == sorted(texts)

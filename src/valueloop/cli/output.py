@@ -19,6 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from valueloop.ingest.cells import neutralise
+
 stderr = Console(stderr=True, soft_wrap=True)
 
 
@@ -74,8 +76,8 @@ def emit(data: Any, fmt: Format, *, title: str | None = None, columns: Sequence[
     cols = list(columns) if columns else _columns(rows)
     if fmt is Format.csv:
         writer = csv.writer(sys.stdout)
-        writer.writerow(cols)
-        writer.writerows([_cell(r.get(c)) for c in cols] for r in rows)
+        writer.writerow([neutralise(c) for c in cols])  # CSV is opened in spreadsheets: no formulas
+        writer.writerows([_cell(neutralise(r.get(c))) for c in cols] for r in rows)
         return
     if not isinstance(data, list) and columns is None:
         table = Table("field", "value", title=title)

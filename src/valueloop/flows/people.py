@@ -18,6 +18,7 @@ from valueloop.errors import InputError, SpecError
 from valueloop.flows.evaluate import evaluate
 from valueloop.flows.models import load_versions
 from valueloop.flows.people_attribution import agent_workspace, controllable_model
+from valueloop.ingest.cells import neutralise
 from valueloop.metrics.periods import bounds_utc
 from valueloop.people import disputes as dp
 from valueloop.people import grades as gr
@@ -195,6 +196,6 @@ def scorecards(
         flat = [
             {k: "; ".join(v) if isinstance(v, list) else v for k, v in r.items() if k != "indicators"} for r in rows
         ]
-        pd.DataFrame(flat).to_csv(file, index=False)
+        pd.DataFrame([{k: neutralise(v) for k, v in r.items()} for r in flat]).to_csv(file, index=False)
         doc["file"] = str(file)
     return doc

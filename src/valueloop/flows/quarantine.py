@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from valueloop.errors import InputError
+from valueloop.ingest.cells import neutralise_row
 from valueloop.spec.datasets import get_dataset
 from valueloop.store.lake import Lake, new_batch_id
 from valueloop.store.workspace import Workspace
@@ -61,7 +62,12 @@ def _by_row(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def export_quarantine(ws: Workspace, dataset: str, out: Path, batch: str | None) -> int:
-    """Original values of each quarantined row (once per row), plus where it came from and why."""
+    """Original values of each quarantined row (once per row), plus where it came from and why.
+
+    The file is meant to be fixed in a spreadsheet and ingested again, so text that a spreadsheet
+    would run as a formula gets the ``'`` text mark (:func:`valueloop.ingest.cells.neutralise`);
+    the ingest reader drops that mark again, so the round trip gives back the original values.
+    """
     get_dataset(dataset)
     rows = _by_row(_read(ws, dataset, batch))
     columns: dict[str, None] = {}
@@ -69,9 +75,10 @@ def export_quarantine(ws: Workspace, dataset: str, out: Path, batch: str | None)
         columns.update(dict.fromkeys(r["values"]))
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow([*columns, "_source_file", "_source_row", "_reasons"])
+        writer.writerow(neutralise_row([*columns, "_source_file", "_source_row", "_reasons"]))
         for r in rows:
-            writer.writerow([*(r["values"].get(c) for c in columns), r["file"], r["row"], " | ".join(r["reasons"])])
+            values = [*(r["values"].get(c) for c in columns), r["file"], r["row"], " | ".join(r["reasons"])]
+            writer.writerow(neutralise_row(values))
     return len(rows)
 
 

@@ -39,7 +39,11 @@ def _cell(value: Cell) -> str:
 
 @contextmanager
 def rows_file(rows: Sequence[Row]) -> Iterator[Path]:
-    """The rows as a CSV (columns in order of first appearance, a missing cell left blank)."""
+    """The rows as a CSV (columns in order of first appearance, a missing cell left blank).
+
+    Not neutralised against formulas (:mod:`valueloop.ingest.cells`): this file is read back by
+    our own reader and deleted, never opened in a spreadsheet, and a ``'`` would change values.
+    """
     if not rows:
         raise InputError("rows: no rows sent")
     columns = list(dict.fromkeys(k for r in rows for k in r))

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from valueloop.errors import InputError
+from valueloop.ingest.cells import UNESCAPE_PATTERN
 from valueloop.ingest.coerce import convert
 from valueloop.ingest.readers import Chunk
 from valueloop.spec.datasets import Dataset, Field
@@ -97,10 +98,10 @@ def _as_array(column: pa.ChunkedArray) -> pa.Array:
 
 
 def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mapping) -> pa.Array:
-    """Trim, turn null sentinels into nulls, apply the value map."""
+    """Drop a spreadsheet's text mark (``'=x`` → ``=x``), trim, turn null sentinels into nulls, apply the value map."""
     if not pa.types.is_string(raw.type):
         return raw
-    text = pc.utf8_trim_whitespace(raw)
+    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(raw, UNESCAPE_PATTERN, r"\1"))
     nulls = (*mapping.null_values, *(fm.null_values if fm else ()))
     text = pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
     if fm and fm.values:

@@ -23,6 +23,14 @@ rcParams["axes.unicode_minus"] = False
 rcParams["svg.fonttype"] = "path"
 
 
+LABEL_CHARS = 40
+"""A unit name longer than this is cut in the chart (the tables show it whole): the bars keep their room."""
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+
+
 def score_chart(data: ReviewData, lang: Lang, fmt: Literal["svg", "png"]) -> str | None:
     """Horizontal bars of each unit's composite score, a dot at its previous score; None without scores."""
     units = [u for u in data.summary.units if u.score is not None][:30]
@@ -35,7 +43,8 @@ def score_chart(data: ReviewData, lang: Lang, fmt: Literal["svg", "png"]) -> str
     prev = [(y, u.previous_score) for y, u in zip(ys, units, strict=True) if u.previous_score is not None]
     if prev:
         ax.scatter([p for _, p in prev], [y for y, _ in prev], color="#e45756", zorder=3, s=14)
-    ax.set_yticks(ys, [f"{u.name} ({u.entity_id})" for u in units], fontsize=7)
+    # names are data, not mathtext: "$\\x$" in a unit name must not be parsed (or crash the report)
+    ax.set_yticks(ys, [f"{_short(u.name)} ({u.entity_id})" for u in units], fontsize=7, parse_math=False)
     ax.set_title(label("chart_scores", lang), fontsize=10)
     ax.tick_params(axis="x", labelsize=7)
     fig.tight_layout()

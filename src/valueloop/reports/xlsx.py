@@ -7,6 +7,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from valueloop.ingest.cells import append_text_row
 from valueloop.reports.data import ReviewData
 from valueloop.reports.labels import SECTIONS, Lang, label
 
@@ -14,7 +15,10 @@ Rows = list[list[Any]]
 
 
 def render_xlsx(data: ReviewData, lang: Lang = "zh") -> bytes:
-    """Sheets named by the section titles in ``lang``, in report order; an empty section says so in A2."""
+    """Sheets named by the section titles in ``lang``, in report order; an empty section says so in A2.
+
+    Text cells are neutralised (:mod:`valueloop.ingest.cells`): a name or title never becomes a formula.
+    """
     book = Workbook()
     book.remove(book.active)
     builders = {"summary": _summary, "goals": _goals, "findings": _findings, "verification": _verification,
@@ -22,9 +26,9 @@ def render_xlsx(data: ReviewData, lang: Lang = "zh") -> bytes:
     for key in SECTIONS:
         sheet = book.create_sheet(label(key, lang)[:31])
         header, rows = builders[key](data, lang)
-        sheet.append(header)
+        append_text_row(sheet, header)
         for row in rows or [[label(f"empty_{key}", lang)]]:
-            sheet.append(row)
+            append_text_row(sheet, row)
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

@@ -1,4 +1,7 @@
-"""Downloads of the rankings: CSV (UTF-8 with BOM, for Excel) and XLSX, scoped like the page."""
+"""Downloads of the rankings: CSV (UTF-8 with BOM, for Excel) and XLSX, scoped like the page.
+
+Every cell goes through :mod:`valueloop.ingest.cells`, so a unit name cannot become a formula.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from valueloop.api.deps import ScoresRead, WorkspaceDep
 from valueloop.errors import InputError
 from valueloop.flows.accounts import Principal
 from valueloop.flows.scores import run_results
+from valueloop.ingest.cells import append_text_row, neutralise_row
 from valueloop.store.workspace import Workspace
 from valueloop.web.render import translator
 
@@ -42,8 +46,8 @@ def rankings_csv(who: ScoresRead, ws: WorkspaceDep) -> Response:
     run, dims, rows = _table(ws, who)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*COLUMNS, *dims])
-    writer.writerows(rows)
+    writer.writerow(neutralise_row([*COLUMNS, *dims]))
+    writer.writerows(neutralise_row(r) for r in rows)
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers=_attachment(run, "csv"))
 
 
@@ -55,11 +59,12 @@ def rankings_xlsx(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Respon
     book = Workbook()
     sheet = book.active
     sheet.title = f"{run['model']} {run['period']}"[:31]
-    sheet.append([tr.t("rank"), tr.t("unit"), tr.t("name"), tr.t("score"), tr.t("change"), tr.t("percentile"), *dims])
+    header = [tr.t("rank"), tr.t("unit"), tr.t("name"), tr.t("score"), tr.t("change"), tr.t("percentile"), *dims]
+    append_text_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_text_row(sheet, row)
     sheet.freeze_panes = "A2"
     buf = io.BytesIO()
     book.save(buf)

@@ -8,12 +8,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from valueloop.flows.accounts import Principal
 from valueloop.web.i18n import LANG_COOKIE, Translator
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+# autoescape=True, not Starlette's default select_autoescape(): that escapes only *.html/*.xml names,
+# so a page template named otherwise would render names and titles as markup
+templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True))
 
 
 def translator(request: Request) -> Translator:
