@@ -95,7 +95,7 @@ def _from_typed(values: pa.Array, kind: FieldKind, tz: str) -> Converted | None:
     if kind == "timestamp" and pa.types.is_timestamp(t):
         return to_timestamp_typed(values, tz)
     if kind == "int" and pa.types.is_integer(t):
-        too_big = _mask(pc.greater(values, INT64_MAX)) if t == pa.uint64() else np.zeros(len(values), dtype=bool)
+        too_big = _mask(pc.greater(values, pa.scalar(INT64_MAX, t))) if t == pa.uint64() else np.zeros(len(values), dtype=bool)
         return Converted(pc.cast(_null_where(values, too_big), pa.int64()), ((too_big, OUT_OF_INT64),))
     if kind == "int" and pa.types.is_floating(values.type):
         return _float_to_int(pc.cast(values, pa.float64()))

@@ -191,6 +191,15 @@ def _flag(
         errors.append((idx, field, [template.format(v) for v in shown]))
 
 
+def _raw_rows(table: pa.Table, idx: np.ndarray) -> list[dict[str, object]]:
+    """The source values of rows ``idx``, as they were sent (text types made plain so any type can be taken)."""
+    if len(idx) == 0:
+        return []
+    plain = pa.table({name: _as_array(table.column(name)) for name in table.column_names})
+    rows: list[dict[str, object]] = plain.take(pa.array(idx, pa.int64())).to_pylist()
+    return rows
+
+
 def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, list[str]]]) -> CheckedChunk:
     bad = np.zeros(typed.num_rows, dtype=bool)
     row_errors: list[RowError] = []
@@ -198,7 +207,7 @@ def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, li
         bad[idx] = True
         row_errors += [RowError(int(chunk.rows[i]), field, r) for i, r in zip(idx, reasons, strict=True)]
     bad_idx = np.flatnonzero(bad)
-    raw_rows = chunk.table.take(pa.array(bad_idx, pa.int64())).to_pylist() if len(bad_idx) else []
+    raw_rows = _raw_rows(chunk.table, bad_idx)
     bad_raw = {
         int(chunk.rows[i]): json.dumps(r, ensure_ascii=False, default=str)
         for i, r in zip(bad_idx, raw_rows, strict=True)
