@@ -200,7 +200,7 @@ def assert_answered(workspace: Path, file: Path, mapping: str | None) -> None:
     assert s["read"] == s["stored"] + s["duplicates"] + s["quarantined"], s
 
 
-CORPUS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CORPUS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @CORPUS
@@ -211,14 +211,14 @@ def test_malformed_csv(workspace: Path, rows: list[list[str]], shape: CsvShape) 
         assert_answered(workspace, file, mapping)
 
 
-@CORPUS
+@settings(CORPUS, max_examples=30)
 @given(rows=rows_strategy, broken=st.booleans())
 def test_malformed_jsonl(workspace: Path, rows: list[list[str]], broken: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         assert_answered(workspace, write_jsonl(Path(tmp) / "corpus.jsonl", rows, broken), None)
 
 
-@settings(CORPUS, max_examples=20)
+@settings(CORPUS, max_examples=15)
 @given(rows=rows_strategy, years=st.lists(st.sampled_from([1, 1800, 1899, 2026, 2100, 2200, 9999]), min_size=1))
 def test_malformed_parquet(workspace: Path, rows: list[list[str]], years: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

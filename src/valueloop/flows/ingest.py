@@ -117,7 +117,8 @@ def distinct_files(files: list[Path]) -> tuple[list[Path], list[Path]]:
     or a conflict with itself. Adapters read each file once and say which they skipped.
     """
     seen: set[Path] = set()
-    kept, repeats = [], []
+    kept: list[Path] = []
+    repeats: list[Path] = []
     for f in files:
         key = f.resolve()
         (repeats if key in seen else kept).append(f)

@@ -95,8 +95,7 @@ def _from_typed(values: pa.Array, kind: FieldKind, tz: str) -> Converted | None:
     if kind == "timestamp" and pa.types.is_timestamp(t):
         return to_timestamp_typed(values, tz)
     if kind == "int" and pa.types.is_integer(t):
-        too_big = _mask(pc.greater(values, pa.scalar(INT64_MAX, t))) if t == pa.uint64() else np.zeros(len(values), dtype=bool)
-        return Converted(pc.cast(_null_where(values, too_big), pa.int64()), ((too_big, OUT_OF_INT64),))
+        return _int_to_int64(values)
     if kind == "int" and pa.types.is_floating(values.type):
         return _float_to_int(pc.cast(values, pa.float64()))
     if kind == "float" and (pa.types.is_integer(t) or pa.types.is_floating(t)):
@@ -185,6 +184,14 @@ def _non_finite(text: pa.Array) -> np.ndarray:
     """Text that reads as a number but not a finite one: inf, -Infinity, nan, 1e309."""
     numbers = pc.cast(_numeric_text(text, FLOAT_PATTERN), pa.float64())
     return _mask(pc.invert(pc.is_finite(numbers)))
+
+
+def _int_to_int64(values: pa.Array) -> Converted:
+    """Typed integers into an int field: only uint64 can hold values int64 cannot."""
+    too_big = np.zeros(len(values), dtype=bool)
+    if values.type == pa.uint64():
+        too_big = _mask(pc.greater(values, pa.scalar(INT64_MAX, pa.uint64())))
+    return Converted(pc.cast(_null_where(values, too_big), pa.int64()), ((too_big, OUT_OF_INT64),))
 
 
 def _float_to_int(values: pa.Array) -> Converted:
