@@ -152,8 +152,11 @@ def _numeric_text(text: pa.Array, pattern: str) -> pa.Array:
 
 def to_int(text: pa.Array) -> Converted:
     """Whole numbers, parsed exactly as int64 (never through float); beyond int64 is refused, not rounded."""
-    numeric = _numeric_text(text, INT_PATTERN)
-    digits = pc.replace_substring_regex(pc.replace_substring_regex(numeric, r"\.0*$", ""), r"^\+", "")
+    digits = _numeric_text(text, INT_PATTERN)
+    if pc.any(pc.match_substring(digits, ".")).as_py():  # 12.00: whole, but not for Arrow's integer parser
+        digits = pc.replace_substring_regex(digits, r"\.0*$", "")
+    if pc.any(pc.starts_with(digits, "+")).as_py():
+        digits = pc.replace_substring_regex(digits, r"^\+", "")
     too_big = np.zeros(len(text), dtype=bool)
     try:
         result = pc.cast(digits, pa.int64())

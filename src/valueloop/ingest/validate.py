@@ -118,7 +118,13 @@ def as_plain_string(array: pa.Array) -> pa.Array:
 
 
 def _has_nul(text: pa.Array) -> np.ndarray:
-    """A NUL byte is never data: it truncates text in C tools and databases downstream."""
+    """A NUL byte is never data: it truncates text in C tools and databases downstream.
+
+    Rows are searched only when the column's byte buffer holds a NUL at all (one memchr).
+    """
+    data = text.buffers()[2]
+    if data is None or b"\x00" not in data.to_pybytes():
+        return np.zeros(len(text), dtype=bool)
     return np.asarray(pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False))
 
 
