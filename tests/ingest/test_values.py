@@ -18,6 +18,7 @@ from test_ingest_csv import HEADER, reconciles, stored
 from conftest import write
 from valueloop.errors import SpecError
 from valueloop.flows.ingest import IngestSummary, ingest
+from valueloop.ingest.suggest import suggest_mapping
 from valueloop.store.workspace import Workspace
 
 OK = "2026-01-05 09:00:00"
@@ -49,6 +50,12 @@ def test_an_unknown_timezone_is_a_mapping_error_with_its_line(ws: Workspace, tmp
     m = write(tmp_path / "m.yaml", "dataset: interactions\ntimezone: Mars/Olympus\n")
     with pytest.raises(SpecError, match=r"m\.yaml:2: timezone: .*unknown time zone 'Mars/Olympus'"):
         ingest(ws, "interactions", [f], m)
+
+
+def test_a_suggested_mapping_does_not_pin_a_timezone(tmp_path: Path) -> None:
+    # Now that a mapping's zone is used, a proposal must not silently move a non-Shanghai workspace's times.
+    text = suggest_mapping(write(tmp_path / "i.csv", HEADER + f"I1,B1,{OK},,,,\n"), "interactions")
+    assert "\ntimezone:" not in text and "add `timezone: <IANA name>`" in text
 
 
 # -- item 8: null_values, exact integers, non-finite numbers, NUL bytes -------------------------
