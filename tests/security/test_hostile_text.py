@@ -238,7 +238,7 @@ Output = tuple[str, Any]
 @pytest.fixture(scope="module")
 def outputs(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Output]:
     """Each renderer run once, on first use."""
-    client = TestClient(create_app(ApiSettings(workspace=corpus.ws.root)), base_url="https://testserver")  # Secure cookies
+    client = TestClient(create_app(ApiSettings(workspace=corpus.ws.root)), base_url="https://testserver")
     client.__enter__()
     _sign_in(client)
     folder = tmp_path_factory.mktemp("outputs")

@@ -22,9 +22,13 @@ def ingest(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Validate files and store them in the lake; bad rows go to quarantine with their reasons."""
+    from valueloop.flows.ingest import distinct_files
     from valueloop.flows.ingest import ingest as run_ingest
     from valueloop.store.workspace import open_workspace
 
+    files, repeats = distinct_files(files)
+    for f in repeats:
+        stderr.print(f"{f}: the same file is given more than once; it is read once")
     ws = open_workspace(workspace)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr, transient=True

@@ -3,7 +3,8 @@
 Reads every file in chunks, checks each row, stages the good rows, merges them into the
 lake and quarantines the rest with their reasons, all in one lake transaction: either
 the whole batch lands or nothing does. Counts always reconcile:
-``read == stored + duplicates + quarantined``.
+``read == stored + duplicates + quarantined``, for any list of files — rows are known by
+the position of their file in the list, not by its name, which two files may share.
 """
 
 from __future__ import annotations
@@ -100,14 +101,36 @@ def ingest(
     batch_id, started = new_batch_id(), datetime.now(UTC)
     lake = Lake(ws.lake_dir)
     with lake.transaction(batch_id) as txn:
-        tz = ws.settings.workspace.timezone
+        tz = mapping.timezone or ws.settings.workspace.timezone
         staged, errors, raw, read = _stage(txn, ds, mapping, sources, labels, tz, progress)
         merged = merge_batch(txn, ds, staged, lake.files(ds.name)) if staged else None
         errors += _conflict_errors(merged, ds, raw, labels)
-        _write_quarantine(txn, ds, errors, raw, started)
+        _write_quarantine(txn, ds, errors, raw, labels, started)
     summary = _summary(ds, labels, batch_id, read, merged, errors, len(raw))
     _record_batch(ws, summary, started, txn)
     return summary
+
+
+def distinct_files(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """``files`` without repeats of the same file (however spelled), and the repeats left out.
+
+    The same file given twice would be read twice: every row of the second copy a duplicate
+    or a conflict with itself. Adapters read each file once and say which they skipped.
+    """
+    seen: set[Path] = set()
+    kept: list[Path] = []
+    repeats: list[Path] = []
+    for f in files:
+        key = f.resolve()
+        (repeats if key in seen else kept).append(f)
+        seen.add(key)
+    return kept, repeats
+
+
+FileErrors = list[tuple[int, RowError]]
+"""Row errors with the position of their file in the batch's list of files."""
+RawRows = dict[tuple[int, int], str]
+"""(file position, source row) → the row's raw values as JSON."""
 
 
 def _stage(
@@ -118,38 +141,38 @@ def _stage(
     labels: list[str],
     tz: str,
     progress: Progress | None,
-) -> tuple[list[pa.Table | Path], list[tuple[str, RowError]], dict[tuple[str, int], str], int]:
+) -> tuple[list[pa.Table | Path], FileErrors, RawRows, int]:
     """Check every chunk and stage its good rows; chunks are checked two at a time (Arrow releases the GIL)."""
     staged: list[pa.Table | Path] = []
-    errors: list[tuple[str, RowError]] = []
-    raw: dict[tuple[str, int], str] = {}
+    errors: FileErrors = []
+    raw: RawRows = {}
     read = kept = 0
-    done: dict[str, int] = {}
-    for name, checked, table in _checked_chunks(ds, mapping, sources, labels, tz):
+    done: dict[int, int] = {}
+    for index, checked, table in _checked_chunks(ds, mapping, sources, tz):
         rows = checked.good.num_rows + len(checked.bad_raw)
         read += rows
-        done[name] = done.get(name, 0) + rows
-        errors += [(name, e) for e in checked.errors]
-        raw.update({(name, row): text for row, text in checked.bad_raw.items()})
+        done[index] = done.get(index, 0) + rows
+        errors += [(index, e) for e in checked.errors]
+        raw.update({(index, row): text for row, text in checked.bad_raw.items()})
         if table is not None:
             kept += table.num_rows
             staged.append(table if kept <= IN_MEMORY_ROWS else _spill(txn, table, len(staged)))
         if progress:
-            progress(name, done[name])
+            progress(labels[index], done[index])
     return staged, errors, raw, read
 
 
 def _checked_chunks(
-    ds: Dataset, mapping: Mapping, sources: list[Source], labels: list[str], tz: str
-) -> Iterator[tuple[str, CheckedChunk, pa.Table | None]]:
-    """(file, checked chunk, staged file) in source order, with a bounded number in flight."""
+    ds: Dataset, mapping: Mapping, sources: list[Source], tz: str
+) -> Iterator[tuple[int, CheckedChunk, pa.Table | None]]:
+    """(file position, checked chunk, staged file) in source order, with a bounded number in flight."""
     with ThreadPoolExecutor(WORKERS) as pool:
-        pending: deque[tuple[str, Future[tuple[CheckedChunk, pa.Table | None]]]] = deque()
+        pending: deque[tuple[int, Future[tuple[CheckedChunk, pa.Table | None]]]] = deque()
         number = 0
         for file_index, src in enumerate(sources):
             for chunk in src.chunks():
                 task = pool.submit(_check, ds, mapping, tz, chunk, file_index, number)
-                pending.append((labels[file_index], task))
+                pending.append((file_index, task))
                 number += 1
                 if len(pending) > WORKERS:
                     name, fut = pending.popleft()
@@ -179,9 +202,7 @@ def _spill(txn: LakeTransaction, table: pa.Table, number: int) -> Path:
     return path
 
 
-def _conflict_errors(
-    merged: MergeResult | None, ds: Dataset, raw: dict[tuple[str, int], str], names: list[str]
-) -> list[tuple[str, RowError]]:
+def _conflict_errors(merged: MergeResult | None, ds: Dataset, raw: RawRows, names: list[str]) -> FileErrors:
     """Rows whose key repeats an earlier row of the batch with different content."""
     if merged is None or merged.conflicts.num_rows == 0:
         return []
@@ -189,7 +210,7 @@ def _conflict_errors(
     key = ds.key[0]
     canonical = [f.name for f in ds.fields]
     for rec in merged.conflicts.to_pylist():
-        file, row = names[rec["_src_file"]], int(rec["_src_row"])
+        file, row = int(rec["_src_file"]), int(rec["_src_row"])
         first = f"row {rec['_r0']} of {names[rec['_f0']]}"
         reason = f"duplicate {key} {rec[key]!r} with different content (first at {first})"
         out.append((file, RowError(row, key, reason)))
@@ -198,14 +219,14 @@ def _conflict_errors(
 
 
 def _write_quarantine(
-    txn: LakeTransaction, ds: Dataset, errors: list[tuple[str, RowError]], raw: dict[tuple[str, int], str], at: datetime
+    txn: LakeTransaction, ds: Dataset, errors: FileErrors, raw: RawRows, labels: list[str], at: datetime
 ) -> None:
     if not errors:
         return
     table = pa.table(
         {
             "batch_id": [txn.batch_id] * len(errors),
-            "file": [f for f, _ in errors],
+            "file": [labels[f] for f, _ in errors],
             "row": [e.row for _, e in errors],
             "field": [e.field for _, e in errors],
             "reason": [e.reason for _, e in errors],
@@ -225,12 +246,13 @@ def _summary(
     batch_id: str,
     read: int,
     merged: MergeResult | None,
-    errors: list[tuple[str, RowError]],
+    errors: FileErrors,
     quarantined: int,
 ) -> IngestSummary:
-    order = {f: i for i, f in enumerate(files)}
-    errors.sort(key=lambda fe: (order.get(fe[0], len(order)), fe[1].row))
-    shown = [IngestError(file=f, row=e.row, field=e.field, reason=e.reason) for f, e in errors[:MAX_ERRORS_SHOWN]]
+    errors.sort(key=lambda fe: (fe[0], fe[1].row))
+    shown = [
+        IngestError(file=files[f], row=e.row, field=e.field, reason=e.reason) for f, e in errors[:MAX_ERRORS_SHOWN]
+    ]
     return IngestSummary(
         dataset=ds.name,
         files=files,

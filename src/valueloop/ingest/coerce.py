@@ -1,14 +1,18 @@
 """Turn source values into typed canonical values, vectorised with Arrow compute.
 
-Each ``to_<kind>`` takes source text (already trimmed, null sentinels removed, value
-maps applied) and returns the typed array plus a mask of values that were present but
-could not be understood. Full-width digits and punctuation (１２３，．) are folded by
-NFKC first; thousands separators are dropped from numbers.
+``convert`` takes one source column (text already trimmed, null sentinels removed, value
+maps applied; or a typed Parquet/Arrow column) and returns the typed array plus, for each
+kind of problem, the rows that have it and why. Text and typed columns end in the same
+checks (:func:`_checked`): a number must be finite, a time must lie in 1900–2100, an
+integer must fit int64 exactly — whatever format the file was. Full-width digits and
+punctuation (１２３，．) are folded by NFKC first; thousands separators are dropped.
+Integers never pass through float (2^53 + 1 stays 2^53 + 1).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -22,7 +26,7 @@ from valueloop.spec.datasets import ARROW_TYPES, FieldKind
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "对", "有", "真", "已解决", "√", "✓")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "错", "假", "未解决", "×", "✗")
 INT_PATTERN = r"^[+-]?\d+(\.0*)?$"
-FLOAT_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+FLOAT_PATTERN = r"(?i)^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)$"
 DEFAULT_DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
@@ -38,9 +42,92 @@ DEFAULT_DATETIME_FORMATS = (
     "%Y%m%d",
 )
 
-Converted = tuple[pa.Array, np.ndarray]
 EARLIEST = pa.scalar(datetime(1900, 1, 1, tzinfo=UTC), ARROW_TYPES["timestamp"])
 LATEST = pa.scalar(datetime(2101, 1, 1, tzinfo=UTC), ARROW_TYPES["timestamp"])
+IMPLAUSIBLE = "{!r} is not a plausible time (outside the years 1900–2100)"
+NOT_FINITE = "{!r} is not a finite number"
+OUT_OF_INT64 = "{!r} is out of the int64 range"
+INT64_MAX = 2**63 - 1
+
+Problem = tuple[np.ndarray, str]
+"""Rows with one kind of problem (a boolean mask) and why: a template where ``{!r}`` is the source value."""
+
+
+@dataclass(frozen=True)
+class Converted:
+    values: pa.Array
+    problems: tuple[Problem, ...] = ()
+
+    def bad(self) -> np.ndarray:
+        """Rows with any problem (their value is null in ``values``)."""
+        out = np.zeros(len(self.values), dtype=bool)
+        for mask, _ in self.problems:
+            out |= mask
+        return out
+
+
+def convert(values: pa.Array, kind: FieldKind, formats: tuple[str, ...], tz: str) -> Converted:
+    """Source values of any Arrow type → the canonical type of ``kind``, with every problem found."""
+    typed = _from_typed(values, kind, tz)
+    if typed is None:
+        text = values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
+        typed = _from_text(text, kind, formats, tz)
+    return _checked(typed, values, kind)
+
+
+def _from_text(text: pa.Array, kind: FieldKind, formats: tuple[str, ...], tz: str) -> Converted:
+    if kind == "string":
+        return Converted(text)
+    if kind == "int":
+        return to_int(text)
+    if kind == "float":
+        return to_float(text)
+    if kind == "bool":
+        return to_bool(text)
+    return to_timestamp(text, formats, tz)
+
+
+def _from_typed(values: pa.Array, kind: FieldKind, tz: str) -> Converted | None:
+    """A typed source column (Parquet, Arrow) converted without a detour through text; None: read as text."""
+    t = values.type
+    if t == ARROW_TYPES[kind]:
+        return Converted(values)
+    if kind == "timestamp" and pa.types.is_timestamp(t):
+        return to_timestamp_typed(values, tz)
+    if kind == "int" and pa.types.is_integer(t):
+        return _int_to_int64(values)
+    if kind == "int" and pa.types.is_floating(values.type):
+        return _float_to_int(pc.cast(values, pa.float64()))
+    if kind == "float" and (pa.types.is_integer(t) or pa.types.is_floating(t)):
+        return Converted(pc.cast(values, pa.float64(), safe=False))
+    return None
+
+
+def _checked(converted: Converted, source: pa.Array, kind: FieldKind) -> Converted:
+    """The checks every value of ``kind`` passes, read from text or typed: finite numbers, plausible times."""
+    values = converted.values
+    if kind == "float":
+        problem = _mask(pc.invert(pc.is_finite(values)))
+        template = NOT_FINITE
+    elif kind == "timestamp":
+        problem = _mask(pc.invert(pc.and_(pc.greater_equal(values, EARLIEST), pc.less(values, LATEST))))
+        template = IMPLAUSIBLE
+    else:
+        return converted
+    if not problem.any():
+        return converted
+    return Converted(_null_where(values, problem), (*converted.problems, (problem, template)))
+
+
+def _mask(condition: pa.Array) -> np.ndarray:
+    """True where ``condition`` is true (null counts as false)."""
+    return np.asarray(pc.fill_null(condition, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _null_where(values: pa.Array, mask: np.ndarray) -> pa.Array:
+    if not mask.any():
+        return values
+    return pc.if_else(pa.array(mask), pa.scalar(None, values.type), values)
 
 
 def fold(text: pa.Array) -> pa.Array:
@@ -64,14 +151,68 @@ def _numeric_text(text: pa.Array, pattern: str) -> pa.Array:
 
 
 def to_int(text: pa.Array) -> Converted:
-    numeric = _numeric_text(text, INT_PATTERN)
-    result = pc.cast(pc.cast(numeric, pa.float64()), pa.int64())
-    return result, _bad(text, result)
+    """Whole numbers, parsed exactly as int64 (never through float); beyond int64 is refused, not rounded."""
+    digits = _numeric_text(text, INT_PATTERN)
+    if pc.any(pc.match_substring(digits, ".")).as_py():  # 12.00: whole, but not for Arrow's integer parser
+        digits = pc.replace_substring_regex(digits, r"\.0*$", "")
+    if pc.any(pc.starts_with(digits, "+")).as_py():
+        digits = pc.replace_substring_regex(digits, r"^\+", "")
+    too_big = np.zeros(len(text), dtype=bool)
+    try:
+        result = pc.cast(digits, pa.int64())
+    except pa.ArrowInvalid:  # only when a value overflows: find which, the rest still parses
+        too_big = _beyond_int64(digits)
+        result = pc.cast(_null_where(digits, too_big), pa.int64())
+    unreadable = _bad(text, result) & ~too_big
+    non_finite = unreadable & _non_finite(text) if unreadable.any() else unreadable
+    problems = (
+        (too_big, OUT_OF_INT64),
+        (non_finite, NOT_FINITE),
+        (unreadable & ~non_finite, "cannot read {!r} as int"),
+    )
+    return Converted(result, problems)
+
+
+def _beyond_int64(digits: pa.Array) -> np.ndarray:
+    """Integer literals (``-?\\d+``) outside int64, compared as text so nothing is rounded."""
+    magnitude = pc.replace_substring_regex(digits, r"^-?0*", "")
+    limit = pc.if_else(pc.starts_with(digits, "-"), "9223372036854775808", "9223372036854775807")
+    length = pc.utf8_length(magnitude)
+    longer = pc.greater(length, 19)
+    as_long_and_larger = pc.and_(pc.equal(length, 19), pc.greater(magnitude, limit))
+    return _mask(pc.or_(longer, as_long_and_larger))
+
+
+def _non_finite(text: pa.Array) -> np.ndarray:
+    """Text that reads as a number but not a finite one: inf, -Infinity, nan, 1e309."""
+    numbers = pc.cast(_numeric_text(text, FLOAT_PATTERN), pa.float64())
+    return _mask(pc.invert(pc.is_finite(numbers)))
+
+
+def _int_to_int64(values: pa.Array) -> Converted:
+    """Typed integers into an int field: only uint64 can hold values int64 cannot."""
+    too_big = np.zeros(len(values), dtype=bool)
+    if values.type == pa.uint64():
+        too_big = _mask(pc.greater(values, pa.scalar(INT64_MAX, pa.uint64())))
+    return Converted(pc.cast(_null_where(values, too_big), pa.int64()), ((too_big, OUT_OF_INT64),))
+
+
+def _float_to_int(values: pa.Array) -> Converted:
+    """Typed floats into an int field: whole, finite and inside int64, or refused with the reason."""
+    non_finite = _mask(pc.invert(pc.is_finite(values)))
+    outside = _mask(pc.greater_equal(pc.abs(values), float(2**63))) & ~non_finite
+    fractional = _mask(pc.not_equal(pc.floor(values), values)) & ~non_finite
+    bad = non_finite | outside | fractional
+    result = pc.cast(_null_where(values, bad), pa.int64(), safe=False)
+    return Converted(
+        result, ((non_finite, NOT_FINITE), (outside, OUT_OF_INT64), (fractional, "cannot read {!r} as int"))
+    )
 
 
 def to_float(text: pa.Array) -> Converted:
+    """Decimal numbers; inf/nan/1e309 are read here and refused by the finiteness check in :func:`_checked`."""
     result = pc.cast(_numeric_text(text, FLOAT_PATTERN), pa.float64())
-    return result, _bad(text, result)
+    return Converted(result, ((_bad(text, result), "cannot read {!r} as float"),))
 
 
 def to_bool(text: pa.Array) -> Converted:
@@ -79,7 +220,7 @@ def to_bool(text: pa.Array) -> Converted:
     is_true = pc.is_in(lowered, value_set=pa.array(TRUE_WORDS))
     is_false = pc.is_in(lowered, value_set=pa.array(FALSE_WORDS))
     result = pc.if_else(is_true, True, pc.if_else(is_false, pa.scalar(False), pa.scalar(None, pa.bool_())))
-    return result, _bad(text, result)
+    return Converted(result, ((_bad(text, result), "cannot read {!r} as bool"),))
 
 
 def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted:
@@ -95,9 +236,7 @@ def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted
     parsed = _iso_fallback(folded, parsed, tz)
     local = pc.assume_timezone(parsed, timezone=tz, ambiguous="earliest", nonexistent="earliest")
     result = pc.cast(local, ARROW_TYPES["timestamp"])
-    plausible = pc.and_(pc.greater_equal(result, EARLIEST), pc.less(result, LATEST))
-    result = pc.if_else(pc.fill_null(plausible, True), result, pa.scalar(None, result.type))
-    return result, _bad(text, result)
+    return Converted(result, ((_bad(text, result), "cannot read {!r} as timestamp"),))
 
 
 _FORMAT_PARTS = {
@@ -140,45 +279,47 @@ def _reject_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
 
 
 def _iso_fallback(text: pa.Array, parsed: pa.Array, tz: str) -> pa.Array:
-    """ISO 8601 with fractions or offsets, one by one: only rows no format matched get here."""
+    """ISO 8601 with fractions or offsets, one by one: only rows no format matched get here.
+
+    Only those rows go through Python ``datetime``: the others may hold years it cannot
+    represent (year 0 parses in Arrow), which must end as one quarantined row, not an OverflowError.
+    """
     todo = np.flatnonzero(pc.and_(pc.is_valid(text), pc.is_null(parsed)).to_numpy(zero_copy_only=False))
     if len(todo) == 0:
         return parsed
     zone = ZoneInfo(tz)
-    values = parsed.to_pylist()
+    values: list[datetime | None] = [None] * len(text)
     for i in todo:
-        try:
-            stamp = datetime.fromisoformat(str(text[int(i)].as_py()).replace("/", "-"))
-        except ValueError:
-            continue
-        values[i] = stamp.astimezone(zone).replace(tzinfo=None) if stamp.tzinfo else stamp
-    return pa.array(values, pa.timestamp("us"))
+        values[i] = _iso(str(text[int(i)].as_py()), zone)
+    return pc.coalesce(parsed, pa.array(values, pa.timestamp("us")))
+
+
+def _iso(text: str, zone: ZoneInfo) -> datetime | None:
+    """One ISO 8601 time as naive local time in ``zone``; None if it is not one (or not representable)."""
+    try:
+        stamp = datetime.fromisoformat(text.replace("/", "-"))
+        return stamp.astimezone(zone).replace(tzinfo=None) if stamp.tzinfo else stamp
+    except (ValueError, OverflowError):
+        return None
+
+
+_TICKS_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+_DAY = 86_400
 
 
 def to_timestamp_typed(values: pa.Array, tz: str) -> Converted:
-    """Already a timestamp (Parquet, Arrow): attach the zone if naive, then to UTC."""
+    """Already a timestamp (Parquet, Arrow): attach the zone if naive, then to UTC.
+
+    Times far outside 1900–2100 are set aside first, in the source's own unit, so that
+    converting the unit or the zone cannot overflow; :func:`_checked` then applies the exact bounds.
+    """
+    per_second = _TICKS_PER_SECOND[values.type.unit]
+    ticks = pc.cast(values, pa.int64())
+    lo = (int(EARLIEST.value) // 10**6 - _DAY) * per_second
+    hi = (int(LATEST.value) // 10**6 + _DAY) * per_second
+    far = _mask(pc.or_(pc.less(ticks, lo), pc.greater(ticks, hi)))
+    values = _null_where(values, far)
     if values.type.tz is None:
         values = pc.assume_timezone(values, timezone=tz, ambiguous="earliest", nonexistent="earliest")
-    result = pc.cast(values, ARROW_TYPES["timestamp"])
-    return result, np.zeros(len(result), dtype=bool)
-
-
-def convert(values: pa.Array, kind: FieldKind, formats: tuple[str, ...], tz: str) -> Converted:
-    """Source values of any Arrow type → the canonical type of ``kind``."""
-    target = ARROW_TYPES[kind]
-    if values.type == target:
-        return values, np.zeros(len(values), dtype=bool)
-    if kind == "timestamp" and pa.types.is_timestamp(values.type):
-        return to_timestamp_typed(values, tz)
-    if kind in ("int", "float") and (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
-        values = pc.cast(values, pa.string())
-    text = values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
-    if kind == "string":
-        return text, np.zeros(len(text), dtype=bool)
-    if kind == "int":
-        return to_int(text)
-    if kind == "float":
-        return to_float(text)
-    if kind == "bool":
-        return to_bool(text)
-    return to_timestamp(text, formats, tz)
+    result = pc.cast(values, ARROW_TYPES["timestamp"], safe=False)  # nanoseconds: the lake keeps microseconds
+    return Converted(result, ((far, IMPLAUSIBLE),))

@@ -129,8 +129,9 @@ def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
     unmatched = [c for c in source.columns if c not in matched.values()]
     missing = [f for f in ds.required if f not in fields]
     chosen = {"sheet": sheet} if sheet is not None else {}
-    doc = {"dataset": dataset, "encoding": source.encoding, "timezone": "Asia/Shanghai", **chosen, "fields": fields}
+    doc = {"dataset": dataset, "encoding": source.encoding, **chosen, "fields": fields}
     head = f"# mapping proposed for {path.name} → {dataset}; review before use\n"
+    head += "# naive times are read in the workspace's time zone; add `timezone: <IANA name>` if the file's differs\n"
     if missing:
         head += f"# REQUIRED fields not found: {', '.join(missing)}\n"
     if unmatched:

@@ -8,6 +8,8 @@ row with any problem is quarantined whole, never stored half-right.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +22,8 @@ from valueloop.ingest.coerce import convert
 from valueloop.ingest.readers import Chunk
 from valueloop.spec.datasets import Dataset, Field
 from valueloop.spec.mapping import FieldMapping, Mapping
+
+NUL_REASON = "contains a NUL byte (\\x00)"
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,15 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
     for field in dataset.fields:
         fm = mapping.for_field(field.name, tuple(source.column_names))
         raw = _source_values(source, fm, field, n)
+        if pa.types.is_string(raw.type):
+            _flag(errors, _has_nul(raw), field.name, raw, NUL_REASON)
         raw = _clean(raw, field, fm, mapping)
-        typed, unreadable = convert(raw, field.kind, fm.formats if fm else (), tz)
-        _flag(errors, unreadable, field.name, raw, "cannot read {!r} as " + field.kind)
-        typed = _check_values(typed, field, errors)
+        converted = convert(raw, field.kind, fm.formats if fm else (), tz)
+        for mask, template in converted.problems:
+            _flag(errors, mask, field.name, raw, template)
+        typed = _check_values(converted.values, field, errors)
         if field.required:
-            missing = pc.is_null(typed).to_numpy(zero_copy_only=False) & ~unreadable
+            missing = pc.is_null(typed).to_numpy(zero_copy_only=False) & ~converted.bad()
             _flag(errors, missing, field.name, raw, "required value is missing")
         columns[field.name] = typed
     for check in dataset.order_checks:
@@ -94,7 +101,32 @@ def _source_values(source: pa.Table, fm: FieldMapping | None, field: Field, n: i
 
 
 def _as_array(column: pa.ChunkedArray) -> pa.Array:
-    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return as_plain_string(array)
+
+
+def as_plain_string(array: pa.Array) -> pa.Array:
+    """Text in any Arrow spelling (large_string, string_view, dictionary-encoded) as plain ``string``.
+
+    Parquet and Arrow files use all of them; without this they would skip trimming, null
+    sentinels, value maps and the NUL check, which only look at ``string``.
+    """
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if pa.types.is_large_string(array.type) or pa.types.is_string_view(array.type):
+        array = pc.cast(array, pa.string())
+    return array
+
+
+def _has_nul(text: pa.Array) -> np.ndarray:
+    """A NUL byte is never data: it truncates text in C tools and databases downstream.
+
+    Rows are searched only when the column's byte buffer holds a NUL at all (one memchr).
+    """
+    data = text.buffers()[2]
+    if data is None or b"\x00" not in data.to_pybytes():
+        return np.zeros(len(text), dtype=bool)
+    return np.asarray(pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False))
 
 
 def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mapping) -> pa.Array:
@@ -102,7 +134,7 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
     if not pa.types.is_string(raw.type):
         return raw
     text = pc.utf8_trim_whitespace(pc.replace_substring_regex(raw, UNESCAPE_PATTERN, r"\1"))
-    nulls = (*mapping.null_values, *(fm.null_values if fm else ()))
+    nulls = (*mapping.nulls, *(fm.null_values if fm else ()))
     text = pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
     if fm and fm.values:
         keys = pa.array(list(fm.values), pa.string())
@@ -130,10 +162,26 @@ def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, 
     if field.minimum is not None or field.maximum is not None:
         lo = -np.inf if field.minimum is None else field.minimum
         hi = np.inf if field.maximum is None else field.maximum
-        inside = pc.and_(pc.greater_equal(typed, lo), pc.less_equal(typed, hi))
+        inside = pc.and_(
+            pc.greater_equal(typed, _bound(typed, lo, math.ceil)), pc.less_equal(typed, _bound(typed, hi, math.floor))
+        )
         bad = pc.invert(pc.fill_null(inside, True)).to_numpy(zero_copy_only=False)
         _flag(errors, bad, field.name, typed, f"{{!r}} is out of range {_fmt(lo)}..{_fmt(hi)}")
     return typed
+
+
+def _bound(typed: pa.Array, x: float, rounding: Callable[[float], int]) -> pa.Scalar:
+    """A range bound in the values' own type: int64 values compared as floats would be rounded (or refused).
+
+    ``rounding`` is ``math.ceil`` for a lower bound and ``math.floor`` for an upper one.
+    """
+    if not pa.types.is_integer(typed.type):
+        return pa.scalar(x, pa.float64())
+    info = np.iinfo(np.int64)
+    return pa.scalar(
+        int(min(max(rounding(x), info.min), info.max)) if np.isfinite(x) else (info.max if x > 0 else info.min),
+        typed.type,
+    )
 
 
 def _fmt(x: float) -> str:
@@ -150,6 +198,15 @@ def _flag(
         errors.append((idx, field, [template.format(v) for v in shown]))
 
 
+def _raw_rows(table: pa.Table, idx: np.ndarray) -> list[dict[str, object]]:
+    """The source values of rows ``idx``, as they were sent (text types made plain so any type can be taken)."""
+    if len(idx) == 0:
+        return []
+    plain = pa.table({name: _as_array(table.column(name)) for name in table.column_names})
+    rows: list[dict[str, object]] = plain.take(pa.array(idx, pa.int64())).to_pylist()
+    return rows
+
+
 def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, list[str]]]) -> CheckedChunk:
     bad = np.zeros(typed.num_rows, dtype=bool)
     row_errors: list[RowError] = []
@@ -157,7 +214,7 @@ def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, li
         bad[idx] = True
         row_errors += [RowError(int(chunk.rows[i]), field, r) for i, r in zip(idx, reasons, strict=True)]
     bad_idx = np.flatnonzero(bad)
-    raw_rows = chunk.table.take(pa.array(bad_idx, pa.int64())).to_pylist() if len(bad_idx) else []
+    raw_rows = _raw_rows(chunk.table, bad_idx)
     bad_raw = {
         int(chunk.rows[i]): json.dumps(r, ensure_ascii=False, default=str)
         for i, r in zip(bad_idx, raw_rows, strict=True)

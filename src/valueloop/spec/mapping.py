@@ -6,9 +6,9 @@ already in canonical shape needs no mapping at all. Example::
 
     dataset: interactions
     encoding: auto            # or utf-8, gbk, gb18030
-    timezone: Asia/Shanghai   # naive timestamps are local time there
+    timezone: Asia/Shanghai   # naive timestamps are local time there (default: the workspace's)
     datetime_formats: ["%Y/%m/%d %H:%M"]
-    null_values: ["-", "N/A", "无"]
+    null_values: ["未知", "0000"]  # added to DEFAULT_NULLS ("", "-", "N/A", "无", ...), never replacing them
     sheet: 工单明细           # XLSX: the sheet to read (needed when several sheets have data)
     fields:
       interaction_id: 工单编号                 # shorthand: one source column
@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from valueloop.errors import SpecError
+from valueloop.spec.yamlsource import Problem, load_yaml
 
 DEFAULT_NULLS = ("", "-", "--", "—", "N/A", "n/a", "NA", "null", "NULL", "None", "无", "空")
 ScalarValue = str | int | float | bool | None
@@ -66,7 +66,8 @@ class Mapping(BaseModel):
     encoding: str = "auto"
     timezone: str | None = None
     datetime_formats: tuple[str, ...] = ()
-    null_values: tuple[str, ...] = DEFAULT_NULLS
+    null_values: tuple[str, ...] = ()
+    """Extra null sentinels for every field, on top of :data:`DEFAULT_NULLS` (see :attr:`nulls`)."""
     sheet: str | None = None
     delimiter: str | None = None
     fields: dict[str, FieldMapping] = Field(default_factory=dict)
@@ -79,6 +80,21 @@ class Mapping(BaseModel):
             data = {**data, "fields": fields}
         return data
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name is not None:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError) as err:
+                raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai or UTC)") from err
+        return name
+
+    @property
+    def nulls(self) -> tuple[str, ...]:
+        """Every null sentinel: the defaults plus the mapping's own (a mapping adds, so "" stays null)."""
+        return (*DEFAULT_NULLS, *self.null_values)
+
     def for_field(self, name: str, source_columns: tuple[str, ...]) -> FieldMapping | None:
         """The mapping of field ``name``: explicit, or the same-named source column, or none."""
         if name in self.fields:
@@ -89,13 +105,10 @@ class Mapping(BaseModel):
 
 
 def load_mapping(path: Path) -> Mapping:
-    """Parse and validate a mapping file; every problem is reported at once with its YAML path."""
+    """Parse and validate a mapping file; every problem is reported at once as file:line: YAML path."""
+    doc = load_yaml(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise SpecError(f"{path}: cannot read mapping: {err}") from err
-    try:
-        return Mapping.model_validate(data)
+        return Mapping.model_validate(doc.data or {})
     except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors())
-        raise SpecError(f"{path}: invalid mapping: {problems}") from err
+        doc.fail([Problem(tuple(e["loc"]), e["msg"]) for e in err.errors()])
+        raise  # unreachable: fail raises
