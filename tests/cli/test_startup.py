@@ -12,6 +12,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 # Not pydantic: typer itself uses it to coerce parameter values.
 HEAVY = (
     "pandas",
@@ -84,3 +86,53 @@ print(json.dumps({"exit_code": result.exit_code, "heavy": heavy}))
     result = _probe(code)
     assert result["exit_code"] == 2
     assert result["heavy"] == []
+
+
+def _top_level_names() -> list[str]:
+    from valueloop.cli.main import app
+
+    return [str(info.name) for info in (*app.registered_groups, *app.registered_commands)]
+
+
+def _help(args: list[str], narrow: bool) -> tuple[int, str]:
+    """``args --help`` through the whole tree, or through the tree main() builds for ``args[0]``."""
+    from typer.testing import CliRunner
+
+    from valueloop.cli import main
+
+    groups, commands = main.app.registered_groups, main.app.registered_commands
+    try:
+        if narrow:
+            main._narrow(args[:1])
+        result = CliRunner().invoke(main.app, [*args, "--help"], prog_name="valueloop")
+    finally:
+        main.app.registered_groups, main.app.registered_commands = groups, commands
+    return result.exit_code, result.output
+
+
+def test_building_only_the_named_entry_changes_no_help() -> None:
+    """main() builds only the group the command line names; every help text stays as the full tree has it."""
+    from typer.main import get_command
+
+    from valueloop.cli.main import app
+
+    tree = get_command(app)
+    paths = []
+    for name in _top_level_names():
+        paths.append([name])
+        subcommands = list(getattr(tree.commands[name], "commands", {}))  # type: ignore[attr-defined]
+        paths.extend([name, sub] for sub in subcommands[:1])
+    for path in paths:
+        assert _help(path, narrow=True) == _help(path, narrow=False), path
+
+
+def test_main_restores_the_whole_tree(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from valueloop.cli.main import app, main
+
+    before = (list(app.registered_groups), list(app.registered_commands))
+    monkeypatch.setattr(sys, "argv", ["valueloop", "verify", "--help"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 0
+    assert "adjust" in capsys.readouterr().out
+    assert (app.registered_groups, app.registered_commands) == before
