@@ -6,7 +6,7 @@ that the fast path and its baseline give the same answers before it prints a rat
 
 from __future__ import annotations
 
-from bench import evaluate_bench, ingest_bench, monitor_bench, nab_bench, text_bench, verify_bench, web_bench
+from bench import cli_bench, evaluate_bench, ingest_bench, monitor_bench, nab_bench, text_bench, verify_bench, web_bench
 
 
 def main() -> None:
@@ -23,6 +23,8 @@ def main() -> None:
     verify_bench.run()  # issue 6: 10M-unit verification vs load + SciPy
     print()
     web_bench.run()  # issue 7: p95 of pages and list endpoints, 50 clients, 1M-interaction demo (~1 min)
+    print()
+    cli_bench.run()  # issue 16: `valueloop --help` wall time and peak RSS vs `python -c pass`
 
 
 if __name__ == "__main__":

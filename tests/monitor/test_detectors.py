@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import valueloop.monitor
+from valueloop.monitor import names
 from valueloop.monitor.base import SCORE_CAP, Detector, ScoreDetector
 from valueloop.monitor.cusum import CUSUM
 from valueloop.monitor.ewma import EWMAChart
@@ -80,6 +81,11 @@ def test_scores_are_finite_for_wild_input(name: str) -> None:
 def test_every_detector_is_registered() -> None:
     assert set(DETECTORS.values()) == _all_subclasses(ScoreDetector)
     assert DEFAULT in DETECTORS
+
+
+def test_the_light_name_list_matches_the_registry() -> None:
+    """The CLI's --detector choices come from names.NAMES, which must not drift from the registry."""
+    assert tuple(DETECTORS) == names.NAMES
 
 
 def test_unknown_name_lists_the_known_ones() -> None:

@@ -8,26 +8,14 @@ return on investment, and the standard document versions it changes.
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from valueloop.actions.choices import LinkKind as LinkKind
+from valueloop.actions.choices import TargetDirection as TargetDirection
 from valueloop.actions.raci import Assignment
 from valueloop.errors import InputError
-
-
-class LinkKind(StrEnum):
-    finding = "finding"
-    alert = "alert"
-    complaint_topic = "complaint_topic"
-    indicator = "indicator"
-    entity = "entity"
-
-
-class TargetDirection(StrEnum):
-    increase = "increase"
-    decrease = "decrease"
 
 
 class Link(BaseModel):

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
+from valueloop.actions.choices import TargetDirection
 from valueloop.actions.documents import DocKind
-from valueloop.actions.draft import TargetDirection
 from valueloop.actions.workflow import Status
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 from valueloop.errors import InputError

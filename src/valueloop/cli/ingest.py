@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 
@@ -22,6 +21,8 @@ def ingest(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Validate files and store them in the lake; bad rows go to quarantine with their reasons."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from valueloop.flows.ingest import distinct_files
     from valueloop.flows.ingest import ingest as run_ingest
     from valueloop.store.workspace import open_workspace

@@ -12,19 +12,27 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from valueloop.cli.mcda_csv import Table, parse_list, read_labelled, read_pairwise, split_names
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
 from valueloop.errors import InputError
-from valueloop.scoring.ahp import AhpResult, PriorityMethod, RandomIndexTable, ahp, check_pairwise, group_ahp
-from valueloop.scoring.critic import Conflict, critic_weights
-from valueloop.scoring.entropy import EntropyNormalisation, entropy_weights
-from valueloop.scoring.fuzzy import FuzzyOperator, FuzzyResult, fuzzy_evaluate
-from valueloop.scoring.topsis import TopsisNormalisation, TopsisResult, topsis
-from valueloop.scoring.weights import FloatArray, Weights
+from valueloop.scoring.options import (
+    Conflict,
+    EntropyNormalisation,
+    FuzzyOperator,
+    PriorityMethod,
+    RandomIndexTable,
+    TopsisNormalisation,
+)
+
+if TYPE_CHECKING:
+    from valueloop.scoring.ahp import AhpResult
+    from valueloop.scoring.fuzzy import FuzzyResult
+    from valueloop.scoring.topsis import TopsisResult
+    from valueloop.scoring.weights import FloatArray, Weights
 
 weights_app = typer.Typer(help="Criterion weights: AHP, entropy, CRITIC.", no_args_is_help=True)
 rank_app = typer.Typer(help="Rank alternatives: TOPSIS, fuzzy comprehensive evaluation.", no_args_is_help=True)
@@ -69,6 +77,8 @@ def ahp_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """AHP weights, λmax, CI and CR (CR > 0.10 = inconsistent)."""
+    from valueloop.scoring.ahp import ahp, group_ahp
+
     criteria, judgements = _read_judgements(matrices)
     source = " + ".join(str(p) for p in matrices)
     with _about(source):
@@ -82,6 +92,8 @@ def ahp_command(
 
 def _read_judgements(paths: Sequence[Path]) -> tuple[tuple[str, ...], list[FloatArray]]:
     """Read and check each expert's matrix, so an error names the file it is in."""
+    from valueloop.scoring.ahp import check_pairwise
+
     tables = [read_pairwise(path) for path in paths]
     for path, table in zip(paths, tables, strict=True):
         if table.columns != tables[0].columns:
@@ -160,6 +172,8 @@ def entropy_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Entropy weights: criteria that vary more across alternatives weigh more."""
+    from valueloop.scoring.entropy import entropy_weights
+
     table = read_labelled(matrix)
     with _about(matrix):
         result = entropy_weights(table.values, table.columns, cost=split_names(cost), normalisation=normalisation)
@@ -176,6 +190,8 @@ def critic_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """CRITIC weights: contrast (standard deviation) times conflict (low correlation)."""
+    from valueloop.scoring.critic import critic_weights
+
     table = read_labelled(matrix)
     with _about(matrix):
         result = critic_weights(table.values, table.columns, cost=split_names(cost), conflict=conflict)
@@ -193,6 +209,8 @@ def topsis_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """TOPSIS: closeness to the ideal alternative; rank 1 = best."""
+    from valueloop.scoring.topsis import topsis
+
     table = read_labelled(matrix)
     with _about(matrix):
         result = topsis(
@@ -237,6 +255,8 @@ def fuzzy_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Fuzzy comprehensive evaluation (模糊综合评价): grade of maximum membership."""
+    from valueloop.scoring.fuzzy import fuzzy_evaluate
+
     table: Table = read_labelled(membership)
     scores = None if grade_scores is None else parse_list(grade_scores, "--grade-scores")
     with _about(membership):

@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from valueloop.errors import InputError
-from valueloop.scoring.weights import FloatArray
+
+if TYPE_CHECKING:
+    from valueloop.scoring.weights import FloatArray
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def _numbers(path: Path, line: int, cells: list[str], columns: tuple[str, ...]) 
 
 def read_labelled(path: Path) -> Table:
     """First column = row label (alternative or factor id), other columns numeric."""
+    import numpy as np
+
     (_, header), *body = read_rows(path)
     columns = tuple(header[1:])
     if not columns:
@@ -109,6 +112,8 @@ def read_pairwise(path: Path) -> Table:
     A leading label column (``criterion,a,b,c`` / ``a,1,3,5``) is accepted too, as long
     as its labels repeat the header's criteria in order.
     """
+    import numpy as np
+
     (_, header), *body = read_rows(path)
     if len(body) == len(header) - 1 and all(len(c) == len(header) and not _is_number(c[0]) for _, c in body):
         columns = tuple(header[1:])

@@ -27,7 +27,8 @@ import typer
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 from valueloop.errors import InputError
 from valueloop.ingest.encoding import read_utf8
-from valueloop.monitor.registry import DEFAULT, DETECTORS
+from valueloop.monitor.names import DEFAULT
+from valueloop.monitor.names import NAMES as DETECTORS
 
 SeriesArg = Annotated[
     Path, typer.Argument(metavar="SERIES.csv", help="CSV with columns timestamp,value.", show_default=False)

@@ -38,13 +38,21 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
-from valueloop.people.checklist import load_checklist
-from valueloop.store.workspace import open_workspace
+
+if TYPE_CHECKING:
+    from valueloop.store.workspace import Workspace
+
+
+def open_workspace(path: Path | None) -> Workspace:
+    """The workspace; the store (pyarrow, DuckDB) is imported on first use so ``--help`` stays fast."""
+    from valueloop.store.workspace import open_workspace as open_ws
+
+    return open_ws(path)
 
 
 def _flows() -> ModuleType:
@@ -153,6 +161,8 @@ def checklist(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Validate a checklist: weights sum to 1, items well formed; every problem with file:line."""
+    from valueloop.people.checklist import load_checklist
+
     c = load_checklist(file)
     emit(c.model_dump(mode="json") if fmt is Format.json else [i.model_dump(mode="json") for i in c.items], fmt)
 

@@ -19,15 +19,16 @@ import io
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
 from valueloop.errors import InputError
-from valueloop.flows.spc import payload
 from valueloop.ingest.encoding import read_utf8
-from valueloop.stats.spc import ControlChart, DispersionChart, p_chart, revise, u_chart, xmr_chart
+
+if TYPE_CHECKING:
+    from valueloop.stats.spc import ControlChart, DispersionChart
 
 FileArg = Annotated[Path, typer.Argument(metavar="FILE.csv", help="CSV file, one row per sample.", show_default=False)]
 BaselineOpt = Annotated[
@@ -47,7 +48,7 @@ ReviseOpt = Annotated[
         help="Phase I: leave baseline points beyond 3σ out of the limits and recompute until stable.",
     ),
 ]
-Builder = Callable[[frozenset[int]], ControlChart]
+Builder = Callable[[frozenset[int]], "ControlChart"]
 
 
 def register(app: typer.Typer) -> None:
@@ -63,6 +64,8 @@ def pchart(
     file: FileArg, baseline: BaselineOpt = None, phase1: ReviseOpt = False, fmt: FormatOpt = Format.table
 ) -> None:
     """p-chart of the fraction nonconforming (CSV columns: nonconforming,n)."""
+    from valueloop.stats.spc import p_chart
+
     cols = read_columns(file, ("nonconforming", "n"))
     chart = _compute(file, lambda ex: p_chart(cols["nonconforming"], cols["n"], baseline, ex), phase1)
     _show(chart, fmt)
@@ -72,6 +75,8 @@ def uchart(
     file: FileArg, baseline: BaselineOpt = None, phase1: ReviseOpt = False, fmt: FormatOpt = Format.table
 ) -> None:
     """u-chart of defects per unit (CSV columns: defects,units)."""
+    from valueloop.stats.spc import u_chart
+
     cols = read_columns(file, ("defects", "units"))
     chart = _compute(file, lambda ex: u_chart(cols["defects"], cols["units"], baseline, ex), phase1)
     _show(chart, fmt)
@@ -79,6 +84,8 @@ def uchart(
 
 def xmr(file: FileArg, baseline: BaselineOpt = None, phase1: ReviseOpt = False, fmt: FormatOpt = Format.table) -> None:
     """Individuals and moving-range chart (CSV column: value)."""
+    from valueloop.stats.spc import xmr_chart
+
     cols = read_columns(file, ("value",))
     chart = _compute(file, lambda ex: xmr_chart(cols["value"], baseline, ex), phase1)
     _show(chart, fmt)
@@ -130,6 +137,8 @@ def _raise_problems(path: Path, problems: list[str]) -> None:
 
 def _compute(path: Path, build: Builder, phase1: bool) -> ControlChart:
     """Run the chart, prefixing the file name to data errors found by the maths."""
+    from valueloop.stats.spc import revise
+
     try:
         return revise(build) if phase1 else build(frozenset())
     except InputError as err:
@@ -137,6 +146,8 @@ def _compute(path: Path, build: Builder, phase1: bool) -> ControlChart:
 
 
 def _show(chart: ControlChart, fmt: Format) -> None:
+    from valueloop.flows.spc import payload
+
     if fmt is Format.json:
         emit(payload(chart), fmt)
         return

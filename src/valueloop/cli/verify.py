@@ -25,12 +25,6 @@ import typer
 from valueloop.cli.loop import verify_action
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
 from valueloop.errors import InputError
-from valueloop.flows import verify_rows as rows_flow
-from valueloop.stats.multiple import adjust as adjust_p
-from valueloop.verify.ab import Settings
-from valueloop.verify.files import verify_ab_file, verify_did_file, verify_its_file
-from valueloop.verify.report import did_payload, its_payload
-from valueloop.verify.sufficient import Columns
 
 
 class MetricType(StrEnum):
@@ -81,6 +75,11 @@ def ab(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Compare treatment with control in a randomised test and give a verdict."""
+    from valueloop.flows import verify_rows as rows_flow
+    from valueloop.verify.ab import Settings
+    from valueloop.verify.files import verify_ab_file
+    from valueloop.verify.sufficient import Columns
+
     covariate = rows_flow.covariate(metric_type.value, denominator_col, pre_col)
     settings = Settings(metric_type.value, alpha, control_share, not lower_is_better, pre_col is not None, seed)
     run = verify_ab_file(file, Columns(variant_col, value_col, unit_col, covariate), settings, control, bootstrap)
@@ -100,6 +99,8 @@ def power(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Sample size per group for an effect (--mde), or the smallest effect for a size (--n)."""
+    from valueloop.flows import verify_rows as rows_flow
+
     doc = rows_flow.power(metric_type.value, mde=mde, n=n, baseline=baseline, sd=sd, alpha=alpha, target=target,
                           ratio=ratio)  # fmt: skip
     emit(doc, fmt, title="verify power")
@@ -118,6 +119,9 @@ def did(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Difference-in-differences against comparable units (cluster-robust by unit)."""
+    from valueloop.verify.files import verify_did_file
+    from valueloop.verify.report import did_payload
+
     result = verify_did_file(file, unit_col, treated_col, post_col, value_col, alpha, period_col)
     doc = did_payload(result)
     _assumptions(doc["assumptions"], fmt)
@@ -133,6 +137,9 @@ def its(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Interrupted time series: level and slope change (Newey–West errors)."""
+    from valueloop.verify.files import verify_its_file
+    from valueloop.verify.report import its_payload
+
     doc = its_payload(verify_its_file(file, time_col, value_col, intervention, alpha))
     _assumptions(doc["assumptions"], fmt)
     emit(doc, fmt, title="verify its")
@@ -145,6 +152,8 @@ def adjust(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Adjust several metrics' p-values for multiple testing."""
+    from valueloop.stats.multiple import adjust as adjust_p
+
     try:
         adjusted = adjust_p(p_values, method.value)
     except ValueError as err:

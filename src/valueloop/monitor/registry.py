@@ -18,6 +18,7 @@ import numpy as np
 from valueloop.monitor.base import BoolArray, Detector, FloatArray
 from valueloop.monitor.cusum import CUSUM
 from valueloop.monitor.ewma import EWMAChart
+from valueloop.monitor.names import DEFAULT as DEFAULT
 from valueloop.monitor.robust_z import RobustZScore
 from valueloop.monitor.seasonal import SeasonalBaseline
 from valueloop.monitor.threshold import BenchmarkRatio, StaticThreshold
@@ -30,7 +31,6 @@ DETECTORS: dict[str, Callable[..., Detector]] = {
     "cusum": CUSUM,
     "seasonal": SeasonalBaseline,
 }
-DEFAULT = "ewma"
 
 
 def make(name: str, **params: Any) -> Detector:

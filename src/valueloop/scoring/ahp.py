@@ -19,28 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from valueloop.errors import InputError
+from valueloop.scoring.options import PriorityMethod as PriorityMethod
+from valueloop.scoring.options import RandomIndexTable as RandomIndexTable
 from valueloop.scoring.weights import FloatArray, as_matrix, as_vector, criterion_names
-
-
-class PriorityMethod(StrEnum):
-    """How priorities are derived from the judgement matrix."""
-
-    eigenvector = "eigenvector"
-    geometric_mean = "geometric-mean"
-
-
-class RandomIndexTable(StrEnum):
-    """Published tables of the mean CI of random reciprocal matrices."""
-
-    saaty = "saaty"
-    alonso_lamata = "alonso-lamata"
-
 
 RANDOM_INDEX: dict[RandomIndexTable, dict[int, float]] = {
     # Saaty's classic table (n = 3..10), as the issue fixes it.

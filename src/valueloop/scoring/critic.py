@@ -18,20 +18,13 @@ Pure: numpy only, no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from valueloop.errors import InputError
+from valueloop.scoring.options import Conflict as Conflict
 from valueloop.scoring.weights import FloatArray, Weights, as_matrix, cost_mask, criterion_names
-
-
-class Conflict(StrEnum):
-    """How correlation turns into conflict between two criteria."""
-
-    signed = "signed"
-    absolute = "absolute"
 
 
 def scale_to_best(x: FloatArray, cost: npt.NDArray[np.bool_]) -> FloatArray:

@@ -18,20 +18,13 @@ Pure: numpy only, no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from valueloop.errors import InputError
+from valueloop.scoring.options import EntropyNormalisation as EntropyNormalisation
 from valueloop.scoring.weights import FloatArray, Weights, as_matrix, cost_mask, criterion_names
-
-
-class EntropyNormalisation(StrEnum):
-    """How raw values become the proportions ``p_ij``."""
-
-    proportion = "proportion"
-    minmax = "min-max"
 
 
 def _minmax(x: FloatArray, cost: npt.NDArray[np.bool_]) -> FloatArray:

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from valueloop.errors import InputError
+from valueloop.scoring.options import FuzzyOperator as FuzzyOperator
 from valueloop.scoring.weights import (
     FloatArray,
     as_matrix,
@@ -35,15 +35,6 @@ from valueloop.scoring.weights import (
     normalise_weights,
     sized,
 )
-
-
-class FuzzyOperator(StrEnum):
-    """The composition operator ``∘`` of ``B = A ∘ R``."""
-
-    product_sum = "product-sum"
-    min_max = "min-max"
-    product_max = "product-max"
-    min_bounded_sum = "min-bounded-sum"
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from valueloop.errors import InputError
+from valueloop.scoring.options import TopsisNormalisation as TopsisNormalisation
 from valueloop.scoring.weights import (
     FloatArray,
     as_matrix,
@@ -29,13 +29,6 @@ from valueloop.scoring.weights import (
     normalise_weights,
     sized,
 )
-
-
-class TopsisNormalisation(StrEnum):
-    """How each column is brought to a common scale."""
-
-    vector = "vector"
-    minmax = "min-max"
 
 
 @dataclass(frozen=True)
