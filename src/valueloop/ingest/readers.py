@@ -207,7 +207,11 @@ def _rows_to_chunk(columns: tuple[str, ...], records: list[list[str | None]], fi
 
 def _open_sheet(source: Source) -> tuple[Any, Any]:
     book = xlsx.open_book(source.path)
-    return book, xlsx.choose_sheet(source.path, book, source.mapping.sheet)
+    try:
+        return book, xlsx.choose_sheet(source.path, book, source.mapping.sheet)
+    except BaseException:
+        book.close()  # a refused workbook is not left open (a ResourceWarning otherwise)
+        raise
 
 
 def _xlsx_header(source: Source) -> tuple[str, ...]:
