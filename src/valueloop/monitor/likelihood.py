@@ -1,0 +1,148 @@
+"""Anomaly likelihood: a deviation turned into a calibrated tail probability, flagged once per incident.
+
+A raw deviation score means different things on different series: 4σ is routine for a
+spiky CPU metric and unheard of for a smooth one, so no single threshold suits both.
+What the best NAB detectors share (Numenta's anomaly likelihood, CAD-OSE, ARTime) is a
+second stage that asks how unusual the *recent* raw scores are for *this* series, and a
+rule that one incident raises one flag. This detector is our own take on that recipe:
+
+1. **Raw score.** z = |x − μ| / σ against a slowly learnt baseline (:class:`EWStats` at rate
+   ``alpha``), squashed to r = z / (z + k) ∈ [0, 1) so one huge outlier cannot dominate
+   what follows.
+2. **Short average.** s follows r at rate ``beta`` (≈ the last 1/β rows): a sustained change
+   raises s, a single noisy row barely moves it.
+3. **Likelihood.** μ_s, σ_s of s itself are learnt at the slow rate ``alpha_s`` (the series'
+   own history of raw scores, re-estimated every row rather than every 100 as HTM does);
+   the score is p = Φ((s − μ_s) / max(σ_s, ``floor``)), the probability that s is *below*
+   its usual level. p ≥ 0.99 means the recent raw scores sit in their series' top 1 %.
+   ``floor`` keeps a perfectly steady series from turning a wobble into certainty.
+4. **Repeat suppression.** A flag needs p ≥ ``threshold`` *and* at least ``rest`` rows since
+   the previous flag: NAB counts only the earliest flag in an anomaly window and charges
+   every other, and a pager counts the same way.
+
+No look-ahead: row i's score uses rows ≤ i only; nothing is flagged until ``min_samples``
+values have built the baseline and ``probation`` more have built the likelihood's own.
+Missing values score 0, are not learnt and do not count towards ``rest``.
+
+All arithmetic is IEEE basic operations plus :func:`scipy.special.ndtr`, applied in the
+same order as :class:`~valueloop.monitor.bank.LikelihoodBank`, so the vectorised bank
+equals this scalar detector exactly (a test checks it).
+
+The shipped thresholds (:data:`SHIPPED`) are chosen once on the 51-file NAB development
+corpus by ``python -m bench.nab_bench``; see docs/monitoring.md for the figures.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy.special import ndtr
+
+from valueloop.monitor.base import SCORE_CAP, EWStats
+
+SHIPPED: dict[str, float] = {"standard": 0.97, "low_fp": 0.99, "low_fn": 0.97}
+"""The threshold on p shipped for each NAB cost profile (``monitor detect --profile``)."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why the last row was (or was not) flagged: the numbers behind :attr:`TailLikelihood.fired`."""
+
+    score: float  # p, the probability that the recent raw scores are below their usual level
+    tail: float  # 1 − p: how often the series is at least this unusual
+    raw: float  # r, the squashed deviation of this row
+    since_flag: int | None  # rows since the previous flag (None: never flagged)
+    reason: str
+
+
+class TailLikelihood:
+    """Flag when p ≥ ``threshold`` and the last flag is more than ``rest`` rows ago.
+
+    >>> d = TailLikelihood(min_samples=10, probation=10)
+    >>> for x in [10.0, 11.0, 12.0] * 20 + [40.0] * 8: d.update(x)
+    >>> d.fired or d.explain().reason.startswith("resting")
+    True
+    """
+
+    def __init__(
+        self,
+        threshold: float = SHIPPED["standard"],
+        alpha: float = 0.001,
+        k: float = 6.0,
+        beta: float = 0.05,
+        alpha_s: float = 0.001,
+        floor: float = 0.05,
+        rest: int = 150,
+        min_samples: int = 30,
+        probation: int = 100,
+    ) -> None:
+        self.threshold = threshold
+        self.k, self.beta, self.floor, self.rest = k, beta, floor, rest
+        self.min_samples, self.probation = min_samples, probation
+        self._base = EWStats(alpha)
+        self._long = EWStats(alpha_s)
+        self._short = 0.0
+        self._rows = 0
+        self._last_flag: int | None = None
+        self._gap: int | None = None  # rows between the last two flags
+        self._score = 0.0
+        self._raw = 0.0
+        self.fired = False
+
+    def update(self, x: float, t: float | None = None) -> None:
+        if not math.isfinite(x):
+            self._score, self._raw, self.fired = 0.0, 0.0, False
+            return
+        warm = self._base.n >= self.min_samples
+        raw = _squash(_deviation(x, self._base.mean, self._base.std), self.k) if warm else 0.0
+        short = self._short + self.beta * (raw - self._short)
+        p = _probability(short, self._long.mean, max(self._long.std, self.floor))
+        self._score = p if self._long.n >= self.probation else 0.0
+        self._raw = raw
+        self._rows += 1
+        self.fired = self._score >= self.threshold and (
+            self._last_flag is None or self._rows - self._last_flag > self.rest
+        )
+        if self.fired:
+            self._gap = None if self._last_flag is None else self._rows - self._last_flag
+            self._last_flag = self._rows
+        self._short = short
+        self._base.update(x)
+        if warm:
+            self._long.update(short)
+
+    def get(self) -> float:
+        return self._score
+
+    def explain(self) -> Explanation:
+        """The last row's score, tail probability and the suppression verdict, for ``detect --explain``."""
+        since = None if self._last_flag is None else self._rows - self._last_flag
+        if self._score < self.threshold:
+            reason = f"p {self._score:.4f} below threshold {self.threshold:g}"
+        elif self.fired:
+            previous = "no earlier flag" if self._gap is None else f"previous flag {self._gap} rows earlier"
+            reason = f"p {self._score:.4f} ≥ {self.threshold:g}; {previous} (> rest {self.rest})"
+        else:
+            reason = f"resting: flagged {since} rows ago (rest {self.rest})"
+        return Explanation(self._score, 1.0 - self._score, self._raw, since, reason)
+
+
+def _deviation(x: float, mean: float, std: float) -> float:
+    """|x − μ| / σ capped at SCORE_CAP (also for a zero σ, and for overflow: inf/inf)."""
+    gap = abs(x - mean)
+    if gap == 0.0:
+        return 0.0
+    z = gap / std if std > 0.0 else SCORE_CAP
+    return z if z < SCORE_CAP else SCORE_CAP
+
+
+def _squash(z: float, k: float) -> float:
+    return z / (z + k)
+
+
+def _probability(short: float, mean: float, scale: float) -> float:
+    u = (short - mean) / scale
+    if math.isnan(u):
+        return 0.0
+    return float(ndtr(u))
