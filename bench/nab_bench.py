@@ -31,7 +31,7 @@ from bench.nab import Series, load
 from valueloop.monitor.bank import LikelihoodBank
 from valueloop.monitor.base import BoolArray, FloatArray
 from valueloop.monitor.likelihood import SHIPPED
-from valueloop.monitor.nab import PROFILES, Labels, normalise, optimise, row_weights
+from valueloop.monitor.nab import PROFILES, Labels, normalise, row_weights
 from valueloop.monitor.registry import make, run
 
 # Registered defaults are the tuned values of bench runs on the development corpus (see
@@ -93,10 +93,29 @@ class Weights:
     def __init__(self) -> None:
         self._cache: dict[tuple[int, str], tuple[FloatArray, FloatArray]] = {}
 
-    def file_score(self, key: int, detected: BoolArray, labels: Labels, profile: str) -> float:
+    def get(self, key: int, labels: Labels, profile: str) -> tuple[FloatArray, FloatArray]:
         if (key, profile) not in self._cache:
             self._cache[key, profile] = row_weights(labels, PROFILES[profile])
-        weights, window = self._cache[key, profile]
+        return self._cache[key, profile]
+
+    def curve(self, key: int, scores: FloatArray, labels: Labels, profile: str, thetas: FloatArray) -> FloatArray:
+        """File score at every θ of ``thetas`` (detected ⇔ score ≥ θ), as :func:`score_curve` with cached weights."""
+        weights, window = self.get(key, labels, profile)
+        scores = np.nan_to_num(scores, nan=-np.inf)
+        keep = np.arange(labels.n) >= labels.start
+        out_rows = keep & (window < 0)
+        order = np.argsort(scores[out_rows], kind="stable")
+        suffix = np.concatenate([np.cumsum(weights[out_rows][order][::-1])[::-1], [0.0]])
+        total = suffix[np.searchsorted(scores[out_rows][order], thetas, side="left")]
+        for k in range(len(labels.windows)):
+            rows = keep & (window == k)
+            if rows.any():
+                first = np.searchsorted(np.maximum.accumulate(scores[rows]), thetas, side="left")
+                total = total + np.concatenate([weights[rows], [-PROFILES[profile].fn]])[first]
+        return np.asarray(total, dtype=np.float64)
+
+    def file_score(self, key: int, detected: BoolArray, labels: Labels, profile: str) -> float:
+        weights, window = self.get(key, labels, profile)
         hits = detected.copy()
         hits[: labels.start] = False
         total = float(weights[hits & (window < 0)].sum())
@@ -118,7 +137,10 @@ def raw_at(sc: Scored, files: Sequence[int], data: Sequence[Series], profile: st
 def best_theta(sc: Scored, files: Sequence[int], data: Sequence[Series], profile: str) -> float:
     """The θ maximising the summed score over ``files``."""
     if sc.thetas is None:
-        return optimise([(sc.scores[j], data[j].labels) for j in files], PROFILES[profile]).threshold
+        finite = [sc.scores[j][np.isfinite(sc.scores[j])] for j in files]
+        thetas = np.unique(np.concatenate([*finite, np.array([np.inf])]))
+        totals = sum((WEIGHTS.curve(j, sc.scores[j], data[j].labels, profile, thetas) for j in files), np.zeros(len(thetas)))
+        return float(thetas[int(np.argmax(totals))])
     totals = [raw_at(sc, files, data, profile, float(th)) for th in sc.thetas]
     return float(sc.thetas[int(np.argmax(totals))])
 

@@ -39,9 +39,9 @@ from dataclasses import dataclass
 
 from scipy.special import ndtr
 
-from valueloop.monitor.base import SCORE_CAP, EWStats
+from valueloop.monitor.base import SCORE_CAP, EWStats, ScoreDetector
 
-SHIPPED: dict[str, float] = {"standard": 0.92, "low_fp": 0.92, "low_fn": 0.92}
+SHIPPED: dict[str, float] = {"standard": 0.92, "low_fp": 0.945, "low_fn": 0.90}
 """The threshold on p shipped for each NAB cost profile (``monitor detect --profile``)."""
 
 
@@ -56,7 +56,7 @@ class Explanation:
     reason: str
 
 
-class TailLikelihood:
+class TailLikelihood(ScoreDetector):
     """Flag when p ≥ ``threshold`` and the last flag is more than ``rest`` rows ago.
 
     >>> d = TailLikelihood(min_samples=10, probation=10)
@@ -77,43 +77,45 @@ class TailLikelihood:
         min_samples: int = 30,
         probation: int = 100,
     ) -> None:
-        self.threshold = threshold
+        super().__init__(threshold)
         self.k, self.beta, self.floor, self.rest = k, beta, floor, rest
         self.min_samples, self.probation = min_samples, probation
         self._base = EWStats(alpha)
         self._long = EWStats(alpha_s)
         self._short = 0.0
+        self._raw = 0.0
         self._rows = 0
         self._last_flag: int | None = None
         self._gap: int | None = None  # rows between the last two flags
-        self._score = 0.0
-        self._raw = 0.0
-        self.fired = False
 
     def update(self, x: float, t: float | None = None) -> None:
+        super().update(x, t)
         if not math.isfinite(x):
-            self._score, self._raw, self.fired = 0.0, 0.0, False
+            self._raw = 0.0
             return
-        warm = self._base.n >= self.min_samples
-        raw = _squash(_deviation(x, self._base.mean, self._base.std), self.k) if warm else 0.0
-        short = self._short + self.beta * (raw - self._short)
-        p = _probability(short, self._long.mean, max(self._long.std, self.floor))
-        self._score = p if self._long.n >= self.probation else 0.0
-        self._raw = raw
         self._rows += 1
-        self.fired = self._score >= self.threshold and (
-            self._last_flag is None or self._rows - self._last_flag > self.rest
-        )
+        self.fired = self.fired and (self._last_flag is None or self._rows - self._last_flag > self.rest)
         if self.fired:
             self._gap = None if self._last_flag is None else self._rows - self._last_flag
             self._last_flag = self._rows
-        self._short = short
+
+    def _step(self, x: float) -> tuple[float, float]:
+        """(raw score r, short average s) of ``x`` given the state so far."""
+        warm = self._base.n >= self.min_samples
+        raw = _squash(_deviation(x, self._base.mean, self._base.std), self.k) if warm else 0.0
+        return raw, self._short + self.beta * (raw - self._short)
+
+    def _score_of(self, x: float, t: float | None) -> float:
+        if self._long.n < self.probation:
+            return 0.0
+        return _probability(self._step(x)[1], self._long.mean, max(self._long.std, self.floor))
+
+    def _learn(self, x: float, t: float | None) -> None:
+        warm = self._base.n >= self.min_samples
+        self._raw, self._short = self._step(x)
         self._base.update(x)
         if warm:
-            self._long.update(short)
-
-    def get(self) -> float:
-        return self._score
+            self._long.update(self._short)
 
     def explain(self) -> Explanation:
         """The last row's score, tail probability and the suppression verdict, for ``detect --explain``."""
