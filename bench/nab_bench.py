@@ -30,7 +30,7 @@ import numpy as np
 from bench.nab import Series, load
 from valueloop.monitor.bank import LikelihoodBank
 from valueloop.monitor.base import BoolArray, FloatArray
-from valueloop.monitor.likelihood import SHIPPED
+from valueloop.monitor.likelihood import SHIPPED, suppress
 from valueloop.monitor.nab import PROFILES, Labels, normalise, row_weights
 from valueloop.monitor.registry import make, run
 
@@ -51,16 +51,6 @@ class Scored:
     own: list[BoolArray]
     flags: Callable[[FloatArray, float], BoolArray]
     thetas: FloatArray | None  # None: every distinct score (exact optimum)
-
-
-def suppress(scores: FloatArray, theta: float, rest: int) -> BoolArray:
-    """Flags of ``scores ≥ θ`` keeping only those more than ``rest`` rows after the previous kept one."""
-    out = np.zeros(len(scores), dtype=bool)
-    last = -rest - 1
-    for i in np.flatnonzero(scores >= theta).tolist():
-        if i - last > rest:
-            out[i], last = True, i
-    return out
 
 
 def likelihood_scores(data: Sequence[Series], params: dict[str, Any]) -> tuple[list[FloatArray], list[BoolArray]]:

@@ -110,7 +110,7 @@ class LikelihoodBank:
         floor: float = 0.05,
         rest: int = 150,
         min_samples: int = 30,
-        probation: int = 100,
+        probation: int = 250,
     ) -> None:
         self.params = [threshold, alpha, k, beta, alpha_s, floor, rest, min_samples, probation]
         self.threshold, self.alpha, self.k, self.beta, self.alpha_s = threshold, alpha, k, beta, alpha_s
@@ -153,23 +153,24 @@ class LikelihoodBank:
         fired = np.zeros(len(series), dtype=bool)
         above = np.zeros(len(series), dtype=bool)
         scores[ok], fired[ok], above[ok] = p, fired_ok, v > mean
-        # learn
-        a["rows"][s] = rows
-        a["last"][s] = np.where(fired_ok, rows, last)
-        a["short"][s] = short
-        n1 = n + 1.0
-        w = np.maximum(self.alpha, 1.0 / n1)
-        d = v - mean
-        a["mean"][s] = mean + w * d
-        a["var"][s] = (1.0 - w) * (var + w * d * d)
-        a["n"][s] = n1
-        ws = s[warm]
-        ln1 = a["ln"][ws] + 1.0
-        wl = np.maximum(self.alpha_s, 1.0 / ln1)
-        dl = short[warm] - a["lmean"][ws]
-        a["lmean"][ws] = a["lmean"][ws] + wl * dl
-        a["lvar"][ws] = (1.0 - wl) * (a["lvar"][ws] + wl * dl * dl)
-        a["ln"][ws] = ln1
+        # learn (an absurd value may overflow the variance to inf, as the scalar EWStats does)
+        with np.errstate(over="ignore", invalid="ignore"):
+            a["rows"][s] = rows
+            a["last"][s] = np.where(fired_ok, rows, last)
+            a["short"][s] = short
+            n1 = n + 1.0
+            w = np.maximum(self.alpha, 1.0 / n1)
+            d = v - mean
+            a["mean"][s] = mean + w * d
+            a["var"][s] = (1.0 - w) * (var + w * d * d)
+            a["n"][s] = n1
+            ws = s[warm]
+            ln1 = a["ln"][ws] + 1.0
+            wl = np.maximum(self.alpha_s, 1.0 / ln1)
+            dl = short[warm] - a["lmean"][ws]
+            a["lmean"][ws] = a["lmean"][ws] + wl * dl
+            a["lvar"][ws] = (1.0 - wl) * (a["lvar"][ws] + wl * dl * dl)
+            a["ln"][ws] = ln1
         return scores, fired, above
 
     def state(self) -> dict[str, Any]:

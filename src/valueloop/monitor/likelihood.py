@@ -37,9 +37,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from scipy.special import ndtr
 
-from valueloop.monitor.base import SCORE_CAP, EWStats, ScoreDetector
+from valueloop.monitor.base import SCORE_CAP, BoolArray, EWStats, FloatArray, ScoreDetector
 
 SHIPPED: dict[str, float] = {"standard": 0.92, "low_fp": 0.945, "low_fn": 0.90}
 """The threshold on p shipped for each NAB cost profile (``monitor detect --profile``)."""
@@ -75,7 +76,7 @@ class TailLikelihood(ScoreDetector):
         floor: float = 0.05,
         rest: int = 150,
         min_samples: int = 30,
-        probation: int = 100,
+        probation: int = 250,
     ) -> None:
         super().__init__(threshold)
         self.k, self.beta, self.floor, self.rest = k, beta, floor, rest
@@ -148,3 +149,15 @@ def _probability(short: float, mean: float, scale: float) -> float:
     if math.isnan(u):
         return 0.0
     return float(ndtr(u))
+
+
+def suppress(scores: FloatArray, threshold: float, rest: int) -> BoolArray:
+    """The flags :class:`TailLikelihood` raises on ``scores`` at ``threshold``: rows ≥ θ more than
+    ``rest`` rows after the previous flag (rows of a series without gaps). Lets a benchmark
+    sweep θ over scores computed once."""
+    out = np.zeros(len(scores), dtype=bool)
+    last = -rest - 1
+    for i in np.flatnonzero(scores >= threshold).tolist():
+        if i - last > rest:
+            out[i], last = True, i
+    return out
