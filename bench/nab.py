@@ -18,6 +18,7 @@ import pandas as pd
 from valueloop.monitor.base import FloatArray
 from valueloop.monitor.nab import Labels
 
+
 def _nab_dir() -> Path:
     """``$VALUELOOP_NAB_DIR``, else the nearest ``shared/data/nab`` above the checkout (worktrees sit deeper)."""
     if os.environ.get("VALUELOOP_NAB_DIR"):

@@ -36,7 +36,9 @@ from valueloop.monitor.registry import make, run
 
 # Registered defaults are the tuned values of bench runs on the development corpus (see
 # the module docstrings of each detector); the likelihood's were chosen by ``--tune``.
-PARAMS: dict[str, dict[str, Any]] = {n: {} for n in ["benchmark", "robust_z", "ewma", "cusum", "seasonal", "likelihood"]}
+PARAMS: dict[str, dict[str, Any]] = {
+    n: {} for n in ["benchmark", "robust_z", "ewma", "cusum", "seasonal", "likelihood"]
+}
 LIKELIHOOD_GRID: dict[str, list[Any]] = {"k": [3.0, 6.0], "rest": [100, 150]}
 PROFILE_KEYS = {"standard": "standard", "reward_low_FP_rate": "low_fp", "reward_low_FN_rate": "low_fn"}
 THETA_GRID: FloatArray = np.round(1.0 - np.geomspace(0.5, 1e-5, 60), 8)
@@ -129,7 +131,9 @@ def best_theta(sc: Scored, files: Sequence[int], data: Sequence[Series], profile
     if sc.thetas is None:
         finite = [sc.scores[j][np.isfinite(sc.scores[j])] for j in files]
         thetas = np.unique(np.concatenate([*finite, np.array([np.inf])]))
-        totals = sum((WEIGHTS.curve(j, sc.scores[j], data[j].labels, profile, thetas) for j in files), np.zeros(len(thetas)))
+        totals = sum(
+            (WEIGHTS.curve(j, sc.scores[j], data[j].labels, profile, thetas) for j in files), np.zeros(len(thetas))
+        )
         return float(thetas[int(np.argmax(totals))])
     totals = [raw_at(sc, files, data, profile, float(th)) for th in sc.thetas]
     return float(sc.thetas[int(np.argmax(totals))])
@@ -177,7 +181,9 @@ def tune(data: Sequence[Series]) -> None:
         for rest in LIKELIHOOD_GRID["rest"]:
             params = {"k": k, "rest": rest}
             row = evaluate(score_detector("likelihood", params, data), data, "standard")
-            print(f"  likelihood {params} -> best {row.best:6.1f} (θ {row.theta:.5g})  LOCO {row.loco:6.1f}", flush=True)
+            print(
+                f"  likelihood {params} -> best {row.best:6.1f} (θ {row.theta:.5g})  LOCO {row.loco:6.1f}", flush=True
+            )
 
 
 def main() -> None:
@@ -207,7 +213,9 @@ def run_table(data: list[Series] | None = None) -> None:
                 key = PROFILE_KEYS[profile]
                 sc = Scored(sc.scores, [sc.flags(s, SHIPPED[key]) for s in sc.scores], sc.flags, sc.thetas)
             row = evaluate(sc, data, profile)
-            print(f"{name:12}{profile:20}{row.best:10.1f}{row.theta:12.6g}{row.shipped:10.1f}{row.loco:8.1f}", flush=True)
+            print(
+                f"{name:12}{profile:20}{row.best:10.1f}{row.theta:12.6g}{row.shipped:10.1f}{row.loco:8.1f}", flush=True
+            )
     for label, scores in [("null", [np.zeros(s.labels.n) for s in data]), ("random", _random(data))]:
         sc = Scored(scores, [np.zeros(s.labels.n, dtype=bool) for s in data], lambda s, th: s >= th, None)
         print(f"{label:12}" + "".join(f"  {p}: {evaluate(sc, data, p).best:.1f}" for p in PROFILES))

@@ -50,7 +50,9 @@ def register(app: typer.Typer) -> None:
 
 ProfileOpt = Annotated[
     str,
-    typer.Option("--profile", help="Cost profile whose shipped threshold the likelihood uses: standard, low_fp, low_fn."),
+    typer.Option(
+        "--profile", help="Cost profile whose shipped threshold the likelihood uses: standard, low_fp, low_fn."
+    ),
 ]
 ExplainOpt = Annotated[
     bool,
