@@ -1,11 +1,13 @@
-"""Many detectors at once: EWMA charts and anomaly likelihoods: one per (rule, entity) series, updated as numpy arrays.
+"""Many detectors at once, one per (rule, entity) series, updated as numpy arrays.
 
 An alert rule with ``detector: ewma`` watches its KPI in every entity's series; the
 scalar :class:`~valueloop.monitor.ewma.EWMAChart` would cost a Python call per series
 per minute. :class:`EWMABank` keeps the same state (baseline n, mean, variance and the
 smoothed z) in arrays indexed by series and applies the same arithmetic to all series
 of a minute in one step — a test checks it equals the scalar chart series by series.
-Its state is plain arrays, so it checkpoints as JSON.
+:class:`LikelihoodBank` does the same for ``detector: likelihood``
+(:class:`~valueloop.monitor.likelihood.TailLikelihood`, the default of ``monitor detect``),
+its repeat suppression included. Both states are plain arrays, so they checkpoint as JSON.
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ rule that one incident raises one flag. This detector is our own take on that re
    raises s, a single noisy row barely moves it.
 3. **Likelihood.** μ_s, σ_s of s itself are learnt at the slow rate ``alpha_s`` (the series'
    own history of raw scores, re-estimated every row rather than every 100 as HTM does);
-   the score is p = Φ((s − μ_s) / max(σ_s, ``floor``)), the probability that s is *below*
-   its usual level. p ≥ 0.99 means the recent raw scores sit in their series' top 1 %.
+   the score is p = Φ((s − μ_s) / max(σ_s, ``floor``)), the probability that a usual short
+   average of this series lies below s. p ≥ 0.99 means the recent raw scores sit in their series' top 1 %.
    ``floor`` keeps a perfectly steady series from turning a wobble into certainty.
-4. **Repeat suppression.** A flag needs p ≥ ``threshold`` *and* at least ``rest`` rows since
+4. **Repeat suppression.** A flag needs p ≥ ``threshold`` *and* more than ``rest`` rows since
    the previous flag: NAB counts only the earliest flag in an anomaly window and charges
    every other, and a pager counts the same way.
 
@@ -50,8 +50,8 @@ SHIPPED: dict[str, float] = {"standard": 0.92, "low_fp": 0.945, "low_fn": 0.90}
 class Explanation:
     """Why the last row was (or was not) flagged: the numbers behind :attr:`TailLikelihood.fired`."""
 
-    score: float  # p, the probability that the recent raw scores are below their usual level
-    tail: float  # 1 − p: how often the series is at least this unusual
+    score: float  # p: the share of the series' usual short averages below the current one
+    tail: float  # 1 − p: how often the series is at least this unusual (Gaussian fit)
     raw: float  # r, the squashed deviation of this row
     since_flag: int | None  # rows since the previous flag (None: never flagged)
     reason: str
