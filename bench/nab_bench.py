@@ -20,6 +20,7 @@ re-applies the suppression per θ on cached scores.
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,10 +40,10 @@ from valueloop.monitor.registry import make, run
 PARAMS: dict[str, dict[str, Any]] = {
     n: {} for n in ["benchmark", "robust_z", "ewma", "cusum", "seasonal", "likelihood"]
 }
-LIKELIHOOD_GRID: dict[str, list[Any]] = {"k": [3.0, 6.0], "rest": [100, 150]}
+LIKELIHOOD_GRID: dict[str, list[Any]] = {"k": [1.0, 2.0], "rest": [100, 150], "window": [1000, 2000]}
 PROFILE_KEYS = {"standard": "standard", "reward_low_FP_rate": "low_fp", "reward_low_FN_rate": "low_fn"}
-THETA_GRID: FloatArray = np.round(1.0 - np.geomspace(0.5, 1e-5, 60), 8)
-"""Candidate thresholds on p for the likelihood: 0.5 … 0.99999, log-spaced in the tail."""
+THETA_GRID: FloatArray = np.round(1.0 - np.geomspace(0.7, 1e-5, 150), 8)
+"""Candidate thresholds on p for the likelihood: 0.3 … 0.99999, log-spaced in the tail."""
 
 
 @dataclass(frozen=True)
@@ -177,27 +178,25 @@ def categories(data: Sequence[Series]) -> list[str]:
 
 def tune(data: Sequence[Series]) -> None:
     """The likelihood's small grid, standard profile: best-θ and LOCO score of each point."""
-    for k in LIKELIHOOD_GRID["k"]:
-        for rest in LIKELIHOOD_GRID["rest"]:
-            params = {"k": k, "rest": rest}
-            row = evaluate(score_detector("likelihood", params, data), data, "standard")
-            print(
-                f"  likelihood {params} -> best {row.best:6.1f} (θ {row.theta:.5g})  LOCO {row.loco:6.1f}", flush=True
-            )
+    for combo in itertools.product(*LIKELIHOOD_GRID.values()):
+        params = dict(zip(LIKELIHOOD_GRID, combo, strict=True))
+        row = evaluate(score_detector("likelihood", params, data), data, "standard")
+        print(f"  likelihood {params} -> best {row.best:6.1f} (θ {row.theta:.5g})  LOCO {row.loco:6.1f}", flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--tune", action="store_true", help="redo the likelihood's parameter search")
+    ap.add_argument("--only", choices=list(PARAMS), action="append", help="score only these detectors")
     args = ap.parse_args()
     data = load()
     if args.tune:
         tune(data)
         return
-    run_table(data)
+    run_table(data, args.only)
 
 
-def run_table(data: list[Series] | None = None) -> None:
+def run_table(data: list[Series] | None = None, only: list[str] | None = None) -> None:
     """Print the detector × profile table (the entry point bench/run.py calls)."""
     data = data if data is not None else load()
     start = time.perf_counter()
@@ -207,6 +206,8 @@ def run_table(data: list[Series] | None = None) -> None:
     )
     print(f"{'detector':12}{'profile':20}{'best θ':>10}{'(θ)':>12}{'shipped':>10}{'LOCO':>8}")
     for name, params in PARAMS.items():
+        if only and name not in only:
+            continue
         sc = score_detector(name, params, data)
         for profile in PROFILES:
             if name == "likelihood":  # its shipped θ depends on the profile

@@ -77,7 +77,7 @@ def test_bank_equals_the_scalar_detector_series_by_series() -> None:
     table = np.stack([_series(1500, seed, shift_at) for seed, shift_at in [(1, 900), (2, None), (3, 400)]], axis=1)
     table[::13, 1] = np.nan
     table[700, 2] = 1e300
-    params = {"threshold": 0.9, "rest": 40}
+    params = {"threshold": 0.6, "rest": 40, "window": 300}
     first, second = LikelihoodBank(**params), None
     scores, fired = np.zeros(table.shape), np.zeros(table.shape, dtype=bool)
     for i in range(table.shape[0]):  # checkpoint through JSON halfway
@@ -144,3 +144,13 @@ def test_cli_explain_and_bad_profile(tmp_path: Path) -> None:
 @pytest.mark.parametrize("profile", sorted(SHIPPED))
 def test_shipped_thresholds_are_probabilities(profile: str) -> None:
     assert 0.5 < SHIPPED[profile] < 1.0
+
+
+def test_a_level_seen_recently_is_not_novel() -> None:
+    rng = np.random.default_rng(5)
+    square = np.where((np.arange(4000) // 144) % 2 == 0, 10.0, 30.0) + rng.normal(0, 0.5, 4000)
+    _, fired = run(make("likelihood"), square)
+    assert not fired.any()  # every switch lands on a level of the last `window` rows
+    square[3000:3010] = 60.0  # a level never seen is
+    _, fired = run(make("likelihood"), square)
+    assert fired[3000:3010].sum() == 1

@@ -106,18 +106,21 @@ class LikelihoodBank:
         self,
         threshold: float = SHIPPED["standard"],
         alpha: float = 0.001,
-        k: float = 6.0,
+        k: float = 2.0,
         beta: float = 0.05,
         alpha_s: float = 0.001,
         floor: float = 0.05,
-        rest: int = 150,
+        rest: int = 100,
         min_samples: int = 30,
         probation: int = 250,
+        window: int = 2000,
     ) -> None:
-        self.params = [threshold, alpha, k, beta, alpha_s, floor, rest, min_samples, probation]
+        self.params = [threshold, alpha, k, beta, alpha_s, floor, rest, min_samples, probation, window]
         self.threshold, self.alpha, self.k, self.beta, self.alpha_s = threshold, alpha, k, beta, alpha_s
         self.floor, self.rest, self.min_samples, self.probation = floor, int(rest), int(min_samples), int(probation)
+        self.window = int(window)
         self.arrays: dict[str, FloatArray] = {name: np.zeros(0) for name in _LIKELIHOOD_STATE}
+        self.recent: FloatArray = np.full((0, self.window), np.inf)  # last values per series; inf = empty slot
         # integer-valued state (n, rows, last flag) is kept as float64: exact below 2**53
 
     def _grow(self, size: int) -> None:
@@ -125,6 +128,7 @@ class LikelihoodBank:
         if extra > 0:
             for name, start in _LIKELIHOOD_STATE.items():
                 self.arrays[name] = np.concatenate([self.arrays[name], np.full(extra, start)])
+            self.recent = np.concatenate([self.recent, np.full((extra, self.window), np.inf)])
 
     def update(self, series: IntArray, x: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
         """Score, flag and learn one value per listed series (each at most once per call).
@@ -139,8 +143,8 @@ class LikelihoodBank:
         n, mean, var = a["n"][s], a["mean"][s], a["var"][s]
         warm = n >= self.min_samples
         std = np.sqrt(var)
-        gap = np.abs(v - mean)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            gap = np.where(warm, np.min(np.abs(v[:, None] - self.recent[s]), axis=1, initial=np.inf), 0.0)
             z = np.where(std > 0.0, gap / np.where(std > 0.0, std, 1.0), SCORE_CAP)
             z = np.where(gap == 0.0, 0.0, np.where(z < SCORE_CAP, z, SCORE_CAP))
             raw = np.where(warm, z / (z + self.k), 0.0)
@@ -166,6 +170,7 @@ class LikelihoodBank:
             a["mean"][s] = mean + w * d
             a["var"][s] = (1.0 - w) * (var + w * d * d)
             a["n"][s] = n1
+            self.recent[s, (n % self.window).astype(np.int64)] = v
             ws = s[warm]
             ln1 = a["ln"][ws] + 1.0
             wl = np.maximum(self.alpha_s, 1.0 / ln1)
@@ -179,6 +184,7 @@ class LikelihoodBank:
         return {
             "params": self.params,
             **{name: [None if math.isnan(y) else y for y in arr.tolist()] for name, arr in self.arrays.items()},
+            "recent": [[y for y in row if math.isfinite(y)] for row in self.recent.tolist()],
         }
 
     @classmethod
@@ -188,6 +194,9 @@ class LikelihoodBank:
             name: np.asarray([math.nan if y is None else y for y in state[name]], dtype=np.float64)
             for name in _LIKELIHOOD_STATE
         }
+        bank.recent = np.full((len(state["recent"]), bank.window), np.inf)
+        for i, row in enumerate(state["recent"]):
+            bank.recent[i, : len(row)] = row
         return bank
 
 
