@@ -8,6 +8,7 @@ timestamp that is not a row would be a data error, so it raises rather than roun
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,17 @@ import pandas as pd
 from valueloop.monitor.base import FloatArray
 from valueloop.monitor.nab import Labels
 
-NAB_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "nab"
+
+def _nab_dir() -> Path:
+    """``$VALUELOOP_NAB_DIR``, else the nearest ``shared/data/nab`` above the checkout (worktrees sit deeper)."""
+    if os.environ.get("VALUELOOP_NAB_DIR"):
+        return Path(os.environ["VALUELOOP_NAB_DIR"])
+    here = Path(__file__).resolve()
+    found = (p / "shared" / "data" / "nab" for p in here.parents)
+    return next((d for d in found if d.is_dir()), here.parents[2] / "shared" / "data" / "nab")
+
+
+NAB_DIR = _nab_dir()
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,11 @@ def test_monitor_detect_matches_the_cli(app_client: TestClient, as_role: Headers
     file = _csv(tmp_path / "s.csv", points)
     got = app_client.post(f"{V}/monitor/detect", json={"points": points}, headers=as_role("manager"))
     assert got.status_code == 200 and got.json() == _cli("monitor", "detect", file)
+    # 120 rows are inside the default likelihood's learning period: the spike is the EWMA chart's to flag
+    got = app_client.post(
+        f"{V}/monitor/detect", json={"points": points, "detector": "ewma"}, headers=as_role("manager")
+    )
+    assert got.status_code == 200 and got.json() == _cli("monitor", "detect", file, "-d", "ewma")
     assert any(p["anomaly"] for p in got.json())
     bad = app_client.post(f"{V}/monitor/detect", json={"points": [{"timestamp": "x", "value": 1}]},
                           headers=as_role("manager"))  # fmt: skip

@@ -48,7 +48,8 @@ def _json(app: typer.Typer, *args: str) -> Any:
 
 
 def test_contract_spike_is_flagged(app: typer.Typer, tmp_path: Path) -> None:
-    out = _json(app, str(_contract_series(tmp_path)))
+    # the default likelihood learns for 130 rows before it flags: this 96-row contract is the EWMA chart's
+    out = _json(app, str(_contract_series(tmp_path)), "-d", "ewma")
     assert len(out) == 96 and set(out[0]) == {"timestamp", "value", "score", "anomaly"}
     assert out[0]["timestamp"] == "2026-01-01 00:00:00"
     spike = next(r for r in out if r["timestamp"] == "2026-01-01 05:00:00")

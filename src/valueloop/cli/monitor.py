@@ -49,15 +49,40 @@ def register(app: typer.Typer) -> None:
     app.add_typer(monitor, name="monitor")
 
 
-def detect(file: SeriesArg, detector: DetectorOpt = DEFAULT, fmt: FormatOpt = Format.table) -> None:
+ProfileOpt = Annotated[
+    str,
+    typer.Option(
+        "--profile", help="Cost profile whose shipped threshold the likelihood uses: standard, low_fp, low_fn."
+    ),
+]
+ExplainOpt = Annotated[
+    bool,
+    typer.Option("--explain", help="Show only flagged and suppressed rows, with probability, tail and reason."),
+]
+
+
+def detect(
+    file: SeriesArg,
+    detector: DetectorOpt = DEFAULT,
+    fmt: FormatOpt = Format.table,
+    profile: ProfileOpt = "standard",
+    explain: ExplainOpt = False,
+) -> None:
     """Score every row of a timestamp,value series; flag the anomalies."""
     if detector not in DETECTORS:
         raise typer.BadParameter(f"{detector!r} is not one of {', '.join(DETECTORS)}", param_hint="--detector")
+    from valueloop.flows.monitor_detect import PROFILES
     from valueloop.flows.monitor_detect import detect as detect_points
 
+    if profile not in PROFILES:
+        raise typer.BadParameter(f"{profile!r} is not one of {', '.join(PROFILES)}", param_hint="--profile")
     series = read_series(file)
-    rows = detect_points(detector, series.stamps, [v if math.isfinite(v) else None for v in series.values])
-    emit(rows, fmt, title=f"{detector}: {sum(r['anomaly'] for r in rows)} anomalies in {len(rows)} rows")
+    values = [v if math.isfinite(v) else None for v in series.values]
+    rows = detect_points(detector, series.stamps, values, profile=profile, explain=explain)
+    title = f"{detector}: {sum(r['anomaly'] for r in rows)} anomalies in {len(rows)} rows"
+    if explain:
+        rows = [r for r in rows if "why" in r]
+    emit(rows, fmt, title=title)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from valueloop.monitor.bank import EWMABank
+from valueloop.monitor.bank import EWMABank, LikelihoodBank
 from valueloop.monitor.kpis import SAMPLE_OF, KpiFrame, column
 from valueloop.monitor.rules import AlertRule, AlertState, Phase, step
 from valueloop.spec.alerts import MonitorSpec, RuleSpec
@@ -35,6 +35,9 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
 }
+_BANKS: dict[str, type[EWMABank] | type[LikelihoodBank]] = {"ewma": EWMABank, "likelihood": LikelihoodBank}
+
+
 def fingerprint(rule: str, entity: str) -> str:
     return hashlib.sha256(f"{rule}\x1f{entity}".encode()).hexdigest()[:16]
 
@@ -81,7 +84,7 @@ class _RuleState:
         self.states: dict[int, AlertState] = {}
         self.values: dict[int, float] = {}
         self.allowed = np.zeros(0, dtype=bool)  # by key code: does the rule watch this entity (its type)?
-        self.bank = EWMABank(**spec.detector_params) if spec.detector == "ewma" else None  # type: ignore[arg-type]
+        self.bank = _BANKS[spec.detector](**spec.detector_params) if spec.detector else None  # type: ignore[arg-type]
 
 
 class RuleEngine:
@@ -195,4 +198,4 @@ class RuleEngine:
             rs.states = {int(k): AlertState(Phase(p), s, lt) for k, p, s, lt in saved["states"]}
             rs.values = {int(k): math.nan if v is None else float(v) for k, v in saved["values"]}
             if rs.bank is not None and saved["bank"] is not None:
-                rs.bank = EWMABank.from_state(saved["bank"])
+                rs.bank = type(rs.bank).from_state(saved["bank"])

@@ -105,8 +105,8 @@ class RuleSpec(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
     expr: str
     benchmark: float | None = None
-    detector: Literal["ewma"] | None = None
-    """An anomaly detector that must also flag the KPI's series (EWMA: vectorised over units, checkpointable)."""
+    detector: Literal["ewma", "likelihood"] | None = None
+    """An anomaly detector that must also flag the KPI's series (vectorised over units, checkpointable)."""
     detector_params: dict[str, float] = Field(default_factory=dict)
     direction: Literal["up", "down", "both"] = "both"
     """Which anomalies of the detector count: a surge (up), a lull (down) or either."""
