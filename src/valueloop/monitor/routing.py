@@ -24,10 +24,14 @@ ENTITY_LABEL = "entity_id"
 
 
 def alert_labels(rule: RuleSpec, entity: str, entity_labels: Mapping[str, str]) -> dict[str, str]:
-    """The label set of ``rule``'s alert on ``entity`` ('*' = the overall series)."""
-    labels = {"alertname": rule.name, "severity": rule.severity, ENTITY_LABEL: entity}
+    """The label set of ``rule``'s alert on ``entity`` ('*' = the overall series).
+
+    The unit label is set last: a rule's or a unit's own labels never rename the unit, because
+    a unit-bound user's silences match on it (docs/security.md).
+    """
+    labels = {"alertname": rule.name, "severity": rule.severity}
     labels |= {k: v for k, v in entity_labels.items() if v}
-    return labels | rule.labels
+    return labels | rule.labels | {ENTITY_LABEL: entity}
 
 
 def matches(matchers: Mapping[str, str], labels: Mapping[str, str]) -> bool:
