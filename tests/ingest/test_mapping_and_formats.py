@@ -56,7 +56,7 @@ def test_crm_export_through_a_mapping(ws: Workspace, tmp_path: Path) -> None:
 def test_mapping_errors_name_the_yaml_path(ws: Workspace, tmp_path: Path) -> None:
     f = write(tmp_path / "crm.csv", CRM_EXPORT)
     bad = write(tmp_path / "bad.yaml", "fields:\n  opened_at: {column: a, constant: b}\n  channel: {colum: x}\n")
-    with pytest.raises(SpecError, match=r"fields\.opened_at.*fields\.channel"):
+    with pytest.raises(SpecError, match=r"(?s)bad.yaml:2: fields\.opened_at.*bad.yaml:3: fields\.channel"):
         ingest(ws, "interactions", [f], bad)
     wrong = write(tmp_path / "wrong.yaml", "dataset: feedback\n")
     with pytest.raises(SpecError, match="not 'interactions'"):

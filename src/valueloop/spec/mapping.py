@@ -19,13 +19,13 @@ already in canonical shape needs no mapping at all. Example::
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from valueloop.errors import SpecError
+from valueloop.spec.yamlsource import Problem, load_yaml
 
 DEFAULT_NULLS = ("", "-", "--", "—", "N/A", "n/a", "NA", "null", "NULL", "None", "无", "空")
 ScalarValue = str | int | float | bool | None
@@ -70,6 +70,24 @@ class Mapping(BaseModel):
     delimiter: str | None = None
     fields: dict[str, FieldMapping] = Field(default_factory=dict)
 
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        """The CSV readers split on one ASCII character; a quote or line break cannot be one."""
+        if value is not None and (len(value) != 1 or not value.isascii() or value in '"\r\n'):
+            raise ValueError(f"delimiter must be one ASCII character other than a quote or line break, not {value!r}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if value != "auto":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding {value!r} (e.g. auto, utf-8, gb18030, big5)") from None
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
@@ -88,13 +106,10 @@ class Mapping(BaseModel):
 
 
 def load_mapping(path: Path) -> Mapping:
-    """Parse and validate a mapping file; every problem is reported at once with its YAML path."""
+    """Parse and validate a mapping file; every problem is reported at once with file:line and YAML path."""
+    doc = load_yaml(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise SpecError(f"{path}: cannot read mapping: {err}") from err
-    try:
-        return Mapping.model_validate(data)
+        return Mapping.model_validate(doc.data or {})
     except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors())
-        raise SpecError(f"{path}: invalid mapping: {problems}") from err
+        doc.fail([Problem(tuple(e["loc"]), e["msg"]) for e in err.errors()])
+        raise AssertionError("unreachable") from err
