@@ -72,32 +72,49 @@ def scan_quotes(path: Path, encoding: str, delimiter: str, width: int) -> QuoteS
 
 
 def _odd_lines(path: Path) -> list[tuple[int, int]]:
-    """(line, byte offset) of every line after the header with an odd number of quote bytes."""
-    found: list[tuple[int, int]] = []
-    offset, line, rest = 0, 1, b""
+    """(line, byte offset) of every line after the header with an odd number of quote bytes.
+
+    Blocks without a quote (most, in most files) are only searched for one; lines are counted
+    only when some line is found.
+    """
+    found: list[int] = []
+    offset, rest = 0, b""
     with open(path, "rb") as fh:
         while block := fh.read(BLOCK_BYTES):
+            if not rest and b'"' not in block:
+                offset += len(block)
+                continue
             block = rest + block
             cut = block.rfind(b"\n") + 1 or len(block)
             block, rest = block[:cut], block[cut:]
-            if block.find(b'"') >= 0:
-                found += _odd_in_block(block, offset, line)
+            found += _odd_in_block(block, offset)
             offset += len(block)
-            line += block.count(b"\n")
         if rest:
-            found += _odd_in_block(rest, offset, line)
-    return [(n, at) for n, at in found if n > 1]
+            found += _odd_in_block(rest, offset)
+        lines = _line_numbers(fh, found)
+    return [(n, at) for n, at in zip(lines, found, strict=True) if n > 1]
 
 
-def _odd_in_block(block: bytes, offset: int, line: int) -> list[tuple[int, int]]:
+def _odd_in_block(block: bytes, offset: int) -> list[int]:
+    """Offsets of the lines of ``block`` (which starts a line) with an odd number of quotes."""
     data = np.frombuffer(block, dtype=np.uint8)
     breaks = np.flatnonzero(data == 0x0A) + 1
     starts = np.concatenate(([0], breaks[breaks < len(block)]))
-    bounds = np.append(starts, len(block))
-    quotes = np.flatnonzero(data == 0x22)
-    counts = np.diff(np.searchsorted(quotes, bounds))
-    odd = np.flatnonzero(counts & 1)
-    return [(line + int(i), offset + int(starts[i])) for i in odd]
+    odd = np.bitwise_xor.reduceat((data == 0x22).view(np.uint8), starts)
+    return (starts[np.flatnonzero(odd)] + offset).tolist()
+
+
+def _line_numbers(fh: io.BufferedReader, offsets: list[int]) -> list[int]:
+    """The 1-based line of each of the ascending line-start ``offsets``."""
+    lines, line, at = [], 1, 0
+    for offset in offsets:
+        fh.seek(at)
+        while at < offset:
+            piece = fh.read(min(BLOCK_BYTES, offset - at))
+            line += piece.count(b"\n")
+            at += len(piece)
+        lines.append(line)
+    return lines
 
 
 def _follow(
