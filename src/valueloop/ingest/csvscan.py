@@ -101,7 +101,8 @@ def _odd_in_block(block: bytes, offset: int) -> list[int]:
     breaks = np.flatnonzero(data == 0x0A) + 1
     starts = np.concatenate(([0], breaks[breaks < len(block)]))
     odd = np.bitwise_xor.reduceat((data == 0x22).view(np.uint8), starts)
-    return (starts[np.flatnonzero(odd)] + offset).tolist()
+    found: list[int] = (starts[np.flatnonzero(odd)] + offset).tolist()
+    return found
 
 
 def _line_numbers(fh: io.BufferedReader, offsets: list[int]) -> list[int]:

@@ -87,7 +87,8 @@ def _declared(path: Path, declared: str) -> str:
     name = _ALIASES.get(name, name)
     verdict = _judge(path, (name,), plausibility=False)[0]
     if verdict.bad is not None:
-        raise InputError(f"{path}: not {declared} text: {_where(verdict.bad)} cannot be decoded (check `encoding:` in the mapping)")
+        where = _where(verdict.bad)
+        raise InputError(f"{path}: not {declared} text: {where} cannot be decoded (check `encoding:` in the mapping)")
     return name
 
 
