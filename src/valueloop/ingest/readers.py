@@ -22,7 +22,8 @@ import pyarrow.csv as pacsv
 
 from valueloop.errors import InputError
 from valueloop.ingest import parquet, xlsx
-from valueloop.ingest.encoding import detect_encoding
+from valueloop.ingest.csvscan import PatchedCsv, QuoteScan, scan_quotes
+from valueloop.ingest.encoding import ascii_compatible, detect_encoding
 from valueloop.spec.mapping import Mapping
 
 CHUNK_ROWS = 200_000
@@ -81,8 +82,10 @@ def open_source(path: Path, mapping: Mapping, fields: Iterable[str] = ()) -> Sou
 
     ``fields`` (the target dataset's field names) lets a typed format refuse a column that cannot fill one.
     """
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file (a directory, device or pipe)")
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise InputError(f"{path}: unsupported file type {path.suffix!r} (csv, xlsx, parquet, json, jsonl)")
@@ -96,7 +99,10 @@ def open_source(path: Path, mapping: Mapping, fields: Iterable[str] = ()) -> Sou
         "jsonl": _json_header,
     }[kind]
     source = Source(path, kind, (), mapping)
-    source.columns = header(source)
+    try:
+        source.columns = header(source)
+    except OSError as err:
+        raise InputError(f"{path}: cannot read file ({err.strerror or err})") from err
     duplicated = sorted({c for c in source.columns if source.columns.count(c) > 1})
     if duplicated:
         raise InputError(f"{path}: duplicated column names in the header: {', '.join(duplicated)}")
@@ -115,25 +121,45 @@ def _csv_header(source: Source) -> tuple[str, ...]:
     source.encoding = detect_encoding(source.path, source.mapping.encoding)
     with open(source.path, encoding=source.encoding, errors="replace", newline="") as fh:
         first = fh.readline().lstrip("\ufeff")
-    header = next(csv.reader([first], delimiter=_delimiter(source)), [])
+    header = next(csv.reader([first.rstrip("\r\n")], delimiter=_delimiter(source)), [])
     names = tuple(h.strip() for h in header)
     if not any(names):
         raise InputError(f"{source.path}: the first line is not a header row")
+    for number, name in enumerate(names, start=1):
+        if "\x00" in name:
+            raise InputError(f"{source.path}: header column {number} contains a NUL byte ({name!r})")
+        if not name:
+            trailing = " (the header ends with a delimiter)" if number == len(names) else ""
+            raise InputError(f"{source.path}: header column {number} has no name{trailing}; name every column")
     return names
+
+
+def _csv_quotes(source: Source) -> QuoteScan:
+    """Lines opening a quote never properly closed (only in encodings where bytes can be scanned)."""
+    if not ascii_compatible(source.encoding):
+        return QuoteScan()
+    return scan_quotes(source.path, source.encoding, _delimiter(source), len(source.columns))
 
 
 def _csv_chunks(source: Source) -> Iterator[Chunk]:
     invalid: list[InvalidRow] = []
+    quotes = _csv_quotes(source)
 
     def on_invalid(row: Any) -> str:
         data_row = (row.number or 0) - 1
+        bad = quotes.bad_for(row.text)
+        if bad is not None:
+            invalid.append(InvalidRow(data_row, f"unbalanced quote starting at line {bad.line}", bad.text))
+            return "skip"
         invalid.append(
             InvalidRow(data_row, f"expected {row.expected_columns} columns, found {row.actual_columns}", row.text)
         )
         return "skip"
 
+    delimiter = _delimiter(source)
+    stream = PatchedCsv(source.path, quotes, delimiter, len(source.columns)) if quotes.bad else source.path
     reader = pacsv.open_csv(
-        source.path,
+        stream,
         read_options=pacsv.ReadOptions(
             use_threads=False,
             block_size=CSV_BLOCK_BYTES,
@@ -141,7 +167,9 @@ def _csv_chunks(source: Source) -> Iterator[Chunk]:
             column_names=list(source.columns),
             skip_rows=1,
         ),
-        parse_options=pacsv.ParseOptions(delimiter=_delimiter(source), invalid_row_handler=on_invalid),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, invalid_row_handler=on_invalid, newlines_in_values=quotes.multiline
+        ),
         convert_options=pacsv.ConvertOptions(
             column_types={c: pa.string() for c in source.columns},
             strings_can_be_null=False,

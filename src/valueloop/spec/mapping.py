@@ -20,6 +20,7 @@ already in canonical shape needs no mapping at all. Example::
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -72,6 +73,24 @@ class Mapping(BaseModel):
     delimiter: str | None = None
     fields: dict[str, FieldMapping] = Field(default_factory=dict)
 
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        """The CSV readers split on one ASCII character; a quote or line break cannot be one."""
+        if value is not None and (len(value) != 1 or not value.isascii() or value in '"\r\n'):
+            raise ValueError(f"delimiter must be one ASCII character other than a quote or line break, not {value!r}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if value != "auto":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding {value!r} (e.g. auto, utf-8, gb18030, big5)") from None
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
@@ -105,10 +124,10 @@ class Mapping(BaseModel):
 
 
 def load_mapping(path: Path) -> Mapping:
-    """Parse and validate a mapping file; every problem is reported at once as file:line: YAML path."""
+    """Parse and validate a mapping file; every problem is reported at once with file:line and YAML path."""
     doc = load_yaml(path)
     try:
         return Mapping.model_validate(doc.data or {})
     except ValidationError as err:
         doc.fail([Problem(tuple(e["loc"]), e["msg"]) for e in err.errors()])
-        raise  # unreachable: fail raises
+        raise AssertionError("unreachable") from err

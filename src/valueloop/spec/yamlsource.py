@@ -53,7 +53,7 @@ def format_path(path: PathKey) -> str:
 
 def load_yaml(file: Path) -> YamlDoc:
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_text(file)
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except OSError as err:
@@ -66,6 +66,21 @@ def load_yaml(file: Path) -> YamlDoc:
     if node is not None:
         _walk(node, (), doc.lines)
     return doc
+
+
+def read_text(file: Path) -> str:
+    """A spec file's text: UTF-8 (a BOM is dropped); anything else is refused with file:line, not guessed."""
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        try:
+            data.decode("gb18030")
+            hint = " (it looks like GBK/GB18030)"
+        except UnicodeDecodeError:
+            hint = ""
+        raise SpecError(f"{file}:{line}: not UTF-8 text at byte {err.start}{hint}; save the file as UTF-8") from None
 
 
 def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
