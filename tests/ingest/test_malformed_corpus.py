@@ -82,9 +82,7 @@ csv_shapes = st.builds(
     header=st.sampled_from(["plain", "plain", "plain", "empty", "blank_name", "none"]),
     # Unbalanced quotes and odd encodings are the CSV reader's (issue 15, ing-csv branch); they answer here too.
     broken_line=st.sampled_from([None, '"I99,B1,2026-01-05 09:00:00,1,1,phone', "I98,B1", "I97,B1,x,1,1,p,extra"]),
-    # TODO(issue 15, CSV/encoding reader — ing-csv branch): a wrongly declared `encoding:` (utf-16 for a UTF-8
-    # file, utf-8 for a GBK one) still escapes the CSV reader as UnicodeError / ArrowInvalid (a traceback, not
-    # exit 2) on this branch; it passes once that branch's reader refuses undecodable text with the file named.
+    # a wrongly declared `encoding:` (utf-16 for a UTF-8 file, utf-8 for a GBK one) must be refused, file named
     declared=st.sampled_from([None, None, "utf-8", "gbk", "utf-16"]),
 )
 
@@ -232,8 +230,7 @@ def test_malformed_parquet(workspace: Path, rows: list[list[str]], years: list[i
         assert_answered(workspace, write_parquet(Path(tmp) / "corpus.parquet", rows, years), None)
 
 
-# TODO(issue 15, XLSX reader — ing-formats branch): the reader never closes its read-only workbook, so a
-# ResourceWarning (an error under our warnings-as-errors) surfaces here now and then; passes once it does.
+# A workbook left open would surface as a ResourceWarning (an error under warnings-as-errors).
 @settings(CORPUS, max_examples=10)
 @given(rows=rows_strategy)
 def test_malformed_xlsx(workspace: Path, rows: list[list[str]]) -> None:

@@ -197,6 +197,9 @@ def _decode(
         at = err.start - len(pending)  # negative: the bad sequence began in the previous window
         verdict.bad = (offset + at, line + block.count(b"\n", 0, max(at, 0)) + 1)
         return ""
+    except UnicodeError:  # e.g. UTF-16 without a byte-order mark: the codec refuses the stream itself
+        verdict.bad = (offset, line + 1)
+        return ""
 
 
 def _score(verdict: _Verdict, text: str, line: int) -> None:
