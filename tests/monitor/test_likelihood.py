@@ -154,3 +154,22 @@ def test_a_level_seen_recently_is_not_novel() -> None:
     square[3000:3010] = 60.0  # a level never seen is
     _, fired = run(make("likelihood"), square)
     assert fired[3000:3010].sum() == 1
+
+
+def test_cli_says_when_a_series_is_shorter_than_the_learning_period(tmp_path: Path) -> None:
+    rows = [f"2026-01-01 {i // 12:02d}:{(i % 12) * 5:02d}:00,{50 if i == 60 else 10 + i % 3}" for i in range(96)]
+    path = tmp_path / "short.csv"
+    path.write_text("timestamp,value\n" + "\n".join(rows) + "\n")
+    app = typer.Typer()
+    register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """Keep ``monitor`` a sub-command."""
+
+    result = CliRunner().invoke(app, ["monitor", "detect", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 96
+    assert "learns from the first 280 rows" in result.stderr and "--detector ewma" in result.stderr
+    ewma = CliRunner().invoke(app, ["monitor", "detect", str(path), "--detector", "ewma", "--format", "json"])
+    assert "learns" not in ewma.stderr and any(r["anomaly"] for r in json.loads(ewma.stdout))

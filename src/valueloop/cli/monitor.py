@@ -73,6 +73,7 @@ def detect(
         raise typer.BadParameter(f"{detector!r} is not one of {', '.join(DETECTORS)}", param_hint="--detector")
     from valueloop.flows.monitor_detect import PROFILES
     from valueloop.flows.monitor_detect import detect as detect_points
+    from valueloop.flows.monitor_detect import learning_rows
 
     if profile not in PROFILES:
         raise typer.BadParameter(f"{profile!r} is not one of {', '.join(PROFILES)}", param_hint="--profile")
@@ -80,6 +81,12 @@ def detect(
     values = [v if math.isfinite(v) else None for v in series.values]
     rows = detect_points(detector, series.stamps, values, profile=profile, explain=explain)
     title = f"{detector}: {sum(r['anomaly'] for r in rows)} anomalies in {len(rows)} rows"
+    learning = learning_rows(detector)
+    if len(rows) <= learning:
+        stderr.print(
+            f"note: the {detector} detector learns from the first {learning} rows and flags none of them; "
+            f"this series has {len(rows)}. For a short series use --detector ewma or cusum."
+        )
     if explain:
         rows = [r for r in rows if "why" in r]
     emit(rows, fmt, title=title)

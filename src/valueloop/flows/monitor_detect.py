@@ -19,6 +19,14 @@ PROFILES = tuple(SHIPPED)
 """Cost profiles ``--profile`` accepts; each picks the likelihood's shipped threshold."""
 
 
+def learning_rows(detector: str) -> int:
+    """How many first rows ``detector`` only learns from (flags none of them); 0 when it has no such period."""
+    if detector != "likelihood":
+        return 0
+    d = TailLikelihood()
+    return d.min_samples + d.probation
+
+
 def _seconds(stamp: str) -> float:
     when = datetime.fromisoformat(stamp.strip())
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
