@@ -71,9 +71,8 @@ def detect(
     """Score every row of a timestamp,value series; flag the anomalies."""
     if detector not in DETECTORS:
         raise typer.BadParameter(f"{detector!r} is not one of {', '.join(DETECTORS)}", param_hint="--detector")
-    from valueloop.flows.monitor_detect import PROFILES
+    from valueloop.flows.monitor_detect import PROFILES, learning_rows
     from valueloop.flows.monitor_detect import detect as detect_points
-    from valueloop.flows.monitor_detect import learning_rows
 
     if profile not in PROFILES:
         raise typer.BadParameter(f"{profile!r} is not one of {', '.join(PROFILES)}", param_hint="--profile")
