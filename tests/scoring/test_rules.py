@@ -94,6 +94,13 @@ def test_percentile_average_ranks_for_ties() -> None:
     assert score([10, 20, 20, 40], {"rule": "percentile"}, direction="lower") == pytest.approx([5, 3, 3, 1])
 
 
+def test_percentile_ties_values_equal_but_for_float_rounding() -> None:
+    # The shrunk mean of a tiny sample landed one step above identical peers and took first place.
+    a = 4.752873563218391
+    assert score([a, a, np.nextafter(a, 5.0)], {"rule": "percentile"}) == pytest.approx([3, 3, 3])
+    assert score([1e-300, 2e-300, 0.0, 7e12, 7e12 + 1e3], {"rule": "percentile"}) == pytest.approx([2, 3, 1, 4, 5])
+
+
 def test_percentile_ignores_missing_peers_and_a_lone_peer_tops() -> None:
     assert score([10, NAN, 30], {"rule": "percentile"}, scale=Scale.hundred) == pytest.approx(
         [0, NAN, 100], nan_ok=True

@@ -92,8 +92,10 @@ def percentile(values: FloatArray, indicator: Indicator, scale: Scale, benchmark
     """Rule ``percentile``: position among the peers passed in (the other values of the
     array), ``(rank - 1) / (N - 1)`` onto the scale, rank 1 = worst.
 
-    Ties share the average rank; NaN values are not peers. A lone peer (N = 1) scores
-    the scale maximum. Lower is better reverses the ranking.
+    Ties share the average rank, and values equal to 12 significant digits are ties: a
+    shrunk mean one float rounding step above its peers' must not outrank them. NaN values
+    are not peers. A lone peer (N = 1) scores the scale maximum. Lower is better reverses
+    the ranking.
     """
     _rule(indicator, Percentile)
     x = _floats(values)
@@ -103,9 +105,18 @@ def percentile(values: FloatArray, indicator: Indicator, scale: Scale, benchmark
     if peers == 0:
         return out
     sign = 1.0 if indicator.direction == Direction.HIGHER else -1.0
-    share = (rankdata(sign * x[known]) - 1.0) / (peers - 1) if peers > 1 else np.ones(1)
+    share = (rankdata(sign * _significant(x[known])) - 1.0) / (peers - 1) if peers > 1 else np.ones(1)
     low, high = scale.bounds
     out[known] = low + (high - low) * share
+    return out
+
+
+def _significant(x: FloatArray, digits: int = 12) -> FloatArray:
+    """``x`` rounded to ``digits`` significant digits (zeros and non-finite values as they are)."""
+    out = x.copy()
+    nonzero = np.isfinite(x) & (x != 0)
+    step = 10.0 ** (np.maximum(np.floor(np.log10(np.abs(x[nonzero]))), -290.0) - (digits - 1))
+    out[nonzero] = np.round(x[nonzero] / step) * step
     return out
 
 
