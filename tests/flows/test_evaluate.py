@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -14,7 +15,11 @@ import yaml
 from conftest import CliRun
 from valueloop.demo.pipeline import run_demo
 from valueloop.errors import SpecError
+from valueloop.flows.diagnose import diagnose
 from valueloop.flows.evaluate import evaluate
+from valueloop.flows.review import build_review
+from valueloop.metrics.periods import version_day
+from valueloop.spec.model import Grain
 from valueloop.spec.model_loader import load_model
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace, open_workspace
@@ -79,6 +84,25 @@ def test_versions_in_force_and_what_if(demo: Workspace) -> None:
         what_if = evaluate(demo, period="2026-10", version=1, store=False)
         assert what_if.version == 1
         assert load_model(v2).reason is not None
+    finally:
+        v2.unlink()
+
+
+def test_one_version_in_force_for_a_period_in_evaluation_diagnosis_and_review(demo: Workspace) -> None:
+    """A version effective mid-period applies from the next period on, in every reader (it is the
+    version effective on the period's first day, which is what the published scores used)."""
+    source = demo.models_dir / "three-dimension.yaml"
+    doc = yaml.safe_load(source.read_text(encoding="utf-8"))
+    doc.update(version=2, effective_from="2026-10-15", reason={"category": "economic", "text": "月中生效"})
+    v2 = demo.models_dir / "three-dimension.v2.yaml"
+    v2.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    try:
+        assert version_day("2026-Q4", Grain.quarter) == date(2026, 10, 1)
+        assert evaluate(demo, period="2026-10", store=False).version == 1
+        assert diagnose(demo, period="2026-10", store=False).version == 1
+        review = build_review(demo, "2026-10")
+        assert review.models.in_force == 1
+        assert [v.version for v in review.models.versions if v.in_period] == [2]
     finally:
         v2.unlink()
 

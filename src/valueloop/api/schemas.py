@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.actions.draft import LinkKind, TargetDirection
 from valueloop.actions.workflow import Status
 from valueloop.scoring.ahp import PriorityMethod
+from valueloop.spec.locale import LangField
 
 
 class EvaluateCreate(BaseModel):
@@ -106,4 +107,4 @@ class ReportCreate(BaseModel):
     level: str | None = None
     model: str | None = None
     format: Literal["html", "pdf", "xlsx"] = "html"
-    lang: Literal["zh", "en"] = "zh"
+    lang: LangField = "zh"

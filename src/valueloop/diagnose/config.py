@@ -16,17 +16,19 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from valueloop.errors import SpecError
+from valueloop.spec.policy import CRITICAL_GAP, WARNING_GAP
 
 
 class RuleSettings(BaseModel):
-    """Thresholds for one indicator; gaps are relative (0.2 = 20 % worse)."""
+    """Thresholds for one indicator; gaps are relative (0.2 = 20 % worse), by default the policy's
+    (``spec/policy.py``), the same the monitor's benchmark rule uses."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     enabled: bool | None = None
     """None: diagnose the indicator when it counts in the composite (weight > 0)."""
-    warning_gap: float = Field(default=0.2, gt=0)
-    critical_gap: float = Field(default=0.5, gt=0)
+    warning_gap: float = Field(default=WARNING_GAP, gt=0)
+    critical_gap: float = Field(default=CRITICAL_GAP, gt=0)
     peer_bottom_decile: bool = True
     deterioration_periods: int = Field(default=3, ge=0)
     """How many previous periods form the unit's own baseline (0 turns the rule off)."""

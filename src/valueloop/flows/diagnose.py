@@ -23,9 +23,9 @@ from valueloop.diagnose.findings import Finding
 from valueloop.diagnose.rules import find
 from valueloop.errors import InputError, SpecError
 from valueloop.flows.evaluate import check_level, latest_period
-from valueloop.flows.models import load_versions, version_in_force
+from valueloop.flows.models import load_versions, version_for_period
 from valueloop.metrics.hierarchy import ancestors_at
-from valueloop.metrics.periods import bounds_utc, first_day, previous
+from valueloop.metrics.periods import bounds_utc, previous
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import effective_weights, score_model
 from valueloop.scoring.model_weights import resolve_weights
@@ -66,7 +66,7 @@ def _model(ws: Workspace, wh: Warehouse, model_id: str | None, period: str | Non
            level: str | None = None) -> tuple[EvaluationModel, str]:
     versions = load_versions(ws, model_id)
     period = period or latest_period(wh, versions[-1])
-    model = version_in_force(versions, first_day(period, versions[-1].period), version)
+    model = version_for_period(versions, period, versions[-1].period, version)
     return (model.model_copy(update={"level": check_level(wh, level)}) if level else model), period
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from valueloop.errors import InputError
-from valueloop.flows.models import load_versions, version_in_force
-from valueloop.metrics.periods import first_day, label_of, previous
+from valueloop.flows.models import load_versions, version_for_period
+from valueloop.metrics.periods import label_of, previous
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
@@ -62,7 +62,7 @@ def evaluate(
     wh = Warehouse(ws)
     grain = versions[-1].period
     period = period or latest_period(wh, versions[-1])
-    model = version_in_force(versions, first_day(period, grain), version)
+    model = version_for_period(versions, period, grain, version)
     if level:
         model = model.model_copy(update={"level": check_level(wh, level)})
     values, unit_table = compute_values(wh, model, [previous(period, grain), period])

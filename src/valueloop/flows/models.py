@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from valueloop.errors import InputError, SpecError
-from valueloop.spec.model import EvaluationModel
+from valueloop.metrics.periods import version_day
+from valueloop.spec.model import EvaluationModel, Grain
 from valueloop.spec.model_loader import load_model, validate_models
 from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
@@ -86,6 +87,14 @@ def version_in_force(versions: list[EvaluationModel], on: date, version: int | N
         return match[0]
     in_force = [m for m in versions if m.effective_from <= on]
     return in_force[-1] if in_force else versions[0]
+
+
+def version_for_period(
+    versions: list[EvaluationModel], period: str, grain: Grain, version: int | None = None
+) -> EvaluationModel:
+    """The explicit ``version``, else the one in force for ``period`` (effective at its
+    :func:`~valueloop.metrics.periods.version_day`); evaluation, diagnosis and reviews all ask here."""
+    return version_in_force(versions, version_day(period, grain), version)
 
 
 def model_summary(m: EvaluationModel, file: str) -> dict[str, Any]:

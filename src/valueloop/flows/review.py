@@ -12,7 +12,7 @@ period's grain (a quarter's CSAT is the mean over the quarter's responses, not o
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from statistics import fmean
 from typing import Any, Literal
 
@@ -24,7 +24,7 @@ from valueloop.flows import goals as goal_flow
 from valueloop.flows.actions_view import list_actions, show_action
 from valueloop.flows.diagnose import list_findings
 from valueloop.flows.evaluate import EntityResult, check_level, evaluate
-from valueloop.flows.models import load_versions, version_in_force
+from valueloop.flows.models import load_versions, version_for_period
 from valueloop.flows.roi import period_roi
 from valueloop.flows.text import hotspots, lifecycle
 from valueloop.metrics.periods import bounds_utc, first_day, label_of, next_first_day, previous
@@ -52,7 +52,7 @@ def build_review(
     """Assemble the review of ``period`` (month, quarter or year) for one model at one level."""
     grain = goal_flow.grain_of(period)
     versions = load_versions(ws, model_id)
-    model = version_in_force(versions, next_first_day(period, grain) - timedelta(days=1))
+    model = version_for_period(versions, period, grain)
     level = check_level(Warehouse(ws), level) if level else model.level
     summary = build_summary(ws, model, period, grain, level)
     names = {u.entity_id: u.name for u in summary.units}
@@ -377,7 +377,7 @@ def goal_attainment(
 ) -> rd.GoalsSection:
     """Only the goals section (``valueloop goals show``)."""
     grain = goal_flow.grain_of(period)
-    model = version_in_force(load_versions(ws, model_id), next_first_day(period, grain) - timedelta(days=1))
+    model = version_for_period(load_versions(ws, model_id), period, grain)
     level = check_level(Warehouse(ws), level) if level else model.level
     return goal_section(ws, model, period, grain, level, build_summary(ws, model, period, grain, level))
 

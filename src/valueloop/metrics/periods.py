@@ -47,6 +47,17 @@ def first_day(label: str, grain: Grain) -> date:
         raise InputError(f"period {label!r}: {err}") from err
 
 
+def version_day(label: str, grain: Grain) -> date:
+    """The day whose model version is in force for the whole period ``label``: its first day.
+
+    Evaluation has always scored a period with the version effective on its first day, and the
+    published scores are evaluation's, so diagnosis and reviews read the same day: a version
+    that takes effect during a period applies from the next period on, never to part of one
+    (a review of a year sees the version its first month was scored with).
+    """
+    return first_day(label, grain)
+
+
 def example(grain: Grain) -> str:
     return {
         Grain.year: "2026",

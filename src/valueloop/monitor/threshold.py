@@ -1,7 +1,7 @@
 """Fixed limits: the policy's own rules, no learning beyond a benchmark.
 
 :class:`StaticThreshold` alarms outside a configured band. :class:`BenchmarkRatio` is the
-policy's early-warning rule — response time more than ``factor`` (1.2: 20%) over the
+policy's early-warning rule — response time ``factor`` (``spec.policy.WARNING_FACTOR``, 1.2: 20%) over the
 industry benchmark — and scores ``x / benchmark``, so the score reads as "times the
 benchmark". Without a benchmark it takes the median of the first ``warmup`` values, the
 service's own norm, and then keeps it fixed: a benchmark that followed the data would
@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from valueloop.monitor.base import ScoreDetector
+from valueloop.spec.policy import WARNING_FACTOR
 
 
 class StaticThreshold(ScoreDetector):
@@ -55,7 +56,7 @@ class BenchmarkRatio(ScoreDetector):
     (True, 1.22)
     """
 
-    def __init__(self, benchmark: float | None = None, factor: float = 1.2, warmup: int = 288) -> None:
+    def __init__(self, benchmark: float | None = None, factor: float = WARNING_FACTOR, warmup: int = 288) -> None:
         super().__init__(threshold=factor)
         self.benchmark = benchmark
         self.factor = factor

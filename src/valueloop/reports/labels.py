@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from valueloop.spec.locale import Lang
 
-Lang = Literal["zh", "en"]
+__all__ = ["LABELS", "SECTIONS", "Lang", "label"]
 SECTIONS = ("summary", "goals", "findings", "verification", "voice", "roi", "models", "methods")
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from valueloop.metrics.periods import label_of, previous
+from valueloop.spec.locale import LangField
 from valueloop.spec.model import Grain
 from valueloop.spec.yamlsource import Problem, load_yaml
 
@@ -41,7 +42,7 @@ class Schedule(BaseModel):
     webhook: str
     period: str = "previous-month"
     format: Literal["html", "pdf", "xlsx"] = "pdf"
-    lang: Literal["zh", "en"] = "zh"
+    lang: LangField = "zh"
     level: str | None = None
     model: str | None = None
 

@@ -5,14 +5,13 @@ Prometheus-like on purpose, so an operations team reads it without a manual::
     group_by: [alertname, branch]
     rules:
       - name: slow_first_response
-        expr: frt_p90[15m] > benchmark * 1.2      # the policy's "20 % over the benchmark"
-        benchmark: 120
+        expr: frt_p50[15m] >= benchmark * warning  # the policy's "20 % over the benchmark"
         by: entity
         for: 5m
         keep_firing_for: 10m
         severity: warning
         labels: {team: service}
-        summary: {zh: "首次响应 P90 超出基准 20%", en: "First response p90 over benchmark by 20%"}
+        summary: {zh: "首次响应中位数超出基准 20%", en: "Median first response over benchmark by 20%"}
     inhibit:
       - source: {entity_type: branch}
         target: {entity_type: agent}
@@ -22,7 +21,10 @@ Prometheus-like on purpose, so an operations team reads it without a manual::
         schedule: {days: [sat, sun], start: "00:00", end: "24:00"}
         comment: weekends
 
-``expr`` is ``KPI[WINDOW] OP NUMBER`` or ``KPI[WINDOW] OP benchmark * FACTOR``; with
+``expr`` is ``KPI[WINDOW] OP NUMBER`` or ``KPI[WINDOW] OP benchmark * FACTOR``. FACTOR is a
+number or the policy's ``warning`` (1.2) / ``critical`` (1.5) from ``spec/policy.py``, and
+``benchmark`` defaults to the policy's benchmark for the KPI (``frt_p50``: 90 s), so the
+monitor holds first response to the same line as diagnosis. With
 ``detector`` the condition also needs that anomaly detector to flag the KPI's series.
 Structure is checked by pydantic; every problem is reported with file:line.
 """
@@ -36,6 +38,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from valueloop.spec.policy import FACTORS, KPI_BENCHMARKS
 from valueloop.spec.yamlsource import Problem, load_yaml
 
 Severity = Literal["info", "warning", "critical"]
@@ -62,7 +65,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OPS = (">=", "<=", "==", "!=", ">", "<")
 _EXPR = re.compile(
     r"^\s*(?P<kpi>[a-z_0-9]+)\s*\[\s*(?P<window>\w+)\s*\]\s*(?P<op>>=|<=|==|!=|>|<)\s*"
-    r"(?P<bench>benchmark\s*\*\s*)?(?P<num>-?\d+(?:\.\d+)?)\s*$"
+    r"(?P<bench>benchmark\s*\*\s*)?(?:(?P<factor>warning|critical)|(?P<num>-?\d+(?:\.\d+)?))\s*$"
 )
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
@@ -105,6 +108,7 @@ class RuleSpec(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
     expr: str
     benchmark: float | None = None
+    """What ``benchmark`` in ``expr`` stands for; unset, the policy's benchmark for the KPI."""
     detector: Literal["ewma", "likelihood"] | None = None
     """An anomaly detector that must also flag the KPI's series (vectorised over units, checkpointable)."""
     detector_params: dict[str, float] = Field(default_factory=dict)
@@ -134,16 +138,21 @@ class RuleSpec(BaseModel):
     def condition(self) -> Condition:
         m = _EXPR.match(self.expr)
         if not m:
-            raise ValueError(f"expr {self.expr!r} is not 'KPI[WINDOW] OP NUMBER' or 'KPI[WINDOW] OP benchmark * N'")
+            raise ValueError(
+                f"expr {self.expr!r} is not 'KPI[WINDOW] OP NUMBER' or 'KPI[WINDOW] OP benchmark * N|warning|critical'"
+            )
         if m["kpi"] not in KPI_NAMES:
             raise ValueError(f"unknown KPI {m['kpi']!r} (known: {', '.join(KPI_NAMES)})")
         if m["window"] not in WINDOW_NAMES:
             raise ValueError(f"unknown window {m['window']!r} (known: {', '.join(WINDOW_NAMES)})")
-        number = float(m["num"])
+        if m["factor"] and not m["bench"]:
+            raise ValueError(f"{m['factor']!r} is a factor of the benchmark: write 'benchmark * {m['factor']}'")
+        number = FACTORS[m["factor"]] if m["factor"] else float(m["num"])
         if m["bench"]:
-            if self.benchmark is None:
-                raise ValueError("expr uses benchmark but the rule has no benchmark")
-            number *= self.benchmark
+            benchmark = self.benchmark if self.benchmark is not None else KPI_BENCHMARKS.get(m["kpi"])
+            if benchmark is None:
+                raise ValueError(f"expr uses benchmark but the rule has none and the policy has none for {m['kpi']}")
+            number *= benchmark
         return Condition(kpi=m["kpi"], window=m["window"], op=m["op"], threshold=number)
 
 

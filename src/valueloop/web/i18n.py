@@ -1,14 +1,20 @@
-"""Bilingual pages: zh-CN (default) and en; words, numbers and dates per locale."""
+"""Bilingual pages: zh (default) and en; words, numbers and dates per locale.
+
+The locale codes are the ones of ``spec/locale.py`` (``zh``/``en``, as in reports, the API
+and model texts). The table below is written with the page tag ``zh-CN`` and read through
+:func:`lang_of`, so either spelling works in a message, a ``?lang=`` or the language cookie.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
+from valueloop.spec.locale import DEFAULT_LANG, HTML_TAG, LANGS, Lang, lang_of
 from valueloop.web.i18n_loop import LOOP_MESSAGES
 
-LOCALES = ("zh-CN", "en")
-DEFAULT = "zh-CN"
+LOCALES = LANGS
+DEFAULT = DEFAULT_LANG
 LANG_COOKIE = "vl_lang"
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -247,11 +253,25 @@ MESSAGES: dict[str, dict[str, str]] = {
 if clash := MESSAGES.keys() & LOOP_MESSAGES.keys():
     raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
 MESSAGES |= LOOP_MESSAGES
+
+
+def _canonical(entry: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, text in entry.items():
+        lang = lang_of(code)
+        if lang is None:
+            raise RuntimeError(f"unknown locale {code!r} in a message")
+        out[lang] = text
+    return out
+
+
+MESSAGES = {key: _canonical(entry) for key, entry in MESSAGES.items()}
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def pick(value: str | None) -> str:
-    return value if value in LOCALES else DEFAULT
+def pick(value: str | None) -> Lang:
+    """The locale asked for (any spelling ``lang_of`` knows), else the default."""
+    return lang_of(value) or DEFAULT
 
 
 class Translator:
@@ -259,7 +279,8 @@ class Translator:
 
     def __init__(self, locale: str) -> None:
         self.locale = pick(locale)
-        self.zh = self.locale == "zh-CN"
+        self.html_lang = HTML_TAG[self.locale]
+        self.zh = self.locale == "zh"
 
     def t(self, key: str) -> str:
         return MESSAGES.get(key, {}).get(self.locale, key)
