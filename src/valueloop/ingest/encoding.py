@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from valueloop.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 WINDOW_BYTES = 1 << 18
 PLAUSIBLE = 0.8
@@ -204,6 +206,8 @@ def _decode(
 
 def _score(verdict: _Verdict, text: str, line: int) -> None:
     """Count the common characters among the non-ASCII ones, and find the first garbled run."""
+    import numpy as np  # only when a file has non-ASCII text: `--help` must not load numpy
+
     points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
     where = np.flatnonzero(points > 0x7F)
     if not len(where):
@@ -223,6 +227,8 @@ def _score(verdict: _Verdict, text: str, line: int) -> None:
 @cache
 def _common(encoding: str) -> np.ndarray:
     """Lookup table over the BMP: is this character one of the encoding's common ones?"""
+    import numpy as np
+
     table = np.zeros(0x10001, dtype=bool)
     codec, leads, trails = _COMMON.get(encoding, ("", (), ()))
     for lead in leads:
