@@ -2,9 +2,20 @@
 
 Why a lexicon and not a classifier: a service team must be able to read, argue about and
 edit what "退款到账慢" means, and every tag must show the words it was given for. A
-category matches when one of its keywords (a plain substring) or patterns (a regular
-expression) occurs in the normalised text; the match's offsets are the evidence. A
-child's match implies its parent, so counts roll up.
+category matches when one of its keywords or patterns (a regular expression) occurs in
+the normalised text; the match's offsets are the evidence. A child's match implies its
+parent, so counts roll up.
+
+How keywords match (:func:`keyword_regex`, the one home of the rule):
+
+* Chinese (any keyword with a CJK character): a plain substring — Chinese has no spaces,
+  and the lexicon lists the phrases themselves (退款到账, 态度很差).
+* Latin-script (English) keywords: whole words only — "fee" is not in feel, feet or
+  coffee, "bot" not in both, "rude" not in crude, "fault" not in default — plus simple
+  inflections of the last word, because the lexicon lists stems: plural -s/-es, -ed and
+  -ing (a final -e dropped before -ing, a final consonant + y as -ies/-ied); words of
+  three letters or fewer take the plural only ("fee" → fees, not feed). Irregular forms
+  and doubled consonants (stopped) must be listed as keywords of their own.
 
 >>> tags = classify("又是退款到账慢，客服态度很差")
 >>> [(t.category, t.start, t.end, t.match) for t in tags]
@@ -47,9 +58,41 @@ class Tag:
     match: str
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LATIN_WORD = "a-z0-9\u00c0-\u024f"
+"""Characters that continue a Latin-script word: a keyword must not start or end next to one."""
+SHORT = 3
+"""Keywords whose last word is this short take only the plural: fee+d is "feed", not a fee."""
+
+
+def _inflected(word: str) -> str:
+    """The regex of ``word`` (escaped) and its regular inflections (see the module docstring)."""
+    if not word[-1:].isalpha():
+        return re.escape(word)
+    last = re.split(r"[^a-z\u00c0-\u024f]", word)[-1]
+    if len(last) <= SHORT:
+        return re.escape(word) + "(?:s|es)?"
+    if word.endswith("ee"):
+        return re.escape(word) + "(?:s|d|ing)?"
+    if word.endswith("e"):
+        return re.escape(word[:-1]) + "(?:e|es|ed|ing)"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return re.escape(word[:-1]) + "(?:y|ies|ied|ying)"
+    return re.escape(word) + "(?:s|es|ed|ing)?"
+
+
+def keyword_regex(keyword: str) -> str:
+    """The regex for one normalised keyword: a substring for Chinese, a whole word (inflected) for English."""
+    if _CJK.search(keyword) or not re.search(f"[{_LATIN_WORD}]", keyword):
+        return re.escape(keyword)
+    before = f"(?<![{_LATIN_WORD}])" if re.match(f"[{_LATIN_WORD}]", keyword) else ""
+    after = f"(?![{_LATIN_WORD}])" if re.search(f"[{_LATIN_WORD}]$", keyword) else ""
+    return before + _inflected(keyword) + after
+
+
 def _regex(node: dict[str, Any], where: str) -> re.Pattern[str]:
     words = [normalize(str(w)) for lang in ("zh", "en") for w in (node.get("keywords") or {}).get(lang, [])]
-    parts = [re.escape(w) for w in sorted(words, key=len, reverse=True)] + list(node.get("patterns") or [])
+    parts = [keyword_regex(w) for w in sorted(words, key=len, reverse=True)] + list(node.get("patterns") or [])
     if not parts:
         raise SpecError(f"{where}: a category needs keywords or patterns")
     try:
