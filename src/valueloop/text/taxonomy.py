@@ -29,11 +29,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, Literal
 
 from valueloop.errors import SpecError
+from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
 from valueloop.text.normalize import normalize
 from valueloop.text.resources import path
 
@@ -101,6 +100,68 @@ def _regex(node: dict[str, Any], where: str) -> re.Pattern[str]:
         raise SpecError(f"{where}: bad pattern: {err}") from err
 
 
+ShippedName = Literal["ecommerce", "hotel"]
+SHIPPED: dict[str, str] = {"ecommerce": "taxonomy.yaml", "hotel": "taxonomy-hotel.yaml"}
+"""Starter taxonomies shipped in ``resources/``, by the name ``--taxonomy`` accepts."""
+_ID = re.compile(r"[a-z0-9_]+")
+
+
+def shipped(name: str) -> Path:
+    """The file of a shipped starter taxonomy (``ecommerce``, ``hotel``)."""
+    return path("resources", SHIPPED[name])
+
+
+def _check_words(node: dict[str, Any], at: PathKey) -> list[Problem]:
+    problems = []
+    keywords = node.get("keywords") or {}
+    if not isinstance(keywords, dict):
+        return [Problem((*at, "keywords"), "must map zh / en to lists of words")]
+    for lang, words in keywords.items():
+        if lang not in ("zh", "en"):
+            problems.append(Problem((*at, "keywords", lang), "unknown language (zh or en)"))
+        elif not isinstance(words, list) or not all(isinstance(w, str | int) and str(w).strip() for w in words):
+            problems.append(Problem((*at, "keywords", lang), "must be a list of non-empty words"))
+    patterns = node.get("patterns") or []
+    if not isinstance(patterns, list):
+        return [*problems, Problem((*at, "patterns"), "must be a list of regular expressions")]
+    for i, p in enumerate(patterns):
+        try:
+            re.compile(str(p))
+        except re.error as err:
+            problems.append(Problem((*at, "patterns", i), f"bad regular expression: {err}"))
+    if not any(keywords.get(lang) for lang in ("zh", "en")) and not patterns:
+        problems.append(Problem(at, "a category needs keywords or patterns"))
+    return problems
+
+
+def _check(nodes: object, at: PathKey, seen: set[str], parent: str | None) -> list[Problem]:
+    """Every structural problem of a ``categories`` list (recursively), each with its YAML path."""
+    if not isinstance(nodes, list):
+        return [Problem(at, "must be a list of categories")]
+    problems: list[Problem] = []
+    for i, node in enumerate(nodes):
+        where: PathKey = (*at, i)
+        if not isinstance(node, dict):
+            problems.append(Problem(where, "a category must be a mapping with id, name, keywords"))
+            continue
+        unknown = set(node) - {"id", "name", "keywords", "patterns", "children"}
+        problems += [Problem((*where, k), "unknown field (id, name, keywords, patterns, children)") for k in unknown]
+        cid = str(node.get("id", ""))
+        if not _ID.fullmatch(cid):
+            problems.append(Problem((*where, "id"), "needs an id of lower-case letters, digits and _"))
+            continue
+        full = f"{parent}/{cid}" if parent else cid
+        if full in seen:
+            problems.append(Problem((*where, "id"), f"duplicate category {full!r}"))
+        seen.add(full)
+        if not isinstance(node.get("name") or {}, dict):
+            problems.append(Problem((*where, "name"), "must map zh / en to names"))
+        problems += _check_words(node, where)
+        if "children" in node:
+            problems += _check(node["children"] or [], (*where, "children"), seen, full)
+    return problems
+
+
 def _walk(nodes: list[dict[str, Any]], parent: str | None, source: str) -> Iterator[Category]:
     for node in nodes:
         cid = f"{parent}/{node['id']}" if parent else str(node["id"])
@@ -109,15 +170,28 @@ def _walk(nodes: list[dict[str, Any]], parent: str | None, source: str) -> Itera
         yield from _walk(node.get("children") or [], cid, source)
 
 
-@lru_cache(maxsize=4)
 def load_taxonomy(file: Path | None = None) -> tuple[Category, ...]:
-    """The categories of ``file`` (default: the shipped ``resources/taxonomy.yaml``), parents first."""
-    source = file or path("resources", "taxonomy.yaml")
+    """The categories of ``file`` (default: the shipped ``resources/taxonomy.yaml``), parents first.
+
+    A problem in the file is a :class:`SpecError` naming file:line of every problem. The
+    parse is cached per file version (path, modification time, size), so an edited
+    taxonomy is read again by a long-running server.
+    """
+    source = file or shipped("ecommerce")
     try:
-        doc = yaml.safe_load(source.read_text(encoding="utf-8"))
-        return tuple(_walk(doc["categories"], None, str(source)))
-    except (KeyError, TypeError, yaml.YAMLError) as err:
-        raise SpecError(f"{source}: not a taxonomy ({err})") from err
+        stat = source.stat()
+    except OSError as err:
+        raise SpecError(f"{source}: cannot read the taxonomy: {err.strerror or err}") from err
+    return _load(source, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load(source: Path, _mtime: int, _size: int) -> tuple[Category, ...]:
+    doc = load_yaml(source)
+    if not isinstance(doc.data, dict) or "categories" not in doc.data:
+        doc.fail([Problem((), "not a taxonomy: needs a top-level 'categories' list")])
+    doc.fail(_check(doc.data["categories"], ("categories",), set(), None))
+    return tuple(_walk(doc.data["categories"], None, str(source)))
 
 
 def classify(text: str, taxonomy: tuple[Category, ...] | None = None, lang: str = "zh") -> list[Tag]:
