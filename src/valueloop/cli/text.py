@@ -192,6 +192,8 @@ def hotspots(
     from valueloop.store.workspace import open_workspace
 
     data = run(open_workspace(workspace), _period(by), top, taxonomy)
+    if data["undated"]:
+        stderr.print(f"{data['undated']} feedback texts have no date: left out (a hot spot compares periods)")
     if fmt is Format.json:
         emit(data, fmt)
         return
@@ -214,11 +216,21 @@ def lifecycle(
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Each issue topic's stage: emerging, growing, mature or declining (with --history: per period)."""
-    from valueloop.flows.text import lifecycle as run
-    from valueloop.store.workspace import open_workspace
+    """Each issue topic's stage: emerging, growing, mature or declining (with --history: per period).
 
-    rows = run(open_workspace(workspace), _period(by), history)
+    A stage needs at least 5 periods of dated feedback; with fewer it is insufficient_history.
+    """
+    from valueloop.flows.text import lifecycle as run
+    from valueloop.flows.text import undated
+    from valueloop.store.workspace import open_workspace
+    from valueloop.text.lifecycle import MIN_PERIODS
+
+    ws = open_workspace(workspace)
+    rows = run(ws, _period(by), history)
+    if any(r["stage"] == "insufficient_history" for r in rows):
+        stderr.print(f"insufficient history: a lifecycle stage needs at least {MIN_PERIODS} {by}s of dated feedback")
+    if n := undated(ws):
+        stderr.print(f"{n} feedback texts have no date: left out")
     if history and fmt is not Format.json:
         rows = [
             {k: v for k, v in r.items() if k not in ("history", "transitions")}

@@ -230,6 +230,18 @@ def train_from_ratings(ws: Workspace, *, force: bool = False) -> dict[str, Any]:
     }
 
 
+def dated(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows of ``df`` with a ``submitted_at``, and how many had none: an undated text belongs
+    to no period, so it can make no hot spot, trend or lifecycle stage (it is left out and counted)."""
+    has_date = df["submitted_at"].notna()
+    return df[has_date], int((~has_date).sum())
+
+
+def undated(ws: Workspace) -> int:
+    """How many feedback texts have no date (left out of hot spots and lifecycles)."""
+    return dated(feedback_texts(ws))[1]
+
+
 def period_labels(ts: pd.Series, by: Period) -> list[str]:
     if by == "week":
         iso = ts.dt.isocalendar()
@@ -295,11 +307,11 @@ def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path 
 
 @lru_cache(maxsize=16)
 def _hotspots(ws: Workspace, snapshot: object, by: Period, top: int, taxonomy: Path | str | None) -> dict[str, Any]:
-    df = feedback_texts(ws)
+    df, no_date = dated(feedback_texts(ws))
     periods = period_labels(df["submitted_at"], by)
     texts = df["text"].tolist()
     cats, words = _stored_categories(ws, df, taxonomy), _terms(texts)
-    out: dict[str, Any] = {"by": by, "texts": len(df)}
+    out: dict[str, Any] = {"by": by, "texts": len(df), "undated": no_date}
     for kind, items in (("category", cats), ("term", words)):
         cells = hs.growth_table(periods, items)
         order = sorted(set(periods))
@@ -318,6 +330,9 @@ def _top_items(cells: Sequence[hs.Cell], last: str, top: int) -> list[str]:
 def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> list[dict[str, Any]]:
     """``[{topic, stage, share, growth, since, …}]`` for every taxonomy category with enough mentions.
 
+    With fewer than ``MIN_PERIODS`` periods of dated feedback every stage is
+    ``insufficient_history`` (:mod:`valueloop.text.lifecycle`); undated texts are left out.
+
     ``history``: each row also gets ``history`` (the stage as it stood at the end of every
     period, ``None`` before the topic had enough mentions) and ``transitions``
     (``[{period, from, to}]`` where it changed, e.g. emerging → growing). Kept per snapshot,
@@ -330,7 +345,7 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
 
 @lru_cache(maxsize=16)
 def _lifecycle(ws: Workspace, snapshot: object, by: Period, history: bool) -> list[dict[str, Any]]:
-    df = feedback_texts(ws)
+    df = dated(feedback_texts(ws))[0]
     periods = period_labels(df["submitted_at"], by)
     cats = _stored_categories(ws, df)
     order, totals, counts = hs.count_by_period(periods, cats)
