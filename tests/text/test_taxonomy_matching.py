@@ -62,3 +62,16 @@ def test_chinese_keywords_stay_substrings_and_latin_words_next_to_chinese_match(
         ("refund/refund_delay", "退款到账"),
     ]
     assert "app" in {t.category for t in classify("app闪退了")}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("way overpriced", "price"),
+        ("it was inexpensive", "price"),
+        ("a bit pricey", "price"),
+        ("treated rudely", "attitude"),
+    ],
+)
+def test_word_boundaries_keep_the_related_words_the_lexicon_lists(text: str, category: str) -> None:
+    assert category in _cats(text)
