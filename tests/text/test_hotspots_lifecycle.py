@@ -81,3 +81,15 @@ def test_stage_history_mature_then_declining() -> None:
     hist = stage_history(counts, [2000] * len(counts))
     assert [(f, t) for _, f, t in transitions(hist)] == [(None, "mature"), ("mature", "declining")]
     assert hist[-1] == "declining"
+
+
+@pytest.mark.parametrize("periods", [1, 2, 4])
+def test_too_few_periods_are_insufficient_history_not_mature(periods: int) -> None:
+    assert stage_of([100] * periods, [1000] * periods).stage == "insufficient_history"
+    assert stage_history([100] * periods, [1000] * periods) == [None] * periods
+
+
+def test_min_periods_is_enough_to_stage() -> None:
+    from valueloop.text.lifecycle import MIN_PERIODS
+
+    assert stage_of([100] * MIN_PERIODS, [1000] * MIN_PERIODS).stage == "mature"

@@ -18,6 +18,14 @@ text_app = typer.Typer(
 FileArg = Annotated[Path, typer.Argument(help="CSV, JSON Lines, JSON or XLSX file.")]
 ColumnOpt = Annotated[str, typer.Option("--column", "-c", help="Column holding the text.")]
 ByOpt = Annotated[str, typer.Option("--by", help="Period: week or month.")]
+TaxonomyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--taxonomy",
+        help="Taxonomy YAML, or a shipped one: ecommerce, hotel "
+        "(default: the workspace's taxonomy.yaml when it has one, else ecommerce).",
+    ),
+]
 
 
 def _ws(workspace: Path | None) -> Workspace | None:
@@ -45,12 +53,16 @@ def sentiment(
 
 
 def tags(
-    file: FileArg, column: ColumnOpt = "text", workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.json
+    file: FileArg,
+    column: ColumnOpt = "text",
+    taxonomy: TaxonomyOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.json,
 ) -> None:
     """Per row: sentiment, issue categories and negative aspects, each with its evidence span."""
     from valueloop.flows.text import tag_file
 
-    emit(tag_file(file, column, _ws(workspace)), fmt)
+    emit(tag_file(file, column, _ws(workspace), taxonomy), fmt)
 
 
 def keywords(
@@ -90,7 +102,7 @@ def evaluate(
     ] = None,
     column: ColumnOpt = "text",
     label: LabelOpt = "category",
-    taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy YAML (default: shipped).")] = None,
+    taxonomy: TaxonomyOpt = None,
     classifier: Annotated[
         bool,
         typer.Option("--classifier", help="Also score the workspace's trained classifier and the two combined."),
@@ -127,17 +139,20 @@ def train_taxonomy(
     file: Annotated[Path, typer.Argument(help="Labelled texts: a text column and a category column.")],
     column: ColumnOpt = "text",
     label: LabelOpt = "category",
+    taxonomy: TaxonomyOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Train a workspace topic classifier, compare it with the keyword taxonomy on held-out rows, and save it.
 
-    Each category is then decided by the method with the better held-out F1 (the keyword rules on a tie).
+    The labels are categories of the taxonomy in force (the workspace's own taxonomy.yaml when
+    it has one). Each category is then decided by the method with the better held-out F1
+    (the keyword rules on a tie).
     """
     from valueloop.flows.text import train_taxonomy as run
     from valueloop.store.workspace import open_workspace
 
-    report = run(open_workspace(workspace), file, column, label)
+    report = run(open_workspace(workspace), file, column, label, taxonomy)
     if fmt is Format.json:
         emit(report, fmt)
     else:
@@ -168,6 +183,7 @@ def train(
 def hotspots(
     by: ByOpt = "month",
     top: Annotated[int, typer.Option("--top", "-n", help="Items shown per kind.")] = 20,
+    taxonomy: TaxonomyOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -175,7 +191,9 @@ def hotspots(
     from valueloop.flows.text import hotspots as run
     from valueloop.store.workspace import open_workspace
 
-    data = run(open_workspace(workspace), _period(by), top)
+    data = run(open_workspace(workspace), _period(by), top, taxonomy)
+    if data["undated"]:
+        stderr.print(f"{data['undated']} feedback texts have no date: left out (a hot spot compares periods)")
     if fmt is Format.json:
         emit(data, fmt)
         return
@@ -198,11 +216,21 @@ def lifecycle(
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Each issue topic's stage: emerging, growing, mature or declining (with --history: per period)."""
-    from valueloop.flows.text import lifecycle as run
-    from valueloop.store.workspace import open_workspace
+    """Each issue topic's stage: emerging, growing, mature or declining (with --history: per period).
 
-    rows = run(open_workspace(workspace), _period(by), history)
+    A stage needs at least 5 periods of dated feedback; with fewer it is insufficient_history.
+    """
+    from valueloop.flows.text import lifecycle as run
+    from valueloop.flows.text import undated
+    from valueloop.store.workspace import open_workspace
+    from valueloop.text.lifecycle import MIN_PERIODS
+
+    ws = open_workspace(workspace)
+    rows = run(ws, _period(by), history)
+    if any(r["stage"] == "insufficient_history" for r in rows):
+        stderr.print(f"insufficient history: a lifecycle stage needs at least {MIN_PERIODS} {by}s of dated feedback")
+    if n := undated(ws):
+        stderr.print(f"{n} feedback texts have no date: left out")
     if history and fmt is not Format.json:
         rows = [
             {k: v for k, v in r.items() if k not in ("history", "transitions")}
@@ -216,6 +244,7 @@ def analyze(
     everything: Annotated[
         bool, typer.Option("--all", help="Re-analyse every feedback text, not only the ones not analysed yet.")
     ] = False,
+    taxonomy: TaxonomyOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -223,7 +252,7 @@ def analyze(
     from valueloop.flows.text import analyze_feedback
     from valueloop.store.workspace import open_workspace
 
-    report = analyze_feedback(open_workspace(workspace), everything=everything)
+    report = analyze_feedback(open_workspace(workspace), everything=everything, taxonomy=taxonomy)
     emit(report, fmt)
     if report["analysed"] == 0:
         stderr.print("nothing new to analyse (use --all to re-analyse every text)")

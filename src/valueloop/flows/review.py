@@ -37,7 +37,7 @@ from valueloop.store.workspace import Workspace
 from valueloop.text.taxonomy import load_taxonomy
 
 Monthly = list[tuple[rd.MonthRun, list[EntityResult]]]
-STAGES = ("emerging", "growing", "mature", "declining")
+STAGES = ("emerging", "growing", "mature", "declining", "insufficient_history")
 COMPOSITE_LABEL = rd.Label(id=goal_flow.COMPOSITE, zh="综合得分", en="Composite score")
 
 

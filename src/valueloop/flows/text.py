@@ -41,7 +41,7 @@ from valueloop.text.lifecycle import MIN_TOTAL, stage_history, stage_of, transit
 from valueloop.text.qualitative import QUOTES, code_notes
 from valueloop.text.resources import path as text_resource
 from valueloop.text.sentiment import analyze, default_model, load_or_default
-from valueloop.text.taxonomy import Category, ancestors, classify, load_taxonomy
+from valueloop.text.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped
 from valueloop.text.tokenize import terms
 from valueloop.text.train import (
     MACRO,
@@ -56,6 +56,8 @@ from valueloop.text.train import (
 
 Period = Literal["week", "month"]
 MODEL_FILE = ("text", "sentiment.npz")
+TAXONOMY_FILE = "taxonomy.yaml"
+"""The workspace's own taxonomy, at its root: when present, every text command and API route uses it."""
 TOPICS_FILE = ("text", "topics.npz")
 
 
@@ -95,6 +97,30 @@ def workspace_model_path(ws: Workspace) -> Path:
     return ws.root.joinpath(*MODEL_FILE)
 
 
+def workspace_taxonomy_path(ws: Workspace) -> Path:
+    return ws.root / TAXONOMY_FILE
+
+
+def taxonomy_path(ws: Workspace | None, taxonomy: Path | str | None = None) -> Path | None:
+    """The taxonomy file in force: ``taxonomy`` (a file, or a shipped name such as ``hotel``), else the
+    workspace's ``taxonomy.yaml`` when it has one, else None (the shipped e-commerce taxonomy)."""
+    if taxonomy is not None:
+        file = Path(taxonomy)
+        if not file.exists() and str(taxonomy) in SHIPPED:
+            return shipped(str(taxonomy))
+        if not file.is_file():
+            names = ", ".join(SHIPPED)
+            raise InputError(f"{file}: no such taxonomy file (or give a shipped taxonomy: {names})")
+        return file
+    own = workspace_taxonomy_path(ws) if ws else None
+    return own if own and own.is_file() else None
+
+
+def taxonomy_of(ws: Workspace | None, taxonomy: Path | str | None = None) -> tuple[Category, ...]:
+    """The categories of :func:`taxonomy_path` (file:line errors for a malformed file)."""
+    return load_taxonomy(taxonomy_path(ws, taxonomy))
+
+
 def sentiment_file(file: Path, text_column: str, ws: Workspace | None = None) -> list[dict[str, Any]]:
     """``[{row, label, score[, reason]}]`` per data row (1-based), in input order."""
     model = load_or_default(workspace_model_path(ws) if ws else None)
@@ -108,15 +134,18 @@ def sentiment_file(file: Path, text_column: str, ws: Workspace | None = None) ->
     return out
 
 
-def tag_file(file: Path, text_column: str, ws: Workspace | None = None) -> list[dict[str, Any]]:
+def tag_file(
+    file: Path, text_column: str, ws: Workspace | None = None, taxonomy: Path | str | None = None
+) -> list[dict[str, Any]]:
     """Per row: sentiment, issue categories and negative aspects, each tag with its evidence span."""
     model, clf = load_or_default(workspace_model_path(ws) if ws else None), workspace_classifier(ws)
+    cats = taxonomy_of(ws, taxonomy)
     texts = [str(t) if t is not None else "" for t in column(read_table(file), text_column, file)]
     out = []
     for i, (t, s) in enumerate(zip(texts, analyze(texts, model), strict=True), start=1):
-        cats = [vars(c) for c in classify_with(t, clf)]
-        aspects = [vars(a) for a in negative_aspects(t, model)] if s.label != "positive" else []
-        out.append({"row": i, "label": s.label, "score": s.score, "categories": cats, "aspects": aspects})
+        tags = [vars(c) for c in classify_with(t, clf, cats)]
+        aspects = [vars(a) for a in negative_aspects(t, model, cats)] if s.label != "positive" else []
+        out.append({"row": i, "label": s.label, "score": s.score, "categories": tags, "aspects": aspects})
     return out
 
 
@@ -201,6 +230,18 @@ def train_from_ratings(ws: Workspace, *, force: bool = False) -> dict[str, Any]:
     }
 
 
+def dated(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows of ``df`` with a ``submitted_at``, and how many had none: an undated text belongs
+    to no period, so it can make no hot spot, trend or lifecycle stage (it is left out and counted)."""
+    has_date = df["submitted_at"].notna()
+    return df[has_date], int((~has_date).sum())
+
+
+def undated(ws: Workspace) -> int:
+    """How many feedback texts have no date (left out of hot spots and lifecycles)."""
+    return dated(feedback_texts(ws))[1]
+
+
 def period_labels(ts: pd.Series, by: Period) -> list[str]:
     if by == "week":
         iso = ts.dt.isocalendar()
@@ -208,22 +249,26 @@ def period_labels(ts: pd.Series, by: Period) -> list[str]:
     return [str(x) for x in ts.dt.strftime("%Y-%m")]
 
 
-def _categories(texts: Sequence[str], clf: TopicClassifier | None) -> list[list[str]]:
+def _categories(
+    texts: Sequence[str], clf: TopicClassifier | None, cats: tuple[Category, ...] | None = None
+) -> list[list[str]]:
     """Per text: its taxonomy categories (the classifier deciding its own), ancestors included."""
-    return [sorted({a for t in classify_with(x, clf) for a in ancestors(t.category)}) for x in texts]
+    return [sorted({a for t in classify_with(x, clf, cats) for a in ancestors(t.category)}) for x in texts]
 
 
-def _stored_categories(ws: Workspace, df: pd.DataFrame) -> list[list[str]]:
+def _stored_categories(ws: Workspace, df: pd.DataFrame, taxonomy: Path | str | None = None) -> list[list[str]]:
     """Per feedback row: the categories stored by ``text analyze`` (``feedback_text``), classified
-    here only for rows not analysed yet — the analysis is stored, not redone on every query."""
+    here only for rows not analysed yet — the analysis is stored, not redone on every query.
+    With an explicit ``taxonomy`` (not the one ``analyze`` stored with) every row is classified here."""
     lake = Lake(ws.lake_dir)
+    cats = taxonomy_of(ws, taxonomy)
     stored: dict[str, str] = {}
-    for f in lake.files(DERIVED):
+    for f in lake.files(DERIVED) if taxonomy is None else []:
         t = pq.read_table(f, columns=["feedback_id", "categories"])
         stored.update(zip(t.column(0).to_pylist(), t.column(1).to_pylist(), strict=True))
     ids, texts = df["feedback_id"].tolist(), df["text"].tolist()
     missing = [i for i, fid in enumerate(ids) if fid not in stored]
-    fresh = dict(zip(missing, _categories([texts[i] for i in missing], workspace_classifier(ws)), strict=True))
+    fresh = dict(zip(missing, _categories([texts[i] for i in missing], workspace_classifier(ws), cats), strict=True))
     return [fresh[i] if i in fresh else [c for c in (stored[fid] or "").split("|") if c] for i, fid in enumerate(ids)]
 
 
@@ -234,16 +279,21 @@ def _terms(texts: Sequence[str]) -> list[list[str]]:
 _MEMO_LOCK = threading.Lock()
 
 
-def _snapshot(ws: Workspace) -> tuple[tuple[str, ...], tuple[int, int] | None]:
-    """What hot spots and lifecycles read: the lake's feedback and analysis files and the topic classifier."""
+def _snapshot(ws: Workspace, taxonomy: Path | str | None = None) -> tuple[object, ...]:
+    """What hot spots and lifecycles read: the lake's feedback and analysis files, the topic
+    classifier and the taxonomy in force."""
     datasets = Lake(ws.lake_dir).manifest().datasets
     files = tuple(datasets.get("feedback", [])) + tuple(datasets.get(DERIVED, []))
-    clf = topic_classifier_path(ws)
-    stat = clf.stat() if clf.is_file() else None
-    return files, (stat.st_mtime_ns, stat.st_size) if stat else None
+    tax = taxonomy_path(ws, taxonomy)
+    return files, _stat(topic_classifier_path(ws)), str(tax), _stat(tax) if tax else None
 
 
-def hotspots(ws: Workspace, by: Period = "month", top: int = 20) -> dict[str, Any]:
+def _stat(file: Path) -> tuple[int, int] | None:
+    stat = file.stat() if file.is_file() else None
+    return (stat.st_mtime_ns, stat.st_size) if stat else None
+
+
+def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path | str | None = None) -> dict[str, Any]:
     """Category and term × period counts, shares, growth and significance, plus heat-map data.
 
     Classifying every feedback text takes seconds at a million interactions, so the result is
@@ -251,17 +301,17 @@ def hotspots(ws: Workspace, by: Period = "month", top: int = 20) -> dict[str, An
     retrain), computed once even when many requests ask at the same time.
     """
     with _MEMO_LOCK:
-        found = _hotspots(ws, _snapshot(ws), by, top)
+        found = _hotspots(ws, _snapshot(ws, taxonomy), by, top, taxonomy)
     return copy.deepcopy(found)
 
 
 @lru_cache(maxsize=16)
-def _hotspots(ws: Workspace, snapshot: object, by: Period, top: int) -> dict[str, Any]:
-    df = feedback_texts(ws)
+def _hotspots(ws: Workspace, snapshot: object, by: Period, top: int, taxonomy: Path | str | None) -> dict[str, Any]:
+    df, no_date = dated(feedback_texts(ws))
     periods = period_labels(df["submitted_at"], by)
     texts = df["text"].tolist()
-    cats, words = _stored_categories(ws, df), _terms(texts)
-    out: dict[str, Any] = {"by": by, "texts": len(df)}
+    cats, words = _stored_categories(ws, df, taxonomy), _terms(texts)
+    out: dict[str, Any] = {"by": by, "texts": len(df), "undated": no_date}
     for kind, items in (("category", cats), ("term", words)):
         cells = hs.growth_table(periods, items)
         order = sorted(set(periods))
@@ -280,6 +330,9 @@ def _top_items(cells: Sequence[hs.Cell], last: str, top: int) -> list[str]:
 def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> list[dict[str, Any]]:
     """``[{topic, stage, share, growth, since, …}]`` for every taxonomy category with enough mentions.
 
+    With fewer than ``MIN_PERIODS`` periods of dated feedback every stage is
+    ``insufficient_history`` (:mod:`valueloop.text.lifecycle`); undated texts are left out.
+
     ``history``: each row also gets ``history`` (the stage as it stood at the end of every
     period, ``None`` before the topic had enough mentions) and ``transitions``
     (``[{period, from, to}]`` where it changed, e.g. emerging → growing). Kept per snapshot,
@@ -292,11 +345,11 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
 
 @lru_cache(maxsize=16)
 def _lifecycle(ws: Workspace, snapshot: object, by: Period, history: bool) -> list[dict[str, Any]]:
-    df = feedback_texts(ws)
+    df = dated(feedback_texts(ws))[0]
     periods = period_labels(df["submitted_at"], by)
     cats = _stored_categories(ws, df)
     order, totals, counts = hs.count_by_period(periods, cats)
-    names = {c.id: (c.name_zh, c.name_en) for c in load_taxonomy()}
+    names = {c.id: (c.name_zh, c.name_en) for c in taxonomy_of(ws)}
     out = []
     for topic in sorted(counts):
         series = [counts[topic][p] for p in order]
@@ -312,9 +365,9 @@ def _lifecycle(ws: Workspace, snapshot: object, by: Period, history: bool) -> li
             }
         out.append(
             {
-                "topic": names[topic][0],
+                "topic": names.get(topic, (topic, topic))[0],
                 "topic_id": topic,
-                "topic_en": names[topic][1],
+                "topic_en": names.get(topic, (topic, topic))[1],
                 "stage": lc.stage,
                 "share": round(lc.share, 5),
                 "growth": round(lc.growth, 4),
@@ -353,7 +406,7 @@ def read_labelled(
 
 
 def evaluate_taxonomy(
-    file: Path | None, text_column: str, label_column: str, taxonomy: Path | None = None
+    file: Path | None, text_column: str, label_column: str, taxonomy: Path | str | None = None
 ) -> list[dict[str, Any]]:
     """Per category precision / recall / F1 of the keyword taxonomy against labels (parents implied).
 
@@ -362,7 +415,7 @@ def evaluate_taxonomy(
     predicted has precision 0) — and ``(micro)`` — pooled over every (text, category).
     """
     file = file or labelled_sample_path()
-    cats = load_taxonomy(taxonomy)
+    cats = taxonomy_of(None, taxonomy)
     texts, gold = read_labelled(file, text_column, label_column, cats)
     return category_scores(gold, [{t.category for t in classify(x, cats)} for x in texts])
 
@@ -377,7 +430,7 @@ def _predictions(texts: Sequence[str], cats: tuple[Category, ...], clf: TopicCla
 
 
 def compare_methods(
-    file: Path | None, text_column: str, label_column: str, ws: Workspace, taxonomy: Path | None = None
+    file: Path | None, text_column: str, label_column: str, ws: Workspace, taxonomy: Path | str | None = None
 ) -> dict[str, Any]:
     """:func:`evaluate_taxonomy` for the keyword rules, the workspace's classifier and both combined (``method``).
 
@@ -388,7 +441,7 @@ def compare_methods(
     if clf is None:
         raise InputError(f"{ws.root}: no trained topic classifier (valueloop text train-taxonomy LABELLED.csv)")
     file = file or labelled_sample_path()
-    cats = load_taxonomy(taxonomy)
+    cats = taxonomy_of(None, taxonomy)
     texts, gold = read_labelled(file, text_column, label_column, cats)
     trained = clf.card.get("trained_on", {})
     same = trained.get("sha256") == _sha256(file)
@@ -424,14 +477,20 @@ def _check_counts(file: Path, label_column: str, gold: Sequence[set[str]]) -> No
 
 
 def train_taxonomy(
-    ws: Workspace, file: Path, text_column: str = "text", label_column: str = "category"
+    ws: Workspace,
+    file: Path,
+    text_column: str = "text",
+    label_column: str = "category",
+    taxonomy: Path | str | None = None,
 ) -> dict[str, Any]:
     """Fit a topic classifier on the training split, compare it with the keyword rules on the held-out rows, save it.
 
     The classifier then decides the categories where its held-out F1 beat the rules'
-    (recorded in the artefact as ``used``); the rules decide every other category.
+    (recorded in the artefact as ``used``); the rules decide every other category. The
+    categories are those of the taxonomy in force (:func:`taxonomy_path`): the workspace's own
+    ``taxonomy.yaml`` when it has one, so a hotel workspace learns its hotel categories.
     """
-    cats = load_taxonomy()
+    cats = taxonomy_of(ws, taxonomy)
     texts, gold = read_labelled(file, text_column, label_column, cats)
     _check_counts(file, label_column, gold)
     train, test = holdout(len(texts))
@@ -493,14 +552,16 @@ COPIED = ("feedback_id", "submitted_at", "entity_id", "interaction_id", "custome
 QUALITATIVE_KINDS = ("interview", "focus_group")
 
 
-def model_id(ws: Workspace) -> str:
+def model_id(ws: Workspace, taxonomy: Path | str | None = None) -> str:
     """``default``, or ``workspace:<first 12 hex of the model file's SHA-256>`` when the workspace has a model.
 
-    With a trained topic classifier, ``+topics:<first 12 hex of its SHA-256>`` follows.
+    With a trained topic classifier, ``+topics:<first 12 hex of its SHA-256>`` follows; with a
+    taxonomy other than the shipped default, ``+taxonomy:<first 12 hex of its SHA-256>``.
     """
-    file, topics = workspace_model_path(ws), topic_classifier_path(ws)
+    file, topics, tax = workspace_model_path(ws), topic_classifier_path(ws), taxonomy_path(ws, taxonomy)
     out = "workspace:" + _sha256(file)[:12] if file.is_file() else "default"
-    return out + ("+topics:" + _sha256(topics)[:12] if topics.is_file() else "")
+    out += "+topics:" + _sha256(topics)[:12] if topics.is_file() else ""
+    return out + ("+taxonomy:" + _sha256(tax)[:12] if tax else "")
 
 
 def _analysed_ids(lake: Lake) -> set[str]:
@@ -515,7 +576,7 @@ def _with_text(lake: Lake) -> pa.Table:
     return fb.filter(keep)
 
 
-def analyze_feedback(ws: Workspace, *, everything: bool = False) -> dict[str, Any]:
+def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path | str | None = None) -> dict[str, Any]:
     """Analyse feedback texts not analysed yet (every one with ``everything``) into the ``feedback_text`` dataset.
 
     Written in one lake transaction and merged like an ingest batch, so a re-analysis with
@@ -527,7 +588,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False) -> dict[str, An
     fb = _with_text(lake)
     done: set[str] = set() if everything else _analysed_ids(lake)
     todo = fb if not done else fb.filter(pc.invert(pc.is_in(fb.column("feedback_id"), pa.array(sorted(done)))))
-    model = load_or_default(workspace_model_path(ws))
+    model, cats = load_or_default(workspace_model_path(ws)), taxonomy_of(ws, taxonomy)
     report: dict[str, Any] = {
         "dataset": DERIVED,
         "feedback_with_text": fb.num_rows,
@@ -536,7 +597,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False) -> dict[str, An
         "stored": 0,
         "updated": 0,
         "duplicates": 0,
-        "model": model_id(ws),
+        "model": model_id(ws, taxonomy),
         "batch_id": None,
         "seconds": 0.0,
     }
@@ -544,7 +605,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False) -> dict[str, An
         return report
     started, t0 = datetime.now(UTC), time.perf_counter()
     texts = todo.column("text").to_pylist()
-    results = _with_classifier(texts, analyze_texts(texts, model), workspace_classifier(ws))
+    results = _with_classifier(texts, analyze_texts(texts, model, cats), workspace_classifier(ws), cats)
     report["seconds"] = round(time.perf_counter() - t0, 3)
     n = len(results)
     columns: dict[str, Any] = {c: todo.column(c) for c in COPIED}
@@ -574,7 +635,7 @@ NO_WORDS = ("empty", "unreadable", "no_words", "emoji_only")
 
 
 def _with_classifier(
-    texts: Sequence[str], results: list[TextAnalysis], clf: TopicClassifier | None
+    texts: Sequence[str], results: list[TextAnalysis], clf: TopicClassifier | None, cats: tuple[Category, ...]
 ) -> list[TextAnalysis]:
     """``results`` with categories re-decided where the workspace's classifier is used (aspects stay the rules')."""
     if clf is None or not clf.used:
@@ -586,7 +647,7 @@ def _with_classifier(
             out.append(r)
             continue
         if text not in cache:
-            cache[text] = tuple(sorted({t.category for t in classify_with(text, clf)}))
+            cache[text] = tuple(sorted({t.category for t in classify_with(text, clf, cats)}))
         out.append(replace(r, categories=cache[text]))
     return out
 
@@ -615,7 +676,11 @@ def qualitative(ws: Workspace, kinds: Sequence[str] = QUALITATIVE_KINDS, quotes:
     df = feedback_texts(ws)
     df = df[df["kind"].isin(list(kinds))].sort_values(["submitted_at", "feedback_id"], ascending=False)
     topics, total, uncoded = code_notes(
-        df["feedback_id"].tolist(), df["text"].tolist(), model=load_or_default(workspace_model_path(ws)), quotes=quotes
+        df["feedback_id"].tolist(),
+        df["text"].tolist(),
+        taxonomy_of(ws),
+        model=load_or_default(workspace_model_path(ws)),
+        quotes=quotes,
     )
     return {
         "kinds": list(kinds),

@@ -40,8 +40,9 @@ def sentiment(ws: Workspace, texts: Sequence[str]) -> list[dict[str, Any]]:
     return _on_texts({"text": texts}, lambda p: text.sentiment_file(p, "text", ws))
 
 
-def tags(ws: Workspace, texts: Sequence[str]) -> list[dict[str, Any]]:
-    return _on_texts({"text": texts}, lambda p: text.tag_file(p, "text", ws))
+def tags(ws: Workspace, texts: Sequence[str], taxonomy: str | None = None) -> list[dict[str, Any]]:
+    """``taxonomy``: a shipped taxonomy's name; None: the workspace's own, else the shipped default."""
+    return _on_texts({"text": texts}, lambda p: text.tag_file(p, "text", ws, taxonomy))
 
 
 def keywords(
@@ -73,7 +74,10 @@ def evaluate(
     return _on_texts(_labelled(texts, categories), lambda p: text.evaluate_taxonomy(p, "text", "category"))
 
 
-def train_taxonomy(ws: Workspace, texts: Sequence[str], categories: Sequence[str]) -> dict[str, Any]:
+def train_taxonomy(
+    ws: Workspace, texts: Sequence[str], categories: Sequence[str], taxonomy: str | None = None
+) -> dict[str, Any]:
     """Train and save the workspace topic classifier on the labelled texts (``valueloop text train-taxonomy``)."""
-    return _on_texts(_labelled(texts, categories), lambda p: text.train_taxonomy(ws, p, "text", "category"),
+    return _on_texts(_labelled(texts, categories),
+                     lambda p: text.train_taxonomy(ws, p, "text", "category", taxonomy),
                      name="labelled.jsonl")  # fmt: skip

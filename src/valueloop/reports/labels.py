@@ -104,6 +104,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "growing": ("成长", "growing"),
     "mature": ("成熟", "mature"),
     "declining": ("衰退", "declining"),
+    "insufficient_history": ("历史数据不足", "insufficient history"),
     "effective": ("有效", "effective"),
     "harmful": ("有害", "harmful"),
     "inconclusive": ("不确定", "inconclusive"),

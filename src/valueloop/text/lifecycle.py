@@ -23,10 +23,17 @@ p < ``SIGNIFICANCE`` (one-sided, each direction) — so a small topic's noise is
 not growing. ``GROWTH`` = 0.10 is +10 % share a period (≈ 3× a year); topics with fewer than
 ``MIN_TOTAL`` mentions overall are not staged (too little to tell).
 
+A stage needs at least ``MIN_PERIODS`` = ``WINDOW`` + 1 periods: the last ``WINDOW``
+compared with at least one before them. With fewer, nothing can be significant, and
+calling every topic "mature" would be a claim the data cannot support: the stage is
+``insufficient_history`` instead.
+
 >>> stage_of([0, 0, 0, 0, 0, 0, 5, 9, 15, 25], [1000] * 10).stage
 'emerging'
 >>> stage_of([100] * 10, [1000] * 10).stage
 'mature'
+>>> stage_of([100], [1000]).stage
+'insufficient_history'
 """
 
 from __future__ import annotations
@@ -40,8 +47,9 @@ import numpy as np
 
 from valueloop.text.hotspots import rise_p_value
 
-Stage = Literal["emerging", "growing", "mature", "declining"]
+Stage = Literal["emerging", "growing", "mature", "declining", "insufficient_history"]
 WINDOW = 4
+MIN_PERIODS = WINDOW + 1
 GROWTH = 0.10
 FALLEN = 0.5
 YOUNG = 6
@@ -85,7 +93,9 @@ def stage_of(counts: Sequence[int], totals: Sequence[int]) -> Lifecycle:
     young = since is not None and len(counts) - since <= YOUNG
     rise, fall = _changed(counts, totals)
     stage: Stage
-    if fall and (slope <= -GROWTH or (peak > 0 and level <= FALLEN * peak)):
+    if len(counts) < MIN_PERIODS:
+        stage = "insufficient_history"
+    elif fall and (slope <= -GROWTH or (peak > 0 and level <= FALLEN * peak)):
         stage = "declining"
     elif rise and slope >= GROWTH and (young or level < RARE):
         stage = "emerging"
@@ -108,11 +118,13 @@ def _changed(counts: Sequence[int], totals: Sequence[int]) -> tuple[bool, bool]:
 def stage_history(counts: Sequence[int], totals: Sequence[int]) -> list[Stage | None]:
     """The stage as it would have been reported at the end of each period (series up to it).
 
-    ``None`` while the topic has fewer than ``MIN_TOTAL`` mentions so far (not staged yet).
+    ``None`` while the topic has fewer than ``MIN_TOTAL`` mentions so far, or before the
+    ``MIN_PERIODS``-th period (not staged yet).
     """
     out: list[Stage | None] = []
     for k in range(1, len(counts) + 1):
-        out.append(stage_of(counts[:k], totals[:k]).stage if sum(counts[:k]) >= MIN_TOTAL else None)
+        staged = sum(counts[:k]) >= MIN_TOTAL and k >= MIN_PERIODS
+        out.append(stage_of(counts[:k], totals[:k]).stage if staged else None)
     return out
 
 

@@ -174,6 +174,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stage_growing": {"zh-CN": "成长", "en": "Growing"},
     "stage_mature": {"zh-CN": "成熟", "en": "Mature"},
     "stage_declining": {"zh-CN": "衰退", "en": "Declining"},
+    "stage_insufficient_history": {"zh-CN": "历史数据不足", "en": "Insufficient history"},
     "no_experiments": {
         "zh-CN": "还没有实验或验证结果。请用 `valueloop verify action` 验证改进行动。",
         "en": "No experiments or verifications yet. Verify an action with `valueloop verify action`.",

@@ -10,6 +10,7 @@ from valueloop.api.deps import TextRead, WorkspaceDep
 from valueloop.api.response_cache import CACHED
 from valueloop.flows import text
 from valueloop.flows.text import Period
+from valueloop.text.taxonomy import ShippedName
 
 router = APIRouter(tags=["text"])
 
@@ -20,5 +21,7 @@ def lifecycle(_: TextRead, ws: WorkspaceDep, by: Period = "month") -> list[dict[
 
 
 @router.get("/text/hotspots", dependencies=[CACHED])
-def hotspots(_: TextRead, ws: WorkspaceDep, by: Period = "month", top: int = Query(20, ge=1, le=200)) -> dict[str, Any]:
-    return text.hotspots(ws, by, top)
+def hotspots(_: TextRead, ws: WorkspaceDep, by: Period = "month", top: int = Query(20, ge=1, le=200),
+             taxonomy: ShippedName | None = None) -> dict[str, Any]:  # fmt: skip
+    """``taxonomy``: a shipped taxonomy by name; none: the workspace's taxonomy.yaml when it has one."""
+    return text.hotspots(ws, by, top, taxonomy)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.api.deps import EvaluateRun, TextRead, WorkspaceDep
 from valueloop.flows import text, text_posted
 from valueloop.flows.text import QUALITATIVE_KINDS, KeywordMethod
+from valueloop.text.taxonomy import ShippedName
 
 router = APIRouter(tags=["text"])
 Text = Annotated[str, Field(max_length=20_000)]
@@ -24,6 +25,11 @@ Label = Annotated[str, Field(max_length=500)]
 class TextsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     texts: Texts
+
+
+class TagsIn(TextsIn):
+    taxonomy: ShippedName | None = None
+    """A shipped taxonomy by name; none: the workspace's taxonomy.yaml when it has one, else ecommerce."""
 
 
 class KeywordsIn(BaseModel):
@@ -42,6 +48,7 @@ class LabelledIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     texts: Texts
     categories: list[Label] = Field(min_length=1, max_length=20_000)
+    taxonomy: ShippedName | None = None
 
 
 class EvaluateIn(BaseModel):
@@ -59,6 +66,7 @@ class TrainIn(BaseModel):
 class AnalyzeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     all: bool = False
+    taxonomy: ShippedName | None = None
 
 
 @router.post("/text/sentiment")
@@ -68,9 +76,9 @@ def sentiment(_: TextRead, ws: WorkspaceDep, body: TextsIn) -> list[dict[str, An
 
 
 @router.post("/text/tags")
-def tags(_: TextRead, ws: WorkspaceDep, body: TextsIn) -> list[dict[str, Any]]:
+def tags(_: TextRead, ws: WorkspaceDep, body: TagsIn) -> list[dict[str, Any]]:
     """Per text: sentiment, issue categories and negative aspects, each with its evidence span."""
-    return text_posted.tags(ws, body.texts)
+    return text_posted.tags(ws, body.texts, body.taxonomy)
 
 
 @router.post("/text/keywords")
@@ -88,7 +96,7 @@ def evaluate(_: TextRead, ws: WorkspaceDep, body: EvaluateIn) -> list[dict[str, 
 @router.post("/text/train-taxonomy", status_code=201)
 def train_taxonomy(_: EvaluateRun, ws: WorkspaceDep, body: LabelledIn) -> dict[str, Any]:
     """Train the workspace topic classifier on labelled texts, compare with the keyword rules, save it."""
-    return text_posted.train_taxonomy(ws, body.texts, body.categories)
+    return text_posted.train_taxonomy(ws, body.texts, body.categories, body.taxonomy)
 
 
 @router.post("/text/train")
@@ -100,7 +108,7 @@ def train(_: EvaluateRun, ws: WorkspaceDep, body: TrainIn) -> dict[str, Any]:
 @router.post("/text/analyze")
 def analyze(_: EvaluateRun, ws: WorkspaceDep, body: AnalyzeIn) -> dict[str, Any]:
     """Analyse feedback texts into the feedback_text dataset (only new ones unless ``all``)."""
-    return text.analyze_feedback(ws, everything=body.all)
+    return text.analyze_feedback(ws, everything=body.all, taxonomy=body.taxonomy)
 
 
 @router.get("/text/qualitative")
