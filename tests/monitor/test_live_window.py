@@ -44,7 +44,9 @@ def test_without_a_window_any_time_is_taken() -> None:
     assert len(batch) == 2 and not rejected
 
 
-@pytest.mark.parametrize("entity", ["B1\n### resolved\n[details](http://127.0.0.1:9/x)", "B1\r", "B1\tB2", "B1\x85", "\x00"])
+@pytest.mark.parametrize(
+    "entity", ["B1\n### resolved\n[details](http://127.0.0.1:9/x)", "B1\r", "B1\tB2", "B1\x85", "\x00"]
+)
 def test_an_entity_id_with_a_control_character_is_rejected(entity: str) -> None:
     """An alert's id, summary and labels go into chat markdown and e-mail: an id must not add lines to them."""
     good = _line(NOW)
