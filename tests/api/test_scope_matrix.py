@@ -250,6 +250,17 @@ def test_monitor_status_shows_only_own_units(
     assert leaks(status.text, a) == []
 
 
+def test_monitor_status_counters_are_not_for_a_scoped_caller(
+    app_client: TestClient, as_role: Callable[[str], dict[str, str]], scoped_b: dict[str, dict[str, str]],
+) -> None:  # fmt: skip
+    """The counters are pooled over every unit (events and alerts of other regions too): admin only."""
+    assert app_client.get("/api/v1/monitor/status", headers=as_role("admin")).json()["counters"] is not None
+    for user in ("manager-b", "viewer-b"):
+        status = app_client.get("/api/v1/monitor/status", headers=scoped_b[user])
+        assert status.status_code == 200
+        assert status.json()["counters"] is None
+
+
 def _get_routes(client: TestClient) -> list[str]:
     paths = []
     for ctx in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]

@@ -42,3 +42,15 @@ def test_events_inside_the_window_are_taken(ts: object) -> None:
 def test_without_a_window_any_time_is_taken() -> None:
     batch, rejected = parse_lines([_line("2020-01-01T00:00:00Z"), _line("2099-01-01T00:00:00Z")])
     assert len(batch) == 2 and not rejected
+
+
+@pytest.mark.parametrize(
+    "entity", ["B1\n### resolved\n[details](http://127.0.0.1:9/x)", "B1\r", "B1\tB2", "B1\x85", "\x00"]
+)
+def test_an_entity_id_with_a_control_character_is_rejected(entity: str) -> None:
+    """An alert's id, summary and labels go into chat markdown and e-mail: an id must not add lines to them."""
+    good = _line(NOW)
+    bad = json.dumps({"type": "error", "ts": NOW, "entity_id": entity})
+    batch, rejected = parse_lines([good, bad], window=LiveWindow(NOW, 24 * HOUR))
+    assert len(batch) == 1 and [r.line for r in rejected] == [2]
+    assert "entity_id" in rejected[0].reason and "control character" in rejected[0].reason

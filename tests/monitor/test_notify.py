@@ -163,6 +163,16 @@ def test_dingtalk_body() -> None:
     assert render(channel("dingtalk"), [RESOLVED])["markdown"]["title"] == "[已恢复] error_rate"
 
 
+@pytest.mark.parametrize("kind", ["wecom", "dingtalk"])
+def test_text_from_the_data_is_no_markup_in_chat_markdown(kind: str) -> None:
+    """A unit id such as ``[x](http://…)`` or ``<font>`` from an event stays text: no link, no tag."""
+    hostile = '[details](http://127.0.0.1:9/x) <a href="http://127.0.0.1:9/">y</a> ![i](http://127.0.0.1:9/i.png)'
+    n = notice(1, summary=f"error burst — {hostile}", labels={"entity_id": hostile})
+    body = json.dumps(render(channel(kind), [n]), ensure_ascii=False)
+    assert "](http" not in body and "<a " not in body
+    assert "［details］(http://127.0.0.1:9/x)" in body  # still readable
+
+
 def test_slack_body() -> None:
     assert render(channel("slack", "en"), [FIRING, RESOLVED]) == {
         "text": "2 alerts: 1 firing, 1 resolved",

@@ -31,8 +31,14 @@ def ingest(
     for f in repeats:
         stderr.print(f"{f}: the same file is given more than once; it is read once")
     ws = open_workspace(workspace)
+    # a progress line is for a person at a terminal; in a pipe or log it would only leave a blank line
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr, transient=True
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
     ) as bar:
         task = bar.add_task(f"ingest {dataset}")
 

@@ -137,6 +137,9 @@ def parse_event(obj: Any) -> tuple[float, str, int, float]:
     entity = obj.get("entity_id") or ""
     if not isinstance(entity, str) or len(entity) > MAX_ID:
         raise ValueError(f"entity_id must be a string of at most {MAX_ID} characters")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in entity):
+        # an id is one line: a newline in it would forge lines of the alert's chat message and e-mail
+        raise ValueError(f"entity_id {entity!r} contains a control character (newline, tab, ...)")
     etype = etype.strip()
     kind = TYPES.get(etype, Kind.other)
     value = math.nan

@@ -92,12 +92,16 @@ def end_silence(who: AlertsWrite, ws: WorkspaceDep, silence_id: str) -> None:
 
 @router.get("/monitor/status")
 def monitor_status(who: AlertsRead, ws: WorkspaceDep, request: Request) -> dict[str, Any]:
-    """Pending and firing series now (a scoped caller: of their units only), and the monitor's counters."""
+    """Pending and firing series now (a scoped caller: of their units only), and the monitor's counters.
+
+    The counters (events, alerts fired, minutes closed) are pooled over every unit, so a scoped
+    caller gets ``null``: how busy other regions are is not theirs to see.
+    """
     seen = units_of(ws, who)
     m = live(request.app).monitor
     names = m.stream.names
     return {
-        "counters": dict(m.counters),
+        "counters": None if seen is not None else dict(m.counters),
         "open_minute": None
         if m.stream.open_minute is None
         else datetime.fromtimestamp(m.stream.open_minute * 60, UTC).isoformat(),
