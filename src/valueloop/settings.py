@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 SETTINGS_FILE = "valueloop.toml"
 
@@ -38,6 +39,18 @@ class LakeSection(BaseModel):
     warehouse: Literal["duckdb", "pyspark"] = "duckdb"
 
 
+class _EnvOverrides(EnvSettingsSource):
+    """``VALUELOOP_*`` variables, except that ``VALUELOOP_WORKSPACE`` names the workspace folder
+    (the CLI reads it), not the ``[workspace]`` section: that section takes only nested variables
+    such as ``VALUELOOP_WORKSPACE__TIMEZONE``."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        value, key, complex_ = super().get_field_value(field, field_name)
+        if field_name == "workspace":
+            return None, key, complex_
+        return value, key, complex_
+
+
 class Settings(BaseSettings):
     """Everything configurable about one workspace."""
 
@@ -55,7 +68,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (env_settings, init_settings)
+        return (_EnvOverrides(settings_cls), init_settings)
 
 
 def load_settings(root: Path) -> Settings:
