@@ -142,3 +142,17 @@ def test_suggest_mapping_from_a_header_without_rows(tmp_path: Path, cli: CliRun)
     f = write(tmp_path / "empty.csv", "工单编号,网点,创建时间\n")
     out = cli("mappings", "suggest", f, "interactions", check=True).stdout
     assert "interaction_id: 工单编号" in out and "entity_id: 网点" in out
+
+
+def test_mapping_level_datetime_formats_are_used(ws: Workspace, tmp_path: Path) -> None:
+    """`datetime_formats:` at the top of a mapping applies to every time field (it was ignored)."""
+    f = write(tmp_path / "orders.csv", "Order ID,Order Date\nO1,03/01/2026 09:00\nO2,12/31/2026 23:30\n")
+    m = write(
+        tmp_path / "orders.yaml",
+        'dataset: orders\ntimezone: UTC\ndatetime_formats: ["%m/%d/%Y %H:%M"]\n'
+        "fields:\n  order_id: Order ID\n  ordered_at: Order Date\n",
+    )
+    s = ingest(ws, "orders", [f], m)
+    assert (s.read, s.stored, s.quarantined) == (2, 2, 0), s.errors
+    got = sorted(str(r["ordered_at"]) for r in stored(ws, "orders"))
+    assert got == ["2026-03-01 09:00:00+00:00", "2026-12-31 23:30:00+00:00"]

@@ -67,7 +67,7 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
         if pa.types.is_string(raw.type):
             _flag(errors, _has_nul(raw), field.name, raw, NUL_REASON)
         raw = _clean(raw, field, fm, mapping)
-        converted = convert(raw, field.kind, fm.formats if fm else (), tz)
+        converted = convert(raw, field.kind, _formats(fm, mapping), tz)
         for mask, template in converted.problems:
             _flag(errors, mask, field.name, raw, template)
         typed = _check_values(converted.values, field, errors)
@@ -85,6 +85,11 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
         )
         _flag(errors, wrong, check.later, later, reason + " ({!r})")
     return _split(chunk, pa.table(columns, schema=dataset.schema.remove_metadata()), errors)
+
+
+def _formats(fm: FieldMapping | None, mapping: Mapping) -> tuple[str, ...]:
+    """The field's own date formats first, then the mapping's ``datetime_formats`` (then the defaults, in coerce)."""
+    return (*(fm.formats if fm else ()), *mapping.datetime_formats)
 
 
 def _source_values(source: pa.Table, fm: FieldMapping | None, field: Field, n: int) -> pa.Array:
