@@ -95,6 +95,16 @@ def test_xlsx_formula_without_saved_value_is_quarantined(ws: Workspace, tmp_path
     assert s.errors[2].reason == "cell D6 holds the Excel error #DIV/0!"
 
 
+def test_xlsx_unsaved_formula_in_an_unused_column_costs_no_row(ws: Workspace, tmp_path: Path) -> None:
+    """A helper column such as `=D2*2` that no field reads does not quarantine every row."""
+    rows = [[*HEADER, "double"]] + [[f"F{i}", "2026-03-01 09:00", "survey", 4, f"=D{i + 1}*2"] for i in range(1, 4)]
+    rows += [["F4", "2026-03-01 09:00", "survey", "=2+3", "=D5*2"]]
+    s = ingest(ws, "feedback", [_book(tmp_path / "helper.xlsx", ("Sheet", rows))])
+    assert (s.read, s.stored, s.quarantined) == (4, 3, 1) and reconciles(s)
+    assert [r["csat"] for r in stored(ws, "feedback")] == [4, 4, 4]
+    assert [(e.row, e.reason) for e in s.errors] == [(5, f"cell D5 is a {SAVE_HINT}")]
+
+
 def test_xlsx_rows_keep_excel_numbers_after_blank_rows(ws: Workspace, tmp_path: Path) -> None:
     rows: list[list[object]] = [[], HEADER, ["F1", "2026-03-01 09:00", "survey", 4], [], [], [None, None]]
     rows += [["F2", "2026-03-01 09:00", "survey", 9], ["F3", "2026-03-01 09:00", "survey", 3, "note"]]

@@ -65,6 +65,15 @@ class Source:
     columns: tuple[str, ...]
     mapping: Mapping
     encoding: str = "utf-8"
+    fields: tuple[str, ...] = ()
+    """The target dataset's field names (empty: unknown, every column counts as used)."""
+
+    def used_columns(self) -> set[str]:
+        """Source columns some field reads; a problem in another column cannot change what is stored."""
+        if not self.fields:
+            return set(self.columns)
+        mapped = (self.mapping.for_field(f, self.columns) for f in self.fields)
+        return {c for fm in mapped if fm is not None for c in fm.sources}
 
     def chunks(self) -> Iterator[Chunk]:
         readers = {
@@ -98,7 +107,7 @@ def open_source(path: Path, mapping: Mapping, fields: Iterable[str] = ()) -> Sou
         "json": _json_header,
         "jsonl": _json_header,
     }[kind]
-    source = Source(path, kind, (), mapping)
+    source = Source(path, kind, (), mapping, fields=tuple(fields))
     try:
         source.columns = header(source)
     except OSError as err:
@@ -256,6 +265,7 @@ def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
     try:
         start = xlsx.header(source.path, book, sheet, _cell_text)[0]
         merges = xlsx.Merges(source.path, sheet)
+        used = [c in source.used_columns() for c in source.columns]
         for batch in xlsx.row_batches(source.path, book, sheet, CHUNK_ROWS):
             records: list[list[str | None]] = []
             rows: list[int] = []
@@ -264,11 +274,11 @@ def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
                 merged = merges.problems(number, values)
                 if number <= start or all(v is None for v in values):
                     continue
-                problem = xlsx.problem(source.columns, values, merged)
+                problem = xlsx.problem(source.columns, values, merged, used)
                 if problem:
                     invalid.append(InvalidRow(number, problem, xlsx.row_text(source.columns, values, _cell_text)))
                 else:
-                    records.append([_cell_text(v) for v in values])
+                    records.append([None if isinstance(v, xlsx.Unreadable) else _cell_text(v) for v in values])
                     rows.append(number)
             yield _json_chunk(source.columns, records, rows, invalid)
     finally:
