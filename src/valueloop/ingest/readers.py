@@ -47,6 +47,9 @@ class InvalidRow:
     row: int
     reason: str
     text: str
+    values: dict[str, str | None] | None = None
+    """The row's cells by column name when they are known, so a quarantine export can be fixed and
+    ingested again with the same mapping; otherwise only ``text`` (the raw line) is kept."""
 
 
 @dataclass
@@ -150,6 +153,18 @@ def _csv_quotes(source: Source) -> QuoteScan:
     return scan_quotes(source.path, source.encoding, _delimiter(source), len(source.columns))
 
 
+def _closed_quote_cells(text: str, source: Source) -> dict[str, str | None] | None:
+    """The cells of a line whose last field opens a quote, read as if the quote were closed at the line end.
+
+    Only when that gives the header's width (the usual case: a comment column starting with a
+    stray ``"``); the raw line is kept beside them as ``_line``. Otherwise None (the line only).
+    """
+    cells = next(csv.reader([text + '"'], delimiter=_delimiter(source)), [])
+    if len(cells) != len(source.columns):
+        return None
+    return {**dict(zip(source.columns, cells, strict=True)), "_line": text}
+
+
 def _csv_chunks(source: Source) -> Iterator[Chunk]:
     invalid: list[InvalidRow] = []
     quotes = _csv_quotes(source)
@@ -158,7 +173,8 @@ def _csv_chunks(source: Source) -> Iterator[Chunk]:
         data_row = (row.number or 0) - 1
         bad = quotes.bad_for(row.text)
         if bad is not None:
-            invalid.append(InvalidRow(data_row, f"unbalanced quote starting at line {bad.line}", bad.text))
+            reason = f"unbalanced quote starting at line {bad.line}"
+            invalid.append(InvalidRow(data_row, reason, bad.text, _closed_quote_cells(bad.text, source)))
             return "skip"
         invalid.append(
             InvalidRow(data_row, f"expected {row.expected_columns} columns, found {row.actual_columns}", row.text)
@@ -276,7 +292,8 @@ def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
                     continue
                 problem = xlsx.problem(source.columns, values, merged, used)
                 if problem:
-                    invalid.append(InvalidRow(number, problem, xlsx.row_text(source.columns, values, _cell_text)))
+                    cells = xlsx.row_cells(source.columns, values, _cell_text)
+                    invalid.append(InvalidRow(number, problem, json.dumps(cells, ensure_ascii=False), cells))
                 else:
                     records.append([None if isinstance(v, xlsx.Unreadable) else _cell_text(v) for v in values])
                     rows.append(number)

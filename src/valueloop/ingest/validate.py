@@ -226,7 +226,8 @@ def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, li
     }
     for inv in chunk.invalid:
         row_errors.append(RowError(inv.row, "(row)", inv.reason))
-        bad_raw[inv.row] = json.dumps({"_line": inv.text}, ensure_ascii=False)
+        cells = inv.values if inv.values is not None else {"_line": inv.text}
+        bad_raw[inv.row] = json.dumps(cells, ensure_ascii=False)
     keep = pa.array(~bad)
     row_errors.sort(key=lambda e: e.row)
     return CheckedChunk(typed.filter(keep), chunk.rows[~bad], row_errors, bad_raw)

@@ -13,7 +13,6 @@ raised (it raises many unrelated types).
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -193,11 +192,12 @@ def problem(
     return "; ".join(reasons) or None
 
 
-def row_text(columns: tuple[str, ...], values: list[object], cell_text: Callable[[object], str | None]) -> str:
-    """A quarantined row as JSON, by header name (by column letter past the header), formulas shown."""
+def row_cells(
+    columns: tuple[str, ...], values: list[object], cell_text: Callable[[object], str | None]
+) -> dict[str, str | None]:
+    """A quarantined row by header name (by column letter past the header), formulas shown."""
     names = [*columns, *(column_letter(i + 1) for i in range(len(columns), len(values)))]
-    shown = {n: v.shown if isinstance(v, Unreadable) else cell_text(v) for n, v in zip(names, values, strict=False)}
-    return json.dumps(shown, ensure_ascii=False)
+    return {n: v.shown if isinstance(v, Unreadable) else cell_text(v) for n, v in zip(names, values, strict=False)}
 
 
 def _filled(values: list[object]) -> bool:
