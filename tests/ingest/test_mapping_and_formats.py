@@ -156,3 +156,31 @@ def test_mapping_level_datetime_formats_are_used(ws: Workspace, tmp_path: Path) 
     assert (s.read, s.stored, s.quarantined) == (2, 2, 0), s.errors
     got = sorted(str(r["ordered_at"]) for r in stored(ws, "orders"))
     assert got == ["2026-03-01 09:00:00+00:00", "2026-12-31 23:30:00+00:00"]
+
+
+def test_suggest_never_gives_an_exact_column_to_a_near_miss() -> None:
+    """"Opened" is opened_at (a synonym), not `reopened` (a close spelling); "Steps Done" is steps_completed."""
+    columns = ("Ticket", "Branch", "Opened", "Steps Required", "Steps Done")
+    assert match_columns("interactions", columns) == {
+        "interaction_id": "Ticket",
+        "entity_id": "Branch",
+        "opened_at": "Opened",
+        "steps_required": "Steps Required",
+        "steps_completed": "Steps Done",
+    }
+
+
+def test_suggest_reads_traditional_chinese_headers() -> None:
+    """A Big5 export from Taiwan or Hong Kong is matched like a GBK one."""
+    columns = ("回饋編號", "提交時間", "網點", "工單號", "客戶編號", "滿意度", "推薦度", "費力度", "評價內容")
+    assert match_columns("feedback", columns) == {
+        "feedback_id": "回饋編號",
+        "submitted_at": "提交時間",
+        "entity_id": "網點",
+        "interaction_id": "工單號",
+        "customer_id": "客戶編號",
+        "csat": "滿意度",
+        "nps": "推薦度",
+        "ces": "費力度",
+        "text": "評價內容",
+    }

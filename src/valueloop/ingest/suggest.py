@@ -44,7 +44,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "branch id",
         "store id",
     ),
-    "opened_at": ("创建时间", "受理时间", "开始时间", "进线时间", "created at", "created", "open time", "start time"),
+    "opened_at": (
+        "创建时间",
+        "受理时间",
+        "开始时间",
+        "进线时间",
+        "created at",
+        "created",
+        "opened",
+        "date opened",
+        "open time",
+        "start time",
+    ),
     "agent_id": ("客服工号", "坐席工号", "工号", "坐席", "员工编号", "agent", "agent id", "staff id"),
     "customer_id": ("客户编号", "客户id", "会员号", "用户id", "customer", "customer id", "user id", "member id"),
     "channel": ("渠道", "来源渠道", "接入渠道", "channel", "source"),
@@ -52,11 +63,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "first_response_at": ("首次响应时间", "首响时间", "first response", "first response time"),
     "resolved_at": ("解决时间", "完结时间", "关闭时间", "resolved", "closed at", "close time"),
     "steps_required": ("应完成步骤", "标准步骤数", "steps required"),
-    "steps_completed": ("已完成步骤", "完成步骤数", "steps completed"),
+    "steps_completed": ("已完成步骤", "完成步骤数", "steps completed", "steps done"),
     "resolved_by_bot": ("机器人解决", "智能客服解决", "bot resolved"),
     "escalated": ("是否升级", "升级", "escalated"),
     "reopened": ("是否重开", "重开", "二次进线", "reopened"),
-    "feedback_id": ("评价编号", "反馈编号", "评价id", "feedback id", "review id", "survey id"),
+    "feedback_id": ("评价编号", "反馈编号", "回馈编号", "评价id", "feedback id", "review id", "survey id"),
     "submitted_at": ("评价时间", "反馈时间", "提交时间", "submitted", "review time"),
     "kind": ("反馈类型", "类型", "kind", "feedback type"),
     "csat": ("满意度", "满意度评分", "评分", "星级", "satisfaction", "rating", "score"),
@@ -85,27 +96,42 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ended_at": ("环节结束时间", "结束时间", "ended", "end"),
     "department": ("部门", "责任部门", "department", "dept"),
 }
+TRADITIONAL = str.maketrans(
+    "業會關內決淨創別務區單發號員響備實層應開戶數時來標滿點環稱類級線結編節訂評話請責貨費進長門閉問間題額饋驟齡網機構價薦體態錶總",
+    "业会关内决净创别务区单发号员响备实层应开户数时来标满点环称类级线结编节订评话请责货费进长门闭问间题额馈骤龄网机构价荐体态表总",
+)
+"""Traditional → simplified for the characters of :data:`SYNONYMS`, so a Big5 export's header
+(回饋編號, 滿意度, 網點) is matched like a GBK one."""
 YES_NO = {"是": True, "否": False, "Y": True, "N": False, "有": True, "无": False}
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-()（）:：]+", " ", name.strip().lower()).strip()
+    return re.sub(r"[\s_\-()（）:：]+", " ", name.strip().lower().translate(TRADITIONAL)).strip()
 
 
 def match_columns(dataset: str, columns: tuple[str, ...]) -> dict[str, str]:
-    """Canonical field → the source column that most likely holds it."""
+    """Canonical field → the source column that most likely holds it.
+
+    Exact names and synonyms are matched for every field before any close match, so a close
+    match never takes a column another field names exactly ("Opened" is ``opened_at``, not a
+    near miss of ``reopened``).
+    """
     ds = get_dataset(dataset)
     normalised = {_norm(c): c for c in columns}
     chosen: dict[str, str] = {}
     for f in ds.fields:
         names = (_norm(f.name), *(_norm(s) for s in SYNONYMS.get(f.name, ())))
-        hit = next((normalised[n] for n in names if n in normalised), None)
-        if hit is None:
-            close = difflib.get_close_matches(_norm(f.name), list(normalised), n=1, cutoff=0.85)
-            hit = normalised[close[0]] if close else None
-        if hit is not None and hit not in chosen.values():
+        hit = next((normalised[n] for n in names if n in normalised and normalised[n] not in chosen.values()), None)
+        if hit is not None:
             chosen[f.name] = hit
-    return chosen
+    for f in ds.fields:
+        if f.name in chosen:
+            continue
+        free = [n for n, c in normalised.items() if c not in chosen.values()]
+        close = difflib.get_close_matches(_norm(f.name), free, n=1, cutoff=0.85)
+        if close:
+            chosen[f.name] = normalised[close[0]]
+    return {f.name: chosen[f.name] for f in ds.fields if f.name in chosen}
 
 
 def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
