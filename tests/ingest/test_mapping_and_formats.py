@@ -159,7 +159,7 @@ def test_mapping_level_datetime_formats_are_used(ws: Workspace, tmp_path: Path) 
 
 
 def test_suggest_never_gives_an_exact_column_to_a_near_miss() -> None:
-    """"Opened" is opened_at (a synonym), not `reopened` (a close spelling); "Steps Done" is steps_completed."""
+    """Header "Opened" is opened_at (a synonym), not `reopened` (a close spelling); "Steps Done" is steps_completed."""
     columns = ("Ticket", "Branch", "Opened", "Steps Required", "Steps Done")
     assert match_columns("interactions", columns) == {
         "interaction_id": "Ticket",
