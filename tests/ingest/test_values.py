@@ -48,7 +48,7 @@ def test_the_mappings_timezone_is_the_one_used(ws: Workspace, tmp_path: Path) ->
 def test_an_unknown_timezone_is_a_mapping_error_with_its_line(ws: Workspace, tmp_path: Path) -> None:
     f = write(tmp_path / "i.csv", HEADER + f"I1,B1,{OK},,,,\n")
     m = write(tmp_path / "m.yaml", "dataset: interactions\ntimezone: Mars/Olympus\n")
-    with pytest.raises(SpecError, match=r"m\.yaml:2: timezone: .*unknown time zone 'Mars/Olympus'"):
+    with pytest.raises(SpecError, match=r"m\.yaml:2: timezone: unknown time zone 'Mars/Olympus'"):
         ingest(ws, "interactions", [f], m)
 
 
