@@ -60,6 +60,7 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
     source = chunk.table
     n = source.num_rows
     columns: dict[str, pa.Array] = {}
+    sent: dict[str, pa.Array] = {}
     errors: list[tuple[np.ndarray, str, list[str]]] = []
     for field in dataset.fields:
         fm = mapping.for_field(field.name, tuple(source.column_names))
@@ -67,6 +68,7 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
         if pa.types.is_string(raw.type):
             _flag(errors, _has_nul(raw), field.name, raw, NUL_REASON)
         raw = _clean(raw, field, fm, mapping)
+        sent[field.name] = raw
         converted = convert(raw, field.kind, _formats(fm, mapping), tz)
         for mask, template in converted.problems:
             _flag(errors, mask, field.name, raw, template)
@@ -78,12 +80,8 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
     for check in dataset.order_checks:
         later, earlier = columns[check.later], columns[check.earlier]
         wrong = pc.fill_null(pc.less(later, earlier), False).to_numpy(zero_copy_only=False)
-        reason = (
-            f"{check.later} is before {check.earlier}"
-            if pa.types.is_timestamp(later.type)
-            else f"{check.later} is less than {check.earlier}"
-        )
-        _flag(errors, wrong, check.later, later, reason + " ({!r})")
+        verb = "is before" if pa.types.is_timestamp(later.type) else "is less than"
+        _flag_pair(errors, wrong, (check.later, sent[check.later]), verb, (check.earlier, sent[check.earlier]))
     return _split(chunk, pa.table(columns, schema=dataset.schema.remove_metadata()), errors)
 
 
@@ -201,6 +199,22 @@ def _flag(
     if len(idx):
         shown = pc.cast(pc.take(values, pa.array(idx)), pa.string()).to_pylist()
         errors.append((idx, field, [template.format(v) for v in shown]))
+
+
+def _flag_pair(
+    errors: list[tuple[np.ndarray, str, list[str]]],
+    mask: np.ndarray,
+    later: tuple[str, pa.Array],
+    verb: str,
+    earlier: tuple[str, pa.Array],
+) -> None:
+    """An order check's reason with both values as the file gave them (local time, not the stored UTC)."""
+    idx = np.flatnonzero(mask)
+    if len(idx):
+        take = pa.array(idx)
+        a, b = (pc.cast(pc.take(v, take), pa.string()).to_pylist() for _, v in (later, earlier))
+        reasons = [f"{later[0]} {x!r} {verb} {earlier[0]} {y!r}" for x, y in zip(a, b, strict=True)]
+        errors.append((idx, later[0], reasons))
 
 
 def _raw_rows(table: pa.Table, idx: np.ndarray) -> list[dict[str, object]]:
