@@ -42,6 +42,21 @@ def test_json_field_first_seen_late_is_kept(ws: Workspace, tmp_path: Path, name:
     assert sum(r["csat"] is not None for r in stored(ws, "feedback")) == 400
 
 
+@pytest.mark.parametrize("name", ["nums.json", "nums.jsonl"])
+def test_json_numbers_are_read_as_the_file_writes_them(ws: Workspace, tmp_path: Path, name: str) -> None:
+    """`1e309` is named as written (not 'inf'); a decimal in a text field keeps its digits (1.50, not 1.5)."""
+    records = ['"csat": 1e309', '"csat": NaN', '"csat": 4.0, "text": 1.50']
+    lines = [
+        f'{{"feedback_id": "F{i}", "submitted_at": "2026-03-01 09:00:00", "kind": "survey", {r}}}'
+        for i, r in enumerate(records, start=1)
+    ]
+    text = "[" + ",".join(lines) + "]" if name.endswith(".json") else "\n".join(lines)
+    s = ingest(ws, "feedback", [write(tmp_path / name, text)])
+    assert (s.read, s.stored, s.quarantined) == (3, 1, 2) and reconciles(s)
+    assert [e.reason for e in s.errors] == ["'1e309' is not a finite number", "'NaN' is not a finite number"]
+    assert [(r["csat"], r["text"]) for r in stored(ws, "feedback")] == [(4, "1.50")]
+
+
 @pytest.mark.parametrize("name", ["gbk.json", "gbk.jsonl"])
 def test_gbk_json_is_decoded_like_csv(ws: Workspace, tmp_path: Path, name: str) -> None:
     records = [_feedback(1, text="退款太慢，客服态度很好"), _feedback(2, text="满意")]

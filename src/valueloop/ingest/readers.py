@@ -312,7 +312,7 @@ def _json_records(source: Source) -> Iterator[tuple[int, dict[str, Any] | Invali
         with open(source.path, encoding=encoding) as fh:
             for row, line in enumerate((line for line in fh if line.strip()), start=1):
                 try:
-                    item = json.loads(line)
+                    item = _json_loads(line)
                 except json.JSONDecodeError as err:
                     yield row, InvalidRow(row, f"invalid JSON: {err.msg}", line[:200])
                     continue
@@ -321,9 +321,16 @@ def _json_records(source: Source) -> Iterator[tuple[int, dict[str, Any] | Invali
         raise InputError(f"{source.path}: not {source.encoding} text; set `encoding:` in the mapping") from err
 
 
+def _json_loads(text: str) -> Any:
+    """JSON with its non-integer numbers kept as the text the file holds (``1e309``, ``1.50``,
+    ``NaN``), so they are checked and stored like the same text in a CSV: a float would turn
+    ``1e309`` into ``inf`` in the message, and ``1.50`` into ``1.5`` in a text field."""
+    return json.loads(text, parse_float=str, parse_constant=str)
+
+
 def _json_array(source: Source, encoding: str) -> Iterator[tuple[int, dict[str, Any] | InvalidRow]]:
     try:
-        items = json.loads(source.path.read_text(encoding=encoding))
+        items = _json_loads(source.path.read_text(encoding=encoding))
     except json.JSONDecodeError as err:
         raise InputError(f"{source.path}: invalid JSON at line {err.lineno}: {err.msg}") from err
     for i, item in enumerate(items, start=1):
