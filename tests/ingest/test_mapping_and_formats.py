@@ -184,3 +184,15 @@ def test_suggest_reads_traditional_chinese_headers() -> None:
         "ces": "費力度",
         "text": "評價內容",
     }
+
+
+def test_suggest_names_the_date_format_the_values_decide(tmp_path: Path, cli: CliRun) -> None:
+    """Slash dates no default format reads: day first when a day above 12 shows it, else a note to decide."""
+    decided = write(tmp_path / "eu.csv", "Order ID,Order Date\nO1,03/01/2026 09:00\nO2,13/01/2026 09:00\n")
+    out = cli("mappings", "suggest", decided, "orders", check=True).stdout
+    assert "'%d/%m/%Y %H:%M'" in out and "month/day or day/month" not in out
+    either = write(tmp_path / "us.csv", "Order ID,Order Date\nO1,03/01/2026 09:00\nO2,04/02/2026 09:00\n")
+    out = cli("mappings", "suggest", either, "orders", check=True).stdout
+    assert "# Order Date: dates such as '03/01/2026 09:00' can be month/day or day/month" in out
+    plain = write(tmp_path / "iso.csv", "Order ID,Order Date\nO1,2026-03-01 09:00\n")
+    assert "formats" not in cli("mappings", "suggest", plain, "orders", check=True).stdout

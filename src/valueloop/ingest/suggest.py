@@ -12,9 +12,11 @@ import difflib
 import re
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from valueloop.ingest.coerce import to_timestamp
 from valueloop.ingest.readers import open_source
 from valueloop.spec.datasets import get_dataset
 from valueloop.spec.mapping import Mapping
@@ -102,6 +104,12 @@ TRADITIONAL = str.maketrans(
 )
 """Traditional → simplified for the characters of :data:`SYNONYMS`, so a Big5 export's header
 (回饋編號, 滿意度, 網點) is matched like a GBK one."""
+SLASH_DATES = (
+    ("%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
+    ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"),
+    ("%m/%d/%Y", "%d/%m/%Y"),
+)
+"""(month first, day first) pairs for dates that none of the default formats read (03/01/2026)."""
 YES_NO = {"是": True, "否": False, "Y": True, "N": False, "有": True, "无": False}
 
 
@@ -134,6 +142,26 @@ def match_columns(dataset: str, columns: tuple[str, ...]) -> dict[str, str]:
     return {f.name: chosen[f.name] for f in ds.fields if f.name in chosen}
 
 
+def _date_formats(column: str, values: list[str]) -> tuple[list[str], str | None]:
+    """Formats for sampled times the defaults cannot read: month or day first, told apart by the values.
+
+    Only when the values themselves decide (a day above 12 somewhere); otherwise a note asks the
+    person, because 03/01/2026 is March 1st in one export and January 3rd in another.
+    """
+    if not values or to_timestamp(pa.array(values, pa.string()), (), "UTC").values.null_count == 0:
+        return [], None
+    for pair in SLASH_DATES:
+        fits = [f for f in pair if to_timestamp(pa.array(values, pa.string()), (f,), "UTC").values.null_count == 0]
+        if len(fits) == 1:
+            return fits, None
+        if len(fits) == 2:
+            return [], (
+                f"{column}: dates such as {values[0]!r} can be month/day or day/month; add "
+                f'formats: ["{pair[0]}"] (month first) or ["{pair[1]}"] (day first) to the field'
+            )
+    return [], f"{column}: dates such as {values[0]!r} match no known format; add `formats:` to the field"
+
+
 def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
     """A commented YAML mapping proposal for ``path`` onto ``dataset`` (``sheet``: the XLSX sheet to read)."""
     ds = get_dataset(dataset)
@@ -141,6 +169,7 @@ def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
     first = next(iter(source.chunks()), None)  # a header-only file still gets a proposal from its names
     sample = first.table.slice(0, 2000) if first is not None else None
     fields: dict[str, object] = {}
+    notes: list[str] = []
     matched = match_columns(dataset, source.columns)
     for name, column in matched.items():
         entry: dict[str, object] = {"column": column}
@@ -151,6 +180,11 @@ def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
             entry["values"] = {k: v for k, v in YES_NO.items() if k in values}
         if kind == "timestamp" and "0:00:00" in values:
             entry["null_values"] = ["0:00:00"]
+        if kind == "timestamp":
+            formats, note = _date_formats(column, sorted(values - {"0:00:00"}))
+            if formats:
+                entry["formats"] = formats
+            notes += [note] if note else []
         fields[name] = entry if len(entry) > 1 else column
     unmatched = [c for c in source.columns if c not in matched.values()]
     missing = [f for f in ds.required if f not in fields]
@@ -162,4 +196,5 @@ def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
         head += f"# REQUIRED fields not found: {', '.join(missing)}\n"
     if unmatched:
         head += f"# source columns not used: {', '.join(unmatched)}\n"
+    head += "".join(f"# {note}\n" for note in notes)
     return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
