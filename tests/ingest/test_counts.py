@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from test_ingest_csv import HEADER, reconciles
 from typer.testing import CliRunner
 
-from conftest import write
+from conftest import CliRun, write
 from valueloop.cli.ingest import register
 from valueloop.flows.ingest import distinct_files, ingest
 from valueloop.flows.workspace import create_workspace
@@ -91,3 +91,10 @@ def _file(path: Path, rows: list[str], number: int) -> Path:
         for i, kind in enumerate(rows)
     ]  # fmt: skip
     return write(path, HEADER + "".join(lines))
+
+
+def test_cli_in_a_pipe_writes_no_progress_line(ws: Workspace, tmp_path: Path, cli: CliRun) -> None:
+    """stderr holds only what a person must read (a blank progress line was left in logs and pipes)."""
+    f = write(tmp_path / "i.csv", HEADER + GOOD.format(id="I1"))
+    result = cli("ingest", "interactions", f, "-w", ws.root, "-f", "json", check=True)
+    assert result.stderr == "" and json.loads(result.stdout)["stored"] == 1

@@ -38,7 +38,12 @@ def test_unbalanced_quote_is_quarantined_and_reading_goes_on(ws: Workspace, tmp_
     kept = stored(ws)
     assert {r["channel"] for r in kept} == {"phone"} and "I500" in {r["interaction_id"] for r in kept}
     raw = pq.read_table(Lake(ws.lake_dir).quarantine_files("interactions")[0]).to_pylist()
-    assert json.loads(raw[0]["raw"]) == {"_line": line.rstrip("\n")}
+    cells = json.loads(raw[0]["raw"])
+    assert cells["_line"] == line.rstrip("\n")  # the line as sent is kept
+    if column == "channel":  # the quote opens the last cell: the cells are known, for a fixable export
+        assert cells["channel"] == "phone" and cells["interaction_id"] == "I100"
+    else:  # the quote swallows delimiters: only the line
+        assert cells == {"_line": line.rstrip("\n")}
 
 
 def test_quoted_fields_spanning_lines_still_parse(ws: Workspace, tmp_path: Path) -> None:

@@ -42,6 +42,21 @@ def test_json_field_first_seen_late_is_kept(ws: Workspace, tmp_path: Path, name:
     assert sum(r["csat"] is not None for r in stored(ws, "feedback")) == 400
 
 
+@pytest.mark.parametrize("name", ["nums.json", "nums.jsonl"])
+def test_json_numbers_are_read_as_the_file_writes_them(ws: Workspace, tmp_path: Path, name: str) -> None:
+    """`1e309` is named as written (not 'inf'); a decimal in a text field keeps its digits (1.50, not 1.5)."""
+    records = ['"csat": 1e309', '"csat": NaN', '"csat": 4.0, "text": 1.50']
+    lines = [
+        f'{{"feedback_id": "F{i}", "submitted_at": "2026-03-01 09:00:00", "kind": "survey", {r}}}'
+        for i, r in enumerate(records, start=1)
+    ]
+    text = "[" + ",".join(lines) + "]" if name.endswith(".json") else "\n".join(lines)
+    s = ingest(ws, "feedback", [write(tmp_path / name, text)])
+    assert (s.read, s.stored, s.quarantined) == (3, 1, 2) and reconciles(s)
+    assert [e.reason for e in s.errors] == ["'1e309' is not a finite number", "'NaN' is not a finite number"]
+    assert [(r["csat"], r["text"]) for r in stored(ws, "feedback")] == [(4, "1.50")]
+
+
 @pytest.mark.parametrize("name", ["gbk.json", "gbk.jsonl"])
 def test_gbk_json_is_decoded_like_csv(ws: Workspace, tmp_path: Path, name: str) -> None:
     records = [_feedback(1, text="退款太慢，客服态度很好"), _feedback(2, text="满意")]
@@ -93,6 +108,16 @@ def test_xlsx_formula_without_saved_value_is_quarantined(ws: Workspace, tmp_path
     assert [(e.row, e.field) for e in s.errors] == [(4, "(row)"), (5, "(row)"), (6, "(row)")]
     assert s.errors[0].reason == f"cell D4 is a {SAVE_HINT}"
     assert s.errors[2].reason == "cell D6 holds the Excel error #DIV/0!"
+
+
+def test_xlsx_unsaved_formula_in_an_unused_column_costs_no_row(ws: Workspace, tmp_path: Path) -> None:
+    """A helper column such as `=D2*2` that no field reads does not quarantine every row."""
+    rows = [[*HEADER, "double"]] + [[f"F{i}", "2026-03-01 09:00", "survey", 4, f"=D{i + 1}*2"] for i in range(1, 4)]
+    rows += [["F4", "2026-03-01 09:00", "survey", "=2+3", "=D5*2"]]
+    s = ingest(ws, "feedback", [_book(tmp_path / "helper.xlsx", ("Sheet", rows))])
+    assert (s.read, s.stored, s.quarantined) == (4, 3, 1) and reconciles(s)
+    assert [r["csat"] for r in stored(ws, "feedback")] == [4, 4, 4]
+    assert [(e.row, e.reason) for e in s.errors] == [(5, f"cell D5 is a {SAVE_HINT}")]
 
 
 def test_xlsx_rows_keep_excel_numbers_after_blank_rows(ws: Workspace, tmp_path: Path) -> None:

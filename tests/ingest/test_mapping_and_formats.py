@@ -142,3 +142,57 @@ def test_suggest_mapping_from_a_header_without_rows(tmp_path: Path, cli: CliRun)
     f = write(tmp_path / "empty.csv", "工单编号,网点,创建时间\n")
     out = cli("mappings", "suggest", f, "interactions", check=True).stdout
     assert "interaction_id: 工单编号" in out and "entity_id: 网点" in out
+
+
+def test_mapping_level_datetime_formats_are_used(ws: Workspace, tmp_path: Path) -> None:
+    """`datetime_formats:` at the top of a mapping applies to every time field (it was ignored)."""
+    f = write(tmp_path / "orders.csv", "Order ID,Order Date\nO1,03/01/2026 09:00\nO2,12/31/2026 23:30\n")
+    m = write(
+        tmp_path / "orders.yaml",
+        'dataset: orders\ntimezone: UTC\ndatetime_formats: ["%m/%d/%Y %H:%M"]\n'
+        "fields:\n  order_id: Order ID\n  ordered_at: Order Date\n",
+    )
+    s = ingest(ws, "orders", [f], m)
+    assert (s.read, s.stored, s.quarantined) == (2, 2, 0), s.errors
+    got = sorted(str(r["ordered_at"]) for r in stored(ws, "orders"))
+    assert got == ["2026-03-01 09:00:00+00:00", "2026-12-31 23:30:00+00:00"]
+
+
+def test_suggest_never_gives_an_exact_column_to_a_near_miss() -> None:
+    """Header "Opened" is opened_at (a synonym), not `reopened` (a close spelling); "Steps Done" is steps_completed."""
+    columns = ("Ticket", "Branch", "Opened", "Steps Required", "Steps Done")
+    assert match_columns("interactions", columns) == {
+        "interaction_id": "Ticket",
+        "entity_id": "Branch",
+        "opened_at": "Opened",
+        "steps_required": "Steps Required",
+        "steps_completed": "Steps Done",
+    }
+
+
+def test_suggest_reads_traditional_chinese_headers() -> None:
+    """A Big5 export from Taiwan or Hong Kong is matched like a GBK one."""
+    columns = ("回饋編號", "提交時間", "網點", "工單號", "客戶編號", "滿意度", "推薦度", "費力度", "評價內容")
+    assert match_columns("feedback", columns) == {
+        "feedback_id": "回饋編號",
+        "submitted_at": "提交時間",
+        "entity_id": "網點",
+        "interaction_id": "工單號",
+        "customer_id": "客戶編號",
+        "csat": "滿意度",
+        "nps": "推薦度",
+        "ces": "費力度",
+        "text": "評價內容",
+    }
+
+
+def test_suggest_names_the_date_format_the_values_decide(tmp_path: Path, cli: CliRun) -> None:
+    """Slash dates no default format reads: day first when a day above 12 shows it, else a note to decide."""
+    decided = write(tmp_path / "eu.csv", "Order ID,Order Date\nO1,03/01/2026 09:00\nO2,13/01/2026 09:00\n")
+    out = cli("mappings", "suggest", decided, "orders", check=True).stdout
+    assert "'%d/%m/%Y %H:%M'" in out and "month/day or day/month" not in out
+    either = write(tmp_path / "us.csv", "Order ID,Order Date\nO1,03/01/2026 09:00\nO2,04/02/2026 09:00\n")
+    out = cli("mappings", "suggest", either, "orders", check=True).stdout
+    assert "# Order Date: dates such as '03/01/2026 09:00' can be month/day or day/month" in out
+    plain = write(tmp_path / "iso.csv", "Order ID,Order Date\nO1,2026-03-01 09:00\n")
+    assert "formats" not in cli("mappings", "suggest", plain, "orders", check=True).stdout

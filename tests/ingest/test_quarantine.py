@@ -54,3 +54,44 @@ def test_formula_text_is_neutralised_in_the_export_and_restored_on_reingest(ws: 
     out.write_text(out.read_text(encoding="utf-8-sig").replace(",9,", ",4,"), encoding="utf-8-sig")
     assert ingest(ws, "feedback", [out]).stored == len(texts)
     assert sorted(r["text"] for r in stored(ws, "feedback")) == sorted(texts)
+
+
+def test_a_row_with_an_unbalanced_quote_exports_by_column_and_ingests_again(ws: Workspace, tmp_path: Path) -> None:
+    """A stray `"` opening a comment cell: the export has the header's columns (and the raw line), not one blob."""
+    mapping = write(
+        tmp_path / "m.yaml", "dataset: feedback\nfields:\n  feedback_id: 编号\n  submitted_at: 时间\n  text: 评价\n"
+    )
+    lines = [f"F{i},2026-03-01 09:00,还行" for i in range(1, 6)]
+    lines[2] = 'F3,2026-03-01 09:00,"太慢了，差评'
+    f = write(tmp_path / "fb.csv", "编号,时间,评价\n" + "\n".join(lines) + "\n")
+    s = ingest(ws, "feedback", [f], mapping)
+    assert (s.read, s.stored, s.quarantined) == (5, 4, 1), s.errors
+    out = tmp_path / "fix.csv"
+    export_quarantine(ws, "feedback", out, None)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["编号"], r["评价"], r["_line"]) for r in rows] == [("F3", "太慢了，差评", lines[2])]
+    again = ingest(ws, "feedback", [out], mapping)
+    assert (again.stored, again.quarantined) == (1, 0), again.errors
+    assert {r["feedback_id"]: r["text"] for r in stored(ws, "feedback")}["F3"] == "太慢了，差评"
+
+
+def test_an_xlsx_row_exports_by_column(ws: Workspace, tmp_path: Path) -> None:
+    """A sheet row quarantined for an unsaved formula exports in the sheet's columns (formula shown)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (
+        ["feedback_id", "submitted_at", "csat"],
+        ["F1", "2026-03-01 09:00", 4],
+        ["F2", "2026-03-01 09:00", "=2+1"],
+    ):
+        sheet.append(row)
+    book.save(tmp_path / "fb.xlsx")
+    assert ingest(ws, "feedback", [tmp_path / "fb.xlsx"]).quarantined == 1
+    out = tmp_path / "fix.csv"
+    export_quarantine(ws, "feedback", out, None)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["feedback_id"], r["csat"]) for r in rows] == [("F2", "'=2+1")]
+    out.write_text(out.read_text(encoding="utf-8-sig").replace("'=2+1", "3"), encoding="utf-8-sig")
+    assert ingest(ws, "feedback", [out]).stored == 1

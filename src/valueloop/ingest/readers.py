@@ -47,6 +47,9 @@ class InvalidRow:
     row: int
     reason: str
     text: str
+    values: dict[str, str | None] | None = None
+    """The row's cells by column name when they are known, so a quarantine export can be fixed and
+    ingested again with the same mapping; otherwise only ``text`` (the raw line) is kept."""
 
 
 @dataclass
@@ -65,6 +68,15 @@ class Source:
     columns: tuple[str, ...]
     mapping: Mapping
     encoding: str = "utf-8"
+    fields: tuple[str, ...] = ()
+    """The target dataset's field names (empty: unknown, every column counts as used)."""
+
+    def used_columns(self) -> set[str]:
+        """Source columns some field reads; a problem in another column cannot change what is stored."""
+        if not self.fields:
+            return set(self.columns)
+        mapped = (self.mapping.for_field(f, self.columns) for f in self.fields)
+        return {c for fm in mapped if fm is not None for c in fm.sources}
 
     def chunks(self) -> Iterator[Chunk]:
         readers = {
@@ -98,7 +110,7 @@ def open_source(path: Path, mapping: Mapping, fields: Iterable[str] = ()) -> Sou
         "json": _json_header,
         "jsonl": _json_header,
     }[kind]
-    source = Source(path, kind, (), mapping)
+    source = Source(path, kind, (), mapping, fields=tuple(fields))
     try:
         source.columns = header(source)
     except OSError as err:
@@ -141,6 +153,18 @@ def _csv_quotes(source: Source) -> QuoteScan:
     return scan_quotes(source.path, source.encoding, _delimiter(source), len(source.columns))
 
 
+def _closed_quote_cells(text: str, source: Source) -> dict[str, str | None] | None:
+    """The cells of a line whose last field opens a quote, read as if the quote were closed at the line end.
+
+    Only when that gives the header's width (the usual case: a comment column starting with a
+    stray ``"``); the raw line is kept beside them as ``_line``. Otherwise None (the line only).
+    """
+    cells = next(csv.reader([text + '"'], delimiter=_delimiter(source)), [])
+    if len(cells) != len(source.columns):
+        return None
+    return {**dict(zip(source.columns, cells, strict=True)), "_line": text}
+
+
 def _csv_chunks(source: Source) -> Iterator[Chunk]:
     invalid: list[InvalidRow] = []
     quotes = _csv_quotes(source)
@@ -149,7 +173,8 @@ def _csv_chunks(source: Source) -> Iterator[Chunk]:
         data_row = (row.number or 0) - 1
         bad = quotes.bad_for(row.text)
         if bad is not None:
-            invalid.append(InvalidRow(data_row, f"unbalanced quote starting at line {bad.line}", bad.text))
+            reason = f"unbalanced quote starting at line {bad.line}"
+            invalid.append(InvalidRow(data_row, reason, bad.text, _closed_quote_cells(bad.text, source)))
             return "skip"
         invalid.append(
             InvalidRow(data_row, f"expected {row.expected_columns} columns, found {row.actual_columns}", row.text)
@@ -256,6 +281,7 @@ def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
     try:
         start = xlsx.header(source.path, book, sheet, _cell_text)[0]
         merges = xlsx.Merges(source.path, sheet)
+        used = [c in source.used_columns() for c in source.columns]
         for batch in xlsx.row_batches(source.path, book, sheet, CHUNK_ROWS):
             records: list[list[str | None]] = []
             rows: list[int] = []
@@ -264,11 +290,12 @@ def _xlsx_chunks(source: Source) -> Iterator[Chunk]:
                 merged = merges.problems(number, values)
                 if number <= start or all(v is None for v in values):
                     continue
-                problem = xlsx.problem(source.columns, values, merged)
+                problem = xlsx.problem(source.columns, values, merged, used)
                 if problem:
-                    invalid.append(InvalidRow(number, problem, xlsx.row_text(source.columns, values, _cell_text)))
+                    cells = xlsx.row_cells(source.columns, values, _cell_text)
+                    invalid.append(InvalidRow(number, problem, json.dumps(cells, ensure_ascii=False), cells))
                 else:
-                    records.append([_cell_text(v) for v in values])
+                    records.append([None if isinstance(v, xlsx.Unreadable) else _cell_text(v) for v in values])
                     rows.append(number)
             yield _json_chunk(source.columns, records, rows, invalid)
     finally:
@@ -285,7 +312,7 @@ def _json_records(source: Source) -> Iterator[tuple[int, dict[str, Any] | Invali
         with open(source.path, encoding=encoding) as fh:
             for row, line in enumerate((line for line in fh if line.strip()), start=1):
                 try:
-                    item = json.loads(line)
+                    item = _json_loads(line)
                 except json.JSONDecodeError as err:
                     yield row, InvalidRow(row, f"invalid JSON: {err.msg}", line[:200])
                     continue
@@ -294,9 +321,16 @@ def _json_records(source: Source) -> Iterator[tuple[int, dict[str, Any] | Invali
         raise InputError(f"{source.path}: not {source.encoding} text; set `encoding:` in the mapping") from err
 
 
+def _json_loads(text: str) -> Any:
+    """JSON with its non-integer numbers kept as the text the file holds (``1e309``, ``1.50``,
+    ``NaN``), so they are checked and stored like the same text in a CSV: a float would turn
+    ``1e309`` into ``inf`` in the message, and ``1.50`` into ``1.5`` in a text field."""
+    return json.loads(text, parse_float=str, parse_constant=str)
+
+
 def _json_array(source: Source, encoding: str) -> Iterator[tuple[int, dict[str, Any] | InvalidRow]]:
     try:
-        items = json.loads(source.path.read_text(encoding=encoding))
+        items = _json_loads(source.path.read_text(encoding=encoding))
     except json.JSONDecodeError as err:
         raise InputError(f"{source.path}: invalid JSON at line {err.lineno}: {err.msg}") from err
     for i, item in enumerate(items, start=1):

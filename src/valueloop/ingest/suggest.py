@@ -12,9 +12,11 @@ import difflib
 import re
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from valueloop.ingest.coerce import to_timestamp
 from valueloop.ingest.readers import open_source
 from valueloop.spec.datasets import get_dataset
 from valueloop.spec.mapping import Mapping
@@ -44,7 +46,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "branch id",
         "store id",
     ),
-    "opened_at": ("创建时间", "受理时间", "开始时间", "进线时间", "created at", "created", "open time", "start time"),
+    "opened_at": (
+        "创建时间",
+        "受理时间",
+        "开始时间",
+        "进线时间",
+        "created at",
+        "created",
+        "opened",
+        "date opened",
+        "open time",
+        "start time",
+    ),
     "agent_id": ("客服工号", "坐席工号", "工号", "坐席", "员工编号", "agent", "agent id", "staff id"),
     "customer_id": ("客户编号", "客户id", "会员号", "用户id", "customer", "customer id", "user id", "member id"),
     "channel": ("渠道", "来源渠道", "接入渠道", "channel", "source"),
@@ -52,11 +65,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "first_response_at": ("首次响应时间", "首响时间", "first response", "first response time"),
     "resolved_at": ("解决时间", "完结时间", "关闭时间", "resolved", "closed at", "close time"),
     "steps_required": ("应完成步骤", "标准步骤数", "steps required"),
-    "steps_completed": ("已完成步骤", "完成步骤数", "steps completed"),
+    "steps_completed": ("已完成步骤", "完成步骤数", "steps completed", "steps done"),
     "resolved_by_bot": ("机器人解决", "智能客服解决", "bot resolved"),
     "escalated": ("是否升级", "升级", "escalated"),
     "reopened": ("是否重开", "重开", "二次进线", "reopened"),
-    "feedback_id": ("评价编号", "反馈编号", "评价id", "feedback id", "review id", "survey id"),
+    "feedback_id": ("评价编号", "反馈编号", "回馈编号", "评价id", "feedback id", "review id", "survey id"),
     "submitted_at": ("评价时间", "反馈时间", "提交时间", "submitted", "review time"),
     "kind": ("反馈类型", "类型", "kind", "feedback type"),
     "csat": ("满意度", "满意度评分", "评分", "星级", "satisfaction", "rating", "score"),
@@ -85,27 +98,68 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ended_at": ("环节结束时间", "结束时间", "ended", "end"),
     "department": ("部门", "责任部门", "department", "dept"),
 }
+TRADITIONAL = str.maketrans(
+    "業會關內決淨創別務區單發號員響備實層應開戶數時來標滿點環稱類級線結編節訂評話請責貨費進長門閉問間題額饋驟齡網機構價薦體態錶總",
+    "业会关内决净创别务区单发号员响备实层应开户数时来标满点环称类级线结编节订评话请责货费进长门闭问间题额馈骤龄网机构价荐体态表总",
+)
+"""Traditional → simplified for the characters of :data:`SYNONYMS`, so a Big5 export's header
+(回饋編號, 滿意度, 網點) is matched like a GBK one."""
+SLASH_DATES = (
+    ("%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
+    ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"),
+    ("%m/%d/%Y", "%d/%m/%Y"),
+)
+"""(month first, day first) pairs for dates that none of the default formats read (03/01/2026)."""
 YES_NO = {"是": True, "否": False, "Y": True, "N": False, "有": True, "无": False}
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-()（）:：]+", " ", name.strip().lower()).strip()
+    return re.sub(r"[\s_\-()（）:：]+", " ", name.strip().lower().translate(TRADITIONAL)).strip()
 
 
 def match_columns(dataset: str, columns: tuple[str, ...]) -> dict[str, str]:
-    """Canonical field → the source column that most likely holds it."""
+    """Canonical field → the source column that most likely holds it.
+
+    Exact names and synonyms are matched for every field before any close match, so a close
+    match never takes a column another field names exactly ("Opened" is ``opened_at``, not a
+    near miss of ``reopened``).
+    """
     ds = get_dataset(dataset)
     normalised = {_norm(c): c for c in columns}
     chosen: dict[str, str] = {}
     for f in ds.fields:
         names = (_norm(f.name), *(_norm(s) for s in SYNONYMS.get(f.name, ())))
-        hit = next((normalised[n] for n in names if n in normalised), None)
-        if hit is None:
-            close = difflib.get_close_matches(_norm(f.name), list(normalised), n=1, cutoff=0.85)
-            hit = normalised[close[0]] if close else None
-        if hit is not None and hit not in chosen.values():
+        hit = next((normalised[n] for n in names if n in normalised and normalised[n] not in chosen.values()), None)
+        if hit is not None:
             chosen[f.name] = hit
-    return chosen
+    for f in ds.fields:
+        if f.name in chosen:
+            continue
+        free = [n for n, c in normalised.items() if c not in chosen.values()]
+        close = difflib.get_close_matches(_norm(f.name), free, n=1, cutoff=0.85)
+        if close:
+            chosen[f.name] = normalised[close[0]]
+    return {f.name: chosen[f.name] for f in ds.fields if f.name in chosen}
+
+
+def _date_formats(column: str, values: list[str]) -> tuple[list[str], str | None]:
+    """Formats for sampled times the defaults cannot read: month or day first, told apart by the values.
+
+    Only when the values themselves decide (a day above 12 somewhere); otherwise a note asks the
+    person, because 03/01/2026 is March 1st in one export and January 3rd in another.
+    """
+    if not values or to_timestamp(pa.array(values, pa.string()), (), "UTC").values.null_count == 0:
+        return [], None
+    for pair in SLASH_DATES:
+        fits = [f for f in pair if to_timestamp(pa.array(values, pa.string()), (f,), "UTC").values.null_count == 0]
+        if len(fits) == 1:
+            return fits, None
+        if len(fits) == 2:
+            return [], (
+                f"{column}: dates such as {values[0]!r} can be month/day or day/month; add "
+                f'formats: ["{pair[0]}"] (month first) or ["{pair[1]}"] (day first) to the field'
+            )
+    return [], f"{column}: dates such as {values[0]!r} match no known format; add `formats:` to the field"
 
 
 def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
@@ -115,6 +169,7 @@ def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
     first = next(iter(source.chunks()), None)  # a header-only file still gets a proposal from its names
     sample = first.table.slice(0, 2000) if first is not None else None
     fields: dict[str, object] = {}
+    notes: list[str] = []
     matched = match_columns(dataset, source.columns)
     for name, column in matched.items():
         entry: dict[str, object] = {"column": column}
@@ -125,6 +180,11 @@ def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
             entry["values"] = {k: v for k, v in YES_NO.items() if k in values}
         if kind == "timestamp" and "0:00:00" in values:
             entry["null_values"] = ["0:00:00"]
+        if kind == "timestamp":
+            formats, note = _date_formats(column, sorted(values - {"0:00:00"}))
+            if formats:
+                entry["formats"] = formats
+            notes += [note] if note else []
         fields[name] = entry if len(entry) > 1 else column
     unmatched = [c for c in source.columns if c not in matched.values()]
     missing = [f for f in ds.required if f not in fields]
@@ -136,4 +196,5 @@ def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
         head += f"# REQUIRED fields not found: {', '.join(missing)}\n"
     if unmatched:
         head += f"# source columns not used: {', '.join(unmatched)}\n"
+    head += "".join(f"# {note}\n" for note in notes)
     return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)

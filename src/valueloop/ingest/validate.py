@@ -60,6 +60,7 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
     source = chunk.table
     n = source.num_rows
     columns: dict[str, pa.Array] = {}
+    sent: dict[str, pa.Array] = {}
     errors: list[tuple[np.ndarray, str, list[str]]] = []
     for field in dataset.fields:
         fm = mapping.for_field(field.name, tuple(source.column_names))
@@ -67,7 +68,8 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
         if pa.types.is_string(raw.type):
             _flag(errors, _has_nul(raw), field.name, raw, NUL_REASON)
         raw = _clean(raw, field, fm, mapping)
-        converted = convert(raw, field.kind, fm.formats if fm else (), tz)
+        sent[field.name] = raw
+        converted = convert(raw, field.kind, _formats(fm, mapping), tz)
         for mask, template in converted.problems:
             _flag(errors, mask, field.name, raw, template)
         typed = _check_values(converted.values, field, errors)
@@ -78,13 +80,14 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
     for check in dataset.order_checks:
         later, earlier = columns[check.later], columns[check.earlier]
         wrong = pc.fill_null(pc.less(later, earlier), False).to_numpy(zero_copy_only=False)
-        reason = (
-            f"{check.later} is before {check.earlier}"
-            if pa.types.is_timestamp(later.type)
-            else f"{check.later} is less than {check.earlier}"
-        )
-        _flag(errors, wrong, check.later, later, reason + " ({!r})")
+        verb = "is before" if pa.types.is_timestamp(later.type) else "is less than"
+        _flag_pair(errors, wrong, (check.later, sent[check.later]), verb, (check.earlier, sent[check.earlier]))
     return _split(chunk, pa.table(columns, schema=dataset.schema.remove_metadata()), errors)
+
+
+def _formats(fm: FieldMapping | None, mapping: Mapping) -> tuple[str, ...]:
+    """The field's own date formats first, then the mapping's ``datetime_formats`` (then the defaults, in coerce)."""
+    return (*(fm.formats if fm else ()), *mapping.datetime_formats)
 
 
 def _source_values(source: pa.Table, fm: FieldMapping | None, field: Field, n: int) -> pa.Array:
@@ -198,6 +201,22 @@ def _flag(
         errors.append((idx, field, [template.format(v) for v in shown]))
 
 
+def _flag_pair(
+    errors: list[tuple[np.ndarray, str, list[str]]],
+    mask: np.ndarray,
+    later: tuple[str, pa.Array],
+    verb: str,
+    earlier: tuple[str, pa.Array],
+) -> None:
+    """An order check's reason with both values as the file gave them (local time, not the stored UTC)."""
+    idx = np.flatnonzero(mask)
+    if len(idx):
+        take = pa.array(idx)
+        a, b = (pc.cast(pc.take(v, take), pa.string()).to_pylist() for _, v in (later, earlier))
+        reasons = [f"{later[0]} {x!r} {verb} {earlier[0]} {y!r}" for x, y in zip(a, b, strict=True)]
+        errors.append((idx, later[0], reasons))
+
+
 def _raw_rows(table: pa.Table, idx: np.ndarray) -> list[dict[str, object]]:
     """The source values of rows ``idx``, as they were sent (text types made plain so any type can be taken)."""
     if len(idx) == 0:
@@ -221,7 +240,8 @@ def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, li
     }
     for inv in chunk.invalid:
         row_errors.append(RowError(inv.row, "(row)", inv.reason))
-        bad_raw[inv.row] = json.dumps({"_line": inv.text}, ensure_ascii=False)
+        cells = inv.values if inv.values is not None else {"_line": inv.text}
+        bad_raw[inv.row] = json.dumps(cells, ensure_ascii=False)
     keep = pa.array(~bad)
     row_errors.sort(key=lambda e: e.row)
     return CheckedChunk(typed.filter(keep), chunk.rows[~bad], row_errors, bad_raw)

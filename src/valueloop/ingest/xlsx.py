@@ -13,7 +13,6 @@ raised (it raises many unrelated types).
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -173,20 +172,32 @@ class Merges:
         ]
 
 
-def problem(columns: tuple[str, ...], values: list[object], merged: Sequence[str] = ()) -> str | None:
-    """Why a sheet row cannot be stored as sent: an unreadable cell, a merged cell, a value under no header."""
-    reasons = [f"cell {v.cell} {v.reason}" for v in values if isinstance(v, Unreadable)] + list(merged)
+def problem(
+    columns: tuple[str, ...], values: list[object], merged: Sequence[str] = (), used: Sequence[bool] = ()
+) -> str | None:
+    """Why a sheet row cannot be stored as sent: an unreadable cell, a merged cell, a value under no header.
+
+    ``used`` marks the header columns a field reads: an unsaved formula or Excel error in a
+    column nothing reads (a helper column such as ``=G2*2``) changes nothing that is stored,
+    so it does not cost the row. Empty means every column is used.
+    """
+    reasons = [
+        f"cell {v.cell} {v.reason}"
+        for i, v in enumerate(values)
+        if isinstance(v, Unreadable) and (not used or i >= len(used) or used[i])
+    ] + list(merged)
     extra = [i for i, v in enumerate(values) if i >= len(columns) and v is not None]
     if extra:
         reasons.append(f"value in column {column_letter(extra[0] + 1)}, which has no header")
     return "; ".join(reasons) or None
 
 
-def row_text(columns: tuple[str, ...], values: list[object], cell_text: Callable[[object], str | None]) -> str:
-    """A quarantined row as JSON, by header name (by column letter past the header), formulas shown."""
+def row_cells(
+    columns: tuple[str, ...], values: list[object], cell_text: Callable[[object], str | None]
+) -> dict[str, str | None]:
+    """A quarantined row by header name (by column letter past the header), formulas shown."""
     names = [*columns, *(column_letter(i + 1) for i in range(len(columns), len(values)))]
-    shown = {n: v.shown if isinstance(v, Unreadable) else cell_text(v) for n, v in zip(names, values, strict=False)}
-    return json.dumps(shown, ensure_ascii=False)
+    return {n: v.shown if isinstance(v, Unreadable) else cell_text(v) for n, v in zip(names, values, strict=False)}
 
 
 def _filled(values: list[object]) -> bool:

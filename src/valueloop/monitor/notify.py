@@ -248,10 +248,24 @@ def _markdown(language: Language, n: Notice, colour: bool) -> str:
     status = w[n.status]
     if colour:  # WeCom's three named colours: warning is orange-red, info is green
         status = f'<font color="{"warning" if n.status == "firing" else "info"}">{status}</font>'
-    lines = [f"### [{status}][{w[n.severity]}] {n.rule}", f"> {n.summary}", *(f"- {x}" for x in _lines(language, n))]
+    facts = (f"- {_inert(x)}" for x in _lines(language, n))
+    lines = [f"### [{status}][{w[n.severity]}] {_inert(n.rule)}", f"> {_inert(n.summary)}", *facts]
     if n.url:
         lines.append(f"[{w['details']}]({n.url})")
     return "\n".join(lines)
+
+
+_MARKUP = str.maketrans({"[": "［", "]": "］", "<": "＜"})
+
+
+def _inert(text: str) -> str:
+    """Text from the data (a summary naming a unit, label values) as chat markdown that is only text.
+
+    ``[click](http://…)`` would become a link hiding its address and ``<font>``/``<a>`` a tag in
+    WeCom and DingTalk; their markdown has no reliable escape, so these three characters become
+    their full-width look-alikes, which read the same and start nothing.
+    """
+    return text.translate(_MARKUP)
 
 
 def _wecom(language: Language, notices: Sequence[Notice]) -> dict[str, Any]:

@@ -38,9 +38,15 @@ class YamlDoc:
         return self.lines.get(path, 1)
 
     def fail(self, problems: list[Problem]) -> None:
-        """Raise one SpecError listing every problem, each with file:line and YAML path."""
+        """Raise one SpecError listing every problem, each with file:line and YAML path.
+
+        pydantic prefixes a validator's own words with "Value error, "; a person needs only the words.
+        """
         if problems:
-            lines = [f"{self.file}:{self.line(p.path)}: {format_path(p.path)}: {p.message}" for p in problems]
+            lines = [
+                f"{self.file}:{self.line(p.path)}: {format_path(p.path)}: {p.message.removeprefix('Value error, ')}"
+                for p in problems
+            ]
             raise SpecError(f"{len(problems)} problem(s) in {self.file}:\n" + "\n".join(lines))
 
 
