@@ -136,7 +136,9 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
     """Drop a spreadsheet's text mark (``'=x`` → ``=x``), trim, turn null sentinels into nulls, apply the value map."""
     if not pa.types.is_string(raw.type):
         return raw
-    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(raw, UNESCAPE_PATTERN, r"\1"))
+    if pc.any(pc.starts_with(raw, "'")).as_py():  # a regex over every cell costs ~50 ms per million
+        raw = pc.replace_substring_regex(raw, UNESCAPE_PATTERN, r"\1")
+    text = pc.utf8_trim_whitespace(raw)
     nulls = (*mapping.nulls, *(fm.null_values if fm else ()))
     text = pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
     if fm and fm.values:
