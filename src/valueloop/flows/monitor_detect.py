@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from valueloop.errors import InputError
-from valueloop.monitor.likelihood import SHIPPED, TailLikelihood
+from valueloop.monitor.likelihood import SHIPPED, LikelihoodParams, TailLikelihood
 from valueloop.monitor.registry import DETECTORS, make, run
 
 PROFILES = tuple(SHIPPED)
@@ -21,10 +21,7 @@ PROFILES = tuple(SHIPPED)
 
 def learning_rows(detector: str) -> int:
     """How many first rows ``detector`` only learns from (flags none of them); 0 when it has no such period."""
-    if detector != "likelihood":
-        return 0
-    d = TailLikelihood()
-    return d.min_samples + d.probation
+    return LikelihoodParams().learning_rows if detector == "likelihood" else 0
 
 
 def _seconds(stamp: str) -> float:

@@ -13,6 +13,7 @@ its repeat suppression included. Both states are plain arrays, so they checkpoin
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from scipy.special import ndtr
 
 from valueloop.monitor.base import SCORE_CAP, BoolArray, FloatArray
 from valueloop.monitor.events import IntArray
-from valueloop.monitor.likelihood import SHIPPED
+from valueloop.monitor.likelihood import LikelihoodParams
 
 
 class EWMABank:
@@ -102,23 +103,11 @@ class LikelihoodBank:
     the same order, so each series' scores and flags equal the scalar detector's.
     """
 
-    def __init__(
-        self,
-        threshold: float = SHIPPED["standard"],
-        alpha: float = 0.001,
-        k: float = 2.0,
-        beta: float = 0.05,
-        alpha_s: float = 0.001,
-        floor: float = 0.05,
-        rest: int = 100,
-        min_samples: int = 30,
-        probation: int = 250,
-        window: int = 2000,
-    ) -> None:
-        self.params = [threshold, alpha, k, beta, alpha_s, floor, rest, min_samples, probation, window]
-        self.threshold, self.alpha, self.k, self.beta, self.alpha_s = threshold, alpha, k, beta, alpha_s
-        self.floor, self.rest, self.min_samples, self.probation = floor, int(rest), int(min_samples), int(probation)
-        self.window = int(window)
+    def __init__(self, **params: Any) -> None:
+        p = self.params = LikelihoodParams(**params)
+        self.threshold, self.alpha, self.k, self.beta, self.alpha_s = p.threshold, p.alpha, p.k, p.beta, p.alpha_s
+        self.floor, self.rest, self.min_samples = p.floor, int(p.rest), int(p.min_samples)
+        self.probation, self.window = int(p.probation), int(p.window)
         self.arrays: dict[str, FloatArray] = {name: np.zeros(0) for name in _LIKELIHOOD_STATE}
         self.recent: FloatArray = np.full((0, self.window), np.inf)  # last values per series; inf = empty slot
         # integer-valued state (n, rows, last flag) is kept as float64: exact below 2**53
@@ -182,14 +171,14 @@ class LikelihoodBank:
 
     def state(self) -> dict[str, Any]:
         return {
-            "params": self.params,
+            "params": asdict(self.params),
             **{name: [None if math.isnan(y) else y for y in arr.tolist()] for name, arr in self.arrays.items()},
             "recent": [[y for y in row if math.isfinite(y)] for row in self.recent.tolist()],
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> LikelihoodBank:
-        bank = cls(*state["params"])
+        bank = cls(**state["params"])
         bank.arrays = {
             name: np.asarray([math.nan if y is None else y for y in state[name]], dtype=np.float64)
             for name in _LIKELIHOOD_STATE

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.special import ndtr
@@ -48,6 +49,27 @@ from valueloop.monitor.base import SCORE_CAP, BoolArray, EWStats, FloatArray, Ri
 
 SHIPPED: dict[str, float] = {"standard": 0.55, "low_fp": 0.62, "low_fn": 0.55}
 """The threshold on p shipped for each NAB cost profile (``monitor detect --profile``)."""
+
+
+@dataclass(frozen=True)
+class LikelihoodParams:
+    """The detector's parameters, in one place: the scalar detector and the rule bank must agree exactly."""
+
+    threshold: float = SHIPPED["standard"]
+    alpha: float = 0.001
+    k: float = 2.0
+    beta: float = 0.05
+    alpha_s: float = 0.001
+    floor: float = 0.05
+    rest: int = 100
+    min_samples: int = 30
+    probation: int = 250
+    window: int = 2000
+
+    @property
+    def learning_rows(self) -> int:
+        """The first rows the detector only learns from (it flags none of them)."""
+        return self.min_samples + self.probation
 
 
 @dataclass(frozen=True)
@@ -70,25 +92,14 @@ class TailLikelihood(ScoreDetector):
     True
     """
 
-    def __init__(
-        self,
-        threshold: float = SHIPPED["standard"],
-        alpha: float = 0.001,
-        k: float = 2.0,
-        beta: float = 0.05,
-        alpha_s: float = 0.001,
-        floor: float = 0.05,
-        rest: int = 100,
-        min_samples: int = 30,
-        probation: int = 250,
-        window: int = 2000,
-    ) -> None:
-        super().__init__(threshold)
-        self.k, self.beta, self.floor, self.rest = k, beta, floor, rest
-        self.min_samples, self.probation, self.window = min_samples, probation, window
-        self._base = EWStats(alpha)
-        self._long = EWStats(alpha_s)
-        self._recent = Ring(window)
+    def __init__(self, **params: Any) -> None:
+        p = LikelihoodParams(**params)
+        super().__init__(p.threshold)
+        self.k, self.beta, self.floor, self.rest = p.k, p.beta, p.floor, p.rest
+        self.min_samples, self.probation, self.window = p.min_samples, p.probation, p.window
+        self._base = EWStats(p.alpha)
+        self._long = EWStats(p.alpha_s)
+        self._recent = Ring(p.window)
         self._short = 0.0
         self._raw = 0.0
         self._pending = (0.0, 0.0)  # (r, s) of the row being scored, learnt right after
