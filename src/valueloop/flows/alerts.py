@@ -111,12 +111,6 @@ def _finite(v: float) -> float | None:
     return v if v == v and abs(v) != float("inf") else None
 
 
-def _utc(t: datetime) -> datetime:
-    out = appdb.as_utc(t)
-    assert out is not None
-    return out
-
-
 def _row(r: Any) -> AlertRecord:
     return AlertRecord(
         id=r.alert_id,
@@ -127,8 +121,8 @@ def _row(r: Any) -> AlertRecord:
         value=r.value,
         summary=r.summary,
         labels=r.labels,
-        started_at=_utc(r.started_at),
-        fired_at=_utc(r.fired_at),
+        started_at=appdb.as_utc(r.started_at),
+        fired_at=appdb.as_utc(r.fired_at),
         resolved_at=appdb.as_utc(r.resolved_at),
         acked_by=r.acked_by,
         acked_at=appdb.as_utc(r.acked_at),

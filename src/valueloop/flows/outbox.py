@@ -99,7 +99,7 @@ def due(ws: Workspace, now: datetime, limit: int = 200) -> list[Due]:
             status=r.status,
             channel=r.channel,
             attempts=r.attempts,
-            queued_at=_utc(r.queued_at or r.created_at),
+            queued_at=appdb.as_utc(r.queued_at or r.created_at),
             notice=_notice(r.notice),
         )
         for r in rows
@@ -162,7 +162,7 @@ def list_notifications(ws: Workspace, states: Sequence[str] = STATES, limit: int
                 state=r.state,
                 attempts=r.attempts,
                 last_error=r.last_error,
-                created_at=_utc(r.created_at),
+                created_at=appdb.as_utc(r.created_at),
                 queued_at=appdb.as_utc(r.queued_at),
                 next_attempt_at=appdb.as_utc(r.next_attempt_at),
                 done_at=appdb.as_utc(r.done_at),
@@ -203,9 +203,3 @@ def counts(ws: Workspace) -> dict[tuple[str, str], int]:
     q = sa.select(table.c.state, table.c.channel, sa.func.count()).group_by(table.c.state, table.c.channel)
     with appdb.engine(ws.database_url).connect() as conn:
         return {(state, channel): int(n) for state, channel, n in conn.execute(q)}
-
-
-def _utc(t: datetime) -> datetime:
-    out = appdb.as_utc(t)
-    assert out is not None
-    return out

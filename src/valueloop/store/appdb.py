@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import overload
 
 import sqlalchemy as sa
 from alembic import command
@@ -70,8 +71,14 @@ evaluation_results = sa.Table(
 )
 
 
+@overload
+def as_utc(t: datetime) -> datetime: ...
+@overload
+def as_utc(t: None) -> None: ...
+@overload
+def as_utc(t: datetime | None) -> datetime | None: ...
 def as_utc(t: datetime | None) -> datetime | None:
-    """A stored timestamp as an aware UTC datetime (SQLite hands them back naive)."""
+    """A stored timestamp as an aware UTC datetime (SQLite hands them back naive); ``None`` stays ``None``."""
     return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
 
 
