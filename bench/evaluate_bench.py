@@ -131,8 +131,8 @@ def build(scale: float, root: Path) -> None:
     """
     import pyarrow.parquet as pq
 
-    from valueloop.flows.ingest import ingest
-    from valueloop.flows.workspace import create_workspace
+    from valueloop.accounts.service.workspace import create_workspace
+    from valueloop.ingest.service.ingest import ingest
     from valueloop.store.workspace import open_workspace
 
     source = root / "source"

@@ -58,8 +58,8 @@ def child(kind: str, csv: Path, out: Path) -> None:
     import duckdb
     import pandas  # noqa: F401  (pyarrow loads it lazily on first use; keep that out of both timings)
 
-    from valueloop.flows.ingest import ingest
-    from valueloop.flows.workspace import create_workspace
+    from valueloop.accounts.service.workspace import create_workspace
+    from valueloop.ingest.service.ingest import ingest
     from valueloop.store.workspace import open_workspace
 
     if kind == "make":

@@ -39,11 +39,11 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from valueloop.flows.monitor import DEFAULT_SPEC
-from valueloop.monitor.alerting import RuleEngine
-from valueloop.monitor.events import EventBatch, Kind
-from valueloop.monitor.kpis import COUNT_KPIS, WINDOWS, column
-from valueloop.monitor.stream import KpiStream
+from valueloop.monitoring.alerting import RuleEngine
+from valueloop.monitoring.events import EventBatch, Kind
+from valueloop.monitoring.kpis import COUNT_KPIS, WINDOWS, column
+from valueloop.monitoring.service.monitor import DEFAULT_SPEC
+from valueloop.monitoring.stream import KpiStream
 from valueloop.spec.alerts import load_monitor_spec
 
 AGENTS, BRANCHES, REGIONS = 500, 50, 5

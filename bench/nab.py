@@ -1,6 +1,6 @@
 """Load the NAB development subset from ``shared/data/nab`` for the scorer.
 
-Kept out of the product: :mod:`valueloop.monitor.nab` scores arrays and reads no files.
+Kept out of the product: :mod:`valueloop.monitoring.nab` scores arrays and reads no files.
 Each window's timestamps map to row indices by exact match (the README's rule); a
 timestamp that is not a row would be a data error, so it raises rather than rounds.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valueloop.monitor.base import FloatArray
-from valueloop.monitor.nab import Labels
+from valueloop.monitoring.base import FloatArray
+from valueloop.monitoring.nab import Labels
 
 
 def _nab_dir() -> Path:

@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 
 from bench.nab import Series, load
-from valueloop.monitor.bank import LikelihoodBank
-from valueloop.monitor.base import BoolArray, FloatArray
-from valueloop.monitor.likelihood import SHIPPED, suppress
-from valueloop.monitor.nab import PROFILES, Labels, normalise, row_weights
-from valueloop.monitor.registry import make, run
+from valueloop.monitoring.bank import LikelihoodBank
+from valueloop.monitoring.base import BoolArray, FloatArray
+from valueloop.monitoring.likelihood import SHIPPED, suppress
+from valueloop.monitoring.nab import PROFILES, Labels, normalise, row_weights
+from valueloop.monitoring.registry import make, run
 
 # Registered defaults are the tuned values of bench runs on the development corpus (see
 # the module docstrings of each detector); the likelihood's were chosen by ``--tune``.

@@ -20,8 +20,8 @@ DATA = Path("/work/shared/data/sentiment")
 
 
 def load_time() -> float:
-    from valueloop.text.model import load_model
-    from valueloop.text.resources import path
+    from valueloop.voice.model import load_model
+    from valueloop.voice.resources import path
 
     t = time.perf_counter()
     load_model(path("models", "sentiment.npz"))
@@ -29,18 +29,18 @@ def load_time() -> float:
 
 
 def cross_domain() -> float:
-    from valueloop.text.sentiment import default_model
-    from valueloop.text.train import accuracy
+    from valueloop.voice.sentiment import default_model
+    from valueloop.voice.train import accuracy
 
     df = pd.read_csv(DATA / "waimai_10k.csv").dropna()
     return accuracy(default_model(), df["review"].tolist(), df["label"].tolist())
 
 
 def ours_per_second(texts: list[str]) -> float:
-    from valueloop.text.keywords import contrast_keywords
-    from valueloop.text.sentiment import analyze
-    from valueloop.text.taxonomy import classify
-    from valueloop.text.tokenize import terms
+    from valueloop.voice.keywords import contrast_keywords
+    from valueloop.voice.sentiment import analyze
+    from valueloop.voice.taxonomy import classify
+    from valueloop.voice.tokenize import terms
 
     terms("预热")  # jieba's dictionary load is a one-off, not per text
     t = time.perf_counter()
@@ -57,7 +57,7 @@ def analysis_per_second(texts: list[str]) -> float:
 
     The texts are distinct, so the per-batch cache for repeated texts does not help here.
     """
-    from valueloop.text.analysis import analyze_texts
+    from valueloop.voice.analysis import analyze_texts
 
     analyze_texts(["预热"])
     t = time.perf_counter()
@@ -82,8 +82,8 @@ def in_domain() -> dict[str, object]:
     from typer.testing import CliRunner
 
     from valueloop.cli.main import app
-    from valueloop.flows.text import train_from_ratings
     from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.text import train_from_ratings
 
     with tempfile.TemporaryDirectory() as tmp:
         CliRunner().invoke(app, ["demo", "--out", f"{tmp}/ws"])

@@ -1,7 +1,7 @@
 """Verify an A/B test over 10M units from Parquet: DuckDB moments vs arrays + SciPy.
 
 valueloop: one ``GROUP BY variant`` query returns n, Σy, Σy² per variant and Welch's
-test runs on those sums (:func:`valueloop.verify.files.verify_ab_file`, no unit check
+test runs on those sums (:func:`valueloop.verification.files.verify_ab_file`, no unit check
 so both sides scan the same two columns). Baseline: load both columns into memory
 (pyarrow), split by variant and call ``scipy.stats.ttest_ind(equal_var=False)`` on the
 arrays. Same run, same file; the results must agree (p-value to 1e-6 relative, the
@@ -32,9 +32,9 @@ def make_parquet(path: Path, n: int, seed: int = 1) -> None:
 
 
 def valueloop_run(path: Path) -> tuple[float, float, float]:
-    from valueloop.verify.ab import Settings
-    from valueloop.verify.files import verify_ab_file
-    from valueloop.verify.sufficient import Columns
+    from valueloop.verification.ab import Settings
+    from valueloop.verification.files import verify_ab_file
+    from valueloop.verification.sufficient import Columns
 
     start = time.perf_counter()
     (result,) = verify_ab_file(path, Columns("variant", "value"), Settings("mean"), "control").results

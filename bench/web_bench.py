@@ -106,7 +106,7 @@ def build(interactions: int, ws: Path) -> None:
 
 def bench_tokens(root: Path, per_role: int = 1) -> tuple[dict[str, list[str]], list[int]]:
     """role → ``per_role`` fresh one-day API tokens of the bench user of that role (the users are created once)."""
-    from valueloop.flows.accounts import Role, add_user, create_token, list_users
+    from valueloop.accounts.service.accounts import Role, add_user, create_token, list_users
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(root)
@@ -125,7 +125,7 @@ def bench_tokens(root: Path, per_role: int = 1) -> tuple[dict[str, list[str]], l
 
 
 def revoke(root: Path, ids: list[int]) -> None:
-    from valueloop.flows.accounts import revoke_token
+    from valueloop.accounts.service.accounts import revoke_token
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(root)
@@ -325,9 +325,9 @@ def profile(path: str, role: str = "analyst", repeat: int = 30, interactions: in
     import fastapi.dependencies.utils
     import fastapi.routing
 
-    from valueloop.api import deps
-    from valueloop.api.app import create_app
-    from valueloop.api.settings import ApiSettings
+    from valueloop.http import deps
+    from valueloop.http.app import create_app
+    from valueloop.http.settings import ApiSettings
 
     async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from valueloop.text.model import SentimentModel
-from valueloop.text.sentiment import NEUTRAL_BAND
-from valueloop.text.train import fit_model
+from valueloop.voice.model import SentimentModel
+from valueloop.voice.sentiment import NEUTRAL_BAND
+from valueloop.voice.train import fit_model
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "valueloop" / "text" / "models" / "sentiment.npz"

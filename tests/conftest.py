@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.store.workspace import Workspace, open_workspace
 
 VALUELOOP = Path(sys.executable).with_name("valueloop")

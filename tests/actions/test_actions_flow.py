@@ -8,10 +8,17 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from valueloop.actions.workflow import Evidence, Status, TransitionError, waiver
 from valueloop.errors import InputError
-from valueloop.flows.actions import accept_handoff, comment, create_action, finding_defaults, move_action, send_handoff
-from valueloop.flows.actions_view import escalations, list_actions, show_action
+from valueloop.improvement.service.actions import (
+    accept_handoff,
+    comment,
+    create_action,
+    finding_defaults,
+    move_action,
+    send_handoff,
+)
+from valueloop.improvement.service.actions_view import escalations, list_actions, show_action
+from valueloop.improvement.workflow import Evidence, Status, TransitionError, waiver
 from valueloop.store import actions_db, appdb
 from valueloop.store.workspace import Workspace
 
@@ -37,7 +44,7 @@ def _to_verifying(ws: Workspace, **extra: Any) -> int:
 
 
 def test_create_records_raci_links_and_the_first_history_entry(ws: Workspace) -> None:
-    from valueloop.actions.raci import Assignment, Role
+    from valueloop.improvement.raci import Assignment, Role
 
     aid = create_action(ws, {**FIELDS, "collaborators": [Assignment("财务部", Role.R)]}, "alice")
     a = show_action(ws, aid)

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from valueloop.actions.documents import DocKind, body_sha256
 from valueloop.errors import InputError
-from valueloop.flows.actions import create_action
-from valueloop.flows.documents import add_document, diff_documents, get_document, list_documents
+from valueloop.improvement.documents import DocKind, body_sha256
+from valueloop.improvement.service.actions import create_action
+from valueloop.improvement.service.documents import add_document, diff_documents, get_document, list_documents
 from valueloop.store.workspace import Workspace
 
 V1 = "# 退款话术\n\n1. 您好，请问有什么可以帮您？\n2. 退款将在 7 个工作日内到账。\n"

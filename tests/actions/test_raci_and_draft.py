@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from valueloop.actions.draft import make_draft, parse_doc_ref, parse_link
-from valueloop.actions.raci import Assignment, Role, parse_assignment, raci
 from valueloop.errors import InputError
+from valueloop.improvement.draft import make_draft, parse_doc_ref, parse_link
+from valueloop.improvement.raci import Assignment, Role, parse_assignment, raci
 
 
 def test_the_owner_is_accountable_and_responsible_unless_someone_else_does_the_work() -> None:

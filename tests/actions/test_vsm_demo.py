@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.demo.generate import generate
-from valueloop.flows.ingest import ingest
-from valueloop.flows.vsm import process_files, resolve_process, value_stream_map
-from valueloop.flows.workspace import create_workspace
+from valueloop.diagnosis.service.vsm import process_files, resolve_process, value_stream_map
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store.workspace import Workspace, open_workspace
 
 

@@ -18,8 +18,8 @@ import math
 
 import pytest
 
-from valueloop.actions.vsm import derive
-from valueloop.actions.vsm_summary import compare, value_stream
+from valueloop.diagnosis.vsm import derive
+from valueloop.diagnosis.vsm_summary import compare, value_stream
 from valueloop.spec.process import ProcessDefinition, ProcessStep
 
 PROCESS = ProcessDefinition(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from valueloop.actions.workflow import (
+from valueloop.errors import InputError
+from valueloop.improvement.workflow import (
     TRANSITIONS,
     Evidence,
     Status,
@@ -14,7 +15,6 @@ from valueloop.actions.workflow import (
     evidence_from_dict,
     waiver,
 )
-from valueloop.errors import InputError
 
 S = Status
 EXPECTED = {  # written out by hand, independently of TRANSITIONS

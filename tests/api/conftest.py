@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from valueloop.api.app import create_app
-from valueloop.api.settings import ApiSettings
+from valueloop.accounts.service.accounts import Role, add_user, create_token
 from valueloop.demo.pipeline import run_demo
-from valueloop.flows.accounts import Role, add_user, create_token
+from valueloop.http.app import create_app
+from valueloop.http.settings import ApiSettings
 from valueloop.store.workspace import Workspace, open_workspace
 
 with warnings.catch_warnings():

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from api.conftest import PASSWORD, TestClient, log_in
-from valueloop.flows.accounts import create_token, revoke_token
+from valueloop.accounts.service.accounts import create_token, revoke_token
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 

@@ -14,10 +14,7 @@ from fastapi.routing import APIRoute
 from typer.testing import CliRunner
 
 from api.conftest import TestClient, sign_in
-from valueloop.api.deps import Require
-from valueloop.api.routers import accounts as accounts_router
-from valueloop.cli.main import app as cli
-from valueloop.flows.accounts import (
+from valueloop.accounts.service.accounts import (
     ROLE_PERMISSIONS,
     TOKEN_SCOPES,
     Permission,
@@ -26,6 +23,9 @@ from valueloop.flows.accounts import (
     list_tokens,
     token_principal,
 )
+from valueloop.cli.main import app as cli
+from valueloop.http.api import accounts as accounts_router
+from valueloop.http.deps import Require
 from valueloop.store.workspace import Workspace
 
 Headers = Callable[[str], dict[str, str]]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from api.conftest import TestClient
-from valueloop.flows.alerts import list_alerts
+from valueloop.monitoring.service.alerts import list_alerts
 from valueloop.store.workspace import Workspace
 
 BASE = (time.time() // 3600 - 3) * 3600

@@ -12,9 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from api.conftest import TestClient
+from valueloop.accounts.service.accounts import Principal, Role, visible_units
 from valueloop.cli.main import app as cli
-from valueloop.flows import allocate, documents, ledger, people_perf, people_records, quarantine, vsm
-from valueloop.flows.accounts import Principal, Role, visible_units
+from valueloop.diagnosis.service import vsm
+from valueloop.evaluation.service import allocate
+from valueloop.improvement.service import documents
+from valueloop.ingest.service import quarantine
+from valueloop.people.service import performance as people_perf
+from valueloop.people.service import records as people_records
+from valueloop.store import ledger_proof as ledger
 from valueloop.store.workspace import Workspace
 
 Headers = Callable[[str], dict[str, str]]

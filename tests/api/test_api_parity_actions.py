@@ -15,17 +15,17 @@ import pytest
 from typer.testing import CliRunner
 
 from api.conftest import MANAGER_UNIT, TestClient, sign_in
-from valueloop.actions.workflow import Status, waiver
+from valueloop.accounts.service.accounts import Principal, Role, visible_units
 from valueloop.cli.main import app as cli
-from valueloop.flows.accounts import Principal, Role, visible_units
-from valueloop.flows.actions import create_action, move_action
-from valueloop.flows.actions_view import show_action
-from valueloop.flows.experiment import LakeExperiment, verify_action
-from valueloop.flows.roi import action_roi
+from valueloop.improvement.service.actions import create_action, move_action
+from valueloop.improvement.service.actions_view import show_action
+from valueloop.improvement.service.roi import action_roi
+from valueloop.improvement.workflow import Status, waiver
 from valueloop.metrics.periods import label_of
 from valueloop.spec.model import Grain
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
+from valueloop.verification.service.experiment import LakeExperiment, verify_action
 
 Headers = Callable[[str], dict[str, str]]
 V = "/api/v1"

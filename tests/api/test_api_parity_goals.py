@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from api.conftest import MANAGER_UNIT, TestClient
+from valueloop.accounts.service.accounts import Principal, Role, visible_units
 from valueloop.cli.main import app as cli
 from valueloop.errors import SpecError
-from valueloop.flows.accounts import Principal, Role, visible_units
-from valueloop.flows.goals import goals_path
-from valueloop.flows.models import model_files
-from valueloop.flows.review import goal_attainment
+from valueloop.evaluation.service.goals import goals_path
+from valueloop.evaluation.service.models import model_files
+from valueloop.reporting.service.review import goal_attainment
 from valueloop.spec.model_loader import validate_models
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace

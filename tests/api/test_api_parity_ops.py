@@ -10,9 +10,9 @@ from typing import Any
 from typer.testing import CliRunner
 
 from api.conftest import TestClient
+from valueloop.accounts.service.accounts import Principal, Role, visible_units
 from valueloop.cli.main import app as cli
-from valueloop.flows import quarantine
-from valueloop.flows.accounts import Principal, Role, visible_units
+from valueloop.ingest.service import quarantine
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 

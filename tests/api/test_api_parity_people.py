@@ -10,10 +10,11 @@ from typing import Any
 from typer.testing import CliRunner
 
 from api.conftest import TestClient
+from valueloop.accounts.service.accounts import Principal, Role, visible_units
 from valueloop.cli.main import app as cli
-from valueloop.flows import people_perf, people_records
-from valueloop.flows.accounts import Principal, Role, visible_units
 from valueloop.people.checklist import builtin_checklists
+from valueloop.people.service import performance as people_perf
+from valueloop.people.service import records as people_records
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 

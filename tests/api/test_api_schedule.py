@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from api.conftest import TestClient
 from conftest import Webhook
 from valueloop.cli.main import app as cli
-from valueloop.flows.schedule import STATE_FILE
-from valueloop.reports.schedule import SCHEDULE_FILE
+from valueloop.reporting.schedule import SCHEDULE_FILE
+from valueloop.reporting.service.schedule import STATE_FILE
 from valueloop.store.workspace import Workspace
 
 Headers = Callable[[str], dict[str, str]]

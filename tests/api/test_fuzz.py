@@ -24,8 +24,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from valueloop.api.app import create_app
-from valueloop.api.settings import ApiSettings
+from valueloop.http.app import create_app
+from valueloop.http.settings import ApiSettings
 from valueloop.store.workspace import Workspace
 
 pytestmark = pytest.mark.slow

@@ -93,7 +93,7 @@ def test_findings_carry_aware_creation_times(app_client: TestClient, as_role: He
 
 def test_hotspots_are_kept_but_never_shared(app_client: TestClient, as_role: Headers) -> None:
     """Hot spots are memoised per data snapshot (seconds at 1M interactions); callers get their own copy."""
-    from valueloop.flows import text
+    from valueloop.voice.service import text
 
     first = app_client.get("/api/v1/text/hotspots", params={"top": 5}, headers=as_role("analyst")).json()
     ws = app_client.app.state.workspace  # type: ignore[attr-defined]

@@ -10,9 +10,16 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.conftest import MANAGER_UNIT, PASSWORD, TestClient
-from valueloop.api.deps import Require
-from valueloop.flows.accounts import ROLE_PERMISSIONS, WORKSPACE_WIDE, Permission, Role, add_user, create_token
-from valueloop.flows.diagnose import list_findings
+from valueloop.accounts.service.accounts import (
+    ROLE_PERMISSIONS,
+    WORKSPACE_WIDE,
+    Permission,
+    Role,
+    add_user,
+    create_token,
+)
+from valueloop.diagnosis.service.diagnose import list_findings
+from valueloop.http.deps import Require
 from valueloop.store.workspace import Workspace
 
 BODIES: dict[str, Any] = {"/api/v1/evaluate": {"version": "not a number"}}

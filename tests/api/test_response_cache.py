@@ -10,11 +10,11 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from api.conftest import TestClient
-from valueloop.api.app import create_app
-from valueloop.api.response_cache import FLAG, ResponseCache
-from valueloop.api.settings import ApiSettings
-from valueloop.flows.accounts import create_token, revoke_token
-from valueloop.flows.actions import create_action
+from valueloop.accounts.service.accounts import create_token, revoke_token
+from valueloop.http.app import create_app
+from valueloop.http.response_cache import FLAG, ResponseCache
+from valueloop.http.settings import ApiSettings
+from valueloop.improvement.service.actions import create_action
 from valueloop.store.workspace import Workspace
 
 # ---------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from api.conftest import MANAGER_UNIT, TestClient
-from valueloop.flows.actions import create_action
-from valueloop.flows.diagnose import list_findings
+from valueloop.diagnosis.service.diagnose import list_findings
+from valueloop.improvement.service.actions import create_action
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 

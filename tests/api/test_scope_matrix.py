@@ -23,13 +23,13 @@ import sqlalchemy as sa
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.conftest import MANAGER_UNIT, PASSWORD, TestClient
-from valueloop.api.live import live
+from valueloop.accounts.service.accounts import Role, add_user, create_token
+from valueloop.diagnosis.service.diagnose import list_findings
 from valueloop.errors import InputError
-from valueloop.flows import alerts as records
-from valueloop.flows.accounts import Role, add_user, create_token
-from valueloop.flows.actions import create_action
-from valueloop.flows.diagnose import list_findings
-from valueloop.monitor.alerting import Transition
+from valueloop.http.live import live
+from valueloop.improvement.service.actions import create_action
+from valueloop.monitoring.alerting import Transition
+from valueloop.monitoring.service import alerts as records
 from valueloop.store import appdb
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace

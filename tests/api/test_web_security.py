@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from api.conftest import PASSWORD, TestClient
-from valueloop.api.app import create_app
-from valueloop.api.proxy import client_address, networks
-from valueloop.api.settings import ApiSettings
+from valueloop.accounts.service.accounts import MAX_FAILURES, Role, add_user
 from valueloop.errors import InputError
-from valueloop.flows.accounts import MAX_FAILURES, Role, add_user
+from valueloop.http.app import create_app
+from valueloop.http.proxy import client_address, networks
+from valueloop.http.settings import ApiSettings
+from valueloop.http.web.auth_pages import local_path
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
-from valueloop.web.auth_pages import local_path
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -229,7 +229,7 @@ def test_serve_and_demo_cookie_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 
     settings: list[ApiSettings] = []
     runs: list[dict[str, object]] = []
-    monkeypatch.setattr("valueloop.api.app.create_app", lambda s: settings.append(s) or object())
+    monkeypatch.setattr("valueloop.http.app.create_app", lambda s: settings.append(s) or object())
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: runs.append(k))
     monkeypatch.setattr("valueloop.demo.pipeline.run_demo", lambda out, **_: {"datasets": [], "workspace": str(out)})
     ws = str(tmp_path / "ws")

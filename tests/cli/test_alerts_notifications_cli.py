@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from valueloop.cli.main import app
 from valueloop.errors import InputError
-from valueloop.flows import outbox
-from valueloop.monitor.notify import Notice
+from valueloop.monitoring.notify import Notice
+from valueloop.monitoring.service import outbox
 from valueloop.store import appdb
 from valueloop.store.workspace import Workspace
 

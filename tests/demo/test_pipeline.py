@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from valueloop.demo.pipeline import run_demo
-from valueloop.flows.diagnose import show_finding
+from valueloop.diagnosis.service.diagnose import show_finding
 from valueloop.store.workspace import open_workspace
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from valueloop.diagnose.contributions import decompose, mix_shares
+from valueloop.diagnosis.contributions import decompose, mix_shares
 from valueloop.errors import InputError
 
 side = st.dictionaries(st.sampled_from("abcdef"), st.tuples(st.floats(0.01, 1), st.floats(1, 5)), max_size=6)

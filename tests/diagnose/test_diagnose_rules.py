@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from valueloop.diagnose.config import DiagnoseConfig, RuleSettings, parse_config
-from valueloop.diagnose.findings import RuleName, Severity, relative_gap
-from valueloop.diagnose.rules import RULES, find
+from valueloop.diagnosis.config import DiagnoseConfig, RuleSettings, parse_config
+from valueloop.diagnosis.findings import RuleName, Severity, relative_gap
+from valueloop.diagnosis.rules import RULES, find
 from valueloop.errors import SpecError
 from valueloop.spec.model import Direction, EvaluationModel
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from valueloop.cli.diagnose import register
 from valueloop.demo.pipeline import run_demo
-from valueloop.flows.diagnose import drivers
+from valueloop.diagnosis.service.diagnose import drivers
 from valueloop.store.workspace import Workspace, open_workspace
 
 QUADRANTS = {"concentrate here", "keep up the good work", "low priority", "possible overkill", None}

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from valueloop.cli.diagnose import register
 from valueloop.demo.pipeline import run_demo
-from valueloop.diagnose.findings import RuleName
-from valueloop.flows.diagnose import diagnose, explain, list_findings
-from valueloop.flows.evaluate import evaluate
+from valueloop.diagnosis.findings import RuleName
+from valueloop.diagnosis.service.diagnose import diagnose, explain, list_findings
+from valueloop.evaluation.service.evaluate import evaluate
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace, open_workspace
 

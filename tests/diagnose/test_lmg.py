@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from valueloop.diagnose.ipa import Quadrant, quadrants
-from valueloop.diagnose.lmg import bootstrap, lmg
+from valueloop.diagnosis.ipa import Quadrant, quadrants
+from valueloop.diagnosis.lmg import bootstrap, lmg
 from valueloop.errors import InputError
 
 SWISS = pd.read_csv(Path(__file__).with_name("swiss.csv"), index_col=0)  # R datasets::swiss (via Rdatasets)

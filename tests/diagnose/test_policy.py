@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from valueloop.diagnose.config import DiagnoseConfig
-from valueloop.diagnose.findings import RuleName, Severity
-from valueloop.diagnose.rules import find
-from valueloop.flows.models import available_templates, template_path
-from valueloop.monitor.alerting import _OPS
-from valueloop.monitor.threshold import BenchmarkRatio
+from valueloop.diagnosis.config import DiagnoseConfig
+from valueloop.diagnosis.findings import RuleName, Severity
+from valueloop.diagnosis.rules import find
+from valueloop.evaluation.service.models import available_templates, template_path
+from valueloop.monitoring.alerting import _OPS
+from valueloop.monitoring.threshold import BenchmarkRatio
 from valueloop.spec.alerts import RuleSpec, load_monitor_spec
 from valueloop.spec.model import Duration, SegmentBenchmark
 from valueloop.spec.model_loader import load_model

@@ -9,9 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from valueloop.flows import accounts
-from valueloop.flows.accounts import MAX_FAILURES, AuthError, RateLimited, Role, add_user, disable_user, login
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service import accounts
+from valueloop.accounts.service.accounts import (
+    MAX_FAILURES,
+    AuthError,
+    RateLimited,
+    Role,
+    add_user,
+    disable_user,
+    login,
+)
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.store.workspace import Workspace, open_workspace
 
 PASSWORD = "correct horse battery"

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from valueloop.cli.users import users_app
-from valueloop.errors import InputError
-from valueloop.flows.accounts import (
+from valueloop.accounts.service.accounts import (
     ROLE_PERMISSIONS,
     WORKSPACE_WIDE,
     Permission,
@@ -19,7 +17,9 @@ from valueloop.flows.accounts import (
     login,
     session_principal,
 )
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service.workspace import create_workspace
+from valueloop.cli.users import users_app
+from valueloop.errors import InputError
 from valueloop.store.workspace import Workspace, open_workspace
 
 PASSWORD = "long enough password"

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from valueloop.cli.allocate import BANDS_HELP, register
 from valueloop.errors import InputError
-from valueloop.flows.allocate import (
+from valueloop.evaluation.service.allocate import (
     DEFAULT_BANDS,
     allocate,
     allocation_rows,

@@ -14,11 +14,11 @@ import yaml
 
 from conftest import CliRun
 from valueloop.demo.pipeline import run_demo
+from valueloop.diagnosis.service.diagnose import diagnose
 from valueloop.errors import SpecError
-from valueloop.flows.diagnose import diagnose
-from valueloop.flows.evaluate import evaluate
-from valueloop.flows.review import build_review
+from valueloop.evaluation.service.evaluate import evaluate
 from valueloop.metrics.periods import version_day
+from valueloop.reporting.service.review import build_review
 from valueloop.spec.model import Grain
 from valueloop.spec.model_loader import load_model
 from valueloop.store.lake import Lake

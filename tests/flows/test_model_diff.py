@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from valueloop.cli import evaluate as evaluate_cli
 from valueloop.cli import model_diff as model_diff_cli
-from valueloop.flows.evaluate import EntityResult, EvaluationRun
-from valueloop.flows.ingest import ingest
-from valueloop.flows.model_diff import compare_runs, diff_versions, rank_correlations
+from valueloop.evaluation.service.evaluate import EntityResult, EvaluationRun
+from valueloop.evaluation.service.model_diff import compare_runs, diff_versions, rank_correlations
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store import appdb
 from valueloop.store.workspace import Workspace
 

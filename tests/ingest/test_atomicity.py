@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from conftest import VALUELOOP, write
-from valueloop.flows.ingest import ingest
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 

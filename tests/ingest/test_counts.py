@@ -17,9 +17,9 @@ from test_ingest_csv import HEADER, reconciles
 from typer.testing import CliRunner
 
 from conftest import CliRun, write
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.cli.ingest import register
-from valueloop.flows.ingest import distinct_files, ingest
-from valueloop.flows.workspace import create_workspace
+from valueloop.ingest.service.ingest import distinct_files, ingest
 from valueloop.store.workspace import Workspace, open_workspace
 
 GOOD = "{id},B1,2026-01-05 09:00:00,,,,\n"

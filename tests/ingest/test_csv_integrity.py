@@ -13,9 +13,9 @@ from test_ingest_csv import reconciles, stored
 
 from conftest import CliRun, write
 from valueloop.errors import InputError, SpecError
-from valueloop.flows.ingest import ingest
 from valueloop.ingest.csvscan import MAX_QUOTED_BYTES
 from valueloop.ingest.encoding import detect_encoding
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 

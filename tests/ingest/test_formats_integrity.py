@@ -18,7 +18,7 @@ from test_ingest_csv import reconciles, stored
 
 from conftest import CliRun, write
 from valueloop.errors import InputError
-from valueloop.flows.ingest import ingest
+from valueloop.ingest.service.ingest import ingest
 from valueloop.ingest.suggest import suggest_mapping
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CliRun, write
 from valueloop.errors import InputError
-from valueloop.flows.ingest import ingest
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 

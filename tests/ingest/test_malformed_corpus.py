@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.cli.main import main
-from valueloop.flows.workspace import create_workspace
 
 COLUMNS = ("interaction_id", "entity_id", "opened_at", "steps_required", "steps_completed", "channel")
 GOOD_TIMES = ("2026-01-05 09:00:00", "2026/01/05 09:00", "2026-01-05T09:00:00+08:00", "2026年1月5日 09:00")

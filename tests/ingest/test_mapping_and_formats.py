@@ -14,7 +14,7 @@ from test_ingest_csv import stored
 
 from conftest import CliRun, write
 from valueloop.errors import SpecError
-from valueloop.flows.ingest import ingest
+from valueloop.ingest.service.ingest import ingest
 from valueloop.ingest.suggest import match_columns
 from valueloop.store.workspace import Workspace
 

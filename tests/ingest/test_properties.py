@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from valueloop.flows.ingest import ingest
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service.workspace import create_workspace
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import open_workspace
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from test_ingest_csv import stored
 
 from conftest import CliRun, write
-from valueloop.flows.ingest import ingest
-from valueloop.flows.quarantine import export_quarantine
+from valueloop.ingest.service.ingest import ingest
+from valueloop.ingest.service.quarantine import export_quarantine
 from valueloop.store.workspace import Workspace
 
 

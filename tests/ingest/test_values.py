@@ -17,7 +17,7 @@ from test_ingest_csv import HEADER, reconciles, stored
 
 from conftest import write
 from valueloop.errors import SpecError
-from valueloop.flows.ingest import IngestSummary, ingest
+from valueloop.ingest.service.ingest import IngestSummary, ingest
 from valueloop.ingest.suggest import suggest_mapping
 from valueloop.store.workspace import Workspace
 

@@ -9,14 +9,14 @@ import pytest
 
 import valueloop.store.ledger  # registers the ledger table until appdb imports it
 import valueloop.templates
-from valueloop.actions.documents import DocKind
-from valueloop.actions.workflow import Evidence, Status
-from valueloop.diagnose import records
-from valueloop.diagnose.findings import Finding, RuleName, Severity
-from valueloop.flows.actions import create_action, move_action
-from valueloop.flows.documents import add_document
-from valueloop.flows.evaluate import EntityResult, EvaluationRun, _store
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service.workspace import create_workspace
+from valueloop.diagnosis import records
+from valueloop.diagnosis.findings import Finding, RuleName, Severity
+from valueloop.evaluation.service.evaluate import EntityResult, EvaluationRun, _store
+from valueloop.improvement.documents import DocKind
+from valueloop.improvement.service.actions import create_action, move_action
+from valueloop.improvement.service.documents import add_document
+from valueloop.improvement.workflow import Evidence, Status
 from valueloop.spec.model_loader import load_model
 from valueloop.store.workspace import Workspace, open_workspace
 

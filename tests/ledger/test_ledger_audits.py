@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from conftest import write
-from valueloop.flows.ingest import ingest
-from valueloop.flows.ledger import verify
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store import appdb
 from valueloop.store import ledger as ledger_db
+from valueloop.store.ledger_proof import verify
 from valueloop.store.workspace import Workspace
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from valueloop.flows.ledger import verify
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.store import appdb, ledger
+from valueloop.store.ledger_proof import verify
 from valueloop.store.workspace import open_workspace
 
 WORKERS, EACH = 4, 25
@@ -21,9 +21,9 @@ FIELDS = {"title": "t", "owner": "alice", "department": "ops", "description": "d
 
 def _write(root: str, worker: int, start: Any) -> None:
     """One writer: bare records appended first in their transaction, actions created, alerts fired."""
-    from valueloop.flows.actions import create_action
-    from valueloop.flows.alerts import record
-    from valueloop.monitor.alerting import Transition
+    from valueloop.improvement.service.actions import create_action
+    from valueloop.monitoring.alerting import Transition
+    from valueloop.monitoring.service.alerts import record
 
     ws = open_workspace(Path(root))
     eng = appdb.engine(ws.database_url)

@@ -21,14 +21,14 @@ from typer.testing import CliRunner
 
 from conftest import write
 from valueloop.cli import ledger as ledger_cli
-from valueloop.flows import alerts as alert_flow
-from valueloop.flows.ingest import ingest
-from valueloop.flows.ledger import verify
-from valueloop.monitor.alerting import Transition
+from valueloop.ingest.service.ingest import ingest
+from valueloop.monitoring.alerting import Transition
+from valueloop.monitoring.service import alerts as alert_flow
 from valueloop.store import appdb
 from valueloop.store.lake import Lake
 from valueloop.store.ledger import ledger
 from valueloop.store.ledger_hash import GENESIS, record_hash
+from valueloop.store.ledger_proof import verify
 from valueloop.store.workspace import Workspace
 
 from .conftest import build

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from valueloop.errors import InputError
-from valueloop.flows.ledger import anchor, proof
+from valueloop.store.ledger_proof import anchor, proof
 from valueloop.store.workspace import Workspace
 
 SCRIPT = Path(__file__).parents[2] / "docs" / "verify_ledger_proof.py"

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from valueloop.actions.workflow import Status
 from valueloop.errors import InputError
-from valueloop.flows.actions import move_action
-from valueloop.flows.ledger import anchor, verify
+from valueloop.improvement.service.actions import move_action
+from valueloop.improvement.workflow import Status
 from valueloop.store import appdb, ledger
 from valueloop.store.ledger_hash import canonical, record_hash
+from valueloop.store.ledger_proof import anchor, verify
 from valueloop.store.workspace import Workspace
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from valueloop.flows.ingest import ingest
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service.workspace import create_workspace
+from valueloop.ingest.service.ingest import ingest
 from valueloop.metrics.run import compute_values
 from valueloop.spec.model_loader import load_model
 from valueloop.store.warehouse import Warehouse
@@ -61,7 +61,7 @@ def test_case(case_file: Path, tmp_path: Path) -> None:
 
 
 def _check_scores(ws: Workspace, case: dict[str, Any]) -> None:
-    from valueloop.flows.evaluate import evaluate
+    from valueloop.evaluation.service.evaluate import evaluate
 
     run = evaluate(ws, period=str(case["period"]), store=False)
     by_id = {r.entity_id: r for r in run.results}

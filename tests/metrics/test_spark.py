@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from valueloop.demo.pipeline import run_demo
-from valueloop.flows.models import template_path
+from valueloop.evaluation.service.models import template_path
 from valueloop.metrics.run import compute_values
 from valueloop.spec.model_loader import load_model
 from valueloop.store.warehouse import Warehouse

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from valueloop.flows.ingest import ingest
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service.workspace import create_workspace
+from valueloop.ingest.service.ingest import ingest
 from valueloop.metrics.run import compute_values
 from valueloop.spec.model import EvaluationModel
 from valueloop.store.warehouse import Warehouse

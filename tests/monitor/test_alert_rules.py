@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from valueloop.monitor.rules import Alert, AlertRule, AlertState, Phase, step
+from valueloop.monitoring.rules import Alert, AlertRule, AlertState, Phase, step
 
 N, P, F, R = Phase.inactive, Phase.pending, Phase.firing, Phase.resolved
 

@@ -11,15 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import valueloop.monitor
-from valueloop.monitor import names
-from valueloop.monitor.base import SCORE_CAP, Detector, ScoreDetector
-from valueloop.monitor.cusum import CUSUM
-from valueloop.monitor.ewma import EWMAChart
-from valueloop.monitor.registry import DEFAULT, DETECTORS, make, run
-from valueloop.monitor.robust_z import RobustZScore
-from valueloop.monitor.seasonal import WEEK, SeasonalBaseline
-from valueloop.monitor.threshold import BenchmarkRatio, StaticThreshold
+import valueloop.monitoring
+from valueloop.monitoring import names
+from valueloop.monitoring.base import SCORE_CAP, Detector, ScoreDetector
+from valueloop.monitoring.cusum import CUSUM
+from valueloop.monitoring.ewma import EWMAChart
+from valueloop.monitoring.registry import DEFAULT, DETECTORS, make, run
+from valueloop.monitoring.robust_z import RobustZScore
+from valueloop.monitoring.seasonal import WEEK, SeasonalBaseline
+from valueloop.monitoring.threshold import BenchmarkRatio, StaticThreshold
 
 NAMES = sorted(DETECTORS)
 STEP = 300.0
@@ -102,8 +102,8 @@ def test_a_spike_after_a_stable_baseline_fires(name: str) -> None:
 
 
 def test_modules_doctests() -> None:
-    for info in pkgutil.iter_modules(valueloop.monitor.__path__):
-        module = importlib.import_module(f"valueloop.monitor.{info.name}")
+    for info in pkgutil.iter_modules(valueloop.monitoring.__path__):
+        module = importlib.import_module(f"valueloop.monitoring.{info.name}")
         assert doctest.testmod(module).failed == 0, info.name
 
 

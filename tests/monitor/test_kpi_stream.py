@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from valueloop.monitor.events import EventBatch, Kind
-from valueloop.monitor.kpis import KPIS, WINDOWS, column
-from valueloop.monitor.stream import KpiStream
+from valueloop.monitoring.events import EventBatch, Kind
+from valueloop.monitoring.kpis import KPIS, WINDOWS, column
+from valueloop.monitoring.stream import KpiStream
 
 
 def _events(seed: int, n: int = 900, minutes: int = 150) -> pd.DataFrame:
@@ -148,8 +148,8 @@ def test_advance_closes_silent_minutes() -> None:
 
 def test_a_far_future_event_closes_a_bounded_number_of_minutes() -> None:
     """One event stamped a month (or millennia) ahead reports a day of silence, then skips to its minute."""
-    from valueloop.monitor.kpis import HISTORY
-    from valueloop.monitor.stream import MAX_SILENT_MINUTES
+    from valueloop.monitoring.kpis import HISTORY
+    from valueloop.monitoring.stream import MAX_SILENT_MINUTES
 
     def one(t: float, entity: str = "B1") -> EventBatch:
         return EventBatch(np.array([t]), np.array([entity]), np.array([int(Kind.opened)]), np.array([np.nan]))

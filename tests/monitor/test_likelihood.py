@@ -12,10 +12,10 @@ import typer
 from typer.testing import CliRunner
 
 from valueloop.cli.monitor import register
-from valueloop.flows.monitor_detect import detect
-from valueloop.monitor.bank import LikelihoodBank
-from valueloop.monitor.likelihood import SHIPPED, TailLikelihood, suppress
-from valueloop.monitor.registry import DEFAULT, make, run
+from valueloop.monitoring.bank import LikelihoodBank
+from valueloop.monitoring.likelihood import SHIPPED, TailLikelihood, suppress
+from valueloop.monitoring.registry import DEFAULT, make, run
+from valueloop.monitoring.service.detect import detect
 from valueloop.spec.alerts import RuleSpec
 
 
@@ -95,7 +95,7 @@ def test_bank_equals_the_scalar_detector_series_by_series() -> None:
 def test_alert_rule_with_detector_likelihood_uses_the_bank() -> None:
     spec = RuleSpec.model_validate({"name": "r", "expr": "errors[1m] >= 5", "detector": "likelihood"})
     assert spec.detector == "likelihood"
-    from valueloop.monitor.alerting import _RuleState
+    from valueloop.monitoring.alerting import _RuleState
 
     assert isinstance(_RuleState(spec).bank, LikelihoodBank)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from valueloop.monitor.events import LiveWindow, parse_lines
+from valueloop.monitoring.events import LiveWindow, parse_lines
 
 NOW = 1_796_000_000.0  # 2026-11-30T00:53:20Z
 HOUR = 3600.0

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from valueloop.cli.monitor import register
 from valueloop.errors import InputError
-from valueloop.monitor.registry import DETECTORS
+from valueloop.monitoring.registry import DETECTORS
 
 runner = CliRunner()
 

@@ -15,11 +15,11 @@ import sqlalchemy as sa
 
 from conftest import Webhook, write
 from valueloop.errors import InputError
-from valueloop.flows import alerts as records
-from valueloop.flows import outbox
-from valueloop.flows.ingest import ingest
-from valueloop.flows.monitor import Monitor
-from valueloop.flows.monitor_replay import replay
+from valueloop.ingest.service.ingest import ingest
+from valueloop.monitoring.service import alerts as records
+from valueloop.monitoring.service import outbox
+from valueloop.monitoring.service.monitor import Monitor
+from valueloop.monitoring.service.replay import replay
 from valueloop.spec.alerts import Schedule, load_monitor_spec
 from valueloop.store import appdb
 from valueloop.store.ledger import ledger
@@ -215,8 +215,8 @@ def test_metrics_text_is_prometheus_exposition(live_ws: Workspace) -> None:
 
 
 def test_shipped_spec_parses_and_names_known_kpis() -> None:
-    from valueloop.flows.monitor import DEFAULT_SPEC
-    from valueloop.monitor.kpis import KPIS
+    from valueloop.monitoring.kpis import KPIS
+    from valueloop.monitoring.service.monitor import DEFAULT_SPEC
     from valueloop.spec.alerts import KPI_NAMES
 
     assert set(KPI_NAMES) == set(KPIS)
@@ -226,7 +226,7 @@ def test_shipped_spec_parses_and_names_known_kpis() -> None:
 
 def test_a_replay_with_a_far_future_event_finishes(live_ws: Workspace) -> None:
     """A recorded file with a stray timestamp: replayed as fast as possible, and paced, neither hangs."""
-    from valueloop.flows.monitor_replay import MAX_PACED_GAP, feed
+    from valueloop.monitoring.service.replay import MAX_PACED_GAP, feed
 
     stray = json.dumps({"type": "interaction_opened", "ts": "9999-12-31T00:00:00Z", "entity_id": "B2"})
     lines = [*_stream(), stray]

@@ -21,13 +21,13 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import Webhook, write
-from valueloop.flows import alerts as records
-from valueloop.flows import outbox
-from valueloop.flows.ingest import ingest
-from valueloop.flows.monitor import Monitor
-from valueloop.flows.monitor_replay import replay
-from valueloop.flows.notify import Outbox, Retry
-from valueloop.monitor.kpis import KpiFrame
+from valueloop.ingest.service.ingest import ingest
+from valueloop.monitoring.kpis import KpiFrame
+from valueloop.monitoring.service import alerts as records
+from valueloop.monitoring.service import outbox
+from valueloop.monitoring.service.monitor import Monitor
+from valueloop.monitoring.service.notify import Outbox, Retry
+from valueloop.monitoring.service.replay import replay
 from valueloop.store import appdb
 from valueloop.store.ledger import ledger
 from valueloop.store.workspace import Workspace
@@ -259,7 +259,7 @@ def _interrupt_at(lines: int) -> Any:
 
 def _twin(ws: Workspace, tmp_path: Path) -> Workspace:
     """A second, fresh workspace with the same entities and monitor spec."""
-    from valueloop.flows.workspace import create_workspace
+    from valueloop.accounts.service.workspace import create_workspace
     from valueloop.store.workspace import open_workspace
 
     create_workspace(tmp_path / "twin")

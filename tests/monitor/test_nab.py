@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from valueloop.monitor.nab import PROFILES, Labels, Profile, file_score, normalise, optimise, score_curve, sigmoid
+from valueloop.monitoring.nab import PROFILES, Labels, Profile, file_score, normalise, optimise, score_curve, sigmoid
 
 ONES = Profile(tp=1.0, fp=1.0, fn=1.0)
 STANDARD = PROFILES["standard"]

@@ -20,9 +20,7 @@ from typing import Any
 import pytest
 
 from valueloop.errors import InputError
-from valueloop.flows import outbox
-from valueloop.flows.notify import Outbox, Retry
-from valueloop.monitor.notify import (
+from valueloop.monitoring.notify import (
     WECOM_MAX_BYTES,
     Channel,
     Notice,
@@ -32,6 +30,8 @@ from valueloop.monitor.notify import (
     render,
     wants,
 )
+from valueloop.monitoring.service import outbox
+from valueloop.monitoring.service.notify import Outbox, Retry
 from valueloop.store import appdb
 from valueloop.store.workspace import Workspace
 

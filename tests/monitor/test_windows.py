@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from valueloop.errors import InputError
-from valueloop.monitor.quantile import sorted_quantile
-from valueloop.monitor.windows import SlidingWindow, TumblingWindow, WindowStats
-from valueloop.monitor.windows_batch import sliding_batch, tumbling_batch
+from valueloop.monitoring.quantile import sorted_quantile
+from valueloop.monitoring.windows import SlidingWindow, TumblingWindow, WindowStats
+from valueloop.monitoring.windows_batch import sliding_batch, tumbling_batch
 
 values = st.floats(-1e6, 1e6, allow_nan=False) | st.just(math.nan)
 gaps = st.integers(0, 400).map(float)

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CliRun
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.demo.generate import generate
-from valueloop.flows.ingest import ingest
-from valueloop.flows.workspace import create_workspace
+from valueloop.ingest.service.ingest import ingest
 from valueloop.people.awards import AwardRules, awards
 from valueloop.people.risk_features import build
 from valueloop.store.workspace import Workspace, open_workspace

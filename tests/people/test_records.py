@@ -11,16 +11,16 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import CliRun
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.cli.main import app
 from valueloop.demo.generate import generate
 from valueloop.errors import InputError, ValueloopError
-from valueloop.flows import people_records as pr
-from valueloop.flows.ingest import ingest
-from valueloop.flows.people import scorecards
-from valueloop.flows.people_perf import benchmark_awards, course_effect
-from valueloop.flows.workspace import create_workspace
+from valueloop.ingest.service.ingest import ingest
 from valueloop.people import disputes as dp
 from valueloop.people.records import load
+from valueloop.people.service import records as pr
+from valueloop.people.service.audits import scorecards
+from valueloop.people.service.performance import benchmark_awards, course_effect
 from valueloop.store.workspace import Workspace, open_workspace
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from valueloop.errors import InputError, SpecError
-from valueloop.flows.goals import attainment, grain_of, load_goals, met
-from valueloop.flows.models import load_versions
+from valueloop.evaluation.service.goals import attainment, grain_of, load_goals, met
+from valueloop.evaluation.service.models import load_versions
 from valueloop.spec.model import Grain
 from valueloop.store.workspace import Workspace
 

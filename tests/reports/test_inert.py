@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from weasyprint import HTML  # type: ignore[import-untyped]
 
-from valueloop.reports.html import CSP
-from valueloop.reports.pdf import ASSETS, AssetsOnly
+from valueloop.reporting.html import CSP
+from valueloop.reporting.pdf import ASSETS, AssetsOnly
 
 
 @pytest.mark.parametrize(

@@ -18,14 +18,14 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from valueloop.cli.report import register
-from valueloop.flows.review import build_review, goal_attainment
-from valueloop.flows.scores import entity_scores
+from valueloop.evaluation.service.scores import entity_scores
 from valueloop.metrics.periods import label_of
-from valueloop.reports.data import ReviewData
-from valueloop.reports.html import render_html
-from valueloop.reports.labels import LABELS, SECTIONS, label
-from valueloop.reports.pdf import render_pdf
-from valueloop.reports.xlsx import render_xlsx
+from valueloop.reporting.data import ReviewData
+from valueloop.reporting.html import render_html
+from valueloop.reporting.labels import LABELS, SECTIONS, label
+from valueloop.reporting.pdf import render_pdf
+from valueloop.reporting.service.review import build_review, goal_attainment
+from valueloop.reporting.xlsx import render_xlsx
 from valueloop.spec.model import Grain
 from valueloop.store.workspace import Workspace, open_workspace
 
@@ -167,7 +167,7 @@ def test_cli_writes_each_format(demo: Workspace, tmp_path: Path) -> None:
 
 
 def test_schedule_run_renders_and_posts(demo: Workspace) -> None:
-    from valueloop.flows.schedule import run_schedules
+    from valueloop.reporting.service.schedule import run_schedules
 
     (demo.root / "schedule.yaml").write_text(
         "- {name: q-review, cron: '0 8 1 10 *', webhook: 'http://hook.example/x', period: previous-quarter, "

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from valueloop.errors import SpecError
-from valueloop.reports.schedule import Schedule, cron_matches, is_due, load_schedules, resolve_period, run_due
+from valueloop.reporting.schedule import Schedule, cron_matches, is_due, load_schedules, resolve_period, run_due
 
 NOW = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)  # a Thursday
 

@@ -34,27 +34,27 @@ import sqlalchemy as sa
 import yaml
 from openpyxl import load_workbook
 
-from valueloop.actions.documents import DocKind
-from valueloop.api.app import create_app
-from valueloop.api.settings import ApiSettings
+from valueloop.accounts.service.accounts import Role, add_user, list_users
 from valueloop.cli.output import Format, emit
 from valueloop.demo.pipeline import run_demo
-from valueloop.flows.accounts import Role, add_user, list_users
-from valueloop.flows.actions import comment, create_action
-from valueloop.flows.actions_view import list_actions
-from valueloop.flows.diagnose import diagnose, list_findings
-from valueloop.flows.documents import add_document, list_documents
-from valueloop.flows.evaluate import evaluate
-from valueloop.flows.ingest import ingest
-from valueloop.flows.models import model_files
-from valueloop.flows.people import checklist_from_text, scorecards
-from valueloop.flows.quarantine import export_quarantine
-from valueloop.flows.review import build_review
-from valueloop.flows.scores import latest_run
-from valueloop.monitor.notify import Channel, Notice, render
-from valueloop.reports.html import CSP, render_html
-from valueloop.reports.pdf import render_pdf
-from valueloop.reports.xlsx import render_xlsx
+from valueloop.diagnosis.service.diagnose import diagnose, list_findings
+from valueloop.evaluation.service.evaluate import evaluate
+from valueloop.evaluation.service.models import model_files
+from valueloop.evaluation.service.scores import latest_run
+from valueloop.http.app import create_app
+from valueloop.http.settings import ApiSettings
+from valueloop.improvement.documents import DocKind
+from valueloop.improvement.service.actions import comment, create_action
+from valueloop.improvement.service.actions_view import list_actions
+from valueloop.improvement.service.documents import add_document, list_documents
+from valueloop.ingest.service.ingest import ingest
+from valueloop.ingest.service.quarantine import export_quarantine
+from valueloop.monitoring.notify import Channel, Notice, render
+from valueloop.people.service.audits import checklist_from_text, scorecards
+from valueloop.reporting.html import CSP, render_html
+from valueloop.reporting.pdf import render_pdf
+from valueloop.reporting.service.review import build_review
+from valueloop.reporting.xlsx import render_xlsx
 from valueloop.store import appdb
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace, open_workspace

@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from conftest import write
-from valueloop.flows.ingest import ingest
-from valueloop.flows.workspace import create_workspace
+from valueloop.accounts.service.workspace import create_workspace
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store import appdb
 from valueloop.store.workspace import Workspace, open_workspace
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from valueloop.flows.accounts import Role, add_user
+from valueloop.accounts.service.accounts import Role, add_user
 from valueloop.store.lake import MANIFEST
 from valueloop.store.workspace import data_stamp, init_workspace
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from valueloop.flows.ingest import ingest
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store.lake import MANIFEST, Lake
 from valueloop.store.workspace import Workspace
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from valueloop.flows.evaluate import evaluate
-from valueloop.flows.ingest import ingest
-from valueloop.flows.models import TEMPLATES, available_templates, install_template, template_path
+from valueloop.evaluation.service.evaluate import evaluate
+from valueloop.evaluation.service.models import TEMPLATES, available_templates, install_template, template_path
+from valueloop.ingest.service.ingest import ingest
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.rules import score_values
 from valueloop.spec.datasets import SERVQUAL_DIMENSIONS

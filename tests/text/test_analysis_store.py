@@ -12,12 +12,12 @@ import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
-from valueloop.flows import text as ft
 from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace, open_workspace
-from valueloop.text.analysis import analyze_texts, joined
-from valueloop.text.qualitative import code_notes, statements
+from valueloop.voice.analysis import analyze_texts, joined
+from valueloop.voice.qualitative import code_notes, statements
+from valueloop.voice.service import text as ft
 
 # --- pure parts ------------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ def test_analyze_stores_every_text_once_and_is_incremental(ws: Workspace, first_
 
 
 def test_new_feedback_is_the_only_thing_analysed(ws: Workspace, first_run: dict[str, object], tmp_path: Path) -> None:
-    from valueloop.flows.ingest import ingest
+    from valueloop.ingest.service.ingest import ingest
 
     csv = tmp_path / "new.csv"
     csv.write_text(
@@ -122,8 +122,8 @@ def test_new_feedback_is_the_only_thing_analysed(ws: Workspace, first_run: dict[
 
 
 def test_voice_of_customer_template_evaluates(ws: Workspace, first_run: dict[str, object]) -> None:
-    from valueloop.flows.evaluate import evaluate
-    from valueloop.flows.models import install_template, template_path
+    from valueloop.evaluation.service.evaluate import evaluate
+    from valueloop.evaluation.service.models import install_template, template_path
     from valueloop.spec.model_loader import load_model
 
     model = load_model(template_path("voice-of-customer"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from valueloop.text.lang import detect_language
-from valueloop.text.normalize import normalize
-from valueloop.text.taxonomy import classify, load_taxonomy
-from valueloop.text.tokenize import terms
+from valueloop.voice.lang import detect_language
+from valueloop.voice.normalize import normalize
+from valueloop.voice.taxonomy import classify, load_taxonomy
+from valueloop.voice.tokenize import terms
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from valueloop.text.hotspots import growth_table, heatmap, rise_p_value
-from valueloop.text.lifecycle import stage_history, stage_of, transitions
+from valueloop.voice.hotspots import growth_table, heatmap, rise_p_value
+from valueloop.voice.lifecycle import stage_history, stage_of, transitions
 
 
 def _texts(counts: list[int], n: int = 1000) -> tuple[list[str], list[list[str]]]:
@@ -90,6 +90,6 @@ def test_too_few_periods_are_insufficient_history_not_mature(periods: int) -> No
 
 
 def test_min_periods_is_enough_to_stage() -> None:
-    from valueloop.text.lifecycle import MIN_PERIODS
+    from valueloop.voice.lifecycle import MIN_PERIODS
 
     assert stage_of([100] * MIN_PERIODS, [1000] * MIN_PERIODS).stage == "mature"

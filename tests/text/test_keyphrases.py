@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from valueloop.text.keyphrases import (
+from valueloop.voice.keyphrases import (
     cooccurrence_graph,
     idf_table,
     pagerank,

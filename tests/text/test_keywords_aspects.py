@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from valueloop.text.aspects import clauses, negative_aspects
-from valueloop.text.keywords import contrast_keywords, log_odds
+from valueloop.voice.aspects import clauses, negative_aspects
+from valueloop.voice.keywords import contrast_keywords, log_odds
 
 NEG = ["送餐太慢了，菜不好吃", "等了两个小时，不好吃", "骑手送错地址，菜都凉了", "不好吃，送餐慢"] * 3
 POS = ["送餐很快，菜很好吃", "好吃，送餐准时", "味道好吃，骑手很有礼貌", "好吃好吃"] * 3

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from valueloop.text.model import load_model
-from valueloop.text.resources import path
-from valueloop.text.sentiment import NEUTRAL_BAND, analyze, analyze_one, label_of
-from valueloop.text.train import accuracy
+from valueloop.voice.model import load_model
+from valueloop.voice.resources import path
+from valueloop.voice.sentiment import NEUTRAL_BAND, analyze, analyze_one, label_of
+from valueloop.voice.train import accuracy
 
 DATA = Path("/work/shared/data/sentiment")
 

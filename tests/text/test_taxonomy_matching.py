@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from valueloop.text.taxonomy import classify, keyword_regex
+from valueloop.voice.taxonomy import classify, keyword_regex
 
 
 def _cats(text: str) -> set[str]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from valueloop.flows import text as ft
 from valueloop.store.workspace import Workspace, open_workspace
+from valueloop.voice.service import text as ft
 
 
 @pytest.fixture(scope="module")

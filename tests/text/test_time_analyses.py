@@ -9,15 +9,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.cli.text import register
-from valueloop.flows import text as ft
-from valueloop.flows.workspace import create_workspace
 from valueloop.store.workspace import Workspace, open_workspace
+from valueloop.voice.service import text as ft
 
 
 @pytest.fixture
 def one_month(tmp_path: Path) -> Workspace:
-    from valueloop.flows.ingest import ingest
+    from valueloop.ingest.service.ingest import ingest
 
     create_workspace(tmp_path / "ws")
     ws = open_workspace(tmp_path / "ws")

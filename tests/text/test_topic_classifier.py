@@ -16,13 +16,13 @@ import typer
 from typer.testing import CliRunner
 
 from conftest import CliRun
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.cli.text import register
-from valueloop.flows import text as ft
-from valueloop.flows.workspace import create_workspace
 from valueloop.store.workspace import Workspace, open_workspace
-from valueloop.text.classifier import classify_with, load_classifier
-from valueloop.text.taxonomy import ancestors, classify
-from valueloop.text.train import fit_topics, holdout
+from valueloop.voice.classifier import classify_with, load_classifier
+from valueloop.voice.service import text as ft
+from valueloop.voice.taxonomy import ancestors, classify
+from valueloop.voice.train import fit_topics, holdout
 
 SAMPLE = ft.labelled_sample_path()
 
@@ -118,7 +118,7 @@ def test_classifier_tags_carry_evidence(sample: pd.DataFrame, trained: tuple[Wor
 def test_workspace_analysis_uses_the_classifier_only_when_trained(
     sample: pd.DataFrame, trained: tuple[Workspace, dict[str, Any]], tmp_path: Path
 ) -> None:
-    from valueloop.flows.ingest import ingest
+    from valueloop.ingest.service.ingest import ingest
     from valueloop.store.lake import Lake
 
     ws, _ = trained

@@ -12,11 +12,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.cli.text import register
-from valueloop.flows import text as ft
-from valueloop.flows.workspace import create_workspace
 from valueloop.store.workspace import Workspace, open_workspace
-from valueloop.text.taxonomy import classify, load_taxonomy, shipped
+from valueloop.voice.service import text as ft
+from valueloop.voice.taxonomy import classify, load_taxonomy, shipped
 
 HOTEL_REVIEWS = [
     ("隔音太差，晚上很吵，前台办理入住等了半小时", {"noise", "front_desk", "check_in"}),
@@ -113,7 +113,7 @@ def test_train_taxonomy_learns_the_workspace_categories(ws: Workspace, tmp_path:
 
 
 def test_analyze_and_hotspots_use_the_workspace_taxonomy(ws: Workspace, tmp_path: Path) -> None:
-    from valueloop.flows.ingest import ingest
+    from valueloop.ingest.service.ingest import ingest
 
     csv = tmp_path / "fb.csv"
     csv.write_text(

@@ -6,7 +6,7 @@ import pytest
 
 from valueloop.errors import InputError
 from valueloop.stats.moments import CrossMoments
-from valueloop.verify.ab import Settings, analyse, pick_arms
+from valueloop.verification.ab import Settings, analyse, pick_arms
 
 
 def rate(successes: int, n: int) -> CrossMoments:

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from conftest import CliRun
-from valueloop.actions.workflow import Status
 from valueloop.demo.pipeline import run_demo
 from valueloop.errors import InputError
-from valueloop.flows.actions import create_action, move_action, status_now
-from valueloop.flows.actions_view import show_action
-from valueloop.flows.experiment import LakeExperiment, verify_action
-from valueloop.flows.roi import action_roi
+from valueloop.improvement.service.actions import create_action, move_action, status_now
+from valueloop.improvement.service.actions_view import show_action
+from valueloop.improvement.service.roi import action_roi
+from valueloop.improvement.workflow import Status
 from valueloop.store.workspace import Workspace, open_workspace
+from valueloop.verification.service.experiment import LakeExperiment, verify_action
 
 
 @pytest.fixture(scope="module")

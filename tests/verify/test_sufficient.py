@@ -11,7 +11,7 @@ import pytest
 
 from valueloop.errors import InputError
 from valueloop.stats.moments import CrossMoments
-from valueloop.verify.sufficient import Columns, group_moments
+from valueloop.verification.sufficient import Columns, group_moments
 
 
 def write_csv(path: Path, header: str, rows: list[str]) -> Path:

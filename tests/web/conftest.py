@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import uvicorn
 
-from valueloop.api.app import create_app
-from valueloop.api.settings import ApiSettings
+from valueloop.accounts.service.accounts import Role, add_user
 from valueloop.demo.pipeline import run_demo
-from valueloop.flows.accounts import Role, add_user
+from valueloop.http.app import create_app
+from valueloop.http.settings import ApiSettings
 from valueloop.store.workspace import open_workspace
 
 PASSWORD = "correct horse battery"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from valueloop.api.schemas import ReportCreate
-from valueloop.reports.labels import LABELS, label
-from valueloop.reports.schedule import Schedule
+from valueloop.http.schemas import ReportCreate
+from valueloop.http.web.i18n import MESSAGES, Translator
+from valueloop.reporting.labels import LABELS, label
+from valueloop.reporting.schedule import Schedule
 from valueloop.spec.locale import LANGS, lang_of
-from valueloop.web.i18n import MESSAGES, Translator
 
 
 @pytest.mark.parametrize(

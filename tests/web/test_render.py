@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from valueloop.web.render import templates
+from valueloop.http.web.render import templates
 
 
 def test_page_templates_autoescape_whatever_their_name() -> None:

@@ -14,11 +14,11 @@ from typing import Annotated, Any
 
 import typer
 
-from valueloop.actions.choices import TargetDirection
-from valueloop.actions.documents import DocKind
-from valueloop.actions.workflow import Status
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 from valueloop.errors import InputError
+from valueloop.improvement.choices import TargetDirection
+from valueloop.improvement.documents import DocKind
+from valueloop.improvement.workflow import Status
 
 actions_app = typer.Typer(
     help="Improvement actions: create, move through the workflow, hand off.", no_args_is_help=True
@@ -34,7 +34,7 @@ def _user(by: str | None) -> str:
 
 
 def _show(ws_path: Path | None, aid: int, fmt: Format) -> None:
-    from valueloop.flows.actions_view import show_action
+    from valueloop.improvement.service.actions_view import show_action
     from valueloop.store.workspace import open_workspace
 
     detail = show_action(open_workspace(ws_path), aid)
@@ -69,9 +69,9 @@ def create(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Propose an improvement action."""
-    from valueloop.actions.draft import parse_doc_ref, parse_link
-    from valueloop.actions.raci import parse_assignment
-    from valueloop.flows.actions import create_action
+    from valueloop.improvement.draft import parse_doc_ref, parse_link
+    from valueloop.improvement.raci import parse_assignment
+    from valueloop.improvement.service.actions import create_action
     from valueloop.store.workspace import open_workspace
 
     fields: dict[str, Any] = {
@@ -107,7 +107,7 @@ def list_cmd(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Actions, newest first (a status reached on a waiver shows as 'waived')."""
-    from valueloop.flows.actions_view import list_actions
+    from valueloop.improvement.service.actions_view import list_actions
     from valueloop.store.workspace import open_workspace
 
     emit(list_actions(open_workspace(workspace), status, department), fmt)
@@ -131,8 +131,8 @@ def move(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Move an action to its next state; effective needs --evidence or --waive."""
-    from valueloop.actions.workflow import evidence_from_dict, waiver
-    from valueloop.flows.actions import move_action
+    from valueloop.improvement.service.actions import move_action
+    from valueloop.improvement.workflow import evidence_from_dict, waiver
     from valueloop.store.workspace import open_workspace
 
     if evidence is not None and waive is not None:
@@ -159,7 +159,7 @@ def handoff(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Record a hand-off between departments (its wait runs until it is accepted)."""
-    from valueloop.flows.actions import send_handoff
+    from valueloop.improvement.service.actions import send_handoff
     from valueloop.store.workspace import open_workspace
 
     hid = send_handoff(open_workspace(workspace), aid, src, dst, what, _user(by))
@@ -174,7 +174,7 @@ def accept(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The receiving department accepts a hand-off."""
-    from valueloop.flows.actions import accept_handoff
+    from valueloop.improvement.service.actions import accept_handoff
     from valueloop.store.workspace import open_workspace
 
     aid = accept_handoff(open_workspace(workspace), handoff_id, _user(by))
@@ -189,7 +189,7 @@ def comment(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a comment to an action."""
-    from valueloop.flows.actions import comment as add_comment
+    from valueloop.improvement.service.actions import comment as add_comment
     from valueloop.store.workspace import open_workspace
 
     add_comment(open_workspace(workspace), aid, _user(by), text)
@@ -202,7 +202,7 @@ def overdue(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """What to escalate: overdue actions and stalled hand-offs."""
-    from valueloop.flows.actions_view import escalations
+    from valueloop.improvement.service.actions_view import escalations
     from valueloop.store.workspace import open_workspace
 
     out = escalations(open_workspace(workspace), stall_hours)
@@ -221,7 +221,7 @@ def vsm(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Value stream map from real step timestamps: per-step times, lead time, PCE, bottleneck."""
-    from valueloop.flows.vsm import value_stream_map
+    from valueloop.diagnosis.service.vsm import value_stream_map
     from valueloop.store.workspace import open_workspace
 
     out = value_stream_map(open_workspace(workspace), process, period, compare)
@@ -244,7 +244,7 @@ def docs_add(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Store a new version of a standard document."""
-    from valueloop.flows.documents import add_document
+    from valueloop.improvement.service.documents import add_document
     from valueloop.store.workspace import open_workspace
 
     try:
@@ -264,7 +264,7 @@ def docs_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Every document's newest version."""
-    from valueloop.flows.documents import list_documents
+    from valueloop.improvement.service.documents import list_documents
     from valueloop.store.workspace import open_workspace
 
     emit(list_documents(open_workspace(workspace), kind), fmt)
@@ -277,7 +277,7 @@ def docs_show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """One version of a document, and the actions that introduced it."""
-    from valueloop.flows.documents import get_document
+    from valueloop.improvement.service.documents import get_document
     from valueloop.store.workspace import open_workspace
 
     doc = get_document(open_workspace(workspace), doc_id, version)
@@ -296,7 +296,7 @@ def docs_diff(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Unified diff between two versions."""
-    from valueloop.flows.documents import diff_documents
+    from valueloop.improvement.service.documents import diff_documents
     from valueloop.store.workspace import open_workspace
 
     out = diff_documents(open_workspace(workspace), doc_id, old, new)

@@ -51,7 +51,7 @@ def list_(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Alerts, newest first, with MTTA and MTTR."""
-    from valueloop.flows.alerts import list_alerts, stats
+    from valueloop.monitoring.service.alerts import list_alerts, stats
 
     if status not in (None, "firing", "resolved"):
         raise typer.BadParameter("firing or resolved", param_hint="--status")
@@ -91,7 +91,7 @@ def show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """One alert in full."""
-    from valueloop.flows.alerts import get_alert
+    from valueloop.monitoring.service.alerts import get_alert
 
     emit(get_alert(_ws(workspace), alert_id).model_dump(mode="json"), fmt)
 
@@ -104,7 +104,7 @@ def ack(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Acknowledge an alert: someone is on it."""
-    from valueloop.flows.alerts import ack as do_ack
+    from valueloop.monitoring.service.alerts import ack as do_ack
 
     emit(do_ack(_ws(workspace), alert_id, by or getpass.getuser(), comment).model_dump(mode="json"), fmt)
 
@@ -133,7 +133,7 @@ def silence(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Mute notifications of matching alerts for a while, or on a recurring schedule."""
-    from valueloop.flows.alerts import add_silence
+    from valueloop.monitoring.service.alerts import add_silence
     from valueloop.spec.alerts import DAYS, Schedule
 
     ends = None
@@ -170,7 +170,7 @@ def silence(
 
 def silences(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Silences, oldest first."""
-    from valueloop.flows.alerts import list_silences
+    from valueloop.monitoring.service.alerts import list_silences
 
     emit(
         [s.model_dump(mode="json") for s in list_silences(_ws(workspace))],
@@ -181,7 +181,7 @@ def silences(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> N
 
 def unsilence(silence_id: Annotated[str, typer.Argument(help="Silence id.")], workspace: WorkspaceOpt = None) -> None:
     """End a silence now."""
-    from valueloop.flows.alerts import expire_silence
+    from valueloop.monitoring.service.alerts import expire_silence
 
     expire_silence(_ws(workspace), silence_id)
 
@@ -207,8 +207,8 @@ def notifications(
     give-up age (default 24 h), then dead. ``--resend`` queues dead ones again; the running
     monitor (``valueloop serve``), or the next one started, sends them.
     """
-    from valueloop.flows.outbox import STATES, list_notifications
-    from valueloop.flows.outbox import resend as requeue
+    from valueloop.monitoring.service.outbox import STATES, list_notifications
+    from valueloop.monitoring.service.outbox import resend as requeue
 
     if ids and not resend:
         raise typer.BadParameter("notification ids are only taken with --resend", param_hint="IDS")

@@ -22,7 +22,7 @@ def allocate(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Share a traffic budget among the units of a run by score band; the integers add up to the budget."""
-    from valueloop.flows.allocate import allocate as run_allocate
+    from valueloop.evaluation.service.allocate import allocate as run_allocate
     from valueloop.store.workspace import open_workspace
 
     table = run_allocate(open_workspace(workspace), budget, run, bands)

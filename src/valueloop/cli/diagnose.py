@@ -33,7 +33,7 @@ def diagnose(
     """Compute and store the period's findings (re-running replaces them)."""
     if ctx.invoked_subcommand is not None:
         return
-    from valueloop.flows.diagnose import diagnose as run_diagnose
+    from valueloop.diagnosis.service.diagnose import diagnose as run_diagnose
     from valueloop.store.workspace import open_workspace
 
     result = run_diagnose(open_workspace(workspace), run_id=run, period=period, model_id=model, level=level)
@@ -59,7 +59,7 @@ def explain(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Why the unit's score moved since the previous period: per-indicator contributions and child units."""
-    from valueloop.flows.diagnose import explain as run_explain
+    from valueloop.diagnosis.service.diagnose import explain as run_explain
     from valueloop.store.workspace import open_workspace
 
     result = run_explain(open_workspace(workspace), entity, period, model, indicator)
@@ -86,7 +86,7 @@ def drivers(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Key drivers of an outcome: LMG share of R² with bootstrap intervals, mean score and IPA quadrant."""
-    from valueloop.flows.diagnose import drivers as run_drivers
+    from valueloop.diagnosis.service.diagnose import drivers as run_drivers
     from valueloop.store.workspace import open_workspace
 
     result = run_drivers(open_workspace(workspace), outcome, period, periods, driver, model, bootstrap, seed)
@@ -105,7 +105,7 @@ def list_findings(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Stored findings, newest period first."""
-    from valueloop.flows.diagnose import list_findings as run_list
+    from valueloop.diagnosis.service.diagnose import list_findings as run_list
     from valueloop.store.workspace import open_workspace
 
     found = [f.model_dump(mode="json") for f in run_list(open_workspace(workspace), period, severity, entity)]
@@ -121,7 +121,7 @@ def show_finding(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """One finding with its evidence: sample ids from the lake and the SQL that reproduces the value."""
-    from valueloop.flows.diagnose import show_finding as run_show
+    from valueloop.diagnosis.service.diagnose import show_finding as run_show
     from valueloop.store.workspace import open_workspace
 
     found = run_show(open_workspace(workspace), finding_id).model_dump(mode="json")

@@ -26,7 +26,7 @@ def evaluate(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Score every unit for a period, store the run and print the ranking."""
-    from valueloop.flows.evaluate import evaluate as run_evaluate
+    from valueloop.evaluation.service.evaluate import evaluate as run_evaluate
     from valueloop.store.workspace import open_workspace
 
     run = run_evaluate(open_workspace(workspace), model, period, level, version)
@@ -57,7 +57,7 @@ def _row(r: dict[str, Any]) -> dict[str, Any]:
 def validate(workspace: WorkspaceOpt = None) -> None:
     """Check every model file; list every problem with file, line and YAML path."""
     from valueloop.errors import SpecError
-    from valueloop.flows.models import model_files, validate_workspace_models
+    from valueloop.evaluation.service.models import model_files, validate_workspace_models
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -69,7 +69,7 @@ def validate(workspace: WorkspaceOpt = None) -> None:
 
 def list_models(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Models and versions in the workspace."""
-    from valueloop.flows.models import model_files
+    from valueloop.evaluation.service.models import model_files
     from valueloop.spec.model_loader import load_model
     from valueloop.store.workspace import open_workspace
 
@@ -99,7 +99,7 @@ def show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """One unit's scores: dimensions, every indicator (value, benchmark, score, n, flag) and points lost."""
-    from valueloop.flows.scores import entity_scores
+    from valueloop.evaluation.service.scores import entity_scores
     from valueloop.store.workspace import open_workspace
 
     detail = entity_scores(open_workspace(workspace), entity, period, model)

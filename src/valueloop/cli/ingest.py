@@ -23,8 +23,8 @@ def ingest(
     """Validate files and store them in the lake; bad rows go to quarantine with their reasons."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from valueloop.flows.ingest import distinct_files
-    from valueloop.flows.ingest import ingest as run_ingest
+    from valueloop.ingest.service.ingest import distinct_files
+    from valueloop.ingest.service.ingest import ingest as run_ingest
     from valueloop.store.workspace import open_workspace
 
     files, repeats = distinct_files(files)
@@ -81,7 +81,7 @@ def q_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Quarantined rows: one line per problem (file, row, field, reason)."""
-    from valueloop.flows.quarantine import list_quarantine
+    from valueloop.ingest.service.quarantine import list_quarantine
     from valueloop.store.workspace import open_workspace
 
     emit(
@@ -98,7 +98,7 @@ def q_show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The quarantined rows of one batch with their original values and every reason."""
-    from valueloop.flows.quarantine import show_quarantine
+    from valueloop.ingest.service.quarantine import show_quarantine
     from valueloop.store.workspace import open_workspace
 
     emit(show_quarantine(open_workspace(workspace), batch, row), fmt)
@@ -111,7 +111,7 @@ def q_export(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write quarantined rows with their original columns, to fix and ingest again with the same mapping."""
-    from valueloop.flows.quarantine import export_quarantine
+    from valueloop.ingest.service.quarantine import export_quarantine
     from valueloop.store.workspace import open_workspace
 
     n = export_quarantine(open_workspace(workspace), dataset, out, batch)
@@ -126,7 +126,7 @@ def q_clear(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Drop quarantined rows once they have been fixed and re-ingested."""
-    from valueloop.flows.quarantine import clear_quarantine
+    from valueloop.ingest.service.quarantine import clear_quarantine
     from valueloop.store.workspace import open_workspace
 
     n = clear_quarantine(open_workspace(workspace), dataset, batch)

@@ -35,8 +35,8 @@ def verify(
 ) -> None:
     """Check the chain, the daily roots' inputs and every recorded row; exit 1 on any problem."""
     from valueloop.errors import InputError
-    from valueloop.flows.ledger import load_anchor
-    from valueloop.flows.ledger import verify as run
+    from valueloop.store.ledger_proof import load_anchor
+    from valueloop.store.ledger_proof import verify as run
     from valueloop.store.workspace import open_workspace
 
     anchor = None
@@ -62,7 +62,7 @@ def proof(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Export the record's inclusion proof (its Merkle path to the day's root) as JSON."""
-    from valueloop.flows.ledger import proof as run
+    from valueloop.store.ledger_proof import proof as run
     from valueloop.store.workspace import open_workspace
 
     text = to_json(run(open_workspace(workspace), record))
@@ -79,7 +79,7 @@ def anchor(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Print a day's Merkle root (and the chain head it covers) for external timestamping."""
-    from valueloop.flows.ledger import anchor as run
+    from valueloop.store.ledger_proof import anchor as run
     from valueloop.store.workspace import open_workspace
 
     emit(run(open_workspace(workspace), day), fmt)

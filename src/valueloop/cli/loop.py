@@ -27,9 +27,9 @@ def verify_action(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Run the action's A/B verification on the lake data and write the verdict back to the action."""
-    from valueloop.flows.experiment import LakeExperiment
-    from valueloop.flows.experiment import verify_action as run
     from valueloop.store.workspace import open_workspace
+    from valueloop.verification.service.experiment import LakeExperiment
+    from valueloop.verification.service.experiment import verify_action as run
 
     exp = None
     if assignment is not None:
@@ -51,7 +51,7 @@ def roi(
 ) -> None:
     """Return on investment of a verified action, or of all actions verified in a quarter, with intervals."""
     from valueloop.errors import InputError
-    from valueloop.flows.roi import action_roi, period_roi, save_parameters
+    from valueloop.improvement.service.roi import action_roi, period_roi, save_parameters
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)

@@ -20,7 +20,7 @@ def diff(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Score one period under two versions (nothing stored): rank correlations and the biggest movers."""
-    from valueloop.flows.model_diff import diff_versions
+    from valueloop.evaluation.service.model_diff import diff_versions
     from valueloop.store.workspace import open_workspace
 
     result = diff_versions(open_workspace(workspace), model, v_from, v_to, period, level)

@@ -1,6 +1,6 @@
 """``valueloop monitor``: run a real-time anomaly detector over a recorded series.
 
-A thin adapter over :mod:`valueloop.monitor`: read ``timestamp,value`` rows, feed them in
+A thin adapter over :mod:`valueloop.monitoring`: read ``timestamp,value`` rows, feed them in
 order through one detector from the registry, print one result per input row. The
 detector sees the rows one at a time, exactly as it would live, so what ``detect`` flags
 on a replay is what monitoring would have flagged then.
@@ -27,8 +27,8 @@ import typer
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 from valueloop.errors import InputError
 from valueloop.ingest.encoding import read_utf8
-from valueloop.monitor.names import DEFAULT
-from valueloop.monitor.names import NAMES as DETECTORS
+from valueloop.monitoring.names import DEFAULT
+from valueloop.monitoring.names import NAMES as DETECTORS
 
 SeriesArg = Annotated[
     Path, typer.Argument(metavar="SERIES.csv", help="CSV with columns timestamp,value.", show_default=False)
@@ -71,8 +71,8 @@ def detect(
     """Score every row of a timestamp,value series; flag the anomalies."""
     if detector not in DETECTORS:
         raise typer.BadParameter(f"{detector!r} is not one of {', '.join(DETECTORS)}", param_hint="--detector")
-    from valueloop.flows.monitor_detect import PROFILES, learning_rows
-    from valueloop.flows.monitor_detect import detect as detect_points
+    from valueloop.monitoring.service.detect import PROFILES, learning_rows
+    from valueloop.monitoring.service.detect import detect as detect_points
 
     if profile not in PROFILES:
         raise typer.BadParameter(f"{profile!r} is not one of {', '.join(PROFILES)}", param_hint="--profile")
@@ -151,7 +151,7 @@ def replay(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Replay recorded events through the workspace's monitor (windows, rules, alerts)."""
-    from valueloop.flows import monitor_replay
+    from valueloop.monitoring.service import replay as monitor_replay
 
     lines = read_utf8(file).splitlines()
     with _progress(len(lines)) as tick:
@@ -159,7 +159,7 @@ def replay(
             with _poster(url, token) as send:
                 result = monitor_replay.feed(send, lines, speed=speed, batch=batch, progress=tick)
         else:
-            from valueloop.flows.monitor import Monitor
+            from valueloop.monitoring.service.monitor import Monitor
             from valueloop.store.workspace import open_workspace
 
             monitor = Monitor(open_workspace(workspace))
@@ -217,7 +217,7 @@ def export(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write the lake's interactions, feedback and events of a time range as monitor events."""
-    from valueloop.flows.monitor_replay import export_stream, local_time
+    from valueloop.monitoring.service.replay import export_stream, local_time
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -228,7 +228,7 @@ def export(
 
 def status(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Pending and firing alerts of the monitor's saved state, and its counters."""
-    from valueloop.flows.monitor import Monitor
+    from valueloop.monitoring.service.monitor import Monitor
     from valueloop.store.workspace import open_workspace
 
     monitor = Monitor(open_workspace(workspace))

@@ -1,6 +1,6 @@
 """``valueloop people`` and ``valueloop audits``: scorecards, bot resolution, mystery-shopper audits.
 
-A thin adapter over :mod:`valueloop.flows.people`. JSON shapes:
+A thin adapter over :mod:`valueloop.people.service.audits`. JSON shapes:
 
 * ``audits plan``: ``{"year", "seed", "level", "slots", "auditor_source", "auditors": [...],
   "visits": [{"audit_id", "entity_id", "auditor_id", "date", "slot"}], "file"}``;
@@ -57,19 +57,19 @@ def open_workspace(path: Path | None) -> Workspace:
 
 def _flows() -> ModuleType:
     """The use cases, imported on first use so ``valueloop --help`` stays fast."""
-    from valueloop.flows import people
+    from valueloop.people.service import audits as people
 
     return people
 
 
 def _perf() -> ModuleType:
-    from valueloop.flows import people_perf
+    from valueloop.people.service import performance as people_perf
 
     return people_perf
 
 
 def _records() -> ModuleType:
-    from valueloop.flows import people_records
+    from valueloop.people.service import records as people_records
 
     return people_records
 
@@ -84,7 +84,7 @@ def _who(by: str | None) -> str:
 
 
 def _risk() -> ModuleType:
-    from valueloop.flows import people_risk
+    from valueloop.people.service import risk as people_risk
 
     return people_risk
 

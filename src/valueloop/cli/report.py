@@ -44,8 +44,8 @@ def report(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write the period review: scores, goals, findings and actions, verification, voice of the customer, ROI."""
-    from valueloop.flows.report_files import write_report
-    from valueloop.flows.review import build_review
+    from valueloop.reporting.service.report_files import write_report
+    from valueloop.reporting.service.review import build_review
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -60,8 +60,8 @@ def report(
 
 def check(model: ModelOpt = None, workspace: WorkspaceOpt = None) -> None:
     """Validate goals.yaml against the model; every problem is listed with file:line."""
-    from valueloop.flows.goals import goals_path, load_goals
-    from valueloop.flows.models import load_versions
+    from valueloop.evaluation.service.goals import goals_path, load_goals
+    from valueloop.evaluation.service.models import load_versions
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -72,7 +72,7 @@ def check(model: ModelOpt = None, workspace: WorkspaceOpt = None) -> None:
 def show(period: PeriodOpt, level: LevelOpt = None, model: ModelOpt = None, workspace: WorkspaceOpt = None,
          fmt: FormatOpt = Format.table) -> None:  # fmt: skip
     """Attainment of every goal set for the period (percent; lower-is-better indicators use target/value)."""
-    from valueloop.flows.review import goal_attainment
+    from valueloop.reporting.service.review import goal_attainment
     from valueloop.store.workspace import open_workspace
 
     section = goal_attainment(open_workspace(workspace), period, level, model)
@@ -91,7 +91,7 @@ def schedule_run(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Run the schedules of schedule.yaml that are due (their cron fired since their last run), once."""
-    from valueloop.flows.schedule import run_schedules
+    from valueloop.reporting.service.schedule import run_schedules
     from valueloop.store.workspace import open_workspace
 
     at = datetime.fromisoformat(now) if now else datetime.now(UTC)

@@ -35,8 +35,8 @@ def serve(
     """Serve the web dashboard and the JSON API for a workspace."""
     import uvicorn
 
-    from valueloop.api.app import create_app
-    from valueloop.api.settings import ApiSettings
+    from valueloop.http.app import create_app
+    from valueloop.http.settings import ApiSettings
     from valueloop.store.workspace import resolve_root
 
     settings = ApiSettings(workspace=resolve_root(workspace), max_upload_bytes=max_upload_mb * 1024 * 1024,

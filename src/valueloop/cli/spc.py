@@ -146,7 +146,7 @@ def _compute(path: Path, build: Builder, phase1: bool) -> ControlChart:
 
 
 def _show(chart: ControlChart, fmt: Format) -> None:
-    from valueloop.flows.spc import payload
+    from valueloop.diagnosis.service.spc import payload
 
     if fmt is Format.json:
         emit(payload(chart), fmt)

@@ -47,7 +47,7 @@ def sentiment(
     file: FileArg, column: ColumnOpt = "text", workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table
 ) -> None:
     """Score every row: label (negative / neutral / positive), score in [-1, 1], reason for odd rows."""
-    from valueloop.flows.text import sentiment_file
+    from valueloop.voice.service.text import sentiment_file
 
     emit(sentiment_file(file, column, _ws(workspace)), fmt, columns=["row", "label", "score", "reason"])
 
@@ -60,7 +60,7 @@ def tags(
     fmt: FormatOpt = Format.json,
 ) -> None:
     """Per row: sentiment, issue categories and negative aspects, each with its evidence span."""
-    from valueloop.flows.text import tag_file
+    from valueloop.voice.service.text import tag_file
 
     emit(tag_file(file, column, _ws(workspace), taxonomy), fmt)
 
@@ -82,7 +82,7 @@ def keywords(
     logodds (default): terms typical of negative texts against positive ones (Monroe et al. 2008);
     tfidf: TF-IDF against the file's own texts as background corpus; textrank: TextRank key phrases.
     """
-    from valueloop.flows.text import keywords_file
+    from valueloop.voice.service.text import keywords_file
 
     if method not in ("logodds", "tfidf", "textrank"):
         raise typer.BadParameter("--method must be logodds, tfidf or textrank")
@@ -116,8 +116,8 @@ def evaluate(
     templates, labelled by theme; see scripts/make_taxonomy_sample.py) — an in-distribution check.
     With --classifier: one row per method (keyword, classifier, combined) and category.
     """
-    from valueloop.flows.text import compare_methods, evaluate_taxonomy
     from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.text import compare_methods, evaluate_taxonomy
 
     if not classifier:
         emit(evaluate_taxonomy(file, column, label, taxonomy), fmt)
@@ -149,8 +149,8 @@ def train_taxonomy(
     it has one). Each category is then decided by the method with the better held-out F1
     (the keyword rules on a tie).
     """
-    from valueloop.flows.text import train_taxonomy as run
     from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.text import train_taxonomy as run
 
     report = run(open_workspace(workspace), file, column, label, taxonomy)
     if fmt is Format.json:
@@ -169,8 +169,8 @@ def train(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Train a workspace sentiment model; it is saved (and used) only when it beats the default on held-out rows."""
-    from valueloop.flows.text import train_from_ratings
     from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.text import train_from_ratings
 
     if not from_ratings:
         raise typer.BadParameter("say where to learn from: --from-ratings")
@@ -188,8 +188,8 @@ def hotspots(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Category and term × period counts, shares and significant growth, with heat-map data (JSON)."""
-    from valueloop.flows.text import hotspots as run
     from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.text import hotspots as run
 
     data = run(open_workspace(workspace), _period(by), top, taxonomy)
     if data["undated"]:
@@ -220,10 +220,10 @@ def lifecycle(
 
     A stage needs at least 5 periods of dated feedback; with fewer it is insufficient_history.
     """
-    from valueloop.flows.text import lifecycle as run
-    from valueloop.flows.text import undated
     from valueloop.store.workspace import open_workspace
-    from valueloop.text.lifecycle import MIN_PERIODS
+    from valueloop.voice.lifecycle import MIN_PERIODS
+    from valueloop.voice.service.text import lifecycle as run
+    from valueloop.voice.service.text import undated
 
     ws = open_workspace(workspace)
     rows = run(ws, _period(by), history)
@@ -249,8 +249,8 @@ def analyze(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Analyse feedback texts into the feedback_text dataset (sentiment, categories, aspects) for evaluation models."""
-    from valueloop.flows.text import analyze_feedback
     from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.text import analyze_feedback
 
     report = analyze_feedback(open_workspace(workspace), everything=everything, taxonomy=taxonomy)
     emit(report, fmt)
@@ -267,9 +267,9 @@ def qualitative(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Interview and focus-group notes: statements coded with the taxonomy, counted per topic, with quotes."""
-    from valueloop.flows.text import QUALITATIVE_KINDS
-    from valueloop.flows.text import qualitative as run
     from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.text import QUALITATIVE_KINDS
+    from valueloop.voice.service.text import qualitative as run
 
     data = run(open_workspace(workspace), tuple(kind or QUALITATIVE_KINDS), quotes)
     if fmt is Format.json:

@@ -24,8 +24,8 @@ def add(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Add a user (the password is prompted for unless given)."""
+    from valueloop.accounts.service.accounts import Role, add_user
     from valueloop.errors import InputError
-    from valueloop.flows.accounts import Role, add_user
     from valueloop.store.workspace import open_workspace
 
     if role not in Role.__members__:
@@ -38,7 +38,7 @@ def add(
 @users_app.command("list")
 def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Every user, with role, bound units and whether disabled."""
-    from valueloop.flows.accounts import list_users
+    from valueloop.accounts.service.accounts import list_users
     from valueloop.store.workspace import open_workspace
 
     emit(
@@ -51,7 +51,7 @@ def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None
 @users_app.command("disable")
 def disable(username: Annotated[str, typer.Argument(help="Login name.")], workspace: WorkspaceOpt = None) -> None:
     """Disable a user: sessions end at once, tokens stop working."""
-    from valueloop.flows.accounts import disable_user
+    from valueloop.accounts.service.accounts import disable_user
     from valueloop.store.workspace import open_workspace
 
     disable_user(open_workspace(workspace), username)
@@ -69,7 +69,7 @@ def create(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Create a token and print it once; only its SHA-256 is stored."""
-    from valueloop.flows.accounts import create_token
+    from valueloop.accounts.service.accounts import create_token
     from valueloop.store.workspace import open_workspace
 
     tid, secret = create_token(open_workspace(workspace), username, name, scope or [], expires_days or None)
@@ -84,7 +84,7 @@ def list_tokens(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Every API token: whose, what for, scopes and times (never the secret)."""
-    from valueloop.flows.accounts import list_tokens as tokens
+    from valueloop.accounts.service.accounts import list_tokens as tokens
     from valueloop.store.workspace import open_workspace
 
     emit(
@@ -97,7 +97,7 @@ def list_tokens(
 @tokens_app.command("revoke")
 def revoke(token_id: Annotated[int, typer.Argument(help="Token id.")], workspace: WorkspaceOpt = None) -> None:
     """Revoke a token at once."""
-    from valueloop.flows.accounts import revoke_token
+    from valueloop.accounts.service.accounts import revoke_token
     from valueloop.store.workspace import open_workspace
 
     revoke_token(open_workspace(workspace), token_id)

@@ -1,6 +1,6 @@
 """``valueloop verify``: did an improvement action work? Prove it with statistics.
 
-A thin adapter over :mod:`valueloop.verify` (file → sufficient statistics → tests) and
+A thin adapter over :mod:`valueloop.verification` (file → sufficient statistics → tests) and
 :mod:`valueloop.stats.power`. Commands:
 
 * ``ab FILE`` — a randomised test, one row per unit. JSON: ``{"metric_type", "control":
@@ -75,10 +75,10 @@ def ab(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Compare treatment with control in a randomised test and give a verdict."""
-    from valueloop.flows import verify_rows as rows_flow
-    from valueloop.verify.ab import Settings
-    from valueloop.verify.files import verify_ab_file
-    from valueloop.verify.sufficient import Columns
+    from valueloop.verification.ab import Settings
+    from valueloop.verification.files import verify_ab_file
+    from valueloop.verification.service import verify_rows as rows_flow
+    from valueloop.verification.sufficient import Columns
 
     covariate = rows_flow.covariate(metric_type.value, denominator_col, pre_col)
     settings = Settings(metric_type.value, alpha, control_share, not lower_is_better, pre_col is not None, seed)
@@ -99,7 +99,7 @@ def power(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Sample size per group for an effect (--mde), or the smallest effect for a size (--n)."""
-    from valueloop.flows import verify_rows as rows_flow
+    from valueloop.verification.service import verify_rows as rows_flow
 
     doc = rows_flow.power(metric_type.value, mde=mde, n=n, baseline=baseline, sd=sd, alpha=alpha, target=target,
                           ratio=ratio)  # fmt: skip
@@ -119,8 +119,8 @@ def did(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Difference-in-differences against comparable units (cluster-robust by unit)."""
-    from valueloop.verify.files import verify_did_file
-    from valueloop.verify.report import did_payload
+    from valueloop.verification.files import verify_did_file
+    from valueloop.verification.report import did_payload
 
     result = verify_did_file(file, unit_col, treated_col, post_col, value_col, alpha, period_col)
     doc = did_payload(result)
@@ -137,8 +137,8 @@ def its(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Interrupted time series: level and slope change (Newey–West errors)."""
-    from valueloop.verify.files import verify_its_file
-    from valueloop.verify.report import its_payload
+    from valueloop.verification.files import verify_its_file
+    from valueloop.verification.report import its_payload
 
     doc = its_payload(verify_its_file(file, time_col, value_col, intervention, alpha))
     _assumptions(doc["assumptions"], fmt)

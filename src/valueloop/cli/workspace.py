@@ -19,7 +19,7 @@ def init(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Create a workspace: settings, models/, mappings/, the Parquet lake and the app database."""
-    from valueloop.flows.workspace import create_workspace
+    from valueloop.accounts.service.workspace import create_workspace
 
     info = create_workspace(directory, template=template, database_url=database_url, announce=stderr.print)
     if fmt is Format.table:

@@ -16,25 +16,25 @@ from typing import Any
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from valueloop.actions.workflow import Status
+from valueloop.accounts.service.workspace import create_workspace
 from valueloop.demo.generate import generate
-from valueloop.flows.actions import accept_handoff, create_action, move_action, send_handoff
-from valueloop.flows.diagnose import diagnose
-from valueloop.flows.evaluate import EvaluationRun, evaluate, latest_period
-from valueloop.flows.experiment import LakeExperiment, verify_action
-from valueloop.flows.ingest import ingest
-from valueloop.flows.models import install_template, load_versions
-from valueloop.flows.people import audit_plan
-from valueloop.flows.people_perf import benchmark_awards
-from valueloop.flows.people_risk import queue as risk_queue
-from valueloop.flows.people_risk import train as train_risk
-from valueloop.flows.roi import action_roi
-from valueloop.flows.text import analyze_feedback, lifecycle
-from valueloop.flows.workspace import create_workspace
+from valueloop.diagnosis.service.diagnose import diagnose
+from valueloop.evaluation.service.evaluate import EvaluationRun, evaluate, latest_period
+from valueloop.evaluation.service.models import install_template, load_versions
+from valueloop.improvement.service.actions import accept_handoff, create_action, move_action, send_handoff
+from valueloop.improvement.service.roi import action_roi
+from valueloop.improvement.workflow import Status
+from valueloop.ingest.service.ingest import ingest
 from valueloop.metrics.periods import previous
+from valueloop.people.service.audits import audit_plan
+from valueloop.people.service.performance import benchmark_awards
+from valueloop.people.service.risk import queue as risk_queue
+from valueloop.people.service.risk import train as train_risk
 from valueloop.spec.model import Grain
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace, open_workspace
+from valueloop.verification.service.experiment import LakeExperiment, verify_action
+from valueloop.voice.service.text import analyze_feedback, lifecycle
 
 Log = Callable[[str], None]
 ORDER = (
@@ -221,7 +221,7 @@ def _people(ws: Workspace, period: str, log: Log) -> None:
     """Agent scorecards, service-benchmark awards, next year's mystery-shopper plan and the complaint-risk queue."""
     from collections import Counter
 
-    from valueloop.flows.people import scorecards
+    from valueloop.people.service.audits import scorecards
 
     cards = scorecards(ws, period=period)
     graded = [c for c in cards["scorecards"] if c["grade"] is not None]
@@ -246,9 +246,9 @@ def _monitor(ws: Workspace, source: Path, log: Log) -> list[dict[str, Any]]:
     """Replay the weeks of the planted incidents through the real-time monitor; match alerts to incidents."""
     from datetime import datetime, timedelta
 
-    from valueloop.flows.alerts import list_alerts
-    from valueloop.flows.monitor import Monitor
-    from valueloop.flows.monitor_replay import export_stream, replay
+    from valueloop.monitoring.service.alerts import list_alerts
+    from valueloop.monitoring.service.monitor import Monitor
+    from valueloop.monitoring.service.replay import export_stream, replay
 
     incidents = json.loads((source / "STORIES.json").read_text(encoding="utf-8"))["stories"]["incidents"]
     start = datetime.fromisoformat(min(i["start"] for i in incidents)) - timedelta(hours=3)

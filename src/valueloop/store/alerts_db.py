@@ -4,7 +4,7 @@ Defined on :data:`valueloop.store.appdb.metadata` (migration ``0007`` creates th
 makes ``notifications`` an outbox). An alert's id is deterministic (rule + entity fingerprint
 and the time its condition began), and a notification is unique per (alert, status, channel):
 replaying events after a crash writes nothing twice. ``notifications`` is the durable outbox
-of :class:`valueloop.flows.notify.Outbox`: a row is written with its alert, in the same
+of :class:`valueloop.monitoring.service.notify.Outbox`: a row is written with its alert, in the same
 transaction, as ``queued``; it becomes ``sent`` only after the channel accepted it, or
 ``dead`` once it has failed for longer than the channel's give-up age.
 """

@@ -1,0 +1,99 @@
+"""Use case: read stored evaluation results back (drill-down for one unit)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import sqlalchemy as sa
+
+from valueloop.errors import InputError
+from valueloop.store import appdb
+from valueloop.store.workspace import Workspace
+
+
+def latest_run(ws: Workspace, period: str | None, model: str | None) -> sa.Row[Any]:
+    runs = appdb.evaluation_runs
+    query = sa.select(runs).order_by(runs.c.created_at.desc()).limit(1)
+    if period:
+        query = query.where(runs.c.period == period)
+    if model:
+        query = query.where(runs.c.model_id == model)
+    with appdb.engine(ws.database_url).connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        raise InputError("no stored evaluation run matches; run `valueloop evaluate` first")
+    return row
+
+
+def entity_scores(ws: Workspace, entity: str, period: str | None, model: str | None) -> dict[str, Any]:
+    run = latest_run(ws, period, model)
+    res = appdb.evaluation_results
+    with appdb.engine(ws.database_url).connect() as conn:
+        row = conn.execute(
+            sa.select(res.c.result).where((res.c.run_id == run.run_id) & (res.c.entity_id == entity))
+        ).first()
+    if row is None:
+        raise InputError(
+            f"entity {entity!r} is not in run {run.run_id} ({run.model_id}, {run.period}, level {run.level})"
+        )
+    result: dict[str, Any] = dict(row.result)
+    lost = result.get("points_lost", {})
+    rows = [{"indicator": k, **v, "points_lost": lost.get(k)} for k, v in result["indicators"].items()]
+    rows.sort(key=lambda r: -(r["points_lost"] or 0))
+    return {**result, "model": run.model_id, "run_id": run.run_id, "period": run.period, "indicator_rows": rows}
+
+
+# Scoped reads for the dashboard and the API: a manager sees only the units under their bindings.
+# The caller passes the units it may see (``accounts.service.accounts.visible_units``; None = all),
+# so the scope rule has one home and this stage does not depend on accounts.
+
+
+def run_results(
+    ws: Workspace, seen: Collection[str] | None, period: str | None = None, model: str | None = None
+) -> dict[str, Any]:
+    """The latest stored run (optionally of one period/model) with the results the principal may see."""
+    run = latest_run(ws, period, model)
+    res = appdb.evaluation_results
+    with appdb.engine(ws.database_url).connect() as conn:
+        rows = conn.execute(sa.select(res.c.entity_id, res.c.result).where(res.c.run_id == run.run_id)).all()
+    results = [dict(r.result) for r in rows if seen is None or r.entity_id in seen]
+    results.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
+    return {
+        "run_id": run.run_id,
+        "model": run.model_id,
+        "version": run.version,
+        "period": run.period,
+        "level": run.level,
+        "created_at": appdb.as_utc(run.created_at),
+        "results": results,
+    }
+
+
+def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None = None) -> list[dict[str, Any]]:
+    """Per evaluated period (latest run of each): mean, min and max composite over the visible units."""
+    runs, res = appdb.evaluation_runs, appdb.evaluation_results
+    query = sa.select(runs.c.run_id, runs.c.period, runs.c.model_id).order_by(runs.c.created_at)
+    if model:
+        query = query.where(runs.c.model_id == model)
+    with appdb.engine(ws.database_url).connect() as conn:
+        latest = {r.period: r.run_id for r in conn.execute(query)}
+        rows = conn.execute(
+            sa.select(res.c.run_id, res.c.entity_id, res.c.score).where(
+                res.c.run_id.in_(list(latest.values())) & res.c.score.is_not(None)
+            )
+        ).all()
+    out = []
+    for period, run_id in sorted(latest.items()):
+        scores = [float(r.score) for r in rows if r.run_id == run_id and (seen is None or r.entity_id in seen)]
+        if scores:
+            out.append(
+                {
+                    "period": period,
+                    "mean": sum(scores) / len(scores),
+                    "min": min(scores),
+                    "max": max(scores),
+                    "units": len(scores),
+                }
+            )
+    return out

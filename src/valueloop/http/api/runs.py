@@ -1,0 +1,38 @@
+"""``/api/v1/evaluate``, ``/api/v1/runs/latest`` and ``/api/v1/scores/{entity_id}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from valueloop.accounts import scope
+from valueloop.accounts.service.accounts import visible_units
+from valueloop.evaluation.service.evaluate import EvaluationRun, evaluate
+from valueloop.evaluation.service.scores import entity_scores, run_results
+from valueloop.http.deps import EvaluateRun, ScoresRead, WorkspaceDep
+from valueloop.http.response_cache import CACHED
+from valueloop.http.schemas import EvaluateCreate
+
+router = APIRouter(tags=["scores"])
+
+
+@router.post("/evaluate", status_code=201)
+def run_evaluation(_: EvaluateRun, ws: WorkspaceDep, body: EvaluateCreate) -> EvaluationRun:
+    """Evaluate a period (default: the newest) and store the run."""
+    return evaluate(ws, body.model, body.period, body.level, body.version, body.store)
+
+
+@router.get("/runs/latest", dependencies=[CACHED])
+def latest(who: ScoresRead, ws: WorkspaceDep, period: str | None = None, model: str | None = None) -> dict[str, Any]:
+    """The newest stored run and the results of every unit the caller may see, by rank."""
+    return scope.guarded(who, "run", lambda: run_results(ws, visible_units(ws, who), period, model))
+
+
+@router.get("/scores/{entity_id}", dependencies=[CACHED])
+def unit_scores(
+    who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | None = None, model: str | None = None
+) -> dict[str, Any]:
+    """One unit's composite, dimensions and indicator scores, worst points lost first."""
+    scope.check_unit(ws, who, entity_id)
+    return scope.guarded(who, f"unit {entity_id}", lambda: entity_scores(ws, entity_id, period, model))

@@ -1,0 +1,153 @@
+"""``/api/v1/verify/*``: the ``valueloop verify`` statistics over rows sent as JSON (nothing stored).
+
+The CLI reads a CSV; here each row is a JSON object with the same columns. The results are
+the CLI's ``--format json`` documents. Only the caller's own numbers are read, never the lake.
+
+``POST /actions/{action_id}/experiment`` is ``valueloop verify action --assignment …``: it
+attaches an A/B test on the lake to an action and records the verdict; its conditions go
+through :mod:`valueloop.verification.service.experiment_conditions` (an allow-list) first.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from valueloop.accounts import scope
+from valueloop.http.deps import ActionsWrite, ExperimentsRead, WorkspaceDep
+from valueloop.improvement.service.actions import MAX_ACTION_ID
+from valueloop.verification.service import verify_rows as vr
+from valueloop.verification.service.experiment import verify_action
+from valueloop.verification.service.experiment_conditions import checked_experiment
+
+router = APIRouter(tags=["experiments"])
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Alpha = Annotated[float, Field(ge=1e-6, le=0.5)]
+Rows = Annotated[list[dict[Name, int | float | str | None]], Field(min_length=1, max_length=200_000)]
+
+
+class AbIn(BaseModel):
+    """A randomised test: one row per unit with its variant and outcome (CLI ``verify ab``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    rows: Rows
+    metric_type: vr.MetricType
+    variant_col: Name = "variant"
+    value_col: Name = "value"
+    unit_col: Name | None = None
+    denominator_col: Name | None = None
+    pre_col: Name | None = None
+    control: Name | None = None
+    alpha: Alpha = 0.05
+    control_share: float | None = Field(default=None, ge=0, le=1)
+    lower_is_better: bool = False
+    bootstrap: int = Field(default=0, ge=0, le=10_000)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class DidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rows: Rows
+    unit_col: Name = "unit"
+    period_col: Name = "period"
+    treated_col: Name = "treated"
+    post_col: Name = "post"
+    value_col: Name = "value"
+    alpha: Alpha = 0.05
+
+
+class ItsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rows: Rows
+    intervention: Name
+    time_col: Name = "time"
+    value_col: Name = "value"
+    alpha: Alpha = 0.05
+
+
+class PowerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    metric_type: Literal["proportion", "mean"]
+    mde: float | None = Field(default=None, ge=-1e12, le=1e12)
+    n: int | None = Field(default=None, ge=2, le=10**12)
+    baseline: float | None = Field(default=None, gt=0, lt=1)
+    sd: float | None = Field(default=None, gt=0, le=1e12)
+    alpha: Alpha = 0.05
+    power: float = Field(default=0.8, ge=0.01, le=0.999)
+    ratio: float = Field(default=1.0, ge=0.01, le=100)
+
+
+class AdjustIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    p_values: list[Annotated[float, Field(ge=0, le=1)]] = Field(min_length=1, max_length=10_000)
+    method: Literal["holm", "bh"] = "holm"
+    alpha: Alpha = 0.05
+
+
+@router.post("/verify/ab")
+def ab(_: ExperimentsRead, body: AbIn) -> list[dict[str, Any]]:
+    """Treatment vs control with a verdict; one document per treatment (several: Holm-adjusted)."""
+    opts = body.model_dump(exclude={"rows"})
+    return vr.ab(body.rows, **opts)
+
+
+@router.post("/verify/did")
+def did(_: ExperimentsRead, body: DidIn) -> dict[str, Any]:
+    """Difference-in-differences against comparable units (cluster-robust by unit)."""
+    return vr.did(body.rows, **body.model_dump(exclude={"rows"}))
+
+
+@router.post("/verify/its")
+def its(_: ExperimentsRead, body: ItsIn) -> dict[str, Any]:
+    """Interrupted time series: level and slope change (Newey–West errors)."""
+    return vr.its(body.rows, **body.model_dump(exclude={"rows"}))
+
+
+@router.post("/verify/power")
+def power(_: ExperimentsRead, body: PowerIn) -> dict[str, Any]:
+    """Sample size per group for an effect (``mde``), or the smallest effect for a size (``n``)."""
+    return vr.power(body.metric_type, mde=body.mde, n=body.n, baseline=body.baseline, sd=body.sd, alpha=body.alpha,
+                    target=body.power, ratio=body.ratio)  # fmt: skip
+
+
+@router.post("/verify/adjust")
+def adjust(_: ExperimentsRead, body: AdjustIn) -> list[dict[str, Any]]:
+    """Holm or Benjamini–Hochberg adjusted p-values for several metrics."""
+    return vr.adjust(body.p_values, body.method, body.alpha)
+
+
+Condition = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class ExperimentIn(BaseModel):
+    """``verify action ACTION --assignment … [--scope …]``: where the action's A/B test lives in the lake."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    assignment: Condition = Field(examples=["CAST(substr(i.customer_id, 2) AS BIGINT) % 2 = 1"])
+    """A condition true for the treatment arm, over ``i`` (the interaction) and ``f`` (its feedback)."""
+    scope: Condition = "TRUE"
+    """A condition selecting the interactions in the test (period, branches, ...)."""
+    outcome: Annotated[str, Field(min_length=1, max_length=100)] = "csat"
+    """The feedback field measured (a numeric column of feedback)."""
+    feedback_kind: Annotated[str, Field(min_length=1, max_length=50)] = "survey"
+    """The feedback kind measured (survey, complaint, review, interview, focus_group)."""
+    unit: Annotated[str, Field(min_length=1, max_length=200)] = "i.customer_id"
+    """The randomisation unit, a column: outcomes are averaged per unit first."""
+    alpha: float = Field(default=0.05, ge=1e-6, le=0.5)
+
+
+@router.post("/actions/{action_id}/experiment")
+def attach_experiment(who: ActionsWrite, ws: WorkspaceDep, action_id: Annotated[int, Path(ge=1, le=MAX_ACTION_ID)],
+                      body: ExperimentIn) -> dict[str, Any]:  # fmt: skip
+    """Attach an A/B test to the action (replacing any), run it on the lake and write the verdict back.
+
+    Answers the ``verify action`` document: the status reached, the experiment as stored (the
+    conditions as rebuilt) and the comparison. Re-run it later with ``POST /actions/{id}/verify``.
+    Its conditions may read every unit's interactions, so a scoped caller may not define one (404).
+    """
+    scope.action(ws, who, action_id)
+    scope.pooled(who, "experiment conditions")
+    experiment = checked_experiment(body.assignment, body.scope, body.outcome, body.feedback_kind, body.unit)
+    return verify_action(ws, action_id, experiment, who.username, body.alpha)

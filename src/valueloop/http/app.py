@@ -1,0 +1,125 @@
+"""``create_app(settings)``: the JSON API under ``/api/v1`` and the dashboard under ``/``, one process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
+
+from valueloop.http import errors
+from valueloop.http.api import (
+    accounts,
+    actions,
+    alerts,
+    analysis,
+    documents,
+    events,
+    experiments,
+    findings,
+    goals,
+    health,
+    ingest,
+    ledger_ops,
+    mcda,
+    metrics,
+    models,
+    monitor_ops,
+    people,
+    quarantine,
+    reports,
+    runs,
+    scores_ops,
+    text,
+    text_ops,
+    verify,
+    vsm,
+    weights,
+)
+from valueloop.http.headers import SecurityHeaders, policy_for
+from valueloop.http.limits import BodyLimit
+from valueloop.http.live import Live
+from valueloop.http.proxy import TrustedProxies, networks
+from valueloop.http.response_cache import ResponseCache
+from valueloop.http.settings import ApiSettings
+from valueloop.store.workspace import data_stamp, open_workspace
+
+API_PREFIX = "/api/v1"
+ROUTERS = (
+    health,
+    models,
+    weights,
+    runs,
+    analysis,
+    findings,
+    actions,
+    experiments,
+    text,
+    ingest,
+    reports,
+    events,
+    alerts,
+    scores_ops,
+    mcda,
+    verify,
+    text_ops,
+    people,
+    ledger_ops,
+    vsm,
+    documents,
+    quarantine,
+    monitor_ops,
+    goals,
+    accounts,
+)
+"""The API's resource routers, in OpenAPI order (each module has a ``router``)."""
+
+
+class _App(FastAPI):
+    """FastAPI whose whole middleware stack, error pages included, is wrapped in :class:`SecurityHeaders`."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        docs = (self.docs_url or "", self.swagger_ui_oauth2_redirect_url or "")
+        return SecurityHeaders(super().build_middleware_stack(), policy_for(docs))
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.live.close()  # checkpoint the monitor, drain notifications
+
+
+def create_app(settings: ApiSettings) -> FastAPI:
+    """The whole web surface over one workspace (opened, and its database migrated, here)."""
+    from valueloop.http.web import pages
+    from valueloop.store import appdb
+
+    proxies = networks(settings.trusted_proxies)  # a mistyped address fails here, not at the first request
+    ws = open_workspace(settings.workspace)
+    appdb.engine(ws.database_url)
+    app = _App(
+        title="valueloop",
+        summary="Service value evaluation and continuous improvement",
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.workspace = ws
+    app.state.live = Live(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in ROUTERS:
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(metrics.router)  # Prometheus scrapes /metrics at the root
+    pages.mount(app)
+    errors.install(app)
+    if settings.response_cache_seconds > 0:
+        app.add_middleware(ResponseCache, stamp=lambda: data_stamp(ws), ttl=settings.response_cache_seconds)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    if proxies:
+        app.add_middleware(TrustedProxies, proxies=proxies)  # outermost: every layer sees the real client
+    return app

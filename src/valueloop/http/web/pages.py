@@ -1,0 +1,175 @@
+"""Dashboard pages: overview, rankings, one unit, and the actions board (exports and later pages mount here too).
+
+Pages read through the same use cases and scope rules as the API; where data does not
+exist yet they say so instead of drawing anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from valueloop.accounts import scope
+from valueloop.accounts.service.accounts import Permission, Principal, visible_units
+from valueloop.errors import InputError
+from valueloop.evaluation.service.models import load_versions
+from valueloop.evaluation.service.scores import entity_scores, run_history, run_results
+from valueloop.http.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
+from valueloop.http.response_cache import CACHED
+from valueloop.http.web import (
+    accounts_page,
+    action_pages,
+    alerts_page,
+    auth_pages,
+    exports,
+    insight_pages,
+    models_page,
+    upload_page,
+    vsm_page,
+)
+from valueloop.http.web.render import HERE, page, translator
+from valueloop.improvement.service.actions_view import list_actions
+from valueloop.improvement.workflow import Status, allowed_next
+from valueloop.monitoring.service import alerts as alert_records
+from valueloop.store.workspace import Workspace
+
+router = APIRouter(include_in_schema=False)
+SortKey = Literal["rank", "score", "name", "change", "percentile"]
+BINS = 10
+LIVE_ALERTS = 5
+SEVERITY_ORDER = {"critical": 0, "warning": 1}
+
+
+def mount(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
+                   accounts_page):  # fmt: skip
+        app.include_router(module.router)
+    app.include_router(router)
+
+
+def _run(ws: Workspace, who: Principal) -> dict[str, Any] | None:
+    try:
+        return run_results(ws, visible_units(ws, who))
+    except InputError:
+        return None
+
+
+def _dimension_names(ws: Workspace, model: str, request: Request) -> tuple[dict[str, str], float]:
+    tr = translator(request)
+    m = load_versions(ws, model)[-1]
+    top = float(m.scale.value.split("-")[-1]) if "-" in m.scale.value else 100.0
+    return {d.id: tr.text(d.name) for d in m.dimensions}, top
+
+
+def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request) -> dict[str, Any]:
+    names, top = _dimension_names(ws, run["model"], request)
+    results = run["results"]
+    dims = {d: [v for r in results if (v := r["dimensions"].get(d)) is not None] for d in names}
+    scores = [r["score"] for r in results if r["score"] is not None]
+    lo, hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
+    width = (hi - lo) / BINS or 1.0
+    counts = [0] * BINS
+    for s in scores:
+        counts[min(int((s - lo) / width), BINS - 1)] += 1
+    tr = translator(request)
+    history = run_history(ws, visible_units(ws, who), run["model"])
+    return {
+        "trend": {
+            "periods": [tr.period(h["period"]) for h in history],
+            "mean": [h["mean"] for h in history],
+            "min": [h["min"] for h in history],
+            "max": [h["max"] for h in history],
+            "labels": [tr.t("mean"), tr.t("min"), tr.t("max")],
+        },
+        "radar": {
+            "indicators": [{"name": n, "max": top} for n in names.values()],
+            "values": [sum(v) / len(v) if v else 0 for v in dims.values()],
+            "label": tr.t("mean"),
+        },
+        "distribution": {
+            "bins": [f"{lo + i * width:.2f}–{lo + (i + 1) * width:.2f}" for i in range(BINS)],
+            "counts": counts,
+            "label": tr.t("units"),
+        },
+    }
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=[CACHED])
+def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
+    run = _run(ws, who)
+    charts = _charts(ws, who, run, request) if run and run["results"] else None
+    found = sorted(
+        scope.findings(ws, who), key=lambda f: (f.period, f.severity == "critical", f.gap_pct or 0), reverse=True
+    )[:10]
+    live = _live_alerts(ws, who)
+    return page(request, "overview.html", who, run=run, charts=charts, findings=found, live=live)
+
+
+def _live_alerts(ws: Workspace, who: Principal) -> dict[str, Any] | None:
+    """The caller's firing alerts, most severe and newest first; None if they may not see alerts or none ever fired."""
+    if not who.can(Permission.alerts_read):
+        return None
+    units = units_of(ws, who)
+    firing = alert_records.list_alerts(ws, status="firing", units=units)
+    if not firing and not alert_records.list_alerts(ws, units=units, limit=1):
+        return None
+    firing.sort(key=lambda a: (SEVERITY_ORDER.get(a.severity, 2), -a.fired_at.timestamp()))
+    return {"rows": firing[:LIVE_ALERTS], "firing": len(firing)}
+
+
+def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dict[str, Any]]:
+    present = [r for r in results if r.get(key) is not None]
+    missing = [r for r in results if r.get(key) is None]
+    return sorted(present, key=lambda r: r[key], reverse=desc) + missing
+
+
+@router.get("/rankings", response_class=HTMLResponse, dependencies=[CACHED])
+def rankings(
+    who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc"
+) -> Response:
+    run = _run(ws, who)
+    rows = _sorted(run["results"], sort, order == "desc") if run else []
+    return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order)
+
+
+@router.get("/units/{entity_id}", response_class=HTMLResponse, dependencies=[CACHED])
+def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) -> Response:
+    scope.check_unit(ws, who, entity_id)
+    try:
+        detail: dict[str, Any] | None = entity_scores(ws, entity_id, None, None)
+    except InputError:
+        detail = None
+    found = scope.findings(ws, who, entity=entity_id)
+    acts = []
+    if who.can(Permission.actions_read):
+        units = scope.units_by_action(ws)
+        acts = [a for a in scope.actions(ws, who, list_actions(ws)) if entity_id in units.get(a["action_id"], set())]
+    can_create = who.can(Permission.actions_write)
+    context: dict[str, Any] = {
+        "entity_id": entity_id,
+        "detail": detail,
+        "findings": found,
+        "actions": acts,
+        "can_create": can_create,
+    }
+    return page(request, "unit.html", who, **context)
+
+
+@router.get("/actions", response_class=HTMLResponse, dependencies=[CACHED])
+def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
+    rows = scope.actions(ws, who, list_actions(ws))
+    columns = [(s.value, [r for r in rows if r["status"] == s.value]) for s in Status]
+    moves = {s.value: [n.value for n in allowed_next(s)] for s in Status}
+    return page(
+        request,
+        "actions.html",
+        who,
+        columns=columns,
+        total=len(rows),
+        moves=moves,
+        can_move=who.can(Permission.actions_write),
+    )

@@ -1,0 +1,36 @@
+"""Template rendering shared by the page routers: the locale, the caller and the CSRF token in every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from valueloop.accounts.service.accounts import Principal
+from valueloop.http.web.i18n import LANG_COOKIE, Translator
+
+HERE = Path(__file__).parent
+# autoescape=True, not Starlette's default select_autoescape(): that escapes only *.html/*.xml names,
+# so a page template named otherwise would render names and titles as markup
+templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True))
+
+
+def translator(request: Request) -> Translator:
+    return Translator(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "")
+
+
+def page(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    tr = translator(request)
+    ctx = {
+        "tr": tr,
+        "t": tr.t,
+        "who": who,
+        "csrf": who.csrf_token if who else None,
+        "path": request.url.path,
+        **context,
+    }
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

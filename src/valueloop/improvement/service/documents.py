@@ -1,0 +1,92 @@
+"""Use cases of standard documents: add a version, list, show, diff two versions.
+
+Versions are numbered 1, 2, … per document and never change once stored; adding a body
+identical to the newest version is refused, so every version is a real change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from valueloop.errors import InputError
+from valueloop.improvement.documents import DocKind, body_sha256, unified_diff
+from valueloop.store import actions_db as db
+from valueloop.store import appdb, ledger_state
+from valueloop.store.workspace import Workspace
+
+D = db.documents
+
+
+def add_document(
+    ws: Workspace, doc_id: str, body: str, *, title: str, kind: DocKind, owner: str, effective_from: date
+) -> dict[str, Any]:
+    """Store ``body`` as the next version of ``doc_id`` (one transaction); returns its metadata."""
+    if not body.strip():
+        raise InputError(f"document {doc_id}: the body is empty")
+    sha = body_sha256(body)
+    with appdb.engine(ws.database_url).begin() as conn:
+        newest = conn.execute(
+            sa.select(D.c.version, D.c.sha256).where(D.c.doc_id == doc_id).order_by(D.c.version.desc()).limit(1)
+        ).first()
+        if newest is not None and newest.sha256 == sha:
+            raise InputError(f"document {doc_id}: identical to v{newest.version}, nothing to add")
+        version = 1 if newest is None else newest.version + 1
+        row = {
+            "doc_id": doc_id,
+            "version": version,
+            "title": title,
+            "kind": kind.value,
+            "effective_from": effective_from,
+            "owner": owner,
+            "body": body,
+            "sha256": sha,
+            "created_at": datetime.now(UTC),
+        }
+        conn.execute(D.insert().values(**row))
+        where = (D.c.doc_id == doc_id) & (D.c.version == version)
+        ledger_state.record(conn, "document", f"document/{doc_id}@{version}", where, {"owner": owner})
+    return {k: v for k, v in row.items() if k != "body"}
+
+
+def list_documents(ws: Workspace, kind: DocKind | None = None) -> list[dict[str, Any]]:
+    """The newest version of every document, with how many versions it has."""
+    newest = sa.select(D.c.doc_id, sa.func.max(D.c.version).label("versions")).group_by(D.c.doc_id).subquery()
+    query = (
+        sa.select(D.c.doc_id, D.c.version, D.c.title, D.c.kind, D.c.effective_from, D.c.owner, D.c.sha256)
+        .join(newest, (D.c.doc_id == newest.c.doc_id) & (D.c.version == newest.c.versions))
+        .order_by(D.c.doc_id)
+    )
+    if kind is not None:
+        query = query.where(D.c.kind == kind.value)
+    with appdb.engine(ws.database_url).connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def get_document(ws: Workspace, doc_id: str, version: int | None = None) -> dict[str, Any]:
+    """One version (the newest when ``version`` is None), body included, with the actions that cite it."""
+    query = sa.select(D).where(D.c.doc_id == doc_id)
+    query = query.where(D.c.version == version) if version else query.order_by(D.c.version.desc()).limit(1)
+    with appdb.engine(ws.database_url).connect() as conn:
+        row = conn.execute(query).mappings().first()
+        if row is None:
+            raise InputError(f"no document {doc_id}" + (f" v{version}" if version else ""))
+        ad = db.action_documents
+        cited = conn.execute(
+            sa.select(ad.c.action_id).where((ad.c.doc_id == doc_id) & (ad.c.version == row["version"]))
+        ).scalars()
+        return {**dict(row), "actions": sorted(cited)}
+
+
+def diff_documents(ws: Workspace, doc_id: str, old: int, new: int | None = None) -> dict[str, Any]:
+    """The unified diff from version ``old`` to ``new`` (default: the newest)."""
+    a = get_document(ws, doc_id, old)
+    b = get_document(ws, doc_id, new)
+    return {
+        "doc_id": doc_id,
+        "from_version": a["version"],
+        "to_version": b["version"],
+        "diff": unified_diff(doc_id, (a["version"], a["body"]), (b["version"], b["body"])),
+    }

@@ -1,0 +1,1 @@
+"""Use cases of the reporting stage: what the CLI, the API and the pages call."""

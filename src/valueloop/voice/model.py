@@ -1,0 +1,77 @@
+"""The sentiment model as plain arrays: vocabulary, idf, coefficients, intercept — no pickle.
+
+Why not joblib: a pickle runs code when loaded, so a model file in a shared workspace
+would be a way to run anything. An ``.npz`` read with ``allow_pickle=False`` holds only
+numbers and UTF-8 bytes; with its JSON card next to it, a person can see what it is.
+
+The scoring maths is scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` followed by
+``LogisticRegression.decision_function``, re-done here so scoring needs no scikit-learn
+and no sparse matrices: for a text with n-gram counts c, x = (1 + log c)·idf / ‖·‖₂ and
+the logit is x·w + b.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from valueloop.voice.features import char_ngrams
+
+FloatArr = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    """A linear model over character n-grams; ``card`` records its training data and scores."""
+
+    index: dict[str, int]
+    idf: FloatArr
+    coef: FloatArr
+    intercept: float
+    card: dict[str, Any] = field(default_factory=dict)
+
+    def logit(self, text: str) -> float:
+        """The log-odds that ``text`` is positive; 0.0 when no known n-gram occurs."""
+        counts = Counter(i for g in char_ngrams(text) if (i := self.index.get(g)) is not None)
+        if not counts:
+            return 0.0
+        ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        x = tf * self.idf[ids]
+        return float(x @ self.coef[ids] / math.sqrt(float(x @ x)) + self.intercept)
+
+    def score(self, text: str) -> float:
+        """Sentiment in [-1, 1]: 2·P(positive) − 1."""
+        return 2.0 / (1.0 + math.exp(-self.logit(text))) - 1.0
+
+    def save(self, path: Path) -> None:
+        """Write ``path`` (.npz) and its card (``path`` with ``.json``)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        vocab = sorted(self.index, key=self.index.__getitem__)
+        blob = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
+        with path.open("wb") as fh:
+            np.savez_compressed(
+                fh,
+                vocab=blob,
+                idf=self.idf.astype(np.float32),
+                coef=self.coef.astype(np.float32),
+                intercept=np.array([self.intercept]),
+            )
+        path.with_suffix(".json").write_text(json.dumps(self.card, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def load_model(path: Path) -> SentimentModel:
+    """Read a model written by :meth:`SentimentModel.save` (numbers and text only)."""
+    with np.load(path, allow_pickle=False) as z:
+        vocab = bytes(z["vocab"]).decode("utf-8").split("\n")
+        idf, coef, intercept = z["idf"].astype(np.float64), z["coef"].astype(np.float64), float(z["intercept"][0])
+    card_path = path.with_suffix(".json")
+    card = json.loads(card_path.read_text("utf-8")) if card_path.is_file() else {}
+    return SentimentModel(dict(zip(vocab, range(len(vocab)), strict=True)), idf, coef, intercept, card)

@@ -1,0 +1,124 @@
+"""Use cases that read stored text analysis for the voice-of-the-customer page: sentiment trend and quotes.
+
+Both read the ``feedback_text`` dataset (written by ``valueloop text analyze``), never re-score
+sentiment; a quote's highlighted span is where the taxonomy (or the workspace's topic classifier)
+found the topic's evidence in the text. Results are kept per snapshot of the lake's files.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from valueloop.spec.datasets import DATASETS
+from valueloop.store.lake import Lake
+from valueloop.store.workspace import Workspace
+from valueloop.voice.classifier import classify_with
+from valueloop.voice.service.text import feedback_texts, workspace_classifier
+
+DERIVED = "feedback_text"
+BEFORE, AFTER = 60, 120
+"""Characters of context kept before and after a highlighted span."""
+_LOCK = threading.Lock()
+
+
+def _snapshot(ws: Workspace) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    datasets = Lake(ws.lake_dir).manifest().datasets
+    return tuple(datasets.get(DERIVED, [])), tuple(datasets.get("feedback", []))
+
+
+def has_feedback(ws: Workspace) -> bool:
+    """Whether any feedback was ingested (the text use cases need the dataset to exist)."""
+    return bool(Lake(ws.lake_dir).files("feedback"))
+
+
+def _analysed(ws: Workspace) -> pd.DataFrame:
+    """The stored analysis, ``submitted_at`` in the workspace's time zone."""
+    df = Lake(ws.lake_dir).read(DERIVED, DATASETS[DERIVED].schema).to_pandas()
+    out: pd.DataFrame = df.assign(submitted_at=df["submitted_at"].dt.tz_convert(ws.settings.workspace.timezone))
+    return out
+
+
+def sentiment_trend(ws: Workspace) -> list[dict[str, Any]]:
+    """Per month: analysed texts, the share that is negative and the mean sentiment score (-1 … 1)."""
+    with _LOCK:
+        return copy.deepcopy(_trend(ws, _snapshot(ws)))
+
+
+@lru_cache(maxsize=8)
+def _trend(ws: Workspace, snapshot: object) -> list[dict[str, Any]]:
+    df = _analysed(ws)
+    if df.empty:
+        return []
+    df = df.assign(month=df["submitted_at"].dt.strftime("%Y-%m"), negative=df["sentiment"] == "negative")
+    groups = df.groupby("month", sort=True)
+    return [
+        {
+            "period": str(month),
+            "texts": len(g),
+            "negative_share": float(g["negative"].mean()),
+            "mean_score": float(g["sentiment_score"].mean()) if g["sentiment_score"].notna().any() else None,
+        }
+        for month, g in groups
+    ]
+
+
+def topic_quotes(ws: Workspace, topics: Sequence[str], per_topic: int = 3) -> dict[str, list[dict[str, Any]]]:
+    """Up to ``per_topic`` recent texts per topic id, each split around its evidence span.
+
+    A quote is ``{feedback_id, submitted_at, entity_id, sentiment, before, match, after}``;
+    ``before + match + after`` is the text (shortened at the ends with "…").
+    """
+    with _LOCK:
+        return copy.deepcopy(_quotes(ws, _snapshot(ws), tuple(topics), per_topic))
+
+
+@lru_cache(maxsize=8)
+def _quotes(
+    ws: Workspace, snapshot: object, topics: tuple[str, ...], per_topic: int
+) -> dict[str, list[dict[str, Any]]]:
+    analysed = _analysed(ws)
+    if analysed.empty:
+        return {t: [] for t in topics}
+    texts = feedback_texts(ws)[["feedback_id", "text"]]
+    df = analysed.merge(texts, on="feedback_id").sort_values(["submitted_at", "feedback_id"], ascending=False)
+    clf = workspace_classifier(ws)
+    return {t: _pick(df[df["categories"].fillna("").str.contains(f"|{t}|", regex=False)], t, clf, per_topic)
+            for t in topics}  # fmt: skip
+
+
+def _pick(rows: pd.DataFrame, topic: str, clf: Any, n: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for r in rows.to_dict("records"):
+        text = str(r["text"])
+        if text in seen:
+            continue
+        span = next(((t.start, t.end) for t in classify_with(text, clf) if t.category == topic), None)
+        if span is None:
+            continue
+        seen.add(text)
+        out.append({"feedback_id": r["feedback_id"], "submitted_at": r["submitted_at"].to_pydatetime(),
+                    "entity_id": r["entity_id"], "sentiment": r["sentiment"], **split(text, *span)})  # fmt: skip
+        if len(out) == n:
+            break
+    return out
+
+
+def split(text: str, start: int, end: int) -> dict[str, str]:
+    """``text`` around ``[start, end)``, the context trimmed to :data:`BEFORE` / :data:`AFTER` characters.
+
+    >>> split("退款一直没到账，客服也不回", 2, 7)
+    {'before': '退款', 'match': '一直没到账', 'after': '，客服也不回'}
+    """
+    before, after = text[:start], text[end:]
+    if len(before) > BEFORE:
+        before = "…" + before[-BEFORE:]
+    if len(after) > AFTER:
+        after = after[:AFTER] + "…"
+    return {"before": before, "match": text[start:end], "after": after}

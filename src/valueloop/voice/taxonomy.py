@@ -1,0 +1,231 @@
+"""A hierarchical, bilingual issue taxonomy (YAML) and classification with evidence spans.
+
+Why a lexicon and not a classifier: a service team must be able to read, argue about and
+edit what "退款到账慢" means, and every tag must show the words it was given for. A
+category matches when one of its keywords or patterns (a regular expression) occurs in
+the normalised text; the match's offsets are the evidence. A child's match implies its
+parent, so counts roll up.
+
+How keywords match (:func:`keyword_regex`, the one home of the rule):
+
+* Chinese (any keyword with a CJK character): a plain substring — Chinese has no spaces,
+  and the lexicon lists the phrases themselves (退款到账, 态度很差).
+* Latin-script (English) keywords: whole words only — "fee" is not in feel, feet or
+  coffee, "bot" not in both, "rude" not in crude, "fault" not in default — plus simple
+  inflections of the last word, because the lexicon lists stems: plural -s/-es, -ed and
+  -ing (a final -e dropped before -ing, a final consonant + y as -ies/-ied); words of
+  three letters or fewer take the plural only ("fee" → fees, not feed). Irregular forms
+  and doubled consonants (stopped) must be listed as keywords of their own.
+
+>>> tags = classify("又是退款到账慢，客服态度很差")
+>>> [(t.category, t.start, t.end, t.match) for t in tags]
+[('refund', 2, 4, '退款'), ('refund/refund_delay', 2, 6, '退款到账'), ('attitude', 10, 14, '态度很差')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from valueloop.errors import SpecError
+from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
+from valueloop.voice.normalize import normalize
+from valueloop.voice.resources import path
+
+
+@dataclass(frozen=True)
+class Category:
+    """One node: ``id`` is its path (``refund/refund_delay``); ``regex`` matches its own evidence."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    regex: re.Pattern[str]
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Tag:
+    category: str
+    name: str
+    start: int
+    end: int
+    match: str
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LATIN_WORD = "a-z0-9\u00c0-\u024f"
+"""Characters that continue a Latin-script word: a keyword must not start or end next to one."""
+SHORT = 3
+"""Keywords whose last word is this short take only the plural: fee+d is "feed", not a fee."""
+
+
+def _inflected(word: str) -> str:
+    """The regex of ``word`` (escaped) and its regular inflections (see the module docstring)."""
+    if not word[-1:].isalpha():
+        return re.escape(word)
+    last = re.split(r"[^a-z\u00c0-\u024f]", word)[-1]
+    if len(last) <= SHORT:
+        return re.escape(word) + "(?:s|es)?"
+    if word.endswith("ee"):
+        return re.escape(word) + "(?:s|d|ing)?"
+    if word.endswith("e"):
+        return re.escape(word[:-1]) + "(?:e|es|ed|ing)"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return re.escape(word[:-1]) + "(?:y|ies|ied|ying)"
+    return re.escape(word) + "(?:s|es|ed|ing)?"
+
+
+def keyword_regex(keyword: str) -> str:
+    """The regex for one normalised keyword: a substring for Chinese, a whole word (inflected) for English."""
+    if _CJK.search(keyword) or not re.search(f"[{_LATIN_WORD}]", keyword):
+        return re.escape(keyword)
+    before = f"(?<![{_LATIN_WORD}])" if re.match(f"[{_LATIN_WORD}]", keyword) else ""
+    after = f"(?![{_LATIN_WORD}])" if re.search(f"[{_LATIN_WORD}]$", keyword) else ""
+    return before + _inflected(keyword) + after
+
+
+def _regex(node: dict[str, Any], where: str) -> re.Pattern[str]:
+    words = [normalize(str(w)) for lang in ("zh", "en") for w in (node.get("keywords") or {}).get(lang, [])]
+    parts = [keyword_regex(w) for w in sorted(words, key=len, reverse=True)] + list(node.get("patterns") or [])
+    if not parts:
+        raise SpecError(f"{where}: a category needs keywords or patterns")
+    try:
+        return re.compile("|".join(parts))
+    except re.error as err:
+        raise SpecError(f"{where}: bad pattern: {err}") from err
+
+
+ShippedName = Literal["ecommerce", "hotel"]
+SHIPPED: dict[str, str] = {"ecommerce": "taxonomy.yaml", "hotel": "taxonomy-hotel.yaml"}
+"""Starter taxonomies shipped in ``resources/``, by the name ``--taxonomy`` accepts."""
+_ID = re.compile(r"[a-z0-9_]+")
+
+
+def shipped(name: str) -> Path:
+    """The file of a shipped starter taxonomy (``ecommerce``, ``hotel``)."""
+    return path("resources", SHIPPED[name])
+
+
+def _check_words(node: dict[str, Any], at: PathKey) -> list[Problem]:
+    problems = []
+    keywords = node.get("keywords") or {}
+    if not isinstance(keywords, dict):
+        return [Problem((*at, "keywords"), "must map zh / en to lists of words")]
+    for lang, words in keywords.items():
+        if lang not in ("zh", "en"):
+            problems.append(Problem((*at, "keywords", lang), "unknown language (zh or en)"))
+        elif not isinstance(words, list) or not all(isinstance(w, str | int) and str(w).strip() for w in words):
+            problems.append(Problem((*at, "keywords", lang), "must be a list of non-empty words"))
+    patterns = node.get("patterns") or []
+    if not isinstance(patterns, list):
+        return [*problems, Problem((*at, "patterns"), "must be a list of regular expressions")]
+    for i, p in enumerate(patterns):
+        try:
+            re.compile(str(p))
+        except re.error as err:
+            problems.append(Problem((*at, "patterns", i), f"bad regular expression: {err}"))
+    if not any(keywords.get(lang) for lang in ("zh", "en")) and not patterns:
+        problems.append(Problem(at, "a category needs keywords or patterns"))
+    return problems
+
+
+def _check(nodes: object, at: PathKey, seen: set[str], parent: str | None) -> list[Problem]:
+    """Every structural problem of a ``categories`` list (recursively), each with its YAML path."""
+    if not isinstance(nodes, list):
+        return [Problem(at, "must be a list of categories")]
+    problems: list[Problem] = []
+    for i, node in enumerate(nodes):
+        where: PathKey = (*at, i)
+        if not isinstance(node, dict):
+            problems.append(Problem(where, "a category must be a mapping with id, name, keywords"))
+            continue
+        unknown = set(node) - {"id", "name", "keywords", "patterns", "children"}
+        problems += [Problem((*where, k), "unknown field (id, name, keywords, patterns, children)") for k in unknown]
+        cid = str(node.get("id", ""))
+        if not _ID.fullmatch(cid):
+            problems.append(Problem((*where, "id"), "needs an id of lower-case letters, digits and _"))
+            continue
+        full = f"{parent}/{cid}" if parent else cid
+        if full in seen:
+            problems.append(Problem((*where, "id"), f"duplicate category {full!r}"))
+        seen.add(full)
+        if not isinstance(node.get("name") or {}, dict):
+            problems.append(Problem((*where, "name"), "must map zh / en to names"))
+        problems += _check_words(node, where)
+        if "children" in node:
+            problems += _check(node["children"] or [], (*where, "children"), seen, full)
+    return problems
+
+
+def _walk(nodes: list[dict[str, Any]], parent: str | None, source: str) -> Iterator[Category]:
+    for node in nodes:
+        cid = f"{parent}/{node['id']}" if parent else str(node["id"])
+        names = node.get("name") or {}
+        yield Category(cid, names.get("zh", cid), names.get("en", cid), _regex(node, f"{source}: {cid}"), parent)
+        yield from _walk(node.get("children") or [], cid, source)
+
+
+def load_taxonomy(file: Path | None = None) -> tuple[Category, ...]:
+    """The categories of ``file`` (default: the shipped ``resources/taxonomy.yaml``), parents first.
+
+    A problem in the file is a :class:`SpecError` naming file:line of every problem. The
+    parse is cached per file version (path, modification time, size), so an edited
+    taxonomy is read again by a long-running server.
+    """
+    source = file or shipped("ecommerce")
+    try:
+        stat = source.stat()
+    except OSError as err:
+        raise SpecError(f"{source}: cannot read the taxonomy: {err.strerror or err}") from err
+    return _load(source, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load(source: Path, _mtime: int, _size: int) -> tuple[Category, ...]:
+    doc = load_yaml(source)
+    if not isinstance(doc.data, dict) or "categories" not in doc.data:
+        doc.fail([Problem((), "not a taxonomy: needs a top-level 'categories' list")])
+    doc.fail(_check(doc.data["categories"], ("categories",), set(), None))
+    return tuple(_walk(doc.data["categories"], None, str(source)))
+
+
+def classify(text: str, taxonomy: tuple[Category, ...] | None = None, lang: str = "zh") -> list[Tag]:
+    """Every category whose evidence occurs in ``text`` (first occurrence), with ancestors added."""
+    cats = taxonomy or load_taxonomy()
+    return with_ancestors(matches(text, cats, lang), cats, lang)
+
+
+def matches(text: str, taxonomy: tuple[Category, ...], lang: str = "zh") -> dict[str, Tag]:
+    """Each category whose own keywords or patterns occur in ``text``, by id; ancestors not added."""
+    norm = normalize(text)
+    found: dict[str, Tag] = {}
+    for c in taxonomy:
+        if m := c.regex.search(norm):
+            found[c.id] = Tag(
+                c.id, c.name_zh if lang == "zh" else c.name_en, m.start(), m.end(), text[m.start() : m.end()]
+            )
+    return found
+
+
+def with_ancestors(found: dict[str, Tag], taxonomy: tuple[Category, ...], lang: str = "zh") -> list[Tag]:
+    """``found`` plus each tag's missing ancestors (with the child's evidence), sorted by position."""
+    found = dict(found)
+    by_id = {c.id: c for c in taxonomy}
+    for tag in list(found.values()):
+        parent = by_id[tag.category].parent
+        while parent and parent not in found:
+            p = by_id[parent]
+            found[parent] = Tag(parent, p.name_zh if lang == "zh" else p.name_en, tag.start, tag.end, tag.match)
+            parent = p.parent
+    return sorted(found.values(), key=lambda t: (t.start, t.category))
+
+
+def ancestors(category: str) -> list[str]:
+    """``a/b/c`` → ``['a', 'a/b', 'a/b/c']``."""
+    parts = category.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
