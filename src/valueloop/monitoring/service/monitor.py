@@ -40,6 +40,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -65,7 +66,7 @@ from valueloop.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 SPEC_FILE = "monitor.yaml"
-DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "templates" / "monitor" / "default.yaml"
+DEFAULT_SPEC = Path(str(resources.files("valueloop.templates").joinpath("monitor", "default.yaml")))
 LIVE_LAG = 3600.0
 """The clock closes minutes only while the stream is within this many seconds of now (not on a replay of last year)."""
 GRACE = 0.2
