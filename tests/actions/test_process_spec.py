@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from valueloop.diagnosis.service.vsm import grain_of, process_files, resolve_process
 from valueloop.errors import SpecError
+from valueloop.improvement.service.vsm import grain_of, process_files, resolve_process
 from valueloop.spec.model import Grain
 from valueloop.spec.process import load_process
 from valueloop.store.workspace import Workspace

@@ -9,7 +9,7 @@ import pytest
 
 from valueloop.accounts.service.workspace import create_workspace
 from valueloop.demo.generate import generate
-from valueloop.diagnosis.service.vsm import process_files, resolve_process, value_stream_map
+from valueloop.improvement.service.vsm import process_files, resolve_process, value_stream_map
 from valueloop.ingest.service.ingest import ingest
 from valueloop.store.workspace import Workspace, open_workspace
 

@@ -18,8 +18,8 @@ import math
 
 import pytest
 
-from valueloop.diagnosis.vsm import derive
-from valueloop.diagnosis.vsm_summary import compare, value_stream
+from valueloop.improvement.vsm import derive
+from valueloop.improvement.vsm_summary import compare, value_stream
 from valueloop.spec.process import ProcessDefinition, ProcessStep
 
 PROCESS = ProcessDefinition(

@@ -221,7 +221,7 @@ def vsm(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Value stream map from real step timestamps: per-step times, lead time, PCE, bottleneck."""
-    from valueloop.diagnosis.service.vsm import value_stream_map
+    from valueloop.improvement.service.vsm import value_stream_map
     from valueloop.store.workspace import open_workspace
 
     out = value_stream_map(open_workspace(workspace), process, period, compare)

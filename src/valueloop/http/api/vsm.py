@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from valueloop.accounts import scope
-from valueloop.diagnosis.service.vsm import process_files, value_stream_map
 from valueloop.errors import InputError
 from valueloop.http.deps import ScoresRead, WorkspaceDep
+from valueloop.improvement.service.vsm import process_files, value_stream_map
 
 router = APIRouter(tags=["analysis"])
 Period = Annotated[str | None, Query(max_length=20)]

@@ -1,6 +1,6 @@
 """The value-streams page: the VSM chart of a defined process, measured from real step timestamps.
 
-Reads :func:`valueloop.diagnosis.service.vsm.value_stream_map` (what ``valueloop vsm`` prints), limited to
+Reads :func:`valueloop.improvement.service.vsm.value_stream_map` (what ``valueloop vsm`` prints), limited to
 the interactions of a scoped caller's units; without step data it says so instead of drawing anything.
 """
 
@@ -11,11 +11,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from valueloop.diagnosis.service.vsm_view import process_ids, step_months, unit_map
 from valueloop.errors import ValueloopError
 from valueloop.http.deps import ActionsRead, WorkspaceDep, units_of
 from valueloop.http.web.i18n import Translator
 from valueloop.http.web.render import page, translator
+from valueloop.improvement.service.vsm_view import process_ids, step_months, unit_map
 
 router = APIRouter(include_in_schema=False)
 

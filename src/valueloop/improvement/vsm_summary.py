@@ -1,6 +1,6 @@
 """Value stream summary: lead time, value-added time, PCE, bottleneck, hand-offs, and before/after.
 
-Built on :mod:`valueloop.diagnosis.vsm`'s per-row measures; every time is in minutes.
+Built on :mod:`valueloop.improvement.vsm`'s per-row measures; every time is in minutes.
 Lead time is first start → last end of interactions whose every step has ended; PCE is
 total value-added time / total lead time (a ratio of medians is not a share of anything).
 The bottleneck is the step with the largest median wait beyond its planned wait.
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from valueloop.diagnosis.vsm import MINUTE, FloatArr, StepRows, StepStats, quantile_minutes, step_stats
+from valueloop.improvement.vsm import MINUTE, FloatArr, StepRows, StepStats, quantile_minutes, step_stats
 from valueloop.spec.process import ProcessDefinition
 
 

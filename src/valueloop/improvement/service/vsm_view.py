@@ -1,6 +1,6 @@
 """Use cases behind the value-stream page: which processes exist, which months have step data, a scoped map.
 
-The map is :func:`valueloop.diagnosis.service.vsm.value_stream_map`'s; a month here is the month an
+The map is :func:`valueloop.improvement.service.vsm.value_stream_map`'s; a month here is the month an
 interaction's *first* step started in, the same rule the map uses to filter a period. A
 caller bound to some units gets the map of their units' interactions only.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from valueloop.diagnosis.service.vsm import map_frame, process_files, resolve_process, step_frame, value_stream_map
+from valueloop.improvement.service.vsm import map_frame, process_files, resolve_process, step_frame, value_stream_map
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 

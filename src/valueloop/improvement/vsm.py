@@ -5,7 +5,7 @@ seconds); nothing here knows where the rows came from. Per step: processing time
 (end − start), waiting time (start − the previous step's end in the same interaction;
 overlapping steps wait 0), volume, and rework (the same step again within an
 interaction). A hand-off is a change of department between consecutive steps (a missing
-department never counts). Per process (:mod:`valueloop.diagnosis.vsm_summary`): lead time,
+department never counts). Per process (:mod:`valueloop.improvement.vsm_summary`): lead time,
 value-added time, process cycle efficiency, the bottleneck and hand-offs.
 """
 

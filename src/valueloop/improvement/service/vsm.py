@@ -3,7 +3,7 @@
 The process definition says what should happen (steps, departments, value-adding,
 standard times); ``interaction_steps`` in the lake says what did. The query only selects
 and filters (Ibis, so DuckDB or Spark); the maths runs on plain arrays in
-:mod:`valueloop.diagnosis.vsm`. A period keeps interactions whose *first* step started in
+:mod:`valueloop.improvement.vsm`. A period keeps interactions whose *first* step started in
 it, so an interaction is never cut in half at a period boundary.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from valueloop.diagnosis.vsm import derive
-from valueloop.diagnosis.vsm_summary import compare, value_stream
 from valueloop.errors import InputError
+from valueloop.improvement.vsm import derive
+from valueloop.improvement.vsm_summary import compare, value_stream
 from valueloop.metrics.periods import bounds_utc, first_day
 from valueloop.spec.model import Grain
 from valueloop.spec.process import ProcessDefinition, load_process
