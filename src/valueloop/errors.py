@@ -41,3 +41,40 @@ class StoreError(ValueloopError):
 
     http_status = 500
     exit_code = 1
+
+
+class AuthError(PermissionError, ValueloopError):
+    """Not signed in, or the credentials are wrong, expired or revoked."""
+
+    http_status = 401
+    exit_code = 2
+
+
+class RateLimited(AuthError):
+    """Too many failed logins for this user from this address; wait and try again."""
+
+    http_status = 429
+
+
+class AccessDenied(PermissionError, ValueloopError):
+    """Signed in, but the role (or the token's scopes) does not allow this."""
+
+    http_status = 403
+    exit_code = 2
+
+
+class NotFound(LookupError, ValueloopError):
+    """The item does not exist or is outside the caller's units (the two are not told apart)."""
+
+    http_status = 404
+    exit_code = 2
+
+
+class TooLarge(InputError):
+    """A request body or upload is larger than the server accepts."""
+
+    http_status = 413
+
+
+class TransitionError(InputError):
+    """A move the improvement workflow does not allow, or one that lacks the evidence it needs."""

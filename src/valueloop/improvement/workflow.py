@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from valueloop.errors import InputError
+from valueloop.errors import TransitionError as TransitionError
 
 
 class Status(StrEnum):
@@ -46,10 +47,6 @@ SUPPORTING_VERDICTS: Final[dict[Status, frozenset[str]]] = {
     Status.effective: frozenset({"effective"}),
     Status.not_effective: frozenset({"not_effective", "inconclusive"}),
 }
-
-
-class TransitionError(InputError):
-    """A move the workflow does not allow, or one that lacks the evidence it needs."""
 
 
 @dataclass(frozen=True)

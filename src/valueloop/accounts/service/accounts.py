@@ -24,39 +24,16 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
 
-from valueloop.errors import InputError, ValueloopError
+from valueloop.errors import AccessDenied as AccessDenied
+from valueloop.errors import AuthError as AuthError
+from valueloop.errors import InputError
+from valueloop.errors import NotFound as NotFound
+from valueloop.errors import RateLimited as RateLimited
 from valueloop.store import accounts_db as db
 from valueloop.store import appdb
 from valueloop.store.lake import Lake
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
-
-
-class AuthError(PermissionError, ValueloopError):
-    """Not signed in, or the credentials are wrong, expired or revoked."""
-
-    http_status = 401
-    exit_code = 2
-
-
-class AccessDenied(PermissionError, ValueloopError):
-    """Signed in, but the role (or the token's scopes) does not allow this."""
-
-    http_status = 403
-    exit_code = 2
-
-
-class NotFound(LookupError, ValueloopError):
-    """The item does not exist or is outside the caller's units (the two are not told apart)."""
-
-    http_status = 404
-    exit_code = 2
-
-
-class RateLimited(AuthError):
-    """Too many failed logins for this user from this address; wait and try again."""
-
-    http_status = 429
 
 
 class Role(StrEnum):

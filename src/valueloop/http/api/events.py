@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from valueloop.errors import ValueloopError
+from valueloop.errors import TooLarge
 from valueloop.http.deps import EventsWrite
 from valueloop.http.live import live
 from valueloop.monitoring.events import LiveWindow
@@ -32,11 +32,6 @@ NDJSON_BODY = {
         },
     }
 }
-
-
-class BodyTooLarge(ValueloopError):
-    http_status = 413
-    exit_code = 2
 
 
 @router.post("/events", openapi_extra=NDJSON_BODY)
@@ -61,11 +56,11 @@ async def _body(request: Request) -> bytes:
     """The whole body, refused as soon as it passes :data:`MAX_BYTES`."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
-        raise BodyTooLarge(f"a batch may be at most {MAX_BYTES:,} bytes; send smaller batches")
+        raise TooLarge(f"a batch may be at most {MAX_BYTES:,} bytes; send smaller batches")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BYTES:
-            raise BodyTooLarge(f"a batch may be at most {MAX_BYTES:,} bytes; send smaller batches")
+            raise TooLarge(f"a batch may be at most {MAX_BYTES:,} bytes; send smaller batches")
         chunks.append(chunk)
     return b"".join(chunks)

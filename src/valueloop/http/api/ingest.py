@@ -17,7 +17,7 @@ import pyarrow as pa
 from fastapi import APIRouter, File, Request, UploadFile
 from pydantic import BaseModel
 
-from valueloop.errors import InputError, ValueloopError
+from valueloop.errors import InputError, TooLarge, ValueloopError
 from valueloop.http.deps import IngestWrite, WorkspaceDep
 from valueloop.http.limits import UPLOAD_SUFFIXES as ALLOWED
 from valueloop.ingest.service.ingest import IngestSummary, ingest
@@ -27,12 +27,6 @@ from valueloop.spec.datasets import DATASETS
 router = APIRouter(tags=["ingest"])
 CHUNK = 1 << 20
 MAX_NAME_BYTES = 200
-
-
-class TooLarge(ValueloopError):
-    """The upload is larger than the server accepts."""
-
-    http_status = 413
 
 
 class MappingSuggestion(BaseModel):
