@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -93,3 +95,14 @@ def test_config_defaults_overrides_and_errors() -> None:
     with pytest.raises(SpecError) as err:
         parse_config({"wait": {"warning_gap": -1}, "x": {"critical_gap": 0.1, "warning_gap": 0.2}, "y": 3})
     assert "wait.warning_gap" in str(err.value) and "x" in str(err.value) and "y: expected a mapping" in str(err.value)
+
+
+def test_a_workspace_diagnose_yaml_problem_names_its_file_and_line(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from valueloop.diagnosis.service.diagnose import load_config
+
+    text = "default:\n  warning_gap: 0.2\nwait:\n  critical_gap: -3\n"
+    (tmp_path / "diagnose.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError, match=r"diagnose\.yaml:3: wait"):
+        load_config(SimpleNamespace(root=tmp_path))  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ defaults, and ``default:`` overrides them for all indicators::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -55,15 +55,21 @@ class DiagnoseConfig(BaseModel):
         return self.indicators.get(indicator_id, self.default)
 
 
-def parse_config(doc: Mapping[str, object] | None, source: str = "diagnose.yaml") -> DiagnoseConfig:
-    """Validate a parsed ``diagnose.yaml``; every problem is reported at once, with its key."""
+def parse_config(
+    doc: Mapping[str, object] | None, source: str = "diagnose.yaml", line_of: Callable[[str], int] | None = None
+) -> DiagnoseConfig:
+    """Validate a parsed ``diagnose.yaml``; every problem is reported at once, with its key (and line, if known)."""
     doc = dict(doc or {})
+
+    def where(key: str) -> str:
+        return f"{source}:{line_of(key)}: {key}" if line_of else f"{source}: {key}"
+
     base = doc.pop("default", None) or {}
     problems: list[str] = []
-    default = _settings(base, {}, f"{source}: default", problems) or RuleSettings()
+    default = _settings(base, {}, where("default"), problems) or RuleSettings()
     indicators = {}
     for key, value in doc.items():
-        parsed = _settings(value, default.model_dump(exclude_unset=False), f"{source}: {key}", problems)
+        parsed = _settings(value, default.model_dump(exclude_unset=False), where(str(key)), problems)
         if parsed is not None:
             indicators[str(key)] = parsed
     if problems:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-import yaml
 from pydantic import BaseModel
 
 from valueloop.diagnosis import records
@@ -30,6 +29,7 @@ from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import effective_weights, score_model
 from valueloop.scoring.model_weights import resolve_weights
 from valueloop.spec.model import Aggregate, EvaluationModel, Rate
+from valueloop.spec.yamlsource import load_yaml
 from valueloop.store import appdb
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
@@ -53,13 +53,10 @@ def load_config(ws: Workspace) -> DiagnoseConfig:
     path = ws.root / CONFIG_FILE
     if not path.is_file():
         return DiagnoseConfig()
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise SpecError(f"{path}: {err}") from err
-    if doc is not None and not isinstance(doc, dict):
-        raise SpecError(f"{path}: expected a mapping of indicator id → settings")
-    return parse_config(doc, str(path))
+    doc = load_yaml(path)
+    if doc.data is not None and not isinstance(doc.data, dict):
+        raise SpecError(f"{path}:1: expected a mapping of indicator id → settings")
+    return parse_config(doc.data, str(path), lambda key: doc.line((key,)))
 
 
 def _model(ws: Workspace, wh: Warehouse, model_id: str | None, period: str | None, version: int | None = None,
