@@ -19,7 +19,7 @@ from valueloop.improvement.service.actions import (
 )
 from valueloop.improvement.service.actions_view import escalations, list_actions, show_action
 from valueloop.improvement.workflow import Evidence, Status, TransitionError, waiver
-from valueloop.store import actions_db, appdb
+from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace
 
 FIELDS: dict[str, Any] = {
@@ -95,12 +95,12 @@ def test_handoff_wait_time_and_stalled_handoffs(ws: Workspace) -> None:
     h2 = send_handoff(ws, aid, "财务部", "技术部", "系统改造需求", "carol")
     sent = datetime(2026, 10, 1, 9, tzinfo=UTC)
     with appdb.engine(ws.database_url).begin() as conn:
-        conn.execute(sa.update(actions_db.handoffs).values(sent_at=sent))
+        conn.execute(sa.update(tables.handoffs).values(sent_at=sent))
     accept_handoff(ws, h1, "carol")
     with appdb.engine(ws.database_url).begin() as conn:
         conn.execute(
-            sa.update(actions_db.handoffs)
-            .where(actions_db.handoffs.c.handoff_id == h1)
+            sa.update(tables.handoffs)
+            .where(tables.handoffs.c.handoff_id == h1)
             .values(accepted_at=sent + timedelta(hours=5, minutes=30))
         )
     with pytest.raises(InputError, match="already accepted"):

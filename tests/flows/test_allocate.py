@@ -22,7 +22,7 @@ from valueloop.evaluation.service.allocate import (
     parse_bands,
     percentile_band,
 )
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace
 
 DEFAULT = parse_bands()
@@ -112,7 +112,7 @@ def _store_run(ws: Workspace, run_id: str, scale: str, scores: dict[str, float |
     ranked = sorted((s for s in scores.values() if s is not None), reverse=True)
     with appdb.engine(ws.database_url).begin() as conn:
         conn.execute(
-            appdb.evaluation_runs.insert().values(
+            tables.evaluation_runs.insert().values(
                 run_id=run_id,
                 model_id="m",
                 version=1,
@@ -123,7 +123,7 @@ def _store_run(ws: Workspace, run_id: str, scale: str, scores: dict[str, float |
             )
         )
         conn.execute(
-            appdb.evaluation_results.insert(),
+            tables.evaluation_results.insert(),
             [
                 {
                     "run_id": run_id,

@@ -17,7 +17,7 @@ from valueloop.cli import model_diff as model_diff_cli
 from valueloop.evaluation.service.evaluate import EntityResult, EvaluationRun
 from valueloop.evaluation.service.model_diff import compare_runs, diff_versions, rank_correlations
 from valueloop.ingest.service.ingest import ingest
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace
 
 
@@ -160,7 +160,7 @@ def test_reweighting_reorders_the_branches(ws: Workspace, tmp_path: Path) -> Non
         ("B4", 1, 2, -1),
     ]
     with appdb.engine(ws.database_url).connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(appdb.evaluation_runs)).scalar() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.evaluation_runs)).scalar() == 0
 
 
 def test_identical_versions_agree_perfectly(ws: Workspace, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-import valueloop.store.ledger  # registers the ledger table until appdb imports it
 import valueloop.templates
 from valueloop.accounts.service.workspace import create_workspace
 from valueloop.diagnosis import records

@@ -26,9 +26,9 @@ from valueloop.monitoring.alerting import Transition
 from valueloop.monitoring.service import alerts as alert_flow
 from valueloop.store import appdb
 from valueloop.store.lake import Lake
-from valueloop.store.ledger import ledger
 from valueloop.store.ledger_hash import GENESIS, record_hash
 from valueloop.store.ledger_proof import verify
+from valueloop.store.tables import ledger
 from valueloop.store.workspace import Workspace
 
 from .conftest import build

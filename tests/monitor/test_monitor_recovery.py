@@ -29,7 +29,7 @@ from valueloop.monitoring.service.monitor import Monitor
 from valueloop.monitoring.service.notify import Outbox, Retry
 from valueloop.monitoring.service.replay import replay
 from valueloop.store import appdb
-from valueloop.store.ledger import ledger
+from valueloop.store.tables import ledger
 from valueloop.store.workspace import Workspace
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC).timestamp()

@@ -55,7 +55,7 @@ from valueloop.reporting.html import CSP, render_html
 from valueloop.reporting.pdf import render_pdf
 from valueloop.reporting.service.review import build_review
 from valueloop.reporting.xlsx import render_xlsx
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace, open_workspace
 
@@ -311,7 +311,7 @@ def _checklist(c: Corpus) -> str:
 
 
 def _results(c: Corpus, run_id: str) -> list[dict[str, Any]]:
-    res = appdb.evaluation_results
+    res = tables.evaluation_results
     with appdb.engine(c.ws.database_url).connect() as conn:
         return [dict(r.result) for r in conn.execute(sa.select(res.c.result).where(res.c.run_id == run_id))]
 

@@ -12,13 +12,13 @@ from alembic.migration import MigrationContext
 from conftest import write
 from valueloop.accounts.service.workspace import create_workspace
 from valueloop.ingest.service.ingest import ingest
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace, open_workspace
 
 
 def test_migrations_match_the_table_definitions(ws: Workspace) -> None:
     with appdb.engine(ws.database_url).connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), appdb.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
     assert diff == []
 
 
@@ -31,8 +31,8 @@ def test_postgresql_app_database(postgres_url: str, tmp_path: Path) -> None:
     summary = ingest(ws, "interactions", [f])
     with appdb.engine(postgres_url).connect() as conn:
         stored = conn.execute(
-            sa.select(appdb.ingest_batches.c.stored).where(appdb.ingest_batches.c.batch_id == summary.batch_id)
+            sa.select(tables.ingest_batches.c.stored).where(tables.ingest_batches.c.batch_id == summary.batch_id)
         ).scalar_one()
-        diff = compare_metadata(MigrationContext.configure(conn), appdb.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
     assert stored == 1
     assert diff == []

@@ -1,7 +1,7 @@
 """Findings in the app database: replace a period's findings, list them, fetch one.
 
 Not pure maths: this is the storage side of diagnosis (SQLAlchemy Core over
-:data:`valueloop.store.appdb.findings`). Re-diagnosing a model × level × period deletes
+:data:`valueloop.store.tables.findings`). Re-diagnosing a model × level × period deletes
 that period's findings and inserts the new ones in one transaction (with their ledger
 record), so a finding that no longer holds disappears and one that still holds keeps its id.
 """
@@ -15,15 +15,15 @@ import sqlalchemy as sa
 
 from valueloop.diagnosis.findings import Finding
 from valueloop.errors import InputError
-from valueloop.store import appdb, ledger_state
-from valueloop.store.ledger import ledger
+from valueloop.store import appdb, ledger_state, tables
+from valueloop.store.tables import ledger
 
 COLUMNS = ("id", "entity_id", "indicator", "period", "segment", "value", "benchmark", "gap_pct", "severity", "rule",
            "n", "evidence", "run_id", "created_at")
 
 
 def replace(url: str, model: str, level: str, period: str, findings: list[Finding]) -> None:
-    table = appdb.findings
+    table = tables.findings
     scope = (table.c.model_id == model) & (table.c.level == level) & (table.c.period == period)
     with appdb.engine(url).begin() as conn:
         conn.execute(table.delete().where(scope))
@@ -55,7 +55,7 @@ def _all(url: str) -> list[Finding]:
     other processes' writes also advance. Pages and the API list findings on most requests;
     re-validating every row each time was most of their cost.
     """
-    table = appdb.findings
+    table = tables.findings
     with appdb.engine(url).connect() as conn:
         version = conn.execute(sa.select(sa.func.max(ledger.c.seq))).scalar() or 0
         with _cache_lock:
@@ -79,7 +79,7 @@ def select(url: str, period: str | None = None, severity: str | None = None, ent
 
 
 def get(url: str, finding_id: str) -> Finding:
-    table = appdb.findings
+    table = tables.findings
     with appdb.engine(url).connect() as conn:
         row = conn.execute(sa.select(table).where(table.c.id == finding_id)).first()
     if row is None:

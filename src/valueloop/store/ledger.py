@@ -16,20 +16,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from valueloop.store.appdb import metadata
 from valueloop.store.ledger_hash import GENESIS, LedgerRecord, canonical, record_hash
-
-ledger = sa.Table(
-    "ledger",
-    metadata,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("at", sa.String(40), nullable=False, index=True),
-    sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("ref", sa.String(300), nullable=False, index=True),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("prev", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False, unique=True),
-)
+from valueloop.store.tables import ledger
 
 KINDS = frozenset(
     {

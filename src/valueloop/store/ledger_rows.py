@@ -26,10 +26,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from valueloop.store.actions_db import action_transitions
-from valueloop.store.alerts_db import alerts
 from valueloop.store.ledger_chain import Problem
 from valueloop.store.ledger_hash import LedgerRecord, canonical, sha256_hex
+from valueloop.store.tables import action_transitions, alerts
 
 SINCE = "0008"
 """The migration from which covered rows carry a hash in the ledger."""

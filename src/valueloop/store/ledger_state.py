@@ -25,8 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from valueloop.store import actions_db as adb
-from valueloop.store import appdb
+from valueloop.store import tables
 from valueloop.store.ledger import append
 from valueloop.store.ledger_hash import LedgerRecord, canonical, sha256_hex
 
@@ -47,14 +46,14 @@ def actions(conn: sa.Connection, where: Where = None) -> dict[str, State]:
     cols = ("status", "title", "owner", "department", "target_indicator", "target_direction", "target_value", "cost")
     return {
         f"action/{r.action_id}": {**{c: getattr(r, c) for c in cols}, "due_date": _iso(r.due_date)}
-        for r in _select(conn, adb.actions, where)
+        for r in _select(conn, tables.actions, where)
     }
 
 
 def runs(conn: sa.Connection, where: Where = None) -> dict[str, State]:
     out: dict[str, State] = {}
-    for run in _select(conn, appdb.evaluation_runs, where):
-        res = appdb.evaluation_results
+    for run in _select(conn, tables.evaluation_runs, where):
+        res = tables.evaluation_results
         rows = conn.execute(sa.select(res).where(res.c.run_id == run.run_id).order_by(res.c.entity_id))
         results = {
             r.entity_id: {"score": r.score, "rank": r.rank, "sha256": sha256_hex(canonical(r.result))} for r in rows
@@ -77,7 +76,7 @@ def model_versions(conn: sa.Connection, where: Where = None) -> dict[str, State]
             "reason_category": r.reason_category,
             "reason": r.reason,
         }
-        for r in _select(conn, appdb.model_versions, where)
+        for r in _select(conn, tables.model_versions, where)
     }
 
 
@@ -96,7 +95,7 @@ def findings(conn: sa.Connection, where: Where = None) -> dict[str, State]:
         "run_id",
     )
     scopes: dict[str, list[State]] = {}
-    for r in sorted(_select(conn, appdb.findings, where), key=lambda r: str(r.id)):
+    for r in sorted(_select(conn, tables.findings, where), key=lambda r: str(r.id)):
         row = {**{c: getattr(r, c) for c in cols}, "evidence_sha256": sha256_hex(canonical(r.evidence))}
         scopes.setdefault(findings_ref(r.model_id, r.level, r.period), []).append(row)
     return {ref: {"findings": rows} for ref, rows in scopes.items()}
@@ -110,7 +109,7 @@ def verifications(conn: sa.Connection, where: Where = None) -> dict[str, State]:
     cols = ("action_id", "verdict", "p_value", "ci_low", "ci_high", "method")
     return {
         f"verification/{r.verification_id}": {c: getattr(r, c) for c in cols}
-        for r in _select(conn, adb.action_verifications, where)
+        for r in _select(conn, tables.action_verifications, where)
     }
 
 
@@ -123,7 +122,7 @@ def documents(conn: sa.Connection, where: Where = None) -> dict[str, State]:
             "effective_from": _iso(r.effective_from),
             "sha256": r.sha256,
         }
-        for r in _select(conn, adb.documents, where)
+        for r in _select(conn, tables.documents, where)
     }
 
 

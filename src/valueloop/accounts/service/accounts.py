@@ -29,8 +29,8 @@ from valueloop.errors import AuthError as AuthError
 from valueloop.errors import InputError
 from valueloop.errors import NotFound as NotFound
 from valueloop.errors import RateLimited as RateLimited
-from valueloop.store import accounts_db as db
 from valueloop.store import appdb
+from valueloop.store import tables as db
 from valueloop.store.lake import Lake
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace

@@ -30,7 +30,7 @@ from valueloop.scoring.composite import effective_weights, score_model
 from valueloop.scoring.model_weights import resolve_weights
 from valueloop.spec.model import Aggregate, EvaluationModel, Rate
 from valueloop.spec.yamlsource import load_yaml
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 
@@ -68,7 +68,7 @@ def _model(ws: Workspace, wh: Warehouse, model_id: str | None, period: str | Non
 
 
 def _run(ws: Workspace, run_id: str) -> sa.Row[Any]:
-    runs = appdb.evaluation_runs
+    runs = tables.evaluation_runs
     with appdb.engine(ws.database_url).connect() as conn:
         row = conn.execute(sa.select(runs).where(runs.c.run_id == run_id)).first()
     if row is None:

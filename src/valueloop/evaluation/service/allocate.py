@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from valueloop.errors import InputError
 from valueloop.evaluation.service.scores import latest_run
 from valueloop.spec.model import Scale
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace
 
 DEFAULT_BANDS = "4.5:1.5,4.0:1.2,3.5:1.0,3.0:0.7,0:0.4"
@@ -185,7 +185,7 @@ def allocation_rows(results: Sequence[dict[str, Any]], bands: Sequence[Band], bu
 def _run(ws: Workspace, run_id: str | None) -> sa.Row[Any]:
     if run_id is None:
         return latest_run(ws, None, None)
-    runs = appdb.evaluation_runs
+    runs = tables.evaluation_runs
     with appdb.engine(ws.database_url).connect() as conn:
         row = conn.execute(sa.select(runs).where(runs.c.run_id == run_id)).first()
     if row is None:
@@ -194,7 +194,7 @@ def _run(ws: Workspace, run_id: str | None) -> sa.Row[Any]:
 
 
 def _results(ws: Workspace, run_id: str) -> list[dict[str, Any]]:
-    res = appdb.evaluation_results
+    res = tables.evaluation_results
     query = sa.select(res.c.entity_id, res.c.score, res.c.rank, res.c.result).where(res.c.run_id == run_id)
     with appdb.engine(ws.database_url).connect() as conn:
         rows = conn.execute(query).all()

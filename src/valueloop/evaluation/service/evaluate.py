@@ -18,7 +18,7 @@ from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
 from valueloop.spec.datasets import DATASETS
 from valueloop.spec.model import EvaluationModel
-from valueloop.store import appdb, ledger_state
+from valueloop.store import appdb, ledger_state, tables
 from valueloop.store.lake import new_batch_id
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
@@ -136,13 +136,13 @@ def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:
     now = datetime.now(UTC)
     with appdb.engine(ws.database_url).begin() as conn:
         known = conn.execute(
-            appdb.model_versions.select().where(
-                (appdb.model_versions.c.model_id == model.id) & (appdb.model_versions.c.version == model.version)
+            tables.model_versions.select().where(
+                (tables.model_versions.c.model_id == model.id) & (tables.model_versions.c.version == model.version)
             )
         ).first()
         if known is None:
             conn.execute(
-                appdb.model_versions.insert().values(
+                tables.model_versions.insert().values(
                     model_id=model.id,
                     version=model.version,
                     effective_from=model.effective_from,
@@ -153,11 +153,11 @@ def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:
                     recorded_at=now,
                 )
             )
-            mv = appdb.model_versions.c
+            mv = tables.model_versions.c
             ref = f"model/{model.id}@{model.version}"
             ledger_state.record(conn, "model_version", ref, (mv.model_id == model.id) & (mv.version == model.version))
         conn.execute(
-            appdb.evaluation_runs.insert().values(
+            tables.evaluation_runs.insert().values(
                 run_id=run.run_id,
                 model_id=run.model,
                 version=run.version,
@@ -169,7 +169,7 @@ def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:
         )
         if run.results:
             conn.execute(
-                appdb.evaluation_results.insert(),
+                tables.evaluation_results.insert(),
                 [
                     {
                         "run_id": run.run_id,
@@ -181,5 +181,5 @@ def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:
                     for r in run.results
                 ],
             )
-        runs = appdb.evaluation_runs.c
+        runs = tables.evaluation_runs.c
         ledger_state.record(conn, "evaluation_run", f"run/{run.run_id}", runs.run_id == run.run_id)

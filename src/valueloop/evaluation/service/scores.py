@@ -8,12 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from valueloop.errors import InputError
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace
 
 
 def latest_run(ws: Workspace, period: str | None, model: str | None) -> sa.Row[Any]:
-    runs = appdb.evaluation_runs
+    runs = tables.evaluation_runs
     query = sa.select(runs).order_by(runs.c.created_at.desc()).limit(1)
     if period:
         query = query.where(runs.c.period == period)
@@ -28,7 +28,7 @@ def latest_run(ws: Workspace, period: str | None, model: str | None) -> sa.Row[A
 
 def entity_scores(ws: Workspace, entity: str, period: str | None, model: str | None) -> dict[str, Any]:
     run = latest_run(ws, period, model)
-    res = appdb.evaluation_results
+    res = tables.evaluation_results
     with appdb.engine(ws.database_url).connect() as conn:
         row = conn.execute(
             sa.select(res.c.result).where((res.c.run_id == run.run_id) & (res.c.entity_id == entity))
@@ -54,7 +54,7 @@ def run_results(
 ) -> dict[str, Any]:
     """The latest stored run (optionally of one period/model) with the results the principal may see."""
     run = latest_run(ws, period, model)
-    res = appdb.evaluation_results
+    res = tables.evaluation_results
     with appdb.engine(ws.database_url).connect() as conn:
         rows = conn.execute(sa.select(res.c.entity_id, res.c.result).where(res.c.run_id == run.run_id)).all()
     results = [dict(r.result) for r in rows if seen is None or r.entity_id in seen]
@@ -72,7 +72,7 @@ def run_results(
 
 def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None = None) -> list[dict[str, Any]]:
     """Per evaluated period (latest run of each): mean, min and max composite over the visible units."""
-    runs, res = appdb.evaluation_runs, appdb.evaluation_results
+    runs, res = tables.evaluation_runs, tables.evaluation_results
     query = sa.select(runs.c.run_id, runs.c.period, runs.c.model_id).order_by(runs.c.created_at)
     if model:
         query = query.where(runs.c.model_id == model)

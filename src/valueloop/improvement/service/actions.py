@@ -18,8 +18,8 @@ from valueloop.errors import InputError, StoreError
 from valueloop.improvement.draft import ActionDraft, make_draft
 from valueloop.improvement.raci import raci
 from valueloop.improvement.workflow import Evidence, Status, check_move
-from valueloop.store import actions_db as db
 from valueloop.store import appdb, ledger_rows, ledger_state
+from valueloop.store import tables as db
 from valueloop.store.workspace import Workspace
 
 

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from valueloop.improvement.handoffs import Handoff, boundary_summary, stalled
 from valueloop.improvement.workflow import WAIVED, WORK_OPEN, Status, allowed_next
-from valueloop.store import actions_db as db
 from valueloop.store import appdb
+from valueloop.store import tables as db
 from valueloop.store.workspace import Workspace
 
 

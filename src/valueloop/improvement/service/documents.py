@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from valueloop.errors import InputError
 from valueloop.improvement.documents import DocKind, body_sha256, unified_diff
-from valueloop.store import actions_db as db
 from valueloop.store import appdb, ledger_state
+from valueloop.store import tables as db
 from valueloop.store.workspace import Workspace
 
 D = db.documents

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from valueloop.errors import InputError
 from valueloop.metrics.periods import bounds_utc
 from valueloop.spec.model import Grain
-from valueloop.store import actions_db as db
 from valueloop.store import appdb
+from valueloop.store import tables as db
 from valueloop.store.workspace import Workspace
 
 

@@ -26,7 +26,7 @@ from valueloop.ingest.readers import Chunk, Source, open_source
 from valueloop.ingest.validate import CheckedChunk, RowError, check_chunk, check_columns
 from valueloop.spec.datasets import Dataset, get_dataset
 from valueloop.spec.mapping import Mapping, load_mapping
-from valueloop.store import appdb, ledger
+from valueloop.store import appdb, ledger, tables
 from valueloop.store.lake import Lake, LakeTransaction, new_batch_id
 from valueloop.store.ledger_lake import batch_manifest
 from valueloop.store.merge import MergeResult, merge_batch
@@ -284,7 +284,7 @@ def _record_batch(ws: Workspace, s: IngestSummary, started: datetime, txn: LakeT
             payload = {"event": counts, "state": {"rows": rows}, "lake": batch_manifest(txn, s.dataset)}
             ledger.append(conn, "audit_result", f"{s.dataset}/{s.batch_id}", payload)
         conn.execute(
-            appdb.ingest_batches.insert().values(
+            tables.ingest_batches.insert().values(
                 batch_id=s.batch_id,
                 dataset=s.dataset,
                 files=s.files,

@@ -22,7 +22,7 @@ from valueloop.monitoring.alerting import Transition
 from valueloop.monitoring.routing import ENTITY_LABEL, Silence
 from valueloop.spec.alerts import Schedule
 from valueloop.store import appdb, ledger, ledger_rows
-from valueloop.store.alerts_db import alerts, notifications, silences
+from valueloop.store.tables import alerts, notifications, silences
 from valueloop.store.workspace import Workspace
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from valueloop.errors import InputError
 from valueloop.monitoring.notify import Notice
 from valueloop.store import appdb
-from valueloop.store.alerts_db import notifications as table
+from valueloop.store.tables import notifications as table
 from valueloop.store.workspace import Workspace
 
 State = Literal["queued", "sent", "dead"]

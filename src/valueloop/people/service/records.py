@@ -23,7 +23,7 @@ from valueloop.people import records as rc
 from valueloop.people.service.attribution import controllable_model
 from valueloop.people.service.audits import DISPUTES_FILE, out_dir, read
 from valueloop.people.staff_check import describe, unknown_staff
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 
@@ -140,7 +140,7 @@ def _batch_sources(ws: Workspace) -> dict[str, list[str]]:
     try:
         with appdb.engine(ws.database_url).connect() as conn:
             rows = conn.execute(
-                appdb.ingest_batches.select().where(appdb.ingest_batches.c.dataset == "training")
+                tables.ingest_batches.select().where(tables.ingest_batches.c.dataset == "training")
             ).fetchall()
     except Exception:  # provenance is a courtesy; the check works without it
         return {}

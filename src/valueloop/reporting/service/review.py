@@ -30,7 +30,7 @@ from valueloop.metrics.periods import bounds_utc, first_day, label_of, next_firs
 from valueloop.metrics.run import compute_values
 from valueloop.reporting import data as rd
 from valueloop.spec.model import Bands, Direction, EvaluationModel, Grain, Linear, Percentile, Target
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 from valueloop.voice.service.text import hotspots, lifecycle
@@ -123,7 +123,7 @@ def _monthly(ws: Workspace, model: EvaluationModel, level: str, labels: list[str
 
 
 def _stored_run(ws: Workspace, model_id: str, level: str, label: str) -> tuple[rd.MonthRun, list[EntityResult]] | None:
-    runs, res = appdb.evaluation_runs, appdb.evaluation_results
+    runs, res = tables.evaluation_runs, tables.evaluation_results
     query = (sa.select(runs).where((runs.c.model_id == model_id) & (runs.c.level == level) & (runs.c.period == label))
              .order_by(runs.c.created_at.desc()).limit(1))  # fmt: skip
     with appdb.engine(ws.database_url).connect() as conn:

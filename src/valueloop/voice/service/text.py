@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from valueloop.errors import InputError
 from valueloop.spec.datasets import DATASETS
-from valueloop.store import appdb
+from valueloop.store import appdb, tables
 from valueloop.store.lake import Lake, new_batch_id
 from valueloop.store.merge import merge_batch
 from valueloop.store.workspace import Workspace
@@ -656,7 +656,7 @@ def _record(ws: Workspace, r: dict[str, Any], started: datetime) -> None:
     """Log the batch with the ingest batches (source: the feedback dataset)."""
     with appdb.engine(ws.database_url).begin() as conn:
         conn.execute(
-            appdb.ingest_batches.insert().values(
+            tables.ingest_batches.insert().values(
                 batch_id=r["batch_id"],
                 dataset=DERIVED,
                 files=["lake:feedback"],
