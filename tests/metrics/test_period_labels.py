@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from valueloop.errors import InputError
-from valueloop.metrics.periods import first_day, next_first_day, previous
+from valueloop.metrics.periods import Period, first_day, next_first_day, previous
 from valueloop.spec.model import Grain
 
 
@@ -33,3 +33,28 @@ def test_bounds_and_neighbours(label: str, grain: Grain, start: date, after: dat
 def test_labels_without_date_neighbours_are_input_errors(label: str, grain: Grain) -> None:
     with pytest.raises(InputError, match=label):
         next_first_day(label, grain)
+
+
+@pytest.mark.parametrize(
+    ("label", "grain", "first", "last", "prev", "nxt"),
+    [
+        ("2024-02", Grain.month, date(2024, 2, 1), date(2024, 2, 29), "2024-01", "2024-03"),
+        ("2026-Q1", Grain.quarter, date(2026, 1, 1), date(2026, 3, 31), "2025-Q4", "2026-Q2"),
+        ("2026-W01", Grain.week, date(2025, 12, 29), date(2026, 1, 4), "2025-W52", "2026-W02"),
+        ("2026", Grain.year, date(2026, 1, 1), date(2026, 12, 31), "2025", "2027"),
+        ("2026-12-31", Grain.day, date(2026, 12, 31), date(2026, 12, 31), "2026-12-30", "2027-01-01"),
+    ],
+)
+def test_a_period_value_knows_its_days_and_neighbours(
+    label: str, grain: Grain, first: date, last: date, prev: str, nxt: str
+) -> None:
+    p = Period.parse(label, grain)
+    assert (p.first_day, p.last_day, str(p.previous), str(p.next)) == (first, last, prev, nxt)
+    assert p.version_day == first  # the version in force is the first day's, for the whole period
+    start, end = p.bounds_utc("Asia/Shanghai")
+    assert (end - start).days == (last - first).days + 1 and start.hour == 16  # local midnight, UTC+8
+
+
+def test_a_period_value_refuses_a_label_of_another_grain() -> None:
+    with pytest.raises(InputError, match="is not a month"):
+        Period.parse("2026-Q1", Grain.month)

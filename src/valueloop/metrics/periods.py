@@ -8,6 +8,7 @@ is exact across daylight-saving changes and the same on DuckDB and Spark.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -104,3 +105,53 @@ def bounds_utc(label: str, grain: Grain, timezone: str) -> tuple[datetime, datet
         return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
     return at(first_day(label, grain)), at(next_first_day(label, grain))
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period as a value: its label and grain, its days and instants, its neighbour.
+
+    The functions above are its rules; this is what a use case passes around, so a period's
+    first day, last day and the version in force are never worked out twice.
+    """
+
+    label: str
+    grain: Grain
+
+    @classmethod
+    def parse(cls, label: str, grain: Grain) -> Period:
+        """A checked period (raises InputError naming the expected shape)."""
+        first_day(label, grain)
+        return cls(label, grain)
+
+    @classmethod
+    def containing(cls, day: date, grain: Grain) -> Period:
+        return cls(label_of(day, grain), grain)
+
+    @property
+    def first_day(self) -> date:
+        return first_day(self.label, self.grain)
+
+    @property
+    def last_day(self) -> date:
+        return next_first_day(self.label, self.grain) - timedelta(days=1)
+
+    @property
+    def version_day(self) -> date:
+        """The day whose model version is in force for the whole period (see :func:`version_day`)."""
+        return version_day(self.label, self.grain)
+
+    @property
+    def previous(self) -> Period:
+        return Period(previous(self.label, self.grain), self.grain)
+
+    @property
+    def next(self) -> Period:
+        return Period.containing(next_first_day(self.label, self.grain), self.grain)
+
+    def bounds_utc(self, timezone: str) -> tuple[datetime, datetime]:
+        """[start, end) in UTC: local midnights of the first day and of the next period's first day."""
+        return bounds_utc(self.label, self.grain, timezone)
+
+    def __str__(self) -> str:
+        return self.label
