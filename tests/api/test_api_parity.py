@@ -14,9 +14,8 @@ from typer.testing import CliRunner
 from api.conftest import TestClient
 from valueloop.accounts.service.accounts import Principal, Role, visible_units
 from valueloop.cli.main import app as cli
-from valueloop.diagnosis.service import vsm
 from valueloop.evaluation.service import allocate
-from valueloop.improvement.service import documents
+from valueloop.improvement.service import documents, vsm
 from valueloop.ingest.service import quarantine
 from valueloop.people.service import performance as people_perf
 from valueloop.people.service import records as people_records
@@ -213,9 +212,9 @@ def test_allocate_model_diff_and_vsm(app_client: TestClient, as_role: Headers, d
 
 def test_ledger_proof_and_anchor(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
     anchor = app_client.get(f"{V}/ledger/anchor", headers=as_role("auditor")).json()
-    assert anchor == ledger.anchor(demo)
+    assert anchor == ledger.anchor(demo).model_dump(mode="json")
     proof = app_client.get(f"{V}/ledger/proof", params={"record": "1"}, headers=as_role("auditor"))
-    assert proof.status_code == 200 and proof.json() == json.loads(json.dumps(ledger.proof(demo, "1"), default=str))
+    assert proof.status_code == 200 and proof.json() == ledger.proof(demo, "1").model_dump(mode="json")
     assert app_client.get(f"{V}/ledger/proof", params={"record": "1"}, headers=as_role("manager")).status_code == 404
     assert app_client.get(f"{V}/ledger/proof", params={"record": "x"}, headers=as_role("auditor")).status_code == 400
 

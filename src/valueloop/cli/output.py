@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from pydantic import BaseModel
+from rich.console import Console
 from rich.table import Table
 
 from valueloop.ingest.cells import neutralise

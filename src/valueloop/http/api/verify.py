@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.accounts import scope
 from valueloop.http.deps import ActionsWrite, ExperimentsRead, WorkspaceDep
 from valueloop.improvement.service.actions import MAX_ACTION_ID
-from valueloop.verification.service import verify_rows as vr
 from valueloop.verification.report import AbDoc, DidDoc, ItsDoc
+from valueloop.verification.service import verify_rows as vr
 from valueloop.verification.service.experiment import ActionVerification, verify_action
 from valueloop.verification.service.experiment_conditions import checked_experiment
 
