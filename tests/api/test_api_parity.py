@@ -228,13 +228,13 @@ def test_documents(app_client: TestClient, as_role: Headers, demo: Workspace) ->
     v2 = app_client.post(f"{V}/documents", json=body | {"body": "# v2\nsay hi\n"}, headers=as_role("analyst"))
     assert v2.json()["version"] == 2
     listed = app_client.get(f"{V}/documents", headers=as_role("viewer")).json()
-    assert listed == json.loads(json.dumps(documents.list_documents(demo), default=str))
+    assert listed == [d.model_dump(mode="json") for d in documents.list_documents(demo)]
     one = app_client.get(f"{V}/documents/version", params={"doc_id": "script-parity", "version": 1},
                          headers=as_role("viewer")).json()  # fmt: skip
     assert one["body"] == "# v1\nsay hello\n" and one["actions"] == []
     diff = app_client.get(f"{V}/documents/diff", params={"doc_id": "script-parity", "old": 1},
                           headers=as_role("viewer")).json()  # fmt: skip
-    assert diff == documents.diff_documents(demo, "script-parity", 1)
+    assert diff == documents.diff_documents(demo, "script-parity", 1).model_dump(mode="json")
 
 
 def test_quarantine(app_client: TestClient, as_role: Headers, demo: Workspace, tmp_path: Path) -> None:
