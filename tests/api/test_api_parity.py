@@ -87,18 +87,16 @@ def test_mcda_routes_match_the_cli(app_client: TestClient, as_role: Headers, tmp
     base = {"matrix": matrix, "criteria": ["q", "cost", "s"], "cost": ["cost"]}
     for method in ("entropy", "critic"):
         got = app_client.post(f"{V}/weights/{method}", json=base, headers=h).json()
-        assert {k: got[k] for k in ("criteria", "weights")} == _cli("weights", method, file, "--cost", "cost")
+        assert got == _cli("weights", method, file, "--cost", "cost")  # one result model: the whole document
     topsis = base | {"weights": [0.5, 0.3, 0.2], "alternatives": ["a1", "a2", "a3", "a4"]}
     got = app_client.post(f"{V}/rank/topsis", json=topsis, headers=h).json()
-    want = _cli("rank", "topsis", file, "--weights", "0.5,0.3,0.2", "--cost", "cost")
-    assert {k: got[k] for k in want} == want
+    assert got == _cli("rank", "topsis", file, "--weights", "0.5,0.3,0.2", "--cost", "cost")
     fuzzy = tmp_path / "f.csv"
     fuzzy.write_text("factor,good,fair,poor\nf1,0.6,0.3,0.1\nf2,0.2,0.5,0.3\n", encoding="utf-8")
     body = {"membership": [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3]], "weights": [0.7, 0.3],
             "grades": ["good", "fair", "poor"], "grade_scores": [90, 75, 60]}  # fmt: skip
     got = app_client.post(f"{V}/rank/fuzzy", json=body, headers=h).json()
-    want = _cli("rank", "fuzzy", fuzzy, "--weights", "0.7,0.3", "--grade-scores", "90,75,60")
-    assert {k: got[k] for k in want} == want
+    assert got == _cli("rank", "fuzzy", fuzzy, "--weights", "0.7,0.3", "--grade-scores", "90,75,60")
     ragged = app_client.post(f"{V}/rank/topsis", json=topsis | {"matrix": [[1, 2, 3], [1]]}, headers=h)
     assert ragged.status_code == 400
 
