@@ -17,7 +17,7 @@ import math
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, ConfigDict, PlainSerializer
+from pydantic import MISSING, BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 __all__ = ["MISSING", "Instant", "Result", "finite", "pair"]
 
@@ -26,7 +26,11 @@ def _iso(value: datetime) -> str:
     return value.isoformat()
 
 
-Instant = Annotated[datetime, PlainSerializer(_iso, return_type=str, when_used="json")]
+Instant = Annotated[
+    datetime,
+    PlainSerializer(_iso, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 """A datetime written as ``isoformat()``, as the dicts these models replace were written."""
 
 
