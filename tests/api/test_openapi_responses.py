@@ -161,6 +161,8 @@ def test_ledger_and_documents_are_one_document_three_ways(client: TestClient, ws
     assert added.status_code == 201, added.text
     assert added.json()["created_at"].endswith("+00:00")  # isoformat, as the dict it replaces was written
     params = {"doc_id": "script-typed", "version": 1}
+    shown = client.get(f"{V}/documents/version", params=params).json()
+    assert shown["created_at"] == added.json()["created_at"]  # the stored instant keeps its zone (was naive)
     _same(client.get(f"{V}/documents/version", params=params).json(),
           _cli("docs", "show", "script-typed", "--version", "1", "--workspace", ws.root),
           docs.get_document(ws, "script-typed", 1).model_dump(mode="json"))  # fmt: skip

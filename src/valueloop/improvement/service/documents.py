@@ -119,7 +119,8 @@ def get_document(ws: Workspace, doc_id: str, version: int | None = None) -> Docu
         cited = conn.execute(
             sa.select(ad.c.action_id).where((ad.c.doc_id == doc_id) & (ad.c.version == row["version"]))
         ).scalars()
-        return Document.model_validate({**dict(row), "actions": sorted(cited)})
+        stored = {**dict(row), "created_at": appdb.as_utc(row["created_at"])}  # SQLite hands it back naive
+        return Document.model_validate(stored | {"actions": sorted(cited)})
 
 
 def diff_documents(ws: Workspace, doc_id: str, old: int, new: int | None = None) -> DocumentDiff:
