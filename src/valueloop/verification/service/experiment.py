@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from valueloop.errors import InputError
 from valueloop.improvement.service.actions import move_action, status_now
 from valueloop.improvement.workflow import Evidence, Status
+from valueloop.results import Result
 from valueloop.stats.moments import CrossMoments
 from valueloop.store.lake import Lake
 from valueloop.store.sql import path_list
@@ -81,10 +82,9 @@ def _arm_sums(
 EXPERIMENTS = "experiments"
 
 
-class _Verified(BaseModel):
+class _Verified(Result):
     """The head of :class:`ActionVerification`: which action, where it stands now, the test that ran."""
 
-    model_config = ConfigDict(frozen=True)
     action_id: int
     status: Status
     experiment: LakeExperiment
