@@ -187,14 +187,14 @@ def test_attaching_an_experiment_matches_the_flow(app_client: TestClient, as_rol
     assert r.status_code == 200, r.text
     got = r.json()
     stored = LakeExperiment.model_validate(got["experiment"])  # the conditions as rebuilt from the allow-list
-    want = json.loads(json.dumps(verify_action(demo, by_flow, stored, "qa"), default=str))
+    want = verify_action(demo, by_flow, stored, "qa").model_dump(mode="json")
     assert got["experiment"] == want["experiment"]
     without_id = ({k: v for k, v in doc.items() if k != "action_id"} for doc in (got, want))
     assert _close(*without_id)
     assert got["status"] in ("effective", "not_effective") and show_action(demo, by_api)["verification"]
     # the flow on the caller's original text reaches the same verdict as on the rebuilt text
     again = verify_action(demo, _action(demo, mine, to=Status.implemented), exp, "qa")
-    assert again["verdict"] == got["verdict"] and again["p_value"] == pytest.approx(got["p_value"], rel=1e-9)
+    assert again.verdict == got["verdict"] and again.p_value == pytest.approx(got["p_value"], rel=1e-9)
     rerun = app_client.post(f"{V}/actions/{by_api}/verify", json={}, headers=as_role("analyst"))
     assert rerun.status_code in (200, 400)  # attached: re-runnable (the status may no longer allow a new verdict)
     assert "no experiment attached" not in rerun.text

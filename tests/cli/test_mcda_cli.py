@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 from valueloop.cli.mcda import register
 from valueloop.errors import InputError
 
-AHP_KEYS = {"criteria", "weights", "lambda_max", "ci", "cr", "consistent"}
+AHP_KEYS = {"criteria", "weights", "lambda_max", "ci", "cr", "threshold", "consistent", "variant"}
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_ahp_bad_files(app: typer.Typer, tmp_path: Path, text: str, message: str
 @pytest.mark.parametrize("method", ["entropy", "critic"])
 def test_objective_weights_json_contract(app: typer.Typer, decision: Path, method: str) -> None:
     out = run_json(app, "weights", method, decision, "--cost", "c2")
-    assert set(out) == {"criteria", "weights"}
+    assert set(out) == {"criteria", "weights", "variant"}
     assert out["criteria"] == ["c1", "c2", "c3"]
     assert sum(out["weights"]) == pytest.approx(1.0)
 
@@ -136,7 +136,7 @@ def test_topsis_json_contract_and_published_example(app: typer.Typer, tmp_path: 
     text += "".join(f"A{i + 1},{r}\n" for i, r in enumerate(rows))
     path = write(tmp_path, "aircraft.csv", text)
     out = run_json(app, "rank", "topsis", path, "--weights", "0.2,0.1,0.1,0.1,0.2,0.3", "--cost", "cost")
-    assert set(out) == {"alternatives", "closeness", "rank"}
+    assert set(out) == {"alternatives", "closeness", "rank", "variant"}
     assert out["alternatives"] == ["A1", "A2", "A3", "A4"]
     assert out["closeness"] == pytest.approx([0.643, 0.268, 0.613, 0.312], abs=1e-3)
     assert out["rank"] == [1, 4, 2, 3]
@@ -156,7 +156,7 @@ def membership(tmp_path: Path) -> Path:
 
 def test_fuzzy_json_contract(app: typer.Typer, membership: Path) -> None:
     out = run_json(app, "rank", "fuzzy", membership, "--weights", "0.6,0.4")
-    assert set(out) == {"grades", "membership", "grade"}
+    assert set(out) == {"grades", "membership", "grade", "variant"}
     assert out["membership"] == pytest.approx([0.36, 0.42, 0.22])
     assert out["grade"] == "g2"
 
@@ -164,7 +164,7 @@ def test_fuzzy_json_contract(app: typer.Typer, membership: Path) -> None:
 def test_fuzzy_operator_and_grade_scores(app: typer.Typer, membership: Path) -> None:
     args = ("rank", "fuzzy", membership, "--weights", "0.6,0.4", "--grade-scores", "90,70,50")
     out = run_json(app, *args, "--operator", "min-max")
-    assert set(out) == {"grades", "membership", "grade", "score"}
+    assert set(out) == {"grades", "membership", "grade", "score", "variant"}
     assert out["membership"] == pytest.approx([0.4, 0.5, 0.3])
     assert out["score"] == pytest.approx((36 + 35 + 15) / 1.2)
 

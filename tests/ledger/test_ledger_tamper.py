@@ -140,6 +140,6 @@ def test_a_row_with_no_record_at_all_is_unrecorded(books: Workspace) -> None:
 
 def test_a_truncated_tail_is_caught_by_the_anchor(books: Workspace) -> None:
     saved = anchor(books)
-    _sql(books, "DELETE FROM ledger WHERE seq = :seq", seq=saved["seq"])
+    _sql(books, "DELETE FROM ledger WHERE seq = :seq", seq=saved.seq)
     report = verify(books, saved)
-    assert (saved["seq"], "deleted") in {(p.record, p.kind) for p in report.problems}
+    assert (saved.seq, "deleted") in {(p.record, p.kind) for p in report.problems}

@@ -37,7 +37,7 @@ def test_a_real_effect_is_verified_and_written_back(demo: Workspace) -> None:
     scope = f"i.opened_at >= TIMESTAMPTZ '{story['start']}' AND i.opened_at < TIMESTAMPTZ '{story['end']}'"
     exp = LakeExperiment(assignment="CAST(substr(i.customer_id, 2) AS BIGINT) % 2 = 1", scope=scope)
     aid = _implemented(demo)
-    out = verify_action(demo, aid, exp, "qa")
+    out = verify_action(demo, aid, exp, "qa").model_dump(mode="json")
     assert out["verdict"] == "effective" and out["status"] == "effective"
     assert out["ci"][0] > 0
     detail = show_action(demo, aid)
@@ -57,7 +57,7 @@ def test_no_effect_is_not_effective_and_rerun_uses_the_attached_definition(demo:
         verify_action(demo, _implemented(demo), LakeExperiment(assignment=parity), "qa")
     exp = LakeExperiment(assignment=parity, unit="i.interaction_id")
     aid = _implemented(demo)
-    assert verify_action(demo, aid, exp, "qa")["status"] in ("not_effective", "effective")
+    assert verify_action(demo, aid, exp, "qa").status in ("not_effective", "effective")
     assert status_now(demo, aid) is not Status.implemented
     again = _implemented(demo)
     with pytest.raises(InputError, match="no experiment attached"):

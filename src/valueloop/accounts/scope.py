@@ -11,7 +11,7 @@ same body), so a scoped caller cannot probe for other units' ids or learn whose 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from valueloop.accounts.service.accounts import AccessDenied, NotFound, Principal, visible_units
 from valueloop.diagnosis.findings import Finding
@@ -22,6 +22,19 @@ from valueloop.monitoring.service import alerts as records
 from valueloop.store.workspace import Workspace
 
 T = TypeVar("T")
+
+
+class _ActionRow(Protocol):
+    @property
+    def action_id(self) -> int: ...
+
+
+R = TypeVar("R", bound="Mapping[str, Any] | _ActionRow")
+
+
+def _action_id(row: Mapping[str, Any] | _ActionRow) -> int:
+    """A list row's action: a key of a dict row, an attribute of a result model."""
+    return int(row["action_id"]) if isinstance(row, Mapping) else row.action_id
 
 
 def hidden(what: str) -> NotFound:
@@ -159,9 +172,9 @@ def action(ws: Workspace, who: Principal, aid: int) -> dict[str, Any]:
     return detail
 
 
-def actions(ws: Workspace, who: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def actions(ws: Workspace, who: Principal, rows: list[R]) -> list[R]:
     seen = visible_units(ws, who)
     if seen is None:
         return rows
     units = units_by_action(ws)
-    return [r for r in rows if units.get(r["action_id"], set()) & seen]
+    return [r for r in rows if units.get(_action_id(r), set()) & seen]

@@ -284,8 +284,8 @@ def docs_show(
     if fmt is Format.json:
         emit(doc, fmt)
         return
-    emit({k: v for k, v in doc.items() if k != "body"}, fmt, title=f"{doc_id} v{doc['version']}")
-    typer.echo(doc["body"])
+    emit(doc.model_dump(exclude={"body"}), fmt, title=f"{doc_id} v{doc.version}")
+    typer.echo(doc.body)
 
 
 def docs_diff(
@@ -303,7 +303,7 @@ def docs_diff(
     if fmt is Format.json:
         emit(out, fmt)
     else:
-        typer.echo(out["diff"], nl=False)
+        typer.echo(out.diff, nl=False)
 
 
 def register(app: typer.Typer) -> None:

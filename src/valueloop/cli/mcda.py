@@ -1,16 +1,16 @@
 """``valueloop weights …`` and ``valueloop rank …``: multi-criteria weighting and ranking.
 
-A thin adapter over the pure functions in :mod:`valueloop.scoring`: read the CSV, call
-one function, print the result. An :class:`~valueloop.errors.InputError` from the
-maths is re-raised with the file name in front and left to propagate; the main entry
-point turns it into exit code 2.
+A thin adapter over :mod:`valueloop.evaluation.service.mcda` (the maths is
+:mod:`valueloop.scoring`'s): read the CSV, call one use case, print its result model —
+``--format json`` is the document ``/api/v1/weights/*`` and ``/api/v1/rank/*`` answer. An
+:class:`~valueloop.errors.InputError` from the maths is re-raised with the file name in
+front and left to propagate; the main entry point turns it into exit code 2.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,10 +29,8 @@ from valueloop.scoring.options import (
 )
 
 if TYPE_CHECKING:
-    from valueloop.scoring.ahp import AhpResult
-    from valueloop.scoring.fuzzy import FuzzyResult
-    from valueloop.scoring.topsis import TopsisResult
-    from valueloop.scoring.weights import FloatArray, Weights
+    from valueloop.evaluation.service.mcda import AhpWeights, CriterionWeights, FuzzyGrade, TopsisRanking
+    from valueloop.scoring.weights import FloatArray
 
 weights_app = typer.Typer(help="Criterion weights: AHP, entropy, CRITIC.", no_args_is_help=True)
 rank_app = typer.Typer(help="Rank alternatives: TOPSIS, fuzzy comprehensive evaluation.", no_args_is_help=True)
@@ -77,15 +75,11 @@ def ahp_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """AHP weights, λmax, CI and CR (CR > 0.10 = inconsistent)."""
-    from valueloop.scoring.ahp import ahp, group_ahp
+    from valueloop.evaluation.service.mcda import ahp_weights
 
     criteria, judgements = _read_judgements(matrices)
-    source = " + ".join(str(p) for p in matrices)
-    with _about(source):
-        if len(judgements) == 1:
-            result = ahp(judgements[0], criteria, method=method, random_index_table=random_index)
-        else:
-            result = group_ahp(judgements, criteria, method=method, random_index_table=random_index)
+    with _about(" + ".join(str(p) for p in matrices)):
+        result = ahp_weights(judgements, criteria, method, random_index)
     _warn_if_inconsistent(result)
     _emit_ahp(result, fmt)
 
@@ -103,7 +97,7 @@ def _read_judgements(paths: Sequence[Path]) -> tuple[tuple[str, ...], list[Float
     return tables[0].columns, [t.values for t in tables]
 
 
-def _warn_if_inconsistent(result: AhpResult) -> None:
+def _warn_if_inconsistent(result: AhpWeights) -> None:
     worst = result.worst_judgement
     if worst is not None:
         stderr.print(
@@ -114,21 +108,9 @@ def _warn_if_inconsistent(result: AhpResult) -> None:
         )
 
 
-def _emit_ahp(result: AhpResult, fmt: Format) -> None:
+def _emit_ahp(result: AhpWeights, fmt: Format) -> None:
     if fmt is Format.json:
-        worst = result.worst_judgement
-        emit(
-            {
-                "criteria": list(result.criteria),
-                "weights": list(result.weights),
-                "lambda_max": result.lambda_max,
-                "ci": result.ci,
-                "cr": result.cr,
-                "consistent": result.consistent,
-                "worst_judgement": None if worst is None else asdict(worst),
-            },
-            fmt,
-        )
+        emit(result, fmt)
         return
     _emit_weight_rows(result.criteria, result.weights, fmt, "AHP weights")
     worst = result.worst_judgement
@@ -149,14 +131,14 @@ def _summary(data: dict[str, Any], fmt: Format) -> None:
         emit(data, fmt)
 
 
-def _emit_weight_rows(criteria: Sequence[str], weights: Sequence[float], fmt: Format, title: str) -> None:
+def _emit_weight_rows(criteria: Sequence[str], weights: Sequence[float | None], fmt: Format, title: str) -> None:
     rows = [{"criterion": c, "weight": w} for c, w in zip(criteria, weights, strict=True)]
     emit(rows, fmt, title=title, columns=["criterion", "weight"])
 
 
-def _emit_weights(result: Weights, fmt: Format) -> None:
+def _emit_weights(result: CriterionWeights, fmt: Format) -> None:
     if fmt is Format.json:
-        emit({"criteria": list(result.criteria), "weights": list(result.weights)}, fmt)
+        emit(result, fmt)
     else:
         _emit_weight_rows(result.criteria, result.weights, fmt, "weights")
         _summary({"variant": result.variant}, fmt)
@@ -172,11 +154,11 @@ def entropy_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Entropy weights: criteria that vary more across alternatives weigh more."""
-    from valueloop.scoring.entropy import entropy_weights
+    from valueloop.evaluation.service.mcda import entropy
 
     table = read_labelled(matrix)
     with _about(matrix):
-        result = entropy_weights(table.values, table.columns, cost=split_names(cost), normalisation=normalisation)
+        result = entropy(table.values.tolist(), table.columns, split_names(cost), normalisation)
     _emit_weights(result, fmt)
 
 
@@ -190,11 +172,11 @@ def critic_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """CRITIC weights: contrast (standard deviation) times conflict (low correlation)."""
-    from valueloop.scoring.critic import critic_weights
+    from valueloop.evaluation.service.mcda import critic
 
     table = read_labelled(matrix)
     with _about(matrix):
-        result = critic_weights(table.values, table.columns, cost=split_names(cost), conflict=conflict)
+        result = critic(table.values.tolist(), table.columns, split_names(cost), conflict)
     _emit_weights(result, fmt)
 
 
@@ -209,27 +191,19 @@ def topsis_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """TOPSIS: closeness to the ideal alternative; rank 1 = best."""
-    from valueloop.scoring.topsis import topsis
+    from valueloop.evaluation.service.mcda import rank_topsis
 
     table = read_labelled(matrix)
+    given = parse_list(weights, "--weights")
     with _about(matrix):
-        result = topsis(
-            table.values,
-            parse_list(weights, "--weights"),
-            alternatives=table.labels,
-            criteria=table.columns,
-            cost=split_names(cost),
-            normalisation=normalisation,
-        )
+        result = rank_topsis(table.values.tolist(), given, table.labels, table.columns, split_names(cost),
+                             normalisation)  # fmt: skip
     _emit_topsis(result, fmt)
 
 
-def _emit_topsis(result: TopsisResult, fmt: Format) -> None:
+def _emit_topsis(result: TopsisRanking, fmt: Format) -> None:
     if fmt is Format.json:
-        emit(
-            {"alternatives": list(result.alternatives), "closeness": list(result.closeness), "rank": list(result.rank)},
-            fmt,
-        )
+        emit(result, fmt)
         return
     rows = [
         {"alternative": a, "closeness": c, "rank": r}
@@ -255,31 +229,21 @@ def fuzzy_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Fuzzy comprehensive evaluation (模糊综合评价): grade of maximum membership."""
-    from valueloop.scoring.fuzzy import fuzzy_evaluate
+    from valueloop.evaluation.service.mcda import rank_fuzzy
 
     table: Table = read_labelled(membership)
     scores = None if grade_scores is None else parse_list(grade_scores, "--grade-scores")
+    given = parse_list(weights, "--weights")
     with _about(membership):
-        result = fuzzy_evaluate(
-            table.values,
-            parse_list(weights, "--weights"),
-            grades=table.columns,
-            factors=table.labels,
-            operator=operator,
-            grade_scores=scores,
-            normalise=normalise,
-        )
+        result = rank_fuzzy(table.values.tolist(), given, table.labels, table.columns, operator, scores, normalise)
     _emit_fuzzy(result, fmt)
 
 
-def _emit_fuzzy(result: FuzzyResult, fmt: Format) -> None:
+def _emit_fuzzy(result: FuzzyGrade, fmt: Format) -> None:
     if fmt is Format.json:
-        data: dict[str, Any] = {"grades": list(result.grades), "membership": list(result.membership)}
-        data["grade"] = result.grade
-        if result.score is not None:
-            data["score"] = result.score
-        emit(data, fmt)
+        emit(result, fmt)
         return
     rows = [{"grade": g, "membership": b} for g, b in zip(result.grades, result.membership, strict=True)]
     emit(rows, fmt, title="membership", columns=["grade", "membership"])
-    _summary({"variant": result.variant, "grade": result.grade, "score": result.score}, fmt)
+    score = result.model_dump().get("score")  # absent when no grade scores were given
+    _summary({"variant": result.variant, "grade": result.grade, "score": score}, fmt)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
@@ -67,11 +68,24 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _plain(data: Any) -> Any:
+    """A result model (or a list of them) as the dict(s) a table shows; anything else as is."""
+    if isinstance(data, BaseModel):
+        return data.model_dump()
+    if isinstance(data, list):
+        return [_plain(x) for x in data]
+    return data
+
+
 def emit(data: Any, fmt: Format, *, title: str | None = None, columns: Sequence[str] | None = None) -> None:
-    """Print ``data`` (a dict, or a list of flat dicts) in the requested format."""
+    """Print ``data`` (a result model, a dict, or a list of either) in the requested format.
+
+    JSON is the model's ``model_dump(mode="json")``: the document the API answers for the same call.
+    """
     if fmt is Format.json:
         sys.stdout.write(to_json(data) + "\n")
         return
+    data = _plain(data)
     rows: list[Mapping[str, Any]] = data if isinstance(data, list) else [data]
     cols = list(columns) if columns else _columns(rows)
     if fmt is Format.csv:

@@ -24,7 +24,6 @@ import typer
 
 from valueloop.cli.loop import verify_action
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
-from valueloop.errors import InputError
 
 
 class MetricType(StrEnum):
@@ -124,7 +123,7 @@ def did(
 
     result = verify_did_file(file, unit_col, treated_col, post_col, value_col, alpha, period_col)
     doc = did_payload(result)
-    _assumptions(doc["assumptions"], fmt)
+    _assumptions(doc.assumptions, fmt)
     emit(doc, fmt, title="verify did")
 
 
@@ -141,7 +140,7 @@ def its(
     from valueloop.verification.report import its_payload
 
     doc = its_payload(verify_its_file(file, time_col, value_col, intervention, alpha))
-    _assumptions(doc["assumptions"], fmt)
+    _assumptions(doc.assumptions, fmt)
     emit(doc, fmt, title="verify its")
 
 
@@ -152,15 +151,9 @@ def adjust(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Adjust several metrics' p-values for multiple testing."""
-    from valueloop.stats.multiple import adjust as adjust_p
+    from valueloop.verification.service import verify_rows as rows_flow
 
-    try:
-        adjusted = adjust_p(p_values, method.value)
-    except ValueError as err:
-        raise InputError(str(err)) from err
-    rows = [{"metric": i + 1, "p_value": p, "adjusted": float(a), "reject": bool(a < alpha), "method": method.value}
-            for i, (p, a) in enumerate(zip(p_values, adjusted, strict=True))]  # fmt: skip
-    emit(rows, fmt, title=f"{method.value} adjusted p-values")
+    emit(rows_flow.adjust(p_values, method.value, alpha), fmt, title=f"{method.value} adjusted p-values")
 
 
 def _assumptions(items: list[str], fmt: Format) -> None:

@@ -201,20 +201,20 @@ def _improve_and_verify(ws: Workspace, source: Path, finding: str | None, log: L
                         (Status.implemented, "试点三个月完成")):  # fmt: skip
         move_action(ws, aid, status, "赵丽", why)
     result = verify_action(ws, aid, experiment, "质量经理")
-    if result["status"] in (Status.effective, Status.not_effective):
+    if result.status in (Status.effective, Status.not_effective):
         move_action(ws, aid, Status.closed, "质量经理", "验证完成，结案")
-    ci = result["ci"]
+    ci = result.ci or [None, None]
     log(
-        f"action #{aid} verified by A/B test on the lake: CSAT {result['control']['mean']:.3f} → "
-        f"{result['treatment']['mean']:.3f}, diff {result['diff']:+.3f} (95% CI {ci[0]:+.3f} … {ci[1]:+.3f}, "
-        f"p = {result['p_value']:.2g}) → {result['verdict']}; action {result['status']}"
+        f"action #{aid} verified by A/B test on the lake: CSAT {result.control.mean:.3f} → "
+        f"{result.treatment.mean:.3f}, diff {result.diff:+.3f} (95% CI {ci[0]:+.3f} … {ci[1]:+.3f}, "
+        f"p = {result.p_value:.2g}) → {result.verdict}; action {result.status.value}"
     )
-    if result["verdict"] != "effective":
-        return str(result["verdict"])
+    if result.verdict != "effective":
+        return str(result.verdict)
     gain = action_roi(ws, aid, value_per_unit=3.0, units=120_000)
     low, high = gain["roi_ci"] or (float("nan"), float("nan"))
     log(f"  return on investment at ¥3 per CSAT point, 120,000 customers: {gain['roi']:.0%} ({low:.0%} … {high:.0%})")
-    return str(result["verdict"])
+    return str(result.verdict)
 
 
 def _people(ws: Workspace, period: str, log: Log) -> None:

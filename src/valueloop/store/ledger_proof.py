@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, JsonValue, ValidationError
 
 from valueloop.errors import InputError
+from valueloop.results import Result
 from valueloop.store import appdb, ledger, ledger_lake, ledger_rows, ledger_state
 from valueloop.store.lake import Lake
 from valueloop.store.ledger_chain import Problem, check_chain
@@ -45,6 +46,49 @@ class LedgerReport(BaseModel):
     """Rows and lake files stored before coverage began: no hash to check them against (not a failure)."""
 
 
+class ProvenRecord(Result):
+    """A ledger record as its hash covers it, with its position on the chain."""
+
+    seq: int
+    at: str
+    kind: str
+    ref: str
+    payload: JsonValue
+    prev: str
+
+
+class PathStep(Result):
+    """One sibling on the way up to the day's root, and on which side of the node it sits."""
+
+    side: Literal["left", "right"]
+    hash: str
+
+
+class LedgerProof(Result):
+    """An inclusion proof: the record, its hash, and the Merkle path from it to its day's root."""
+
+    record: ProvenRecord
+    hash: str
+    day: str
+    leaf_index: int
+    leaves: int
+    path: list[PathStep]
+    root: str
+
+
+class Anchor(Result):
+    """A day's Merkle root and the chain head it covers (``ledger anchor``); all null for a day with no records.
+
+    Read back from a file, only ``seq`` and ``head`` matter: ``verify`` checks that record is still there.
+    """
+
+    day: str | None = None
+    root: str | None = None
+    records: int = 0
+    seq: int | None
+    head: str | None
+
+
 def _unrecorded(now: Mapping[str, Any], then: Mapping[str, Any]) -> list[Problem]:
     out = []
     for ref in sorted(set(now) | set(then)):
@@ -62,8 +106,8 @@ def _unrecorded(now: Mapping[str, Any], then: Mapping[str, Any]) -> list[Problem
     return out
 
 
-def _anchored(chain: list[LedgerRecord], anchor: Mapping[str, Any]) -> list[Problem]:
-    seq, expected = anchor.get("seq"), anchor.get("head")
+def _anchored(chain: list[LedgerRecord], anchor: Anchor) -> list[Problem]:
+    seq, expected = anchor.seq, anchor.head
     if seq is None:
         return []
     found = next((r for r in chain if r.seq == seq), None)
@@ -78,7 +122,7 @@ def _public(problems: list[Problem]) -> list[LedgerProblem]:
     return [LedgerProblem(record=p.record, kind=p.kind, detail=p.detail) for p in problems]
 
 
-def verify(ws: Workspace, anchor: Mapping[str, Any] | None = None) -> LedgerReport:
+def verify(ws: Workspace, anchor: Anchor | None = None) -> LedgerReport:
     with appdb.engine(ws.database_url).connect() as conn:
         stored = ledger.records(conn)
         now = ledger_state.current(conn)
@@ -97,7 +141,7 @@ def _chain(ws: Workspace) -> list[LedgerRecord]:
         return check_chain(ledger.records(conn))[0]
 
 
-def proof(ws: Workspace, key: str) -> dict[str, Any]:
+def proof(ws: Workspace, key: str) -> LedgerProof:
     """An inclusion proof of the record at position or with hash ``key`` in its day's Merkle root.
 
     ``docs/verify_ledger_proof.py`` checks it with nothing but the standard library.
@@ -108,35 +152,32 @@ def proof(ws: Workspace, key: str) -> dict[str, Any]:
         raise InputError(f"no ledger record {key!r} on the chain (give a position or a hash)")
     day = [r.hash for r in chain if r.day == rec.day]
     index = day.index(rec.hash)
-    return {
-        "record": {"seq": rec.seq, **rec.body()},
-        "hash": rec.hash,
-        "day": rec.day,
-        "leaf_index": index,
-        "leaves": len(day),
-        "path": merkle_path(day, index),
-        "root": merkle_root(day),
-    }
+    return LedgerProof.model_validate(
+        {
+            "record": {"seq": rec.seq, **rec.body()},
+            "hash": rec.hash,
+            "day": rec.day,
+            "leaf_index": index,
+            "leaves": len(day),
+            "path": merkle_path(day, index),
+            "root": merkle_root(day),
+        }
+    )
 
 
-def anchor(ws: Workspace, day: str | None = None) -> dict[str, Any]:
+def anchor(ws: Workspace, day: str | None = None) -> Anchor:
     """The Merkle root of ``day`` (default: the newest day with records), to timestamp elsewhere."""
     chain = _chain(ws)
     day = day or (max(r.day for r in chain) if chain else None)
     todays = [r for r in chain if r.day == day]
     if not todays:
-        return {"day": day, "root": None, "records": 0, "seq": None, "head": None}
+        return Anchor(day=day, root=None, records=0, seq=None, head=None)
     last = max(todays, key=lambda r: r.seq)
-    return {
-        "day": day,
-        "root": merkle_root([r.hash for r in todays]),
-        "records": len(todays),
-        "seq": last.seq,
-        "head": last.hash,
-    }
+    return Anchor(day=day, root=merkle_root([r.hash for r in todays]), records=len(todays), seq=last.seq,
+                  head=last.hash)  # fmt: skip
 
 
-def load_anchor(text: str) -> dict[str, Any]:
+def load_anchor(text: str) -> Anchor:
     """An anchor as printed by ``ledger anchor --format json``."""
     try:
         data = json.loads(text)
@@ -144,4 +185,8 @@ def load_anchor(text: str) -> dict[str, Any]:
         raise InputError(f"the anchor is not JSON: {err}") from err
     if not isinstance(data, dict) or "seq" not in data or "head" not in data:
         raise InputError('the anchor needs "seq" and "head" (the output of `valueloop ledger anchor --format json`)')
-    return data
+    try:
+        return Anchor.model_validate(data)
+    except ValidationError as err:
+        where = ", ".join(".".join(map(str, e["loc"])) + f": {e['msg']}" for e in err.errors())
+        raise InputError(f"the anchor is not one `valueloop ledger anchor` printed ({where})") from err

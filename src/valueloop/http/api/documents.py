@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,26 +30,26 @@ class DocumentIn(BaseModel):
 
 
 @router.get("/documents")
-def documents(_: ActionsRead, ws: WorkspaceDep, kind: DocKind | None = None) -> list[dict[str, Any]]:
+def documents(_: ActionsRead, ws: WorkspaceDep, kind: DocKind | None = None) -> list[docs.DocumentSummary]:
     """Every document's newest version, with its metadata."""
     return docs.list_documents(ws, kind)
 
 
 @router.get("/documents/version")
-def document(_: ActionsRead, ws: WorkspaceDep, doc_id: DocId, version: Version | None = None) -> dict[str, Any]:
+def document(_: ActionsRead, ws: WorkspaceDep, doc_id: DocId, version: Version | None = None) -> docs.Document:
     """One version (default: the newest), body included, with the actions that cite it."""
     return docs.get_document(ws, doc_id, version)
 
 
 @router.get("/documents/diff")
 def document_diff(_: ActionsRead, ws: WorkspaceDep, doc_id: DocId, old: Version,
-                  new: Version | None = None) -> dict[str, Any]:  # fmt: skip
+                  new: Version | None = None) -> docs.DocumentDiff:  # fmt: skip
     """The unified diff from version ``old`` to ``new`` (default: the newest)."""
     return docs.diff_documents(ws, doc_id, old, new)
 
 
 @router.post("/documents", status_code=201)
-def add_document(_: ActionsWrite, ws: WorkspaceDep, body: DocumentIn) -> dict[str, Any]:
+def add_document(_: ActionsWrite, ws: WorkspaceDep, body: DocumentIn) -> docs.DocumentAdded:
     """Store a new version of a document (identical to the newest: refused)."""
     return docs.add_document(ws, body.doc_id, body.body, title=body.title, kind=body.kind, owner=body.owner,
                              effective_from=body.effective_from or date.today())  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -15,7 +15,7 @@ router = APIRouter(tags=["analysis"])
 
 @router.get("/ledger/proof")
 def ledger_proof(who: ReportsRead, ws: WorkspaceDep,
-                 record: Annotated[str, Query(min_length=1, max_length=128)]) -> dict[str, Any]:  # fmt: skip
+                 record: Annotated[str, Query(min_length=1, max_length=128)]) -> ledger.LedgerProof:  # fmt: skip
     """The record's (position or hash) Merkle path to its day's root; ``docs/verify_ledger_proof.py`` checks it.
 
     A record may name any unit, so a scoped caller gets none (404), as for a record that does not exist.
@@ -28,6 +28,6 @@ def ledger_proof(who: ReportsRead, ws: WorkspaceDep,
 @router.get("/ledger/anchor")
 def ledger_anchor(
     _: ReportsRead, ws: WorkspaceDep, day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None
-) -> dict[str, Any]:
+) -> ledger.Anchor:
     """A day's Merkle root and the chain head it covers (default: the newest day), to timestamp elsewhere."""
     return ledger.anchor(ws, day)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,26 +59,26 @@ class FuzzyIn(BaseModel):
 
 
 @router.post("/weights/entropy")
-def entropy(_: ModelsRead, body: EntropyIn) -> dict[str, Any]:
+def entropy(_: ModelsRead, body: EntropyIn) -> mcda.CriterionWeights:
     """Entropy weights: criteria that vary more across alternatives weigh more."""
     return mcda.entropy(body.matrix, body.criteria, body.cost, body.normalisation)
 
 
 @router.post("/weights/critic")
-def critic(_: ModelsRead, body: CriticIn) -> dict[str, Any]:
+def critic(_: ModelsRead, body: CriticIn) -> mcda.CriterionWeights:
     """CRITIC weights: contrast (standard deviation) times conflict (low correlation)."""
     return mcda.critic(body.matrix, body.criteria, body.cost, body.conflict)
 
 
 @router.post("/rank/topsis")
-def rank_topsis(_: ModelsRead, body: TopsisIn) -> dict[str, Any]:
+def rank_topsis(_: ModelsRead, body: TopsisIn) -> mcda.TopsisRanking:
     """TOPSIS closeness to the ideal alternative; rank 1 = best."""
     return mcda.rank_topsis(body.matrix, body.weights, body.alternatives, body.criteria, body.cost,
                             body.normalisation)  # fmt: skip
 
 
 @router.post("/rank/fuzzy")
-def rank_fuzzy(_: ModelsRead, body: FuzzyIn) -> dict[str, Any]:
+def rank_fuzzy(_: ModelsRead, body: FuzzyIn) -> mcda.FuzzyGrade:
     """Fuzzy comprehensive evaluation (模糊综合评价): grade of maximum membership."""
     return mcda.rank_fuzzy(body.membership, body.weights, body.factors, body.grades, body.operator,
                            body.grade_scores, body.normalise)  # fmt: skip

@@ -17,14 +17,21 @@ from valueloop.accounts import scope
 from valueloop.errors import InputError
 from valueloop.http.deps import EvaluateRun, ReportsRead, WorkspaceDep
 from valueloop.http.schemas import ReportCreate
-from valueloop.reporting.service.report_files import MEDIA, list_reports, report_file, write_review
+from valueloop.reporting.service.report_files import (
+    MEDIA,
+    ReportFile,
+    WrittenReview,
+    list_reports,
+    report_file,
+    write_review,
+)
 from valueloop.reporting.service.schedule import run_schedules
 
 router = APIRouter(tags=["reports"])
 
 
 @router.get("/reports")
-def reports(who: ReportsRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
+def reports(who: ReportsRead, ws: WorkspaceDep) -> list[ReportFile]:
     """Report files, newest first: name, format, language, size, time written."""
     return [] if who.scoped else list_reports(ws)
 
@@ -38,7 +45,7 @@ def download(who: ReportsRead, ws: WorkspaceDep, name: str) -> FileResponse:
 
 
 @router.post("/reports", status_code=201)
-def generate(_: EvaluateRun, ws: WorkspaceDep, body: ReportCreate) -> dict[str, Any]:
+def generate(_: EvaluateRun, ws: WorkspaceDep, body: ReportCreate) -> WrittenReview:
     """Write the period review (HTML, PDF or XLSX) into the workspace's reports folder."""
     return write_review(ws, body.period, body.level, body.model, body.format, body.lang)
 

@@ -10,7 +10,7 @@ through :mod:`valueloop.verification.service.experiment_conditions` (an allow-li
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.accounts import scope
 from valueloop.http.deps import ActionsWrite, ExperimentsRead, WorkspaceDep
 from valueloop.improvement.service.actions import MAX_ACTION_ID
+from valueloop.verification.report import AbDoc, DidDoc, ItsDoc
 from valueloop.verification.service import verify_rows as vr
-from valueloop.verification.service.experiment import verify_action
+from valueloop.verification.service.experiment import ActionVerification, verify_action
 from valueloop.verification.service.experiment_conditions import checked_experiment
 
 router = APIRouter(tags=["experiments"])
@@ -87,33 +88,33 @@ class AdjustIn(BaseModel):
 
 
 @router.post("/verify/ab")
-def ab(_: ExperimentsRead, body: AbIn) -> list[dict[str, Any]]:
+def ab(_: ExperimentsRead, body: AbIn) -> list[AbDoc]:
     """Treatment vs control with a verdict; one document per treatment (several: Holm-adjusted)."""
     opts = body.model_dump(exclude={"rows"})
     return vr.ab(body.rows, **opts)
 
 
 @router.post("/verify/did")
-def did(_: ExperimentsRead, body: DidIn) -> dict[str, Any]:
+def did(_: ExperimentsRead, body: DidIn) -> DidDoc:
     """Difference-in-differences against comparable units (cluster-robust by unit)."""
     return vr.did(body.rows, **body.model_dump(exclude={"rows"}))
 
 
 @router.post("/verify/its")
-def its(_: ExperimentsRead, body: ItsIn) -> dict[str, Any]:
+def its(_: ExperimentsRead, body: ItsIn) -> ItsDoc:
     """Interrupted time series: level and slope change (Newey–West errors)."""
     return vr.its(body.rows, **body.model_dump(exclude={"rows"}))
 
 
 @router.post("/verify/power")
-def power(_: ExperimentsRead, body: PowerIn) -> dict[str, Any]:
+def power(_: ExperimentsRead, body: PowerIn) -> vr.PowerDoc:
     """Sample size per group for an effect (``mde``), or the smallest effect for a size (``n``)."""
     return vr.power(body.metric_type, mde=body.mde, n=body.n, baseline=body.baseline, sd=body.sd, alpha=body.alpha,
                     target=body.power, ratio=body.ratio)  # fmt: skip
 
 
 @router.post("/verify/adjust")
-def adjust(_: ExperimentsRead, body: AdjustIn) -> list[dict[str, Any]]:
+def adjust(_: ExperimentsRead, body: AdjustIn) -> list[vr.AdjustedP]:
     """Holm or Benjamini–Hochberg adjusted p-values for several metrics."""
     return vr.adjust(body.p_values, body.method, body.alpha)
 
@@ -140,7 +141,7 @@ class ExperimentIn(BaseModel):
 
 @router.post("/actions/{action_id}/experiment")
 def attach_experiment(who: ActionsWrite, ws: WorkspaceDep, action_id: Annotated[int, Path(ge=1, le=MAX_ACTION_ID)],
-                      body: ExperimentIn) -> dict[str, Any]:  # fmt: skip
+                      body: ExperimentIn) -> ActionVerification:  # fmt: skip
     """Attach an A/B test to the action (replacing any), run it on the lake and write the verdict back.
 
     Answers the ``verify action`` document: the status reached, the experiment as stored (the

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
+from valueloop.evaluation.service import mcda
 from valueloop.http.deps import ModelsRead
 from valueloop.http.schemas import AhpIn
-from valueloop.scoring.ahp import CR_THRESHOLD, ahp
 
 router = APIRouter(tags=["models"])
 
 
 @router.post("/weights/ahp")
-def ahp_weights(_: ModelsRead, body: AhpIn) -> dict[str, Any]:
+def ahp_weights(_: ModelsRead, body: AhpIn) -> mcda.AhpWeights:
     """Weights, λmax, CI and CR (Saaty's random index); ``consistent`` is ``CR ≤ 0.10``."""
-    r = ahp(body.matrix, body.criteria, method=body.method)
-    worst = r.worst_judgement
-    return {"criteria": list(r.criteria), "weights": list(r.weights), "lambda_max": r.lambda_max, "ci": r.ci,
-            "cr": r.cr, "threshold": CR_THRESHOLD, "consistent": r.consistent, "variant": r.variant,
-            "worst_judgement": None if worst is None else vars(worst)}  # fmt: skip
+    return mcda.ahp_weights([body.matrix], body.criteria, method=body.method)

@@ -7,12 +7,12 @@ identical to the newest version is refused, so every version is a real change.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 
 from valueloop.errors import InputError
 from valueloop.improvement.documents import DocKind, body_sha256, unified_diff
+from valueloop.results import Instant, Result
 from valueloop.store import appdb, ledger_state
 from valueloop.store import tables as db
 from valueloop.store.workspace import Workspace
@@ -20,9 +20,51 @@ from valueloop.store.workspace import Workspace
 D = db.documents
 
 
+class DocumentSummary(Result):
+    """A document's newest version, without its body (``docs list``)."""
+
+    doc_id: str
+    version: int
+    title: str
+    kind: str
+    effective_from: date
+    owner: str
+    sha256: str
+
+
+class DocumentAdded(DocumentSummary):
+    """The version just stored (``docs add``): its metadata and when it was written."""
+
+    created_at: Instant
+
+
+class Document(Result):
+    """One version in full (``docs show``), with the actions that cite it."""
+
+    doc_id: str
+    version: int
+    title: str
+    kind: str
+    effective_from: date
+    owner: str
+    body: str
+    sha256: str
+    created_at: Instant
+    actions: list[int]
+
+
+class DocumentDiff(Result):
+    """``docs diff``: the unified diff between two versions."""
+
+    doc_id: str
+    from_version: int
+    to_version: int
+    diff: str
+
+
 def add_document(
     ws: Workspace, doc_id: str, body: str, *, title: str, kind: DocKind, owner: str, effective_from: date
-) -> dict[str, Any]:
+) -> DocumentAdded:
     """Store ``body`` as the next version of ``doc_id`` (one transaction); returns its metadata."""
     if not body.strip():
         raise InputError(f"document {doc_id}: the body is empty")
@@ -48,10 +90,10 @@ def add_document(
         conn.execute(D.insert().values(**row))
         where = (D.c.doc_id == doc_id) & (D.c.version == version)
         ledger_state.record(conn, "document", f"document/{doc_id}@{version}", where, {"owner": owner})
-    return {k: v for k, v in row.items() if k != "body"}
+    return DocumentAdded.model_validate({k: v for k, v in row.items() if k != "body"})
 
 
-def list_documents(ws: Workspace, kind: DocKind | None = None) -> list[dict[str, Any]]:
+def list_documents(ws: Workspace, kind: DocKind | None = None) -> list[DocumentSummary]:
     """The newest version of every document, with how many versions it has."""
     newest = sa.select(D.c.doc_id, sa.func.max(D.c.version).label("versions")).group_by(D.c.doc_id).subquery()
     query = (
@@ -62,10 +104,10 @@ def list_documents(ws: Workspace, kind: DocKind | None = None) -> list[dict[str,
     if kind is not None:
         query = query.where(D.c.kind == kind.value)
     with appdb.engine(ws.database_url).connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+        return [DocumentSummary.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
 
-def get_document(ws: Workspace, doc_id: str, version: int | None = None) -> dict[str, Any]:
+def get_document(ws: Workspace, doc_id: str, version: int | None = None) -> Document:
     """One version (the newest when ``version`` is None), body included, with the actions that cite it."""
     query = sa.select(D).where(D.c.doc_id == doc_id)
     query = query.where(D.c.version == version) if version else query.order_by(D.c.version.desc()).limit(1)
@@ -77,16 +119,17 @@ def get_document(ws: Workspace, doc_id: str, version: int | None = None) -> dict
         cited = conn.execute(
             sa.select(ad.c.action_id).where((ad.c.doc_id == doc_id) & (ad.c.version == row["version"]))
         ).scalars()
-        return {**dict(row), "actions": sorted(cited)}
+        stored = {**dict(row), "created_at": appdb.as_utc(row["created_at"])}  # SQLite hands it back naive
+        return Document.model_validate(stored | {"actions": sorted(cited)})
 
 
-def diff_documents(ws: Workspace, doc_id: str, old: int, new: int | None = None) -> dict[str, Any]:
+def diff_documents(ws: Workspace, doc_id: str, old: int, new: int | None = None) -> DocumentDiff:
     """The unified diff from version ``old`` to ``new`` (default: the newest)."""
     a = get_document(ws, doc_id, old)
     b = get_document(ws, doc_id, new)
-    return {
-        "doc_id": doc_id,
-        "from_version": a["version"],
-        "to_version": b["version"],
-        "diff": unified_diff(doc_id, (a["version"], a["body"]), (b["version"], b["body"])),
-    }
+    return DocumentDiff(
+        doc_id=doc_id,
+        from_version=a.version,
+        to_version=b.version,
+        diff=unified_diff(doc_id, (a.version, a.body), (b.version, b.body)),
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from valueloop.errors import InputError
 from valueloop.reporting.labels import Lang
+from valueloop.results import Instant, Result
 from valueloop.store.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -24,42 +25,61 @@ MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}  # fmt: skip
 
 
+class ReportFile(Result):
+    """A report file in ``reports/``: its name (to download it by), format, language, size, time written."""
+
+    name: str
+    format: str
+    lang: str | None
+    bytes: int
+    modified_at: Instant
+
+
+class WrittenReview(ReportFile):
+    """The review just written, and what it covers."""
+
+    model: str
+    period: str
+    level: str
+    units: int
+
+
 def reports_dir(ws: Workspace) -> Path:
     return ws.root / "reports"
 
 
-def _entry(path: Path) -> dict[str, Any]:
+def _entry(path: Path) -> ReportFile:
     stem = path.stem
     lang = stem.rsplit("-", 1)[-1] if stem.endswith(("-zh", "-en")) else None
     stat = path.stat()
-    return {"name": path.name, "format": path.suffix[1:], "lang": lang, "bytes": stat.st_size,
-            "modified_at": datetime.fromtimestamp(stat.st_mtime, UTC)}  # fmt: skip
+    return ReportFile(name=path.name, format=path.suffix[1:], lang=lang, bytes=stat.st_size,
+                      modified_at=datetime.fromtimestamp(stat.st_mtime, UTC))  # fmt: skip
 
 
-def list_reports(ws: Workspace) -> list[dict[str, Any]]:
+def list_reports(ws: Workspace) -> list[ReportFile]:
     """Every report file, newest first."""
     folder = reports_dir(ws)
     files = [p for p in folder.glob("*") if p.is_file() and p.suffix[1:] in FORMATS] if folder.is_dir() else []
-    return sorted((_entry(p) for p in files), key=lambda e: (e["modified_at"], e["name"]), reverse=True)
+    return sorted((_entry(p) for p in files), key=lambda e: (e.modified_at, e.name), reverse=True)
 
 
 def report_file(ws: Workspace, name: str) -> Path:
     """The listed report called ``name``; an :class:`InputError` for anything else."""
-    if name not in {e["name"] for e in list_reports(ws)}:
+    if name not in {e.name for e in list_reports(ws)}:
         raise InputError(f"no report {name!r} in {reports_dir(ws).name}/")
     return reports_dir(ws) / name
 
 
 def write_review(ws: Workspace, period: str, level: str | None, model: str | None, fmt: ReportFormat,
-                 lang: Lang) -> dict[str, Any]:  # fmt: skip
+                 lang: Lang) -> WrittenReview:  # fmt: skip
     """Build the period review and write it as ``review-<period>-<level>-<lang>.<fmt>``."""
     from valueloop.reporting.service.review import build_review
 
     data = build_review(ws, period, level, model)
     target = reports_dir(ws) / f"review-{period}-{data.level}-{lang}.{fmt}"
     write_report(data, fmt, lang, target)
-    return _entry(target) | {"model": data.model_id, "period": period, "level": data.level,
-                             "units": len(data.summary.units)}  # fmt: skip
+    return WrittenReview(**dict(_entry(target)), model=data.model_id, period=period, level=data.level,
+                         units=len(data.summary.units))  # fmt: skip
 
 
 def write_report(data: ReviewData, fmt: ReportFormat, lang: Lang, target: Path) -> None:

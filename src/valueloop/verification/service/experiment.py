@@ -18,12 +18,13 @@ from pydantic import BaseModel
 from valueloop.errors import InputError
 from valueloop.improvement.service.actions import move_action, status_now
 from valueloop.improvement.workflow import Evidence, Status
+from valueloop.results import Result
 from valueloop.stats.moments import CrossMoments
 from valueloop.store.lake import Lake
 from valueloop.store.sql import path_list
 from valueloop.store.workspace import Workspace
 from valueloop.verification.ab import AbResult, Settings, analyse
-from valueloop.verification.report import ab_payload
+from valueloop.verification.report import AbDoc, ab_payload
 
 
 class LakeExperiment(BaseModel):
@@ -81,9 +82,21 @@ def _arm_sums(
 EXPERIMENTS = "experiments"
 
 
+class _Verified(Result):
+    """The head of :class:`ActionVerification`: which action, where it stands now, the test that ran."""
+
+    action_id: int
+    status: Status
+    experiment: LakeExperiment
+
+
+class ActionVerification(AbDoc, _Verified):
+    """``verify action``: the action, its status after the verdict, the experiment as stored, then ``verify ab``."""
+
+
 def verify_action(
     ws: Workspace, aid: int, exp: LakeExperiment | None, actor: str, alpha: float = 0.05
-) -> dict[str, Any]:
+) -> ActionVerification:
     """Run the experiment attached to action ``aid`` on the lake and write the verdict back.
 
     The definition is kept in ``experiments/action-<id>.json`` in the workspace the first time it
@@ -113,7 +126,7 @@ def verify_action(
         target = Status.effective if verdict == "effective" else Status.not_effective
         move_action(ws, aid, target, actor, f"A/B verification on lake data: {result.verdict}", evidence)
         status = target
-    return {"action_id": aid, "status": status.value, "experiment": exp.model_dump(), **doc}
+    return ActionVerification(action_id=aid, status=status, experiment=exp, **dict(doc))
 
 
 def _path(ws: Workspace, aid: int) -> Path:

@@ -10,34 +10,68 @@ from typing import Any
 
 from valueloop.errors import InputError
 from valueloop.improvement.service.actions_view import list_actions, show_action
+from valueloop.results import Instant, Result
 from valueloop.store.workspace import Workspace
-from valueloop.verification.service.experiment import attached_experiment
+from valueloop.verification.service.experiment import LakeExperiment, attached_experiment
 
 
-def _definition(ws: Workspace, aid: int) -> dict[str, Any] | None:
-    exp = attached_experiment(ws, aid)
-    return exp.model_dump() if exp is not None else None
+class Verification(Result):
+    """The latest verdict recorded on an action (or its waiver), with the test behind it."""
+
+    verdict: str
+    waived: bool
+    reason: str | None
+    p_value: float | None
+    ci: list[float | None]
+    method: str
+    created_by: str
+    created_at: Instant
 
 
-def _row(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | None:
+class ExpectedEffect(Result):
+    """What the action set out to move: an indicator, the direction, the target."""
+
+    indicator: str
+    direction: str | None
+    target: float | None
+
+
+class ExperimentRow(Result):
+    """An action with an attached experiment or a recorded verdict."""
+
+    action_id: int
+    title: str
+    status: str
+    status_label: str
+    owner: str
+    department: str
+    experiment: LakeExperiment | None
+    verification: Verification | None
+    expected_effect: ExpectedEffect | None
+
+
+def _row(ws: Workspace, summary: dict[str, Any]) -> ExperimentRow | None:
     aid = summary["action_id"]
-    definition = _definition(ws, aid)
+    definition = attached_experiment(ws, aid)
     if definition is None and summary["verification"] is None:
         return None
     detail = show_action(ws, aid)
-    return {k: summary[k] for k in ("action_id", "title", "status", "status_label", "owner", "department")} | {
-        "experiment": definition,
-        "verification": detail["verification"],
-        "expected_effect": summary["expected_effect"],
-    }
+    return ExperimentRow.model_validate(
+        {k: summary[k] for k in ("action_id", "title", "status", "status_label", "owner", "department")}
+        | {
+            "experiment": definition,
+            "verification": detail["verification"],
+            "expected_effect": summary["expected_effect"],
+        }
+    )
 
 
-def list_experiments(ws: Workspace) -> list[dict[str, Any]]:
+def list_experiments(ws: Workspace) -> list[ExperimentRow]:
     """Every action with an experiment or a verdict, newest action first."""
     return [row for s in list_actions(ws) if (row := _row(ws, s)) is not None]
 
 
-def show_experiment(ws: Workspace, aid: int) -> dict[str, Any]:
+def show_experiment(ws: Workspace, aid: int) -> ExperimentRow:
     found = [row for s in list_actions(ws) if s["action_id"] == aid and (row := _row(ws, s)) is not None]
     if not found:
         raise InputError(f"action {aid} has no experiment or verification")

@@ -12,15 +12,17 @@ import math
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from valueloop.errors import InputError
+from valueloop.results import MISSING, Result
 from valueloop.stats import power as pw
 from valueloop.stats.multiple import adjust as adjust_p
 from valueloop.verification.ab import Settings
 from valueloop.verification.files import AbRun, verify_ab_file, verify_did_file, verify_its_file
-from valueloop.verification.report import ab_payload, did_payload, its_payload, num
+from valueloop.verification.report import AbDoc, DidDoc, ItsDoc, ab_payload, did_payload, its_payload
 from valueloop.verification.sufficient import Columns
 
 Cell = float | int | str | None
@@ -77,19 +79,12 @@ def covariate(metric_type: MetricType, denominator_col: str | None, pre_col: str
     return denominator_col or pre_col
 
 
-def ab_docs(run: AbRun, alpha: float) -> list[dict[str, Any]]:
+def ab_docs(run: AbRun, alpha: float) -> list[AbDoc]:
     """One document per treatment, with the rank test and the bootstrap interval when computed."""
-    docs = []
-    for r in run.results:
-        doc = ab_payload(r, alpha)
-        if (rank := run.ranks.get(r.treatment_name)) is not None:
-            doc["rank_test"] = {"u": num(rank.u), "prob_superiority": num(rank.prob_superiority),
-                                "rank_biserial": num(rank.rank_biserial)}  # fmt: skip
-        if r.treatment_name in run.bootstrap_ci:
-            ci = run.bootstrap_ci[r.treatment_name]
-            doc["bootstrap_ci"] = None if ci is None else [ci[0], ci[1]]
-        docs.append(doc)
-    return docs
+    return [
+        ab_payload(r, alpha, run.ranks.get(r.treatment_name), run.bootstrap_ci.get(r.treatment_name, MISSING))
+        for r in run.results
+    ]
 
 
 def ab(
@@ -107,7 +102,7 @@ def ab(
     lower_is_better: bool = False,
     bootstrap: int = 0,
     seed: int = 0,
-) -> list[dict[str, Any]]:
+) -> list[AbDoc]:
     """Treatment(s) against control: one document per treatment (p-values Holm-adjusted when several)."""
     cov = covariate(metric_type, denominator_col, pre_col)
     settings = Settings(metric_type, alpha, control_share, not lower_is_better, pre_col is not None, seed)
@@ -119,7 +114,7 @@ def ab(
 def did(
     rows: Sequence[Row], *, unit_col: str = "unit", period_col: str = "period", treated_col: str = "treated",
     post_col: str = "post", value_col: str = "value", alpha: float = 0.05,
-) -> dict[str, Any]:  # fmt: skip
+) -> DidDoc:  # fmt: skip
     """Difference-in-differences (cluster-robust by unit), with its assumptions."""
     result = _on_rows(rows, lambda p: verify_did_file(p, unit_col, treated_col, post_col, value_col, alpha,
                                                       period_col))  # fmt: skip
@@ -128,32 +123,89 @@ def did(
 
 def its(
     rows: Sequence[Row], *, intervention: str, time_col: str = "time", value_col: str = "value", alpha: float = 0.05
-) -> dict[str, Any]:
+) -> ItsDoc:
     """Interrupted time series: level and slope change (Newey–West errors), with its assumptions."""
     return its_payload(_on_rows(rows, lambda p: verify_its_file(p, time_col, value_col, intervention, alpha)))
 
 
-def _sizes(effect: float, alpha: float, target: float, ratio: float) -> dict[str, Any]:
-    n_c = math.ceil(pw.sample_size(effect, target, alpha, ratio))
-    n_t = math.ceil(n_c * ratio)
-    return {"effect_size": effect, "n_control": n_c, "n_treatment": n_t, "n_total": n_c + n_t}
+class PowerSizes(Result):
+    """``verify power --mde``: the units each arm needs to detect the effect."""
+
+    metric_type: MetricType
+    alpha: float
+    power: float
+    ratio: float
+    baseline: float | MISSING = MISSING
+    """The control rate (proportion metrics)."""
+    sd: float | MISSING = MISSING
+    """The standard deviation per unit (mean metrics)."""
+    method: Literal["normal_cohen_h", "normal_standardised"]
+    mde: float
+    target_rate: float | MISSING = MISSING
+    """The treatment rate the effect leads to (proportion metrics)."""
+    effect_size: float
+    n_control: int
+    n_treatment: int
+    n_total: int
+
+
+class PowerMde(Result):
+    """``verify power --n``: the smallest effect that many control units detect."""
+
+    metric_type: MetricType
+    alpha: float
+    power: float
+    ratio: float
+    baseline: float | MISSING = MISSING
+    sd: float | MISSING = MISSING
+    method: Literal["normal_cohen_h", "normal_standardised"]
+    n_control: int
+    effect_size: float
+    mde: float
+    target_rate: float | MISSING = MISSING
+
+
+PowerDoc = PowerSizes | PowerMde
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """What ``power`` was asked: the design, and the effect or the size to solve from."""
+
+    metric_type: MetricType
+    mde: float | None
+    n: int | None
+    alpha: float
+    target: float
+    ratio: float
+
+    def head(self) -> dict[str, object]:
+        return {"metric_type": self.metric_type, "alpha": self.alpha, "power": self.target, "ratio": self.ratio}
+
+    def sizes(self, effect: float) -> dict[str, object]:
+        n_c = math.ceil(pw.sample_size(effect, self.target, self.alpha, self.ratio))
+        n_t = math.ceil(n_c * self.ratio)
+        return {"effect_size": effect, "n_control": n_c, "n_treatment": n_t, "n_total": n_c + n_t}
+
+    def smallest(self) -> float:
+        return pw.min_detectable_effect(float(self.n or 0), self.target, self.alpha, self.ratio)
 
 
 def power(
     metric_type: MetricType, *, mde: float | None = None, n: int | None = None, baseline: float | None = None,
     sd: float | None = None, alpha: float = 0.05, target: float = 0.8, ratio: float = 1.0,
-) -> dict[str, Any]:  # fmt: skip
+) -> PowerDoc:  # fmt: skip
     """Sample size per group for an effect (``mde``), or the smallest effect for a size (``n``)."""
     if (mde is None) == (n is None):
         raise InputError(
             "give exactly one of the effect (--mde / mde: solve for n) or the size (--n / n: solve for the MDE)"
         )
-    doc: dict[str, Any] = {"metric_type": metric_type, "alpha": alpha, "power": target, "ratio": ratio}
+    ask = _Ask(metric_type, mde, n, alpha, target, ratio)
     try:
         if metric_type == "proportion":
-            return doc | _power_proportion(baseline, mde, n, alpha, target, ratio)
+            return _power_proportion(ask, baseline)
         if metric_type == "mean":
-            return doc | _power_mean(sd, mde, n, alpha, target, ratio)
+            return _power_mean(ask, sd)
     except InputError:
         raise
     except (ValueError, ArithmeticError) as err:  # an effect so small (or a size so large) no root is found
@@ -161,43 +213,48 @@ def power(
     raise InputError("power is for metric type proportion or mean")
 
 
-def _power_proportion(
-    baseline: float | None, mde: float | None, n: int | None, alpha: float, target: float, ratio: float
-) -> dict[str, Any]:
+def _power_proportion(ask: _Ask, baseline: float | None) -> PowerDoc:
     if baseline is None or not 0 < baseline < 1:
         raise InputError("metric type proportion needs a baseline rate (--baseline / baseline) between 0 and 1")
-    doc: dict[str, Any] = {"baseline": baseline, "method": "normal_cohen_h"}
-    if mde is not None:
+    head = ask.head() | {"baseline": baseline, "method": "normal_cohen_h"}
+    if (mde := ask.mde) is not None:
         if not 0 < baseline + mde < 1 or mde == 0:
             raise InputError(f"mde {mde} from baseline {baseline} must give a rate strictly between 0 and 1")
-        return doc | {"mde": mde, "target_rate": baseline + mde} | _sizes(pw.cohen_h(baseline, baseline + mde),
-                                                                            alpha, target, ratio)  # fmt: skip
-    h = pw.min_detectable_effect(float(n or 0), target, alpha, ratio)
+        sizes = ask.sizes(pw.cohen_h(baseline, baseline + mde))
+        return PowerSizes.model_validate(head | {"mde": mde, "target_rate": baseline + mde} | sizes)
+    h = ask.smallest()
     up = pw.rate_for_h(baseline, h)
-    return doc | {"n_control": n, "effect_size": h, "mde": up - baseline, "target_rate": up}
+    return PowerMde.model_validate(head | {"n_control": ask.n, "effect_size": h, "mde": up - baseline,
+                                           "target_rate": up})  # fmt: skip
 
 
-def _power_mean(
-    sd: float | None, mde: float | None, n: int | None, alpha: float, target: float, ratio: float
-) -> dict[str, Any]:
+def _power_mean(ask: _Ask, sd: float | None) -> PowerDoc:
     if sd is None or not sd > 0:
         raise InputError("metric type mean needs a positive standard deviation per unit (--sd / sd)")
-    doc: dict[str, Any] = {"sd": sd, "method": "normal_standardised"}
-    if mde is not None:
+    head = ask.head() | {"sd": sd, "method": "normal_standardised"}
+    if (mde := ask.mde) is not None:
         if mde == 0:
             raise InputError("mde must not be 0")
-        return doc | {"mde": mde} | _sizes(mde / sd, alpha, target, ratio)
-    d = pw.min_detectable_effect(float(n or 0), target, alpha, ratio)
-    return doc | {"n_control": n, "effect_size": d, "mde": d * sd}
+        return PowerSizes.model_validate(head | {"mde": mde} | ask.sizes(mde / sd))
+    d = ask.smallest()
+    return PowerMde.model_validate(head | {"n_control": ask.n, "effect_size": d, "mde": d * sd})
 
 
-def adjust(
-    p_values: Sequence[float], method: Literal["holm", "bh"] = "holm", alpha: float = 0.05
-) -> list[dict[str, Any]]:
+class AdjustedP(Result):
+    """One metric's p-value before and after the multiple-testing adjustment."""
+
+    metric: int
+    p_value: float
+    adjusted: float
+    reject: bool
+    method: Literal["holm", "bh"]
+
+
+def adjust(p_values: Sequence[float], method: Literal["holm", "bh"] = "holm", alpha: float = 0.05) -> list[AdjustedP]:
     """Holm (FWER) or Benjamini–Hochberg (FDR) adjusted p-values, one row per metric."""
     try:
         adjusted = adjust_p(p_values, method)
     except ValueError as err:
         raise InputError(str(err)) from err
-    return [{"metric": i + 1, "p_value": p, "adjusted": float(a), "reject": bool(a < alpha), "method": method}
+    return [AdjustedP(metric=i + 1, p_value=p, adjusted=float(a), reject=bool(a < alpha), method=method)
             for i, (p, a) in enumerate(zip(p_values, adjusted, strict=True))]  # fmt: skip
