@@ -148,3 +148,4 @@ from valueloop.store import accounts_db as accounts_db  # noqa: E402  (registers
 from valueloop.store import actions_db as actions_db  # noqa: E402  (registers the action tables on metadata)
 from valueloop.store import alerts_db as alerts_db  # noqa: E402  (registers the monitor's tables on metadata)
 from valueloop.store import ledger as ledger  # noqa: E402  (registers the ledger table on metadata)
+from valueloop.store import surveys_db as surveys_db  # noqa: E402  (registers the survey and case tables on metadata)

@@ -1,0 +1,116 @@
+"""Who is invited after a resolved interaction, and why not: the trigger and fatigue rules, pure.
+
+Rules, in the order a person reads the reason: an interaction is invited once per survey;
+it needs a customer (and an address, for e-mail); it waits ``delay_hours`` after it was
+resolved; it is sampled with probability ``sample``; its customer is asked at most once per
+``once_per_days`` (earlier interactions first, so the same batch cannot ask twice); an
+invitation due during quiet hours is sent when they end. Sampling hashes the survey and
+interaction ids instead of drawing a random number, so a dry run and the real run agree and a
+re-run never re-rolls an interaction it skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from valueloop.surveys.spec import Channel, Trigger
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A resolved interaction that may earn an invitation; ``contact`` is an e-mail address when known."""
+
+    interaction_id: str
+    entity_id: str
+    resolved_at: datetime
+    customer_id: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    interaction_id: str
+    entity_id: str
+    customer_id: str | None
+    invite: bool
+    reason: str
+    send_at: datetime | None = None
+
+
+def sampled(survey_id: str, interaction_id: str, probability: float) -> bool:
+    """Whether the interaction falls in the sample: a stable hash below ``probability``."""
+    digest = hashlib.sha256(f"{survey_id}\x00{interaction_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < probability
+
+
+def quiet_until(now: datetime, quiet: str | None, tz: str) -> datetime | None:
+    """The end of the quiet hours ``now`` falls in (``HH:MM-HH:MM`` local; may span midnight), else None."""
+    if not quiet:
+        return None
+    start_s, end_s = quiet.split("-")
+    start, end = time.fromisoformat(start_s), time.fromisoformat(end_s)
+    local = now.astimezone(ZoneInfo(tz))
+    t = local.time().replace(tzinfo=None)
+    inside = start <= t < end if start <= end else (t >= start or t < end)
+    if not inside or start == end:
+        return None
+    day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(now.tzinfo)
+
+
+def decide(
+    survey_id: str,
+    trigger: Trigger,
+    candidates: Iterable[Resolved],
+    *,
+    now: datetime,
+    tz: str,
+    invited: frozenset[str] = frozenset(),
+    last_asked: Mapping[str, datetime] | None = None,
+) -> list[Decision]:
+    """One decision per candidate, earliest resolved first. ``invited``: interactions invited before;
+    ``last_asked``: customer → their latest invitation to any survey."""
+    asked = dict(last_asked or {})
+    gap = timedelta(days=trigger.once_per_days)
+    quiet = quiet_until(now, trigger.quiet_hours, tz)
+    out = []
+    for c in sorted(candidates, key=lambda c: (c.resolved_at, c.interaction_id)):
+        why_not = _why_not(survey_id, trigger, c, now, invited, asked.get(c.customer_id or ""), gap)
+        if why_not:
+            out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, False, why_not))
+            continue
+        asked[c.customer_id or ""] = now
+        reason = f"quiet hours: sent at {quiet:%Y-%m-%d %H:%M %Z}" if quiet else "resolved, sampled, not asked lately"
+        out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, True, reason, quiet or now))
+    return out
+
+
+def _why_not(
+    survey_id: str,
+    trigger: Trigger,
+    c: Resolved,
+    now: datetime,
+    invited: frozenset[str],
+    last: datetime | None,
+    gap: timedelta,
+) -> str | None:
+    due = c.resolved_at + timedelta(hours=trigger.delay_hours)
+    if c.interaction_id in invited:
+        return "already invited to this survey"
+    if not c.customer_id:
+        return "no customer on the interaction"
+    if trigger.channel is Channel.email and not c.contact:
+        return "no e-mail address for the customer"
+    if now - c.resolved_at > timedelta(days=trigger.within_days):
+        return f"resolved more than {trigger.within_days} days ago"
+    if due > now:
+        return f"too early: due at {due:%Y-%m-%d %H:%M} UTC ({trigger.delay_hours:g} h after resolution)"
+    if not sampled(survey_id, c.interaction_id, trigger.sample):
+        return f"not in the {trigger.sample:.0%} sample"
+    if last is not None and now - last < gap:
+        return f"customer already asked on {last:%Y-%m-%d} (at most once per {trigger.once_per_days} days)"
+    return None
