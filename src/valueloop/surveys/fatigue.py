@@ -84,7 +84,8 @@ def decide(
             out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, False, why_not))
             continue
         asked[c.customer_id or ""] = now
-        reason = f"quiet hours: sent at {quiet:%Y-%m-%d %H:%M %Z}" if quiet else "resolved, sampled, not asked lately"
+        local = f"{quiet.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}" if quiet else ""
+        reason = f"quiet hours: sent at {local}" if quiet else "resolved, sampled, not asked lately"
         out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, True, reason, quiet or now))
     return out
 

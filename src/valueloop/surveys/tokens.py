@@ -44,8 +44,11 @@ class Claims:
     expires_at: datetime
 
 
+REF_LEN = 24
+
+
 def new_ref() -> str:
-    """A random reference (20 characters of base 32: 100 bits), lower case so it survives any URL handling."""
+    """A random reference (:data:`REF_LEN` characters of base 32: 120 bits), lower case to survive any URL handling."""
     return base64.b32encode(secrets.token_bytes(15)).decode().lower()
 
 

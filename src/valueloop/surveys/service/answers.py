@@ -125,7 +125,7 @@ def _link(ws: Workspace, link_id: str) -> Any:
 
 def _respondent(ws: Workspace, claims: tokens.Claims) -> Respondent:
     if claims.kind == "r":
-        link = _link(ws, claims.ref[:20])
+        link = _link(ws, claims.ref[: tokens.REF_LEN])
         return Respondent(claims.ref, link.survey_id, link.entity_id, link_id=link.link_id)
     with appdb.engine(ws.database_url).connect() as conn:
         row = conn.execute(sa.select(inv).where(inv.c.invitation_id == claims.ref)).first()
