@@ -19,6 +19,7 @@ from valueloop.api.routers import (
     actions,
     alerts,
     analysis,
+    cases,
     documents,
     events,
     experiments,
@@ -36,6 +37,7 @@ from valueloop.api.routers import (
     reports,
     runs,
     scores_ops,
+    surveys,
     text,
     text_ops,
     verify,
@@ -72,6 +74,8 @@ ROUTERS = (
     monitor_ops,
     goals,
     accounts,
+    surveys,
+    cases,
 )
 """The API's resource routers, in OpenAPI order (each module has a ``router``)."""
 

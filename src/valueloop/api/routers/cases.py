@@ -1,0 +1,58 @@
+"""``/api/v1/cases``: the inner loop's follow-up cases — list, figures, show, assign, close — scoped by unit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from valueloop.api.deps import ActionsRead, ActionsWrite, WorkspaceDep, units_of
+from valueloop.flows.text import taxonomy_of
+from valueloop.surveys.cases import CaseFigures, Outcome
+from valueloop.surveys.service import cases as service
+
+router = APIRouter(tags=["cases"])
+
+
+@router.get("/cases")
+def list_cases(
+    who: ActionsRead, ws: WorkspaceDep, state: str = "open", owner: str | None = None,
+    limit: int = Query(500, ge=1, le=5000),
+) -> list[service.CaseRecord]:  # fmt: skip
+    """Cases most urgent first; ``state`` is open, overdue, closed or all."""
+    return service.list_cases(ws, datetime.now(UTC), units_of(ws, who), state, owner, limit)
+
+
+@router.get("/cases/figures")
+def case_figures(who: ActionsRead, ws: WorkspaceDep) -> CaseFigures:
+    """Time to close the loop and recovery rate over the caller's cases."""
+    return service.case_figures(ws, datetime.now(UTC), units_of(ws, who))
+
+
+@router.get("/cases/{case_id}")
+def show_case(who: ActionsRead, ws: WorkspaceDep, case_id: int) -> service.CaseRecord:
+    return service.get_case(ws, case_id, datetime.now(UTC), units_of(ws, who))
+
+
+class AssignBody(BaseModel):
+    owner: str = Field(min_length=1, max_length=100)
+
+
+@router.post("/cases/{case_id}/assign")
+def assign_case(who: ActionsWrite, ws: WorkspaceDep, case_id: int, body: AssignBody) -> service.CaseRecord:
+    return service.assign(ws, case_id, body.owner, datetime.now(UTC), units_of(ws, who))
+
+
+class CloseBody(BaseModel):
+    outcome: Outcome
+    root_cause: str = Field(min_length=1, max_length=service.MAX_CAUSE, description="An issue taxonomy category id")
+    note: str = Field("", max_length=service.MAX_NOTE)
+
+
+@router.post("/cases/{case_id}/close")
+def close_case(who: ActionsWrite, ws: WorkspaceDep, case_id: int, body: CloseBody) -> service.CaseRecord:
+    """Close with the call-back outcome and a root cause from the issue taxonomy (once)."""
+    causes = frozenset(c.id for c in taxonomy_of(ws))
+    return service.close(ws, case_id, body.outcome.value, body.root_cause, who.username, datetime.now(UTC),
+                         note=body.note, units=units_of(ws, who), causes=causes)  # fmt: skip
