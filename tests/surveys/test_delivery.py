@@ -1,0 +1,123 @@
+"""E-mail invitations through a real (minimal) SMTP server on loopback: sent once, retried while it is down,
+dead after the give-up age, resendable; never lost."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from datetime import timedelta
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+from surveys.conftest import NOW, SURVEY, write_survey
+from valueloop.errors import InputError
+from valueloop.store.workspace import Workspace
+from valueloop.surveys.service.contacts import read_contacts
+from valueloop.surveys.service.delivery import Smtp, deliver_due, resend
+from valueloop.surveys.service.invitations import list_invitations, plan
+
+
+class SmtpServer:
+    """EHLO, MAIL, RCPT, DATA, QUIT on loopback; keeps every message."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.messages: list[bytes] = []
+        box = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.say("220 test ESMTP")
+                while line := self.rfile.readline():
+                    verb = line[:4].upper()
+                    if verb == b"DATA":
+                        self.say("354 end with .")
+                        box.messages.append(b"".join(iter(lambda: self.rfile.readline(), b".\r\n")))
+                        self.say("250 queued")
+                    elif verb == b"QUIT":
+                        self.say("221 bye")
+                        return
+                    else:
+                        self.say("250 ok")
+
+            def say(self, text: str) -> None:
+                self.wfile.write(text.encode() + b"\r\n")
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def mail_ws(sws: Workspace, tmp_path: Path) -> Workspace:
+    write_survey(sws, SURVEY.replace("channel: export", "channel: email"))
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("customer_id,email\nC1,c1@example.com\nC2,c2@example.com\n", encoding="utf-8")
+    plan(sws, "after_service", NOW, contacts=read_contacts(contacts), dry_run=False)
+    return sws
+
+
+def test_invitations_are_mailed_once_with_their_link(mail_ws: Workspace) -> None:
+    server = SmtpServer()
+    smtp = Smtp(f"smtp://127.0.0.1:{server.server.server_address[1]}", "survey@example.com")
+    try:
+        report = deliver_due(mail_ws, smtp, "https://vl.example", NOW)
+        again = deliver_due(mail_ws, smtp, "https://vl.example", NOW + timedelta(minutes=5))
+    finally:
+        server.stop()
+    assert (report.sent, again.sent) == (2, 0)
+    msgs = sorted((message_from_bytes(m) for m in server.messages), key=lambda m: str(m["To"]))
+    assert [str(m["To"]) for m in msgs] == ["c1@example.com", "c2@example.com"]
+    body = msgs[0].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "https://vl.example/s/i." in body and "C1" not in body and "c1@example.com" not in body
+    invs = {i.customer_id: i for i in list_invitations(mail_ws)}
+    assert msgs[0]["Message-ID"] == f"<{invs['C1'].invitation_id}@valueloop>"
+    assert {i.delivery for i in invs.values()} == {"sent"}
+
+
+def test_a_server_that_is_down_delays_and_then_kills_but_never_loses(mail_ws: Workspace) -> None:
+    port = free_port()
+    smtp = Smtp(f"smtp://127.0.0.1:{port}", "survey@example.com", timeout=2)
+    first = deliver_due(mail_ws, smtp, "https://vl.example", NOW)
+    assert first.retried == 2 and all("refused" in e.lower() for e in first.errors)
+    assert {(i.delivery, i.attempts) for i in list_invitations(mail_ws)} == {("queued", 1)}
+    assert deliver_due(mail_ws, smtp, "https://vl.example", NOW + timedelta(seconds=30)).retried == 0  # backing off
+    dead = deliver_due(mail_ws, smtp, "https://vl.example", NOW + timedelta(hours=25))
+    assert dead.dead == 2 and {i.delivery for i in list_invitations(mail_ws)} == {"dead"}
+    ids = [i.invitation_id for i in list_invitations(mail_ws)]
+    with pytest.raises(InputError, match="no e-mail invitation nope"):
+        resend(mail_ws, ["nope"], NOW)
+    assert sorted(resend(mail_ws, [], NOW + timedelta(hours=26))) == sorted(ids)
+    server = SmtpServer(port)
+    try:
+        back = deliver_due(mail_ws, smtp, "https://vl.example", NOW + timedelta(hours=26))
+    finally:
+        server.stop()
+    assert back.sent == 2 and len(server.messages) == 2
+
+
+def test_a_contacts_file_is_checked_row_by_row(tmp_path: Path) -> None:
+    f = tmp_path / "c.csv"
+    f.write_text("customer_id,email\nC1,not-an-address\n,x@y.com\nC2,a@b.cn\nC2,other@b.cn\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_contacts(f)
+    text = str(err.value)
+    assert f"{f}:2: email: 'not-an-address'" in text and f"{f}:3: customer_id: empty" in text
+    assert f"{f}:5: customer_id: 'C2' has two addresses" in text
+    f.write_text("id,mail\n", encoding="utf-8")
+    with pytest.raises(InputError, match="header needs customer_id and email"):
+        read_contacts(f)
