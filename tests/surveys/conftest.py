@@ -57,14 +57,28 @@ def interactions(ws: Workspace, rows: list[dict[str, object]], tmp: Path) -> Non
 
 def resolved(i: int, customer: str | None, unit: str = "B001", hours_ago: float = 5) -> dict[str, object]:
     at = NOW - timedelta(hours=hours_ago)
-    return {"interaction_id": f"I{i}", "entity_id": unit, "customer_id": customer,
-            "opened_at": (at - timedelta(hours=1)).isoformat(), "resolved_at": at.isoformat()}  # fmt: skip
+    return {
+        "interaction_id": f"I{i}",
+        "entity_id": unit,
+        "customer_id": customer,
+        "opened_at": (at - timedelta(hours=1)).isoformat(),
+        "resolved_at": at.isoformat(),
+    }
 
 
 @pytest.fixture
 def sws(ws: Workspace, tmp_path: Path) -> Workspace:
     """The survey workspace: the survey and four interactions (two customers share C1)."""
     write_survey(ws)
-    interactions(ws, [resolved(1, "C1"), resolved(2, "C2", "B002"), resolved(3, "C1", hours_ago=4),
-                      resolved(4, None), resolved(5, "C5", hours_ago=1)], tmp_path)  # fmt: skip
+    interactions(
+        ws,
+        [
+            resolved(1, "C1"),
+            resolved(2, "C2", "B002"),
+            resolved(3, "C1", hours_ago=4),
+            resolved(4, None),
+            resolved(5, "C5", hours_ago=1),
+        ],
+        tmp_path,
+    )
     return ws

@@ -38,10 +38,15 @@ def links(sws: Workspace) -> dict[str, str]:
     from valueloop.surveys.fatigue import Resolved
 
     now = datetime.now(UTC)
-    fresh = [Resolved("I1", "B001", now - timedelta(hours=3), "C1"), Resolved("I2", "B002", now - timedelta(hours=3), "C2")]
+    fresh = [
+        Resolved("I1", "B001", now - timedelta(hours=3), "C1"),
+        Resolved("I2", "B002", now - timedelta(hours=3), "C2"),
+    ]
     plan(sws, "after_service", now, dry_run=False, candidates=fresh)
-    return {r.customer_id or "": "/s/" + r.url.rsplit("/s/", 1)[1]
-            for r in export_links(sws, "after_service", "https://testserver", now + timedelta(hours=13))}
+    return {
+        r.customer_id or "": "/s/" + r.url.rsplit("/s/", 1)[1]
+        for r in export_links(sws, "after_service", "https://testserver", now + timedelta(hours=13))
+    }
 
 
 def _feedback(ws: Workspace) -> list[dict[str, object]]:
@@ -87,15 +92,20 @@ def test_bad_answers_are_refused_with_the_field_named_and_nothing_stored(
     assert bad.status_code == 422
     assert "How satisfied are you?</a>: a whole number from 1 to 5" in bad.text
     assert "at most 200 characters (got 300)" in bad.text and 'aria-describedby="err-csat"' in bad.text
-    huge = client.post(links["C1"], content=b"q.why=" + b"x" * 70_000,
-                       headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    huge = client.post(
+        links["C1"], content=b"q.why=" + b"x" * 70_000, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert huge.status_code == 413
-    broken = client.post(links["C1"], content=b"q.csat=\xff", headers={"content-type": "application/x-www-form-urlencoded"})
+    broken = client.post(
+        links["C1"], content=b"q.csat=\xff", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert broken.status_code == 422 and "not UTF-8" in broken.text
     assert _feedback(sws) == []
 
 
-def test_forged_expired_and_used_links_get_a_clear_page(client: TestClient, sws: Workspace, links: dict[str, str]) -> None:
+def test_forged_expired_and_used_links_get_a_clear_page(
+    client: TestClient, sws: Workspace, links: dict[str, str]
+) -> None:
     url = links["C1"]
     assert client.get(url[:-4] + "AAAA").status_code == 404
     assert "not issued by this survey server" in client.get(url[:-4] + "AAAA?lang=en").text
@@ -113,7 +123,9 @@ def test_forged_expired_and_used_links_get_a_clear_page(client: TestClient, sws:
     assert [r["csat"] for r in _feedback(sws)] == [5]
 
 
-def test_a_broken_survey_file_gives_a_page_not_a_traceback(client: TestClient, sws: Workspace, links: dict[str, str]) -> None:
+def test_a_broken_survey_file_gives_a_page_not_a_traceback(
+    client: TestClient, sws: Workspace, links: dict[str, str]
+) -> None:
     write_survey(sws, "id: after_service\nquestions: [oops\n")
     page = client.get(links["C1"] + "?lang=en")
     assert page.status_code == 503 and "Survey unavailable" in page.text
@@ -144,16 +156,24 @@ class _Tags(HTMLParser):
         self.bad: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if any(k.startswith("on") for k, _ in attrs) or (tag == "script" and dict(attrs).get("src") != "/static/survey.js"):
+        if any(k.startswith("on") for k, _ in attrs) or (
+            tag == "script" and dict(attrs).get("src") != "/static/survey.js"
+        ):
             self.bad.append(tag)
         if tag == "img":
             self.bad.append(tag)
 
 
-def test_hostile_text_in_a_survey_and_in_answers_is_inert(client: TestClient, sws: Workspace, links: dict[str, str]) -> None:
+def test_hostile_text_in_a_survey_and_in_answers_is_inert(
+    client: TestClient, sws: Workspace, links: dict[str, str]
+) -> None:
     quoted = HOSTILE.replace('"', '\\"')
-    write_survey(sws, SURVEY.replace("{zh: 服务回访, en: \"How did we do?\"}", f'"{quoted}"')
-                 .replace("{id: speed, text: {zh: 速度, en: Speed}}", f'{{id: speed, text: "{quoted}"}}'))  # fmt: skip
+    write_survey(
+        sws,
+        SURVEY.replace('{zh: 服务回访, en: "How did we do?"}', f'"{quoted}"').replace(
+            "{id: speed, text: {zh: 速度, en: Speed}}", f'{{id: speed, text: "{quoted}"}}'
+        ),
+    )
     sent = client.post(links["C1"], data={"q.csat": "2", "q.nps": "1", "q.why": HOSTILE})
     assert sent.status_code == 200
     page = client.get(links["C1"]).text

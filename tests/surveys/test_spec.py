@@ -93,7 +93,9 @@ def test_answers_are_checked_field_by_field() -> None:
     long = check_form(s, {"q.csat": ["4"], "q.nps": ["2"], "q.why": ["x" * 201]})
     assert long.problems == {"q.why": "at most 200 characters (got 201)"}
     assert check_form(s, {"q.nps": ["8"]}).problems == {"q.csat": "an answer is required"}
-    assert check_form(s, {"q.csat": ["4"], "q.why": ["a\x00b"], "q.nps": ["1"]}).problems["q.why"].startswith("contains")
+    assert (
+        check_form(s, {"q.csat": ["4"], "q.why": ["a\x00b"], "q.nps": ["1"]}).problems["q.why"].startswith("contains")
+    )
 
 
 def test_a_hidden_question_is_not_stored() -> None:

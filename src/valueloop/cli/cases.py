@@ -19,8 +19,20 @@ import typer
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit
 
 ById = Annotated[str | None, typer.Option("--by", envvar="VALUELOOP_USER", help="Who does this (default: login name).")]
-COLUMNS = ["id", "entity_id", "customer_id", "question", "score", "owner", "due_at", "overdue", "escalated_to",
-           "closed_at", "outcome", "root_cause"]  # fmt: skip
+COLUMNS = [
+    "id",
+    "entity_id",
+    "customer_id",
+    "question",
+    "score",
+    "owner",
+    "due_at",
+    "overdue",
+    "escalated_to",
+    "closed_at",
+    "outcome",
+    "root_cause",
+]
 
 
 class CaseState(StrEnum):
@@ -73,12 +85,19 @@ def list_(
     from valueloop.surveys.service.cases import list_cases
 
     rows = list_cases(_ws(workspace), datetime.now(UTC), _units(unit), state.value, owner, limit)
-    emit(rows if fmt is Format.json else [r.model_dump() for r in rows], fmt,
-         columns=None if fmt is Format.json else COLUMNS, title=f"{len(rows)} {state.value} case(s)")  # fmt: skip
+    emit(
+        rows if fmt is Format.json else [r.model_dump() for r in rows],
+        fmt,
+        columns=None if fmt is Format.json else COLUMNS,
+        title=f"{len(rows)} {state.value} case(s)",
+    )
 
 
-def show(case_id: Annotated[int, typer.Argument(help="Case id.")], workspace: WorkspaceOpt = None,
-         fmt: FormatOpt = Format.table) -> None:  # fmt: skip
+def show(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
     """One case in full."""
     from valueloop.surveys.service.cases import get_case
 
@@ -112,8 +131,9 @@ def close(
 
     ws = _ws(workspace)
     causes = frozenset(c.id for c in taxonomy_of(ws))
-    done = do_close(ws, case_id, outcome.value, cause, by or getpass.getuser(), datetime.now(UTC), note=note,
-                    causes=causes)  # fmt: skip
+    done = do_close(
+        ws, case_id, outcome.value, cause, by or getpass.getuser(), datetime.now(UTC), note=note, causes=causes
+    )
     emit(done.model_dump(mode="json"), fmt)
 
 
@@ -126,8 +146,12 @@ def escalate(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> N
     ws = _ws(workspace)
     good, _ = load_surveys(surveys_dir(ws))
     rows = escalate_overdue(ws, good, datetime.now(UTC))
-    emit(rows if fmt is Format.json else [r.model_dump() for r in rows], fmt,
-         columns=None if fmt is Format.json else COLUMNS, title=f"{len(rows)} case(s) escalated")  # fmt: skip
+    emit(
+        rows if fmt is Format.json else [r.model_dump() for r in rows],
+        fmt,
+        columns=None if fmt is Format.json else COLUMNS,
+        title=f"{len(rows)} case(s) escalated",
+    )
 
 
 def figures(unit: UnitOpt = None, workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:

@@ -15,12 +15,16 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 from valueloop.errors import InputError, SpecError
+
+if TYPE_CHECKING:  # types only: the CLI imports no store at start-up
+    from valueloop.store.workspace import Workspace
+    from valueloop.surveys.service.invitations import Plan
 
 
 class Lang(StrEnum):
@@ -42,8 +46,9 @@ BaseUrl = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    surveys = typer.Typer(help="Surveys after service: validate, list, send, invitations, QR codes.",
-                          no_args_is_help=True)  # fmt: skip
+    surveys = typer.Typer(
+        help="Surveys after service: validate, list, send, invitations, QR codes.", no_args_is_help=True
+    )
     surveys.command("validate")(validate)
     surveys.command("list")(list_)
     surveys.command("send")(send)
@@ -52,7 +57,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(surveys, name="surveys")
 
 
-def _ws(path: Path | None):  # type: ignore[no-untyped-def]
+def _ws(path: Path | None) -> Workspace:
     from valueloop.store.workspace import open_workspace
 
     return open_workspace(path)
@@ -65,7 +70,9 @@ def _base(base_url: str | None) -> str:
 
 
 def validate(
-    files: Annotated[list[Path] | None, typer.Argument(help="Survey files (default: the workspace's surveys/*.yaml).")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Survey files (default: the workspace's surveys/*.yaml).")
+    ] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -80,8 +87,12 @@ def validate(
             load_survey(f)
         except SpecError as err:
             problems[str(f)] = str(err)
-    emit({"files": [str(p) for p in paths], "valid": not problems, "problems": problems} if fmt is Format.json
-         else [{"file": str(p), "status": "problems" if str(p) in problems else "ok"} for p in paths], fmt)  # fmt: skip
+    emit(
+        {"files": [str(p) for p in paths], "valid": not problems, "problems": problems}
+        if fmt is Format.json
+        else [{"file": str(p), "status": "problems" if str(p) in problems else "ok"} for p in paths],
+        fmt,
+    )
     if problems:
         raise SpecError("\n".join(problems.values()))
 
@@ -96,8 +107,11 @@ def list_(workspace: WorkspaceOpt = None, lang: LangOpt = Lang.zh, fmt: FormatOp
         return
     for name, problem in cat.problems.items():
         stderr.print(f"[yellow]{name}: skipped[/]\n{problem}", markup=True, highlight=False)
-    emit([s.model_dump() for s in cat.surveys], fmt,
-         columns=["id", "version", "title", "questions", "channel", "follow_up_rules"])  # fmt: skip
+    emit(
+        [s.model_dump() for s in cat.surveys],
+        fmt,
+        columns=["id", "version", "title", "questions", "channel", "follow_up_rules"],
+    )
 
 
 def send(
@@ -105,12 +119,15 @@ def send(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say who would be invited and why not.")] = False,
     contacts: Annotated[Path | None, typer.Option(help="CSV of customer_id,email (e-mail channel).")] = None,
     base_url: BaseUrl = None,
-    smtp: Annotated[str | None, typer.Option(envvar="VALUELOOP_SMTP_URL",
-                                             help="smtp://[user:pass@]host[:port] (smtps:// for TLS).")] = None,
+    smtp: Annotated[
+        str | None, typer.Option(envvar="VALUELOOP_SMTP_URL", help="smtp://[user:pass@]host[:port] (smtps:// for TLS).")
+    ] = None,
     sender: Annotated[str | None, typer.Option(envvar="VALUELOOP_SMTP_SENDER", help="From address.")] = None,
     starttls: Annotated[bool, typer.Option(help="STARTTLS on a plain smtp:// connection.")] = False,
     export: Annotated[Path | None, typer.Option(help="Write the due links (export channel) to this CSV.")] = None,
-    resend: Annotated[list[str] | None, typer.Option(help="Queue this dead e-mail invitation again (repeatable).")] = None,
+    resend: Annotated[
+        list[str] | None, typer.Option(help="Queue this dead e-mail invitation again (repeatable).")
+    ] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -126,7 +143,9 @@ def send(
     if not dry_run:
         url = _base(base_url)
         if email and not (smtp and sender):
-            raise InputError("an e-mail survey needs --smtp and --sender (or VALUELOOP_SMTP_URL / VALUELOOP_SMTP_SENDER)")
+            raise InputError(
+                "an e-mail survey needs --smtp and --sender (or VALUELOOP_SMTP_URL / VALUELOOP_SMTP_SENDER)"
+            )
     decided = plan(ws, survey, now, contacts=book, dry_run=dry_run)
     if dry_run:
         _show_plan(decided, fmt)
@@ -139,17 +158,27 @@ def send(
     emit(result, fmt)
 
 
-def _show_plan(decided, fmt: Format) -> None:  # type: ignore[no-untyped-def]
+def _show_plan(decided: Plan, fmt: Format) -> None:
     if fmt is Format.json:
         emit(decided, fmt)
         return
-    emit([r.model_dump() for r in decided.rows], fmt,
-         title=f"dry run: {decided.invited} would be invited, {decided.skipped} not",
-         columns=["interaction_id", "entity_id", "customer_id", "invite", "reason", "send_at"])  # fmt: skip
+    emit(
+        [r.model_dump() for r in decided.rows],
+        fmt,
+        title=f"dry run: {decided.invited} would be invited, {decided.skipped} not",
+        columns=["interaction_id", "entity_id", "customer_id", "invite", "reason", "send_at"],
+    )
 
 
-def _deliver(ws, url: str, now: datetime, smtp: str, sender: str, starttls: bool,  # type: ignore[no-untyped-def]
-             resend: list[str]) -> dict[str, object]:  # fmt: skip
+def _deliver(
+    ws: Workspace,
+    url: str,
+    now: datetime,
+    smtp: str,
+    sender: str,
+    starttls: bool,
+    resend: list[str],
+) -> dict[str, object]:
     from valueloop.surveys.service.delivery import Smtp, deliver_due
     from valueloop.surveys.service.delivery import resend as requeue
 
@@ -160,7 +189,7 @@ def _deliver(ws, url: str, now: datetime, smtp: str, sender: str, starttls: bool
     return {"requeued": requeued, **report.model_dump(exclude={"errors"})}
 
 
-def _export(ws, survey: str, url: str, now: datetime, target: Path | None) -> int:  # type: ignore[no-untyped-def]
+def _export(ws: Workspace, survey: str, url: str, now: datetime, target: Path | None) -> int:
     from valueloop.ingest.cells import neutralise_row
     from valueloop.surveys.service.invitations import export_links
 
@@ -173,8 +202,8 @@ def _export(ws, survey: str, url: str, now: datetime, target: Path | None) -> in
     return len(rows)
 
 
-class _stdout:  # noqa: N801  (a context manager that leaves stdout open)
-    def __enter__(self):  # type: ignore[no-untyped-def]
+class _stdout:  # a context manager that leaves stdout open
+    def __enter__(self) -> TextIO:
         return sys.stdout
 
     def __exit__(self, *_: object) -> None:
@@ -192,15 +221,33 @@ def invitations(
     from valueloop.surveys.service.invitations import list_invitations
 
     rows = list_invitations(_ws(workspace), survey, delivery, limit=limit)
-    emit(rows if fmt is Format.json else [r.model_dump() for r in rows], fmt,
-         columns=None if fmt is Format.json else ["invitation_id", "survey_id", "interaction_id", "entity_id",
-                                                  "delivery", "attempts", "last_error", "send_at", "answered_at"])  # fmt: skip
+    emit(
+        rows if fmt is Format.json else [r.model_dump() for r in rows],
+        fmt,
+        columns=None
+        if fmt is Format.json
+        else [
+            "invitation_id",
+            "survey_id",
+            "interaction_id",
+            "entity_id",
+            "delivery",
+            "attempts",
+            "last_error",
+            "send_at",
+            "answered_at",
+        ],
+    )
 
 
 def qr(
     survey: Annotated[str, typer.Argument(help="Survey id.")],
-    unit: Annotated[list[str] | None, typer.Option("--unit", help="Unit id (repeatable; default: every branch and store).")] = None,
-    kind: Annotated[QrKind, typer.Option("--kind", help="svg or png per unit, or one printable HTML sheet.")] = QrKind.sheet,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", help="Unit id (repeatable; default: every branch and store).")
+    ] = None,
+    kind: Annotated[
+        QrKind, typer.Option("--kind", help="svg or png per unit, or one printable HTML sheet.")
+    ] = QrKind.sheet,
     out: Annotated[Path, typer.Option(help="Folder to write into.")] = Path("."),
     base_url: BaseUrl = None,
     lang: LangOpt = Lang.zh,
@@ -230,7 +277,7 @@ def qr(
     emit(written if fmt is not Format.json else {"links": links, "files": written}, fmt)
 
 
-def _walk_in_units(ws) -> list[str]:  # type: ignore[no-untyped-def]
+def _walk_in_units(ws: Workspace) -> list[str]:
     from valueloop.store.warehouse import Warehouse
 
     wh = Warehouse(ws)

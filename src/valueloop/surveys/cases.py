@@ -39,7 +39,10 @@ class Trigger:
 
 
 def describe(cond: Condition) -> str:
-    parts = [f"≤ {cond.at_most}" if cond.at_most is not None else "", f"≥ {cond.at_least}" if cond.at_least is not None else ""]
+    parts = [
+        f"≤ {cond.at_most}" if cond.at_most is not None else "",
+        f"≥ {cond.at_least}" if cond.at_least is not None else "",
+    ]
     if cond.any_of:
         parts.append("in " + "|".join(cond.any_of))
     return f"{cond.question} " + " ".join(p for p in parts if p)
@@ -121,7 +124,12 @@ def figures(cases: Sequence[CaseFacts], later: Iterable[LaterAnswer], overdue_co
 
 
 def _next_score(case: CaseFacts, answers: list[LaterAnswer]) -> int | None:
-    later = sorted((a for a in answers if a.response_id != case.response_id and a.submitted_at > case.opened_at
-                     and case.question in a.scores),
-                   key=lambda a: a.submitted_at)  # fmt: skip
+    later = sorted(
+        (
+            a
+            for a in answers
+            if a.response_id != case.response_id and a.submitted_at > case.opened_at and case.question in a.scores
+        ),
+        key=lambda a: a.submitted_at,
+    )
     return later[0].scores[case.question] if later else None

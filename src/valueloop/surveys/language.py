@@ -1,4 +1,4 @@
-"""The language a respondent reads: the link's ``?lang=``, else the browser's ``Accept-Language``, else the survey's first."""
+"""The language a respondent reads: the link's ``?lang=``, else the browser's ``Accept-Language``, else the survey's."""
 
 from __future__ import annotations
 

@@ -36,35 +36,66 @@ NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
-        "submit": "提交", "fix": "请修改以下回答：", "required": "必答", "language": "语言", "switch": "English",
-        "thanks": "感谢您的反馈！", "thanks_text": "您的回答已收到。如需修改，可在短时间内再次打开此链接。",
-        "low_nps": "完全不可能", "high_nps": "非常可能", "low_csat": "非常不满意", "high_csat": "非常满意",
-        "low_ces": "非常困难", "high_ces": "非常容易",
-        "malformed": "链接无效", "forged": "链接无效", "expired": "链接已过期", "used": "已经回答过了",
-        "malformed_text": "这不是有效的问卷链接，可能复制时被截断了。", "forged_text": "此链接不是本系统发出的。",
-        "expired_text": "此问卷链接已过期，感谢您的关注。", "used_text": "此链接的问卷已经回答过了，感谢您的反馈！",
-        "too_large": "回答过长", "too_large_text": "提交的内容超过了允许的大小，请缩短后重试。",
-        "too_many": "提交过于频繁", "too_many_text": "请稍后再试。",
-        "unavailable": "问卷暂不可用", "unavailable_text": "此问卷正在维护，请稍后再试。",
+        "submit": "提交",
+        "fix": "请修改以下回答：",
+        "required": "必答",
+        "language": "语言",
+        "switch": "English",
+        "thanks": "感谢您的反馈！",
+        "thanks_text": "您的回答已收到。如需修改，可在短时间内再次打开此链接。",
+        "low_nps": "完全不可能",
+        "high_nps": "非常可能",
+        "low_csat": "非常不满意",
+        "high_csat": "非常满意",
+        "low_ces": "非常困难",
+        "high_ces": "非常容易",
+        "malformed": "链接无效",
+        "forged": "链接无效",
+        "expired": "链接已过期",
+        "used": "已经回答过了",
+        "malformed_text": "这不是有效的问卷链接，可能复制时被截断了。",
+        "forged_text": "此链接不是本系统发出的。",
+        "expired_text": "此问卷链接已过期，感谢您的关注。",
+        "used_text": "此链接的问卷已经回答过了，感谢您的反馈！",
+        "too_large": "回答过长",
+        "too_large_text": "提交的内容超过了允许的大小，请缩短后重试。",
+        "too_many": "提交过于频繁",
+        "too_many_text": "请稍后再试。",
+        "unavailable": "问卷暂不可用",
+        "unavailable_text": "此问卷正在维护，请稍后再试。",
         "form": "表单",
     },
     "en": {
-        "submit": "Send", "fix": "Please correct these answers:", "required": "required", "language": "Language",
-        "switch": "中文", "thanks": "Thank you for your feedback!",
+        "submit": "Send",
+        "fix": "Please correct these answers:",
+        "required": "required",
+        "language": "Language",
+        "switch": "中文",
+        "thanks": "Thank you for your feedback!",
         "thanks_text": "Your answer was received. You may open this link again shortly to change it.",
-        "low_nps": "Not at all likely", "high_nps": "Extremely likely", "low_csat": "Very dissatisfied",
-        "high_csat": "Very satisfied", "low_ces": "Very difficult", "high_ces": "Very easy",
-        "malformed": "Invalid link", "forged": "Invalid link", "expired": "Link expired", "used": "Already answered",
+        "low_nps": "Not at all likely",
+        "high_nps": "Extremely likely",
+        "low_csat": "Very dissatisfied",
+        "high_csat": "Very satisfied",
+        "low_ces": "Very difficult",
+        "high_ces": "Very easy",
+        "malformed": "Invalid link",
+        "forged": "Invalid link",
+        "expired": "Link expired",
+        "used": "Already answered",
         "malformed_text": "This is not a valid survey link; it may have been cut off when copied.",
         "forged_text": "This link was not issued by this survey server.",
         "expired_text": "This survey link has expired. Thank you for your interest.",
         "used_text": "This survey was already answered with this link. Thank you!",
-        "too_large": "Answer too large", "too_large_text": "The form sent is larger than allowed; please shorten it.",
-        "too_many": "Too many answers", "too_many_text": "Please try again later.",
-        "unavailable": "Survey unavailable", "unavailable_text": "This survey is being fixed; please try again later.",
+        "too_large": "Answer too large",
+        "too_large_text": "The form sent is larger than allowed; please shorten it.",
+        "too_many": "Too many answers",
+        "too_many_text": "Please try again later.",
+        "unavailable": "Survey unavailable",
+        "unavailable_text": "This survey is being fixed; please try again later.",
         "form": "form",
     },
-}  # fmt: skip
+}
 STATUS = {"malformed": 404, "forged": 404, "expired": 410, "used": 409}
 
 
@@ -91,32 +122,56 @@ def _questions(survey: Survey, lang: Language, previous: dict[str, Answer], prob
     for q in survey.questions:
         prev = previous.get(q.id)
         scale = SCALES.get(q.type)
-        out.append({
-            "id": q.id, "text": q.text.get(lang), "required": q.required, "show_if": q.show_if,
-            "scale": list(range(scale[0], scale[1] + 1)) if scale else None,
-            "low": w.get(f"low_{q.type.value}", ""), "high": w.get(f"high_{q.type.value}", ""),
-            "options": [{"id": o.id, "text": o.text.get(lang)} for o in q.options] if q.type in CHOICES else [],
-            "multiple": q.type is QuestionType.multiple,
-            "chosen": set(prev) if isinstance(prev, tuple) else {prev} if isinstance(prev, str) else set(),
-            "previous": prev, "max_length": q.max_length, "problem": problems.get(PREFIX + q.id),
-        })  # fmt: skip
+        out.append(
+            {
+                "id": q.id,
+                "text": q.text.get(lang),
+                "required": q.required,
+                "show_if": q.show_if,
+                "scale": list(range(scale[0], scale[1] + 1)) if scale else None,
+                "low": w.get(f"low_{q.type.value}", ""),
+                "high": w.get(f"high_{q.type.value}", ""),
+                "options": [{"id": o.id, "text": o.text.get(lang)} for o in q.options] if q.type in CHOICES else [],
+                "multiple": q.type is QuestionType.multiple,
+                "chosen": set(prev) if isinstance(prev, tuple) else {prev} if isinstance(prev, str) else set(),
+                "previous": prev,
+                "max_length": q.max_length,
+                "problem": problems.get(PREFIX + q.id),
+            }
+        )
     return out
 
 
-def _form(request: Request, form: Form, lang: Language, status: int = 200, problems: dict[str, str] | None = None,
-          sent: dict[str, Answer] | None = None) -> HTMLResponse:  # fmt: skip
+def _form(
+    request: Request,
+    form: Form,
+    lang: Language,
+    status: int = 200,
+    problems: dict[str, str] | None = None,
+    sent: dict[str, Answer] | None = None,
+) -> HTMLResponse:
     survey, problems = form.survey, problems or {}
     ids = {PREFIX + q.id: q for q in survey.questions}
-    listed = [{"anchor": f"q-{ids[f].id}" if f in ids else None,
-               "label": ids[f].text.get(lang) if f in ids else (WORDS[lang]["form"] if f == "form" else f),
-               "message": m} for f, m in problems.items()]  # fmt: skip
+    listed = [
+        {
+            "anchor": f"q-{ids[f].id}" if f in ids else None,
+            "label": ids[f].text.get(lang) if f in ids else (WORDS[lang]["form"] if f == "form" else f),
+            "message": m,
+        }
+        for f, m in problems.items()
+    ]
     others = [x for x in survey.languages if x != lang]
     ctx = {
-        "html_lang": HTML_LANG[lang], "lang": lang, "w": WORDS[lang], "title": survey.title.get(lang),
-        "intro": survey.intro.get(lang) if survey.intro else None, "post_token": form.post_token,
+        "html_lang": HTML_LANG[lang],
+        "lang": lang,
+        "w": WORDS[lang],
+        "title": survey.title.get(lang),
+        "intro": survey.intro.get(lang) if survey.intro else None,
+        "post_token": form.post_token,
         "questions": _questions(survey, lang, sent if sent is not None else form.previous, problems),
-        "problems": listed, "other_lang": others[0] if others else None,
-    }  # fmt: skip
+        "problems": listed,
+        "other_lang": others[0] if others else None,
+    }
     return templates.TemplateResponse(request, "survey.html", ctx, status_code=status, headers=NO_STORE)
 
 
@@ -152,7 +207,7 @@ async def survey_answer(_: Public, ws: WorkspaceDep, request: Request, token: st
     try:
         if problem:
             raise AnswerError({"form": problem})
-        await run_in_threadpool(submit, ws, token[:MAX_TOKEN + 1], fields, lang, now)
+        await run_in_threadpool(submit, ws, token[: MAX_TOKEN + 1], fields, lang, now)
     except (TokenError, SpecError) as err:
         return _refusal(request, err)
     except AnswerError as err:

@@ -17,9 +17,12 @@ router = APIRouter(tags=["cases"])
 
 @router.get("/cases")
 def list_cases(
-    who: ActionsRead, ws: WorkspaceDep, state: str = "open", owner: str | None = None,
+    who: ActionsRead,
+    ws: WorkspaceDep,
+    state: str = "open",
+    owner: str | None = None,
     limit: int = Query(500, ge=1, le=5000),
-) -> list[service.CaseRecord]:  # fmt: skip
+) -> list[service.CaseRecord]:
     """Cases most urgent first; ``state`` is open, overdue, closed or all."""
     return service.list_cases(ws, datetime.now(UTC), units_of(ws, who), state, owner, limit)
 
@@ -54,5 +57,14 @@ class CloseBody(BaseModel):
 def close_case(who: ActionsWrite, ws: WorkspaceDep, case_id: int, body: CloseBody) -> service.CaseRecord:
     """Close with the call-back outcome and a root cause from the issue taxonomy (once)."""
     causes = frozenset(c.id for c in taxonomy_of(ws))
-    return service.close(ws, case_id, body.outcome.value, body.root_cause, who.username, datetime.now(UTC),
-                         note=body.note, units=units_of(ws, who), causes=causes)  # fmt: skip
+    return service.close(
+        ws,
+        case_id,
+        body.outcome.value,
+        body.root_cause,
+        who.username,
+        datetime.now(UTC),
+        note=body.note,
+        units=units_of(ws, who),
+        causes=causes,
+    )

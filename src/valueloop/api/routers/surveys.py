@@ -50,18 +50,25 @@ def plan_invitations(who: IngestWrite, ws: WorkspaceDep, survey_id: str, body: P
 
 @router.get("/surveys/{survey_id}/invitations")
 def invitations(
-    who: ActionsRead, ws: WorkspaceDep, survey_id: str, delivery: str | None = None,
+    who: ActionsRead,
+    ws: WorkspaceDep,
+    survey_id: str,
+    delivery: str | None = None,
     limit: int = Query(500, ge=1, le=5000),
-) -> list[InvitationRecord]:  # fmt: skip
+) -> list[InvitationRecord]:
     """Invitations newest first (a scoped caller sees its units' only); contact addresses are never sent."""
     return list_invitations(ws, survey_id, delivery, units_of(ws, who), limit)
 
 
 @router.get("/surveys/{survey_id}/units/{entity_id}/qr")
 def unit_qr(
-    who: ActionsRead, ws: WorkspaceDep, request: Request, survey_id: str, entity_id: str,
+    who: ActionsRead,
+    ws: WorkspaceDep,
+    request: Request,
+    survey_id: str,
+    entity_id: str,
     format: Literal["svg", "png"] = "svg",
-) -> Response:  # fmt: skip
+) -> Response:
     """The QR code of the unit's anonymous link (made on first use), for a poster or a table card."""
     scope.check_unit(ws, who, entity_id)
     (link,) = unit_links(ws, survey_id, [entity_id], _base(request), datetime.now(UTC))

@@ -88,8 +88,11 @@ def open_form(ws: Workspace, token: str, now: datetime) -> Form:
     previous = _unused(ws, survey, who.response_id, now)
     if who.invitation_id:
         with appdb.engine(ws.database_url).begin() as conn:
-            conn.execute(inv.update().where(inv.c.invitation_id == who.invitation_id, inv.c.opened_at.is_(None))
-                         .values(opened_at=now))  # fmt: skip
+            conn.execute(
+                inv.update()
+                .where(inv.c.invitation_id == who.invitation_id, inv.c.opened_at.is_(None))
+                .values(opened_at=now)
+            )
     return Form(survey, token, previous)
 
 
@@ -110,8 +113,11 @@ def submit(ws: Workspace, token: str, form: Mapping[str, Sequence[str]], lang: s
     with appdb.engine(ws.database_url).begin() as conn:
         updated = _save(conn, survey, who, checked.answers, lang, now)
         trig = opens_case(survey, checked.answers)
-        case_id = open_case(conn, survey, who.response_id, who.entity_id, who.customer_id, who.interaction_id,
-                            trig, now) if trig else None  # fmt: skip
+        case_id = (
+            open_case(conn, survey, who.response_id, who.entity_id, who.customer_id, who.interaction_id, trig, now)
+            if trig
+            else None
+        )
     return Submitted(who.response_id, updated or bool(previous), case_id)
 
 
@@ -131,8 +137,14 @@ def _respondent(ws: Workspace, claims: tokens.Claims) -> Respondent:
         row = conn.execute(sa.select(inv).where(inv.c.invitation_id == claims.ref)).first()
     if row is None:
         raise tokens.TokenError("forged", "this invitation is not known to this survey server")
-    return Respondent(row.invitation_id, row.survey_id, row.entity_id, invitation_id=row.invitation_id,
-                      customer_id=row.customer_id, interaction_id=row.interaction_id)  # fmt: skip
+    return Respondent(
+        row.invitation_id,
+        row.survey_id,
+        row.entity_id,
+        invitation_id=row.invitation_id,
+        customer_id=row.customer_id,
+        interaction_id=row.interaction_id,
+    )
 
 
 def _unused(ws: Workspace, survey: Survey, response_id: str, now: datetime) -> dict[str, Answer]:
@@ -167,20 +179,32 @@ def _to_lake(ws: Workspace, survey: Survey, who: Respondent, answers: Mapping[st
         raise AnswerError({e.field or "form": e.reason for e in summary.errors} or {"form": "refused by ingest"})
 
 
-def _save(conn: sa.Connection, survey: Survey, who: Respondent, answers: Mapping[str, Answer], lang: str,
-          now: datetime) -> bool:  # fmt: skip
+def _save(
+    conn: sa.Connection, survey: Survey, who: Respondent, answers: Mapping[str, Answer], lang: str, now: datetime
+) -> bool:
     """Insert or update the response row; True when it updated one."""
     stored = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
     values = {"answers": stored, "submitted_at": now, "language": lang, "version": survey.version}
     done = conn.execute(responses.update().where(responses.c.response_id == who.response_id).values(values))
     if who.invitation_id:
-        conn.execute(inv.update().where(inv.c.invitation_id == who.invitation_id, inv.c.answered_at.is_(None))
-                     .values(answered_at=now))  # fmt: skip
+        conn.execute(
+            inv.update()
+            .where(inv.c.invitation_id == who.invitation_id, inv.c.answered_at.is_(None))
+            .values(answered_at=now)
+        )
     if done.rowcount:
         return True
-    conn.execute(responses.insert().values(
-        response_id=who.response_id, survey_id=survey.id, invitation_id=who.invitation_id, link_id=who.link_id,
-        entity_id=who.entity_id, customer_id=who.customer_id, interaction_id=who.interaction_id, first_at=now,
-        **values,
-    ))  # fmt: skip
+    conn.execute(
+        responses.insert().values(
+            response_id=who.response_id,
+            survey_id=survey.id,
+            invitation_id=who.invitation_id,
+            link_id=who.link_id,
+            entity_id=who.entity_id,
+            customer_id=who.customer_id,
+            interaction_id=who.interaction_id,
+            first_at=now,
+            **values,
+        )
+    )
     return False

@@ -62,18 +62,33 @@ def open_case(
     now: datetime,
 ) -> int:
     """Open the response's case (in the answer's transaction), or update the score of its open case."""
-    found = conn.execute(sa.select(cases.c.case_id, cases.c.closed_at).where(cases.c.response_id == response_id)).first()
+    found = conn.execute(
+        sa.select(cases.c.case_id, cases.c.closed_at).where(cases.c.response_id == response_id)
+    ).first()
     if found is not None:
         if found.closed_at is None:
-            conn.execute(cases.update().where(cases.c.case_id == found.case_id)
-                         .values(question=trig.question, score=trig.score, rule=trig.rule))  # fmt: skip
+            conn.execute(
+                cases.update()
+                .where(cases.c.case_id == found.case_id)
+                .values(question=trig.question, score=trig.score, rule=trig.rule)
+            )
         return int(found.case_id)
     fu = survey.follow_up
-    done = conn.execute(cases.insert().values(
-        response_id=response_id, survey_id=survey.id, entity_id=entity_id, customer_id=customer_id,
-        interaction_id=interaction_id, question=trig.question, score=trig.score, rule=trig.rule[:200],
-        owner=routed(fu.owners, entity_id), opened_at=now, due_at=due_at(now, fu.sla_hours),
-    ))  # fmt: skip
+    done = conn.execute(
+        cases.insert().values(
+            response_id=response_id,
+            survey_id=survey.id,
+            entity_id=entity_id,
+            customer_id=customer_id,
+            interaction_id=interaction_id,
+            question=trig.question,
+            score=trig.score,
+            rule=trig.rule[:200],
+            owner=routed(fu.owners, entity_id),
+            opened_at=now,
+            due_at=due_at(now, fu.sla_hours),
+        )
+    )
     key = done.inserted_primary_key
     assert key is not None
     return int(key[0])
@@ -160,8 +175,11 @@ def close(
     if case.closed_at is not None:
         raise InputError(f"case {case_id} was closed on {case.closed_at:%Y-%m-%d %H:%M} by {case.closed_by}")
     with appdb.engine(ws.database_url).begin() as conn:
-        conn.execute(cases.update().where(cases.c.case_id == case_id, cases.c.closed_at.is_(None)).values(
-            closed_at=now, closed_by=by[:100], outcome=outcome, root_cause=root_cause, note=note or None))  # fmt: skip
+        conn.execute(
+            cases.update()
+            .where(cases.c.case_id == case_id, cases.c.closed_at.is_(None))
+            .values(closed_at=now, closed_by=by[:100], outcome=outcome, root_cause=root_cause, note=note or None)
+        )
     return get_case(ws, case_id, now, units)
 
 

@@ -35,8 +35,11 @@ def read_contacts(file: Path) -> dict[str, str]:
     for n, row in enumerate(reader, start=2):
         cid, email = (row.get("customer_id") or "").strip(), (row.get("email") or "").strip()
         if not cid or not EMAIL.match(email):
-            problems.append(f"{file}:{n}: email: {email[:80]!r} is not an e-mail address" if cid
-                            else f"{file}:{n}: customer_id: empty")  # fmt: skip
+            problems.append(
+                f"{file}:{n}: email: {email[:80]!r} is not an e-mail address"
+                if cid
+                else f"{file}:{n}: customer_id: empty"
+            )
         elif out.get(cid, email) != email:
             problems.append(f"{file}:{n}: customer_id: {cid!r} has two addresses")
         else:

@@ -49,11 +49,12 @@ class DeliveryReport(BaseModel):
     errors: list[str]
 
 
-MAIL = {
-    "zh": ("{title}", "您好！\n\n感谢您近期使用我们的服务。请花一分钟告诉我们您的感受：\n{url}\n\n链接有效期至 {expires:%Y-%m-%d}。"),
-    "en": ("{title}", "Hello,\n\nThank you for using our service. Please tell us how it went (one minute):\n{url}\n\n"
-           "The link is valid until {expires:%Y-%m-%d}."),
-}  # fmt: skip
+ZH_MAIL = "您好！\n\n感谢您近期使用我们的服务。请花一分钟告诉我们您的感受：\n{url}\n\n链接有效期至 {expires:%Y-%m-%d}。"
+EN_MAIL = (
+    "Hello,\n\nThank you for using our service. Please tell us how it went (one minute):\n{url}\n\n"
+    "The link is valid until {expires:%Y-%m-%d}."
+)
+MAIL = {"zh": ("{title}", ZH_MAIL), "en": ("{title}", EN_MAIL)}
 
 
 def message(survey: Survey, url: str, expires: datetime, lang: str) -> dict[str, str]:
@@ -75,8 +76,9 @@ def deliver_due(
         survey = surveys.get(r.survey_id) or surveys.setdefault(r.survey_id, get_survey(ws, r.survey_id))
         expires = appdb.as_utc(r.expires_at)
         body = message(survey, link(ws, base_url, r.invitation_id, expires), expires, lang)
-        channel = MailChannel(name="surveys", kind="smtp", url=smtp.url, to=(r.contact or "",), sender=smtp.sender,
-                              starttls=smtp.starttls)  # fmt: skip
+        channel = MailChannel(
+            name="surveys", kind="smtp", url=smtp.url, to=(r.contact or "",), sender=smtp.sender, starttls=smtp.starttls
+        )
         error = send_mail(channel, body, r.invitation_id, smtp.timeout) if r.contact else "no e-mail address"
         _settle(ws, r.invitation_id, r.attempts + 1, appdb.as_utc(r.queued_at), error, now, give_up_after, report)
     return report
@@ -120,8 +122,8 @@ def resend(ws: Workspace, ids: Sequence[str], now: datetime) -> list[str]:
         chosen = sorted(i for i, state in found.items() if state == "dead" or (ids and state == "sent"))
         if chosen:
             conn.execute(
-                inv.update().where(inv.c.invitation_id.in_(chosen)).values(
-                    delivery="queued", attempts=0, queued_at=now, next_attempt_at=now, last_error=None
-                )
+                inv.update()
+                .where(inv.c.invitation_id.in_(chosen))
+                .values(delivery="queued", attempts=0, queued_at=now, next_attempt_at=now, last_error=None)
             )
     return chosen

@@ -107,8 +107,9 @@ def plan(
         for c in candidates
     ]
     invited, last = _history(ws, survey_id)
-    decisions = decide(survey_id, trig, candidates, now=now, tz=ws.settings.workspace.timezone,
-                       invited=invited, last_asked=last)  # fmt: skip
+    decisions = decide(
+        survey_id, trig, candidates, now=now, tz=ws.settings.workspace.timezone, invited=invited, last_asked=last
+    )
     if not dry_run:
         _record(ws, survey_id, trig.channel, trig.expires_days, [d for d in decisions if d.invite], book, now)
     rows = [PlanRow(**{k: getattr(d, k) for k in PlanRow.model_fields}) for d in decisions]
@@ -211,17 +212,24 @@ def export_links(ws: Workspace, survey_id: str, base_url: str, now: datetime) ->
 
     Exporting again gives only invitations that became due since (``--all`` in the CLI lists every link).
     """
-    q = sa.select(inv).where(
-        inv.c.survey_id == survey_id, inv.c.channel == Channel.export.value, inv.c.delivery == "queued",
-        inv.c.send_at <= now,
-    ).order_by(inv.c.send_at, inv.c.invitation_id)  # fmt: skip
+    q = (
+        sa.select(inv)
+        .where(
+            inv.c.survey_id == survey_id,
+            inv.c.channel == Channel.export.value,
+            inv.c.delivery == "queued",
+            inv.c.send_at <= now,
+        )
+        .order_by(inv.c.send_at, inv.c.invitation_id)
+    )
     with appdb.engine(ws.database_url).begin() as conn:
         rows = conn.execute(q).all()
         ids = [r.invitation_id for r in rows]
         if ids:
             conn.execute(
-                inv.update().where(inv.c.invitation_id.in_(ids)).values(delivery="exported", delivered_at=now,
-                                                                        next_attempt_at=None)  # fmt: skip
+                inv.update()
+                .where(inv.c.invitation_id.in_(ids))
+                .values(delivery="exported", delivered_at=now, next_attempt_at=None)
             )
     return [
         ExportRow(

@@ -48,8 +48,15 @@ def unit_links(ws: Workspace, survey_id: str, units: Sequence[str], base_url: st
         have = {r.entity_id: r for r in conn.execute(q)}
         for unit in units:
             if unit not in have:
-                conn.execute(links.insert().values(link_id=tokens.new_ref(), survey_id=survey_id, entity_id=unit,
-                                                   created_at=now, expires_at=now + timedelta(days=LINK_DAYS)))
+                conn.execute(
+                    links.insert().values(
+                        link_id=tokens.new_ref(),
+                        survey_id=survey_id,
+                        entity_id=unit,
+                        created_at=now,
+                        expires_at=now + timedelta(days=LINK_DAYS),
+                    )
+                )
         have = {r.entity_id: r for r in conn.execute(q)}
     key = secret(ws)
     out = []
@@ -92,8 +99,9 @@ SCAN = {"zh": "扫码评价本次服务", "en": "Scan to rate our service"}
 def sheet(survey_title: str, unit_rows: Sequence[UnitLink], lang: str = "zh") -> str:
     """A printable HTML page: one card per unit with its name, QR code and link. Every text is escaped."""
     cards = "\n".join(
-        CARD.format(unit=html.escape(u.entity_id), svg=qr_svg(u.url), scan=SCAN.get(lang, SCAN["zh"]),
-                    url=html.escape(u.url))  # fmt: skip
+        CARD.format(
+            unit=html.escape(u.entity_id), svg=qr_svg(u.url), scan=SCAN.get(lang, SCAN["zh"]), url=html.escape(u.url)
+        )
         for u in unit_rows
     )
     return SHEET.format(lang="en" if lang == "en" else "zh-CN", title=html.escape(survey_title), cards=cards)
