@@ -1,0 +1,86 @@
+"""``/api/v1/surveys`` and ``/api/v1/cases``: permissions, unit scope, QR codes, closing a case over HTTP."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from valueloop.api.app import create_app
+from valueloop.api.settings import ApiSettings
+from valueloop.flows.accounts import Role, add_user, create_token
+from valueloop.store.workspace import Workspace
+from valueloop.surveys.fatigue import Resolved
+from valueloop.surveys.service.answers import submit
+from valueloop.surveys.service.invitations import export_links, plan
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def api(sws: Workspace) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
+    heads = {}
+    for name, role, units in (("ana", Role.analyst, []), ("mgr", Role.manager, ["B001"]), ("view", Role.viewer, [])):
+        add_user(sws, name, PASSWORD, role, units)
+        heads[name] = {"Authorization": f"Bearer {create_token(sws, name, 'tests', [])[1]}"}
+    now = datetime.now(UTC)
+    fresh = [Resolved(f"I{u}", u, now - timedelta(hours=3), f"C{u}") for u in ("B001", "B002")]
+    plan(sws, "after_service", now, dry_run=False, candidates=fresh)
+    for r in export_links(sws, "after_service", "https://testserver", now + timedelta(hours=13)):
+        submit(sws, r.url.rsplit("/s/", 1)[1], {"q.csat": ["1"]}, "zh", now)
+    with TestClient(create_app(ApiSettings(workspace=sws.root)), base_url="https://testserver") as client:
+        yield client, heads
+
+
+def test_surveys_are_listed_and_planned_by_who_may(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    client, h = api
+    listed = client.get("/api/v1/surveys", headers=h["view"]).json()
+    assert [s["id"] for s in listed["surveys"]] == ["after_service"] and listed["problems"] == {}
+    assert client.get("/api/v1/surveys/after_service", headers=h["view"]).json()["questions"][0]["id"] == "csat"
+    assert client.get("/api/v1/surveys/..%2Fetc", headers=h["view"]).status_code in (400, 404)
+    assert client.post("/api/v1/surveys/after_service/plan", json={}, headers=h["mgr"]).status_code == 403
+    dry = client.post("/api/v1/surveys/after_service/plan", json={"dry_run": True}, headers=h["ana"])
+    assert dry.status_code == 200 and dry.json()["dry_run"] is True
+    assert client.get("/api/v1/surveys").status_code == 401
+
+
+def test_a_scoped_manager_sees_and_closes_only_its_units_cases(
+    api: tuple[TestClient, dict[str, dict[str, str]]],
+) -> None:
+    client, h = api
+    every = client.get("/api/v1/cases", headers=h["ana"]).json()
+    assert sorted(c["entity_id"] for c in every) == ["B001", "B002"]
+    mine = client.get("/api/v1/cases", headers=h["mgr"]).json()
+    assert [c["entity_id"] for c in mine] == ["B001"]
+    other = next(c["id"] for c in every if c["entity_id"] == "B002")
+    hidden = client.get(f"/api/v1/cases/{other}", headers=h["mgr"])
+    missing = client.get("/api/v1/cases/999999", headers=h["mgr"])
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["error"]["message"] == f"case {other} not found"
+    body = {"outcome": "resolved", "root_cause": "logistics"}
+    assert client.post(f"/api/v1/cases/{other}/close", json=body, headers=h["mgr"]).status_code == 404
+    assert client.post(f"/api/v1/cases/{mine[0]['id']}/close", json=body, headers=h["view"]).status_code == 403
+    bad = client.post(f"/api/v1/cases/{mine[0]['id']}/close", json={**body, "root_cause": "nope"}, headers=h["mgr"])
+    assert bad.status_code == 400 and "not a category of the issue taxonomy" in bad.text
+    done = client.post(f"/api/v1/cases/{mine[0]['id']}/close", json=body, headers=h["mgr"]).json()
+    assert (done["outcome"], done["closed_by"]) == ("resolved", "mgr")
+    figures = client.get("/api/v1/cases/figures", headers=h["mgr"]).json()
+    assert (figures["cases"], figures["closed"]) == (1, 1)
+    assert [
+        i["entity_id"] for i in client.get("/api/v1/surveys/after_service/invitations", headers=h["mgr"]).json()
+    ] == ["B001"]
+
+
+def test_a_units_qr_code_is_an_svg_or_png_within_scope(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    client, h = api
+    svg = client.get("/api/v1/surveys/after_service/units/B001/qr", headers=h["mgr"])
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml" and svg.text.startswith("<svg")
+    png = client.get("/api/v1/surveys/after_service/units/B001/qr?format=png", headers=h["mgr"])
+    assert png.content.startswith(b"\x89PNG")
+    assert client.get("/api/v1/surveys/after_service/units/B002/qr", headers=h["mgr"]).status_code == 404
