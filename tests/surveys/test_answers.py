@@ -113,3 +113,21 @@ def test_a_unit_link_takes_anonymous_answers_and_refuses_replays(sws: Workspace)
     rows = _feedback(sws)
     assert sorted(r["csat"] for r in rows) == [4, 5] and {r["entity_id"] for r in rows} == {"B001"}
     assert not any(isinstance(r["customer_id"], str) for r in rows)  # anonymous: no customer
+
+
+def test_the_same_link_posted_twice_at_once_stores_one_answer(sws: Workspace) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sqlalchemy as sa
+
+    from valueloop.store import appdb
+    from valueloop.store.surveys_db import survey_cases, survey_responses
+
+    token = _invite(sws)["C1"]
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda n: submit(sws, token, {"q.csat": ["1"], "q.nps": [str(n)]}, "zh", NOW), range(4)))
+    assert {d.response_id for d in done} == {done[0].response_id}
+    assert len(_feedback(sws)) == 1
+    with appdb.engine(sws.database_url).connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(survey_responses)).scalar() == 1
+        assert conn.execute(sa.select(sa.func.count()).select_from(survey_cases)).scalar() == 1

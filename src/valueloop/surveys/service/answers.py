@@ -194,17 +194,13 @@ def _save(
         )
     if done.rowcount:
         return True
-    conn.execute(
-        responses.insert().values(
-            response_id=who.response_id,
-            survey_id=survey.id,
-            invitation_id=who.invitation_id,
-            link_id=who.link_id,
-            entity_id=who.entity_id,
-            customer_id=who.customer_id,
-            interaction_id=who.interaction_id,
-            first_at=now,
-            **values,
-        )
-    )
+    row = {"response_id": who.response_id, "survey_id": survey.id, "invitation_id": who.invitation_id,
+           "link_id": who.link_id, "entity_id": who.entity_id, "customer_id": who.customer_id,
+           "interaction_id": who.interaction_id, "first_at": now, **values}  # fmt: skip
+    try:
+        with conn.begin_nested():
+            conn.execute(responses.insert().values(row))
+    except sa.exc.IntegrityError:  # the same link posted twice at once (PostgreSQL): the other insert won
+        conn.execute(responses.update().where(responses.c.response_id == who.response_id).values(values))
+        return True
     return False
