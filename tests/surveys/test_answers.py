@@ -131,3 +131,20 @@ def test_the_same_link_posted_twice_at_once_stores_one_answer(sws: Workspace) ->
     with appdb.engine(sws.database_url).connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(survey_responses)).scalar() == 1
         assert conn.execute(sa.select(sa.func.count()).select_from(survey_cases)).scalar() == 1
+
+
+def test_response_figures_per_unit_and_channel(sws: Workspace) -> None:
+    from valueloop.surveys.service.stats import response_stats
+
+    links = _invite(sws)
+    open_form(sws, links["C2"], NOW)
+    submit(sws, links["C1"], {"q.csat": ["5"]}, "zh", NOW)
+    (unit,) = unit_links(sws, "after_service", ["B001"], "https://x", NOW)
+    submit(sws, open_form(sws, unit.url.rsplit("/s/", 1)[1], NOW).post_token, {"q.csat": ["4"]}, "zh", NOW)
+    got = response_stats(sws, "after_service")
+    rows = {r.entity_id: (r.channel, r.invited, r.delivered, r.opened, r.answered, r.response_rate) for r in got.rows}
+    assert rows == {"B001": ("export", 1, 1, 0, 1, 1.0), "B002": ("export", 1, 1, 1, 0, 0.0)}
+    assert (got.total.invited, got.total.answered, got.total.response_rate, got.walk_in) == (2, 1, 0.5, 1)
+    scoped = response_stats(sws, "after_service", frozenset({"B002"}))
+    assert [r.entity_id for r in scoped.rows] == ["B002"] and scoped.walk_in == 0
+    assert response_stats(sws, "nothing").total.response_rate is None

@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
     surveys.command("list")(list_)
     surveys.command("send")(send)
     surveys.command("invitations")(invitations)
+    surveys.command("stats")(stats)
     surveys.command("qr")(qr)
     app.add_typer(surveys, name="surveys")
 
@@ -238,6 +239,22 @@ def invitations(
             "answered_at",
         ],
     )
+
+
+def stats(
+    survey: Annotated[str, typer.Argument(help="Survey id.")],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Invited, delivered, opened, answered and the response rate per unit and channel."""
+    from valueloop.surveys.service.stats import response_stats
+
+    got = response_stats(_ws(workspace), survey)
+    if fmt is Format.json:
+        emit(got, fmt)
+        return
+    rows = [r.model_dump() for r in [*got.rows, got.total]]
+    emit(rows, fmt, title=f"{survey}: {got.walk_in} walk-in answer(s) through unit links")
 
 
 def qr(

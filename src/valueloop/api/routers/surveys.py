@@ -19,6 +19,7 @@ from valueloop.api.deps import ActionsRead, IngestWrite, ModelsRead, WorkspaceDe
 from valueloop.surveys.service.catalog import Catalog, catalog, get_survey
 from valueloop.surveys.service.invitations import InvitationRecord, Plan, list_invitations, plan
 from valueloop.surveys.service.links import qr_png, qr_svg, unit_links
+from valueloop.surveys.service.stats import ResponseStats, response_stats
 
 router = APIRouter(tags=["surveys"])
 
@@ -58,6 +59,12 @@ def invitations(
 ) -> list[InvitationRecord]:
     """Invitations newest first (a scoped caller sees its units' only); contact addresses are never sent."""
     return list_invitations(ws, survey_id, delivery, units_of(ws, who), limit)
+
+
+@router.get("/surveys/{survey_id}/stats")
+def stats(who: ActionsRead, ws: WorkspaceDep, survey_id: str) -> ResponseStats:
+    """Invited, delivered, opened, answered and the response rate per unit and channel (the caller's units)."""
+    return response_stats(ws, survey_id, units_of(ws, who))
 
 
 @router.get("/surveys/{survey_id}/units/{entity_id}/qr")
