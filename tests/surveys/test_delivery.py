@@ -8,6 +8,8 @@ import socketserver
 import threading
 from datetime import timedelta
 from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,10 @@ class SmtpServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _subject(msg: Message) -> str:
+    return str(make_header(decode_header(str(msg["Subject"]))))
 
 
 def free_port() -> int:
@@ -121,3 +127,45 @@ def test_a_contacts_file_is_checked_row_by_row(tmp_path: Path) -> None:
     f.write_text("id,mail\n", encoding="utf-8")
     with pytest.raises(InputError, match="header needs customer_id and email"):
         read_contacts(f)
+
+
+def test_one_reminder_goes_to_who_has_not_answered(sws: Workspace, tmp_path: Path) -> None:
+    from valueloop.surveys.service.answers import submit
+    from valueloop.surveys.service.invitations import link
+
+    write_survey(
+        sws, SURVEY.replace("channel: email", "").replace("channel: export", "channel: email, reminder_hours: 48")
+    )
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("customer_id,email\nC1,c1@example.com\nC2,c2@example.com\n", encoding="utf-8")
+    plan(sws, "after_service", NOW, contacts=read_contacts(contacts), dry_run=False)
+    server = SmtpServer()
+    smtp = Smtp(f"smtp://127.0.0.1:{server.server.server_address[1]}", "survey@example.com")
+    try:
+        assert deliver_due(sws, smtp, "https://x", NOW).sent == 2
+        answered = next(i for i in list_invitations(sws) if i.customer_id == "C1")
+        token = link(sws, "https://x", answered.invitation_id, answered.expires_at).rsplit("/s/", 1)[1]
+        submit(sws, token, {"q.csat": ["5"]}, "zh", NOW + timedelta(hours=1))
+        assert deliver_due(sws, smtp, "https://x", NOW + timedelta(hours=47)).reminded == 0  # too early
+        assert deliver_due(sws, smtp, "https://x", NOW + timedelta(hours=61)).reminded == 0  # 05:00 local: quiet hours
+        assert deliver_due(sws, smtp, "https://x", NOW + timedelta(hours=49)).reminded == 1
+        assert deliver_due(sws, smtp, "https://x", NOW + timedelta(hours=72)).reminded == 0  # one reminder only
+    finally:
+        server.stop()
+    msgs = [message_from_bytes(m) for m in server.messages]
+    assert len(msgs) == 3 and str(msgs[-1]["To"]) == "c2@example.com" and _subject(msgs[-1]).startswith("提醒")
+    reminded = {i.customer_id: i.reminded_at for i in list_invitations(sws)}
+    assert reminded["C1"] is None and reminded["C2"] == NOW + timedelta(hours=49)
+
+
+def test_a_broken_survey_file_makes_its_mails_wait_not_the_pass_fail(mail_ws: Workspace) -> None:
+    write_survey(mail_ws, "id: after_service\nquestions: [oops\n")
+    server = SmtpServer()
+    try:
+        report = deliver_due(
+            mail_ws, Smtp(f"smtp://127.0.0.1:{server.server.server_address[1]}", "s@x.cn"), "https://x", NOW
+        )
+    finally:
+        server.stop()
+    assert report.sent == 0 and "survey after_service" in report.errors[0]
+    assert {i.delivery for i in list_invitations(mail_ws)} == {"queued"}

@@ -36,6 +36,7 @@ survey_invitations = sa.Table(
     sa.Column("delivered_at", TZ),
     sa.Column("opened_at", TZ),
     sa.Column("answered_at", TZ),
+    sa.Column("reminded_at", TZ),
     sa.UniqueConstraint("survey_id", "interaction_id", name="uq_invitation_once"),
 )
 

@@ -131,6 +131,8 @@ class Trigger(_Strict):
     within_days: int = Field(default=7, ge=1, le=365)
     """Interactions resolved longer ago than this are not invited (the customer has moved on)."""
     expires_days: int = Field(default=14, ge=1, le=365)
+    reminder_hours: float | None = Field(default=None, gt=0)
+    """E-mail: one reminder this long after delivery when there is no answer yet (None: no reminder)."""
 
     @field_validator("quiet_hours")
     @classmethod

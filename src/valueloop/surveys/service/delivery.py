@@ -13,17 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from valueloop.errors import InputError
+from valueloop.errors import InputError, SpecError
 from valueloop.flows.notify import send_mail
 from valueloop.monitor.notify import Channel as MailChannel
 from valueloop.monitor.notify import backoff
 from valueloop.store import appdb
 from valueloop.store.surveys_db import survey_invitations as inv
 from valueloop.store.workspace import Workspace
+from valueloop.surveys.fatigue import quiet_until
 from valueloop.surveys.service.catalog import get_survey
 from valueloop.surveys.service.invitations import link
 from valueloop.surveys.spec import Survey
@@ -43,10 +45,11 @@ class Smtp:
 
 
 class DeliveryReport(BaseModel):
-    sent: int
-    retried: int
-    dead: int
-    errors: list[str]
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    reminded: int = 0
+    errors: list[str] = []
 
 
 ZH_MAIL = "您好！\n\n感谢您近期使用我们的服务。请花一分钟告诉我们您的感受：\n{url}\n\n链接有效期至 {expires:%Y-%m-%d}。"
@@ -55,33 +58,93 @@ EN_MAIL = (
     "The link is valid until {expires:%Y-%m-%d}."
 )
 MAIL = {"zh": ("{title}", ZH_MAIL), "en": ("{title}", EN_MAIL)}
+REMINDER = {"zh": "提醒：", "en": "Reminder: "}
 
 
-def message(survey: Survey, url: str, expires: datetime, lang: str) -> dict[str, str]:
-    subject, text = MAIL["en" if lang == "en" else "zh"]
-    return {"subject": subject.format(title=survey.title.get(lang)), "text": text.format(url=url, expires=expires)}
+def message(survey: Survey, url: str, expires: datetime, lang: str, reminder: bool = False) -> dict[str, str]:
+    key = "en" if lang == "en" else "zh"
+    subject, text = MAIL[key]
+    prefix = REMINDER[key] if reminder else ""
+    return {
+        "subject": prefix + subject.format(title=survey.title.get(lang)),
+        "text": text.format(url=url, expires=expires),
+    }
+
+
+class _Surveys:
+    """Survey specs by id, read once per pass; a broken file makes its rows wait, not the whole pass fail."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.found: dict[str, Survey | None] = {}
+
+    def get(self, survey_id: str, report: DeliveryReport) -> Survey | None:
+        if survey_id not in self.found:
+            try:
+                self.found[survey_id] = get_survey(self.ws, survey_id)
+            except (SpecError, InputError) as err:
+                self.found[survey_id] = None
+                report.errors.append(f"survey {survey_id}: {str(err).splitlines()[0]}")
+        return self.found[survey_id]
+
+
+def _send(
+    ws: Workspace, smtp: Smtp, survey: Survey, row: Any, base_url: str, now: datetime, reminder: bool
+) -> str | None:
+    """One e-mail for an invitation row; None when the server accepted it, else why not."""
+    if not row.contact:
+        return "no e-mail address"
+    expires = appdb.as_utc(row.expires_at)
+    body = message(survey, link(ws, base_url, row.invitation_id, expires), expires, ws.settings.workspace.language,
+                   reminder)  # fmt: skip
+    channel = MailChannel(name="surveys", kind="smtp", url=smtp.url, to=(row.contact,), sender=smtp.sender,
+                          starttls=smtp.starttls)  # fmt: skip
+    key = f"{row.invitation_id}-reminder" if reminder else row.invitation_id
+    return send_mail(channel, body, key, smtp.timeout)
 
 
 def deliver_due(
     ws: Workspace, smtp: Smtp, base_url: str, now: datetime, give_up_after: timedelta = GIVE_UP_AFTER
 ) -> DeliveryReport:
-    """One pass: every queued e-mail invitation due by ``now``, sent or rescheduled."""
+    """One pass: every queued e-mail invitation due by ``now``, sent or rescheduled; then the due reminders."""
     q = sa.select(inv).where(inv.c.channel == "email", inv.c.delivery == "queued", inv.c.next_attempt_at <= now)
     with appdb.engine(ws.database_url).connect() as conn:
         due = conn.execute(q.order_by(inv.c.next_attempt_at).limit(BATCH)).all()
-    lang = ws.settings.workspace.language
-    surveys: dict[str, Survey] = {}
-    report = DeliveryReport(sent=0, retried=0, dead=0, errors=[])
+    surveys, report = _Surveys(ws), DeliveryReport()
     for r in due:
-        survey = surveys.get(r.survey_id) or surveys.setdefault(r.survey_id, get_survey(ws, r.survey_id))
-        expires = appdb.as_utc(r.expires_at)
-        body = message(survey, link(ws, base_url, r.invitation_id, expires), expires, lang)
-        channel = MailChannel(
-            name="surveys", kind="smtp", url=smtp.url, to=(r.contact or "",), sender=smtp.sender, starttls=smtp.starttls
-        )
-        error = send_mail(channel, body, r.invitation_id, smtp.timeout) if r.contact else "no e-mail address"
-        _settle(ws, r.invitation_id, r.attempts + 1, appdb.as_utc(r.queued_at), error, now, give_up_after, report)
+        survey = surveys.get(r.survey_id, report)
+        if survey is not None:
+            error = _send(ws, smtp, survey, r, base_url, now, reminder=False)
+            _settle(ws, r.invitation_id, r.attempts + 1, appdb.as_utc(r.queued_at), error, now, give_up_after, report)
+    _remind(ws, smtp, base_url, now, surveys, report)
     return report
+
+
+def _remind(ws: Workspace, smtp: Smtp, base_url: str, now: datetime, surveys: _Surveys, report: DeliveryReport) -> None:
+    """One reminder per unanswered, delivered, unexpired invitation once its survey's ``reminder_hours`` passed.
+
+    Not during the survey's quiet hours; a failed reminder is tried again on the next pass until the link expires.
+    """
+    q = sa.select(inv).where(inv.c.channel == "email", inv.c.delivery == "sent", inv.c.answered_at.is_(None),
+                             inv.c.reminded_at.is_(None), inv.c.expires_at > now)  # fmt: skip
+    with appdb.engine(ws.database_url).connect() as conn:
+        rows = conn.execute(q.order_by(inv.c.delivered_at).limit(BATCH)).all()
+    tz = ws.settings.workspace.timezone
+    for r in rows:
+        survey = surveys.get(r.survey_id, report)
+        hours = survey.trigger.reminder_hours if survey else None
+        if survey is None or hours is None or appdb.as_utc(r.delivered_at) + timedelta(hours=hours) > now:
+            continue
+        if quiet_until(now, survey.trigger.quiet_hours, tz) is not None:
+            continue
+        error = _send(ws, smtp, survey, r, base_url, now, reminder=True)
+        values: dict[str, object] = {"reminded_at": now} if error is None else {"last_error": error[:500]}
+        with appdb.engine(ws.database_url).begin() as conn:
+            conn.execute(inv.update().where(inv.c.invitation_id == r.invitation_id).values(values))
+        if error is None:
+            report.reminded += 1
+        else:
+            report.errors.append(f"{r.invitation_id} (reminder): {error}")
 
 
 def _settle(

@@ -62,6 +62,7 @@ class InvitationRecord(BaseModel):
     delivered_at: datetime | None
     opened_at: datetime | None
     answered_at: datetime | None
+    reminded_at: datetime | None
 
 
 def resolved_since(ws: Workspace, since: datetime) -> list[Resolved]:
@@ -192,7 +193,7 @@ def _record_of(r: sa.Row[tuple[object, ...]]) -> InvitationRecord:
     m.pop("contact", None)
     m.pop("next_attempt_at", None)
     m.pop("queued_at", None)
-    for key in ("created_at", "send_at", "expires_at", "delivered_at", "opened_at", "answered_at"):
+    for key in ("created_at", "send_at", "expires_at", "delivered_at", "opened_at", "answered_at", "reminded_at"):
         m[key] = appdb.as_utc(m[key])
     return InvitationRecord(**m)
 

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("delivered_at", TZ),
         sa.Column("opened_at", TZ),
         sa.Column("answered_at", TZ),
+        sa.Column("reminded_at", TZ),
         sa.UniqueConstraint("survey_id", "interaction_id", name="uq_invitation_once"),
     )
     op.create_table(
