@@ -84,3 +84,24 @@ def test_a_units_qr_code_is_an_svg_or_png_within_scope(api: tuple[TestClient, di
     png = client.get("/api/v1/surveys/after_service/units/B001/qr?format=png", headers=h["mgr"])
     assert png.content.startswith(b"\x89PNG")
     assert client.get("/api/v1/surveys/after_service/units/B002/qr", headers=h["mgr"]).status_code == 404
+
+
+def test_the_rollup_button_proposes_an_action_for_the_callers_units(
+    api: tuple[TestClient, dict[str, dict[str, str]]],
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    client, h = api
+    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    for c in client.get("/api/v1/cases", headers=h["ana"]).json():
+        closed = {"outcome": "reached", "root_cause": "logistics"}
+        assert client.post(f"/api/v1/cases/{c['id']}/close", json=closed, headers=h["ana"]).status_code == 200
+    seen = client.get(f"/api/v1/cases/rollup?month={month}&min_cases=1", headers=h["mgr"]).json()
+    assert [(p["root_cause"], p["units"]) for p in seen] == [("logistics", ["B001"])]
+    body = {"month": month, "min_cases": 1, "owner": "mgr", "department": "service"}
+    assert client.post("/api/v1/cases/rollup", json=body, headers=h["view"]).status_code == 403
+    made = client.post("/api/v1/cases/rollup", json=body, headers=h["mgr"]).json()
+    assert made[0]["action_id"] is not None
+    action = client.get(f"/api/v1/actions/{made[0]['action_id']}", headers=h["mgr"]).json()
+    assert {(x["kind"], x["ref"]) for x in action["links"]} == {("complaint_topic", "logistics"), ("entity", "B001")}
+    assert client.get("/api/v1/cases/rollup?month=2026-13", headers=h["mgr"]).status_code == 400

@@ -99,3 +99,26 @@ def test_figures_say_none_when_there_is_nothing_to_measure() -> None:
     got = figures(cases, answers, 1)
     assert (got.open, got.closed, got.overdue, got.mean_hours_to_close) == (1, 1, 1, 2.0)
     assert (got.followed_up, got.recovered, got.recovery_rate) == (1, 0, 0.0)
+
+
+def test_a_recurring_root_cause_becomes_one_improvement_action(sws: Workspace) -> None:
+    from valueloop.flows.actions_view import show_action
+    from valueloop.surveys.service.rollup import propose, recurring
+
+    for i, (unit, cause) in enumerate([("B001", "attitude"), ("B002", "attitude"), ("B001", "logistics")]):
+        case_id = _answer(sws, f"R{i}", unit, NOW, {"q.csat": ["1"]})
+        assert case_id is not None
+        close(sws, case_id, "reached", cause, "amy", NOW + timedelta(hours=1))
+    listed = recurring(sws, "2026-06", 2)
+    assert [(p.root_cause, p.units, p.action_id) for p in listed] == [("attitude", ["B001", "B002"], None)]
+    assert recurring(sws, "2026-07", 1) == [] and len(recurring(sws, "2026-06", 1)) == 2
+    (made,) = propose(sws, "2026-06", 2, "alice", "service", "amy")
+    assert made.action_id is not None
+    action = show_action(sws, made.action_id)
+    assert action["title"] == "Recurring root cause attitude in 2026-06: follow-up cases"
+    assert {(x["kind"], x["ref"]) for x in action["links"]} == {
+        ("complaint_topic", "attitude"), ("entity", "B001"), ("entity", "B002")}  # fmt: skip
+    assert [p.action_id for p in propose(sws, "2026-06", 2, "alice", "service", "amy")] == [made.action_id]  # once
+    assert [p.units for p in recurring(sws, "2026-06", 1, frozenset({"B002"}))] == [["B002"]]
+    with pytest.raises(InputError, match="not YYYY-MM"):
+        recurring(sws, "June", 2)

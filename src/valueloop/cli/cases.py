@@ -57,6 +57,7 @@ def register(app: typer.Typer) -> None:
     cases.command("close")(close)
     cases.command("escalate")(escalate)
     cases.command("figures")(figures)
+    cases.command("rollup")(rollup)
     app.add_typer(cases, name="cases")
 
 
@@ -159,3 +160,29 @@ def figures(unit: UnitOpt = None, workspace: WorkspaceOpt = None, fmt: FormatOpt
     from valueloop.surveys.service.cases import case_figures
 
     emit(case_figures(_ws(workspace), datetime.now(UTC), _units(unit)).model_dump(), fmt)
+
+
+def rollup(
+    month: Annotated[str, typer.Option(help="Month of closing, YYYY-MM (workspace time zone).")],
+    min_cases: Annotated[int, typer.Option(min=1, help="Cases with the same root cause that make it recurring.")] = 3,
+    create: Annotated[bool, typer.Option("--create", help="Propose an improvement action for each (once).")] = False,
+    owner: Annotated[str | None, typer.Option(help="Owner of the proposed actions (with --create).")] = None,
+    department: Annotated[str | None, typer.Option(help="Department of the proposed actions (with --create).")] = None,
+    by: ById = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Root causes that recur across a month's closed cases; ``--create`` turns each into an outer-loop action."""
+    from valueloop.errors import InputError
+    from valueloop.surveys.service.rollup import propose, recurring
+
+    ws = _ws(workspace)
+    if create and not (owner and department):
+        raise InputError("--create needs --owner and --department for the proposed actions")
+    rows = (
+        propose(ws, month, min_cases, owner or "", department or "", by or getpass.getuser())
+        if create
+        else recurring(ws, month, min_cases)
+    )
+    emit(rows if fmt is Format.json else [r.model_dump() for r in rows], fmt,
+         columns=None if fmt is Format.json else ["root_cause", "month", "cases", "units", "action_id"])  # fmt: skip

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -133,3 +134,40 @@ def _next_score(case: CaseFacts, answers: list[LaterAnswer]) -> int | None:
         key=lambda a: a.submitted_at,
     )
     return later[0].scores[case.question] if later else None
+
+
+@dataclass(frozen=True)
+class ClosedCase:
+    case_id: int
+    entity_id: str
+    root_cause: str
+    closed_at: datetime
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A root cause behind at least the threshold of cases closed in one month: worth an outer-loop action."""
+
+    root_cause: str
+    month: str
+    cases: tuple[int, ...]
+    units: tuple[str, ...]
+
+
+def recurring_causes(closed: Iterable[ClosedCase], month: str, min_cases: int, tz: str = "UTC") -> list[Recurring]:
+    """Root causes of at least ``min_cases`` cases closed in ``month`` (``YYYY-MM``, local time), most cases first.
+
+    Each cause counts as recorded (``logistics/late`` is not also ``logistics``), so the action is
+    proposed for what the people who called back named.
+    """
+    zone = ZoneInfo(tz)
+    groups: dict[str, list[ClosedCase]] = {}
+    for c in closed:
+        if f"{c.closed_at.astimezone(zone):%Y-%m}" == month:
+            groups.setdefault(c.root_cause, []).append(c)
+    found = [
+        Recurring(cause, month, tuple(sorted(c.case_id for c in cs)), tuple(sorted({c.entity_id for c in cs})))
+        for cause, cs in groups.items()
+        if len(cs) >= min_cases
+    ]
+    return sorted(found, key=lambda r: (-len(r.cases), r.root_cause))

@@ -11,6 +11,7 @@ from valueloop.api.deps import ActionsRead, ActionsWrite, WorkspaceDep, units_of
 from valueloop.flows.text import taxonomy_of
 from valueloop.surveys.cases import CaseFigures, Outcome
 from valueloop.surveys.service import cases as service
+from valueloop.surveys.service.rollup import Proposal, propose, recurring
 
 router = APIRouter(tags=["cases"])
 
@@ -31,6 +32,27 @@ def list_cases(
 def case_figures(who: ActionsRead, ws: WorkspaceDep) -> CaseFigures:
     """Time to close the loop and recovery rate over the caller's cases."""
     return service.case_figures(ws, datetime.now(UTC), units_of(ws, who))
+
+
+@router.get("/cases/rollup")
+def rollup(
+    who: ActionsRead, ws: WorkspaceDep, month: str, min_cases: int = Query(3, ge=1, le=10_000)
+) -> list[Proposal]:
+    """Root causes behind at least ``min_cases`` cases closed in ``month`` (YYYY-MM), with any action made for them."""
+    return recurring(ws, month, min_cases, units_of(ws, who))
+
+
+class RollupBody(BaseModel):
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    min_cases: int = Field(3, ge=1, le=10_000)
+    owner: str = Field(min_length=1, max_length=100)
+    department: str = Field(min_length=1, max_length=100)
+
+
+@router.post("/cases/rollup")
+def propose_actions(who: ActionsWrite, ws: WorkspaceDep, body: RollupBody) -> list[Proposal]:
+    """The button: one improvement action per recurring root cause that has none yet (linked to its units)."""
+    return propose(ws, body.month, body.min_cases, body.owner, body.department, who.username, units_of(ws, who))
 
 
 @router.get("/cases/{case_id}")
