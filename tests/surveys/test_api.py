@@ -105,3 +105,14 @@ def test_the_rollup_button_proposes_an_action_for_the_callers_units(
     action = client.get(f"/api/v1/actions/{made[0]['action_id']}", headers=h["mgr"]).json()
     assert {(x["kind"], x["ref"]) for x in action["links"]} == {("complaint_topic", "logistics"), ("entity", "B001")}
     assert client.get("/api/v1/cases/rollup?month=2026-13", headers=h["mgr"]).status_code == 400
+
+
+def test_the_case_board_shows_the_callers_cases_and_figures(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    client, h = api
+    mine = client.get("/cases", headers=h["mgr"])
+    assert mine.status_code == 200 and 'id="case-' in mine.text
+    assert "B002" not in mine.text and "B001" in mine.text and 'href="/cases"' in mine.text
+    everyone = client.get("/cases?state=all&lang=en", headers=h["ana"]).text
+    assert everyone.count('<tr id="case-') == 2 and "Median hours to close" in everyone
+    assert client.get("/cases?state=closed", headers=h["ana"]).text.count('<tr id="case-') == 0
+    assert client.get("/cases", follow_redirects=False).status_code == 303  # sign in first
