@@ -54,6 +54,9 @@ def test_send_dry_run_then_export_links(cli: CliRun, sws: Workspace, tmp_path: P
     assert json.loads(sent.stdout)["exported"] == 3
     rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
     assert len(rows) == 3 and all(r["url"].startswith("https://vl.example/s/i.") for r in rows)
+    again = cli("surveys", "send", "after_service", "-w", sws.root, "--base-url", "https://vl.example")
+    assert again.returncode == 0 and again.stdout.splitlines() == [",".join(rows[0])]  # the CSV header, no link twice
+    assert '"exported": 0' in again.stderr
     listed = json.loads(cli("surveys", "invitations", "-w", sws.root, "--format", "json").stdout)
     assert {i["delivery"] for i in listed} == {"exported"} and "contact" not in listed[0]
     now = datetime.now(UTC)

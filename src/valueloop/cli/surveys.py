@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
+from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr, to_json
 from valueloop.errors import InputError, SpecError
 
 if TYPE_CHECKING:  # types only: the CLI imports no store at start-up
@@ -125,7 +125,9 @@ def send(
     ] = None,
     sender: Annotated[str | None, typer.Option(envvar="VALUELOOP_SMTP_SENDER", help="From address.")] = None,
     starttls: Annotated[bool, typer.Option(help="STARTTLS on a plain smtp:// connection.")] = False,
-    export: Annotated[Path | None, typer.Option(help="Write the due links (export channel) to this CSV.")] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Write the due links (export channel) to this CSV (default: stdout).")
+    ] = None,
     resend: Annotated[
         list[str] | None, typer.Option(help="Queue this dead e-mail invitation again (repeatable).")
     ] = None,
@@ -156,6 +158,9 @@ def send(
         result |= _deliver(ws, url, now, smtp or "", sender or "", starttls, resend or [])
     else:
         result["exported"] = _export(ws, survey, url, now, export)
+    if not email and export is None:  # the links went to stdout: the summary goes beside them, to stderr
+        stderr.print(to_json(result), markup=False, highlight=False)
+        return
     emit(result, fmt)
 
 

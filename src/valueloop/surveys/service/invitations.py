@@ -211,7 +211,7 @@ class ExportRow(BaseModel):
 def export_links(ws: Workspace, survey_id: str, base_url: str, now: datetime) -> list[ExportRow]:
     """Links of the survey's due ``export`` invitations, for a CRM to send; they are marked ``exported``.
 
-    Exporting again gives only invitations that became due since (``--all`` in the CLI lists every link).
+    Exporting again gives only invitations that became due since, so a CRM never sends a link twice.
     """
     q = (
         sa.select(inv)
