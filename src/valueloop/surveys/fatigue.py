@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from valueloop.surveys.spec import Channel, Trigger
@@ -43,8 +44,10 @@ class Decision:
 
 def sampled(survey_id: str, interaction_id: str, probability: float) -> bool:
     """Whether the interaction falls in the sample: a stable hash below ``probability``."""
-    digest = hashlib.sha256(f"{survey_id}\x00{interaction_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < probability
+    if probability >= 1:
+        return True
+    digest = hashlib.blake2b(f"{survey_id}\x00{interaction_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 < probability
 
 
 def quiet_until(now: datetime, quiet: str | None, tz: str) -> datetime | None:
@@ -62,6 +65,23 @@ def quiet_until(now: datetime, quiet: str | None, tz: str) -> datetime | None:
     return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(now.tzinfo)
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """The trigger's thresholds worked out once per run, not once per interaction."""
+
+    survey_id: str
+    trigger: Trigger
+    now: datetime
+    latest_due: datetime
+    """Resolved after this, the delay has not passed yet."""
+    oldest: datetime
+    """Resolved before this, too long ago to ask."""
+    gap: timedelta
+    invited: frozenset[str]
+    email: bool
+    not_sampled: str
+
+
 def decide(
     survey_id: str,
     trigger: Trigger,
@@ -75,43 +95,37 @@ def decide(
     """One decision per candidate, earliest resolved first. ``invited``: interactions invited before;
     ``last_asked``: customer → their latest invitation to any survey."""
     asked = dict(last_asked or {})
-    gap = timedelta(days=trigger.once_per_days)
+    rules = _Rules(survey_id, trigger, now, now - timedelta(hours=trigger.delay_hours),
+                   now - timedelta(days=trigger.within_days), timedelta(days=trigger.once_per_days), invited,
+                   trigger.channel is Channel.email, f"not in the {trigger.sample:.0%} sample")  # fmt: skip
     quiet = quiet_until(now, trigger.quiet_hours, tz)
+    local = f"{quiet.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}" if quiet else ""
+    chosen = f"quiet hours: sent at {local}" if quiet else "resolved, sampled, not asked lately"
     out = []
-    for c in sorted(candidates, key=lambda c: (c.resolved_at, c.interaction_id)):
-        why_not = _why_not(survey_id, trigger, c, now, invited, asked.get(c.customer_id or ""), gap)
+    for c in sorted(candidates, key=attrgetter("resolved_at", "interaction_id")):
+        why_not = _why_not(rules, c, asked.get(c.customer_id or ""))
         if why_not:
             out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, False, why_not))
             continue
         asked[c.customer_id or ""] = now
-        local = f"{quiet.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}" if quiet else ""
-        reason = f"quiet hours: sent at {local}" if quiet else "resolved, sampled, not asked lately"
-        out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, True, reason, quiet or now))
+        out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, True, chosen, quiet or now))
     return out
 
 
-def _why_not(
-    survey_id: str,
-    trigger: Trigger,
-    c: Resolved,
-    now: datetime,
-    invited: frozenset[str],
-    last: datetime | None,
-    gap: timedelta,
-) -> str | None:
-    due = c.resolved_at + timedelta(hours=trigger.delay_hours)
-    if c.interaction_id in invited:
+def _why_not(r: _Rules, c: Resolved, last: datetime | None) -> str | None:
+    if c.interaction_id in r.invited:
         return "already invited to this survey"
     if not c.customer_id:
         return "no customer on the interaction"
-    if trigger.channel is Channel.email and not c.contact:
+    if r.email and not c.contact:
         return "no e-mail address for the customer"
-    if now - c.resolved_at > timedelta(days=trigger.within_days):
-        return f"resolved more than {trigger.within_days} days ago"
-    if due > now:
-        return f"too early: due at {due:%Y-%m-%d %H:%M} UTC ({trigger.delay_hours:g} h after resolution)"
-    if not sampled(survey_id, c.interaction_id, trigger.sample):
-        return f"not in the {trigger.sample:.0%} sample"
-    if last is not None and now - last < gap:
-        return f"customer already asked on {last:%Y-%m-%d} (at most once per {trigger.once_per_days} days)"
+    if c.resolved_at < r.oldest:
+        return f"resolved more than {r.trigger.within_days} days ago"
+    if c.resolved_at > r.latest_due:
+        due = c.resolved_at + (r.now - r.latest_due)
+        return f"too early: due at {due:%Y-%m-%d %H:%M} UTC ({r.trigger.delay_hours:g} h after resolution)"
+    if not sampled(r.survey_id, c.interaction_id, r.trigger.sample):
+        return r.not_sampled
+    if last is not None and r.now - last < r.gap:
+        return f"customer already asked on {last:%Y-%m-%d} (at most once per {r.trigger.once_per_days} days)"
     return None
