@@ -116,3 +116,33 @@ def test_the_case_board_shows_the_callers_cases_and_figures(api: tuple[TestClien
     assert everyone.count('<tr id="case-') == 2 and "Median hours to close" in everyone
     assert client.get("/cases?state=closed", headers=h["ana"]).text.count('<tr id="case-') == 0
     assert client.get("/cases", follow_redirects=False).status_code == 303  # sign in first
+
+
+def test_hostile_ids_from_uploaded_data_are_inert_on_the_case_board(
+    api: tuple[TestClient, dict[str, dict[str, str]]], sws: Workspace
+) -> None:
+    from html.parser import HTMLParser
+
+    client, h = api
+    hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    now = datetime.now(UTC)
+    plan(
+        sws, "after_service", now, dry_run=False, candidates=[Resolved("H1", "B001", now - timedelta(hours=3), hostile)]
+    )
+    (row,) = [
+        r
+        for r in export_links(sws, "after_service", "https://x", now + timedelta(hours=13))
+        if r.interaction_id == "H1"
+    ]
+    submit(sws, row.url.rsplit("/s/", 1)[1], {"q.csat": ["1"]}, "zh", now)
+    page = client.get("/cases", headers=h["ana"]).text
+    tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.append((tag, attrs))
+
+    Tags().feed(page)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert not [t for t, a in tags if t == "img" or any(k.startswith("on") for k, _ in a)]
+    assert all(dict(a).get("src", "/static/").startswith("/static/") for t, a in tags if t == "script")
