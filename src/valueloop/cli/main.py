@@ -20,6 +20,7 @@ from valueloop.cli import (
     actions,
     alerts,
     allocate,
+    cases,
     demo,
     diagnose,
     evaluate,
@@ -33,6 +34,7 @@ from valueloop.cli import (
     report,
     serve,
     spc,
+    surveys,
     text,
     users,
     verify,
@@ -50,7 +52,7 @@ app = typer.Typer(
 # Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
 AREAS = (
     workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, alerts, text, verify, actions,
-    loop, people, ledger, report, serve, users, demo,
+    loop, people, ledger, surveys, cases, report, serve, users, demo,
 )  # fmt: skip
 for area in AREAS:
     area.register(app)

@@ -14,6 +14,7 @@ from valueloop.http.api import (
     actions,
     alerts,
     analysis,
+    cases,
     documents,
     events,
     experiments,
@@ -31,6 +32,7 @@ from valueloop.http.api import (
     reports,
     runs,
     scores_ops,
+    surveys,
     text,
     text_ops,
     verify,
@@ -72,6 +74,8 @@ ROUTERS = (
     monitor_ops,
     goals,
     accounts,
+    surveys,
+    cases,
 )
 """The API's resource routers, in OpenAPI order (each module has a ``router``)."""
 

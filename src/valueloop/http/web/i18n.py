@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from valueloop.http.web.i18n_cases import CASE_MESSAGES
 from valueloop.http.web.i18n_loop import LOOP_MESSAGES
 from valueloop.spec.locale import DEFAULT_LANG, HTML_TAG, LANGS, Lang, lang_of
 
@@ -254,6 +255,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 if clash := MESSAGES.keys() & LOOP_MESSAGES.keys():
     raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
 MESSAGES |= LOOP_MESSAGES
+if clash := MESSAGES.keys() & CASE_MESSAGES.keys():
+    raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
+MESSAGES |= CASE_MESSAGES
 
 
 def _canonical(entry: dict[str, str]) -> dict[str, str]:

@@ -1,0 +1,7 @@
+"""Surveys and the inner loop: collect feedback after service and follow up every unhappy customer.
+
+The package root holds pure logic (the survey spec, invitation tokens, fatigue rules, case
+rules, answer checks); :mod:`valueloop.surveys.service` holds the use cases that touch the
+workspace (invitations, delivery, answers through the normal ingest path, cases). Kept free
+of re-exports so importing a spec type loads no storage or web library.
+"""

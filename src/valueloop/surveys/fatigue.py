@@ -1,0 +1,131 @@
+"""Who is invited after a resolved interaction, and why not: the trigger and fatigue rules, pure.
+
+Rules, in the order a person reads the reason: an interaction is invited once per survey;
+it needs a customer (and an address, for e-mail); it waits ``delay_hours`` after it was
+resolved; it is sampled with probability ``sample``; its customer is asked at most once per
+``once_per_days`` (earlier interactions first, so the same batch cannot ask twice); an
+invitation due during quiet hours is sent when they end. Sampling hashes the survey and
+interaction ids instead of drawing a random number, so a dry run and the real run agree and a
+re-run never re-rolls an interaction it skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from operator import attrgetter
+from zoneinfo import ZoneInfo
+
+from valueloop.surveys.spec import Channel, Trigger
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A resolved interaction that may earn an invitation; ``contact`` is an e-mail address when known."""
+
+    interaction_id: str
+    entity_id: str
+    resolved_at: datetime
+    customer_id: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    interaction_id: str
+    entity_id: str
+    customer_id: str | None
+    invite: bool
+    reason: str
+    send_at: datetime | None = None
+
+
+def sampled(survey_id: str, interaction_id: str, probability: float) -> bool:
+    """Whether the interaction falls in the sample: a stable hash below ``probability``."""
+    if probability >= 1:
+        return True
+    digest = hashlib.blake2b(f"{survey_id}\x00{interaction_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 < probability
+
+
+def quiet_until(now: datetime, quiet: str | None, tz: str) -> datetime | None:
+    """The end of the quiet hours ``now`` falls in (``HH:MM-HH:MM`` local; may span midnight), else None."""
+    if not quiet:
+        return None
+    start_s, end_s = quiet.split("-")
+    start, end = time.fromisoformat(start_s), time.fromisoformat(end_s)
+    local = now.astimezone(ZoneInfo(tz))
+    t = local.time().replace(tzinfo=None)
+    inside = start <= t < end if start <= end else (t >= start or t < end)
+    if not inside or start == end:
+        return None
+    day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(now.tzinfo)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The trigger's thresholds worked out once per run, not once per interaction."""
+
+    survey_id: str
+    trigger: Trigger
+    now: datetime
+    latest_due: datetime
+    """Resolved after this, the delay has not passed yet."""
+    oldest: datetime
+    """Resolved before this, too long ago to ask."""
+    gap: timedelta
+    invited: frozenset[str]
+    email: bool
+    not_sampled: str
+
+
+def decide(
+    survey_id: str,
+    trigger: Trigger,
+    candidates: Iterable[Resolved],
+    *,
+    now: datetime,
+    tz: str,
+    invited: frozenset[str] = frozenset(),
+    last_asked: Mapping[str, datetime] | None = None,
+) -> list[Decision]:
+    """One decision per candidate, earliest resolved first. ``invited``: interactions invited before;
+    ``last_asked``: customer → their latest invitation to any survey."""
+    asked = dict(last_asked or {})
+    rules = _Rules(survey_id, trigger, now, now - timedelta(hours=trigger.delay_hours),
+                   now - timedelta(days=trigger.within_days), timedelta(days=trigger.once_per_days), invited,
+                   trigger.channel is Channel.email, f"not in the {trigger.sample:.0%} sample")  # fmt: skip
+    quiet = quiet_until(now, trigger.quiet_hours, tz)
+    local = f"{quiet.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}" if quiet else ""
+    chosen = f"quiet hours: sent at {local}" if quiet else "resolved, sampled, not asked lately"
+    out = []
+    for c in sorted(candidates, key=attrgetter("resolved_at", "interaction_id")):
+        why_not = _why_not(rules, c, asked.get(c.customer_id or ""))
+        if why_not:
+            out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, False, why_not))
+            continue
+        asked[c.customer_id or ""] = now
+        out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, True, chosen, quiet or now))
+    return out
+
+
+def _why_not(r: _Rules, c: Resolved, last: datetime | None) -> str | None:
+    if c.interaction_id in r.invited:
+        return "already invited to this survey"
+    if not c.customer_id:
+        return "no customer on the interaction"
+    if r.email and not c.contact:
+        return "no e-mail address for the customer"
+    if c.resolved_at < r.oldest:
+        return f"resolved more than {r.trigger.within_days} days ago"
+    if c.resolved_at > r.latest_due:
+        due = c.resolved_at + (r.now - r.latest_due)
+        return f"too early: due at {due:%Y-%m-%d %H:%M} UTC ({r.trigger.delay_hours:g} h after resolution)"
+    if not sampled(r.survey_id, c.interaction_id, r.trigger.sample):
+        return r.not_sampled
+    if last is not None and r.now - last < r.gap:
+        return f"customer already asked on {last:%Y-%m-%d} (at most once per {r.trigger.once_per_days} days)"
+    return None

@@ -1,0 +1,206 @@
+"""Open a survey link and take its answer: the public page's use cases.
+
+A link is honoured only if its token is genuine and unexpired and its row exists; an answer
+is stored only if every field passes :func:`valueloop.surveys.answers.check_form`. The answer
+goes into the ``feedback`` dataset through the ordinary ingest (checks, quarantine, the
+lake's idempotent merge) keyed by the response id — the invitation id for an invitation, a
+per-page id for a unit's anonymous link — so answering again within the survey's
+``edit_minutes`` updates the same row, and after that the link is used up. Only once the lake
+holds the answer does the app database record it (and open a follow-up case): a failure stores
+nothing that claims otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from valueloop.errors import InputError
+from valueloop.store import appdb
+from valueloop.store.tables import survey_invitations as inv
+from valueloop.store.tables import survey_links as links
+from valueloop.store.tables import survey_responses as responses
+from valueloop.store.workspace import Workspace
+from valueloop.surveys import tokens
+from valueloop.surveys.answers import Answer, check_form, feedback_row
+from valueloop.surveys.cases import opens_case
+from valueloop.surveys.service.cases import open_case
+from valueloop.surveys.service.catalog import get_survey, secret
+from valueloop.surveys.spec import Survey
+
+FORM_LIFETIME = timedelta(days=1)
+"""How long a rendered anonymous form may be posted."""
+
+
+class AnswerError(InputError):
+    """The form was refused; ``problems`` maps each bad field to why."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.problems.items()))
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Who a response is about (never shown on the page): from the invitation, or just the unit."""
+
+    response_id: str
+    survey_id: str
+    entity_id: str
+    invitation_id: str | None = None
+    link_id: str | None = None
+    customer_id: str | None = None
+    interaction_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    survey: Survey
+    post_token: str
+    """What the page posts back: the invitation's own token, or one minted for this rendering."""
+    previous: dict[str, Answer] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response_id: str
+    updated: bool
+    case_id: int | None
+
+
+def open_form(ws: Workspace, token: str, now: datetime) -> Form:
+    """The form behind a link (TokenError when forged, expired or used up)."""
+    claims = tokens.verify(secret(ws), token, now)
+    if claims.kind == "u":
+        link = _link(ws, claims.ref)
+        ref = link.link_id + tokens.new_ref()
+        minted = tokens.sign(secret(ws), "r", ref, min(now + FORM_LIFETIME, claims.expires_at))
+        return Form(get_survey(ws, link.survey_id), minted)
+    who = _respondent(ws, claims)
+    survey = get_survey(ws, who.survey_id)
+    previous = _unused(ws, survey, who.response_id, now)
+    if who.invitation_id:
+        with appdb.engine(ws.database_url).begin() as conn:
+            conn.execute(
+                inv.update()
+                .where(inv.c.invitation_id == who.invitation_id, inv.c.opened_at.is_(None))
+                .values(opened_at=now)
+            )
+    return Form(survey, token, previous)
+
+
+def submit(ws: Workspace, token: str, form: Mapping[str, Sequence[str]], lang: str, now: datetime) -> Submitted:
+    """Check and store one answer; see the module docstring for the guarantees."""
+    claims = tokens.verify(secret(ws), token, now)
+    if claims.kind == "u":
+        raise tokens.TokenError("forged", "open the survey page first, then send the form")
+    who = _respondent(ws, claims)
+    survey = get_survey(ws, who.survey_id)
+    previous = _unused(ws, survey, who.response_id, now)
+    checked = check_form(survey, form)
+    if checked.problems:
+        raise AnswerError(checked.problems)
+    if not checked.answers:
+        raise AnswerError({"form": "no question was answered"})
+    _to_lake(ws, survey, who, checked.answers, now)
+    with appdb.engine(ws.database_url).begin() as conn:
+        updated = _save(conn, survey, who, checked.answers, lang, now)
+        trig = opens_case(survey, checked.answers)
+        case_id = (
+            open_case(conn, survey, who.response_id, who.entity_id, who.customer_id, who.interaction_id, trig, now)
+            if trig
+            else None
+        )
+    return Submitted(who.response_id, updated or bool(previous), case_id)
+
+
+def _link(ws: Workspace, link_id: str) -> Any:
+    with appdb.engine(ws.database_url).connect() as conn:
+        row = conn.execute(sa.select(links).where(links.c.link_id == link_id)).first()
+    if row is None:
+        raise tokens.TokenError("forged", "this link is not known to this survey server")
+    return row
+
+
+def _respondent(ws: Workspace, claims: tokens.Claims) -> Respondent:
+    if claims.kind == "r":
+        link = _link(ws, claims.ref[: tokens.REF_LEN])
+        return Respondent(claims.ref, link.survey_id, link.entity_id, link_id=link.link_id)
+    with appdb.engine(ws.database_url).connect() as conn:
+        row = conn.execute(sa.select(inv).where(inv.c.invitation_id == claims.ref)).first()
+    if row is None:
+        raise tokens.TokenError("forged", "this invitation is not known to this survey server")
+    return Respondent(
+        row.invitation_id,
+        row.survey_id,
+        row.entity_id,
+        invitation_id=row.invitation_id,
+        customer_id=row.customer_id,
+        interaction_id=row.interaction_id,
+    )
+
+
+def _unused(ws: Workspace, survey: Survey, response_id: str, now: datetime) -> dict[str, Answer]:
+    """The earlier answer when it may still be changed, {} when there is none; TokenError once the window shut."""
+    with appdb.engine(ws.database_url).connect() as conn:
+        row = conn.execute(sa.select(responses).where(responses.c.response_id == response_id)).first()
+    if row is None:
+        return {}
+    if now > appdb.as_utc(row.first_at) + timedelta(minutes=survey.edit_minutes):
+        raise tokens.TokenError("used", "this survey was already answered with this link — thank you")
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in row.answers.items()}
+
+
+def _to_lake(ws: Workspace, survey: Survey, who: Respondent, answers: Mapping[str, Answer], now: datetime) -> None:
+    """One ``feedback`` row through the normal ingest; a quarantined row refuses the answer."""
+    from valueloop.ingest.service.ingest import ingest
+
+    row = {
+        "feedback_id": who.response_id,
+        "submitted_at": now.isoformat(),
+        "entity_id": who.entity_id,
+        "interaction_id": who.interaction_id,
+        "customer_id": who.customer_id,
+        "kind": "survey",
+        **feedback_row(survey, answers),
+    }
+    with tempfile.TemporaryDirectory(prefix="valueloop-answer-") as folder:
+        file = Path(folder) / "answer.jsonl"
+        file.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+        summary = ingest(ws, "feedback", [file], names=[f"survey {survey.id}"])
+    if summary.quarantined:
+        raise AnswerError({e.field or "form": e.reason for e in summary.errors} or {"form": "refused by ingest"})
+
+
+def _save(
+    conn: sa.Connection, survey: Survey, who: Respondent, answers: Mapping[str, Answer], lang: str, now: datetime
+) -> bool:
+    """Insert or update the response row; True when it updated one."""
+    stored = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
+    values = {"answers": stored, "submitted_at": now, "language": lang, "version": survey.version}
+    done = conn.execute(responses.update().where(responses.c.response_id == who.response_id).values(values))
+    if who.invitation_id:
+        conn.execute(
+            inv.update()
+            .where(inv.c.invitation_id == who.invitation_id, inv.c.answered_at.is_(None))
+            .values(answered_at=now)
+        )
+    if done.rowcount:
+        return True
+    row = {"response_id": who.response_id, "survey_id": survey.id, "invitation_id": who.invitation_id,
+           "link_id": who.link_id, "entity_id": who.entity_id, "customer_id": who.customer_id,
+           "interaction_id": who.interaction_id, "first_at": now, **values}  # fmt: skip
+    try:
+        with conn.begin_nested():
+            conn.execute(responses.insert().values(row))
+    except sa.exc.IntegrityError:  # the same link posted twice at once (PostgreSQL): the other insert won
+        conn.execute(responses.update().where(responses.c.response_id == who.response_id).values(values))
+        return True
+    return False

@@ -1,0 +1,88 @@
+"""The workspace's surveys (``surveys/*.yaml``) and its signing secret.
+
+A broken survey file is reported with its problems and never hides the others: pages and
+invitations of every valid survey keep working while one file is being fixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from valueloop.errors import InputError
+from valueloop.store.workspace import Workspace
+from valueloop.surveys.loader import SUFFIXES, load_survey, load_surveys
+from valueloop.surveys.spec import ID, Survey
+
+SECRET_ENV = "VALUELOOP_SURVEY_SECRET"
+SECRET_FILE = ".survey-secret"
+MIN_SECRET = 16
+
+
+class SurveySummary(BaseModel):
+    id: str
+    version: int
+    title: str
+    questions: int
+    channel: str
+    follow_up_rules: int
+
+
+class Catalog(BaseModel):
+    surveys: list[SurveySummary]
+    problems: dict[str, str]
+    """Broken file name → its problems (file:line each)."""
+
+
+def surveys_dir(ws: Workspace) -> Path:
+    return ws.root / "surveys"
+
+
+def catalog(ws: Workspace, lang: str = "zh") -> Catalog:
+    good, bad = load_surveys(surveys_dir(ws))
+    rows = [
+        SurveySummary(
+            id=s.id,
+            version=s.version,
+            title=s.title.get(lang),
+            questions=len(s.questions),
+            channel=s.trigger.channel.value,
+            follow_up_rules=len(s.follow_up.rules),
+        )
+        for s in good.values()
+    ]
+    return Catalog(surveys=rows, problems=bad)
+
+
+def get_survey(ws: Workspace, survey_id: str) -> Survey:
+    """The survey ``survey_id`` (InputError when there is none, SpecError listing its problems when broken)."""
+    if not ID.match(survey_id):
+        raise InputError(f"no survey {survey_id[:80]!r}: ids are lower-case letters, digits and _")
+    for suffix in SUFFIXES:
+        file = surveys_dir(ws) / f"{survey_id}{suffix}"
+        if file.is_file():
+            return load_survey(file)
+    raise InputError(f"no survey {survey_id!r} in {surveys_dir(ws)}")
+
+
+def secret(ws: Workspace) -> bytes:
+    """The key that signs survey links: ``VALUELOOP_SURVEY_SECRET``, else the workspace's own, made once.
+
+    Changing it invalidates every link already sent, which is the way to revoke them all.
+    """
+    env = os.environ.get(SECRET_ENV, "")
+    if env:
+        if len(env) < MIN_SECRET:
+            raise InputError(f"{SECRET_ENV} must be at least {MIN_SECRET} characters")
+        return env.encode()
+    file = ws.root / SECRET_FILE
+    if not file.exists():
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return file.read_text(encoding="ascii").strip().encode()

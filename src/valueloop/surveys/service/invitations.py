@@ -1,0 +1,246 @@
+"""Invite customers after resolved interactions: plan (a dry run says who and why not), record, list, export.
+
+Candidates are the lake's resolved interactions of the last ``within_days``; the pure rules of
+:mod:`valueloop.surveys.fatigue` decide. Recording an invitation is idempotent (one per survey
+× interaction), so running the trigger every few minutes is safe. An invitation's link is
+signed from its random id and expiry; the database alone knows whose it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+
+from valueloop.errors import InputError
+from valueloop.store import appdb
+from valueloop.store.tables import survey_invitations as inv
+from valueloop.store.workspace import Workspace
+from valueloop.surveys import tokens
+from valueloop.surveys.fatigue import Decision, Resolved, decide
+from valueloop.surveys.service.catalog import get_survey, secret
+from valueloop.surveys.spec import Channel
+
+Delivery = Literal["queued", "sent", "dead", "exported"]
+DELIVERIES: tuple[Delivery, ...] = ("queued", "sent", "dead", "exported")
+
+
+class PlanRow(BaseModel):
+    interaction_id: str
+    entity_id: str
+    customer_id: str | None
+    invite: bool
+    reason: str
+    send_at: datetime | None
+
+
+class Plan(BaseModel):
+    survey_id: str
+    dry_run: bool
+    invited: int
+    skipped: int
+    rows: list[PlanRow]
+
+
+class InvitationRecord(BaseModel):
+    invitation_id: str
+    survey_id: str
+    interaction_id: str
+    customer_id: str | None
+    entity_id: str
+    channel: str
+    delivery: str
+    attempts: int
+    last_error: str | None
+    reason: str
+    created_at: datetime
+    send_at: datetime
+    expires_at: datetime
+    delivered_at: datetime | None
+    opened_at: datetime | None
+    answered_at: datetime | None
+    reminded_at: datetime | None
+
+
+def resolved_since(ws: Workspace, since: datetime) -> list[Resolved]:
+    """Interactions of the lake resolved at or after ``since`` (with a customer or not: the plan says why not)."""
+    from valueloop.store.warehouse import Warehouse
+
+    wh = Warehouse(ws)
+    t = wh.table("interactions")
+    expr = t.filter(t.resolved_at.notnull() & (t.resolved_at >= since)).select(
+        "interaction_id", "entity_id", "customer_id", "resolved_at"
+    )
+    df = wh.execute(expr)
+    return [
+        Resolved(str(i), str(e), _utc(r), c if isinstance(c, str) and c else None)
+        for i, e, c, r in zip(df["interaction_id"], df["entity_id"], df["customer_id"], df["resolved_at"], strict=True)
+    ]
+
+
+def _utc(value: object) -> datetime:
+    """A timestamp from the warehouse (pandas, local session zone) as an aware UTC datetime."""
+    to_py = getattr(value, "to_pydatetime", None)
+    t: datetime = to_py() if to_py else value  # type: ignore[assignment]
+    return appdb.as_utc(t).astimezone(UTC)
+
+
+def plan(
+    ws: Workspace,
+    survey_id: str,
+    now: datetime,
+    *,
+    contacts: Mapping[str, str] | None = None,
+    dry_run: bool = True,
+    candidates: list[Resolved] | None = None,
+) -> Plan:
+    """Decide who is invited now; unless ``dry_run``, record the invitations (queued for their channel)."""
+    survey = get_survey(ws, survey_id)
+    trig = survey.trigger
+    if candidates is None:
+        candidates = resolved_since(ws, now - timedelta(days=trig.within_days))
+    book = contacts or {}
+    candidates = [
+        Resolved(c.interaction_id, c.entity_id, c.resolved_at, c.customer_id, book.get(c.customer_id or ""))
+        for c in candidates
+    ]
+    invited, last = _history(ws, survey_id)
+    decisions = decide(
+        survey_id, trig, candidates, now=now, tz=ws.settings.workspace.timezone, invited=invited, last_asked=last
+    )
+    if not dry_run:
+        _record(ws, survey_id, trig.channel, trig.expires_days, [d for d in decisions if d.invite], book, now)
+    rows = [PlanRow(**{k: getattr(d, k) for k in PlanRow.model_fields}) for d in decisions]
+    n = sum(d.invite for d in decisions)
+    return Plan(survey_id=survey_id, dry_run=dry_run, invited=n, skipped=len(decisions) - n, rows=rows)
+
+
+def _history(ws: Workspace, survey_id: str) -> tuple[frozenset[str], dict[str, datetime]]:
+    """Interactions already invited to this survey, and each customer's latest invitation to any survey."""
+    with appdb.engine(ws.database_url).connect() as conn:
+        done = conn.execute(sa.select(inv.c.interaction_id).where(inv.c.survey_id == survey_id)).scalars().all()
+        q = sa.select(inv.c.customer_id, sa.func.max(inv.c.created_at)).where(inv.c.customer_id.is_not(None))
+        last = {c: appdb.as_utc(t) for c, t in conn.execute(q.group_by(inv.c.customer_id))}
+    return frozenset(done), last
+
+
+def _record(
+    ws: Workspace,
+    survey_id: str,
+    channel: Channel,
+    expires_days: int,
+    chosen: list[Decision],
+    contacts: Mapping[str, str],
+    now: datetime,
+) -> None:
+    rows = [
+        {
+            "invitation_id": tokens.new_ref(),
+            "survey_id": survey_id,
+            "interaction_id": d.interaction_id,
+            "customer_id": d.customer_id,
+            "entity_id": d.entity_id,
+            "channel": channel.value,
+            "contact": contacts.get(d.customer_id or "") if channel is Channel.email else None,
+            "reason": d.reason[:300],
+            "created_at": now,
+            "send_at": d.send_at or now,
+            "expires_at": (d.send_at or now) + timedelta(days=expires_days),
+            "delivery": "queued",
+            "attempts": 0,
+            "queued_at": now,
+            "next_attempt_at": d.send_at or now,
+        }
+        for d in chosen
+    ]
+    if rows:
+        with appdb.engine(ws.database_url).begin() as conn:
+            conn.execute(inv.insert(), rows)
+
+
+def link(ws: Workspace, base_url: str, invitation_id: str, expires_at: datetime) -> str:
+    """The public URL of an invitation: ``{base_url}/s/{token}``."""
+    token = tokens.sign(secret(ws), "i", invitation_id, expires_at)
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def list_invitations(
+    ws: Workspace,
+    survey_id: str | None = None,
+    delivery: str | None = None,
+    units: frozenset[str] | None = None,
+    limit: int = 500,
+) -> list[InvitationRecord]:
+    """Invitations newest first; ``units`` (a scoped caller's) keeps only theirs. Contact addresses stay inside."""
+    if delivery is not None and delivery not in DELIVERIES:
+        raise InputError(f"unknown delivery state {delivery!r} (known: {', '.join(DELIVERIES)})")
+    q = sa.select(inv).order_by(inv.c.created_at.desc(), inv.c.invitation_id).limit(limit)
+    if survey_id:
+        q = q.where(inv.c.survey_id == survey_id)
+    if delivery:
+        q = q.where(inv.c.delivery == delivery)
+    if units is not None:
+        q = q.where(inv.c.entity_id.in_(sorted(units)))
+    with appdb.engine(ws.database_url).connect() as conn:
+        return [_record_of(r) for r in conn.execute(q)]
+
+
+def _record_of(r: sa.Row[tuple[object, ...]]) -> InvitationRecord:
+    m = dict(r._mapping)
+    m.pop("contact", None)
+    m.pop("next_attempt_at", None)
+    m.pop("queued_at", None)
+    for key in ("created_at", "send_at", "expires_at", "delivered_at", "opened_at", "answered_at", "reminded_at"):
+        m[key] = appdb.as_utc(m[key])
+    return InvitationRecord(**m)
+
+
+class ExportRow(BaseModel):
+    invitation_id: str
+    survey_id: str
+    interaction_id: str
+    customer_id: str | None
+    entity_id: str
+    url: str
+    expires_at: datetime
+
+
+def export_links(ws: Workspace, survey_id: str, base_url: str, now: datetime) -> list[ExportRow]:
+    """Links of the survey's due ``export`` invitations, for a CRM to send; they are marked ``exported``.
+
+    Exporting again gives only invitations that became due since, so a CRM never sends a link twice.
+    """
+    q = (
+        sa.select(inv)
+        .where(
+            inv.c.survey_id == survey_id,
+            inv.c.channel == Channel.export.value,
+            inv.c.delivery == "queued",
+            inv.c.send_at <= now,
+        )
+        .order_by(inv.c.send_at, inv.c.invitation_id)
+    )
+    with appdb.engine(ws.database_url).begin() as conn:
+        rows = conn.execute(q).all()
+        ids = [r.invitation_id for r in rows]
+        if ids:
+            conn.execute(
+                inv.update()
+                .where(inv.c.invitation_id.in_(ids))
+                .values(delivery="exported", delivered_at=now, next_attempt_at=None)
+            )
+    return [
+        ExportRow(
+            invitation_id=r.invitation_id,
+            survey_id=r.survey_id,
+            interaction_id=r.interaction_id,
+            customer_id=r.customer_id,
+            entity_id=r.entity_id,
+            url=link(ws, base_url, r.invitation_id, appdb.as_utc(r.expires_at)),
+            expires_at=appdb.as_utc(r.expires_at),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,69 @@
+"""Triggers and fatigue over real lake data: the dry run says who and why not; recording is idempotent."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from surveys.conftest import NOW
+from valueloop.store.workspace import Workspace
+from valueloop.surveys import tokens
+from valueloop.surveys.service.catalog import secret
+from valueloop.surveys.service.invitations import export_links, list_invitations, plan
+
+
+def _reasons(p: object) -> dict[str, str]:
+    return {r.interaction_id: r.reason for r in p.rows}  # type: ignore[attr-defined]
+
+
+def test_dry_run_lists_who_and_why_not_and_records_nothing(sws: Workspace) -> None:
+    p = plan(sws, "after_service", NOW, dry_run=True)
+    why = _reasons(p)
+    assert [r.interaction_id for r in p.rows if r.invite] == ["I1", "I2"]
+    assert why["I3"].startswith("customer already asked on 2026-06-10")  # C1 again, later interaction
+    assert why["I4"] == "no customer on the interaction"
+    assert why["I5"].startswith("too early: due at")
+    assert p.invited == 2 and p.skipped == 3
+    assert list_invitations(sws) == []
+
+
+def test_recording_is_idempotent_and_respects_the_once_per_days_rule(sws: Workspace) -> None:
+    first = plan(sws, "after_service", NOW, dry_run=False)
+    assert first.invited == 2 and len(list_invitations(sws)) == 2
+    later = plan(sws, "after_service", NOW + timedelta(hours=3), dry_run=False)
+    why = _reasons(later)
+    assert why["I1"] == why["I2"] == "already invited to this survey"
+    assert why["I3"].startswith("customer already asked")
+    assert [r.interaction_id for r in later.rows if r.invite] == ["I5"]
+    assert len(list_invitations(sws)) == 3
+
+
+def test_quiet_hours_delay_the_send(sws: Workspace) -> None:
+    night = NOW + timedelta(hours=5)  # 23:00 in Shanghai
+    p = plan(sws, "after_service", night, dry_run=False)
+    row = next(r for r in p.rows if r.invite)
+    assert row.reason.startswith("quiet hours: sent at 2026-06-11 08:00")
+    assert export_links(sws, "after_service", "https://vl.example", night) == []  # not due yet
+    due = export_links(sws, "after_service", "https://vl.example", night + timedelta(hours=10))
+    assert len(due) == p.invited
+
+
+def test_export_gives_signed_links_without_personal_data_once(sws: Workspace) -> None:
+    plan(sws, "after_service", NOW, dry_run=False)
+    rows = export_links(sws, "after_service", "https://vl.example/", NOW)
+    assert len(rows) == 2 and export_links(sws, "after_service", "https://vl.example", NOW) == []
+    for r in rows:
+        token = r.url.removeprefix("https://vl.example/s/")
+        claims = tokens.verify(secret(sws), token, NOW)
+        assert claims.kind == "i" and claims.ref == r.invitation_id
+        assert r.customer_id not in r.url and r.interaction_id not in r.url and r.entity_id not in r.url
+    assert {i.delivery for i in list_invitations(sws)} == {"exported"}
+    buf = io.StringIO()
+    csv.writer(buf).writerows([[r.url] for r in rows])
+    assert "https://vl.example/s/i." in buf.getvalue()
+
+
+def test_scoped_listing_keeps_only_the_callers_units(sws: Workspace) -> None:
+    plan(sws, "after_service", NOW, dry_run=False)
+    assert [i.entity_id for i in list_invitations(sws, units=frozenset({"B002"}))] == ["B002"]
