@@ -17,7 +17,8 @@ from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
 from valueloop.spec.datasets import DATASETS
-from valueloop.spec.model import EvaluationModel
+from valueloop.spec.lookup import known_datasets
+from valueloop.spec.model import FIELD_LEVEL, EvaluationModel, level_field
 from valueloop.store import appdb, ledger_state
 from valueloop.store.lake import new_batch_id
 from valueloop.store.warehouse import Warehouse
@@ -57,8 +58,11 @@ def evaluate(
     level: str | None = None,
     version: int | None = None,
     store: bool = True,
+    versions: list[EvaluationModel] | None = None,
 ) -> EvaluationRun:
-    versions = load_versions(ws, model_id)
+    """Evaluate ``period`` (default: the latest with data); ``versions`` replaces the model files'
+    versions (e.g. their cut to what an agent controls, for scorecards)."""
+    versions = versions or load_versions(ws, model_id)
     wh = Warehouse(ws)
     grain = versions[-1].period
     period = period or latest_period(wh, versions[-1])
@@ -88,11 +92,18 @@ def evaluate(
 
 
 def check_level(wh: Warehouse, level: str) -> str:
-    """``level`` if some entity of the tree is of that type; an unknown level is refused, not scored as nothing."""
+    """``level`` if some entity of the tree is of that type, or ``field:NAME`` for a column of a dataset;
+    an unknown level is refused, not scored as nothing."""
+    field = level_field(level)
+    if field is not None:
+        if not any(field in d.by_name for d in known_datasets().values()):
+            raise InputError(f"unknown level field {field!r}: no dataset has a column of that name")
+        return level
     types = wh.execute(wh.table("entities").select("type").distinct())["type"]
     known = sorted(str(t) for t in types if isinstance(t, str))
     if level not in known:
-        raise InputError(f"unknown level {level!r}; the entity tree has {', '.join(known) or 'no entities'}")
+        tree = ", ".join(known) or "no entities"
+        raise InputError(f"unknown level {level!r}; the entity tree has {tree} (a field level: {FIELD_LEVEL}NAME)")
     return level
 
 
