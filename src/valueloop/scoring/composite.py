@@ -202,8 +202,9 @@ def _segment_scores(
         return np.where(weight > 0, score_sum / weight, np.nan), np.where(weight > 0, bench_sum / weight, np.nan)
 
 
-def _optional(x: float) -> float | None:
-    return None if np.isnan(x) else float(x)
+def _optionals(x: FloatArray) -> list[float | None]:
+    """The values as floats, NaN as None, at list speed."""
+    return [None if v != v else v for v in np.asarray(x, dtype=np.float64).tolist()]
 
 
 def _mix(overall: pd.DataFrame, entities: list[str], value: FloatArray) -> tuple[FloatArray, FloatArray, float | None]:
@@ -237,12 +238,15 @@ def score_indicator(
         prepared = _prepared(value, n, var, flags, indicator)
         score = score_values(prepared, indicator, model.scale, indicator.benchmark)
         bench = np.full(len(entities), np.nan if indicator.benchmark is None else indicator.benchmark)
+    values, scores, benches, preps = _optionals(value), _optionals(score), _optionals(bench), _optionals(prepared)
+    adjusteds = _optionals(adjusted) if adjusted is not None else [None] * len(entities)
+    counts = n.astype(np.int64).tolist()
     return {
         e: IndicatorScore(
-            value=_optional(value[i]), score=_optional(score[i]) if flags[i] in _SCORED else None,
-            n=int(n[i]), benchmark=_optional(bench[i]), flag=flags[i],
-            shrunk_value=_optional(prepared[i]) if flags[i] is Flag.shrunk else None,
-            adjusted_value=None if adjusted is None else _optional(adjusted[i]),
+            value=values[i], score=scores[i] if flags[i] in _SCORED else None,
+            n=counts[i], benchmark=benches[i], flag=flags[i],
+            shrunk_value=preps[i] if flags[i] is Flag.shrunk else None,
+            adjusted_value=adjusteds[i],
         )
         for i, e in enumerate(entities)
     }
