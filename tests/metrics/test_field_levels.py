@@ -27,7 +27,8 @@ MODEL = {
             "id": "d",
             "name": "d",
             "indicators": [
-                {"id": "calls", "name": "calls", "dataset": "interactions", "measure": {"type": "count"}, "weight": 0.5},
+                {"id": "calls", "name": "calls", "dataset": "interactions", "measure": {"type": "count"},
+                 "weight": 0.5},
                 {"id": "fr_s", "name": "first response", "dataset": "interactions", "unit": "seconds",
                  "measure": {"type": "duration", "start": "opened_at", "end": "first_response_at", "unit": "seconds"},
                  "direction": "lower", "scoring": {"rule": "linear", "worst": 300, "best": 0}, "weight": 0.25},
@@ -42,7 +43,8 @@ MODEL = {
 def _rows(agent: str, n: int, seconds: int, start: int) -> list[dict[str, object]]:
     return [
         {"interaction_id": f"{agent}-{k}", "entity_id": "T1", "agent_id": agent, "category": "billing",
-         "opened_at": f"2026-03-{start + k:02d} 09:00:00", "first_response_at": f"2026-03-{start + k:02d} 09:{seconds // 60:02d}:{seconds % 60:02d}"}
+         "opened_at": f"2026-03-{start + k:02d} 09:00:00",
+         "first_response_at": f"2026-03-{start + k:02d} 09:{seconds // 60:02d}:{seconds % 60:02d}"}
         for k in range(n)
     ]  # fmt: skip
 

@@ -87,8 +87,9 @@ def test_field_level_agent_equals_the_former_shadow_workspace(ws: Workspace) -> 
         run = evaluate(ws, models[-1].id, period, store=False, versions=models)
         new = {r.entity_id: r.model_dump(exclude={"name"}) for r in run.results}
         former = _former(ws, period)
-        with_data = {k: v for k, v in former.items() if v["score"] is not None or any(
-            i["n"] for i in v["indicators"].values())}
+        with_data = {
+            k: v for k, v in former.items() if v["score"] is not None or any(i["n"] for i in v["indicators"].values())
+        }
         assert new == with_data, period
         assert set(former) - set(new) == {k for k in former if k not in with_data}
 

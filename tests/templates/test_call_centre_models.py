@@ -8,7 +8,6 @@ the real ingest and engine. Every expected number is worked out beside the data.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -35,8 +34,9 @@ CALLS = Dataset(
 )  # fmt: skip
 
 
-def _call(cid: str, kind: str, outcome: str, q_time: int | None, ser_time: int, server: str | None,
-          day: int = 2) -> dict[str, object]:
+def _call(
+    cid: str, kind: str, outcome: str, q_time: int | None, ser_time: int, server: str | None, day: int = 2
+) -> dict[str, object]:
     """One call; ``q_time`` None = never queued (the log's 0:00:00 queue start)."""
     entry = f"1999-08-{day:02d} 10:00:00"
     return {"call_id": cid, "type": kind, "outcome": outcome, "server": server, "vru_entry": entry,
@@ -62,7 +62,7 @@ LOG = [
 
 
 @pytest.fixture
-def calls_ws(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+def calls_ws(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     if "calls" not in DATASETS:
         monkeypatch.setitem(DATASETS, "calls", CALLS)
     for f in ws.models_dir.glob("*.yaml"):
@@ -72,7 +72,7 @@ def calls_ws(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     src = tmp_path / "calls.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in LOG), encoding="utf-8")
     assert ingest(ws, "calls", [src]).quarantined == 0
-    yield ws
+    return ws
 
 
 @pytest.mark.parametrize("name", ["call-types", "agents"])

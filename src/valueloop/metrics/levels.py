@@ -61,7 +61,8 @@ def placement(wh: Warehouse, model: EvaluationModel) -> Placement:
             "or evaluate by a field of the data (level: {field: agent_id})"
         )
     mapping = ancestors_at(entities, model.level)
-    table = pa.table({"entity_id": pa.array(list(mapping), pa.string()), UNIT: pa.array(list(mapping.values()), pa.string())})
+    ids, tops = pa.array(list(mapping), pa.string()), pa.array(list(mapping.values()), pa.string())
+    table = pa.table({"entity_id": ids, UNIT: tops})
     return Placement(model.level, None, ibis.memtable(table), units(entities, model.level))
 
 

@@ -26,7 +26,7 @@ from valueloop.spec.model_loader import derived_refs
 from valueloop.store.warehouse import Warehouse
 
 VALUE_COLUMNS = ["entity_id", "period", "indicator", "segment", "value", "n", "var", "expected", "reference"]
-"""``expected`` and ``reference`` are set on mix-adjusted indicators' overall rows only (see :mod:`valueloop.scoring.mix`)."""
+"""``expected`` and ``reference``: on mix-adjusted indicators' overall rows only (:mod:`valueloop.scoring.mix`)."""
 PERIOD, SEGMENT = "_period", "_segment"
 POPULATION = "\x00population"
 """The pseudo-unit of whole-population segment statistics (never a unit of the result)."""

@@ -146,10 +146,9 @@ def shrinkable(indicator: Indicator) -> bool:
 
 
 def _flags(value: FloatArray, n: FloatArray, indicator: Indicator, policy: SmallSample) -> list[Flag]:
+    small = Flag.small_sample
     if policy == SmallSample.shrink:
         small = Flag.shrunk if shrinkable(indicator) else Flag.ok
-    else:
-        small = Flag.small_sample
     return [
         Flag.no_data if np.isnan(v) or k <= 0 else small if k < indicator.min_n else Flag.ok
         for v, k in zip(value, n, strict=True)

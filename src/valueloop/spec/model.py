@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from valueloop.spec.conditions import Condition, parse_condition
 
-
 FIELD_LEVEL = "field:"
 """Prefix of a field level's string form (``field:agent_id``), as runs and findings store it."""
 
