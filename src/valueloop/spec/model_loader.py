@@ -92,18 +92,19 @@ def check_model(model: EvaluationModel) -> Iterator[Problem]:
 
 def _field_level(path: PathKey, ind: Indicator, field: str) -> Iterator[Problem]:
     """Every dataset the indicator reads must carry the level field, itself or through its interaction."""
-    for ds in sorted(_datasets_of(ind) - {None}):
+    for ds in _datasets_of(ind):
         if dataset_spec(ds) is not None and unit_source(ds, field) is None:
             yield Problem((*path, "dataset"), f"level field {field!r} is not a column of {ds} nor of its interaction")
 
 
-def _datasets_of(ind: Indicator) -> set[str | None]:
+def _datasets_of(ind: Indicator) -> list[str]:
+    """The datasets an indicator's measure reads, sorted (none for a derived one)."""
     m = ind.measure
     if isinstance(m, Derived):
-        return set()
+        return []
     if isinstance(m, Ratio):
-        return {m.numerator.dataset or ind.dataset, m.denominator.dataset or ind.dataset}
-    return {m.dataset or ind.dataset}
+        return sorted({m.numerator.dataset or ind.dataset, m.denominator.dataset or ind.dataset})
+    return [m.dataset or ind.dataset]
 
 
 def _weights(path: PathKey, weights: list[float], what: str) -> Iterator[Problem]:
@@ -161,8 +162,8 @@ def _indicator(path: PathKey, ind: Indicator) -> Iterator[Problem]:
 def _mix(path: PathKey, ind: Indicator, bench: MixBenchmark) -> Iterator[Problem]:
     if isinstance(ind.measure, Derived):
         yield Problem(path, "a derived indicator cannot be mix-adjusted; adjust the indicators it is built from")
-    for ds in sorted(_datasets_of(ind) - {None}):
-        yield from _column(path, ds or "", bench.segment_by, None)
+    for ds in _datasets_of(ind):
+        yield from _column(path, ds, bench.segment_by, None)
 
 
 def _measure(path: PathKey, dataset: str, measure: object) -> Iterator[Problem]:
