@@ -15,6 +15,7 @@ from valueloop.errors import InputError
 from valueloop.evaluation.service.evaluate import evaluate
 from valueloop.evaluation.service.models import load_versions
 from valueloop.ingest.service.ingest import ingest
+from valueloop.reporting.service.review import build_review
 from valueloop.spec.model_loader import validate_models
 from valueloop.store.workspace import Workspace, open_workspace
 
@@ -100,6 +101,12 @@ def test_diagnose_at_a_field_level(ws: Workspace) -> None:
     assert result.level == "field:agent_id"
     for f in result.findings:
         assert f.entity_id in {"A1", "A2"} and f.evidence["entity_ids"] == [f.entity_id]
+
+
+def test_review_at_a_field_level(ws: Workspace) -> None:
+    data = build_review(ws, "2026-03", model_id="agents")
+    assert data.level == "field:agent_id"
+    assert sorted((u.entity_id, u.name) for u in data.summary.units) == [("A1", "A1"), ("A2", "A2")]
 
 
 def test_a_level_field_the_data_lacks_is_a_model_problem(tmp_path: Path) -> None:

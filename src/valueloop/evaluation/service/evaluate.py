@@ -16,8 +16,7 @@ from valueloop.metrics.periods import label_of, previous
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
-from valueloop.spec.datasets import DATASETS
-from valueloop.spec.lookup import known_datasets
+from valueloop.spec.lookup import dataset_spec, known_datasets
 from valueloop.spec.model import FIELD_LEVEL, EvaluationModel, level_field
 from valueloop.spec.units import show
 from valueloop.store import appdb, ledger_state
@@ -110,11 +109,13 @@ def check_level(wh: Warehouse, level: str) -> str:
 
 def latest_period(wh: Warehouse, model: EvaluationModel) -> str:
     """The period of the newest row in the model's datasets."""
-    datasets = {i.dataset for i in model.indicators if DATASETS[i.dataset].time_field}
+    times = {i.dataset: spec.time_field for i in model.indicators if (spec := dataset_spec(i.dataset)) is not None}
     newest = []
-    for name in datasets:
+    for name, time_field in times.items():
+        if time_field is None:
+            continue
         t = wh.table(name)
-        value = wh.execute(t[DATASETS[name].time_field].max())
+        value = wh.execute(t[time_field].max())
         if value is not None and not pd.isna(value):
             newest.append(pd.Timestamp(value).tz_convert(wh.ws.settings.workspace.timezone))
     if not newest:
