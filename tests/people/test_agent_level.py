@@ -60,10 +60,11 @@ def _shadow(ws: Workspace, folder: Path, models: list[EvaluationModel]) -> Works
     return shadow
 
 
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+@pytest.fixture(scope="module", params=[(40, 5_000, 11), (60, 3_000, 23)], ids=["seed11", "seed23"])
+def ws(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Workspace:
+    entities, interactions, seed = request.param
     root = tmp_path_factory.mktemp("agents")
-    paths = generate(root / "src", entities=40, interactions=5_000, seed=11)
+    paths = generate(root / "src", entities=entities, interactions=interactions, seed=seed)
     create_workspace(root / "ws")
     w = open_workspace(root / "ws")
     for name in ("entities", "customers", "interactions", "feedback", "staff"):
