@@ -6,13 +6,25 @@ that the fast path and its baseline give the same answers before it prints a rat
 
 from __future__ import annotations
 
-from bench import cli_bench, evaluate_bench, ingest_bench, monitor_bench, nab_bench, text_bench, verify_bench, web_bench
+from bench import (
+    cli_bench,
+    evaluate_bench,
+    evaluate_field_bench,
+    ingest_bench,
+    monitor_bench,
+    nab_bench,
+    text_bench,
+    verify_bench,
+    web_bench,
+)
 
 
 def main() -> None:
     ingest_bench.run()  # issue 2: 1M-row CSV ingest vs DuckDB's COPY
     print()
     evaluate_bench.run()  # issue 3: builds its 10M-row lake under bench/.data/ on the first run (~2 min)
+    print()
+    evaluate_field_bench.run(1.0, 3)  # issue 17: the same lake at the field level agent_id vs hand-written SQL
     print()
     nab_bench.run_table()  # issue 4: detectors on the Numenta Anomaly Benchmark
     print()

@@ -62,6 +62,14 @@ def test_segment_values_meet_their_own_benchmark() -> None:
     assert [(f.segment, f.severity, f.benchmark) for f in found] == [("true", Severity.critical, 0.5)]
 
 
+def test_mix_adjusted_values_meet_their_own_expected_value() -> None:
+    """A's 1.3 against its expected 1.0 (30 % worse: warning); B's 1.3 against its expected 1.25 is fine."""
+    values = _values({"A": [1.3] * 4, "B": [1.3] * 4}).assign(expected=[1.0] * 4 + [1.25] * 4)
+    found = [f for f in find(values, _model({"segment_by": "category"}), DiagnoseConfig(), PERIODS)
+             if f.rule is RuleName.benchmark]  # fmt: skip
+    assert [(f.entity_id, f.severity, f.benchmark) for f in found] == [("A", Severity.warning, 1.0)]
+
+
 def test_small_samples_never_produce_findings() -> None:
     assert find(_values({"A": [1.0, 1.0, 1.0, 9.0]}, n=29), _model(), DiagnoseConfig(), PERIODS) == []
 

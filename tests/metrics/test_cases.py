@@ -56,7 +56,7 @@ def test_case(case_file: Path, tmp_path: Path) -> None:
     for entity, expected in case["expect"].get("n", {}).items():
         for indicator, want in expected.items():
             assert overall.loc[(entity, indicator)]["n"] == want, f"{entity}.{indicator} n"
-    if "scores" in case["expect"] or "totals" in case["expect"] or "ranks" in case["expect"]:
+    if {"scores", "totals", "ranks", "benchmarks", "adjusted"} & set(case["expect"]):
         _check_scores(ws, case)
 
 
@@ -71,6 +71,10 @@ def _check_scores(ws: Workspace, case: dict[str, Any]) -> None:
             assert (got is None) if want is None else got == pytest.approx(want, abs=1e-9), (
                 f"{entity}.{indicator} score"
             )
+    for key, field in (("benchmarks", "benchmark"), ("adjusted", "adjusted_value")):
+        for entity, expected in case["expect"].get(key, {}).items():
+            for indicator, want in expected.items():
+                assert by_id[entity].indicators[indicator][field] == pytest.approx(want, abs=1e-9), f"{entity}.{key}"
     for entity, want in case["expect"].get("totals", {}).items():
         got_total = by_id[entity].score
         assert (got_total is None) if want is None else got_total == pytest.approx(want, abs=1e-9), f"{entity} total"

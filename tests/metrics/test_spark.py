@@ -10,6 +10,8 @@ import pytest
 from valueloop.demo.pipeline import run_demo
 from valueloop.evaluation.service.models import template_path
 from valueloop.metrics.run import compute_values
+from valueloop.people.service.attribution import controllable_model
+from valueloop.spec.model import Derived, EvaluationModel, MixBenchmark, Ratio
 from valueloop.spec.model_loader import load_model
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace, open_workspace
@@ -31,12 +33,32 @@ def test_spark_matches_duckdb(tmp_path: Path) -> None:
     ws = open_workspace(tmp_path / "demo")
     model = load_model(template_path("three-dimension"))
     periods = ["2026-09", "2026-10"]
-    duck, _ = compute_values(_on(ws, "duckdb"), model, periods)
     spark_wh = _on(ws, "pyspark")
-    spark, _ = compute_values(spark_wh, model, periods)
-    spark_wh.con._session.stop()
-    a = duck.fillna({"segment": ""}).sort_values(KEYS).reset_index(drop=True)
-    b = spark.fillna({"segment": ""}).sort_values(KEYS).reset_index(drop=True)
-    pd.testing.assert_frame_equal(a[[*KEYS, "n"]], b[[*KEYS, "n"]])
-    assert a["value"].notna().sum() > 100
-    pd.testing.assert_series_equal(a["value"], b["value"], rtol=1e-9, atol=1e-12)
+    try:
+        for m in (model, _by_agent_mix_adjusted(model)):
+            duck, _ = compute_values(_on(ws, "duckdb"), m, periods)
+            spark, _ = compute_values(spark_wh, m, periods)
+            a = duck.fillna({"segment": ""}).sort_values(KEYS).reset_index(drop=True)
+            b = spark.fillna({"segment": ""}).sort_values(KEYS).reset_index(drop=True)
+            pd.testing.assert_frame_equal(a[[*KEYS, "n"]], b[[*KEYS, "n"]])
+            assert a["value"].notna().sum() > 100
+            for column in ("value", "expected", "reference"):
+                pd.testing.assert_series_equal(a[column], b[column], rtol=1e-9, atol=1e-12)
+        assert a["expected"].notna().sum() > 20, "the field-level model has mix-adjusted values"
+    finally:
+        spark_wh.con._session.stop()
+
+
+def _by_agent_mix_adjusted(model: EvaluationModel) -> EvaluationModel:
+    """The model's agent-controllable cut at the field level agent_id (feedback through its
+    interaction), its interaction indicators mix-adjusted by category."""
+    cut = controllable_model(model)
+    mix = MixBenchmark(segment_by="category")
+    dims = [
+        d.model_copy(update={"indicators": tuple(
+            i.model_copy(update={"benchmark": mix}) if i.dataset == "interactions"
+            and not isinstance(i.measure, Derived | Ratio) else i for i in d.indicators)})
+        for d in cut.dimensions
+    ]  # fmt: skip
+    assert cut.level == "field:agent_id"
+    return cut.model_copy(update={"dimensions": tuple(dims)})

@@ -19,7 +19,8 @@ def evaluate(
     model: ModelOpt = None,
     period: PeriodOpt = None,
     level: Annotated[
-        str | None, typer.Option("--level", "-l", help="Entity level to score (default: the model's).")
+        str | None,
+        typer.Option("--level", "-l", help="Level to score: an entity type, or field:NAME (default: the model's)."),
     ] = None,
     version: Annotated[int | None, typer.Option("--version", help="Score under this model version (what-if).")] = None,
     workspace: WorkspaceOpt = None,

@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 
 from valueloop.metrics.compile import all_of, duration, measure_aggs
 from valueloop.spec.datasets import DATASETS
+from valueloop.spec.lookup import VIA, unit_source
 from valueloop.spec.model import Derived, Direction, Duration, Indicator, Rate, Ratio, SegmentBenchmark
 
 Tables = Callable[[str], ir.Table]
@@ -27,12 +28,17 @@ SEGMENT = "_segment"
 
 @dataclass(frozen=True)
 class Scope:
-    """Which rows: the unit's subtree, the period's [start, end) and, optionally, one segment."""
+    """Which rows: the unit's subtree, the period's [start, end) and, optionally, one segment.
+
+    At a field level (``field`` set) ``entity_ids`` holds the unit's field value: rows with
+    that value, or whose interaction has it.
+    """
 
     entity_ids: tuple[str, ...]
     start: datetime
     end: datetime
     segment: str | None = None
+    field: str | None = None
 
 
 def unbound(dataset: str) -> ir.Table:
@@ -42,13 +48,23 @@ def unbound(dataset: str) -> ir.Table:
 def _rows(tables: Tables, dataset: str, scope: Scope, indicator: Indicator) -> ir.Table:
     t = tables(dataset)
     time = DATASETS[dataset].time_field or ""
-    t = t.filter(t.entity_id.isin(list(scope.entity_ids)), t[time] >= scope.start, t[time] < scope.end)
+    t = _in_unit(tables, dataset, t, scope).filter(t[time] >= scope.start, t[time] < scope.end)
     if scope.segment is not None and isinstance(indicator.benchmark, SegmentBenchmark):
         customers = tables("customers")
         seg = customers.select("customer_id", **{SEGMENT: customers[indicator.benchmark.field].cast("string").lower()})
         t = t.left_join(seg, "customer_id")
         t = t.filter(t[SEGMENT].fill_null("(none)") == scope.segment).drop(SEGMENT)
     return t
+
+
+def _in_unit(tables: Tables, dataset: str, t: ir.Table, scope: Scope) -> ir.Table:
+    ids = list(scope.entity_ids)
+    if scope.field is None:
+        return t.filter(t.entity_id.isin(ids))
+    if unit_source(dataset, scope.field) == "own":
+        return t.filter(t[scope.field].cast("string").isin(ids))
+    x = tables(VIA)
+    return t.filter(t.interaction_id.isin(x.filter(x[scope.field].cast("string").isin(ids)).interaction_id))
 
 
 def _parts(indicator: Indicator) -> list[tuple[str, Any, bool]]:

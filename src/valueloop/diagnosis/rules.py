@@ -10,8 +10,9 @@ nothing about a unit. Pure: numpy, pandas and scipy, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from scipy import stats
 
 from valueloop.diagnosis.config import DiagnoseConfig, RuleSettings
 from valueloop.diagnosis.findings import Finding, RuleName, Severity, relative_gap, severity_of
-from valueloop.spec.model import Direction, EvaluationModel, Indicator, SegmentBenchmark
+from valueloop.spec.model import Direction, EvaluationModel, Indicator, MixBenchmark, SegmentBenchmark
 
 MIN_PEERS = 10
 """A decile of fewer than ten units is one unit: the peer rule needs at least ten."""
@@ -74,7 +75,8 @@ def window(values: pd.DataFrame, indicator: Indicator, settings: RuleSettings, p
 
 def benchmark_rule(w: IndicatorWindow) -> list[Finding]:
     """Worse than the benchmark by ``warning_gap`` / ``critical_gap``; with differentiated
-    standards each segment's value is held to its own segment's benchmark."""
+    standards each segment's value is held to its own segment's benchmark, and a
+    mix-adjusted value to the unit's expected value (the benchmark of its own mix)."""
     bench = w.indicator.benchmark
     if bench is None:
         return []
@@ -83,7 +85,7 @@ def benchmark_rule(w: IndicatorWindow) -> list[Finding]:
     out = []
     for row in rows.to_dict("records"):
         segment = str(row["segment"]) if segmented else None
-        reference = bench.values.get(str(segment), bench.default) if isinstance(bench, SegmentBenchmark) else bench
+        reference = _reference(bench, segment, row)
         if reference is None:
             continue
         value = float(row["value"])
@@ -93,6 +95,17 @@ def benchmark_rule(w: IndicatorWindow) -> list[Finding]:
             f = w.finding(str(row["entity_id"]), value, reference, gap, sev, RuleName.benchmark)
             out.append(f.model_copy(update={"segment": segment, "n": int(row["n"])}))
     return out
+
+
+def _reference(
+    bench: float | SegmentBenchmark | MixBenchmark, segment: str | None, row: Mapping[Hashable, Any]
+) -> float | None:
+    if isinstance(bench, SegmentBenchmark):
+        return bench.values.get(str(segment), bench.default)
+    if isinstance(bench, MixBenchmark):
+        expected = row.get("expected")
+        return None if expected is None or pd.isna(expected) else float(expected)
+    return bench
 
 
 def peer_rule(w: IndicatorWindow) -> list[Finding]:

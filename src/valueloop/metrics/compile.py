@@ -18,7 +18,7 @@ from valueloop.spec.conditions import Condition
 from valueloop.spec.model import Aggregate, Count, CountDistinct, Duration, Quantile, Rate
 
 SimpleMeasure = Count | CountDistinct | Aggregate | Quantile | Rate | Duration
-SECONDS = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 Aggs = dict[str, ir.Scalar]
 
 

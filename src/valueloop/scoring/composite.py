@@ -4,8 +4,12 @@ Per indicator, each unit's value is scored with the indicator's rule (:mod:`.rul
 among its peers. A value measured on fewer than ``min_n`` observations is flagged and,
 by the model's ``small_sample`` policy, either left out (``exclude``) or shrunk toward
 the peer mean before scoring (``shrink``, :mod:`.shrink`), so that a unit with three
-5-star reviews cannot top the ranking by luck. A value without data (NaN, or ``n == 0``)
-is left out as under ``exclude``.
+5-star reviews cannot top the ranking by luck. Only estimates are shrunk (means, medians,
+quantiles, rates, durations, ratios, derived values): a count or a sum is an exact
+volume, not a noisy estimate, so under ``shrink`` it is scored as measured (one call is
+one call, never lifted to the peer mean). A value without data (NaN, or ``n == 0``)
+is left out as under ``exclude``. A mix-adjusted indicator (:mod:`.mix`) is scored on
+``value − expected + reference`` against the reference.
 
 Aggregation, variant ``weighted_mean`` (default): a dimension's score is the weighted
 mean of its scored indicators, the total the weighted mean of the scored dimensions,
@@ -42,10 +46,24 @@ from valueloop.errors import InputError
 from valueloop.scoring.rules import score_values
 from valueloop.scoring.shrink import shrink, shrink_rates
 from valueloop.scoring.topsis import competition_rank, topsis
-from valueloop.spec.model import Direction, EvaluationModel, Indicator, Rate, Scale, SegmentBenchmark, SmallSample
+from valueloop.spec.model import (
+    Aggregate,
+    Count,
+    CountDistinct,
+    Direction,
+    EvaluationModel,
+    Indicator,
+    MixBenchmark,
+    Rate,
+    Scale,
+    SegmentBenchmark,
+    SmallSample,
+)
 
 FloatArray = npt.NDArray[np.float64]
 COLUMNS = ("entity_id", "indicator", "segment", "value", "n", "var")
+MIX_COLUMNS = ("expected", "reference")
+"""Optional columns, needed for mix-adjusted indicators."""
 Scores = Mapping[str, float | None]
 
 
@@ -59,7 +77,7 @@ class Flag(StrEnum):
     """Below ``min_n`` under the ``exclude`` policy; not scored, weights renormalised."""
     no_data = "no_data"
     no_benchmark = "no_benchmark"
-    """Segment benchmarks only: none of the unit's segments has a benchmark."""
+    """Segment or mix benchmarks only: none of the unit's segments has a benchmark."""
 
 
 _SCORED = (Flag.ok, Flag.shrunk)
@@ -80,6 +98,8 @@ class IndicatorScore(_Frozen):
     benchmark: float | None
     flag: Flag
     shrunk_value: float | None = None
+    adjusted_value: float | None = None
+    """Mix-adjusted indicators: ``value − expected + reference``, the value scored (``benchmark`` is the expected)."""
 
 
 class EntityScore(_Frozen):
@@ -101,6 +121,9 @@ def _checked(values: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise InputError(f"indicator values lack the columns {', '.join(missing)}")
     frame = values.assign(entity_id=values["entity_id"].astype(str), n=values["n"].fillna(0))
+    for column in MIX_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = np.nan
     twice = frame[frame.duplicated(["entity_id", "indicator", "segment"])]
     if len(twice):
         keys = ", ".join("/".join(map(str, k)) for k in twice[["entity_id", "indicator", "segment"]].head(5).values)
@@ -116,8 +139,16 @@ def _columns(rows: pd.DataFrame, entities: list[str]) -> tuple[FloatArray, Float
     return value, np.nan_to_num(n), aligned["var"].to_numpy(np.float64, na_value=np.nan)
 
 
+def shrinkable(indicator: Indicator) -> bool:
+    """Whether the indicator is an estimate that shrinkage may pull toward peers (not a count or a sum)."""
+    m = indicator.measure
+    return not isinstance(m, Count | CountDistinct) and not (isinstance(m, Aggregate) and m.type == "sum")
+
+
 def _flags(value: FloatArray, n: FloatArray, indicator: Indicator, policy: SmallSample) -> list[Flag]:
-    small = Flag.shrunk if policy == SmallSample.shrink else Flag.small_sample
+    small = Flag.small_sample
+    if policy == SmallSample.shrink:
+        small = Flag.shrunk if shrinkable(indicator) else Flag.ok
     return [
         Flag.no_data if np.isnan(v) or k <= 0 else small if k < indicator.min_n else Flag.ok
         for v, k in zip(value, n, strict=True)
@@ -170,28 +201,51 @@ def _segment_scores(
         return np.where(weight > 0, score_sum / weight, np.nan), np.where(weight > 0, bench_sum / weight, np.nan)
 
 
-def _optional(x: float) -> float | None:
-    return None if np.isnan(x) else float(x)
+def _optionals(x: FloatArray) -> list[float | None]:
+    """The values as floats, NaN as None, at list speed."""
+    return [None if v != v else v for v in np.asarray(x, dtype=np.float64).tolist()]
+
+
+def _mix(overall: pd.DataFrame, entities: list[str], value: FloatArray) -> tuple[FloatArray, FloatArray, float | None]:
+    """(adjusted value, expected, reference) of a mix-adjusted indicator (see :mod:`.mix`)."""
+    aligned = overall.set_index("entity_id").reindex(entities)
+    exp = aligned["expected"].to_numpy(np.float64, na_value=np.nan)
+    ref = aligned["reference"].to_numpy(np.float64, na_value=np.nan)
+    known = ref[np.isfinite(ref)]
+    reference = float(known[0]) if known.size else None
+    return value - exp + (np.nan if reference is None else reference), exp, reference
 
 
 def score_indicator(
     rows: pd.DataFrame, indicator: Indicator, model: EvaluationModel, entities: list[str]
 ) -> dict[str, IndicatorScore]:
     """Every unit's score on one indicator (``rows``: that indicator's values, all peers)."""
-    value, n, var = _columns(rows[rows["segment"].isna()], entities)
+    overall = rows[rows["segment"].isna()]
+    value, n, var = _columns(overall, entities)
     flags = _flags(value, n, indicator, model.small_sample)
-    prepared = _prepared(value, n, var, flags, indicator)
-    if isinstance(indicator.benchmark, SegmentBenchmark):
+    adjusted = None
+    if isinstance(indicator.benchmark, MixBenchmark):
+        adjusted, bench, reference = _mix(overall, entities, value)
+        flags = [Flag.no_benchmark if f in _SCORED and np.isnan(a) else f for f, a in zip(flags, adjusted, strict=True)]
+        prepared = _prepared(adjusted, n, var, flags, indicator)
+        score = score_values(prepared, indicator, model.scale, reference)
+    elif isinstance(indicator.benchmark, SegmentBenchmark):
+        prepared = _prepared(value, n, var, flags, indicator)
         score, bench = _segment_scores(rows, indicator, indicator.benchmark, model.scale, entities, flags)
         flags = [Flag.no_benchmark if f in _SCORED and np.isnan(s) else f for f, s in zip(flags, score, strict=True)]
     else:
+        prepared = _prepared(value, n, var, flags, indicator)
         score = score_values(prepared, indicator, model.scale, indicator.benchmark)
         bench = np.full(len(entities), np.nan if indicator.benchmark is None else indicator.benchmark)
+    values, scores, benches, preps = _optionals(value), _optionals(score), _optionals(bench), _optionals(prepared)
+    adjusteds = _optionals(adjusted) if adjusted is not None else [None] * len(entities)
+    counts = n.astype(np.int64).tolist()
     return {
         e: IndicatorScore(
-            value=_optional(value[i]), score=_optional(score[i]) if flags[i] in _SCORED else None,
-            n=int(n[i]), benchmark=_optional(bench[i]), flag=flags[i],
-            shrunk_value=_optional(prepared[i]) if flags[i] is Flag.shrunk else None,
+            value=values[i], score=scores[i] if flags[i] in _SCORED else None,
+            n=counts[i], benchmark=benches[i], flag=flags[i],
+            shrunk_value=preps[i] if flags[i] is Flag.shrunk else None,
+            adjusted_value=adjusteds[i],
         )
         for i, e in enumerate(entities)
     }

@@ -2,8 +2,10 @@
 
 A condition is one comparison; a list of them means all must hold. The left side is a
 column of the dataset, or a duration between two timestamp columns such as
-``minutes(opened_at, first_response_at)`` (also ``hours(...)``), so "answered within
-3 minutes" is ``"minutes(opened_at, first_response_at) <= 3"``.
+``minutes(opened_at, first_response_at)`` (also ``seconds(...)`` and ``hours(...)``), so
+"answered within 3 minutes" is ``"minutes(opened_at, first_response_at) <= 3"`` and "queued at
+most 60 s" is ``"seconds(q_start, q_exit) <= 60"``. A duration is whole seconds (floored),
+then divided by the unit; it is null (the condition false) when either timestamp is missing.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not in", "is null", "is not null", "contains"]
 Scalar = str | int | float | bool | None
 _PATTERN = re.compile(
-    r"^\s*(?:(?P<unit>minutes|hours)\(\s*(?P<start>\w+)\s*,\s*(?P<end>\w+)\s*\)|(?P<field>\w+))\s*"
+    r"^\s*(?:(?P<unit>seconds|minutes|hours)\(\s*(?P<start>\w+)\s*,\s*(?P<end>\w+)\s*\)|(?P<field>\w+))\s*"
     r"(?P<op>==|!=|<=|>=|<|>|=|not in|in|is not null|is null|contains)\s*(?P<value>.*?)\s*$"
 )
 
@@ -25,7 +27,7 @@ _PATTERN = re.compile(
 class Condition(BaseModel):
     model_config = ConfigDict(frozen=True)
     field: str | None = None
-    unit: Literal["minutes", "hours"] | None = None
+    unit: Literal["seconds", "minutes", "hours"] | None = None
     start: str | None = None
     end: str | None = None
     op: Op

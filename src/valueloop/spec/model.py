@@ -1,8 +1,10 @@
 """Evaluation models: YAML → frozen pydantic spec, validated all at once.
 
-A model scores one entity level per period: dimensions hold weighted indicators, each
-an aggregation over a canonical dataset with a direction, a benchmark (optionally per
-customer segment: differentiated standards), a scoring rule and a minimum sample size.
+A model scores one level per period: an entity-tree level (``level: branch``) or the values
+of any field of the data (``level: {field: agent_id}``, kept as the string
+``"field:agent_id"``). Dimensions hold weighted indicators, each an aggregation over a
+dataset with a direction, a benchmark (optionally per customer segment: differentiated
+standards, or mix-adjusted by a field of the record), a scoring rule and a minimum sample size.
 This module only describes; :mod:`valueloop.metrics` compiles and runs, and
 :mod:`valueloop.scoring` turns values into scores.
 """
@@ -16,6 +18,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from valueloop.spec.conditions import Condition, parse_condition
+
+FIELD_LEVEL = "field:"
+"""Prefix of a field level's string form (``field:agent_id``), as runs and findings store it."""
+
+
+def level_field(level: str) -> str | None:
+    """``"agent_id"`` for ``"field:agent_id"``; None for an entity-tree level such as ``"branch"``."""
+    return level[len(FIELD_LEVEL) :] if level.startswith(FIELD_LEVEL) else None
 
 
 class Frozen(BaseModel):
@@ -130,7 +140,7 @@ class Duration(_MeasureBase):
     type: Literal["duration"]
     start: str
     end: str
-    unit: Literal["minutes", "hours", "days"] = "minutes"
+    unit: Literal["seconds", "minutes", "hours", "days"] = "minutes"
     agg: Literal["mean", "median", "quantile"] = "median"
     p: float | None = Field(default=None, gt=0, lt=1)
 
@@ -159,6 +169,13 @@ Measure = Annotated[
 ]
 
 
+def _text_keys(v: object) -> object:
+    """Segment values as the text the query compares (YAML reads ``true`` and ``1`` as non-strings)."""
+    if not isinstance(v, dict):
+        return v
+    return {str(k).lower() if isinstance(k, bool) else str(k): x for k, x in v.items()}
+
+
 class SegmentBenchmark(Frozen):
     """Differentiated standards: a benchmark per value of a customer segment field."""
 
@@ -166,12 +183,23 @@ class SegmentBenchmark(Frozen):
     values: dict[str, float]
     default: float | None = None
 
-    @field_validator("values", mode="before")
-    @classmethod
-    def _keys_as_text(cls, v: object) -> object:
-        if not isinstance(v, dict):
-            return v
-        return {str(k).lower() if isinstance(k, bool) else str(k): x for k, x in v.items()}
+    _keys = field_validator("values", mode="before")(_text_keys)
+
+
+class MixBenchmark(Frozen):
+    """Mix-adjusted fairness (indirect standardisation) by a field of the indicator's own rows.
+
+    Each unit is compared with what it handled: ``expected = Σ_s share_s × benchmark_s``,
+    ``share_s`` being the unit's share of its sample in segment ``s`` (e.g. call type).
+    ``benchmark_s`` is ``values[s]`` (else ``default``) when given, otherwise the value of the
+    whole population (all units pooled) in that segment and period.
+    """
+
+    segment_by: str
+    values: dict[str, float] = Field(default_factory=dict)
+    default: float | None = None
+
+    _keys = field_validator("values", mode="before")(_text_keys)
 
 
 class Linear(Frozen):
@@ -215,7 +243,7 @@ class Indicator(Frozen):
     filter: Conditions = ()
     direction: Direction = Direction.HIGHER
     unit: str = ""
-    benchmark: float | SegmentBenchmark | None = None
+    benchmark: float | SegmentBenchmark | MixBenchmark | None = None
     scoring: ScoringRule = Field(default_factory=lambda: Percentile(rule="percentile"))
     weight: float = Field(default=1.0, ge=0)
     min_n: int = Field(default=1, ge=1)
@@ -265,6 +293,7 @@ class EvaluationModel(Frozen):
     effective_from: date = date(2000, 1, 1)
     reason: Reason | None = None
     level: str = "branch"
+    """An entity type, or ``"field:NAME"`` (written ``{field: NAME}`` in YAML): units are NAME's values."""
     period: Grain = Grain.month
     scale: Scale = Scale.five
     segments: tuple[str, ...] = ()
@@ -273,6 +302,20 @@ class EvaluationModel(Frozen):
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
 
     _name = field_validator("name", mode="before")(_text)
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _field_level(cls, v: object) -> object:
+        if isinstance(v, dict):
+            if set(v) != {"field"} or not isinstance(v["field"], str) or not v["field"]:
+                raise ValueError("a field level is written {field: NAME}, e.g. {field: agent_id}")
+            return FIELD_LEVEL + v["field"]
+        return v
+
+    @property
+    def unit_field(self) -> str | None:
+        """The field whose values are the units, or None for an entity-tree level."""
+        return level_field(self.level)
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:

@@ -14,7 +14,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from valueloop.spec.conditions import Condition
-from valueloop.spec.datasets import DATASETS, ENTITY_TYPES, FieldKind
+from valueloop.spec.datasets import ENTITY_TYPES, FieldKind
+from valueloop.spec.lookup import dataset_spec, unit_source
 from valueloop.spec.model import (
     Aggregate,
     Bands,
@@ -26,6 +27,7 @@ from valueloop.spec.model import (
     EvaluationModel,
     Indicator,
     Linear,
+    MixBenchmark,
     Quantile,
     Rate,
     Ratio,
@@ -35,6 +37,7 @@ from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
 
 WEIGHT_TOLERANCE = 1e-3
 NUMERIC: tuple[FieldKind, ...] = ("int", "float", "bool")
+"""Kinds a sum, mean or median may read; any other non-text, non-timestamp kind (durations) also qualifies."""
 
 
 def load_model(file: Path) -> EvaluationModel:
@@ -61,10 +64,14 @@ def validate_models(files: list[Path]) -> list[str]:
 
 
 def check_model(model: EvaluationModel) -> Iterator[Problem]:
-    if model.level not in ENTITY_TYPES:
-        yield Problem(("level",), f"unknown entity level {model.level!r}; known: {', '.join(ENTITY_TYPES)}")
+    if model.unit_field is None and model.level not in ENTITY_TYPES:
+        yield Problem(
+            ("level",),
+            f"unknown entity level {model.level!r}; known: {', '.join(ENTITY_TYPES)}, or {{field: NAME}} for a field",
+        )
+    customers = dataset_spec("customers")
     for i, seg in enumerate(model.segments):
-        if seg not in DATASETS["customers"].by_name:
+        if customers is None or seg not in customers.by_name:
             yield Problem(("segments", i), f"unknown customer segment field {seg!r}")
     yield from _weights(("dimensions",), [d.weight for d in model.dimensions], "dimension")
     seen: set[str] = set()
@@ -78,7 +85,26 @@ def check_model(model: EvaluationModel) -> Iterator[Problem]:
                 yield Problem((*path, "id"), f"duplicate indicator id {ind.id!r}")
             seen.add(ind.id)
             yield from _indicator(path, ind)
+            if model.unit_field is not None:
+                yield from _field_level(path, ind, model.unit_field)
     yield from _derived_graph(model)
+
+
+def _field_level(path: PathKey, ind: Indicator, field: str) -> Iterator[Problem]:
+    """Every dataset the indicator reads must carry the level field, itself or through its interaction."""
+    for ds in _datasets_of(ind):
+        if dataset_spec(ds) is not None and unit_source(ds, field) is None:
+            yield Problem((*path, "dataset"), f"level field {field!r} is not a column of {ds} nor of its interaction")
+
+
+def _datasets_of(ind: Indicator) -> list[str]:
+    """The datasets an indicator's measure reads, sorted (none for a derived one)."""
+    m = ind.measure
+    if isinstance(m, Derived):
+        return []
+    if isinstance(m, Ratio):
+        return sorted({m.numerator.dataset or ind.dataset, m.denominator.dataset or ind.dataset})
+    return [m.dataset or ind.dataset]
 
 
 def _weights(path: PathKey, weights: list[float], what: str) -> Iterator[Problem]:
@@ -113,8 +139,8 @@ def judgement(x: float | str) -> float:
 
 
 def _indicator(path: PathKey, ind: Indicator) -> Iterator[Problem]:
-    if ind.dataset not in DATASETS:
-        yield Problem((*path, "dataset"), f"unknown dataset {ind.dataset!r}; known: {', '.join(DATASETS)}")
+    if dataset_spec(ind.dataset) is None:
+        yield Problem((*path, "dataset"), f"unknown dataset {ind.dataset!r}")
         return
     for ci, cond in enumerate(ind.filter):
         yield from _condition((*path, "filter", ci), ind.dataset, cond)
@@ -124,14 +150,25 @@ def _indicator(path: PathKey, ind: Indicator) -> Iterator[Problem]:
             yield from _measure((*path, "measure", part), ind.dataset, getattr(measure, part))
     elif not isinstance(measure, Derived):
         yield from _measure((*path, "measure"), ind.dataset, measure)
-    if isinstance(ind.benchmark, SegmentBenchmark) and ind.benchmark.field not in DATASETS["customers"].by_name:
-        yield Problem((*path, "benchmark", "field"), f"unknown customer segment field {ind.benchmark.field!r}")
+    customers = dataset_spec("customers")
+    bench = ind.benchmark
+    if isinstance(bench, SegmentBenchmark) and (customers is None or bench.field not in customers.by_name):
+        yield Problem((*path, "benchmark", "field"), f"unknown customer segment field {bench.field!r}")
+    if isinstance(bench, MixBenchmark):
+        yield from _mix((*path, "benchmark", "segment_by"), ind, bench)
     yield from _scoring((*path, "scoring"), ind)
+
+
+def _mix(path: PathKey, ind: Indicator, bench: MixBenchmark) -> Iterator[Problem]:
+    if isinstance(ind.measure, Derived):
+        yield Problem(path, "a derived indicator cannot be mix-adjusted; adjust the indicators it is built from")
+    for ds in _datasets_of(ind):
+        yield from _column(path, ds, bench.segment_by, None)
 
 
 def _measure(path: PathKey, dataset: str, measure: object) -> Iterator[Problem]:
     ds_name = getattr(measure, "dataset", None) or dataset
-    if ds_name not in DATASETS:
+    if dataset_spec(ds_name) is None:
         yield Problem((*path, "dataset"), f"unknown dataset {ds_name!r}")
         return
     for ci, cond in enumerate(getattr(measure, "filter", ())):
@@ -159,9 +196,12 @@ def _condition(path: PathKey, dataset: str, cond: Condition) -> Iterator[Problem
 
 
 def _column(path: PathKey, dataset: str, column: str, kinds: tuple[FieldKind, ...] | None) -> Iterator[Problem]:
-    field = DATASETS[dataset].by_name.get(column)
+    spec = dataset_spec(dataset)
+    field = spec.by_name.get(column) if spec else None
     if field is None:
         yield Problem(path, f"dataset {dataset} has no column {column!r}")
+    elif kinds == NUMERIC and field.kind not in ("string", "timestamp"):
+        return
     elif kinds is not None and field.kind not in kinds:
         yield Problem(path, f"column {dataset}.{column} is {field.kind}, expected {' or '.join(kinds)}")
 

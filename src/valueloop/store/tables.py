@@ -49,7 +49,7 @@ evaluation_runs = sa.Table(
     sa.Column("model_id", sa.String(100), nullable=False, index=True),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("period", sa.String(20), nullable=False, index=True),
-    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("level", sa.String(120), nullable=False),
     sa.Column("parameters", sa.JSON, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
@@ -70,7 +70,7 @@ findings = sa.Table(
     metadata,
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("model_id", sa.String(100), nullable=False),
-    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("level", sa.String(120), nullable=False),
     sa.Column("period", sa.String(20), nullable=False, index=True),
     sa.Column("run_id", sa.String(40), index=True),
     sa.Column("entity_id", sa.String(100), nullable=False, index=True),

@@ -16,8 +16,9 @@ from valueloop.metrics.periods import label_of, previous
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
-from valueloop.spec.datasets import DATASETS
-from valueloop.spec.model import EvaluationModel
+from valueloop.spec.lookup import dataset_spec, known_datasets
+from valueloop.spec.model import FIELD_LEVEL, EvaluationModel, level_field
+from valueloop.spec.units import show
 from valueloop.store import appdb, ledger_state, tables
 from valueloop.store.lake import new_batch_id
 from valueloop.store.warehouse import Warehouse
@@ -57,8 +58,11 @@ def evaluate(
     level: str | None = None,
     version: int | None = None,
     store: bool = True,
+    versions: list[EvaluationModel] | None = None,
 ) -> EvaluationRun:
-    versions = load_versions(ws, model_id)
+    """Evaluate ``period`` (default: the latest with data); ``versions`` replaces the model files'
+    versions (e.g. their cut to what an agent controls, for scorecards)."""
+    versions = versions or load_versions(ws, model_id)
     wh = Warehouse(ws)
     grain = versions[-1].period
     period = period or latest_period(wh, versions[-1])
@@ -80,7 +84,7 @@ def evaluate(
         level=model.level,
         scale=model.scale.value,
         weights={i.id: d.weight * i.weight for d in model.dimensions for i in d.indicators},
-        results=[_result(s, names) for s in scores],
+        results=[_result(s, names, {i.id: i.unit for i in model.indicators}) for s in scores],
     )
     if store:
         _store(ws, model, run)
@@ -88,21 +92,30 @@ def evaluate(
 
 
 def check_level(wh: Warehouse, level: str) -> str:
-    """``level`` if some entity of the tree is of that type; an unknown level is refused, not scored as nothing."""
+    """``level`` if some entity of the tree is of that type, or ``field:NAME`` for a column of a dataset;
+    an unknown level is refused, not scored as nothing."""
+    field = level_field(level)
+    if field is not None:
+        if not any(field in d.by_name for d in known_datasets().values()):
+            raise InputError(f"unknown level field {field!r}: no dataset has a column of that name")
+        return level
     types = wh.execute(wh.table("entities").select("type").distinct())["type"]
     known = sorted(str(t) for t in types if isinstance(t, str))
     if level not in known:
-        raise InputError(f"unknown level {level!r}; the entity tree has {', '.join(known) or 'no entities'}")
+        tree = ", ".join(known) or "no entities"
+        raise InputError(f"unknown level {level!r}; the entity tree has {tree} (a field level: {FIELD_LEVEL}NAME)")
     return level
 
 
 def latest_period(wh: Warehouse, model: EvaluationModel) -> str:
     """The period of the newest row in the model's datasets."""
-    datasets = {i.dataset for i in model.indicators if DATASETS[i.dataset].time_field}
+    times = {i.dataset: spec.time_field for i in model.indicators if (spec := dataset_spec(i.dataset)) is not None}
     newest = []
-    for name in datasets:
+    for name, time_field in times.items():
+        if time_field is None:
+            continue
         t = wh.table(name)
-        value = wh.execute(t[DATASETS[name].time_field].max())
+        value = wh.execute(t[time_field].max())
         if value is not None and not pd.isna(value):
             newest.append(pd.Timestamp(value).tz_convert(wh.ws.settings.workspace.timezone))
     if not newest:
@@ -110,7 +123,7 @@ def latest_period(wh: Warehouse, model: EvaluationModel) -> str:
     return label_of(max(newest).date(), model.period)
 
 
-def _result(s: EntityScore, names: dict[str, str]) -> EntityResult:
+def _result(s: EntityScore, names: dict[str, str], units: dict[str, str]) -> EntityResult:
     return EntityResult(
         entity_id=s.entity_id,
         name=str(names.get(s.entity_id) or s.entity_id),
@@ -119,14 +132,16 @@ def _result(s: EntityScore, names: dict[str, str]) -> EntityResult:
         percentile=s.percentile,
         change=s.change,
         dimensions=dict(s.dimensions),
-        indicators={k: _indicator(v) for k, v in s.indicators.items()},
+        indicators={k: _indicator(v, units.get(k, "")) for k, v in s.indicators.items()},
         points_lost=dict(s.points_lost),
     )
 
 
-def _indicator(v: Any) -> dict[str, Any]:
+def _indicator(v: Any, unit: str) -> dict[str, Any]:
+    """The indicator's result, with its unit and the value shown in it (``"1 min 35 s"``)."""
     data = v.model_dump() if hasattr(v, "model_dump") else dict(vars(v))
-    return {k: (None if isinstance(x, float) and x != x else x) for k, x in data.items()}
+    out = {k: (None if isinstance(x, float) and x != x else x) for k, x in data.items()}
+    return out | {"unit": unit, "shown": show(out.get("value"), unit)}
 
 
 def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:

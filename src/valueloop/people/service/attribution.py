@@ -1,32 +1,22 @@
-"""Agent-level evaluation: a shadow workspace where every attributable row belongs to its agent.
+"""Agent-level evaluation: the model cut to what an agent controls, evaluated at the field level ``agent_id``.
 
 Interactions are recorded against a team (``entity_id``) and handled by an agent
-(``agent_id``). To score agents with the same metric engine as units, the rows that carry
-an agent are copied into a temporary workspace with ``entity_id`` replaced by the agent
-(feedback follows its interaction's agent), and the model is cut to the indicators an
-agent controls (``controllable: true``) on agent-attributable datasets, weights renormalised.
-Nothing is written to the real workspace.
+(``agent_id``). Agents are scored as an ordinary evaluation with ``level: {field:
+agent_id}``: an interaction belongs to its agent, feedback and steps to their
+interaction's agent (:mod:`valueloop.metrics.levels`), rows without an agent to nobody.
+The model is cut to the indicators an agent controls (``controllable: true``) on
+agent-attributable datasets, weights renormalised.
 """
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-import yaml
-
 from valueloop.errors import InputError
-from valueloop.spec.datasets import DATASETS
-from valueloop.spec.model import Derived, Dimension, EvaluationModel, Indicator
+from valueloop.spec.model import FIELD_LEVEL, Derived, Dimension, EvaluationModel, Indicator
 from valueloop.spec.model_loader import derived_refs
-from valueloop.store.lake import Lake, new_batch_id
-from valueloop.store.workspace import Workspace, init_workspace
 
 ATTRIBUTABLE = ("interactions", "interaction_steps", "feedback")
-COPIED = ("entities", "customers")
+AGENT_LEVEL = FIELD_LEVEL + "agent_id"
+"""Agents are the values of ``interactions.agent_id`` (the entity tree is not needed)."""
 
 
 def _keep(ind: Indicator, kept: set[str]) -> bool:
@@ -57,36 +47,4 @@ def controllable_model(model: EvaluationModel) -> EvaluationModel:
         raise InputError(f"model {model.id!r} has no controllable indicator on {', '.join(ATTRIBUTABLE)}")
     dw = sum(d.weight for d in dims)
     fixed: list[Dimension] = [d.model_copy(update={"weight": d.weight / dw}) for d in dims]
-    return model.model_copy(update={"dimensions": tuple(fixed), "level": "agent"})
-
-
-def _agent_tables(lake: Lake) -> dict[str, pa.Table]:
-    x = lake.read("interactions", DATASETS["interactions"].schema)
-    x = x.filter(pc.is_valid(x["agent_id"]))
-    x = x.set_column(x.schema.get_field_index("entity_id"), "entity_id", x["agent_id"])
-    agent_of = dict(zip(x["interaction_id"].to_pylist(), x["agent_id"].to_pylist(), strict=True))
-    fb = lake.read("feedback", DATASETS["feedback"].schema)
-    agents = pa.array([agent_of.get(i) for i in fb["interaction_id"].to_pylist()], pa.string())
-    fb = fb.set_column(fb.schema.get_field_index("entity_id"), "entity_id", agents).filter(pc.is_valid(agents))
-    steps = lake.read("interaction_steps", DATASETS["interaction_steps"].schema)
-    steps = steps.filter(pc.is_in(steps["interaction_id"], value_set=x["interaction_id"]))
-    out = {"interactions": x, "feedback": fb, "interaction_steps": steps}
-    return out | {n: lake.read(n, DATASETS[n].schema) for n in COPIED}
-
-
-def agent_workspace(ws: Workspace, folder: Path, models: list[EvaluationModel]) -> Workspace:
-    """Build the shadow workspace in ``folder`` (emptied first) with ``models`` as its model files."""
-    shutil.rmtree(folder, ignore_errors=True)
-    shadow = init_workspace(folder, template=ws.settings.workspace.template)
-    for m in models:
-        doc = m.model_dump(mode="json", exclude_defaults=True) | {"id": m.id, "version": m.version, "level": "agent"}
-        (shadow.models_dir / f"{m.id}-v{m.version}.yaml").write_text(
-            yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8"
-        )
-    lake = Lake(shadow.lake_dir)
-    with lake.transaction(new_batch_id()) as txn:
-        for name, table in _agent_tables(Lake(ws.lake_dir)).items():
-            path = txn.new_path(name, name)
-            pq.write_table(table, path)
-            txn.add(name, path)
-    return shadow
+    return model.model_copy(update={"dimensions": tuple(fixed), "level": AGENT_LEVEL})

@@ -27,7 +27,7 @@ from valueloop.people.auditors import default_auditors, staff_auditors, units_at
 from valueloop.people.bot import bot_resolution
 from valueloop.people.calibration import calibration_report
 from valueloop.people.checklist import load_checklist
-from valueloop.people.service.attribution import agent_workspace, controllable_model
+from valueloop.people.service.attribution import controllable_model
 from valueloop.people.verification import VisitRules, verify_visits
 from valueloop.scoring.composite import rank_totals
 from valueloop.spec.datasets import DATASETS
@@ -146,9 +146,7 @@ def scorecards(
     and everyone is re-ranked.
     """
     models = [controllable_model(m) for m in load_versions(ws, model_id)]
-    with tempfile.TemporaryDirectory() as tmp:
-        shadow = agent_workspace(ws, Path(tmp) / "agents", models)
-        run = evaluate(shadow, models[-1].id, period, "agent", store=False)
+    run = evaluate(ws, models[-1].id, period, store=False, versions=models)
     entities = read(ws, "entities").set_index("entity_id")
     upheld = dp.upheld(rc.load(out_dir(ws) / DISPUTES_FILE), run.period)
     dim_of = {i.id: d.id for m in models for d in m.dimensions for i in d.indicators}
@@ -170,7 +168,7 @@ def scorecards(
     rows = [
         {
             "agent_id": r.entity_id,
-            "name": r.name,
+            "name": str(entities["name"].get(r.entity_id) or r.entity_id),
             "team_id": entities["parent_id"].get(r.entity_id),
             "score": t,
             "points": p,

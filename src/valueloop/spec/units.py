@@ -1,0 +1,42 @@
+"""Indicator values with their units, as a reader wants them: ``95 s``, ``4 min 5 s``, ``1 h 2 min``.
+
+A duration indicator declares its unit (``unit: seconds``, or ``minutes``, ``hours``,
+``days``); its value is shown in the largest whole units that keep it readable. Any other
+unit is appended as written (``4.2 分``, ``12 calls``); no unit shows the bare number.
+"""
+
+from __future__ import annotations
+
+import math
+
+SECONDS_PER = {"seconds": 1, "s": 1, "minutes": 60, "min": 60, "hours": 3600, "h": 3600, "days": 86400, "d": 86400}
+_PARTS = ((86400, "d"), (3600, "h"), (60, "min"), (1, "s"))
+
+
+def show(value: float | None, unit: str) -> str:
+    """``value`` with ``unit``; '' when there is no value.
+
+    >>> show(95, "seconds"), show(4.5, "minutes"), show(3725.4, "s"), show(0.4, "seconds"), show(4.25, "分")
+    ('1 min 35 s', '4 min 30 s', '1 h 2 min', '0.4 s', '4.25 分')
+    """
+    if value is None or not math.isfinite(value):
+        return ""
+    if unit in SECONDS_PER:
+        return _duration(value * SECONDS_PER[unit])
+    return f"{value:.4g} {unit}".strip()
+
+
+def _duration(seconds: float) -> str:
+    sign, left = ("-" if seconds < 0 else ""), abs(seconds)
+    if left < 59.5:
+        return f"{sign}{left:.3g} s"
+    left = round(left)
+    parts = []
+    for size, name in _PARTS:
+        count = int(left // size)
+        if count:
+            parts.append(f"{count} {name}")
+        left -= count * size
+        if len(parts) == 2:
+            break
+    return sign + " ".join(parts)
