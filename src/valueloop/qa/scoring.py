@@ -1,0 +1,109 @@
+"""Score one conversation against a rubric: item results with evidence, section and overall scores.
+
+The arithmetic, so a reviewer can redo it by hand:
+
+* an item applies when every ``applies_if`` field of the conversation equals one of its values,
+  and its check does not say "na" (no turn times, too few customer turns);
+* a section scores Σ weights of its passed required items / Σ weights of its applicable
+  required items; the conversation scores 100 × the section-weighted mean over sections
+  with an applicable item, plus the weight of every passed bonus item, capped at 100;
+* a failed ``auto_fail`` item sets the score to 0; ``passed`` is score ≥ ``pass_score``;
+* no applicable required item at all: score None (nothing to judge), not 100.
+
+Deterministic: the same rubric, conversation and sentiment function give the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from valueloop.qa.checks import Context, Outcome, Result, SentimentFn, locate, run_check
+from valueloop.qa.rubric import Item, PhraseCheck, RegexCheck, Rubric
+from valueloop.qa.transcript import Conversation, Evidence
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    item: str
+    section: str
+    result: Result
+    points: float
+    """Weight earned (0 for a fail or na; a bonus item's weight when it passes)."""
+    evidence: tuple[Evidence, ...]
+    detail: str
+    margin: float
+
+
+@dataclass(frozen=True)
+class ConversationScore:
+    conversation_id: str
+    rubric: str
+    score: float | None
+    passed: bool | None
+    auto_failed: bool
+    items: tuple[ItemScore, ...]
+    uncertainty: float
+    """0 (clear) … 1 (a coin toss): the smallest item margin, or closeness of the score to the pass line."""
+
+    @property
+    def applicable(self) -> int:
+        return sum(1 for i in self.items if i.result != "na")
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for i in self.items if i.result == "fail")
+
+
+def applies(item: Item, conv: Conversation) -> bool:
+    for name, allowed in item.applies_if.items():
+        values = (allowed,) if isinstance(allowed, str) else allowed
+        if conv.fields.get(name) not in values:
+            return False
+    return True
+
+
+def score_conversation(rubric: Rubric, conv: Conversation, sentiment: SentimentFn) -> ConversationScore:
+    ctx = Context(rubric.synonyms, sentiment)
+    located = {
+        i.id: hit
+        for i in rubric.items
+        if isinstance(i.check, PhraseCheck | RegexCheck) and i.check.present
+        if (hit := locate(i.check, conv, ctx)) is not None
+    }
+    ctx = Context(rubric.synonyms, sentiment, located)
+    items = tuple(_item(rubric, item, conv, ctx) for item in rubric.items)
+    return _total(rubric, conv.conversation_id, items)
+
+
+def _item(rubric: Rubric, item: Item, conv: Conversation, ctx: Context) -> ItemScore:
+    section = rubric.section_of(item.id).id
+    out = run_check(item.check, conv, ctx) if applies(item, conv) else Outcome("na", (), "not applicable here")
+    points = item.weight if out.result == "pass" else 0.0
+    return ItemScore(item.id, section, out.result, points, out.evidence, out.detail, out.margin)
+
+
+def _total(rubric: Rubric, conversation_id: str, items: tuple[ItemScore, ...]) -> ConversationScore:
+    spec = {i.id: i for i in rubric.items}
+    earned = weight = 0.0
+    for section in rubric.sections:
+        required = [r for r in items if r.section == section.id and not spec[r.item].bonus and r.result != "na"]
+        total = sum(spec[r.item].weight for r in required)
+        if total > 0:
+            earned += section.weight * sum(r.points for r in required) / total
+            weight += section.weight
+    bonus = sum(r.points for r in items if spec[r.item].bonus)
+    auto_failed = any(spec[r.item].auto_fail and r.result == "fail" for r in items)
+    score = None if weight == 0 else min(100.0, 100.0 * earned / weight + bonus)
+    if auto_failed:
+        score = 0.0
+    passed = None if score is None else score >= rubric.pass_score
+    return ConversationScore(conversation_id, rubric.id, score, passed, auto_failed, items, _uncertainty(rubric, items, score))
+
+
+def _uncertainty(rubric: Rubric, items: tuple[ItemScore, ...], score: float | None) -> float:
+    margins = [r.margin for r in items if r.result != "na"]
+    item_doubt = 1.0 - min(margins, default=1.0)
+    if score is None:
+        return item_doubt
+    room = max(rubric.pass_score, 100.0 - rubric.pass_score, 1e-9)
+    return max(item_doubt, 1.0 - min(abs(score - rubric.pass_score) / room * 4, 1.0))
