@@ -97,7 +97,7 @@ def test_score_is_the_section_weighted_share_of_applicable_items(tmp_path: Path)
     results = {i.item: i.result for i in s.items}
     assert results == {"hello": "pass", "order": "na", "bye": "fail", "promise": "pass", "rating": "fail"}
     # opening 3/3 = 1, closing 1/2 = 0.5 → 75
-    assert s.score == pytest.approx(75.0) and s.passed is False and (s.applicable, s.failed) == (4, 2)
+    assert s.score == pytest.approx(75.0) and s.passed is False and (s.applicable, s.failed) == (3, 1)
     chat = score_conversation(r, conv(("agent", "hello"), ("agent", "bye"), channel="chat"), by_words)
     # opening 3/4, closing 2/2 → 87.5
     assert chat.score == pytest.approx(87.5) and chat.passed is True

@@ -93,7 +93,8 @@ Condition = dict[str, str | tuple[str, ...]]
 class Item(Frozen):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     name: Text
-    weight: float = Field(gt=0)
+    weight: float = Field(ge=0)
+    """0 makes a marker: found or not, it scores nothing (an item others are ``before``)."""
     check: Check
     applies_if: Condition = Field(default_factory=dict)
     bonus: bool = False

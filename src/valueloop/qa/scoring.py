@@ -32,6 +32,8 @@ class ItemScore:
     evidence: tuple[Evidence, ...]
     detail: str
     margin: float
+    required: bool = True
+    """False for bonus items and weight-0 markers: their failure is no shortfall."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,11 @@ class ConversationScore:
 
     @property
     def applicable(self) -> int:
-        return sum(1 for i in self.items if i.result != "na")
+        return sum(1 for i in self.items if i.result != "na" and i.required)
 
     @property
     def failed(self) -> int:
-        return sum(1 for i in self.items if i.result == "fail")
+        return sum(1 for i in self.items if i.result == "fail" and i.required)
 
 
 def applies(item: Item, conv: Conversation) -> bool:
@@ -79,7 +81,8 @@ def _item(rubric: Rubric, item: Item, conv: Conversation, ctx: Context) -> ItemS
     section = rubric.section_of(item.id).id
     out = run_check(item.check, conv, ctx) if applies(item, conv) else Outcome("na", (), "not applicable here")
     points = item.weight if out.result == "pass" else 0.0
-    return ItemScore(item.id, section, out.result, points, out.evidence, out.detail, out.margin)
+    required = item.weight > 0 and not item.bonus
+    return ItemScore(item.id, section, out.result, points, out.evidence, out.detail, out.margin, required)
 
 
 def _total(rubric: Rubric, conversation_id: str, items: tuple[ItemScore, ...]) -> ConversationScore:
@@ -101,7 +104,7 @@ def _total(rubric: Rubric, conversation_id: str, items: tuple[ItemScore, ...]) -
 
 
 def _uncertainty(rubric: Rubric, items: tuple[ItemScore, ...], score: float | None) -> float:
-    margins = [r.margin for r in items if r.result != "na"]
+    margins = [r.margin for r in items if r.result != "na" and r.required]
     item_doubt = 1.0 - min(margins, default=1.0)
     if score is None:
         return item_doubt
