@@ -76,7 +76,7 @@ def test_a_bad_regex_is_named(tmp_path: Path) -> None:
 
 def test_starter_rubrics_load_and_resolve_by_name(tmp_path: Path) -> None:
     names = set(starter_rubrics())
-    assert {"bank_call_zh", "ecommerce_chat", "after_sales_zh"} <= names
+    assert {"bank_call", "ecommerce_chat", "after_sales_zh"} <= names
     for name in names:
         assert load_rubric(resolve(name)).id == name
     (tmp_path / "qa").mkdir()

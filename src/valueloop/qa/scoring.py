@@ -22,6 +22,9 @@ from valueloop.qa.rubric import Item, PhraseCheck, RegexCheck, Rubric
 from valueloop.qa.transcript import Conversation, Evidence
 
 
+NEEDS_REVIEW = "needs human review (automatic agreement below the calibration threshold)"
+
+
 @dataclass(frozen=True)
 class ItemScore:
     item: str
@@ -64,7 +67,10 @@ def applies(item: Item, conv: Conversation) -> bool:
     return True
 
 
-def score_conversation(rubric: Rubric, conv: Conversation, sentiment: SentimentFn) -> ConversationScore:
+def score_conversation(
+    rubric: Rubric, conv: Conversation, sentiment: SentimentFn, held_back: frozenset[str] = frozenset()
+) -> ConversationScore:
+    """``held_back``: items calibration found unreliable; they are ``na`` ("needs human review"), not scored."""
     ctx = Context(rubric.synonyms, sentiment)
     located = {
         i.id: hit
@@ -73,13 +79,16 @@ def score_conversation(rubric: Rubric, conv: Conversation, sentiment: SentimentF
         if (hit := locate(i.check, conv, ctx)) is not None
     }
     ctx = Context(rubric.synonyms, sentiment, located)
-    items = tuple(_item(rubric, item, conv, ctx) for item in rubric.items)
+    items = tuple(_item(rubric, item, conv, ctx, item.id in held_back) for item in rubric.items)
     return _total(rubric, conv.conversation_id, items)
 
 
-def _item(rubric: Rubric, item: Item, conv: Conversation, ctx: Context) -> ItemScore:
+def _item(rubric: Rubric, item: Item, conv: Conversation, ctx: Context, held: bool) -> ItemScore:
     section = rubric.section_of(item.id).id
-    out = run_check(item.check, conv, ctx) if applies(item, conv) else Outcome("na", (), "not applicable here")
+    if held:
+        out = Outcome("na", (), NEEDS_REVIEW)
+    else:
+        out = run_check(item.check, conv, ctx) if applies(item, conv) else Outcome("na", (), "not applicable here")
     points = item.weight if out.result == "pass" else 0.0
     required = item.weight > 0 and not item.bonus
     return ItemScore(item.id, section, out.result, points, out.evidence, out.detail, out.margin, required)

@@ -404,7 +404,7 @@ DATASETS: dict[str, Dataset] = {
                 _s("rubric", required=True),
                 _s("item", required=True),
                 _s("reviewer_id", required=True),
-                _ts("reviewed_at", required=True),
+                _ts("reviewed_at"),
                 _s("result", required=True, allowed=QA_RESULTS),
                 _s("session_id", doc="Calibration session: several reviewers scoring the same conversations."),
                 _s("note"),

@@ -24,6 +24,7 @@ from valueloop.qa.checks import SentimentFn
 from valueloop.qa.rubric import Rubric
 from valueloop.qa.rubric_loader import load_rubric, resolve
 from valueloop.qa.scoring import ConversationScore, score_conversation
+from valueloop.qa.service.review import flagged_items
 from valueloop.qa.service.transcripts import conversations, read_turns
 from valueloop.spec.datasets import DATASETS, Dataset
 from valueloop.store import appdb
@@ -44,6 +45,8 @@ class ScoreSummary(BaseModel):
     mean_score: float | None
     pass_rate: float | None
     auto_failed: int
+    held_back: list[str]
+    """Items calibration flagged as needing human review: reported as na, not scored."""
     batch_id: str | None
     seconds: float
 
@@ -67,10 +70,10 @@ def score_workspace(ws: Workspace, rubric: str | Path, sentiment: SentimentFn | 
     file = resolve(rubric, ws.root)
     spec, sha = load_rubric(file), rubric_sha(file)
     started, t0 = datetime.now(UTC), time.perf_counter()
-    fn = sentiment or shipped_sentiment()
-    scored = [(score_conversation(spec, c, fn), row) for c, row in conversations(read_turns(ws))]
+    fn, held = sentiment or shipped_sentiment(), flagged_items(ws, spec.id)
+    scored = [(score_conversation(spec, c, fn, held), row) for c, row in conversations(read_turns(ws))]
     seconds = round(time.perf_counter() - t0, 3)
-    summary = _summary(spec, file, sha, scored, seconds)
+    summary = _summary(spec, file, sha, scored, seconds).model_copy(update={"held_back": sorted(held)})
     if not scored:
         return summary
     scores_table = _scores_table(scored, sha)
@@ -96,7 +99,7 @@ def _summary(
         stored=0, updated=0, duplicates=0,
         mean_score=round(sum(values) / len(values), 2) if values else None,
         pass_rate=round(sum(passed) / len(passed), 4) if passed else None,
-        auto_failed=sum(s.auto_failed for s, _ in scored), batch_id=None, seconds=seconds,
+        auto_failed=sum(s.auto_failed for s, _ in scored), held_back=[], batch_id=None, seconds=seconds,
     )  # fmt: skip
 
 
