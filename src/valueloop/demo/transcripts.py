@@ -17,11 +17,15 @@ Pure: a random generator and specs in, turn rows and the truth out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import numpy as np
+import pyarrow as pa
+
+from valueloop.spec.datasets import DATASETS
 
 Lang = Literal["zh", "en"]
 PROBLEMS = ("skip_verification", "bad_close", "long_hold", "promise")
@@ -162,3 +166,102 @@ def plant(rng: np.random.Generator, agent: str, team: str, skip_agent: str, bad_
         "promise": 0.02,
     }
     return frozenset(name for name, rate in rates.items() if rng.random() < rate)
+
+
+# --- the demo's datasets: conversations for staffed calls and chats, and human reviews ----------
+
+MAX_CONVERSATIONS = 1_500
+REVIEWED, CALIBRATED = 60, 20
+"""Conversations reviewed by one person, of which the first ones by three (a calibration session)."""
+REVIEWERS = ("QA-R1", "QA-R2", "QA-R3")
+NOISE = 0.03
+"""Share of a reviewer's labels that are slips (pass ↔ fail)."""
+
+
+@dataclass(frozen=True)
+class Planted:
+    specs: tuple[Spec, ...]
+    skip_agent: str
+    bad_close_team: str
+
+
+def choose(rng: np.random.Generator, interactions: list[dict[str, object]]) -> Planted:
+    """Up to :data:`MAX_CONVERSATIONS` staffed phone and chat interactions, and who gets the planted problems."""
+    staffed = [r for r in interactions if r["agent_id"] is not None and r["channel"] in ("phone", "chat")]
+    keep = np.sort(rng.choice(len(staffed), min(MAX_CONVERSATIONS, len(staffed)), replace=False))
+    rows = [staffed[int(i)] for i in keep]
+    agents = _most(str(r["agent_id"]) for r in rows)
+    skip_agent = agents[0] if agents else ""
+    skip_team = {str(r["entity_id"]) for r in rows if r["agent_id"] == skip_agent}
+    teams = [t for t in _most(str(r["entity_id"]) for r in rows) if t not in skip_team]
+    bad_team = teams[0] if teams else ""
+    specs = tuple(
+        Spec(f"CV{k:06d}", str(r["agent_id"]), str(r["entity_id"]), r["opened_at"], str(r["channel"]),
+             str(r["category"]), "en" if rng.random() < 0.25 else "zh", str(r["interaction_id"]),
+             plant(rng, str(r["agent_id"]), str(r["entity_id"]), skip_agent, bad_team, str(r["channel"])))
+        for k, r in enumerate(rows, start=1)
+    )  # fmt: skip
+    return Planted(specs, skip_agent, bad_team)
+
+
+def _most(values: Iterable[str]) -> list[str]:
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return sorted(counts, key=lambda k: (-counts[k], k))
+
+
+def truth(spec: Spec) -> dict[str, str]:
+    """What a careful reviewer marks on the ``bank_call`` rubric for a generated conversation."""
+    phone = spec.channel == "phone"
+    out = {"greeting": "pass", "self_intro": "pass", "risk_disclosure": "na", "no_rude": "pass", "customer_mood": "pass",
+           "first_response": "pass" if phone else "na", "silence": "pass" if phone else "na"}  # fmt: skip
+    for problem, items in FAILS.items():
+        for item in items:
+            if out.get(item) != "na":
+                out[item] = "fail" if problem in spec.problems else "pass"
+    return out
+
+
+def reviews(rng: np.random.Generator, planted: Planted, export_us: int) -> list[dict[str, object]]:
+    """Human reviews of a sample: three reviewers on the first conversations, one on the rest, with slips."""
+    chosen = sorted(rng.choice(len(planted.specs), min(REVIEWED, len(planted.specs)), replace=False))
+    out = []
+    for n, k in enumerate(chosen):
+        spec = planted.specs[int(k)]
+        session = "CAL-QA-1" if n < CALIBRATED else None
+        for reviewer in REVIEWERS if session else (REVIEWERS[n % len(REVIEWERS)],):
+            for item, label in sorted(truth(spec).items()):
+                slip = label != "na" and rng.random() < NOISE
+                out.append({
+                    "review_id": f"{session or 'R'}:{spec.conversation_id}:{reviewer}", "conversation_id": spec.conversation_id,
+                    "rubric": "bank_call", "item": item, "reviewer_id": reviewer,
+                    "reviewed_at": _later(spec.started_at, export_us), "result": ("fail" if label == "pass" else "pass") if slip else label,
+                    "session_id": session, "note": None,
+                })  # fmt: skip
+    return out
+
+
+def _later(started: object, export_us: int) -> object:
+    """An hour after the conversation, but never after the export moment."""
+    assert isinstance(started, datetime)
+    return min(started + timedelta(hours=1), datetime.fromtimestamp(export_us / 1e6, UTC))
+
+
+def conversation_tables(
+    rng: np.random.Generator, interactions: pa.Table, export_us: int, facts: dict[str, object]
+) -> tuple[pa.Table, pa.Table]:
+    """The ``conversations`` and ``qa_reviews`` tables for the demo; ``facts`` gets what was planted."""
+    cols = ["interaction_id", "entity_id", "opened_at", "agent_id", "channel", "category"]
+    planted = choose(rng, interactions.select(cols).to_pylist())
+    rows = [row for spec in planted.specs for row in turns(rng, spec)]
+    talk = pa.Table.from_pylist(rows, schema=DATASETS["conversations"].schema)
+    review = pa.Table.from_pylist(reviews(rng, planted, export_us), schema=DATASETS["qa_reviews"].schema)
+    facts |= {
+        "rubric": "bank_call",
+        "conversations": len(planted.specs),
+        "skip_verification_agent": planted.skip_agent,
+        "bad_close_team": planted.bad_close_team,
+        "planted": {p: sum(p in s.problems for s in planted.specs) for p in PROBLEMS},
+    }
+    return talk, review
