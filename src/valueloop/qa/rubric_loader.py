@@ -18,6 +18,7 @@ from valueloop.errors import SpecError
 from valueloop.qa.rubric import FlowCheck, PhraseCheck, RegexCheck, Rubric, TimingCheck
 from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
 
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 RUBRIC_DIR = "qa"
 """The workspace folder of a workspace's own rubrics (``qa/*.yaml``)."""
 
@@ -51,11 +52,16 @@ def _structure_problems(err: ValidationError) -> list[Problem]:
     ]
 
 
-def resolve(name_or_path: str | Path, workspace_root: Path | None = None) -> Path:
-    """A rubric file: a path, a workspace rubric ``qa/<name>.yaml``, or a starter rubric by name."""
+def resolve(name_or_path: str | Path, workspace_root: Path | None = None, *, names_only: bool = False) -> Path:
+    """A rubric file: a path, a workspace rubric ``qa/<name>.yaml``, or a starter rubric by name.
+
+    ``names_only`` (requests over HTTP) never reads a path: only workspace and starter rubrics by name.
+    """
     path = Path(name_or_path)
-    if path.is_file():
+    if not names_only and path.is_file():
         return path
+    if names_only and not NAME.fullmatch(str(name_or_path)):
+        raise SpecError(f"{name_or_path!r}: give a rubric name (letters, digits, _ . -), not a path")
     if workspace_root is not None and (own := workspace_root / RUBRIC_DIR / f"{name_or_path}.yaml").is_file():
         return own
     shipped = starter_rubrics()

@@ -58,7 +58,7 @@ def _lake_frame(ws: Workspace, dataset: str) -> pd.DataFrame:
 
 
 def draw_sample(
-    ws: Workspace, rubric: str, n: int, method: Method, out: Path, reviewers: list[str], seed: int = 0,
+    ws: Workspace, rubric: str | Path, n: int, method: Method, out: Path, reviewers: list[str], seed: int = 0,
     session_id: str | None = None,
 ) -> ReviewSample:  # fmt: skip
     """Sample scored conversations and write one review form (CSV) per reviewer into ``out``.
@@ -110,7 +110,7 @@ def flagged_items(ws: Workspace, rubric_id: str) -> frozenset[str]:
 
 
 def calibrate(
-    ws: Workspace, rubric: str, threshold: float = THRESHOLD, min_pairs: int = MIN_PAIRS, session: str | None = None
+    ws: Workspace, rubric: str | Path, threshold: float = THRESHOLD, min_pairs: int = MIN_PAIRS, session: str | None = None
 ) -> Calibration:
     """Agreement per item (auto vs human, between reviewers); flagged items are saved for ``qa score``."""
     spec = load_rubric(resolve(rubric, ws.root))

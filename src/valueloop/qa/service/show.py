@@ -7,6 +7,7 @@ re-scored here, so what a page shows is what models and scorecards count.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -96,9 +97,9 @@ def _period(ts: pd.Series, period: Period, tz: str) -> pd.Series:
     return local.dt.to_period("W" if period == "week" else "M").astype(str)
 
 
-def rollup(ws: Workspace, rubric: str, by: By = "agent", period: Period = "month") -> list[RollupRow]:
+def rollup(ws: Workspace, rubric: str | Path, by: By = "agent", period: Period = "month") -> list[RollupRow]:
     """Mean score, pass rate and auto-fails per agent (or unit) and period, in the workspace's time zone."""
-    df = _frame(ws, "qa_scores", rubric)
+    df = _frame(ws, "qa_scores", load_rubric(resolve(rubric, ws.root)).id)
     if df.empty:
         return []
     df = df.assign(group=df[GROUP_COLUMN[by]].fillna("(none)"), period=_period(df["started_at"], period, _tz(ws)))
@@ -120,7 +121,7 @@ def _tz(ws: Workspace) -> str:
     return ws.settings.workspace.timezone
 
 
-def weakest_items(ws: Workspace, rubric: str, agent: str | None = None, top: int = 3, examples: int = 2) -> list[WeakItem]:
+def weakest_items(ws: Workspace, rubric: str | Path, agent: str | None = None, top: int = 3, examples: int = 2) -> list[WeakItem]:
     """Per agent, the ``top`` items failed most often (of those that applied), with failing and passing turns."""
     spec = load_rubric(resolve(rubric, ws.root))
     names = {i.id: i for i in spec.items}
@@ -157,7 +158,7 @@ def _examples(rows: pd.DataFrame, n: int) -> list[Example]:
     ]
 
 
-def conversation_view(ws: Workspace, conversation_id: str, rubric: str) -> ConversationView:
+def conversation_view(ws: Workspace, conversation_id: str, rubric: str | Path) -> ConversationView:
     """One conversation's turns with its stored item results and their evidence."""
     spec = load_rubric(resolve(rubric, ws.root))
     turns = read_turns(ws, [conversation_id]).to_pylist()
