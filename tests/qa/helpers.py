@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from valueloop.qa.transcript import Conversation, Speaker, Turn
 
 
-def conv(*turns: tuple[Speaker, str] | tuple[Speaker, str, float, float], cid: str = "C1", **fields: str) -> Conversation:
+def conv(
+    *turns: tuple[Speaker, str] | tuple[Speaker, str, float, float], cid: str = "C1", **fields: str
+) -> Conversation:
     out = []
     for i, t in enumerate(turns):
         start, end = (t[2], t[3]) if len(t) == 4 else (None, None)  # type: ignore[misc]

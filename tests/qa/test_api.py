@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import by_words
 
 from conftest import write
-from helpers import by_words
 from valueloop.api.app import create_app
 from valueloop.api.settings import ApiSettings
 from valueloop.flows.accounts import Role, add_user, create_token
@@ -22,16 +22,29 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-ENTITIES = "entity_id,name,type,parent_id\nC0,Co,company,\nR1,North,region,C0\nR2,South,region,C0\n" \
-           "T1,Team 1,team,R1\nT2,Team 2,team,R2\nA1,Ann,agent,T1\nA2,Bo,agent,T2\n"  # fmt: skip
+ENTITIES = (
+    "entity_id,name,type,parent_id\nC0,Co,company,\nR1,North,region,C0\nR2,South,region,C0\n"
+    "T1,Team 1,team,R1\nT2,Team 2,team,R2\nA1,Ann,agent,T1\nA2,Bo,agent,T2\n"
+)
 HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'
 
 
 def _conv(cid: str, agent: str, team: str, text: str) -> str:
-    turns = [{"speaker": "agent", "text": "您好，工号1"}, {"speaker": "customer", "text": text},
-             {"speaker": "agent", "text": "感谢您的来电，再见"}]  # fmt: skip
-    return json.dumps({"conversation_id": cid, "agent_id": agent, "entity_id": team,
-                       "started_at": "2026-03-01T09:00:00", "turns": turns}, ensure_ascii=False)  # fmt: skip
+    turns = [
+        {"speaker": "agent", "text": "您好，工号1"},
+        {"speaker": "customer", "text": text},
+        {"speaker": "agent", "text": "感谢您的来电，再见"},
+    ]
+    return json.dumps(
+        {
+            "conversation_id": cid,
+            "agent_id": agent,
+            "entity_id": team,
+            "started_at": "2026-03-01T09:00:00",
+            "turns": turns,
+        },
+        ensure_ascii=False,
+    )
 
 
 @pytest.fixture
@@ -94,7 +107,9 @@ def test_permissions_pooling_and_rubric_names(client: tuple[TestClient, dict[str
 
 def test_rubric_text_is_validated_with_lines_and_anchors_refused(client: tuple[TestClient, dict[str, str]]) -> None:
     c, t = client
-    bad = c.post("/api/v1/qa/rubrics/validate", json={"text": "id: x\nname: X\nsections: []\n"}, headers=_h(t, "analyst"))
+    bad = c.post(
+        "/api/v1/qa/rubrics/validate", json={"text": "id: x\nname: X\nsections: []\n"}, headers=_h(t, "analyst")
+    )
     assert bad.status_code == 422 and "rubric.yaml:3: sections" in bad.text and "vl-rubric" not in bad.text
     bomb = c.post("/api/v1/qa/rubrics/validate", json={"text": "a: &x [1]\nb: *x\n"}, headers=_h(t, "analyst"))
     assert bomb.status_code == 400 and "anchors" in bomb.text

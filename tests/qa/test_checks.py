@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import by_words, conv
+from pydantic import TypeAdapter
+
 from valueloop.qa import checks
 from valueloop.qa.checks import CHECKS, Context, run_check
 from valueloop.qa.rubric import Check, FlowCheck, PhraseCheck, RegexCheck, SentimentCheck, TimingCheck
 from valueloop.qa.transcript import Conversation, Evidence
-from pydantic import TypeAdapter
 
 CALL = conv(
     ("agent", "您好，工号1024，很高兴为您服务"),
@@ -32,7 +32,10 @@ def run(spec: dict[str, object], c: Conversation = CALL, ctx: Context = CTX) -> 
 
 
 def test_every_check_kind_is_registered() -> None:
-    kinds = {m.model_fields["kind"].annotation.__args__[0] for m in (PhraseCheck, RegexCheck, FlowCheck, TimingCheck, SentimentCheck)}  # type: ignore[union-attr]
+    kinds = {
+        m.model_fields["kind"].annotation.__args__[0]
+        for m in (PhraseCheck, RegexCheck, FlowCheck, TimingCheck, SentimentCheck)
+    }  # type: ignore[union-attr]
     assert kinds == set(CHECKS)
 
 
@@ -121,8 +124,11 @@ def test_timing_values() -> None:
 
     values = {name: measure(TIMED) for name, measure in MEASURES.items()}
     assert {k: round(v[0], 4) for k, v in values.items() if v} == {
-        "first_response": 4.0, "longest_silence": 30.0, "agent_talk_share": round(7 / 10.5, 4), "overtalk": 0.5,
-    }  # fmt: skip
+        "first_response": 4.0,
+        "longest_silence": 30.0,
+        "agent_talk_share": round(7 / 10.5, 4),
+        "overtalk": 0.5,
+    }
 
 
 def test_timing_without_turn_times_is_not_applicable() -> None:

@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import typer
+from test_planted import AGENTS, generated
 from typer.testing import CliRunner
 
 from conftest import write
-from test_planted import AGENTS, generated
+from valueloop.cli.ingest import register as register_ingest
 from valueloop.cli.qa import register
 from valueloop.demo.transcripts import turns
 from valueloop.spec.datasets import DATASETS
@@ -24,14 +25,7 @@ from valueloop.store.workspace import Workspace
 def _app() -> typer.Typer:
     app = typer.Typer()
     register(app)
-
-    @app.command("ingest")
-    def _ingest(dataset: str, file: Path, workspace: Path = typer.Option(..., "-w")) -> None:
-        from valueloop.flows.ingest import ingest
-        from valueloop.store.workspace import open_workspace
-
-        ingest(open_workspace(workspace), dataset, [file])
-
+    register_ingest(app)
     return app
 
 
@@ -54,7 +48,9 @@ def loaded(ws: Workspace, tmp_path: Path) -> Workspace:
 def test_validate_lists_every_problem_with_file_and_line(tmp_path: Path) -> None:
     good = json.loads(run("qa", "validate", "-f", "json", "-w", tmp_path))
     assert {r["rubric"] for r in good} >= {"bank_call", "ecommerce_chat", "after_sales_zh"}
-    bad = write(tmp_path / "bad.yaml", "id: x\nname: X\nsections:\n  - id: s\n    name: S\n    weight: 0\n    items: []\n")
+    bad = write(
+        tmp_path / "bad.yaml", "id: x\nname: X\nsections:\n  - id: s\n    name: S\n    weight: 0\n    items: []\n"
+    )
     result = CliRunner().invoke(_app(), ["qa", "validate", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:6: sections[0].weight" in result.stderr
@@ -72,8 +68,26 @@ def test_score_show_review_and_calibrate(loaded: Workspace, tmp_path: Path) -> N
     one = json.loads(run("qa", "show", "--conversation", "C0000", "-f", "json", *w))
     assert one["turns"][0]["speaker"] == "agent" and one["items"]
 
-    forms = json.loads(run("qa", "review", "sample", "-n", "12", "--reviewer", "r1", "--reviewer", "r2",
-                           "--session", "S1", "--out", tmp_path / "forms", "-f", "json", *w))  # fmt: skip
+    forms = json.loads(
+        run(
+            "qa",
+            "review",
+            "sample",
+            "-n",
+            "12",
+            "--reviewer",
+            "r1",
+            "--reviewer",
+            "r2",
+            "--session",
+            "S1",
+            "--out",
+            tmp_path / "forms",
+            "-f",
+            "json",
+            *w,
+        )
+    )
     assert len(forms["conversations"]) == 12 and len(forms["forms"]) == 2
     for k, form in enumerate(forms["forms"]):
         _fill(Path(form), flip_item="customer_mood" if k == 1 else None)

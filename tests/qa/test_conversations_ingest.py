@@ -47,13 +47,17 @@ def test_one_row_per_turn_is_checked_and_idempotent(ws: Workspace, tmp_path: Pat
 
 
 def _conversation(cid: str, turns: object) -> str:
-    return json.dumps({"conversation_id": cid, "started_at": "2026-03-01T09:00:00", "agent_id": "A1",
-                       "turns": turns}, ensure_ascii=False)  # fmt: skip
+    return json.dumps(
+        {"conversation_id": cid, "started_at": "2026-03-01T09:00:00", "agent_id": "A1", "turns": turns},
+        ensure_ascii=False,
+    )
 
 
 def test_a_json_turns_column_is_expanded_in_order(ws: Workspace, tmp_path: Path) -> None:
-    turns = [{"role": "agent", "content": "您好", "start": 0, "end": 1.5},
-             {"role": "customer", "content": "查询余额", "start": 2, "end": 3}]  # fmt: skip
+    turns = [
+        {"role": "agent", "content": "您好", "start": 0, "end": 1.5},
+        {"role": "customer", "content": "查询余额", "start": 2, "end": 3},
+    ]
     f = write(tmp_path / "c.jsonl", _conversation("C1", turns) + "\n")
     s = ingest(ws, "conversations", [f])
     assert s.stored == 2 and _reconciles(s)

@@ -30,15 +30,24 @@ def generated(n: int = 360, seed: int = 5) -> list[tuple[Spec, Conversation]]:
         agent = sorted(AGENTS)[k % len(AGENTS)]
         channel = "phone" if rng.random() < 0.6 else "chat"
         spec = Spec(
-            f"C{k:04d}", agent, AGENTS[agent], start + timedelta(hours=k), channel,
+            f"C{k:04d}",
+            agent,
+            AGENTS[agent],
+            start + timedelta(hours=k),
+            channel,
             str(rng.choice(["account", "billing", "refund", "complaint", "inquiry"])),
             "en" if rng.random() < 0.3 else "zh",
             problems=plant(rng, agent, AGENTS[agent], SKIP_AGENT, BAD_TEAM, channel),
-        )  # fmt: skip
+        )
         rows = turns(rng, spec)
-        conv = Conversation(spec.conversation_id, tuple(
-            Turn(int(r["turn_index"]), r["speaker"], str(r["text"]), r["start_s"], r["end_s"])  # type: ignore[arg-type]
-            for r in rows), {"channel": channel, "category": spec.category})  # fmt: skip
+        conv = Conversation(
+            spec.conversation_id,
+            tuple(
+                Turn(int(r["turn_index"]), r["speaker"], str(r["text"]), r["start_s"], r["end_s"])  # type: ignore[arg-type]
+                for r in rows
+            ),
+            {"channel": channel, "category": spec.category},
+        )
         out.append((spec, conv))
     return out
 
@@ -50,7 +59,9 @@ def scored() -> list[tuple[Spec, ConversationScore]]:
     return [(spec, score_conversation(rubric, conv, fn)) for spec, conv in generated()]
 
 
-def test_planted_problems_are_found_with_high_precision_and_recall(scored: list[tuple[Spec, ConversationScore]]) -> None:
+def test_planted_problems_are_found_with_high_precision_and_recall(
+    scored: list[tuple[Spec, ConversationScore]],
+) -> None:
     for problem, items in FAILS.items():
         truth = {s.conversation_id for s, _ in scored if problem in s.problems}
         for item in items:
@@ -58,8 +69,10 @@ def test_planted_problems_are_found_with_high_precision_and_recall(scored: list[
             hit = len(found & truth)
             precision = hit / len(found) if found else 1.0
             recall = hit / len(truth) if truth else 1.0
-            print(f"{problem:18} {item:16} planted={len(truth):3} flagged={len(found):3} "
-                  f"precision={precision:.3f} recall={recall:.3f}")  # fmt: skip
+            print(
+                f"{problem:18} {item:16} planted={len(truth):3} flagged={len(found):3} "
+                f"precision={precision:.3f} recall={recall:.3f}"
+            )
             assert truth, problem
             assert precision >= 0.95 and recall >= 0.95, (problem, item, precision, recall)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import by_words, conv
 
 from conftest import write
-from helpers import by_words, conv
 from valueloop.errors import SpecError
 from valueloop.qa.rubric_loader import load_rubric, resolve, starter_rubrics
 from valueloop.qa.scoring import score_conversation
@@ -60,7 +60,10 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path: Path) -> None:
     text = str(err.value)
     assert f"{f}:11: sections[0].items[0].weight" in text
     assert f"{f}:17: sections[0].items[1].check.phrase.colour" in text
-    f2 = write(tmp_path / "r2.yaml", RUBRIC.replace("id: bye", "id: hello").replace("present: false", "present: false, before: nowhere"))
+    f2 = write(
+        tmp_path / "r2.yaml",
+        RUBRIC.replace("id: bye", "id: hello").replace("present: false", "present: false, before: nowhere"),
+    )
     with pytest.raises(SpecError) as err2:
         load_rubric(f2)
     assert "3 problem(s)" in str(err2.value)
@@ -69,8 +72,12 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path: Path) -> None:
 
 
 def test_a_bad_regex_is_named(tmp_path: Path) -> None:
-    f = write(tmp_path / "r.yaml", RUBRIC.replace("{kind: phrase, phrases: [order]}", "{kind: regex, pattern: '(unclosed'}"))
-    with pytest.raises(SpecError, match=r"r.yaml:17: sections\[0\].items\[1\].check.pattern: invalid regular expression"):
+    f = write(
+        tmp_path / "r.yaml", RUBRIC.replace("{kind: phrase, phrases: [order]}", "{kind: regex, pattern: '(unclosed'}")
+    )
+    with pytest.raises(
+        SpecError, match=r"r.yaml:17: sections\[0\].items\[1\].check.pattern: invalid regular expression"
+    ):
         load_rubric(f)
 
 
@@ -115,7 +122,14 @@ def test_bonus_adds_points_capped_at_100_and_auto_fail_zeroes(tmp_path: Path) ->
 
 
 def test_nothing_applicable_gives_no_score(tmp_path: Path) -> None:
-    r = load_rubric(write(tmp_path / "r.yaml", RUBRIC.split("  - id: close")[0].replace("weight: 3\n        check", "weight: 3\n        applies_if: {channel: phone}\n        check")))
+    r = load_rubric(
+        write(
+            tmp_path / "r.yaml",
+            RUBRIC.split("  - id: close")[0].replace(
+                "weight: 3\n        check", "weight: 3\n        applies_if: {channel: phone}\n        check"
+            ),
+        )
+    )
     s = score_conversation(r, conv(("agent", "x")), by_words)
     assert s.score is None and s.passed is None
 

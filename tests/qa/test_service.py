@@ -6,18 +6,28 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import by_words
 
 from conftest import write
-from helpers import by_words
 from valueloop.flows.ingest import ingest
 from valueloop.qa.service.score import score_workspace
 from valueloop.qa.service.show import conversation_view, rollup, weakest_items
 from valueloop.store.workspace import Workspace
 
-GOOD = [("agent", "您好，工号1024，很高兴为您服务"), ("customer", "查询余额"), ("agent", "先核实一下您的身份证后四位"),
-        ("customer", "1234"), ("agent", "您的账户余额是500元，还有什么可以帮您"), ("agent", "感谢您的来电，再见")]  # fmt: skip
-SKIPS_VERIFICATION = [("agent", "您好，工号2048"), ("customer", "查询余额"), ("agent", "您的账户余额是500元"),
-                      ("agent", "感谢您的来电，再见")]  # fmt: skip
+GOOD = [
+    ("agent", "您好，工号1024，很高兴为您服务"),
+    ("customer", "查询余额"),
+    ("agent", "先核实一下您的身份证后四位"),
+    ("customer", "1234"),
+    ("agent", "您的账户余额是500元，还有什么可以帮您"),
+    ("agent", "感谢您的来电，再见"),
+]
+SKIPS_VERIFICATION = [
+    ("agent", "您好，工号2048"),
+    ("customer", "查询余额"),
+    ("agent", "您的账户余额是500元"),
+    ("agent", "感谢您的来电，再见"),
+]
 
 
 def _line(cid: str, agent: str, turns: list[tuple[str, str]], when: str = "2026-03-02T09:00:00") -> str:
@@ -28,7 +38,11 @@ def _line(cid: str, agent: str, turns: list[tuple[str, str]], when: str = "2026-
 
 @pytest.fixture
 def scored(ws: Workspace, tmp_path: Path) -> Workspace:
-    lines = [_line("C1", "A1", GOOD), _line("C2", "A2", SKIPS_VERIFICATION), _line("C3", "A2", GOOD, "2026-04-02T09:00:00")]
+    lines = [
+        _line("C1", "A1", GOOD),
+        _line("C2", "A2", SKIPS_VERIFICATION),
+        _line("C3", "A2", GOOD, "2026-04-02T09:00:00"),
+    ]
     ingest(ws, "conversations", [write(tmp_path / "c.jsonl", "\n".join(lines) + "\n")])
     s = score_workspace(ws, "bank_call", by_words)
     assert (s.conversations, s.stored, s.auto_failed) == (3, 3, 1)

@@ -18,6 +18,7 @@ JSON shapes (``--format json``):
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -26,10 +27,12 @@ import typer
 
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 
-qa_app = typer.Typer(help="Conversation quality assurance (智能质检): rubrics, scores, review, calibration.",
-                     no_args_is_help=True)  # fmt: skip
-review_app = typer.Typer(help="Human review: sample conversations into forms, import the filled forms.",
-                         no_args_is_help=True)  # fmt: skip
+qa_app = typer.Typer(
+    help="Conversation quality assurance (智能质检): rubrics, scores, review, calibration.", no_args_is_help=True
+)
+review_app = typer.Typer(
+    help="Human review: sample conversations into forms, import the filled forms.", no_args_is_help=True
+)
 
 
 class Lang(StrEnum):
@@ -55,27 +58,51 @@ class Method(StrEnum):
 
 
 RubricOpt = Annotated[
-    str, typer.Option("--rubric", "-r", help="Rubric: a file, a workspace rubric (qa/<name>.yaml) or a starter "
-                      "(bank_call, ecommerce_chat, after_sales_zh).")  # fmt: skip
+    str,
+    typer.Option(
+        "--rubric",
+        "-r",
+        help="Rubric: a file, a workspace rubric (qa/<name>.yaml) or a starter "
+        "(bank_call, ecommerce_chat, after_sales_zh).",
+    ),
 ]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Table labels and item names: zh or en.")]
 HEADERS = {
-    "zh": {"group": "对象", "period": "期间", "conversations": "会话数", "mean_score": "平均分", "pass_rate": "合格率",
-           "auto_failed": "一票否决", "agent_id": "坐席", "item": "质检项", "failed": "未通过", "applicable": "适用",
-           "fail_rate": "未通过率", "example": "示例", "pairs": "人机对数", "cohen_kappa": "κ(人机)",
-           "krippendorff_alpha": "α(评审间)", "needs_human_review": "需人工复核", "reason": "原因", "result": "结果",
-           "detail": "说明", "evidence": "证据"},
+    "zh": {
+        "group": "对象",
+        "period": "期间",
+        "conversations": "会话数",
+        "mean_score": "平均分",
+        "pass_rate": "合格率",
+        "auto_failed": "一票否决",
+        "agent_id": "坐席",
+        "item": "质检项",
+        "failed": "未通过",
+        "applicable": "适用",
+        "fail_rate": "未通过率",
+        "example": "示例",
+        "pairs": "人机对数",
+        "cohen_kappa": "κ(人机)",
+        "krippendorff_alpha": "α(评审间)",
+        "needs_human_review": "需人工复核",
+        "reason": "原因",
+        "result": "结果",
+        "detail": "说明",
+        "evidence": "证据",
+    },
     "en": {},
-}  # fmt: skip
+}
 
 
-def _labelled(rows: list[dict[str, object]], lang: Lang) -> list[dict[str, object]]:
+def _labelled(rows: Sequence[Mapping[str, object]], lang: Lang) -> list[dict[str, object]]:
     names = HEADERS[lang.value]
     return [{names.get(k, k): v for k, v in r.items()} for r in rows]
 
 
 def validate(
-    files: Annotated[list[Path] | None, typer.Argument(help="Rubric files (default: qa/*.yaml and the starters).")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Rubric files (default: qa/*.yaml and the starters).")
+    ] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -117,7 +144,9 @@ def show(
     period: Annotated[Period, typer.Option("--period", help="week, month or all.")] = Period.month,
     weakest: Annotated[bool, typer.Option("--weakest", help="Each agent's weakest items, with example turns.")] = False,
     agent: Annotated[str | None, typer.Option("--agent", help="Only this agent (with --weakest).")] = None,
-    conversation: Annotated[str | None, typer.Option("--conversation", help="One conversation with its evidence.")] = None,
+    conversation: Annotated[
+        str | None, typer.Option("--conversation", help="One conversation with its evidence.")
+    ] = None,
     lang: LangOpt = Lang.zh,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
@@ -134,12 +163,20 @@ def show(
         if fmt is Format.json:
             emit([w.model_dump() for w in items], fmt)
             return
-        rows = [{"agent_id": w.agent_id, "item": w.name_zh if lang is Lang.zh else w.name_en, "failed": w.failed,
-                 "applicable": w.applicable, "fail_rate": w.fail_rate,
-                 "example": _example(w.bad[0].evidence) if w.bad else ""} for w in items]  # fmt: skip
+        rows = [
+            {
+                "agent_id": w.agent_id,
+                "item": w.name_zh if lang is Lang.zh else w.name_en,
+                "failed": w.failed,
+                "applicable": w.applicable,
+                "fail_rate": w.fail_rate,
+                "example": _example(w.bad[0].evidence) if w.bad else "",
+            }
+            for w in items
+        ]
         emit(_labelled(rows, lang), fmt)
     else:
-        data = [r.model_dump() for r in svc.rollup(ws, rubric, by.value, period.value)]  # type: ignore[arg-type]
+        data = [r.model_dump() for r in svc.rollup(ws, rubric, by.value, period.value)]
         emit(data if fmt is Format.json else _labelled(data, lang), fmt)
 
 
@@ -154,19 +191,33 @@ def _show_conversation(view: object, lang: Lang, fmt: Format) -> None:
     if fmt is Format.json:
         emit(view.model_dump(), fmt)
         return
-    emit([{"#": t.index, "speaker": t.speaker, "text": t.text} for t in view.turns], fmt,
-         title=f"{view.conversation_id} · {view.score if view.score is not None else '—'}")  # fmt: skip
-    rows = [{"item": i.name_zh if lang is Lang.zh else i.name_en, "result": i.result, "detail": i.detail,
-             "evidence": _example(i.evidence)} for i in view.items]  # fmt: skip
+    emit(
+        [{"#": t.index, "speaker": t.speaker, "text": t.text} for t in view.turns],
+        fmt,
+        title=f"{view.conversation_id} · {view.score if view.score is not None else '—'}",
+    )
+    rows = [
+        {
+            "item": i.name_zh if lang is Lang.zh else i.name_en,
+            "result": i.result,
+            "detail": i.detail,
+            "evidence": _example(i.evidence),
+        }
+        for i in view.items
+    ]
     emit(_labelled(rows, lang), fmt)
 
 
 def sample(
     rubric: RubricOpt = "bank_call",
     n: Annotated[int, typer.Option("--n", "-n", min=1, help="Conversations to review.")] = 20,
-    method: Annotated[Method, typer.Option("--method", help="random, stratified (by agent) or uncertain.")] = Method.stratified,
+    method: Annotated[
+        Method, typer.Option("--method", help="random, stratified (by agent) or uncertain.")
+    ] = Method.stratified,
     reviewer: Annotated[list[str] | None, typer.Option("--reviewer", help="One form per reviewer (repeat).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for the forms (default: <workspace>/qa/review).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the forms (default: <workspace>/qa/review).")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     session: Annotated[str | None, typer.Option("--session", help="Session id (default: rubric and time).")] = None,
     workspace: WorkspaceOpt = None,
@@ -178,7 +229,7 @@ def sample(
 
     ws = open_workspace(workspace)
     folder = out or ws.root / "qa" / "review"
-    result = draw_sample(ws, rubric, n, method.value, folder, reviewer or [], seed, session)  # type: ignore[arg-type]
+    result = draw_sample(ws, rubric, n, method.value, folder, reviewer or [], seed, session)
     emit(result.model_dump(), fmt)
 
 
@@ -213,8 +264,11 @@ def calibrate(
         emit(report.model_dump(), fmt)
         return
     keys = ("item", "pairs", "cohen_kappa", "krippendorff_alpha", "needs_human_review", "reason")
-    emit(_labelled([{k: i[k] for k in keys} for i in report.items], lang), fmt,
-         title=f"{report.rubric}: {report.reviews} reviews by {report.reviewers} reviewers")  # fmt: skip
+    emit(
+        _labelled([{k: i[k] for k in keys} for i in report.items], lang),
+        fmt,
+        title=f"{report.rubric}: {report.reviews} reviews by {report.reviewers} reviewers",
+    )
     if report.needs_human_review:
         stderr.print(f"needs human review (held back from `qa score`): {', '.join(report.needs_human_review)}")
 

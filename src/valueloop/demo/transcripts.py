@@ -39,15 +39,25 @@ FAILS: dict[str, tuple[str, ...]] = {
 
 S: dict[Lang, dict[str, tuple[str, ...]]] = {
     "zh": {
-        "greet": ("您好，工号{n}，很高兴为您服务。", "您好，我是客服代表{n}号，请问有什么可以帮您？", "你好，工号{n}，请讲。"),
+        "greet": (
+            "您好，工号{n}，很高兴为您服务。",
+            "您好，我是客服代表{n}号，请问有什么可以帮您？",
+            "你好，工号{n}，请讲。",
+        ),
         "account": ("我想查一下我的账户余额。", "帮我查下卡里还有多少钱。"),
         "billing": ("我这个月的账单好像多扣了一笔钱。", "信用卡账单有一笔不认识的消费。"),
         "refund": ("之前那笔退款一直没到账。", "我申请的退款什么时候能退回来？"),
         "complaint": ("你们上次办事太慢了，我很不满意！", "等了很久都没人处理，太差了。"),
         "other": ("我想咨询一下最近的交易情况。", "想问一下我卡上的业务。"),
-        "verify": ("好的，为了您的账户安全，先核实一下您的身份证后四位。", "好的，请先提供预留手机号，我核实一下您的身份。"),
+        "verify": (
+            "好的，为了您的账户安全，先核实一下您的身份证后四位。",
+            "好的，请先提供预留手机号，我核实一下您的身份。",
+        ),
         "digits": ("{d}。", "尾号是{d}。"),
-        "details": ("身份确认无误。您的账户余额是{amt}元，最近一笔是{day}号的消费。", "查到了，您的交易明细显示{day}号有一笔{amt}元的扣款。"),
+        "details": (
+            "身份确认无误。您的账户余额是{amt}元，最近一笔是{day}号的消费。",
+            "查到了，您的交易明细显示{day}号有一笔{amt}元的扣款。",
+        ),
         "details_now": ("好的，您的账户余额是{amt}元。", "好的，交易明细显示{day}号有一笔{amt}元的扣款。"),
         "ack": ("好的，明白了。", "嗯，那这笔扣款是怎么回事？"),
         "answer": ("这笔是年费，已经为您申请减免，三个工作日内退回。", "这笔是正常的消费，商户名称会在短信里显示。"),
@@ -60,22 +70,36 @@ S: dict[Lang, dict[str, tuple[str, ...]]] = {
         "abrupt": ("好的，就这样吧。", "行，那先这样。"),
     },
     "en": {
-        "greet": ("Good morning, thank you for calling, my name is {name}. How can I help you?",
-                  "Hello, this is {name} speaking. How may I help?"),  # fmt: skip
+        "greet": (
+            "Good morning, thank you for calling, my name is {name}. How can I help you?",
+            "Hello, this is {name} speaking. How may I help?",
+        ),
         "account": ("I'd like to check my account balance.", "Can you tell me how much is left on my card?"),
-        "billing": ("I think I was charged twice on this month's statement.", "There's a charge on my card I don't recognise."),
+        "billing": (
+            "I think I was charged twice on this month's statement.",
+            "There's a charge on my card I don't recognise.",
+        ),
         "refund": ("My refund still hasn't arrived.", "When will I get my refund back?"),
         "complaint": ("Last time it took forever, I'm really unhappy!", "Nobody dealt with my case, this is terrible."),
         "other": ("I have a question about my recent transactions.", "I'd like to ask about my card."),
-        "verify": ("Sure. Before we go on I need to verify your identity: could you give me the last four digits of your ID?",
-                   "Of course. For security, could you confirm your date of birth?"),  # fmt: skip
+        "verify": (
+            "Sure. Before we go on I need to verify your identity: could you give me the last four digits of your ID?",
+            "Of course. For security, could you confirm your date of birth?",
+        ),
         "digits": ("It's {d}.", "{d}."),
-        "details": ("Thank you, that matches. Your balance is {amt} yuan and the last payment was on the {day}th.",
-                    "Thanks. Your recent transactions show a charge of {amt} yuan on the {day}th."),  # fmt: skip
-        "details_now": ("OK, your balance is {amt} yuan.", "Right, your recent transactions show a charge of {amt} yuan."),
+        "details": (
+            "Thank you, that matches. Your balance is {amt} yuan and the last payment was on the {day}th.",
+            "Thanks. Your recent transactions show a charge of {amt} yuan on the {day}th.",
+        ),
+        "details_now": (
+            "OK, your balance is {amt} yuan.",
+            "Right, your recent transactions show a charge of {amt} yuan.",
+        ),
         "ack": ("OK, I see.", "Hm, so what is that charge?"),
-        "answer": ("That is the annual fee; I've asked for it to be waived, it comes back within three working days.",
-                   "That is a normal purchase; the merchant name is in your text message."),  # fmt: skip
+        "answer": (
+            "That is the annual fee; I've asked for it to be waived, it comes back within three working days.",
+            "That is a normal purchase; the merchant name is in your text message.",
+        ),
         "sorry": ("I'm very sorry for the trouble. I've marked your case urgent and we'll reply within three days.",),
         "promise": ("By the way, we have a fund with a guaranteed return, you can't lose.",),
         "thanks": ("OK, thank you.", "Alright, thanks."),
@@ -108,20 +132,34 @@ def turns(rng: np.random.Generator, spec: Spec) -> list[dict[str, object]]:
     said = _script(rng, spec)
     times = _times(rng, spec, said)
     return [
-        {"conversation_id": spec.conversation_id, "turn_index": i, "speaker": who, "text": text,
-         "started_at": spec.started_at, "start_s": t[0], "end_s": t[1], "interaction_id": spec.interaction_id,
-         "agent_id": spec.agent_id, "entity_id": spec.entity_id, "channel": spec.channel, "category": spec.category}
+        {
+            "conversation_id": spec.conversation_id,
+            "turn_index": i,
+            "speaker": who,
+            "text": text,
+            "started_at": spec.started_at,
+            "start_s": t[0],
+            "end_s": t[1],
+            "interaction_id": spec.interaction_id,
+            "agent_id": spec.agent_id,
+            "entity_id": spec.entity_id,
+            "channel": spec.channel,
+            "category": spec.category,
+        }
         for i, ((who, text), t) in enumerate(zip(said, times, strict=True))
-    ]  # fmt: skip
+    ]
 
 
 def _pick(rng: np.random.Generator, spec: Spec, key: str) -> str:
     options = S[spec.lang][key]
     text = options[int(rng.integers(len(options)))]
     return text.format(
-        n=int(rng.integers(1000, 9999)), name=NAMES[int(rng.integers(len(NAMES)))], d=int(rng.integers(1000, 9999)),
-        amt=int(rng.integers(10, 50000)), day=int(rng.integers(1, 28)),
-    )  # fmt: skip
+        n=int(rng.integers(1000, 9999)),
+        name=NAMES[int(rng.integers(len(NAMES)))],
+        d=int(rng.integers(1000, 9999)),
+        amt=int(rng.integers(10, 50000)),
+        day=int(rng.integers(1, 28)),
+    )
 
 
 def _script(rng: np.random.Generator, spec: Spec) -> list[tuple[str, str]]:
@@ -131,24 +169,39 @@ def _script(rng: np.random.Generator, spec: Spec) -> list[tuple[str, str]]:
     if "skip_verification" in p:
         out.append(("agent", _pick(rng, spec, "details_now")))
     else:
-        out += [("agent", _pick(rng, spec, "verify")), ("customer", _pick(rng, spec, "digits")),
-                ("agent", _pick(rng, spec, "details"))]  # fmt: skip
-    out += [("customer", _pick(rng, spec, "ack")), ("agent", _pick(rng, spec, "sorry" if request == "complaint" else "answer"))]
+        out += [
+            ("agent", _pick(rng, spec, "verify")),
+            ("customer", _pick(rng, spec, "digits")),
+            ("agent", _pick(rng, spec, "details")),
+        ]
+    out += [
+        ("customer", _pick(rng, spec, "ack")),
+        ("agent", _pick(rng, spec, "sorry" if request == "complaint" else "answer")),
+    ]
     if "promise" in p:
         out.append(("agent", _pick(rng, spec, "promise")))
     out.append(("customer", _pick(rng, spec, "thanks")))
     if "bad_close" in p:
         return [*out, ("agent", _pick(rng, spec, "abrupt"))]
-    return [*out, ("agent", _pick(rng, spec, "anything")), ("customer", _pick(rng, spec, "none")),
-            ("agent", _pick(rng, spec, "bye"))]  # fmt: skip
+    return [
+        *out,
+        ("agent", _pick(rng, spec, "anything")),
+        ("customer", _pick(rng, spec, "none")),
+        ("agent", _pick(rng, spec, "bye")),
+    ]
 
 
-def _times(rng: np.random.Generator, spec: Spec, said: Sequence[tuple[str, str]]) -> list[tuple[float | None, float | None]]:
+def _times(
+    rng: np.random.Generator, spec: Spec, said: Sequence[tuple[str, str]]
+) -> list[tuple[float | None, float | None]]:
     """Seconds from the start for a call (speech rate by language); none for a chat export."""
     if spec.channel != "phone":
         return [(None, None)] * len(said)
-    hold_before = next(i for i, (who, _) in enumerate(said) if i > 2 and who == "agent") if "long_hold" in spec.problems else -1
-    out, clock = [], 0.0
+    hold_before = (
+        next(i for i, (who, _) in enumerate(said) if i > 2 and who == "agent") if "long_hold" in spec.problems else -1
+    )
+    out: list[tuple[float | None, float | None]] = []
+    clock = 0.0
     for i, (_, text) in enumerate(said):
         clock += float(rng.uniform(25, 60)) if i == hold_before else float(rng.uniform(0.3, 2.0)) if i else 0.0
         length = len(text) * 0.22 if spec.lang == "zh" else len(text.split()) * 0.38
@@ -157,7 +210,9 @@ def _times(rng: np.random.Generator, spec: Spec, said: Sequence[tuple[str, str]]
     return out
 
 
-def plant(rng: np.random.Generator, agent: str, team: str, skip_agent: str, bad_team: str, channel: str) -> frozenset[str]:
+def plant(
+    rng: np.random.Generator, agent: str, team: str, skip_agent: str, bad_team: str, channel: str
+) -> frozenset[str]:
     """The problems of one conversation: high rates for the planted agent and team, low background rates."""
     rates = {
         "skip_verification": 0.9 if agent == skip_agent else 0.02,
@@ -196,11 +251,19 @@ def choose(rng: np.random.Generator, interactions: list[dict[str, object]]) -> P
     teams = [t for t in _most(str(r["entity_id"]) for r in rows) if t not in skip_team]
     bad_team = teams[0] if teams else ""
     specs = tuple(
-        Spec(f"CV{k:06d}", str(r["agent_id"]), str(r["entity_id"]), r["opened_at"], str(r["channel"]),
-             str(r["category"]), "en" if rng.random() < 0.25 else "zh", str(r["interaction_id"]),
-             plant(rng, str(r["agent_id"]), str(r["entity_id"]), skip_agent, bad_team, str(r["channel"])))
+        Spec(
+            f"CV{k:06d}",
+            str(r["agent_id"]),
+            str(r["entity_id"]),
+            r["opened_at"],
+            str(r["channel"]),
+            str(r["category"]),
+            "en" if rng.random() < 0.25 else "zh",
+            str(r["interaction_id"]),
+            plant(rng, str(r["agent_id"]), str(r["entity_id"]), skip_agent, bad_team, str(r["channel"])),
+        )
         for k, r in enumerate(rows, start=1)
-    )  # fmt: skip
+    )
     return Planted(specs, skip_agent, bad_team)
 
 
@@ -214,8 +277,15 @@ def _most(values: Iterable[str]) -> list[str]:
 def truth(spec: Spec) -> dict[str, str]:
     """What a careful reviewer marks on the ``bank_call`` rubric for a generated conversation."""
     phone = spec.channel == "phone"
-    out = {"greeting": "pass", "self_intro": "pass", "risk_disclosure": "na", "no_rude": "pass", "customer_mood": "pass",
-           "first_response": "pass" if phone else "na", "silence": "pass" if phone else "na"}  # fmt: skip
+    out = {
+        "greeting": "pass",
+        "self_intro": "pass",
+        "risk_disclosure": "na",
+        "no_rude": "pass",
+        "customer_mood": "pass",
+        "first_response": "pass" if phone else "na",
+        "silence": "pass" if phone else "na",
+    }
     for problem, items in FAILS.items():
         for item in items:
             if out.get(item) != "na":
@@ -233,12 +303,19 @@ def reviews(rng: np.random.Generator, planted: Planted, export_us: int) -> list[
         for reviewer in REVIEWERS if session else (REVIEWERS[n % len(REVIEWERS)],):
             for item, label in sorted(truth(spec).items()):
                 slip = label != "na" and rng.random() < NOISE
-                out.append({
-                    "review_id": f"{session or 'R'}:{spec.conversation_id}:{reviewer}", "conversation_id": spec.conversation_id,
-                    "rubric": "bank_call", "item": item, "reviewer_id": reviewer,
-                    "reviewed_at": _later(spec.started_at, export_us), "result": ("fail" if label == "pass" else "pass") if slip else label,
-                    "session_id": session, "note": None,
-                })  # fmt: skip
+                out.append(
+                    {
+                        "review_id": f"{session or 'R'}:{spec.conversation_id}:{reviewer}",
+                        "conversation_id": spec.conversation_id,
+                        "rubric": "bank_call",
+                        "item": item,
+                        "reviewer_id": reviewer,
+                        "reviewed_at": _later(spec.started_at, export_us),
+                        "result": ("fail" if label == "pass" else "pass") if slip else label,
+                        "session_id": session,
+                        "note": None,
+                    }
+                )
     return out
 
 

@@ -58,7 +58,11 @@ def located_check(check: PhraseCheck | RegexCheck, conv: Conversation, ctx: Cont
     hit = locate(check, conv, ctx)
     what = "pattern" if isinstance(check, RegexCheck) else "phrase"
     if not check.present:
-        return Outcome("pass", (), f"no forbidden {what}") if hit is None else Outcome("fail", (hit,), f"said {hit.text!r}")
+        return (
+            Outcome("pass", (), f"no forbidden {what}")
+            if hit is None
+            else Outcome("fail", (hit,), f"said {hit.text!r}")
+        )
     if hit is None:
         return Outcome("fail", (), f"{what} not found ({check.speaker}, {_where(check)})")
     other = ctx.located.get(check.before) if check.before else None

@@ -21,7 +21,6 @@ from valueloop.qa.checks import Context, Outcome, Result, SentimentFn, locate, r
 from valueloop.qa.rubric import Item, PhraseCheck, RegexCheck, Rubric
 from valueloop.qa.transcript import Conversation, Evidence
 
-
 NEEDS_REVIEW = "needs human review (automatic agreement below the calibration threshold)"
 
 
@@ -109,7 +108,9 @@ def _total(rubric: Rubric, conversation_id: str, items: tuple[ItemScore, ...]) -
     if auto_failed:
         score = 0.0
     passed = None if score is None else score >= rubric.pass_score
-    return ConversationScore(conversation_id, rubric.id, score, passed, auto_failed, items, _uncertainty(rubric, items, score))
+    return ConversationScore(
+        conversation_id, rubric.id, score, passed, auto_failed, items, _uncertainty(rubric, items, score)
+    )
 
 
 def _uncertainty(rubric: Rubric, items: tuple[ItemScore, ...], score: float | None) -> float:

@@ -12,6 +12,7 @@ needs have no times (a chat export): a check without data is "not applicable", n
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from valueloop.qa.rubric import TimingMetric
@@ -37,7 +38,7 @@ def first_response(conv: Conversation) -> Measured:
 
 def longest_silence(conv: Conversation) -> Measured:
     turns = _timed(conv)
-    gaps = [(_f(b.start) - _f(a.end), (a, b)) for a, b in zip(turns, turns[1:], strict=False)]
+    gaps = [(_f(b.start) - _f(a.end), (a, b)) for a, b in itertools.pairwise(turns)]
     if not gaps:
         return None
     gap, pair = max(gaps, key=lambda g: g[0])
@@ -58,7 +59,7 @@ def overtalk(conv: Conversation) -> Measured:
     if len(turns) < 2:
         return None
     seconds, evidence = 0.0, []
-    for a, b in zip(turns, turns[1:], strict=False):
+    for a, b in itertools.pairwise(turns):
         overlap = min(_f(a.end), _f(b.end)) - _f(b.start)
         if a.speaker != b.speaker and overlap > 0:
             seconds += overlap

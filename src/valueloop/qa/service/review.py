@@ -25,12 +25,25 @@ from valueloop.ingest.cells import neutralise
 from valueloop.qa.agreement import MIN_PAIRS, THRESHOLD, ItemAgreement, Review, item_agreement
 from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve
 from valueloop.qa.sampling import Candidate, Method, sample
+from valueloop.qa.service.show import records
 from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 
-FORM_COLUMNS = ("review_id", "session_id", "conversation_id", "rubric", "item", "item_name", "auto_result",
-                "auto_detail", "reviewer_id", "reviewed_at", "result", "note")  # fmt: skip
+FORM_COLUMNS = (
+    "review_id",
+    "session_id",
+    "conversation_id",
+    "rubric",
+    "item",
+    "item_name",
+    "auto_result",
+    "auto_detail",
+    "reviewer_id",
+    "reviewed_at",
+    "result",
+    "note",
+)
 
 
 class ReviewSample(BaseModel):
@@ -54,13 +67,20 @@ class Calibration(BaseModel):
 
 
 def _lake_frame(ws: Workspace, dataset: str) -> pd.DataFrame:
-    return Lake(ws.lake_dir).read(dataset, DATASETS[dataset].schema).to_pandas()
+    frame: pd.DataFrame = Lake(ws.lake_dir).read(dataset, DATASETS[dataset].schema).to_pandas()
+    return frame
 
 
 def draw_sample(
-    ws: Workspace, rubric: str | Path, n: int, method: Method, out: Path, reviewers: list[str], seed: int = 0,
+    ws: Workspace,
+    rubric: str | Path,
+    n: int,
+    method: Method,
+    out: Path,
+    reviewers: list[str],
+    seed: int = 0,
     session_id: str | None = None,
-) -> ReviewSample:  # fmt: skip
+) -> ReviewSample:
     """Sample scored conversations and write one review form (CSV) per reviewer into ``out``.
 
     Every reviewer gets the same conversations, so a sample is also a calibration session.
@@ -70,29 +90,45 @@ def draw_sample(
     scores = scores[scores["rubric"] == spec.id]
     if scores.empty:
         raise InputError(f"no conversation is scored with rubric {spec.id!r} yet; run `valueloop qa score` first")
+    rows = records(scores)
     cands = [
-        Candidate(str(r.conversation_id), str(r.agent_id or ""), float(r.uncertainty or 0.0))
-        for r in scores.itertuples()
+        Candidate(str(r["conversation_id"]), str(r["agent_id"] or ""), float(r["uncertainty"] or 0.0)) for r in rows
     ]
     chosen = sample(cands, n, method, seed)
     session = session_id or f"{spec.id}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     items = _lake_frame(ws, "qa_items")
     items = items[(items["rubric"] == spec.id) & items["conversation_id"].isin(chosen)]
     out.mkdir(parents=True, exist_ok=True)
-    forms = [str(_write_form(out, session, spec.id, r, items, {i.id: i.name.get("zh") for i in spec.items}))
-             for r in reviewers or ["reviewer"]]  # fmt: skip
+    forms = [
+        str(_write_form(out, session, spec.id, r, items, {i.id: i.name.get("zh") for i in spec.items}))
+        for r in reviewers or ["reviewer"]
+    ]
     return ReviewSample(rubric=spec.id, method=method, seed=seed, session_id=session, conversations=chosen, forms=forms)
 
 
-def _write_form(out: Path, session: str, rubric: str, reviewer: str, items: pd.DataFrame, names: dict[str, str]) -> Path:
+def _write_form(
+    out: Path, session: str, rubric: str, reviewer: str, items: pd.DataFrame, names: dict[str, str]
+) -> Path:
     """A CSV a reviewer fills in (``result``: pass, fail or na); cells cannot start a spreadsheet formula."""
     path = out / f"review-{session}-{reviewer}.csv"
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(FORM_COLUMNS)
         for r in items.sort_values(["conversation_id", "item"]).itertuples():
-            values = (f"{session}:{r.conversation_id}:{reviewer}", session, r.conversation_id, rubric, r.item,
-                      names.get(str(r.item), r.item), r.result, r.detail, reviewer, "", "", "")  # fmt: skip
+            values = (
+                f"{session}:{r.conversation_id}:{reviewer}",
+                session,
+                r.conversation_id,
+                rubric,
+                r.item,
+                names.get(str(r.item), r.item),
+                r.result,
+                r.detail,
+                reviewer,
+                "",
+                "",
+                "",
+            )
             writer.writerow([neutralise(v) for v in values])
     return path
 
@@ -110,7 +146,11 @@ def flagged_items(ws: Workspace, rubric_id: str) -> frozenset[str]:
 
 
 def calibrate(
-    ws: Workspace, rubric: str | Path, threshold: float = THRESHOLD, min_pairs: int = MIN_PAIRS, session: str | None = None
+    ws: Workspace,
+    rubric: str | Path,
+    threshold: float = THRESHOLD,
+    min_pairs: int = MIN_PAIRS,
+    session: str | None = None,
 ) -> Calibration:
     """Agreement per item (auto vs human, between reviewers); flagged items are saved for ``qa score``."""
     spec = load_rubric(resolve(rubric, ws.root))
@@ -139,9 +179,14 @@ def _save(
     file = calibration_file(ws, rubric_id)
     file.parent.mkdir(parents=True, exist_ok=True)
     report = Calibration(
-        rubric=rubric_id, threshold=threshold, min_pairs=min_pairs, reviews=len(reviews),
-        reviewers=int(reviews["reviewer_id"].nunique()), items=[vars(a) for a in results],
-        needs_human_review=flagged, file=str(file),
-    )  # fmt: skip
+        rubric=rubric_id,
+        threshold=threshold,
+        min_pairs=min_pairs,
+        reviews=len(reviews),
+        reviewers=int(reviews["reviewer_id"].nunique()),
+        items=[vars(a) for a in results],
+        needs_human_review=flagged,
+        file=str(file),
+    )
     file.write_text(json.dumps(report.model_dump(), ensure_ascii=False, indent=1), encoding="utf-8")
     return report

@@ -83,7 +83,12 @@ def score_workspace(ws: Workspace, rubric: str | Path, sentiment: SentimentFn | 
         merged = merge_batch(txn, DATASETS["qa_scores"], [scores_table], lake.files("qa_scores"))
         merge_batch(txn, DATASETS["qa_items"], [items_table], lake.files("qa_items"))
     summary = summary.model_copy(
-        update={"stored": merged.stored, "updated": merged.updated, "duplicates": merged.duplicates, "batch_id": batch_id}
+        update={
+            "stored": merged.stored,
+            "updated": merged.updated,
+            "duplicates": merged.duplicates,
+            "batch_id": batch_id,
+        }
     )
     _record(ws, summary, started)
     return summary
@@ -95,12 +100,21 @@ def _summary(
     values = [s.score for s, _ in scored if s.score is not None]
     passed = [s.passed for s, _ in scored if s.passed is not None]
     return ScoreSummary(
-        rubric=spec.id, rubric_file=str(file), rubric_sha=sha, conversations=len(scored), scored=len(values),
-        stored=0, updated=0, duplicates=0,
+        rubric=spec.id,
+        rubric_file=str(file),
+        rubric_sha=sha,
+        conversations=len(scored),
+        scored=len(values),
+        stored=0,
+        updated=0,
+        duplicates=0,
         mean_score=round(sum(values) / len(values), 2) if values else None,
         pass_rate=round(sum(passed) / len(passed), 4) if passed else None,
-        auto_failed=sum(s.auto_failed for s, _ in scored), held_back=[], batch_id=None, seconds=seconds,
-    )  # fmt: skip
+        auto_failed=sum(s.auto_failed for s, _ in scored),
+        held_back=[],
+        batch_id=None,
+        seconds=seconds,
+    )
 
 
 def _with_source(table: pa.Table) -> pa.Table:
@@ -164,8 +178,15 @@ def _record(ws: Workspace, s: ScoreSummary, started: datetime) -> None:
     with appdb.engine(ws.database_url).begin() as conn:
         conn.execute(
             appdb.ingest_batches.insert().values(
-                batch_id=s.batch_id, dataset="qa_scores", files=["lake:conversations", f"rubric:{s.rubric}@{s.rubric_sha}"],
-                read=s.conversations, stored=s.stored, updated=s.updated, duplicates=s.duplicates, quarantined=0,
-                started_at=started, finished_at=datetime.now(UTC),
+                batch_id=s.batch_id,
+                dataset="qa_scores",
+                files=["lake:conversations", f"rubric:{s.rubric}@{s.rubric_sha}"],
+                read=s.conversations,
+                stored=s.stored,
+                updated=s.updated,
+                duplicates=s.duplicates,
+                quarantined=0,
+                started_at=started,
+                finished_at=datetime.now(UTC),
             )
-        )  # fmt: skip
+        )

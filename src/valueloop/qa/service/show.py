@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel
 
 from valueloop.errors import InputError
+from valueloop.qa.rubric import Item
 from valueloop.qa.rubric_loader import load_rubric, resolve
 from valueloop.qa.service.transcripts import read_turns
 from valueloop.spec.datasets import DATASETS
@@ -87,14 +88,16 @@ class ConversationView(BaseModel):
 def _frame(ws: Workspace, dataset: str, rubric: str) -> pd.DataFrame:
     table = Lake(ws.lake_dir).read(dataset, DATASETS[dataset].schema)
     df = table.to_pandas()
-    return df[df["rubric"] == rubric]
+    out: pd.DataFrame = df[df["rubric"] == rubric]
+    return out
 
 
 def _period(ts: pd.Series, period: Period, tz: str) -> pd.Series:
     if period == "all":
         return pd.Series(["all"] * len(ts), index=ts.index)
     local = ts.dt.tz_convert(tz).dt.tz_localize(None)
-    return local.dt.to_period("W" if period == "week" else "M").astype(str)
+    labels: pd.Series = local.dt.to_period("W" if period == "week" else "M").astype(str)
+    return labels
 
 
 def rollup(ws: Workspace, rubric: str | Path, by: By = "agent", period: Period = "month") -> list[RollupRow]:
@@ -108,12 +111,14 @@ def rollup(ws: Workspace, rubric: str | Path, by: By = "agent", period: Period =
         scores, passed = g["score"].dropna(), g["passed"].dropna()
         out.append(
             RollupRow(
-                group=str(group), period=str(when), conversations=len(g),
+                group=str(group),
+                period=str(when),
+                conversations=len(g),
                 mean_score=round(float(scores.mean()), 2) if len(scores) else None,
                 pass_rate=round(float(passed.astype(float).mean()), 4) if len(passed) else None,
                 auto_failed=int(g["auto_failed"].fillna(False).sum()),
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -121,7 +126,9 @@ def _tz(ws: Workspace) -> str:
     return ws.settings.workspace.timezone
 
 
-def weakest_items(ws: Workspace, rubric: str | Path, agent: str | None = None, top: int = 3, examples: int = 2) -> list[WeakItem]:
+def weakest_items(
+    ws: Workspace, rubric: str | Path, agent: str | None = None, top: int = 3, examples: int = 2
+) -> list[WeakItem]:
     """Per agent, the ``top`` items failed most often (of those that applied), with failing and passing turns."""
     spec = load_rubric(resolve(rubric, ws.root))
     names = {i.id: i for i in spec.items}
@@ -139,23 +146,36 @@ def weakest_items(ws: Workspace, rubric: str | Path, agent: str | None = None, t
             rows = g[g["item"] == item].sort_values("conversation_id")
             out.append(
                 WeakItem(
-                    agent_id=str(agent_id), item=str(item),
+                    agent_id=str(agent_id),
+                    item=str(item),
                     name_zh=spec_item.name.zh if spec_item else str(item),
                     name_en=spec_item.name.en if spec_item else str(item),
-                    applicable=int(row["applicable"]), failed=int(row["failed"]), fail_rate=round(float(row["rate"]), 4),
+                    applicable=int(row["applicable"]),
+                    failed=int(row["failed"]),
+                    fail_rate=round(float(row["rate"]), 4),
                     coaching=spec_item.coaching.en if spec_item and spec_item.coaching else None,
                     bad=_examples(rows[rows["result"] == "fail"], examples),
                     good=_examples(rows[rows["result"] == "pass"], examples),
                 )
-            )  # fmt: skip
+            )
     return out
 
 
 def _examples(rows: pd.DataFrame, n: int) -> list[Example]:
     return [
-        Example(conversation_id=str(r.conversation_id), detail=str(r.detail or ""), evidence=json.loads(r.evidence or "[]"))
-        for r in rows.head(n).itertuples()
+        Example(conversation_id=str(r["conversation_id"]), detail=str(r["detail"] or ""), evidence=_evidence(r))
+        for r in records(rows.head(n))
     ]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as plain dicts keyed by column name."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _evidence(row: dict[str, Any]) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = json.loads(row["evidence"] or "[]")
+    return found
 
 
 def conversation_view(ws: Workspace, conversation_id: str, rubric: str | Path) -> ConversationView:
@@ -171,19 +191,37 @@ def conversation_view(ws: Workspace, conversation_id: str, rubric: str | Path) -
     names = {i.id: (i, spec.section_of(i.id).id) for i in spec.items}
     first = score.iloc[0] if len(score) else None
     return ConversationView(
-        conversation_id=conversation_id, rubric=spec.id,
-        agent_id=turns[0]["agent_id"], entity_id=turns[0]["entity_id"],
+        conversation_id=conversation_id,
+        rubric=spec.id,
+        agent_id=turns[0]["agent_id"],
+        entity_id=turns[0]["entity_id"],
         score=None if first is None or pd.isna(first["score"]) else float(first["score"]),
         passed=None if first is None or pd.isna(first["passed"]) else bool(first["passed"]),
         auto_failed=None if first is None else bool(first["auto_failed"]),
-        turns=[TurnView(index=t["turn_index"], speaker=t["speaker"], text=t["text"] or "", start_s=t["start_s"], end_s=t["end_s"]) for t in turns],
-        items=[
-            ItemView(
-                item=r.item, section=names[r.item][1] if r.item in names else "",
-                name_zh=names[r.item][0].name.zh if r.item in names else r.item,
-                name_en=names[r.item][0].name.en if r.item in names else r.item,
-                result=r.result, points=float(r.points or 0), detail=r.detail or "", evidence=json.loads(r.evidence or "[]"),
+        turns=[
+            TurnView(
+                index=t["turn_index"],
+                speaker=t["speaker"],
+                text=t["text"] or "",
+                start_s=t["start_s"],
+                end_s=t["end_s"],
             )
-            for r in items.itertuples()
+            for t in turns
         ],
-    )  # fmt: skip
+        items=[_item_view(r, names) for r in records(items)],
+    )
+
+
+def _item_view(r: dict[str, Any], names: dict[str, tuple[Item, str]]) -> ItemView:
+    item = str(r["item"])
+    spec, section = names.get(item, (None, ""))
+    return ItemView(
+        item=item,
+        section=section,
+        name_zh=spec.name.zh if spec else item,
+        name_en=spec.name.en if spec else item,
+        result=str(r["result"]),
+        points=float(r["points"] or 0),
+        detail=str(r["detail"] or ""),
+        evidence=_evidence(r),
+    )
