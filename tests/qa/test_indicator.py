@@ -8,10 +8,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from conftest import write
 from helpers import by_words
 from test_planted import AGENTS, SKIP_AGENT, generated
+
+from conftest import write
 from valueloop.demo.transcripts import turns
 from valueloop.flows.evaluate import evaluate
 from valueloop.flows.ingest import ingest
