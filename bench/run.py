@@ -6,7 +6,17 @@ that the fast path and its baseline give the same answers before it prints a rat
 
 from __future__ import annotations
 
-from bench import cli_bench, evaluate_bench, ingest_bench, monitor_bench, nab_bench, text_bench, verify_bench, web_bench
+from bench import (
+    cli_bench,
+    evaluate_bench,
+    ingest_bench,
+    monitor_bench,
+    nab_bench,
+    qa_bench,
+    text_bench,
+    verify_bench,
+    web_bench,
+)
 
 
 def main() -> None:
@@ -25,6 +35,8 @@ def main() -> None:
     web_bench.run()  # issue 7: p95 of pages and list endpoints, 50 clients, 1M-interaction demo (~1 min)
     print()
     cli_bench.run()  # issue 16: `valueloop --help` wall time and peak RSS vs `python -c pass`
+    print()
+    qa_bench.run()  # issue 22: conversations scored per second per core on a 15-item rubric vs a reference
 
 
 if __name__ == "__main__":

@@ -14,8 +14,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from valueloop.qa.matching import alternatives, find_pattern, find_phrase, scope
-from valueloop.qa.rubric import Check, FlowCheck, PhraseCheck, RegexCheck, SentimentCheck, TimingCheck
+from valueloop.qa.matching import Joined, alternatives, find_pattern, scope
+from valueloop.qa.rubric import (
+    Check,
+    FlowCheck,
+    PhraseCheck,
+    Phrases,
+    Position,
+    RegexCheck,
+    SentimentCheck,
+    TimingCheck,
+    Who,
+)
 from valueloop.qa.timing import MEASURES
 from valueloop.qa.transcript import Conversation, Evidence
 
@@ -34,10 +44,18 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Context:
+    """What a check may consult besides the conversation; the memo dicts make one rubric cheap to run many times."""
+
     synonyms: Mapping[str, tuple[str, ...]]
     sentiment: SentimentFn
     located: Mapping[str, Evidence] = field(default_factory=dict)
     """First match of every item with a phrase or regex to find, for ``before``."""
+    words_memo: dict[Phrases, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+    def words(self, phrases: Phrases) -> tuple[str, ...]:
+        if phrases not in self.words_memo:
+            self.words_memo[phrases] = alternatives(phrases, self.synonyms)
+        return self.words_memo[phrases]
 
 
 @lru_cache(maxsize=256)
@@ -46,11 +64,31 @@ def compiled(pattern: str) -> re.Pattern[str]:
 
 
 def locate(check: PhraseCheck | RegexCheck, conv: Conversation, ctx: Context) -> Evidence | None:
-    """The first match of a phrase or regex check in its speaker's turns and position."""
-    turns = scope(conv, check.speaker, check.position)
-    if isinstance(check, RegexCheck):
-        return find_pattern(turns, compiled(check.pattern))
-    return find_phrase(turns, alternatives(check.phrases, ctx.synonyms))
+    """The first match of a phrase or regex check in its speaker's turns and position.
+
+    Memoised on the conversation under everything that decides the result (scope and spellings or
+    pattern), so an item located for ``before`` and then checked is searched once.
+    """
+    where = (check.speaker, check.position.first, check.position.last)
+    what = check.pattern if isinstance(check, RegexCheck) else ctx.words(check.phrases)
+    key = ("locate", *where, what)
+    if key not in conv.memo:
+        if isinstance(what, str):
+            conv.memo[key] = find_pattern(scope(conv, check.speaker, check.position), compiled(what))
+        else:
+            conv.memo[key] = _joined(conv, where).find(what)
+    found = conv.memo[key]
+    assert found is None or isinstance(found, Evidence)
+    return found
+
+
+def _joined(conv: Conversation, where: tuple[Who, int | None, int | None]) -> Joined:
+    key = ("joined", *where)
+    if key not in conv.memo:
+        conv.memo[key] = Joined.of(scope(conv, where[0], Position(first=where[1], last=where[2])))
+    joined = conv.memo[key]
+    assert isinstance(joined, Joined)
+    return joined
 
 
 def located_check(check: PhraseCheck | RegexCheck, conv: Conversation, ctx: Context) -> Outcome:
@@ -78,11 +116,10 @@ def _where(check: PhraseCheck | RegexCheck) -> str:
 
 def flow_check(check: FlowCheck, conv: Conversation, ctx: Context) -> Outcome:
     """Every step found after the previous one (the earliest such match each time)."""
-    turns = conv.by(None if check.speaker == "any" else check.speaker)
+    joined = _joined(conv, (check.speaker, None, None))
     found: list[Evidence] = []
     for number, step in enumerate(check.steps, start=1):
-        after = found[-1].turn if found else -1
-        hit = find_phrase((t for t in turns if t.index > after), alternatives(step, ctx.synonyms))
+        hit = joined.find(ctx.words(step), found[-1].turn if found else -1)
         if hit is None:
             return Outcome("fail", tuple(found), f"step {number} of {len(check.steps)} not found in order")
         found.append(hit)

@@ -9,15 +9,12 @@ wrong characters.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from valueloop.qa.rubric import Phrases, Position, Who
 from valueloop.qa.transcript import Conversation, Evidence, Turn
-
-
-def lowered(text: str) -> str:
-    low = text.lower()
-    return low if len(low) == len(text) else text
 
 
 def alternatives(phrases: Phrases, synonyms: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -39,18 +36,46 @@ def scope(conv: Conversation, who: Who, position: Position) -> tuple[Turn, ...]:
     return turns
 
 
-def find_phrase(turns: Iterable[Turn], words: tuple[str, ...]) -> Evidence | None:
-    """The earliest occurrence of any of ``words`` (in turn order, then position, then longest)."""
-    for turn in turns:
-        low = lowered(turn.text)
-        best: tuple[int, int] | None = None
+SEPARATOR = "\x00"
+"""Between turns in a joined scope: no phrase holds it (ingest refuses NUL bytes), so no match spans two turns."""
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The lowered texts of a scope's turns as one string, and where each turn starts in it.
+
+    Searching one string once per spelling costs a C call per spelling instead of one per
+    spelling and turn; the earliest position found is the earliest turn's earliest match.
+    """
+
+    text: str
+    starts: tuple[int, ...]
+    turns: tuple[Turn, ...]
+
+    @classmethod
+    def of(cls, turns: tuple[Turn, ...]) -> Joined:
+        starts, at = [], 0
+        for t in turns:
+            starts.append(at)
+            at += len(t.low) + 1
+        return cls(SEPARATOR.join(t.low for t in turns), tuple(starts), turns)
+
+    def find(self, words: tuple[str, ...], after: int = -1) -> Evidence | None:
+        """The earliest match of any spelling among the turns with an index above ``after``: the first turn
+        with a match, its earliest position in that turn, the longest spelling at that position."""
+        first = next((k for k, t in enumerate(self.turns) if t.index > after), len(self.turns))
+        if first == len(self.turns):
+            return None
+        best_at, best_len, since = -1, 0, self.starts[first]
         for w in words:
-            at = low.find(w)
-            if at >= 0 and (best is None or (at, -len(w)) < (best[0], -(best[1] - best[0]))):
-                best = (at, at + len(w))
-        if best is not None:
-            return Evidence(turn.index, best[0], best[1], turn.text[best[0] : best[1]])
-    return None
+            at = self.text.find(w, since)
+            if at >= 0 and (best_at < 0 or at < best_at or (at == best_at and len(w) > best_len)):
+                best_at, best_len = at, len(w)
+        if best_at < 0:
+            return None
+        i = bisect_right(self.starts, best_at) - 1
+        turn, start = self.turns[i], best_at - self.starts[i]
+        return Evidence(turn.index, start, start + best_len, turn.text[start : start + best_len])
 
 
 def find_pattern(turns: Iterable[Turn], pattern: re.Pattern[str]) -> Evidence | None:

@@ -15,10 +15,11 @@ Deterministic: the same rubric, conversation and sentiment function give the sam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from valueloop.qa.checks import Context, Outcome, Result, SentimentFn, locate, run_check
-from valueloop.qa.rubric import Item, PhraseCheck, RegexCheck, Rubric
+from valueloop.qa.rubric import Item, PhraseCheck, Phrases, RegexCheck, Rubric, SentimentCheck
 from valueloop.qa.transcript import Conversation, Evidence
 
 NEEDS_REVIEW = "needs human review (automatic agreement below the calibration threshold)"
@@ -70,31 +71,67 @@ def score_conversation(
     rubric: Rubric, conv: Conversation, sentiment: SentimentFn, held_back: frozenset[str] = frozenset()
 ) -> ConversationScore:
     """``held_back``: items calibration found unreliable; they are ``na`` ("needs human review"), not scored."""
-    ctx = Context(rubric.synonyms, sentiment)
-    located = {
-        i.id: hit
-        for i in rubric.items
-        if isinstance(i.check, PhraseCheck | RegexCheck) and i.check.present
-        if (hit := locate(i.check, conv, ctx)) is not None
-    }
-    ctx = Context(rubric.synonyms, sentiment, located)
-    items = tuple(_item(rubric, item, conv, ctx, item.id in held_back) for item in rubric.items)
-    return _total(rubric, conv.conversation_id, items)
+    return Scorer(rubric, held_back).score(conv, sentiment)
 
 
-def _item(rubric: Rubric, item: Item, conv: Conversation, ctx: Context, held: bool) -> ItemScore:
-    section = rubric.section_of(item.id).id
-    if held:
-        out = Outcome("na", (), NEEDS_REVIEW)
-    else:
-        out = run_check(item.check, conv, ctx) if applies(item, conv) else Outcome("na", (), "not applicable here")
-    points = item.weight if out.result == "pass" else 0.0
-    required = item.weight > 0 and not item.bonus
-    return ItemScore(item.id, section, out.result, points, out.evidence, out.detail, out.margin, required)
+class Scorer:
+    """A rubric prepared once for many conversations: item → section, spellings of every phrase list.
+
+    :meth:`score_many` also asks the sentiment function once for the whole batch (one model call
+    instead of one per conversation); the results equal :func:`score_conversation`'s one by one.
+    """
+
+    def __init__(self, rubric: Rubric, held_back: frozenset[str] = frozenset()) -> None:
+        self.rubric, self.held_back = rubric, held_back
+        self.section = {i.id: s.id for s in rubric.sections for i in s.items}
+        self.spec = {i.id: i for i in rubric.items}
+        self.locators = [(i.id, i.check) for i in rubric.items if isinstance(i.check, PhraseCheck | RegexCheck)]
+        self.words: dict[Phrases, tuple[str, ...]] = {}
+        self.sentiment_turns = max(
+            (i.check.turns for i in rubric.items if isinstance(i.check, SentimentCheck)), default=0
+        )
+
+    def score(self, conv: Conversation, sentiment: SentimentFn) -> ConversationScore:
+        ctx = Context(self.rubric.synonyms, sentiment, {}, self.words)
+        located = {
+            item: hit
+            for item, check in self.locators
+            if check.present and (hit := locate(check, conv, ctx)) is not None
+        }
+        ctx = replace(ctx, located=located)
+        items = tuple(self._item(item, conv, ctx) for item in self.rubric.items)
+        return _total(self.rubric, self.spec, conv.conversation_id, items)
+
+    def score_many(self, convs: Sequence[Conversation], sentiment: SentimentFn) -> list[ConversationScore]:
+        texts = sorted({t for c in convs for t in self._sentiment_texts(c)})
+        known = dict(zip(texts, sentiment(texts), strict=True)) if texts else {}
+
+        def lookup(batch: Sequence[str]) -> list[float]:
+            return [known[t] for t in batch]
+
+        return [self.score(c, lookup) for c in convs]
+
+    def _sentiment_texts(self, conv: Conversation) -> list[str]:
+        """The customer texts a sentiment check may read: the first and last ``turns`` non-empty ones."""
+        k = self.sentiment_turns
+        said = [t.text for t in conv.by("customer") if t.text.strip()]
+        return [*said[:k], *said[-k:]] if k else []
+
+    def _item(self, item: Item, conv: Conversation, ctx: Context) -> ItemScore:
+        if item.id in self.held_back:
+            out = Outcome("na", (), NEEDS_REVIEW)
+        else:
+            out = run_check(item.check, conv, ctx) if applies(item, conv) else Outcome("na", (), "not applicable here")
+        points = item.weight if out.result == "pass" else 0.0
+        required = item.weight > 0 and not item.bonus
+        return ItemScore(
+            item.id, self.section[item.id], out.result, points, out.evidence, out.detail, out.margin, required
+        )
 
 
-def _total(rubric: Rubric, conversation_id: str, items: tuple[ItemScore, ...]) -> ConversationScore:
-    spec = {i.id: i for i in rubric.items}
+def _total(
+    rubric: Rubric, spec: dict[str, Item], conversation_id: str, items: tuple[ItemScore, ...]
+) -> ConversationScore:
     earned = weight = 0.0
     for section in rubric.sections:
         required = [r for r in items if r.section == section.id and not spec[r.item].bonus and r.result != "na"]

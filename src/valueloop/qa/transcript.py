@@ -7,7 +7,7 @@ say "not applicable" rather than guessing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +22,12 @@ class Turn:
     text: str
     start: float | None = None
     end: float | None = None
+    low: str = field(init=False, repr=False, compare=False)
+    """The text lower-cased for matching, when that keeps its length (so spans stay spans of ``text``)."""
+
+    def __post_init__(self) -> None:
+        low = self.text.lower()
+        object.__setattr__(self, "low", low if len(low) == len(self.text) else self.text)
 
     @property
     def timed(self) -> bool:
@@ -35,10 +41,17 @@ class Conversation:
     conversation_id: str
     turns: tuple[Turn, ...]
     fields: Mapping[str, str] = field(default_factory=dict)
+    _by: dict[str, tuple[Turn, ...]] = field(init=False, repr=False, compare=False)
+    memo: dict[Hashable, object] = field(init=False, repr=False, compare=False)
+    """Searches already made in this conversation, keyed by everything that decides their result."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by", {s: tuple(t for t in self.turns if t.speaker == s) for s in SPEAKERS})
+        object.__setattr__(self, "memo", {})
 
     def by(self, speaker: Speaker | None) -> tuple[Turn, ...]:
         """The turns of ``speaker`` (every turn for None), in order."""
-        return self.turns if speaker is None else tuple(t for t in self.turns if t.speaker == speaker)
+        return self.turns if speaker is None else self._by[speaker]
 
 
 @dataclass(frozen=True)
