@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,7 +111,7 @@ def _write_form(
     out: Path, session: str, rubric: str, reviewer: str, items: pd.DataFrame, names: dict[str, str]
 ) -> Path:
     """A CSV a reviewer fills in (``result``: pass, fail or na); cells cannot start a spreadsheet formula."""
-    path = out / f"review-{session}-{reviewer}.csv"
+    path = out / f"review-{_safe(session)}-{_safe(reviewer)}.csv"
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(FORM_COLUMNS)
@@ -131,6 +132,11 @@ def _write_form(
             )
             writer.writerow([neutralise(v) for v in values])
     return path
+
+
+def _safe(name: str) -> str:
+    """A reviewer or session name as part of a file name: letters (any script), digits, ``_ . -`` only."""
+    return re.sub(r"[^\w.-]", "_", name).lstrip(".") or "_"
 
 
 def calibration_file(ws: Workspace, rubric_id: str) -> Path:
