@@ -42,19 +42,21 @@ def sample(candidates: list[Candidate], n: int, method: Method, seed: int = 0) -
 
 
 def allocation(sizes: dict[str, int], n: int) -> dict[str, int]:
-    """Proportional allocation by largest remainder, one per stratum first when ``n`` allows.
+    """Proportional allocation by largest remainder; then every empty stratum gets one, taken from the largest.
 
     >>> allocation({"a": 90, "b": 9, "c": 1}, 10)
     {'a': 8, 'b': 1, 'c': 1}
     """
     total = sum(sizes.values())
-    base = dict.fromkeys(sizes, 1 if n >= len(sizes) else 0)
-    left = n - sum(base.values())
-    quota = {s: left * size / total for s, size in sizes.items()}
-    out = {s: base[s] + int(quota[s]) for s in sizes}
-    order = sorted(sizes, key=lambda s: (-(quota[s] - int(quota[s])), s))
-    for s in order[: n - sum(out.values())]:
+    quota = {s: n * size / total for s, size in sizes.items()}
+    out = {s: int(q) for s, q in quota.items()}
+    for s in sorted(sizes, key=lambda s: (-(quota[s] - int(quota[s])), s))[: n - sum(out.values())]:
         out[s] += 1
+    if n >= len(sizes):
+        for s in sorted(sizes):
+            if out[s] == 0:
+                out[max(out, key=lambda k: (out[k], k))] -= 1
+                out[s] = 1
     return {s: min(k, sizes[s]) for s, k in out.items()}
 
 
