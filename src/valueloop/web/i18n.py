@@ -12,6 +12,7 @@ from typing import Any
 
 from valueloop.spec.locale import DEFAULT_LANG, HTML_TAG, LANGS, Lang, lang_of
 from valueloop.web.i18n_loop import LOOP_MESSAGES
+from valueloop.web.i18n_qa import QA_MESSAGES
 
 LOCALES = LANGS
 DEFAULT = DEFAULT_LANG
@@ -251,9 +252,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_comments": {"zh-CN": "还没有评论。", "en": "No comments yet."},
     "action_change_failed": {"zh-CN": "未能保存", "en": "Not saved"},
 }
-if clash := MESSAGES.keys() & LOOP_MESSAGES.keys():
-    raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
-MESSAGES |= LOOP_MESSAGES
+for extra in (LOOP_MESSAGES, QA_MESSAGES):
+    if clash := MESSAGES.keys() & extra.keys():
+        raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
+    MESSAGES |= extra
 
 
 def _canonical(entry: dict[str, str]) -> dict[str, str]:

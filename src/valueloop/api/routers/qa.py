@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.api import scope
 from valueloop.api.deps import EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
 from valueloop.errors import InputError, SpecError
-from valueloop.flows.accounts import visible_units
 from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve, starter_rubrics
 from valueloop.qa.service import review, score, show
 from valueloop.spec.yamlsource import untrusted_problem
@@ -94,9 +93,7 @@ def rollup(
     period: Literal["week", "month", "all"] = "month",
 ) -> list[show.RollupRow]:
     """Mean score, pass rate and auto-fails per agent or unit and period (a scoped caller: their units only)."""
-    rows = show.rollup(ws, _named(ws, rubric), by, period)
-    seen = visible_units(ws, who)
-    return rows if seen is None else [r for r in rows if r.group in seen]
+    return scope.qa_rows(ws, who, show.rollup(ws, _named(ws, rubric), by, period), lambda r: r.group)
 
 
 @router.get("/weakest")
@@ -104,9 +101,7 @@ def weakest(
     who: ScoresRead, ws: WorkspaceDep, rubric: RubricName = "bank_call", agent: RubricName | None = None
 ) -> list[show.WeakItem]:
     """Each agent's most often failed items, with failing and passing example turns."""
-    items = show.weakest_items(ws, _named(ws, rubric), agent)
-    seen = visible_units(ws, who)
-    return items if seen is None else [w for w in items if w.agent_id in seen]
+    return scope.qa_rows(ws, who, show.weakest_items(ws, _named(ws, rubric), agent), lambda w: w.agent_id)
 
 
 @router.get("/conversations/{conversation_id}")
@@ -114,16 +109,7 @@ def conversation(
     who: ScoresRead, ws: WorkspaceDep, conversation_id: str, rubric: RubricName = "bank_call"
 ) -> show.ConversationView:
     """One conversation: its turns and every item's result with the turns and character spans behind it."""
-    try:
-        view = show.conversation_view(ws, conversation_id, _named(ws, rubric))
-    except InputError as err:
-        if "no conversation" not in str(err):
-            raise
-        raise scope.hidden(f"conversation {conversation_id}") from None
-    seen = visible_units(ws, who)
-    if seen is not None and view.entity_id not in seen and view.agent_id not in seen:
-        raise scope.hidden(f"conversation {conversation_id}")
-    return view
+    return scope.qa_conversation(ws, who, conversation_id, _named(ws, rubric))
 
 
 @router.post("/calibrate")
