@@ -178,6 +178,8 @@ def show(
     else:
         data = [r.model_dump() for r in svc.rollup(ws, rubric, by.value, period.value)]
         emit(data if fmt is Format.json else _labelled(data, lang), fmt)
+        if not data:
+            stderr.print("no QA results for this rubric yet (run `valueloop qa score`)")
 
 
 def _example(evidence: list[dict[str, object]]) -> str:
