@@ -49,3 +49,19 @@ def test_teams_are_evaluated_on_their_stored_qa_scores(ws: Workspace, tmp_path: 
     auto_fail = {r.entity_id: r.indicators["qa_auto_fail_rate"]["value"] for r in run.results}
     assert max(auto_fail, key=auto_fail.__getitem__) == AGENTS[SKIP_AGENT]
     assert min(run.results, key=lambda r: r.score or 0).entity_id == AGENTS[SKIP_AGENT]
+
+
+def test_agents_scorecards_use_their_qa_scores(ws: Workspace, tmp_path: Path) -> None:
+    from valueloop.flows.people import scorecards
+
+    ingest(ws, "entities", [write(tmp_path / "e.csv", _entities())])
+    rng = np.random.default_rng(4)
+    rows = [r for spec, _ in generated(180) for r in turns(rng, spec)]
+    file = tmp_path / "c.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=DATASETS["conversations"].schema), file)
+    ingest(ws, "conversations", [file])
+    score_workspace(ws, "bank_call", by_words)
+    install_template(ws, "conversation-qa")
+    cards = scorecards(ws, period="2026-03", model_id="conversation-qa", export=False)["scorecards"]
+    assert {c["agent_id"] for c in cards} == set(AGENTS)
+    assert min(cards, key=lambda c: c["score"])["agent_id"] == SKIP_AGENT

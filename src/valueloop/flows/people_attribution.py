@@ -1,7 +1,7 @@
 """Agent-level evaluation: a shadow workspace where every attributable row belongs to its agent.
 
 Interactions are recorded against a team (``entity_id``) and handled by an agent
-(``agent_id``). To score agents with the same metric engine as units, the rows that carry
+(``agent_id``), and so is a conversation's QA score. To score agents with the same metric engine as units, the rows that carry
 an agent are copied into a temporary workspace with ``entity_id`` replaced by the agent
 (feedback follows its interaction's agent), and the model is cut to the indicators an
 agent controls (``controllable: true``) on agent-attributable datasets, weights renormalised.
@@ -25,7 +25,7 @@ from valueloop.spec.model_loader import derived_refs
 from valueloop.store.lake import Lake, new_batch_id
 from valueloop.store.workspace import Workspace, init_workspace
 
-ATTRIBUTABLE = ("interactions", "interaction_steps", "feedback")
+ATTRIBUTABLE = ("interactions", "interaction_steps", "feedback", "qa_scores")
 COPIED = ("entities", "customers")
 
 
@@ -70,7 +70,10 @@ def _agent_tables(lake: Lake) -> dict[str, pa.Table]:
     fb = fb.set_column(fb.schema.get_field_index("entity_id"), "entity_id", agents).filter(pc.is_valid(agents))
     steps = lake.read("interaction_steps", DATASETS["interaction_steps"].schema)
     steps = steps.filter(pc.is_in(steps["interaction_id"], value_set=x["interaction_id"]))
-    out = {"interactions": x, "feedback": fb, "interaction_steps": steps}
+    qa = lake.read("qa_scores", DATASETS["qa_scores"].schema)  # conversation QA scores carry their agent
+    qa = qa.filter(pc.is_valid(qa["agent_id"]))
+    qa = qa.set_column(qa.schema.get_field_index("entity_id"), "entity_id", qa["agent_id"])
+    out = {"interactions": x, "feedback": fb, "interaction_steps": steps, "qa_scores": qa}
     return out | {n: lake.read(n, DATASETS[n].schema) for n in COPIED}
 
 
