@@ -1,11 +1,11 @@
 """Agent-level evaluation: a shadow workspace where every attributable row belongs to its agent.
 
 Interactions are recorded against a team (``entity_id``) and handled by an agent
-(``agent_id``), and so is a conversation's QA score. To score agents with the same metric engine as units, the rows that carry
-an agent are copied into a temporary workspace with ``entity_id`` replaced by the agent
-(feedback follows its interaction's agent), and the model is cut to the indicators an
-agent controls (``controllable: true``) on agent-attributable datasets, weights renormalised.
-Nothing is written to the real workspace.
+(``agent_id``), and so is a conversation's QA score. To score agents with the same metric
+engine as units, the rows that carry an agent are copied into a temporary workspace with
+``entity_id`` replaced by the agent (feedback follows its interaction's agent), and the
+model is cut to the indicators an agent controls (``controllable: true``) on
+agent-attributable datasets, weights renormalised. Nothing is written to the real workspace.
 """
 
 from __future__ import annotations
