@@ -13,6 +13,7 @@ from bench import (
     ingest_bench,
     monitor_bench,
     nab_bench,
+    qa_bench,
     text_bench,
     verify_bench,
     web_bench,
@@ -37,6 +38,8 @@ def main() -> None:
     web_bench.run()  # issue 7: p95 of pages and list endpoints, 50 clients, 1M-interaction demo (~1 min)
     print()
     cli_bench.run()  # issue 16: `valueloop --help` wall time and peak RSS vs `python -c pass`
+    print()
+    qa_bench.run()  # issue 22: conversations scored per second per core on a 15-item rubric vs a reference
 
 
 if __name__ == "__main__":

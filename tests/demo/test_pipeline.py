@@ -23,6 +23,10 @@ def test_the_demo_finds_its_planted_stories(tmp_path: Path) -> None:
     assert "退款到账慢" in report["rising_topics"]
     assert report["ab_verdict"] == "effective"
     assert sum(d["quarantined"] for d in report["datasets"]) == 0
+    # conversation QA: the agent who skips identity verification is among the weakest, with that item
+    planted = stories["conversation_qa"]
+    weakest = [(agent, item) for agent, item, _ in report["conversation_qa"]["weakest"]]
+    assert (planted["skip_verification_agent"], "verify_identity") in weakest
     # every planted incident raised an alert during the replay: error bursts at their branch
     alerts = {a["incident"]: a for a in report["incident_alerts"]}
     assert set(alerts) == {i["id"] for i in stories["incidents"]}

@@ -11,6 +11,7 @@ same body), so a scoped caller cannot probe for other units' ids or learn whose 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from valueloop.accounts.service.accounts import AccessDenied, NotFound, Principal, visible_units
@@ -19,6 +20,7 @@ from valueloop.diagnosis.service.diagnose import list_findings, show_finding
 from valueloop.errors import InputError
 from valueloop.improvement.service.actions_view import links_by_action, show_action
 from valueloop.monitoring.service import alerts as records
+from valueloop.qa.service.show import ConversationView, conversation_view
 from valueloop.store.workspace import Workspace
 
 T = TypeVar("T")
@@ -178,3 +180,24 @@ def actions(ws: Workspace, who: Principal, rows: list[R]) -> list[R]:
         return rows
     units = units_by_action(ws)
     return [r for r in rows if units.get(_action_id(r), set()) & seen]
+
+
+def qa_conversation(ws: Workspace, who: Principal, conversation_id: str, rubric: Path) -> ConversationView:
+    """One scored conversation; outside the caller's units (its team and its agent) it answers as a missing one."""
+    what = f"conversation {conversation_id}"
+    try:
+        view = conversation_view(ws, conversation_id, rubric)
+    except InputError as err:
+        if "no conversation" not in str(err):
+            raise
+        raise hidden(what) from None
+    seen = visible_units(ws, who)
+    if seen is not None and view.entity_id not in seen and view.agent_id not in seen:
+        raise hidden(what)
+    return view
+
+
+def qa_rows(ws: Workspace, who: Principal, rows: list[T], unit: Callable[[T], str]) -> list[T]:
+    """QA roll-ups and weakest items of the caller's units only (agents and teams are units)."""
+    seen = visible_units(ws, who)
+    return rows if seen is None else [r for r in rows if unit(r) in seen]

@@ -31,6 +31,7 @@ from valueloop.cli import (
     model_diff,
     monitor,
     people,
+    qa,
     report,
     serve,
     spc,
@@ -52,7 +53,7 @@ app = typer.Typer(
 # Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
 AREAS = (
     workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, alerts, text, verify, actions,
-    loop, people, ledger, surveys, cases, report, serve, users, demo,
+    loop, people, qa, ledger, surveys, cases, report, serve, users, demo,
 )  # fmt: skip
 for area in AREAS:
     area.register(app)

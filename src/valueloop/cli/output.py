@@ -19,6 +19,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from valueloop.ingest.cells import neutralise
 
@@ -96,11 +97,11 @@ def emit(data: Any, fmt: Format, *, title: str | None = None, columns: Sequence[
     if not isinstance(data, list) and columns is None:
         table = Table("field", "value", title=title)
         for key, value in data.items():
-            table.add_row(str(key), _cell(value))
+            table.add_row(Text(str(key)), Text(_cell(value)))
     else:
         table = Table(*cols, title=title)
-        for r in rows:
-            table.add_row(*(_cell(r.get(c)) for c in cols))
+        for r in rows:  # cells are data, never markup: "[/b]" in a transcript must print, not raise
+            table.add_row(*(Text(_cell(r.get(c))) for c in cols))
     console = Console(soft_wrap=False)
     if not console.is_terminal:
         console = Console(soft_wrap=False, width=200)  # a pipe or file gets whole columns, not 80

@@ -38,9 +38,11 @@ from valueloop.demo.steps import build_steps
 from valueloop.demo.stories import Plan, make_plan
 from valueloop.demo.story_report import write_stories
 from valueloop.demo.surveys import build_surveys
+from valueloop.demo.transcripts import conversation_tables
 from valueloop.errors import InputError
 
-STREAMS = ("org", "plan", "customers", "interactions", "steps", "feedback", "events", "orders", "surveys", "people")
+STREAMS = ("org", "plan", "customers", "interactions", "steps", "feedback", "events", "orders", "surveys", "people",
+           "conversations")  # fmt: skip
 MIN_INTERACTIONS = 500
 STORIES_FILE = "STORIES.json"
 
@@ -92,6 +94,7 @@ def _builders(
     training, x = build_training(rng["people"], plan, org, x)
     interactions = interactions_table(x, org, cust.ids)
     iids = interactions.column("interaction_id").combine_chunks()
+    talk = conversation_tables(rng["conversations"], interactions, plan.window.export_us, plan.facts.qa_planted)
     return {
         "entities": lambda: entities_table(org),
         "customers": lambda: customers_table(cust, org),
@@ -105,6 +108,8 @@ def _builders(
         "audits": lambda: audits[0],
         "audit_items": lambda: audits[1],
         "training": lambda: training,
+        "conversations": lambda: talk[0],
+        "qa_reviews": lambda: talk[1],
     }
 
 

@@ -50,6 +50,8 @@ ORDER = (
     "audits",
     "audit_items",
     "training",
+    "conversations",
+    "qa_reviews",
 )
 ENTITY_HEADERS = {
     "entity_id": "机构编号",
@@ -89,6 +91,7 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
     rising = _voice_of_customer(ws, log)
     verdict = _improve_and_verify(ws, source, finding, log)
     _people(ws, run.period, log)
+    qa = _conversation_qa(ws, log)
     alerts = _monitor(ws, source, log)
     return {
         "workspace": str(ws.root),
@@ -100,6 +103,7 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
         "rising_topics": [t["topic"] for t in rising],
         "ab_verdict": verdict,
         "incident_alerts": alerts,
+        "conversation_qa": qa,
     }
 
 
@@ -121,6 +125,23 @@ def _ingest_all(ws: Workspace, paths: dict[str, Path], source: Path, log: Log) -
             }
         )
     return rows
+
+
+def _conversation_qa(ws: Workspace, log: Log) -> dict[str, Any]:
+    """Score every transcript on the bank rubric, calibrate against the reviewers, name the weakest items."""
+    from valueloop.qa.service.review import calibrate
+    from valueloop.qa.service.score import score_workspace
+    from valueloop.qa.service.show import weakest_items
+
+    scored = score_workspace(ws, "bank_call")
+    log(f"conversation QA: {scored.conversations:,} transcripts scored, mean {scored.mean_score}, "
+        f"{scored.auto_failed} auto-failed")  # fmt: skip
+    cal = calibrate(ws, "bank_call", min_pairs=5)
+    weakest = sorted(weakest_items(ws, "bank_call", top=1), key=lambda w: (-w.failed, -w.fail_rate))[:3]
+    for w in weakest:
+        log(f"  weakest: {w.agent_id} {w.name_en} failed {w.failed}/{w.applicable}")
+    return {"mean_score": scored.mean_score, "needs_human_review": cal.needs_human_review,
+            "weakest": [(w.agent_id, w.item, w.fail_rate) for w in weakest]}  # fmt: skip
 
 
 def _evaluate(ws: Workspace, log: Log) -> EvaluationRun:

@@ -57,6 +57,7 @@ class Facts:
     topic_counts: dict[int, int] = field(default_factory=dict)  # month → topic complaints
     incident_events: list[int] = field(default_factory=list)  # events per incident
     ab_observed: dict[str, float] = field(default_factory=dict)  # surveys and mean csat per arm
+    qa_planted: dict[str, object] = field(default_factory=dict)  # transcripts: the planted agent, team, counts
 
 
 @dataclass(frozen=True)

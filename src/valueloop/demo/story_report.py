@@ -115,6 +115,7 @@ def write_stories(path: Path, plan: Plan, org: Org, params: JsonDict, rows: dict
             "emerging_topic": _topic(plan, plan.facts.topic_counts),
             "ab_test": _ab_test(plan, org),
             "incidents": _incidents(plan, org),
+            "conversation_qa": plan.facts.qa_planted,
         },
     }
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=_default) + "\n", encoding="utf-8")

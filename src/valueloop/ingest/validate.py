@@ -234,6 +234,8 @@ def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, li
     for idx, field, reasons in errors:
         bad[idx] = True
         row_errors += [RowError(int(chunk.rows[i]), field, r) for i, r in zip(idx, reasons, strict=True)]
+    if bad.any() and len(chunk.rows) > len(np.unique(chunk.rows)):
+        bad = np.isin(chunk.rows, chunk.rows[bad])  # rows from one source row (turns) go together
     bad_idx = np.flatnonzero(bad)
     raw_rows = _raw_rows(chunk.table, bad_idx)
     bad_raw = {

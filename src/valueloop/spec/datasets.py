@@ -104,6 +104,8 @@ STAFF_ROLES = ("agent", "team_lead", "manager", "auditor", "quality", "trainer")
 AUDIT_RESULTS = ("pass", "fail", "na")
 COURSE_TIERS = ("basic", "professional", "innovation")
 COURSE_MODES = ("online", "simulation", "blended")
+SPEAKERS = ("agent", "customer", "bot")
+QA_RESULTS = ("pass", "fail", "na")
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
@@ -327,6 +329,89 @@ DATASETS: dict[str, Dataset] = {
             order_checks=(OrderCheck("completed_at", "enrolled_at"),),
             doc="Course enrolments of staff: tier (basic/professional/innovation), mode, completion and assessment.",
             time_field="enrolled_at",
+        ),
+        Dataset(
+            "conversations",
+            (
+                _s("conversation_id", required=True),
+                Field("turn_index", "int", required=True, minimum=0),
+                _s("speaker", required=True, allowed=SPEAKERS),
+                _s("text"),
+                _ts("started_at", required=True),
+                _num("start_s", "float", lo=0),
+                _num("end_s", "float", lo=0),
+                _s("interaction_id"),
+                _s("agent_id"),
+                _s("entity_id"),
+                _s("channel"),
+                _s("category"),
+            ),
+            key=("conversation_id", "turn_index"),
+            order_checks=(OrderCheck("end_s", "start_s"),),
+            doc="Chat and call transcripts, one row per turn (a one-row-per-conversation export with a JSON "
+            "`turns` column is expanded on ingest); start_s/end_s are seconds from the start when from speech.",
+            time_field="started_at",
+        ),
+        Dataset(
+            "qa_scores",
+            (
+                _s("conversation_id", required=True),
+                _s("rubric", required=True),
+                _ts("started_at", required=True),
+                _s("interaction_id"),
+                _s("agent_id"),
+                _s("entity_id"),
+                _num("score", "float", lo=0, hi=100),
+                _b("passed"),
+                _b("auto_failed"),
+                _num("items_applicable", "int", lo=0),
+                _num("items_failed", "int", lo=0),
+                _num("uncertainty", "float", lo=0, hi=1),
+                _s("rubric_sha", doc="First 12 hex of the rubric file's SHA-256: which rubric version scored it."),
+            ),
+            key=("conversation_id", "rubric"),
+            doc="Automatic QA score of every conversation against a rubric (derived by `valueloop qa score`), "
+            "0-100, for evaluation models and scorecards.",
+            time_field="started_at",
+            derived=True,
+        ),
+        Dataset(
+            "qa_items",
+            (
+                _s("conversation_id", required=True),
+                _s("rubric", required=True),
+                _s("item", required=True),
+                _ts("started_at", required=True),
+                _s("agent_id"),
+                _s("entity_id"),
+                _s("result", allowed=QA_RESULTS),
+                _num("points", "float"),
+                _s("evidence", doc="JSON list of {turn, start, end, text}: the turns and character spans that "
+                   "decided the result."),
+                _s("detail"),
+            ),
+            key=("conversation_id", "rubric", "item"),
+            doc="Per rubric item of every scored conversation: pass/fail/na, points and evidence "
+            "(derived by `valueloop qa score`).",
+            time_field="started_at",
+            derived=True,
+        ),
+        Dataset(
+            "qa_reviews",
+            (
+                _s("review_id", required=True),
+                _s("conversation_id", required=True),
+                _s("rubric", required=True),
+                _s("item", required=True),
+                _s("reviewer_id", required=True),
+                _ts("reviewed_at"),
+                _s("result", required=True, allowed=QA_RESULTS),
+                _s("session_id", doc="Calibration session: several reviewers scoring the same conversations."),
+                _s("note"),
+            ),
+            key=("review_id", "item"),
+            doc="Human QA reviews, one row per item, kept apart from the automatic scores (qa_items).",
+            time_field="reviewed_at",
         ),
     )
 }

@@ -59,6 +59,22 @@ class FieldMapping(BaseModel):
         return self.columns
 
 
+class TurnsMapping(BaseModel):
+    """A one-row-per-conversation export: the column holding a JSON list of turns, and the keys of a turn.
+
+    Each key list is tried in order (``role`` for ``speaker`` and ``content`` for ``text`` are common);
+    without ``index`` a turn is numbered by its position in the list, from 0.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    column: str = "turns"
+    speaker: tuple[str, ...] = ("speaker", "role")
+    text: tuple[str, ...] = ("text", "content")
+    start: tuple[str, ...] = ("start", "start_s")
+    end: tuple[str, ...] = ("end", "end_s")
+    index: tuple[str, ...] = ()
+
+
 class Mapping(BaseModel):
     """A whole mapping file."""
 
@@ -72,6 +88,8 @@ class Mapping(BaseModel):
     sheet: str | None = None
     delimiter: str | None = None
     fields: dict[str, FieldMapping] = Field(default_factory=dict)
+    turns: TurnsMapping | None = None
+    """Expand a JSON list of turns per row (``conversations``; see :mod:`valueloop.ingest.turns`)."""
 
     @field_validator("delimiter")
     @classmethod

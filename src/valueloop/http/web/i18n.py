@@ -12,6 +12,7 @@ from typing import Any
 
 from valueloop.http.web.i18n_cases import CASE_MESSAGES
 from valueloop.http.web.i18n_loop import LOOP_MESSAGES
+from valueloop.http.web.i18n_qa import QA_MESSAGES
 from valueloop.spec.locale import DEFAULT_LANG, HTML_TAG, LANGS, Lang, lang_of
 
 LOCALES = LANGS
@@ -258,6 +259,9 @@ MESSAGES |= LOOP_MESSAGES
 if clash := MESSAGES.keys() & CASE_MESSAGES.keys():
     raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
 MESSAGES |= CASE_MESSAGES
+if clash := MESSAGES.keys() & QA_MESSAGES.keys():
+    raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
+MESSAGES |= QA_MESSAGES
 
 
 def _canonical(entry: dict[str, str]) -> dict[str, str]:

@@ -28,6 +28,7 @@ from valueloop.http.web import (
     exports,
     insight_pages,
     models_page,
+    qa_pages,
     survey_page,
     upload_page,
     vsm_page,
@@ -48,7 +49,7 @@ SEVERITY_ORDER = {"critical": 0, "warning": 1}
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
-                   accounts_page, survey_page, cases_page):  # fmt: skip
+                   accounts_page, survey_page, cases_page, qa_pages):  # fmt: skip
         app.include_router(module.router)
     app.include_router(router)
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from valueloop.errors import InputError, SpecError
 from valueloop.ingest.readers import Chunk, Source, open_source
+from valueloop.ingest.turns import expand_chunks, expanded_columns, turns_plan
 from valueloop.ingest.validate import CheckedChunk, RowError, check_chunk, check_columns
 from valueloop.spec.datasets import Dataset, get_dataset
 from valueloop.spec.mapping import Mapping, load_mapping
@@ -97,7 +98,8 @@ def ingest(
         raise SpecError(f"{mapping_path}: the mapping is for dataset {mapping.dataset!r}, not {dataset!r}")
     sources = [open_source(f, mapping, ds.by_name) for f in files]
     for src, label in zip(sources, labels, strict=True):
-        check_columns(ds, mapping, src.columns, label)
+        plan = turns_plan(ds, mapping, src.columns)
+        check_columns(ds, mapping, expanded_columns(src.columns, plan) if plan else src.columns, label)
     batch_id, started = new_batch_id(), datetime.now(UTC)
     lake = Lake(ws.lake_dir)
     with lake.transaction(batch_id) as txn:
@@ -170,7 +172,9 @@ def _checked_chunks(
         pending: deque[tuple[int, Future[tuple[CheckedChunk, pa.Table | None]]]] = deque()
         number = 0
         for file_index, src in enumerate(sources):
-            for chunk in src.chunks():
+            plan = turns_plan(ds, mapping, src.columns)
+            chunks = expand_chunks(src.chunks(), src.columns, plan) if plan else src.chunks()
+            for chunk in chunks:
                 task = pool.submit(_check, ds, mapping, tz, chunk, file_index, number)
                 pending.append((file_index, task))
                 number += 1

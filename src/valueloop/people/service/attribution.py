@@ -14,7 +14,7 @@ from valueloop.errors import InputError
 from valueloop.spec.model import FIELD_LEVEL, Derived, Dimension, EvaluationModel, Indicator
 from valueloop.spec.model_loader import derived_refs
 
-ATTRIBUTABLE = ("interactions", "interaction_steps", "feedback")
+ATTRIBUTABLE = ("interactions", "interaction_steps", "feedback", "qa_scores")
 AGENT_LEVEL = FIELD_LEVEL + "agent_id"
 """Agents are the values of ``interactions.agent_id`` (the entity tree is not needed)."""
 

@@ -1,0 +1,284 @@
+"""``valueloop qa …``: conversation quality assurance (智能质检) — a thin adapter over :mod:`valueloop.qa.service`.
+
+JSON shapes (``--format json``):
+
+* ``qa validate``: ``[{"rubric", "file", "items", "ok"}]``; every problem with file:line on stderr (exit 2).
+* ``qa score``: ``{"rubric", "rubric_file", "rubric_sha", "conversations", "scored", "stored", "updated",
+  "duplicates", "mean_score", "pass_rate", "auto_failed", "held_back", "batch_id", "seconds"}``.
+* ``qa show``: ``[{"group", "period", "conversations", "mean_score", "pass_rate", "auto_failed"}]``;
+  with ``--weakest``: ``[{"agent_id", "item", "name_zh", "name_en", "applicable", "failed", "fail_rate",
+  "coaching", "bad": [{"conversation_id", "detail", "evidence"}], "good": [...]}]``;
+  with ``--conversation``: ``{"conversation_id", "rubric", "score", "passed", "turns", "items"}``.
+* ``qa review sample``: ``{"rubric", "method", "seed", "session_id", "conversations", "forms"}``.
+* ``qa review import``: the ``valueloop ingest`` summary of the filled forms into ``qa_reviews``.
+* ``qa calibrate``: ``{"rubric", "threshold", "min_pairs", "reviews", "reviewers", "items": [{"item", "pairs",
+  "percent_agreement", "cohen_kappa", "units_multi", "krippendorff_alpha", "fleiss_kappa",
+  "needs_human_review", "reason"}], "needs_human_review", "file"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
+
+qa_app = typer.Typer(
+    help="Conversation quality assurance (智能质检): rubrics, scores, review, calibration.", no_args_is_help=True
+)
+review_app = typer.Typer(
+    help="Human review: sample conversations into forms, import the filled forms.", no_args_is_help=True
+)
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class By(StrEnum):
+    agent = "agent"
+    unit = "unit"
+
+
+class Period(StrEnum):
+    week = "week"
+    month = "month"
+    all = "all"
+
+
+class Method(StrEnum):
+    random = "random"
+    stratified = "stratified"
+    uncertain = "uncertain"
+
+
+RubricOpt = Annotated[
+    str,
+    typer.Option(
+        "--rubric",
+        "-r",
+        help="Rubric: a file, a workspace rubric (qa/<name>.yaml) or a starter "
+        "(bank_call, ecommerce_chat, after_sales_zh).",
+    ),
+]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Table labels and item names: zh or en.")]
+HEADERS = {
+    "zh": {
+        "group": "对象",
+        "period": "期间",
+        "conversations": "会话数",
+        "mean_score": "平均分",
+        "pass_rate": "合格率",
+        "auto_failed": "一票否决",
+        "agent_id": "坐席",
+        "item": "质检项",
+        "failed": "未通过",
+        "applicable": "适用",
+        "fail_rate": "未通过率",
+        "example": "示例",
+        "pairs": "人机对数",
+        "cohen_kappa": "κ(人机)",
+        "krippendorff_alpha": "α(评审间)",
+        "needs_human_review": "需人工复核",
+        "reason": "原因",
+        "result": "结果",
+        "detail": "说明",
+        "evidence": "证据",
+    },
+    "en": {},
+}
+
+
+def _labelled(rows: Sequence[Mapping[str, object]], lang: Lang) -> list[dict[str, object]]:
+    names = HEADERS[lang.value]
+    return [{names.get(k, k): v for k, v in r.items()} for r in rows]
+
+
+def validate(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Rubric files (default: qa/*.yaml and the starters).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Check rubric files; every problem is listed with file:line (exit 2 when any)."""
+    from valueloop.errors import SpecError
+    from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, starter_rubrics
+
+    root = workspace or Path.cwd()
+    targets = list(files or [*sorted((root / RUBRIC_DIR).glob("*.yaml")), *starter_rubrics().values()])
+    rows, problems = [], []
+    for f in targets:
+        try:
+            r = load_rubric(f)
+            rows.append({"rubric": r.id, "file": str(f), "items": len(r.items), "ok": True})
+        except SpecError as err:
+            rows.append({"rubric": f.stem, "file": str(f), "items": None, "ok": False})
+            problems.append(str(err))
+    emit(rows, fmt)
+    for p in problems:
+        stderr.print(p, markup=False, highlight=False)
+    if problems:
+        raise typer.Exit(2)
+
+
+def score(rubric: RubricOpt = "bank_call", workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Score every stored conversation against the rubric into qa_scores and qa_items (idempotent)."""
+    from valueloop.qa.service.score import score_workspace
+    from valueloop.store.workspace import open_workspace
+
+    summary = score_workspace(open_workspace(workspace), rubric)
+    emit(summary.model_dump(), fmt)
+    if summary.held_back:
+        stderr.print(f"held back for human review (calibration): {', '.join(summary.held_back)}")
+
+
+def show(
+    rubric: RubricOpt = "bank_call",
+    by: Annotated[By, typer.Option("--by", help="Roll up per agent or unit.")] = By.agent,
+    period: Annotated[Period, typer.Option("--period", help="week, month or all.")] = Period.month,
+    weakest: Annotated[bool, typer.Option("--weakest", help="Each agent's weakest items, with example turns.")] = False,
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent (with --weakest).")] = None,
+    conversation: Annotated[
+        str | None, typer.Option("--conversation", help="One conversation with its evidence.")
+    ] = None,
+    lang: LangOpt = Lang.zh,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Stored QA results: roll-ups per agent/unit and period, weakest items, or one conversation."""
+    from valueloop.qa.service import show as svc
+    from valueloop.store.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    if conversation is not None:
+        _show_conversation(svc.conversation_view(ws, conversation, rubric), lang, fmt)
+    elif weakest:
+        items = svc.weakest_items(ws, rubric, agent)
+        if fmt is Format.json:
+            emit([w.model_dump() for w in items], fmt)
+            return
+        rows = [
+            {
+                "agent_id": w.agent_id,
+                "item": w.name_zh if lang is Lang.zh else w.name_en,
+                "failed": w.failed,
+                "applicable": w.applicable,
+                "fail_rate": w.fail_rate,
+                "example": _example(w.bad[0].evidence) if w.bad else "",
+            }
+            for w in items
+        ]
+        emit(_labelled(rows, lang), fmt)
+    else:
+        data = [r.model_dump() for r in svc.rollup(ws, rubric, by.value, period.value)]
+        emit(data if fmt is Format.json else _labelled(data, lang), fmt)
+        if not data:
+            stderr.print("no QA results for this rubric yet (run `valueloop qa score`)")
+
+
+def _example(evidence: list[dict[str, object]]) -> str:
+    return "; ".join(f"#{e['turn']} {e['text']}" for e in evidence[:2])
+
+
+def _show_conversation(view: object, lang: Lang, fmt: Format) -> None:
+    from valueloop.qa.service.show import ConversationView
+
+    assert isinstance(view, ConversationView)
+    if fmt is Format.json:
+        emit(view.model_dump(), fmt)
+        return
+    emit(
+        [{"#": t.index, "speaker": t.speaker, "text": t.text} for t in view.turns],
+        fmt,
+        title=f"{view.conversation_id} · {view.score if view.score is not None else '—'}",
+    )
+    rows = [
+        {
+            "item": i.name_zh if lang is Lang.zh else i.name_en,
+            "result": i.result,
+            "detail": i.detail,
+            "evidence": _example(i.evidence),
+        }
+        for i in view.items
+    ]
+    emit(_labelled(rows, lang), fmt)
+
+
+def sample(
+    rubric: RubricOpt = "bank_call",
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="Conversations to review.")] = 20,
+    method: Annotated[
+        Method, typer.Option("--method", help="random, stratified (by agent) or uncertain.")
+    ] = Method.stratified,
+    reviewer: Annotated[list[str] | None, typer.Option("--reviewer", help="One form per reviewer (repeat).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the forms (default: <workspace>/qa/review).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    session: Annotated[str | None, typer.Option("--session", help="Session id (default: rubric and time).")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Draw conversations for human review and write a CSV form per reviewer (fill in `result`: pass/fail/na)."""
+    from valueloop.qa.service.review import draw_sample
+    from valueloop.store.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    folder = out or ws.root / "qa" / "review"
+    result = draw_sample(ws, rubric, n, method.value, folder, reviewer or [], seed, session)
+    emit(result.model_dump(), fmt)
+
+
+def import_reviews(
+    files: Annotated[list[Path], typer.Argument(help="Filled review forms (CSV/XLSX).")],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Ingest filled review forms into qa_reviews (rows without a result are quarantined with their row)."""
+    from valueloop.ingest.service.ingest import ingest
+    from valueloop.store.workspace import open_workspace
+
+    summary = ingest(open_workspace(workspace), "qa_reviews", files)
+    emit(summary.model_dump(), fmt)
+
+
+def calibrate(
+    rubric: RubricOpt = "bank_call",
+    threshold: Annotated[float, typer.Option("--threshold", help="κ below this flags an item.")] = 0.6,
+    min_pairs: Annotated[int, typer.Option("--min-pairs", min=1, help="Fewer auto/human pairs flag an item.")] = 10,
+    session: Annotated[str | None, typer.Option("--session", help="Only this calibration session.")] = None,
+    lang: LangOpt = Lang.zh,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Agreement per item, automatic vs human and between reviewers; flagged items are held back from scores."""
+    from valueloop.qa.service.review import calibrate as run
+    from valueloop.store.workspace import open_workspace
+
+    report = run(open_workspace(workspace), rubric, threshold, min_pairs, session)
+    if fmt is Format.json:
+        emit(report.model_dump(), fmt)
+        return
+    keys = ("item", "pairs", "cohen_kappa", "krippendorff_alpha", "needs_human_review", "reason")
+    emit(
+        _labelled([{k: i[k] for k in keys} for i in report.items], lang),
+        fmt,
+        title=f"{report.rubric}: {report.reviews} reviews by {report.reviewers} reviewers",
+    )
+    if report.needs_human_review:
+        stderr.print(f"needs human review (held back from `qa score`): {', '.join(report.needs_human_review)}")
+
+
+def register(app: typer.Typer) -> None:
+    for name, fn in (("validate", validate), ("score", score), ("show", show), ("calibrate", calibrate)):
+        qa_app.command(name)(fn)
+    review_app.command("sample")(sample)
+    review_app.command("import")(import_reviews)
+    qa_app.add_typer(review_app, name="review")
+    app.add_typer(qa_app, name="qa")

@@ -1,0 +1,119 @@
+"""``/api/v1/qa``: conversation quality assurance — rubrics, scoring, roll-ups, one conversation, calibration.
+
+Per-agent and per-unit results are filtered to a scoped caller's units (agents and teams
+sit in the entity tree); a conversation outside them answers exactly as a missing one
+(404); calibration pools every unit's reviews and is refused to a scoped caller, as other
+pooled analyses are. Transcript text is returned as data (JSON strings), never as markup.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from valueloop.accounts import scope
+from valueloop.errors import InputError, SpecError
+from valueloop.http.deps import EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
+from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve, starter_rubrics
+from valueloop.qa.service import review, score, show
+from valueloop.spec.yamlsource import untrusted_problem
+from valueloop.store.workspace import Workspace
+
+router = APIRouter(prefix="/qa", tags=["qa"])
+RubricName = Annotated[str, Query(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
+RUBRIC_FILE = "rubric.yaml"
+
+
+class RubricText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, Field(min_length=1, max_length=200_000, description="The rubric YAML")]
+
+
+class ScoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rubric: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,100}$")] = "bank_call"
+
+
+class CalibrateIn(ScoreIn):
+    threshold: float = Field(default=0.6, ge=-1, le=1)
+    min_pairs: int = Field(default=10, ge=1, le=100_000)
+    session: Annotated[str, Field(max_length=200)] | None = None
+
+
+def _named(ws: Workspace, rubric: str) -> Path:
+    """Only workspace or starter rubrics by name over HTTP: a path would read any file on the server."""
+    return resolve(rubric, ws.root, names_only=True)
+
+
+@router.get("/rubrics")
+def rubrics(_: ModelsRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
+    """The starter rubrics and the workspace's own (``qa/*.yaml``), with their item counts."""
+    files = {**starter_rubrics(), **{f.stem: f for f in sorted((ws.root / RUBRIC_DIR).glob("*.yaml"))}}
+    out = []
+    for name, file in files.items():
+        try:
+            r = load_rubric(file)
+            out.append({"name": name, "id": r.id, "name_zh": r.name.zh, "name_en": r.name.en, "items": len(r.items)})
+        except SpecError as err:
+            out.append({"name": name, "error": str(err).replace(str(file), f"{RUBRIC_DIR}/{file.name}")})
+    return out
+
+
+@router.post("/rubrics/validate")
+def validate(_: ModelsRead, body: RubricText) -> dict[str, Any]:
+    """Validate rubric YAML sent as text: the rubric, or every problem with its line (422)."""
+    refused = untrusted_problem(body.text, RUBRIC_FILE)
+    if refused:
+        raise InputError(refused)
+    with tempfile.TemporaryDirectory(prefix="vl-rubric-") as tmp:
+        file = Path(tmp) / RUBRIC_FILE
+        file.write_bytes(body.text.encode("utf-8"))
+        try:
+            return load_rubric(file).model_dump(mode="json")
+        except SpecError as err:
+            raise SpecError(str(err).replace(str(file), RUBRIC_FILE)) from None
+
+
+@router.post("/score")
+def run_score(_: EvaluateRun, ws: WorkspaceDep, body: ScoreIn) -> score.ScoreSummary:
+    """Score every stored conversation against a rubric into qa_scores and qa_items."""
+    return score.score_workspace(ws, _named(ws, body.rubric))
+
+
+@router.get("/rollup")
+def rollup(
+    who: ScoresRead,
+    ws: WorkspaceDep,
+    rubric: RubricName = "bank_call",
+    by: Literal["agent", "unit"] = "agent",
+    period: Literal["week", "month", "all"] = "month",
+) -> list[show.RollupRow]:
+    """Mean score, pass rate and auto-fails per agent or unit and period (a scoped caller: their units only)."""
+    return scope.qa_rows(ws, who, show.rollup(ws, _named(ws, rubric), by, period), lambda r: r.group)
+
+
+@router.get("/weakest")
+def weakest(
+    who: ScoresRead, ws: WorkspaceDep, rubric: RubricName = "bank_call", agent: RubricName | None = None
+) -> list[show.WeakItem]:
+    """Each agent's most often failed items, with failing and passing example turns."""
+    return scope.qa_rows(ws, who, show.weakest_items(ws, _named(ws, rubric), agent), lambda w: w.agent_id)
+
+
+@router.get("/conversations/{conversation_id}")
+def conversation(
+    who: ScoresRead, ws: WorkspaceDep, conversation_id: str, rubric: RubricName = "bank_call"
+) -> show.ConversationView:
+    """One conversation: its turns and every item's result with the turns and character spans behind it."""
+    return scope.qa_conversation(ws, who, conversation_id, _named(ws, rubric))
+
+
+@router.post("/calibrate")
+def calibrate(who: EvaluateRun, ws: WorkspaceDep, body: CalibrateIn) -> review.Calibration:
+    """Agreement per item (auto vs human, between reviewers) over every unit's reviews; flags unreliable items."""
+    scope.pooled(who, "calibration")
+    return review.calibrate(ws, _named(ws, body.rubric), body.threshold, body.min_pairs, body.session)

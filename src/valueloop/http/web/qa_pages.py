@@ -1,0 +1,79 @@
+"""Conversation QA pages: agents' scores and weakest items, and one conversation with its evidence highlighted.
+
+They read the same use cases and scope rules as ``/api/v1/qa``. Transcript text is data: the
+highlighting splits it into segments on the server and the template escapes every one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from valueloop.accounts import scope
+from valueloop.errors import ValueloopError
+from valueloop.http.deps import ScoresRead, WorkspaceDep
+from valueloop.http.web.render import page
+from valueloop.qa.rubric_loader import resolve
+from valueloop.qa.service import show
+
+router = APIRouter(include_in_schema=False)
+RUBRIC = Query(default="bank_call", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+SEVERITY = {"fail": 2, "pass": 1, "na": 0}
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    result: str | None
+    """The worst result among the items whose evidence covers this text (None: plain text)."""
+    items: tuple[str, ...]
+
+
+def segments(text: str, spans: list[tuple[int, int, str, str]]) -> list[Segment]:
+    """``text`` cut at every evidence boundary; each piece names the items (and worst result) covering it.
+
+    >>> [(s.text, s.result) for s in segments("您好，再见", [(0, 2, "greeting", "pass"), (3, 5, "bye", "fail")])]
+    [('您好', 'pass'), ('，', None), ('再见', 'fail')]
+    """
+    clipped = [(max(0, a), min(len(text), b), item, result) for a, b, item, result in spans]
+    inside = [span for span in clipped if span[0] < span[1]]
+    cuts = sorted({0, len(text), *(a for a, *_ in inside), *(b for _, b, *_ in inside)})
+    out = []
+    for a, b in pairwise(cuts):
+        covering = [(item, result) for s, e, item, result in inside if s <= a and b <= e]
+        worst = max((r for _, r in covering), key=SEVERITY.__getitem__, default=None)
+        out.append(Segment(text[a:b], worst, tuple(sorted({i for i, _ in covering}))))
+    return out
+
+
+@router.get("/qa", response_class=HTMLResponse)
+def qa_overview(who: ScoresRead, ws: WorkspaceDep, request: Request, rubric: str = RUBRIC) -> Response:
+    try:
+        file = resolve(rubric, ws.root, names_only=True)
+        rows = scope.qa_rows(ws, who, show.rollup(ws, file, "agent", "all"), lambda r: r.group)
+        weak = scope.qa_rows(ws, who, show.weakest_items(ws, file, top=2, examples=1), lambda w: w.agent_id)
+    except ValueloopError:  # no rubric of that name, or nothing scored with it yet
+        rows, weak = [], []
+    weak.sort(key=lambda w: (-w.failed, w.agent_id))
+    return page(request, "qa.html", who, rubric=rubric, rows=rows, weak=weak[:30])
+
+
+@router.get("/qa/conversations/{conversation_id}", response_class=HTMLResponse)
+def qa_conversation(
+    who: ScoresRead, ws: WorkspaceDep, request: Request, conversation_id: str, rubric: str = RUBRIC
+) -> Response:
+    view = scope.qa_conversation(ws, who, conversation_id, resolve(rubric, ws.root, names_only=True))
+    return page(request, "qa_conversation.html", who, view=view, rubric=rubric, turns=_turns(view))
+
+
+def _turns(view: show.ConversationView) -> list[dict[str, Any]]:
+    spans: dict[int, list[tuple[int, int, str, str]]] = {}
+    for item in view.items:
+        for e in item.evidence:
+            span = (int(str(e["start"])), int(str(e["end"])), item.item, item.result)
+            spans.setdefault(int(str(e["turn"])), []).append(span)
+    return [{"turn": t, "segments": segments(t.text, spans.get(t.index, []))} for t in view.turns]
