@@ -137,7 +137,11 @@ class Labels:
         found = self.indicators.get(indicator_id)
         if found is None:
             return "—"
-        rule, v = found.scoring, (lambda x: self.value(indicator_id, x))
+        rule = found.scoring
+
+        def v(x: float | None) -> str:
+            return self.value(indicator_id, x)
+
         if isinstance(rule, Linear):
             return self.tr.fmt("score_linear", worst=v(rule.worst), best=v(rule.best))
         if isinstance(rule, Bands):

@@ -68,8 +68,11 @@ def _priorities(ws: Workspace, who: Principal, found: list[Finding], run: dict[s
     """``found`` in fix-first order, with points lost from ``run`` and the caller's actions on each."""
     acts = scope.actions(ws, who, list_actions(ws)) if who.can(Permission.actions_read) else []
     acted = priorities.actions_by_finding(found, links_by_action(ws), acts) if acts else {}
-    lost = priorities.points_lost(run["results"]) if run else {}
-    return priorities.rank(found, lost, run["period"] if run else None, acted)
+    lost: dict[tuple[str, str, str], float] = {}
+    for period in sorted({f.period for f in found}):
+        same = run if run and run["period"] == period else _run(ws, who, period, run["model"] if run else None)
+        lost |= priorities.points_lost(period, same["results"]) if same else {}
+    return priorities.rank(found, lost, acted)
 
 
 def _dimension_names(ws: Workspace, model: str, request: Request) -> tuple[dict[str, str], float]:

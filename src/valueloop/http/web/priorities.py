@@ -2,9 +2,8 @@
 
 A manager opening the dashboard wants the few gaps that cost the most, and to see at once
 which are already being worked on. The order is severity (critical first), then the points
-the indicator lost in the unit's composite (when the finding belongs to the evaluated
-period, so the loss is known), then the gap. An action counts as "on" a finding when it
-links the finding, or links both the finding's unit and its indicator.
+the indicator lost in the unit's composite in the finding's own period, then the gap. An
+action counts as "on" a finding when it links the finding, or both its unit and indicator.
 """
 
 from __future__ import annotations
@@ -27,13 +26,17 @@ class Priority:
     actions: list[dict[str, Any]] = field(default_factory=list)
 
 
-def points_lost(results: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], float]:
-    """(unit, indicator) → points lost in the composite, from one run's stored results."""
-    out: dict[tuple[str, str], float] = {}
+Lost = Mapping[tuple[str, str, str], float]
+"""(period, unit, indicator) → points lost in that period's composite."""
+
+
+def points_lost(period: str, results: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, str], float]:
+    """:data:`Lost` of one period's run, from its stored results."""
+    out: dict[tuple[str, str, str], float] = {}
     for r in results:
         for indicator, lost in (r.get("points_lost") or {}).items():
             if lost is not None:
-                out[(str(r["entity_id"]), indicator)] = float(lost)
+                out[(period, str(r["entity_id"]), indicator)] = float(lost)
     return out
 
 
@@ -56,15 +59,9 @@ def _about(f: Finding, named: set[tuple[str, str]]) -> bool:
     return ("finding", f.id) in named or {("entity", f.entity_id), ("indicator", f.indicator)} <= named
 
 
-def rank(
-    found: Iterable[Finding], lost: Mapping[tuple[str, str], float], period: str | None,
-    acted: Mapping[str, list[dict[str, Any]]],
-) -> list[Priority]:  # fmt: skip
-    """Findings in fix-first order; points lost only where the finding is of the evaluated ``period``."""
-    rows = [
-        Priority(f, lost.get((f.entity_id, f.indicator)) if f.period == period else None, acted.get(f.id, []))
-        for f in found
-    ]
+def rank(found: Iterable[Finding], lost: Lost, acted: Mapping[str, list[dict[str, Any]]]) -> list[Priority]:
+    """Findings in fix-first order, each with the points its indicator lost in its own period's run."""
+    rows = [Priority(f, lost.get((f.period, f.entity_id, f.indicator)), acted.get(f.id, [])) for f in found]
     rows.sort(key=lambda p: (SEVERITY_RANK.get(p.finding.severity, 2), -(p.points_lost or 0.0),
                              -(p.finding.gap_pct or 0.0)))  # fmt: skip
     return rows
