@@ -124,6 +124,10 @@ TERMS: dict[str, dict[str, str]] = {
     "time_zone": {"zh-CN": "时区", "en": "Time zone"},
     "worse_by": {"zh-CN": "差 {gap}", "en": "{gap} worse"},
     "choose": {"zh-CN": "选择", "en": "Choose"},
+    "mtta": {"zh-CN": "确认用时（中位数）", "en": "Time to acknowledge (median)"},
+    "mttr": {"zh-CN": "恢复用时（中位数）", "en": "Time to resolve (median)"},
+    "step_total": {"zh-CN": "步骤总时长（分钟）", "en": "Step total (min)"},
+    "p_value": {"zh-CN": "显著性", "en": "Significance"},
     "computing": {"zh-CN": "正在计算…", "en": "Computing…"},
     "own_rows": {"zh-CN": "本级直接业务", "en": "Its own records"},
 }

@@ -84,6 +84,7 @@ def _dimension_names(ws: Workspace, model: str, request: Request) -> tuple[dict[
 
 def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request) -> dict[str, Any]:
     names, top = _dimension_names(ws, run["model"], request)
+    scale = f"{'1' if top == 5 else '0'}–{top:g}"
     results = run["results"]
     dims = {d: [v for r in results if (v := r["dimensions"].get(d)) is not None] for d in names}
     scores = [r["score"] for r in results if r["score"] is not None]
@@ -101,6 +102,7 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
             "min": [h["min"] for h in history],
             "max": [h["max"] for h in history],
             "labels": [tr.t("mean"), tr.t("min"), tr.t("max")],
+            "axes": [tr.t("period"), f"{tr.t('score')} ({scale})"],
         },
         "radar": {
             "indicators": [{"name": n, "max": top} for n in names.values()],
@@ -111,6 +113,7 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
             "bins": [f"{lo + i * width:.2f}–{lo + (i + 1) * width:.2f}" for i in range(BINS)],
             "counts": counts,
             "label": tr.t("units"),
+            "axes": [f"{tr.t('score')} ({scale})", tr.t("units")],
         },
     }
 
