@@ -186,7 +186,8 @@ def test_a_resolved_alert_cannot_be_acknowledged_and_late_acks_stay_out_of_mtta(
     # a late acknowledgement stored before the refusal existed does not count towards MTTA
     late = datetime(2027, 3, 1, tzinfo=UTC)
     with appdb.engine(live_ws.database_url).begin() as conn:
-        conn.execute(alerts_table.update().where(alerts_table.c.alert_id == branch.id).values(acked_by="x", acked_at=late))
+        row = alerts_table.c.alert_id == branch.id
+        conn.execute(alerts_table.update().where(row).values(acked_by="x", acked_at=late))
     st = records.stats(live_ws)
     assert st.mtta_seconds is None and st.acked == 0 and st.mttr_seconds is not None
 

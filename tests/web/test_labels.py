@@ -1,4 +1,4 @@
-"""Business language on the pages: values with their units, gaps that make sense, p-values, one clock, fix-first order."""
+"""Business language on the pages: values in their units, meaningful gaps, p-values, one clock, fix-first order."""
 
 from __future__ import annotations
 
@@ -47,6 +47,12 @@ def test_codes_become_words_in_both_languages() -> None:
     assert zh.reason("verification started") == "开始效果验证" and zh.reason("客户要求") == "客户要求"
 
 
+def test_why_an_alert_was_muted_reads_in_words() -> None:
+    zh = _labels("zh")
+    assert zh.muted("inhibited by error_burst on B019") == "被“error_burst”（B019）抑制"
+    assert zh.muted("silenced by S1a2b (周末)") == "已被静默规则 S1a2b 静默 · 周末" and zh.muted(None) == ""
+
+
 def test_p_values_and_times_read_as_people_quote_them() -> None:
     tr = Translator("zh", "Asia/Shanghai")
     assert tr.p(0.0000123) == "p < 0.001" and tr.p(0.0421) == "p = 0.042" and tr.p(None) == "—"
@@ -66,9 +72,9 @@ def test_fix_first_ranks_by_severity_then_points_lost_and_shows_the_action() -> 
     c = _finding("B3", "csat", Severity.critical, 50.0)
     lost = points_lost("2026-10", [{"entity_id": "B2", "points_lost": {"nps": 0.1}},
                                    {"entity_id": "B3", "points_lost": {"csat": 0.4}}])  # fmt: skip
-    acted = actions_by_finding([a, b, c], {7: [{"kind": "finding", "ref": c.id}],
-                                           8: [{"kind": "entity", "ref": "B1"}, {"kind": "indicator", "ref": "csat"}]},
-                               [{"action_id": 7, "status": "approved"}, {"action_id": 8, "status": "proposed"}])  # fmt: skip
+    links = {7: [{"kind": "finding", "ref": c.id}],
+             8: [{"kind": "entity", "ref": "B1"}, {"kind": "indicator", "ref": "csat"}]}  # fmt: skip
+    acted = actions_by_finding([a, b, c], links, [{"action_id": 7, "status": "approved"}, {"action_id": 8}])
     ranked = rank([a, b, c], lost, acted)
     assert [p.finding.entity_id for p in ranked] == ["B3", "B2", "B1"]
     assert [p.points_lost for p in ranked] == [0.4, 0.1, None]

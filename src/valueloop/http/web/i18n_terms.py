@@ -67,6 +67,8 @@ TERMS: dict[str, dict[str, str]] = {
     "gen_proposed": {"zh-CN": "提出", "en": "Proposed"},
     "gen_verification_started": {"zh-CN": "开始效果验证", "en": "Verification started"},
     "gen_ab_verdict": {"zh-CN": "基于数据湖的 A/B 验证：{verdict}", "en": "A/B verification on lake data: {verdict}"},
+    "gen_silenced": {"zh-CN": "已被静默规则 {id} 静默", "en": "Silenced by {id}"},
+    "gen_inhibited": {"zh-CN": "被“{rule}”（{unit}）抑制", "en": "Inhibited by “{rule}” at {unit}"},
     # the dashboard's own words
     "fix_first": {"zh-CN": "优先改进", "en": "Fix this first"},
     "fix_first_help": {

@@ -24,6 +24,9 @@ from valueloop.store.workspace import Workspace
 GENERATED_TITLE = re.compile(r"^(?P<indicator>\w+) @ (?P<unit>\S+) \((?P<period>[^)]+)\): close the gap$")
 GENERATED_REASONS = {"proposed": "gen_proposed", "verification started": "gen_verification_started"}
 AB_VERDICT = re.compile(r"^A/B verification on lake data: (?P<verdict>\w+)$")
+# what the monitor writes in an alert's ``muted`` (monitoring/service/monitor.py)
+SILENCED = re.compile(r"^silenced by (?P<id>\S+)(?: \((?P<comment>.*)\))?$", re.S)
+INHIBITED = re.compile(r"^inhibited by (?P<rule>\S+) on (?P<unit>\S+)$")
 
 
 class Labels:
@@ -187,6 +190,18 @@ class Labels:
         verdict = AB_VERDICT.match(text)
         if verdict:
             return self.tr.fmt("gen_ab_verdict", verdict=self.tr.t(f"verdict_{verdict['verdict']}"))
+        return text
+
+
+    def muted(self, text: str | None) -> str:
+        """Why an alert notified nobody: the silence or the alert that inhibited it, in words and names."""
+        if not text:
+            return ""
+        if found := SILENCED.match(text):
+            return self.tr.fmt("gen_silenced", id=found["id"]) + (f" · {found['comment']}" if found["comment"] else "")
+        if found := INHIBITED.match(text):
+            rule = self.alert_rules.get(found["rule"], found["rule"])
+            return self.tr.fmt("gen_inhibited", rule=rule, unit=self.unit(found["unit"]))
         return text
 
 

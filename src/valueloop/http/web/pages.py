@@ -89,6 +89,8 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
     dims = {d: [v for r in results if (v := r["dimensions"].get(d)) is not None] for d in names}
     scores = [r["score"] for r in results if r["score"] is not None]
     lo, hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
+    if hi - lo < 1e-9:  # one unit (a manager's own branch): a narrow band around it, not bins past the scale's top
+        lo, hi = lo - 0.25, hi + 0.25
     width = (hi - lo) / BINS or 1.0
     counts = [0] * BINS
     for s in scores:

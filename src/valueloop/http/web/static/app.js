@@ -8,8 +8,8 @@
     var opts = {
       trend: function (d) {
         return { tooltip: { trigger: "axis", valueFormatter: fixed(2) }, legend: { data: d.labels, bottom: 0 },
-          grid: { left: 56, right: 24, top: 40, bottom: 64 },
-          xAxis: { type: "category", data: d.periods, name: d.axes[0], nameLocation: "middle", nameGap: 28 },
+          grid: { left: 56, right: 24, top: 40, bottom: 76 },
+          xAxis: { type: "category", data: d.periods, name: d.axes[0], nameLocation: "middle", nameGap: 26 },
           yAxis: { type: "value", scale: true, name: d.axes[1], nameLocation: "end" },
           series: [{ name: d.labels[0], type: "line", data: d.mean, symbolSize: 10,
                      label: { show: true, position: "top", formatter: function (p) { return p.value.toFixed(2); } } },
