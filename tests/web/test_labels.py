@@ -47,6 +47,14 @@ def test_codes_become_words_in_both_languages() -> None:
     assert zh.reason("verification started") == "开始效果验证" and zh.reason("客户要求") == "客户要求"
 
 
+def test_a_generated_description_is_reworded_with_units() -> None:
+    text = "From finding F1 (critical, rule deterioration): value 0.858611 vs benchmark 0.2033333, gap 322.27."
+    assert _labels("zh").description(text, "resolution_time") == (
+        "来自问题 F1（严重，较自身历史恶化）：数值 0.86 小时，基准 0.20 小时，差距 322.3%。"
+    )
+    assert _labels("zh").description("人工填写", "csat") == "人工填写"
+
+
 def test_why_an_alert_was_muted_reads_in_words() -> None:
     zh = _labels("zh")
     assert zh.muted("inhibited by error_burst on B019") == "被“error_burst”（B019）抑制"

@@ -64,6 +64,10 @@ TERMS: dict[str, dict[str, str]] = {
         "zh-CN": "{indicator} · {unit}（{period}）：缩小差距",
         "en": "{indicator} · {unit} ({period}): close the gap",
     },
+    "gen_from_finding": {
+        "zh-CN": "来自问题 {id}（{severity}，{rule}）：数值 {value}，基准 {benchmark}，差距 {gap}。",
+        "en": "From finding {id} ({severity}, {rule}): value {value} against a benchmark of {benchmark}, gap {gap}.",
+    },
     "gen_proposed": {"zh-CN": "提出", "en": "Proposed"},
     "gen_verification_started": {"zh-CN": "开始效果验证", "en": "Verification started"},
     "gen_ab_verdict": {"zh-CN": "基于数据湖的 A/B 验证：{verdict}", "en": "A/B verification on lake data: {verdict}"},

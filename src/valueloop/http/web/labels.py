@@ -23,6 +23,10 @@ from valueloop.store.workspace import Workspace
 # what create_action(from_finding=…) and the verification use case write, read back to translate
 GENERATED_TITLE = re.compile(r"^(?P<indicator>\w+) @ (?P<unit>\S+) \((?P<period>[^)]+)\): close the gap$")
 GENERATED_REASONS = {"proposed": "gen_proposed", "verification started": "gen_verification_started"}
+GENERATED_DESCRIPTION = re.compile(
+    r"^From finding (?P<id>\S+) \((?P<severity>\w+), rule (?P<rule>\w+)\): "
+    r"value (?P<value>\S+) vs benchmark (?P<benchmark>\S+), gap (?P<gap>\S+)\.$"
+)
 AB_VERDICT = re.compile(r"^A/B verification on lake data: (?P<verdict>\w+)$")
 # what the monitor writes in an alert's ``muted`` (monitoring/service/monitor.py)
 SILENCED = re.compile(r"^silenced by (?P<id>\S+)(?: \((?P<comment>.*)\))?$", re.S)
@@ -181,6 +185,22 @@ class Labels:
         return self.tr.fmt("gen_close_gap", indicator=self.ind(parts["indicator"]), unit=self.unit(parts["unit"]),
                            period=self.tr.period(parts["period"]))  # fmt: skip
 
+    def description(self, text: str, indicator: str | None) -> str:
+        """An action's description; the one generated from a finding is re-worded with the indicator's units."""
+        found = GENERATED_DESCRIPTION.match(text)
+        if not found or indicator is None:
+            return text
+        value, benchmark, gap = (_number(found[k]) for k in ("value", "benchmark", "gap"))
+        return self.tr.fmt(
+            "gen_from_finding",
+            id=found["id"],
+            severity=self.tr.t(found["severity"]),
+            rule=self.rule(found["rule"]),
+            value=self.value(indicator, value),
+            benchmark=self.value(indicator, benchmark),
+            gap=self.gap(indicator, value, benchmark, gap),
+        )
+
     def reason(self, text: str | None) -> str:
         """A history reason; the ones the system writes itself are translated, people's own words are kept."""
         if not text:
@@ -220,6 +240,13 @@ def _percent_factor(found: Indicator) -> float | None:
         if measure.scale == 100 and found.unit == "%":
             return 1.0
     return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _flat_benchmark(found: Indicator) -> float | None:
