@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from valueloop.diagnosis.findings import RuleName
-from valueloop.evaluation.service.directory import indicator_catalogue
+from valueloop.evaluation.service.directory import below, indicator_catalogue, unit_directory
 from valueloop.store.workspace import Workspace
 
-PAGES = ("/", "/rankings", "/units/B016", "/units/B016/indicators/resolution_time", "/alerts", "/actions",
+PAGES = ("/", "/rankings", "/units/B016", "/units/R01", "/units/B016/indicators/resolution_time", "/alerts", "/actions",
          "/actions/1", "/actions/2", "/experiments", "/vsm", "/accounts", "/voice", "/upload")  # fmt: skip
 CODES = {*(r.value for r in RuleName), "welch_t", "two_proportion_z", "branch", "region", "analyst", "manager",
          "error_burst", "traffic_anomaly", "critical", "warning", "in_progress", "inhibited", "silenced"}  # fmt: skip
@@ -65,3 +65,13 @@ def test_an_unknown_unit_is_not_found(app_client: TestClient, as_role: Callable[
     got = app_client.get("/units/NOPE", headers=as_role("analyst"))
     assert got.status_code == 404 and "NOPE" in got.text
     assert app_client.get("/units/B016/indicators/no_such", headers=as_role("analyst")).status_code == 404
+
+
+def test_a_region_head_sees_the_region_through_its_branches(
+    app_client: TestClient, as_role: Callable[[str], dict[str, str]], demo: Workspace
+) -> None:
+    """The model scores branches; the region's page lists its branches' scores and their findings, not "no results"."""
+    html = app_client.get("/units/R01", headers=as_role("manager"), params={"lang": "zh-CN"}).text
+    assert 'id="rollup-units"' in html and 'id="empty"' not in html
+    branches = [u for u in below(unit_directory(demo), "R01") if unit_directory(demo)[u].level == "branch"]
+    assert branches and all(f"/units/{b}" in html for b in branches)

@@ -56,3 +56,19 @@ def indicator_catalogue(ws: Workspace, prefer: str | None = None) -> dict[str, I
     ordered = [m for m in models if m.id not in first] + [m for m in models if m.id in first and m.id != prefer]
     ordered += [m for m in models if m.id == prefer]
     return {i.id: i for m in ordered for i in m.indicators}
+
+
+def below(units: dict[str, UnitInfo], root: str) -> set[str]:
+    """Every unit under ``root`` in the tree (not ``root`` itself): what a region head's page rolls up."""
+    children: dict[str, list[str]] = {}
+    for info in units.values():
+        if info.parent_id:
+            children.setdefault(info.parent_id, []).append(info.entity_id)
+    seen: set[str] = set()
+    todo = list(children.get(root, []))
+    while todo:
+        unit = todo.pop()
+        if unit not in seen:
+            seen.add(unit)
+            todo.extend(children.get(unit, []))
+    return seen

@@ -126,6 +126,10 @@ TERMS: dict[str, dict[str, str]] = {
         "zh-CN": "该单位不在最近一次评估中（评估模型按{level}层级计分）。",
         "en": "This unit is not in the latest evaluation (the model scores the {level} level).",
     },
+    "rollup_of": {
+        "zh-CN": "下辖 {n} 个{level}的得分（{period}）",
+        "en": "Scores of the {n} units below ({level} level, {period})",
+    },
     "evaluated_level": {"zh-CN": "评估层级", "en": "Evaluated level"},
     "time_zone": {"zh-CN": "时区", "en": "Time zone"},
     "worse_by": {"zh-CN": "差 {gap}", "en": "{gap} worse"},

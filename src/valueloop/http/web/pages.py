@@ -16,7 +16,7 @@ from valueloop.accounts import scope
 from valueloop.accounts.service.accounts import NotFound, Permission, Principal, visible_units
 from valueloop.diagnosis.findings import Finding
 from valueloop.errors import InputError
-from valueloop.evaluation.service.directory import unit_directory
+from valueloop.evaluation.service.directory import below, unit_directory
 from valueloop.evaluation.service.models import load_versions
 from valueloop.evaluation.service.scores import entity_scores, run_choices, run_history, run_results
 from valueloop.http.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
@@ -186,16 +186,23 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
     except InputError:
         detail = None
     run = _run(ws, who)
-    found = _priorities(ws, who, scope.findings(ws, who, entity=entity_id), run)
+    # a unit above the evaluated level (a region) is read through the units below it: their scores and findings
+    under = below(unit_directory(ws), entity_id) if detail is None else set()
+    rolled = [r for r in run["results"] if r["entity_id"] in under] if run and under else []
+    mine = [f for f in scope.findings(ws, who) if f.entity_id in under] if rolled else scope.findings(
+        ws, who, entity=entity_id)
+    found = _priorities(ws, who, mine, run)[: FIX_FIRST * 2 if rolled else None]
     acts = []
     if who.can(Permission.actions_read):
         units = scope.units_by_action(ws)
-        acts = [a for a in scope.actions(ws, who, list_actions(ws)) if entity_id in units.get(a["action_id"], set())]
+        about = {entity_id} | under
+        acts = [a for a in scope.actions(ws, who, list_actions(ws)) if about & units.get(a["action_id"], set())]
     can_create = who.can(Permission.actions_write)
     context: dict[str, Any] = {
         "entity_id": entity_id,
         "detail": detail,
         "run": run,
+        "rolled": rolled,
         "findings": found,
         "actions": acts,
         "can_create": can_create,
