@@ -96,6 +96,24 @@ def test_a_scoped_manager_is_not_offered_pages_that_are_empty_for_them(page: Pag
     expect(page.locator("#nav-alerts")).to_have_count(1)
     assert page.goto(f"{server}/units/B001") is not None
     expect(page.locator("#not-found")).to_be_visible()  # another branch answers as if it did not exist
+    page.goto(f"{server}/units/B016/indicators/resolution_time")
+    expect(page.locator("#explain-value")).to_contain_text("小时")  # their own branch explains itself
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{server}/")
-    _shot(page, "dashboard-overview-manager-phone-zh-CN")
+    for path, name in (("/", "overview"), ("/units/B016", "unit")):
+        page.goto(f"{server}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} scrolls sideways on a phone"
+        _shot(page, f"dashboard-{name}-manager-phone-zh-CN")
+
+
+def test_english_overview_and_alerts_name_things(page: Page, server: str) -> None:
+    _sign_in(page, server)
+    page.click("#lang-en")
+    expect(page.locator("#fix-first-title")).to_contain_text("Fix this first")
+    expect(page.locator("#findings")).to_contain_text("Resolution time")
+    expect(page.locator("#run-info")).to_contain_text("Branch")
+    _shot(page, "dashboard-overview-en")
+    page.goto(f"{server}/alerts")
+    expect(page.locator("#alerts")).to_contain_text("Burst of error events")
+    expect(page.locator("#alerts")).to_contain_text("UTC+8")
+    expect(page.locator("#alerts button.ack")).to_have_count(0)  # every demo alert has resolved: nothing to take on
+    _shot(page, "dashboard-alerts-en")
