@@ -65,7 +65,11 @@ def test_overview_and_unit_speak_business_and_rank_what_to_fix(page: Page, serve
     expect(page.locator("#explain-value")).to_contain_text("小时")
     expect(page.locator("#explain-rule")).to_contain_text("线性")
     expect(page.locator("#change-parts")).to_be_visible(timeout=60_000)  # the move since last period, loaded after
+    expect(page.locator("#change-children")).to_have_count(0)  # a median does not split into the teams' parts
     _shot(page, "dashboard-explain-zh-CN")
+    page.goto(f"{server}/units/B016/indicators/professionalism")  # a rate: its move splits into the teams below
+    expect(page.locator("#change-children")).to_be_visible(timeout=60_000)
+    expect(page.locator("#change-children")).to_contain_text("%")
     page.click("#back-to-unit")
     expect(page).to_have_url(f"{server}/units/B016")
 

@@ -29,6 +29,12 @@ def test_values_carry_their_unit_and_shares_read_as_percent() -> None:
     assert zh.value("click_through", 0.321) == "32.1%" and zh.value("complaint_rate", 1.818) == "1.8%"
 
 
+def test_only_rates_and_means_split_into_the_units_below() -> None:
+    lb = _labels("zh")
+    assert lb.additive("professionalism") and lb.additive("csat")
+    assert not lb.additive("resolution_time") and not lb.additive("complaint_rate") and not lb.additive("nps")
+
+
 def test_gap_is_relative_only_where_the_benchmark_makes_it_meaningful() -> None:
     lb = _labels("zh")
     assert lb.gap("resolution_time", 0.859, 0.5, 71.7) == "71.7%"

@@ -17,7 +17,7 @@ from valueloop.evaluation.service.models import latest_versions
 from valueloop.http.web.i18n import MESSAGES, Translator
 from valueloop.monitoring.service.alerts import AlertRecord
 from valueloop.monitoring.service.monitor import load_spec
-from valueloop.spec.model import Bands, Derived, Indicator, Linear, Percentile, Rate, Ratio, Target
+from valueloop.spec.model import Aggregate, Bands, Derived, Indicator, Linear, Percentile, Rate, Ratio, Target
 from valueloop.store.workspace import Workspace
 
 # what create_action(from_finding=…) and the verification use case write, read back to translate
@@ -134,6 +134,12 @@ class Labels:
         if not self.signed(indicator_id, benchmark) and gap_pct is not None:
             return self.tr.pct(gap_pct)
         return self.tr.fmt("worse_by", gap=self.value(indicator_id, abs(value - benchmark)))
+
+    def additive(self, indicator_id: str) -> bool:
+        """A row mean (a rate or a mean): only then does a parent's value split exactly into its units' parts."""
+        found = self.indicators.get(indicator_id)
+        measure = found.measure if found else None
+        return isinstance(measure, Rate) or (isinstance(measure, Aggregate) and measure.type == "mean")
 
     def direction(self, indicator_id: str) -> str:
         found = self.indicators.get(indicator_id)
