@@ -75,3 +75,14 @@ def test_a_region_head_sees_the_region_through_its_branches(
     assert 'id="rollup-units"' in html and 'id="empty"' not in html
     branches = [u for u in below(unit_directory(demo), "R01") if unit_directory(demo)[u].level == "branch"]
     assert branches and all(f"/units/{b}" in html for b in branches)
+
+
+def test_rankings_keep_one_region(
+    app_client: TestClient, as_role: Callable[[str], dict[str, str]], demo: Workspace
+) -> None:
+    units = unit_directory(demo)
+    html = app_client.get("/rankings", headers=as_role("analyst"), params={"region": "R01"}).text
+    shown = set(re.findall(r'href="/units/(\w+)"', html))
+    assert shown and shown <= below(units, "R01") and 'id="ranking-region"' in html
+    every = set(re.findall(r'href="/units/(\w+)"', app_client.get("/rankings", headers=as_role("analyst")).text))
+    assert shown < every

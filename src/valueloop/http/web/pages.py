@@ -152,17 +152,24 @@ def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dic
 @router.get("/rankings", response_class=HTMLResponse, dependencies=[CACHED])
 def rankings(
     who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc",
-    model: str | None = None, period: str | None = None,
+    model: str | None = None, period: str | None = None, region: str | None = None,
 ) -> Response:  # fmt: skip
-    """One stored run's ranking; ``model``/``period`` pick the run (unknown values fall back to the latest)."""
+    """One stored run's ranking; ``model``/``period`` pick the run (unknown values fall back to the latest),
+    ``region`` keeps the units under one region (ranks stay those of the whole run)."""
     choices = run_choices(ws)
     model = model if model in choices else None
     period = period if period in choices.get(model or "", []) else None
     run = _run(ws, who, period, model)
-    rows = _sorted(run["results"], sort, order == "desc") if run else []
-    chosen = {"model": run["model"] if run else model, "period": run["period"] if run else period}
+    units = unit_directory(ws)
+    seen = visible_units(ws, who)
+    regions = [u for u in units.values() if u.level == "region" and (seen is None or u.entity_id in seen)]
+    region = region if region in {r.entity_id for r in regions} else None
+    under = below(units, region) if region else None
+    results = [r for r in run["results"] if under is None or r["entity_id"] in under] if run else []
+    rows = _sorted(results, sort, order == "desc")
+    chosen = {"model": run["model"] if run else model, "period": run["period"] if run else period, "region": region}
     return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order, choices=choices,
-                chosen=chosen)  # fmt: skip
+                chosen=chosen, regions=regions)  # fmt: skip
 
 
 def known_unit(ws: Workspace, who: Principal, entity_id: str) -> None:
