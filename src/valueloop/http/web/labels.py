@@ -227,7 +227,8 @@ class Labels:
             return self.tr.fmt("gen_silenced", id=found["id"]) + (f" · {found['comment']}" if found["comment"] else "")
         if found := INHIBITED.match(text):
             rule = self.alert_rules.get(found["rule"], found["rule"])
-            return self.tr.fmt("gen_inhibited", rule=rule, unit=self.unit(found["unit"]))
+            # the inhibiting alert may be another region's: its id as stored, never a name the caller could not look up
+            return self.tr.fmt("gen_inhibited", rule=rule, unit=found["unit"])
         return text
 
 
