@@ -138,6 +138,7 @@ TERMS: dict[str, dict[str, str]] = {
     "mttr": {"zh-CN": "恢复用时（中位数）", "en": "Time to resolve (median)"},
     "step_total": {"zh-CN": "步骤总时长（分钟）", "en": "Step total (min)"},
     "p_value": {"zh-CN": "显著性", "en": "Significance"},
+    "save_png": {"zh-CN": "保存为图片", "en": "Save as PNG"},
     "computing": {"zh-CN": "正在计算…", "en": "Computing…"},
     "own_rows": {"zh-CN": "本级直接业务", "en": "Its own records"},
 }
