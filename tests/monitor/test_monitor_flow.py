@@ -22,6 +22,7 @@ from valueloop.monitoring.service.monitor import Monitor
 from valueloop.monitoring.service.replay import replay
 from valueloop.spec.alerts import Schedule, load_monitor_spec
 from valueloop.store import appdb
+from valueloop.store.tables import alerts as alerts_table
 from valueloop.store.tables import ledger
 from valueloop.store.workspace import Workspace
 
@@ -161,14 +162,34 @@ def test_recurring_silence_mutes_notifications_not_records(live_ws: Workspace, h
 
 def test_ack_records_who_and_mtta(live_ws: Workspace) -> None:
     m = Monitor(live_ws)
-    replay(m, _stream()[:200], speed=0)
+    replay(m, _stream()[:66], speed=0)  # up to minute 14: the burst is still firing
     m.close()
     alert = next(a for a in records.list_alerts(live_ws) if a.entity_id == "B1")
+    assert alert.status == "firing"
     acked = records.ack(live_ws, alert.id, "王敏", "on it")
     again = records.ack(live_ws, alert.id, "someone else")
     assert acked.acked_by == again.acked_by == "王敏" and acked.acked_at == again.acked_at
     st = records.stats(live_ws)
     assert st.acked == 1 and st.mtta_seconds is not None and st.mtta_seconds > 0
+
+
+def test_a_resolved_alert_cannot_be_acknowledged_and_late_acks_stay_out_of_mtta(live_ws: Workspace) -> None:
+    m = Monitor(live_ws)
+    replay(m, _stream(), speed=0, batch=50)
+    m.close()
+    branch = next(a for a in records.list_alerts(live_ws) if a.entity_id == "B1")
+    assert branch.status == "resolved"
+    with pytest.raises(records.AlertNotFiring, match="only a firing alert"):
+        records.ack(live_ws, branch.id, "王敏")
+    assert records.get_alert(live_ws, branch.id).acked_at is None
+    assert records.AlertNotFiring.http_status == 409
+    # a late acknowledgement stored before the refusal existed does not count towards MTTA
+    late = datetime(2027, 3, 1, tzinfo=UTC)
+    with appdb.engine(live_ws.database_url).begin() as conn:
+        row = alerts_table.c.alert_id == branch.id
+        conn.execute(alerts_table.update().where(row).values(acked_by="x", acked_at=late))
+    st = records.stats(live_ws)
+    assert st.mtta_seconds is None and st.acked == 0 and st.mttr_seconds is not None
 
 
 def test_bad_lines_are_rejected_with_reasons_and_the_rest_kept(live_ws: Workspace) -> None:

@@ -47,6 +47,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("web") / "ws"
     run_demo(root, interactions=6_000, log=lambda _: None)
     add_user(open_workspace(root), "ana", PASSWORD, Role.analyst)
+    add_user(open_workspace(root), "mia", PASSWORD, Role.manager, ["B016"])  # a manager bound to one branch
     port = _free_port()
     app = create_app(ApiSettings(workspace=root, secure_cookies=False))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)

@@ -210,7 +210,7 @@ def test_alerts_page_updates_live_acks_and_silences(page: Page, server: str, tmp
     page.click("#nav-alerts")
     expect(page.locator("h1")).to_have_text("实时告警")
     expect(page.locator("#live")).to_be_visible()  # the event stream is connected
-    expect(page.locator("#alerts")).to_contain_text("error_burst")  # the demo's replayed incidents
+    expect(page.locator("#alerts")).to_contain_text("故障/错误事件突增")  # the demo's replayed incidents, by rule name
     # an error burst arrives over the API while the page is open: the page shows the new alert by itself
     start = int(time.time() // 60 * 60) - 6 * 3600  # after the demo's replayed weeks, inside the live window
     lines = [{"type": "error", "ts": start + k, "entity_id": "B002"} for k in range(12)]
@@ -341,8 +341,8 @@ def test_overview_shows_live_alerts(page: Page, server: str, tmp_path: Path) -> 
     assert any(a["status"] == "firing" and a["entity_id"] == "B003" for a in got["alerts"])
     page.reload()
     rows = page.locator("#live-alert-rows")
-    expect(rows).to_contain_text("B003")
-    expect(rows).to_contain_text("error_burst")
+    expect(rows).to_contain_text("上海闵行支行 (B003)")
+    expect(rows).to_contain_text("故障/错误事件突增")  # the rule's summary in the page's language, not its id
     assert page.locator("#live-alert-rows tr").count() <= 6  # header + top 5
     page.screenshot(path=str(tmp_path / "overview-live-alerts.png"), full_page=True)
     page.click("#all-alerts")

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from valueloop.errors import InputError, SpecError
+from valueloop.errors import InputError, SpecError, ValueloopError
 from valueloop.metrics.periods import version_day
 from valueloop.spec.model import EvaluationModel, Grain
 from valueloop.spec.model_loader import load_model, validate_models
@@ -65,6 +65,19 @@ def load_versions(ws: Workspace, model_id: str | None) -> list[EvaluationModel]:
     if len(set(versions)) != len(versions):
         raise SpecError(f"model {model_id!r} has two files with the same version number")
     return chosen
+
+
+def latest_versions(ws: Workspace) -> list[EvaluationModel]:
+    """The newest version of every model in the workspace (files that do not load are left to ``models check``)."""
+    newest: dict[str, EvaluationModel] = {}
+    for f in model_files(ws):
+        try:
+            m = _load(f, *_stamp(f))
+        except ValueloopError:
+            continue
+        if m.id not in newest or m.version > newest[m.id].version:
+            newest[m.id] = m
+    return [newest[k] for k in sorted(newest)]
 
 
 def _stamp(file: Path) -> tuple[int, int]:

@@ -97,3 +97,14 @@ def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None =
                 }
             )
     return out
+
+
+def run_choices(ws: Workspace) -> dict[str, list[str]]:
+    """Model id → the periods it has stored runs for, newest first (the rankings page's selectors)."""
+    runs = tables.evaluation_runs
+    with appdb.engine(ws.database_url).connect() as conn:
+        rows = conn.execute(sa.select(runs.c.model_id, runs.c.period).distinct()).all()
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(str(r.model_id), []).append(str(r.period))
+    return {m: sorted(set(p), reverse=True) for m, p in sorted(out.items())}

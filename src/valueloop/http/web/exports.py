@@ -27,9 +27,12 @@ COLUMNS = ("rank", "entity_id", "name", "score", "change", "percentile")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _table(ws: Workspace, who: Principal) -> tuple[dict[str, Any], list[str], list[list[Any]]]:
+def _table(
+    ws: Workspace, who: Principal, model: str | None = None, period: str | None = None
+) -> tuple[dict[str, Any], list[str], list[list[Any]]]:
+    """The run the rankings page shows (``model``/``period`` as chosen there; the latest by default)."""
     try:
-        run = run_results(ws, visible_units(ws, who))
+        run = run_results(ws, visible_units(ws, who), period or None, model or None)
     except InputError as err:
         raise InputError("no stored evaluation run yet; run `valueloop evaluate` first") from err
     dims = sorted({d for r in run["results"] for d in r["dimensions"]})
@@ -42,8 +45,8 @@ def _attachment(run: dict[str, Any], suffix: str) -> dict[str, str]:
 
 
 @router.get("/rankings.csv")
-def rankings_csv(who: ScoresRead, ws: WorkspaceDep) -> Response:
-    run, dims, rows = _table(ws, who)
+def rankings_csv(who: ScoresRead, ws: WorkspaceDep, model: str | None = None, period: str | None = None) -> Response:
+    run, dims, rows = _table(ws, who, model, period)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(neutralise_row([*COLUMNS, *dims]))
@@ -52,9 +55,11 @@ def rankings_csv(who: ScoresRead, ws: WorkspaceDep) -> Response:
 
 
 @router.get("/rankings.xlsx")
-def rankings_xlsx(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
+def rankings_xlsx(
+    who: ScoresRead, ws: WorkspaceDep, request: Request, model: str | None = None, period: str | None = None
+) -> Response:
     """One sheet, headers in the page's language, real numbers; model and period in the sheet title."""
-    run, dims, rows = _table(ws, who)
+    run, dims, rows = _table(ws, who, model, period)
     tr = translator(request)
     book = Workbook()
     sheet = book.active

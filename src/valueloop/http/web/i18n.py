@@ -7,12 +7,14 @@ and model texts). The table below is written with the page tag ``zh-CN`` and rea
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from valueloop.http.web.i18n_cases import CASE_MESSAGES
 from valueloop.http.web.i18n_loop import LOOP_MESSAGES
 from valueloop.http.web.i18n_qa import QA_MESSAGES
+from valueloop.http.web.i18n_terms import TERMS
 from valueloop.spec.locale import DEFAULT_LANG, HTML_TAG, LANGS, Lang, lang_of
 
 LOCALES = LANGS
@@ -28,8 +30,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "minutes": {"zh-CN": "分钟", "en": "min"},
     "all": {"zh-CN": "全部", "en": "All"},
     "no_alerts": {
-        "zh-CN": "暂无告警。向 POST /api/v1/events 发送事件，或用 `valueloop monitor replay` 回放历史。",
-        "en": "No alerts yet. Send events to POST /api/v1/events, or replay history with `valueloop monitor replay`.",
+        "zh-CN": "暂无告警。实时监控接入业务事件后，触发的告警会显示在这里。",
+        "en": "No alerts yet. Once live monitoring receives your service events, alerts that fire appear here.",
     },
     "fired_at": {"zh-CN": "触发时间", "en": "Fired"},
     "resolved_at": {"zh-CN": "恢复时间", "en": "Resolved"},
@@ -96,8 +98,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "model": {"zh-CN": "模型", "en": "Model"},
     "evaluated_at": {"zh-CN": "评估时间", "en": "Evaluated at"},
     "no_run": {
-        "zh-CN": "还没有评估结果。请先运行 `valueloop evaluate`。",
-        "en": "No evaluation yet. Run `valueloop evaluate` first.",
+        "zh-CN": "还没有评估结果。请在“数据上传”页导入业务数据，评估完成后这里会显示得分。",
+        "en": "No evaluation results yet. Upload your service data on the Upload page; scores appear here once "
+        "it has been evaluated.",
     },
     "no_units": {"zh-CN": "您的权限范围内没有已评估的单位。", "en": "No evaluated units in your scope."},
     "no_findings": {"zh-CN": "没有问题记录。", "en": "No findings."},
@@ -123,8 +126,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "move_reason": {"zh-CN": "请填写变更原因：", "en": "Reason for this move:"},
     "move_failed": {"zh-CN": "无法变更状态", "en": "The move was refused"},
     "no_models": {
-        "zh-CN": "工作区里还没有评估模型。请运行 `valueloop init --template three-dimension`。",
-        "en": "No evaluation models in the workspace yet. Run `valueloop init --template three-dimension`.",
+        "zh-CN": "工作区里还没有评估模型。请联系管理员添加评估模型（如“服务价值三维评估”模板）。",
+        "en": "No evaluation models in the workspace yet. Ask your administrator to add one (e.g. the "
+        "three-dimension template).",
     },
     "version": {"zh-CN": "版本", "en": "Version"},
     "effective_from": {"zh-CN": "生效日期", "en": "Effective from"},
@@ -178,8 +182,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stage_declining": {"zh-CN": "衰退", "en": "Declining"},
     "stage_insufficient_history": {"zh-CN": "历史数据不足", "en": "Insufficient history"},
     "no_experiments": {
-        "zh-CN": "还没有实验或验证结果。请用 `valueloop verify action` 验证改进行动。",
-        "en": "No experiments or verifications yet. Verify an action with `valueloop verify action`.",
+        "zh-CN": "还没有实验或验证结果。改进行动实施后进行效果验证，结论会显示在这里。",
+        "en": "No experiments or verifications yet. Once an action is implemented and verified, the verdict "
+        "appears here.",
     },
     "status": {"zh-CN": "状态", "en": "Status"},
     "outcome": {"zh-CN": "结果指标", "en": "Outcome"},
@@ -253,15 +258,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_comments": {"zh-CN": "还没有评论。", "en": "No comments yet."},
     "action_change_failed": {"zh-CN": "未能保存", "en": "Not saved"},
 }
-if clash := MESSAGES.keys() & LOOP_MESSAGES.keys():
-    raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
-MESSAGES |= LOOP_MESSAGES
-if clash := MESSAGES.keys() & CASE_MESSAGES.keys():
-    raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
-MESSAGES |= CASE_MESSAGES
-if clash := MESSAGES.keys() & QA_MESSAGES.keys():
-    raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
-MESSAGES |= QA_MESSAGES
+for _extra in (LOOP_MESSAGES, CASE_MESSAGES, QA_MESSAGES, TERMS):
+    if clash := MESSAGES.keys() & _extra.keys():
+        raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
+    MESSAGES |= _extra
 
 
 def _canonical(entry: dict[str, str]) -> dict[str, str]:
@@ -278,18 +278,35 @@ MESSAGES = {key: _canonical(entry) for key, entry in MESSAGES.items()}
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def offset_label(offset: timedelta | None) -> str:
+    """``UTC+8``, ``UTC-3:30``, ``UTC``: the offset of the instant shown (right across DST changes)."""
+    minutes = int(offset.total_seconds()) // 60 if offset else 0
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else "+"
+    return "UTC" if not minutes else f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def pick(value: str | None) -> Lang:
     """The locale asked for (any spelling ``lang_of`` knows), else the default."""
     return lang_of(value) or DEFAULT
 
 
 class Translator:
-    """``t('key')``, ``num(x)``, ``date(d)`` and ``period('2026-10')`` for one locale."""
+    """``t('key')``, ``num(x)``, ``date(d)`` and ``period('2026-10')`` for one locale.
 
-    def __init__(self, locale: str) -> None:
+    ``tz`` is the workspace's time zone: every stored instant (aware, UTC) is shown on that
+    clock and labelled with its offset, so alerts, actions and quotes read on one clock.
+    """
+
+    def __init__(self, locale: str, tz: str | None = None) -> None:
         self.locale = pick(locale)
         self.html_lang = HTML_TAG[self.locale]
         self.zh = self.locale == "zh"
+        self.tz = ZoneInfo(tz) if tz else None
+
+    def fmt(self, key: str, **values: object) -> str:
+        """A message with ``{placeholders}`` filled in (values are escaped by the template, not here)."""
+        return self.t(key).format(**values)
 
     def t(self, key: str) -> str:
         return MESSAGES.get(key, {}).get(self.locale, key)
@@ -308,10 +325,25 @@ class Translator:
     def pct(self, value: float | None, digits: int = 1) -> str:
         return "—" if value is None else f"{value:,.{digits}f}%"
 
+    def p(self, value: float | None) -> str:
+        """A p-value as people quote it: ``p < 0.001`` below a thousandth, never ``p = 0.000``."""
+        if value is None or value != value:
+            return "—"
+        return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+    def zone(self) -> str:
+        """The label of the clock times are shown on (``UTC+8``); ``UTC`` without a workspace zone."""
+        return offset_label(datetime.now(self.tz).utcoffset() if self.tz else None)
+
     def date(self, value: date | datetime | None) -> str:
         if value is None:
             return "—"
-        clock = f" {value:%H:%M}" if isinstance(value, datetime) else ""
+        clock = ""
+        if isinstance(value, datetime):
+            if value.tzinfo is not None and self.tz is not None:
+                value = value.astimezone(self.tz)
+            zone = f" {offset_label(value.utcoffset())}" if value.tzinfo is not None else ""
+            clock = f" {value:%H:%M}{zone}"
         if self.zh:
             return f"{value.year}年{value.month}月{value.day}日{clock}"
         return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}{clock}"

@@ -19,8 +19,9 @@ LOOP_MESSAGES: dict[str, dict[str, str]] = {
     "negative_share": {"zh-CN": "负面占比 %", "en": "Negative %"},
     "mean_sentiment": {"zh-CN": "平均情感得分", "en": "Mean sentiment"},
     "no_sentiment": {
-        "zh-CN": "还没有文本分析结果。请运行 `valueloop text analyze`。",
-        "en": "No text analysis yet. Run `valueloop text analyze`.",
+        "zh-CN": "还没有文本分析结果。导入带文字的客户反馈并完成分析后，这里会显示情感趋势。",
+        "en": "No text analysis yet. Once customer feedback with text is uploaded and analysed, the "
+        "trend appears here.",
     },
     "quotes": {"zh-CN": "客户原话", "en": "Quotes"},
     "quotes_help": {
@@ -39,8 +40,9 @@ LOOP_MESSAGES: dict[str, dict[str, str]] = {
         "(e.g. a next-day follow-up); the bottleneck (the step waiting longest beyond its plan) is red.",
     },
     "no_vsm": {
-        "zh-CN": "还没有流程步骤数据。请导入 interaction_steps 数据集（每笔业务各步骤的起止时间）。",
-        "en": "No process step data yet. Ingest the interaction_steps dataset (start and end of every step).",
+        "zh-CN": "还没有流程步骤数据。请在“数据上传”页导入业务步骤数据（每笔业务各步骤的起止时间）。",
+        "en": "No process step data yet. Upload the interaction steps (start and end of every step) on "
+        "the Upload page.",
     },
     "no_vsm_period": {"zh-CN": "该期间没有步骤数据。", "en": "No step data in this period."},
     "process": {"zh-CN": "流程", "en": "Process"},

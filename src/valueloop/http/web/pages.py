@@ -13,10 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from valueloop.accounts import scope
-from valueloop.accounts.service.accounts import Permission, Principal, visible_units
+from valueloop.accounts.service.accounts import NotFound, Permission, Principal, visible_units
+from valueloop.diagnosis.findings import Finding
 from valueloop.errors import InputError
+from valueloop.evaluation.service.directory import below, unit_directory
 from valueloop.evaluation.service.models import load_versions
-from valueloop.evaluation.service.scores import entity_scores, run_history, run_results
+from valueloop.evaluation.service.scores import entity_scores, run_choices, run_history, run_results
 from valueloop.http.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
 from valueloop.http.response_cache import CACHED
 from valueloop.http.web import (
@@ -25,16 +27,19 @@ from valueloop.http.web import (
     alerts_page,
     auth_pages,
     cases_page,
+    explain_page,
     exports,
     insight_pages,
     models_page,
+    priorities,
     qa_pages,
     survey_page,
     upload_page,
     vsm_page,
 )
+from valueloop.http.web.priorities import Priority
 from valueloop.http.web.render import HERE, page, translator
-from valueloop.improvement.service.actions_view import list_actions
+from valueloop.improvement.service.actions_view import links_by_action, list_actions
 from valueloop.improvement.workflow import Status, allowed_next
 from valueloop.monitoring.service import alerts as alert_records
 from valueloop.store.workspace import Workspace
@@ -43,22 +48,34 @@ router = APIRouter(include_in_schema=False)
 SortKey = Literal["rank", "score", "name", "change", "percentile"]
 BINS = 10
 LIVE_ALERTS = 5
+FIX_FIRST = 8
 SEVERITY_ORDER = {"critical": 0, "warning": 1}
 
 
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
-                   accounts_page, survey_page, cases_page, qa_pages):  # fmt: skip
+                   accounts_page, survey_page, cases_page, qa_pages, explain_page):  # fmt: skip
         app.include_router(module.router)
     app.include_router(router)
 
 
-def _run(ws: Workspace, who: Principal) -> dict[str, Any] | None:
+def _run(ws: Workspace, who: Principal, period: str | None = None, model: str | None = None) -> dict[str, Any] | None:
     try:
-        return run_results(ws, visible_units(ws, who))
+        return run_results(ws, visible_units(ws, who), period, model)
     except InputError:
         return None
+
+
+def _priorities(ws: Workspace, who: Principal, found: list[Finding], run: dict[str, Any] | None) -> list[Priority]:
+    """``found`` in fix-first order, with points lost from ``run`` and the caller's actions on each."""
+    acts = scope.actions(ws, who, list_actions(ws)) if who.can(Permission.actions_read) else []
+    acted = priorities.actions_by_finding(found, links_by_action(ws), acts) if acts else {}
+    lost: dict[tuple[str, str, str], float] = {}
+    for period in sorted({f.period for f in found}):
+        same = run if run and run["period"] == period else _run(ws, who, period, run["model"] if run else None)
+        lost |= priorities.points_lost(period, same["results"]) if same else {}
+    return priorities.rank(found, lost, acted)
 
 
 def _dimension_names(ws: Workspace, model: str, request: Request) -> tuple[dict[str, str], float]:
@@ -70,10 +87,13 @@ def _dimension_names(ws: Workspace, model: str, request: Request) -> tuple[dict[
 
 def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request) -> dict[str, Any]:
     names, top = _dimension_names(ws, run["model"], request)
+    scale = f"{'1' if top == 5 else '0'}–{top:g}"
     results = run["results"]
     dims = {d: [v for r in results if (v := r["dimensions"].get(d)) is not None] for d in names}
     scores = [r["score"] for r in results if r["score"] is not None]
     lo, hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
+    if hi - lo < 1e-9:  # one unit (a manager's own branch): a narrow band around it, not bins past the scale's top
+        lo, hi = lo - 0.25, hi + 0.25
     width = (hi - lo) / BINS or 1.0
     counts = [0] * BINS
     for s in scores:
@@ -87,6 +107,7 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
             "min": [h["min"] for h in history],
             "max": [h["max"] for h in history],
             "labels": [tr.t("mean"), tr.t("min"), tr.t("max")],
+            "axes": [tr.t("period"), f"{tr.t('score')} ({scale})"],
         },
         "radar": {
             "indicators": [{"name": n, "max": top} for n in names.values()],
@@ -97,6 +118,7 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
             "bins": [f"{lo + i * width:.2f}–{lo + (i + 1) * width:.2f}" for i in range(BINS)],
             "counts": counts,
             "label": tr.t("units"),
+            "axes": [f"{tr.t('score')} ({scale})", tr.t("units")],
         },
     }
 
@@ -105,11 +127,11 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
 def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
     run = _run(ws, who)
     charts = _charts(ws, who, run, request) if run and run["results"] else None
-    found = sorted(
-        scope.findings(ws, who), key=lambda f: (f.period, f.severity == "critical", f.gap_pct or 0), reverse=True
-    )[:10]
+    every = scope.findings(ws, who)
+    period = priorities.latest_period(every)
+    fix = _priorities(ws, who, [f for f in every if f.period == period], run)[:FIX_FIRST]
     live = _live_alerts(ws, who)
-    return page(request, "overview.html", who, run=run, charts=charts, findings=found, live=live)
+    return page(request, "overview.html", who, run=run, charts=charts, fix=fix, findings_period=period, live=live)
 
 
 def _live_alerts(ws: Workspace, who: Principal) -> dict[str, Any] | None:
@@ -132,29 +154,65 @@ def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dic
 
 @router.get("/rankings", response_class=HTMLResponse, dependencies=[CACHED])
 def rankings(
-    who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc"
-) -> Response:
-    run = _run(ws, who)
-    rows = _sorted(run["results"], sort, order == "desc") if run else []
-    return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order)
+    who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc",
+    model: str | None = None, period: str | None = None, region: str | None = None,
+) -> Response:  # fmt: skip
+    """One stored run's ranking; ``model``/``period`` pick the run (unknown values fall back to the latest),
+    ``region`` keeps the units under one region (ranks stay those of the whole run)."""
+    choices = run_choices(ws)
+    model = model if model in choices else None
+    period = period if period in choices.get(model or "", []) else None
+    run = _run(ws, who, period, model)
+    units = unit_directory(ws)
+    seen = visible_units(ws, who)
+    regions = [u for u in units.values() if u.level == "region" and (seen is None or u.entity_id in seen)]
+    region = region if region in {r.entity_id for r in regions} else None
+    under = below(units, region) if region else None
+    results = [r for r in run["results"] if under is None or r["entity_id"] in under] if run else []
+    rows = _sorted(results, sort, order == "desc")
+    chosen = {"model": run["model"] if run else model, "period": run["period"] if run else period, "region": region}
+    return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order, choices=choices,
+                chosen=chosen, regions=regions)  # fmt: skip
+
+
+def known_unit(ws: Workspace, who: Principal, entity_id: str) -> None:
+    """A unit page needs a unit: one of the caller's, in the organisation tree or the latest run (else 404)."""
+    scope.check_unit(ws, who, entity_id)
+    if entity_id not in unit_directory(ws):
+        try:
+            entity_scores(ws, entity_id, None, None)
+        except InputError as err:
+            raise scope.hidden(f"unit {entity_id}") from err
 
 
 @router.get("/units/{entity_id}", response_class=HTMLResponse, dependencies=[CACHED])
 def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) -> Response:
-    scope.check_unit(ws, who, entity_id)
+    try:
+        known_unit(ws, who, entity_id)
+    except NotFound:
+        return page(request, "not_found.html", who, status_code=404, entity_id=entity_id)
     try:
         detail: dict[str, Any] | None = entity_scores(ws, entity_id, None, None)
     except InputError:
         detail = None
-    found = scope.findings(ws, who, entity=entity_id)
+    run = _run(ws, who)
+    # a unit above the evaluated level (a region) is read through the units below it: their scores and findings
+    under = below(unit_directory(ws), entity_id) if detail is None else set()
+    rolled = [r for r in run["results"] if r["entity_id"] in under] if run and under else []
+    mine = [f for f in scope.findings(ws, who) if f.entity_id in under] if rolled else scope.findings(
+        ws, who, entity=entity_id)
+    found = _priorities(ws, who, mine, run)[: FIX_FIRST * 2 if rolled else None]
     acts = []
     if who.can(Permission.actions_read):
         units = scope.units_by_action(ws)
-        acts = [a for a in scope.actions(ws, who, list_actions(ws)) if entity_id in units.get(a["action_id"], set())]
+        about = {entity_id} | under
+        acts = [a for a in scope.actions(ws, who, list_actions(ws)) if about & units.get(a["action_id"], set())]
     can_create = who.can(Permission.actions_write)
     context: dict[str, Any] = {
         "entity_id": entity_id,
         "detail": detail,
+        "run": run,
+        "rolled": rolled,
         "findings": found,
         "actions": acts,
         "can_create": can_create,

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from valueloop.accounts.service.accounts import Principal
 from valueloop.http.web.i18n import LANG_COOKIE, Translator
+from valueloop.http.web.labels import Labels
 
 HERE = Path(__file__).parent
 # autoescape=True, not Starlette's default select_autoescape(): that escapes only *.html/*.xml names,
@@ -20,7 +21,10 @@ templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "temp
 
 
 def translator(request: Request) -> Translator:
-    return Translator(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "")
+    """The caller's language, on the served workspace's clock."""
+    ws = getattr(request.app.state, "workspace", None)
+    tz = ws.settings.workspace.timezone if ws is not None else None
+    return Translator(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "", tz)
 
 
 def page(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -28,6 +32,7 @@ def page(request: Request, name: str, who: Principal | None, status_code: int = 
     ctx = {
         "tr": tr,
         "t": tr.t,
+        "lb": context.pop("lb", None) or Labels(getattr(request.app.state, "workspace", None), tr),
         "who": who,
         "csrf": who.csrf_token if who else None,
         "path": request.url.path,

@@ -31,6 +31,7 @@ def _chart(found: dict[str, Any], labels: dict[str, str], tr: Translator) -> dic
     names = [labels.get(s["step"], s["step"]) for s in steps]
     bottleneck = found["summary"]["bottleneck"]
     planned = [min(s["wait_median"] or 0.0, s["planned_wait_minutes"]) for s in steps]
+    totals = [round((s["wait_median"] or 0.0) + (s["process_median"] or 0.0), 1) for s in steps]
     return {
         "steps": names,
         "planned": [_round(p) if s["wait_median"] is not None else None for p, s in zip(planned, steps, strict=True)],
@@ -41,7 +42,19 @@ def _chart(found: dict[str, Any], labels: dict[str, str], tr: Translator) -> dic
         "bottleneck": next((i for i, s in enumerate(steps) if s["step"] == bottleneck), None),
         "labels": [tr.t("waiting_min"), tr.t("processing_min"), tr.t("standard_min"), tr.t("planned_wait_min")],
         "unit": tr.t("minutes"),
+        "totals": totals,
+        "cap": axis_cap(totals),
+        "total_label": tr.t("step_total"),
     }  # fmt: skip
+
+
+def axis_cap(totals: list[float]) -> float | None:
+    """Where the chart's axis stops: None normally; when one step's bar is over three times the next
+    longest, 1.5 × that next one, so the other steps (the bottleneck among them) stay readable."""
+    ranked = sorted((t for t in totals if t > 0), reverse=True)
+    if len(ranked) < 2 or ranked[0] <= 3 * ranked[1]:
+        return None
+    return round(1.5 * ranked[1], 1)
 
 
 def bilingual(name: str, tr: Translator) -> str:

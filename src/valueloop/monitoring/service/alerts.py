@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from statistics import median
 from typing import Any
 
 import sqlalchemy as sa
@@ -160,14 +161,27 @@ def get_alert(ws: Workspace, alert_id: str) -> AlertRecord:
     return _row(r)
 
 
+class AlertNotFiring(InputError):
+    """Acknowledging says "someone is on it": an alert that has already resolved has nothing left to take on."""
+
+    http_status = 409
+
+
 def ack(ws: Workspace, alert_id: str, by: str, comment: str = "") -> AlertRecord:
-    """Record who acknowledged an alert and when; acknowledging twice keeps the first."""
+    """Record who acknowledged a firing alert and when; acknowledging twice keeps the first.
+
+    A resolved alert that nobody acknowledged is refused (:class:`AlertNotFiring`): an
+    acknowledgement months later would say nothing about response and inflate MTTA.
+    """
     if not by.strip():
         raise InputError("say who acknowledges (--by)")
     with appdb.engine(ws.database_url).begin() as conn:
         r = conn.execute(sa.select(alerts).where(alerts.c.alert_id == alert_id)).first()
         if r is None:
             raise InputError(f"no alert {alert_id!r} (see: valueloop alerts list)")
+        if r.acked_at is None and r.status != "firing":
+            raise AlertNotFiring(f"alert {alert_id} resolved at {appdb.as_utc(r.resolved_at)}; only a firing alert "
+                                 "can be acknowledged")
         if r.acked_at is None:
             now = datetime.now(UTC)
             conn.execute(
@@ -191,7 +205,10 @@ def ack(ws: Workspace, alert_id: str, by: str, comment: str = "") -> AlertRecord
 
 
 class AlertStats(BaseModel):
-    """MTTA: fired → acknowledged; MTTR: fired → resolved (seconds, over the alerts that got there)."""
+    """MTTA: fired → acknowledged, over alerts acknowledged while firing; MTTR: fired → resolved.
+
+    Both are medians in seconds (one alert acknowledged weeks late must not move the figure a
+    manager reads as "how fast do we respond")."""
 
     total: int
     firing: int
@@ -202,7 +219,7 @@ class AlertStats(BaseModel):
 
 
 def stats(ws: Workspace, units: frozenset[str] | None = None) -> AlertStats:
-    """Counts, MTTA (fired → acknowledged) and MTTR (fired → resolved) over the alerts of ``units``.
+    """Counts, median MTTA (fired → acknowledged while firing) and MTTR (fired → resolved) over ``units``' alerts.
 
     Reads four columns, not whole records: the alerts page asks on every visit. The time
     differences are taken in Python because SQLite and PostgreSQL spell them differently.
@@ -217,16 +234,22 @@ def stats(ws: Workspace, units: frozenset[str] | None = None) -> AlertStats:
         done, began = appdb.as_utc(end), appdb.as_utc(start)
         return (done - began).total_seconds() if done is not None and began is not None else None
 
-    tta = [t for r in rows if (t := seconds(r.acked_at, r.fired_at)) is not None]
     ttr = [t for r in rows if (t := seconds(r.resolved_at, r.fired_at)) is not None]
+    tta = [t for r in rows if (t := seconds(r.acked_at, r.fired_at)) is not None and _while_firing(r)]
     return AlertStats(
         total=len(rows),
         firing=sum(r.status == "firing" for r in rows),
         resolved=sum(r.status == "resolved" for r in rows),
         acked=len(tta),
-        mtta_seconds=sum(tta) / len(tta) if tta else None,
-        mttr_seconds=sum(ttr) / len(ttr) if ttr else None,
+        mtta_seconds=median(tta) if tta else None,
+        mttr_seconds=median(ttr) if ttr else None,
     )
+
+
+def _while_firing(row: Any) -> bool:
+    """Acknowledged before it resolved (stores from before the refusal may hold late acknowledgements)."""
+    acked, resolved = appdb.as_utc(row.acked_at), appdb.as_utc(row.resolved_at)
+    return acked is not None and (resolved is None or acked <= resolved)
 
 
 class SilenceRecord(BaseModel):
