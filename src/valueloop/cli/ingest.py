@@ -52,6 +52,8 @@ def ingest(
         return
     counts = {k: data[k] for k in ("dataset", "read", "stored", "updated", "duplicates", "quarantined", "errors_total")}
     emit(counts, fmt, title=f"batch {summary.batch_id}")
+    if summary.content_key:
+        stderr.print(f"no {summary.content_key} column: each row's key is a hash of its content")
     if summary.errors:
         emit(data["errors"][:20], fmt, title="first errors")
 
@@ -61,11 +63,24 @@ def suggest(
     dataset: Annotated[str, typer.Argument(help="The canonical dataset it feeds.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the mapping YAML here.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX: the sheet to read.")] = None,
+    workspace: WorkspaceOpt = None,
 ) -> None:
-    """Propose a mapping from a file's header (Chinese and English column names) and sample values."""
-    from valueloop.ingest.suggest import suggest_mapping
+    """Propose a mapping from a file's header (Chinese and English column names) and sample values.
 
-    text = suggest_mapping(file, dataset, sheet)
+    Inside a workspace (or with ``--workspace``) its own datasets can be the target too.
+    """
+    from valueloop.errors import WorkspaceError
+    from valueloop.ingest.suggest import suggest_mapping
+    from valueloop.spec.datasets import DATASETS
+    from valueloop.store.workspace import open_workspace
+
+    try:
+        datasets = open_workspace(workspace).datasets
+    except WorkspaceError:
+        if workspace is not None:
+            raise
+        datasets = dict(DATASETS)
+    text = suggest_mapping(file, dataset, sheet, datasets=datasets)
     if out:
         out.write_text(text, encoding="utf-8")
         stderr.print(f"mapping written to {out}")

@@ -18,7 +18,8 @@ import yaml
 
 from valueloop.ingest.coerce import to_timestamp
 from valueloop.ingest.readers import open_source
-from valueloop.spec.datasets import get_dataset
+from valueloop.spec.datasets import DATASETS
+from valueloop.spec.registry import Datasets, lookup
 from valueloop.spec.mapping import Mapping
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -117,14 +118,14 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_\-()（）:：]+", " ", name.strip().lower().translate(TRADITIONAL)).strip()
 
 
-def match_columns(dataset: str, columns: tuple[str, ...]) -> dict[str, str]:
+def match_columns(dataset: str, columns: tuple[str, ...], datasets: Datasets = DATASETS) -> dict[str, str]:
     """Canonical field → the source column that most likely holds it.
 
     Exact names and synonyms are matched for every field before any close match, so a close
     match never takes a column another field names exactly ("Opened" is ``opened_at``, not a
     near miss of ``reopened``).
     """
-    ds = get_dataset(dataset)
+    ds = lookup(datasets, dataset)
     normalised = {_norm(c): c for c in columns}
     chosen: dict[str, str] = {}
     for f in ds.fields:
@@ -162,15 +163,15 @@ def _date_formats(column: str, values: list[str]) -> tuple[list[str], str | None
     return [], f"{column}: dates such as {values[0]!r} match no known format; add `formats:` to the field"
 
 
-def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
+def suggest_mapping(path: Path, dataset: str, sheet: str | None = None, datasets: Datasets = DATASETS) -> str:
     """A commented YAML mapping proposal for ``path`` onto ``dataset`` (``sheet``: the XLSX sheet to read)."""
-    ds = get_dataset(dataset)
+    ds = lookup(datasets, dataset)
     source = open_source(path, Mapping(sheet=sheet))
     first = next(iter(source.chunks()), None)  # a header-only file still gets a proposal from its names
     sample = first.table.slice(0, 2000) if first is not None else None
     fields: dict[str, object] = {}
     notes: list[str] = []
-    matched = match_columns(dataset, source.columns)
+    matched = match_columns(dataset, source.columns, datasets)
     for name, column in matched.items():
         entry: dict[str, object] = {"column": column}
         kind = ds.by_name[name].kind

@@ -150,12 +150,17 @@ def next_day(values: pa.Array, start: pa.Array | None) -> pa.Array:
 
 
 def content_hash(columns: dict[str, pa.Array]) -> pa.Array:
-    """A stable key from a row's typed values: the first 32 hex digits of a BLAKE2b of every
-    field in order (nulls told apart from empty text), so the same record always gets the same key."""
-    texts = [pc.fill_null(pc.cast(v, pa.string()), "\x00") for v in columns.values()]
-    if not texts:
+    """A stable key from a row's typed values: 32 hex digits of a BLAKE2b over ``name=value`` of
+    every present field, in order. A missing value adds nothing, so the key of a record stays the
+    same when a mapping later adds own fields (null in the rows already stored)."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    parts = [
+        pc.binary_join_element_wise(pa.array([name] * n, pa.string()), pc.cast(v, pa.string()), "=")
+        for name, v in columns.items()
+    ]
+    if not parts:
         return pa.array([], pa.string())
-    joined = pc.binary_join_element_wise(*texts, "\x1f").to_pylist()
+    joined = pc.binary_join_element_wise(*parts, "\x1f", null_handling="skip").to_pylist()
     return pa.array([hashlib.blake2b(t.encode("utf-8"), digest_size=16).hexdigest() for t in joined], pa.string())
 
 

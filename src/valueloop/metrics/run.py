@@ -15,7 +15,6 @@ import pandas as pd
 from valueloop.metrics.compile import all_of, measure_aggs
 from valueloop.metrics.hierarchy import ancestors_at, units
 from valueloop.metrics.periods import bounds_utc
-from valueloop.spec.datasets import DATASETS
 from valueloop.spec.model import Derived, EvaluationModel, Indicator, Ratio, SegmentBenchmark
 from valueloop.spec.model_loader import derived_refs
 from valueloop.store.warehouse import Warehouse
@@ -78,7 +77,7 @@ def _indicator_filter(t: ir.Table, ind: Indicator, measure: object) -> ir.Boolea
 def _scoped(wh: Warehouse, dataset: str, unit_map: ir.Table, model: EvaluationModel, periods: list[str]) -> ir.Table:
     """Rows of ``dataset`` in the periods, with their unit and period label."""
     t = wh.table(dataset)
-    time_field = DATASETS[dataset].time_field
+    time_field = wh.ws.datasets[dataset].time_field
     if time_field is None:
         raise ValueError(f"dataset {dataset} has no time field to place rows in periods")
     spans = [bounds_utc(p, model.period, wh.ws.settings.workspace.timezone) for p in periods]

@@ -85,6 +85,8 @@ class Dataset:
     doc_zh: str = ""
     own: bool = False
     """Declared by the workspace (``datasets/*.yaml``), not one of the canonical datasets."""
+    extras: tuple[str, ...] = ()
+    """Own fields a mapping added (:meth:`widened`): stored after the others, null in older files."""
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -114,7 +116,9 @@ class Dataset:
         already has keeps its definition. A field named twice with different kinds is refused by the
         caller (:func:`valueloop.spec.registry.add_extra`), which knows the files involved."""
         added = tuple(Field(n, k) for n, k in extra.items() if n not in self.by_name)
-        return replace(self, fields=(*self.fields, *added)) if added else self
+        if not added:
+            return self
+        return replace(self, fields=(*self.fields, *added), extras=(*self.extras, *(f.name for f in added)))
 
 
 def _s(name: str, required: bool = False, allowed: tuple[str, ...] = (), doc: str = "") -> Field:

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from valueloop.spec.conditions import Condition
-from valueloop.spec.datasets import DATASETS, ENTITY_TYPES, FieldKind
+from valueloop.spec.datasets import DATASETS, ENTITY_TYPES, Dataset, FieldKind
 from valueloop.spec.model import (
     Aggregate,
     Bands,
@@ -31,13 +31,14 @@ from valueloop.spec.model import (
     Ratio,
     SegmentBenchmark,
 )
+from valueloop.spec.registry import Datasets
 from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
 
 WEIGHT_TOLERANCE = 1e-3
-NUMERIC: tuple[FieldKind, ...] = ("int", "float", "bool")
+NUMERIC: tuple[FieldKind, ...] = ("int", "float", "bool", "duration_s")
 
 
-def load_model(file: Path) -> EvaluationModel:
+def load_model(file: Path, datasets: Datasets = DATASETS) -> EvaluationModel:
     """Parse ``file``; raise :class:`SpecError` listing every problem, or return the model."""
     doc = load_yaml(file)
     try:
@@ -45,22 +46,22 @@ def load_model(file: Path) -> EvaluationModel:
     except ValidationError as err:
         doc.fail([Problem(tuple(e["loc"]), e["msg"]) for e in err.errors()])
         raise AssertionError("unreachable") from err
-    doc.fail(list(check_model(model)))
+    doc.fail(list(check_model(model, datasets)))
     return model
 
 
-def validate_models(files: list[Path]) -> list[str]:
+def validate_models(files: list[Path], datasets: Datasets = DATASETS) -> list[str]:
     """Every problem in every file (empty when all are valid)."""
     problems = []
     for f in files:
         try:
-            load_model(f)
+            load_model(f, datasets)
         except ValueError as err:
             problems.append(str(err))
     return problems
 
 
-def check_model(model: EvaluationModel) -> Iterator[Problem]:
+def check_model(model: EvaluationModel, datasets: Datasets = DATASETS) -> Iterator[Problem]:
     if model.level not in ENTITY_TYPES:
         yield Problem(("level",), f"unknown entity level {model.level!r}; known: {', '.join(ENTITY_TYPES)}")
     for i, seg in enumerate(model.segments):
@@ -77,7 +78,7 @@ def check_model(model: EvaluationModel) -> Iterator[Problem]:
             if ind.id in seen:
                 yield Problem((*path, "id"), f"duplicate indicator id {ind.id!r}")
             seen.add(ind.id)
-            yield from _indicator(path, ind)
+            yield from _indicator(path, ind, datasets)
     yield from _derived_graph(model)
 
 
@@ -112,45 +113,46 @@ def judgement(x: float | str) -> float:
     return float(x)
 
 
-def _indicator(path: PathKey, ind: Indicator) -> Iterator[Problem]:
-    if ind.dataset not in DATASETS:
-        yield Problem((*path, "dataset"), f"unknown dataset {ind.dataset!r}; known: {', '.join(DATASETS)}")
+def _indicator(path: PathKey, ind: Indicator, datasets: Datasets) -> Iterator[Problem]:
+    if ind.dataset not in datasets:
+        yield Problem((*path, "dataset"), f"unknown dataset {ind.dataset!r}; known: {', '.join(datasets)}")
         return
     for ci, cond in enumerate(ind.filter):
-        yield from _condition((*path, "filter", ci), ind.dataset, cond)
+        yield from _condition((*path, "filter", ci), datasets[ind.dataset], cond)
     measure = ind.measure
     if isinstance(measure, Ratio):
         for part in ("numerator", "denominator"):
-            yield from _measure((*path, "measure", part), ind.dataset, getattr(measure, part))
+            yield from _measure((*path, "measure", part), ind.dataset, getattr(measure, part), datasets)
     elif not isinstance(measure, Derived):
-        yield from _measure((*path, "measure"), ind.dataset, measure)
+        yield from _measure((*path, "measure"), ind.dataset, measure, datasets)
     if isinstance(ind.benchmark, SegmentBenchmark) and ind.benchmark.field not in DATASETS["customers"].by_name:
         yield Problem((*path, "benchmark", "field"), f"unknown customer segment field {ind.benchmark.field!r}")
     yield from _scoring((*path, "scoring"), ind)
 
 
-def _measure(path: PathKey, dataset: str, measure: object) -> Iterator[Problem]:
+def _measure(path: PathKey, dataset: str, measure: object, datasets: Datasets) -> Iterator[Problem]:
     ds_name = getattr(measure, "dataset", None) or dataset
-    if ds_name not in DATASETS:
+    if ds_name not in datasets:
         yield Problem((*path, "dataset"), f"unknown dataset {ds_name!r}")
         return
+    ds = datasets[ds_name]
     for ci, cond in enumerate(getattr(measure, "filter", ())):
-        yield from _condition((*path, "filter", ci), ds_name, cond)
+        yield from _condition((*path, "filter", ci), ds, cond)
     if isinstance(measure, Aggregate | Quantile):
-        yield from _column((*path, "field"), ds_name, measure.field, NUMERIC)
+        yield from _column((*path, "field"), ds, measure.field, NUMERIC)
     elif isinstance(measure, CountDistinct):
-        yield from _column((*path, "field"), ds_name, measure.field, None)
+        yield from _column((*path, "field"), ds, measure.field, None)
     elif isinstance(measure, Duration):
-        yield from _column((*path, "start"), ds_name, measure.start, ("timestamp",))
-        yield from _column((*path, "end"), ds_name, measure.end, ("timestamp",))
+        yield from _column((*path, "start"), ds, measure.start, ("timestamp",))
+        yield from _column((*path, "end"), ds, measure.end, ("timestamp",))
         if measure.agg == "quantile" and measure.p is None:
             yield Problem((*path, "p"), "a quantile duration needs p")
     elif isinstance(measure, Rate):
         for ci, cond in enumerate(measure.condition):
-            yield from _condition((*path, "condition", ci), ds_name, cond)
+            yield from _condition((*path, "condition", ci), ds, cond)
 
 
-def _condition(path: PathKey, dataset: str, cond: Condition) -> Iterator[Problem]:
+def _condition(path: PathKey, dataset: Dataset, cond: Condition) -> Iterator[Problem]:
     if cond.unit:
         for c in (cond.start, cond.end):
             yield from _column(path, dataset, c or "", ("timestamp",))
@@ -158,12 +160,12 @@ def _condition(path: PathKey, dataset: str, cond: Condition) -> Iterator[Problem
         yield from _column(path, dataset, cond.field or "", None)
 
 
-def _column(path: PathKey, dataset: str, column: str, kinds: tuple[FieldKind, ...] | None) -> Iterator[Problem]:
-    field = DATASETS[dataset].by_name.get(column)
+def _column(path: PathKey, dataset: Dataset, column: str, kinds: tuple[FieldKind, ...] | None) -> Iterator[Problem]:
+    field = dataset.by_name.get(column)
     if field is None:
-        yield Problem(path, f"dataset {dataset} has no column {column!r}")
+        yield Problem(path, f"dataset {dataset.name} has no column {column!r}")
     elif kinds is not None and field.kind not in kinds:
-        yield Problem(path, f"column {dataset}.{column} is {field.kind}, expected {' or '.join(kinds)}")
+        yield Problem(path, f"column {dataset.name}.{column} is {field.kind}, expected {' or '.join(kinds)}")
 
 
 def _scoring(path: PathKey, ind: Indicator) -> Iterator[Problem]:

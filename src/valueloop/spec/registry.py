@@ -35,6 +35,8 @@ from valueloop.spec.datasets import Field as DatasetField
 from valueloop.spec.yamlsource import Problem, YamlDoc, load_yaml
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+Datasets = Mapping[str, Dataset]
+"""The datasets a workspace knows, by name (:func:`for_workspace`); the canonical ones are :data:`DATASETS`."""
 Extras = dict[str, dict[str, FieldKind]]
 """Dataset → own field → kind, as recorded for fields a mapping added (see the lake manifest)."""
 

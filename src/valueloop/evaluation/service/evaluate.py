@@ -16,7 +16,6 @@ from valueloop.metrics.periods import label_of, previous
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
-from valueloop.spec.datasets import DATASETS
 from valueloop.spec.model import EvaluationModel
 from valueloop.store import appdb, ledger_state
 from valueloop.store.lake import new_batch_id
@@ -98,11 +97,12 @@ def check_level(wh: Warehouse, level: str) -> str:
 
 def latest_period(wh: Warehouse, model: EvaluationModel) -> str:
     """The period of the newest row in the model's datasets."""
-    datasets = {i.dataset for i in model.indicators if DATASETS[i.dataset].time_field}
+    known = wh.ws.datasets
+    datasets = {i.dataset for i in model.indicators if known[i.dataset].time_field}
     newest = []
     for name in datasets:
         t = wh.table(name)
-        value = wh.execute(t[DATASETS[name].time_field].max())
+        value = wh.execute(t[known[name].time_field].max())
         if value is not None and not pd.isna(value):
             newest.append(pd.Timestamp(value).tz_convert(wh.ws.settings.workspace.timezone))
     if not newest:

@@ -12,6 +12,7 @@ from typing import Any
 
 from valueloop.errors import InputError, SpecError
 from valueloop.metrics.periods import version_day
+from valueloop.spec.datasets import Dataset
 from valueloop.spec.model import EvaluationModel, Grain
 from valueloop.spec.model_loader import load_model, validate_models
 from valueloop.spec.yamlsource import untrusted_problem
@@ -46,12 +47,14 @@ def model_files(ws: Workspace) -> list[Path]:
 
 
 def validate_workspace_models(ws: Workspace) -> list[str]:
-    return validate_models(model_files(ws))
+    """Every problem of the workspace's models, columns checked against its datasets (own fields included)."""
+    return validate_models(model_files(ws), ws.datasets)
 
 
 def load_versions(ws: Workspace, model_id: str | None) -> list[EvaluationModel]:
     """Every version of one model, oldest first; the only model when ``model_id`` is None."""
-    models = [_load(f, *_stamp(f)) for f in model_files(ws)]
+    datasets = tuple(ws.datasets.values())
+    models = [_load(f, *_stamp(f), datasets) for f in model_files(ws)]
     if not models:
         raise InputError(f"no evaluation models in {ws.models_dir}; run `valueloop init --template three-dimension`")
     ids = sorted({m.id for m in models})
@@ -73,9 +76,10 @@ def _stamp(file: Path) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=256)
-def _load(file: Path, mtime_ns: int, size: int) -> EvaluationModel:
-    """A model file parsed once per version of the file (models are frozen; every page asks for them)."""
-    return load_model(file)
+def _load(file: Path, mtime_ns: int, size: int, datasets: tuple[Dataset, ...]) -> EvaluationModel:
+    """A model file parsed once per version of the file and of the workspace's datasets
+    (models are frozen; every page asks for them)."""
+    return load_model(file, {d.name: d for d in datasets})
 
 
 def version_in_force(versions: list[EvaluationModel], on: date, version: int | None = None) -> EvaluationModel:
