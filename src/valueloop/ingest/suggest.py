@@ -19,8 +19,8 @@ import yaml
 from valueloop.ingest.coerce import to_timestamp
 from valueloop.ingest.readers import open_source
 from valueloop.spec.datasets import DATASETS
-from valueloop.spec.registry import Datasets, lookup
 from valueloop.spec.mapping import Mapping
+from valueloop.spec.registry import Datasets, lookup
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "interaction_id": (

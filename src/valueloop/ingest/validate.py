@@ -73,7 +73,6 @@ def check_chunk(
 ) -> CheckedChunk:
     """Every field of ``dataset`` from the chunk, typed and checked; ``hashed``: the key made from content."""
     source = chunk.table
-    n = source.num_rows
     columns: dict[str, pa.Array] = {}
     sent: dict[str, pa.Array] = {}
     errors: list[tuple[np.ndarray, str, list[str]]] = []

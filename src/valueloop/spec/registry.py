@@ -42,7 +42,9 @@ Extras = dict[str, dict[str, FieldKind]]
 
 
 def kind_of(name: str) -> FieldKind:
-    """A type name as a user writes it (or a field kind itself: ``int``) → its field kind; ValueError naming the choices."""
+    """A type name as a user writes it (or a field kind itself: ``int``) → its field kind.
+
+    Raises ValueError naming the choices."""
     if name in KIND_NAMES:
         return KIND_NAMES[name]
     for kind in KIND_NAMES.values():

@@ -84,7 +84,8 @@ def _fingerprint(dataset: Dataset) -> str:
     base = ", ".join(ident(f.name) for f in dataset.fields if f.name not in dataset.extras)
     out = f"hash({base})"
     for name in dataset.extras:
-        out = f"xor({out}, CASE WHEN {ident(name)} IS NULL THEN 0::UBIGINT ELSE hash({literal(name)}, {ident(name)}) END)"
+        present = f"hash({literal(name)}, {ident(name)})"
+        out = f"xor({out}, CASE WHEN {ident(name)} IS NULL THEN 0::UBIGINT ELSE {present} END)"
     return out
 
 

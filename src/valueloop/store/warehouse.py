@@ -56,9 +56,7 @@ def _fields(table: ir.Table, schema: pa.Schema) -> ir.Table:
     """``table`` with the columns of ``schema`` in order; a column it lacks is a typed null."""
     have = set(table.columns)
     types = ibis.Schema.from_pyarrow(schema)
-    return table.select(
-        *(table[n] if n in have else ibis.null().cast(types[n]).name(n) for n in schema.names)
-    )
+    return table.select(*(table[n] if n in have else ibis.null().cast(types[n]).name(n) for n in schema.names))
 
 
 def _connect(engine: str, timezone: str) -> Any:
