@@ -268,6 +268,7 @@ def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted
 
 _FORMAT_PARTS = {
     "%Y": r"\d{4}",
+    "%y": r"\d{2}",
     "%m": r"\d{1,2}",
     "%d": r"(?P<day>\d{1,2})",
     "%H": r"\d{1,2}",
@@ -281,8 +282,13 @@ def _day_pattern(fmt: str) -> str | None:
     """A regex that captures the day of month as ``fmt`` writes it (None if it has no day)."""
     if "%d" not in fmt:
         return None
-    parts = re.split(r"(%[YmdHMS])", fmt)
-    return "^" + "".join(_FORMAT_PARTS.get(p, re.escape(p)) for p in parts if p)
+    parts = re.split(r"(%.)", fmt)
+    return "^" + "".join(_directive(p) if p.startswith("%") else re.escape(p) for p in parts if p)
+
+
+def _directive(part: str) -> str:
+    """A strptime directive as a regex: the usual digits, or any text for the rest (%b, %p, %z …)."""
+    return _FORMAT_PARTS.get(part, re.escape("%") if part == "%%" else r".+?")
 
 
 def _reject_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:

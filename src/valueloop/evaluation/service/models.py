@@ -12,9 +12,10 @@ from typing import Any
 
 from valueloop.errors import InputError, SpecError
 from valueloop.metrics.periods import version_day
-from valueloop.spec.datasets import Dataset
+from valueloop.spec.datasets import DATASETS, Dataset
 from valueloop.spec.model import EvaluationModel, Grain
 from valueloop.spec.model_loader import load_model, validate_models
+from valueloop.spec.registry import for_workspace
 from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
 
@@ -22,24 +23,61 @@ TEMPLATES = ("three-dimension", "experience-score", "servqual")
 
 
 def template_path(name: str) -> Path:
-    path = Path(str(resources.files("valueloop.templates") / f"{name}.yaml"))
-    if not path.is_file():
+    """The template's model file, or its folder for a workspace template (``call-centre/``)."""
+    root = Path(str(resources.files("valueloop.templates")))
+    path = root / f"{name}.yaml"
+    if not path.is_file() and not _is_folder_template(root / name):
         raise InputError(f"unknown template {name!r}; available: {', '.join(available_templates())}")
-    return path
+    return path if path.is_file() else root / name
+
+
+def _is_folder_template(folder: Path) -> bool:
+    """A workspace template: a folder with the workspace's own ``datasets/``, ``mappings/`` or ``models/``."""
+    return folder.is_dir() and any((folder / sub).is_dir() for sub in WORKSPACE_FOLDERS)
+
+
+WORKSPACE_FOLDERS = ("datasets", "mappings", "models")
 
 
 def available_templates() -> list[str]:
     folder = Path(str(resources.files("valueloop.templates")))
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    singles = [p.stem for p in folder.glob("*.yaml")]
+    return sorted([*singles, *(p.name for p in folder.iterdir() if _is_folder_template(p))])
+
+
+def template_model_files(name: str) -> list[Path]:
+    """The model files a template installs (none yet for a workspace template without ``models/``)."""
+    path = template_path(name)
+    return [path] if path.is_file() else sorted((path / "models").glob("*.yaml"))
+
+
+def template_models(name: str) -> list[EvaluationModel]:
+    """The template's models, checked against the datasets the template brings (its ``datasets/``)."""
+    path = template_path(name)
+    datasets = for_workspace(path) if path.is_dir() else DATASETS
+    return [load_model(f, datasets) for f in template_model_files(name)]
 
 
 def install_template(ws: Workspace, name: str) -> Path:
-    """Copy template ``name`` into the workspace's models folder (never overwriting a user's file)."""
+    """Copy template ``name`` into the workspace (never overwriting a user's file).
+
+    A model template is one file for ``models/``; a workspace template is a folder whose
+    ``datasets/``, ``mappings/`` and ``models/`` are copied file by file. Returns the model file,
+    or the models folder for a workspace template.
+    """
     source = template_path(name)
-    target = ws.models_dir / source.name
-    if not target.exists():
-        shutil.copyfile(source, target)
-    return target
+    if source.is_file():
+        target = ws.models_dir / source.name
+        if not target.exists():
+            shutil.copyfile(source, target)
+        return target
+    for sub in WORKSPACE_FOLDERS:
+        for file in sorted((source / sub).glob("*.yaml")):
+            target = ws.root / sub / file.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copyfile(file, target)
+    return ws.models_dir
 
 
 def model_files(ws: Workspace) -> list[Path]:

@@ -234,7 +234,8 @@ def _conflict_errors(merged: MergeResult | None, ds: Dataset, raw: RawRows, name
     for rec in merged.conflicts.to_pylist():
         file, row = int(rec["_src_file"]), int(rec["_src_row"])
         first = f"row {rec['_r0']} of {names[rec['_f0']]}"
-        reason = f"duplicate {key} {rec[key]!r} with different content (first at {first})"
+        values = ", ".join(repr(rec[k] if isinstance(rec[k], str | int) else str(rec[k])) for k in ds.key)
+        reason = f"duplicate {', '.join(ds.key)} {values} with different content (first at {first})"
         out.append((file, RowError(row, key, reason)))
         raw[(file, row)] = json.dumps({c: rec[c] for c in canonical}, ensure_ascii=False, default=str)
     return out
