@@ -129,7 +129,7 @@ def _staffing(rng: np.random.Generator, day: date, calls_per_day: int) -> list[l
     roster = []
     for hour in range(24):
         erlangs = calls_per_day * weights[hour] / HOURLY.sum() * (1 - VRU_ONLY) * mean_service / 3600
-        n = 0 if weights[hour] == 0 else max(1, int(round(erlangs / 0.93 + rng.normal(0, 0.8))))
+        n = 0 if weights[hour] == 0 else max(1, round(float(erlangs / 0.93 + rng.normal(0, 0.8))))
         start = int(rng.integers(0, len(team)))
         roster.append([team[(start + i) % len(team)] for i in range(min(n, len(team)))])
     return roster
