@@ -192,7 +192,11 @@ def hotspots(
     from valueloop.voice.service.text import hotspots as run
 
     data = run(open_workspace(workspace), _period(by), top, taxonomy)
-    if data["undated"]:
+    if data["status"] != "ok":
+        stderr.print(
+            f"{data['status']}: none of the {data['undated']} feedback texts has a date (a hot spot compares periods)"
+        )
+    elif data["undated"]:
         stderr.print(f"{data['undated']} feedback texts have no date: left out (a hot spot compares periods)")
     if fmt is Format.json:
         emit(data, fmt)
@@ -223,13 +227,15 @@ def lifecycle(
     from valueloop.store.workspace import open_workspace
     from valueloop.voice.lifecycle import MIN_PERIODS
     from valueloop.voice.service.text import lifecycle as run
-    from valueloop.voice.service.text import undated
+    from valueloop.voice.service.text import time_status, undated
 
     ws = open_workspace(workspace)
     rows = run(ws, _period(by), history)
     if any(r["stage"] == "insufficient_history" for r in rows):
         stderr.print(f"insufficient history: a lifecycle stage needs at least {MIN_PERIODS} {by}s of dated feedback")
-    if n := undated(ws):
+    if status := time_status(ws):
+        stderr.print(f"{status}: no feedback text has a date, so no topic has a stage")
+    elif n := undated(ws):
         stderr.print(f"{n} feedback texts have no date: left out")
     if history and fmt is not Format.json:
         rows = [

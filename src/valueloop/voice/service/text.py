@@ -242,6 +242,17 @@ def undated(ws: Workspace) -> int:
     return dated(feedback_texts(ws))[1]
 
 
+NEEDS_DATES = "needs dated feedback"
+"""What a time-based analysis (hot spots, lifecycle, trend) says when every feedback text is undated
+(a review export without dates): it compares periods, and no period can be made up."""
+
+
+def time_status(ws: Workspace) -> str | None:
+    """:data:`NEEDS_DATES` when the workspace has feedback texts and none of them has a date, else None."""
+    df, no_date = dated(feedback_texts(ws))
+    return NEEDS_DATES if df.empty and no_date else None
+
+
 def period_labels(ts: pd.Series, by: Period) -> list[str]:
     if by == "week":
         iso = ts.dt.isocalendar()
@@ -312,6 +323,7 @@ def _hotspots(ws: Workspace, snapshot: object, by: Period, top: int, taxonomy: P
     texts = df["text"].tolist()
     cats, words = _stored_categories(ws, df, taxonomy), _terms(texts)
     out: dict[str, Any] = {"by": by, "texts": len(df), "undated": no_date}
+    out["status"] = NEEDS_DATES if df.empty and no_date else "ok"
     for kind, items in (("category", cats), ("term", words)):
         cells = hs.growth_table(periods, items)
         order = sorted(set(periods))
