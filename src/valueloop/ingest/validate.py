@@ -68,9 +68,7 @@ def check_columns(
         raise InputError(f"{file}: " + "; ".join(problems))
 
 
-def check_chunk(
-    chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str, hashed: str | None = None
-) -> CheckedChunk:
+def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str, hashed: str | None = None) -> CheckedChunk:
     """Every field of ``dataset`` from the chunk, typed and checked; ``hashed``: the key made from content."""
     source = chunk.table
     columns: dict[str, pa.Array] = {}
@@ -192,9 +190,7 @@ def _has_nul(text: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False))
 
 
-def _clean(
-    raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mapping, *, values: bool = True
-) -> pa.Array:
+def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mapping, *, values: bool = True) -> pa.Array:
     """Drop a spreadsheet's text mark (``'=x`` → ``=x``), trim, turn null sentinels into nulls, apply the value map."""
     if not pa.types.is_string(raw.type):
         return raw
