@@ -62,8 +62,8 @@ CASES: list[dict[str, Any]] = [
         "fields": {"csat": "score"},
         "extra": {"agent": "string"},
         "rollover": {},
-        "key_note": "key feedback_id: no combination of up to 3 columns is unique in the 2 sampled rows: the key is a "
-        "hash of each row's content (ingesting the file again is safe)",
+        "key_note": "key feedback_id: no id column: the key is a hash of each row's content (ingesting the file "
+        "again is safe)",
         "formats": None,
     },
 ]

@@ -130,24 +130,43 @@ class KeyProposal:
     reason: str
 
 
-def propose_key(table: pa.Table, first: str | None, candidates: Sequence[str]) -> KeyProposal:
-    """A key that is unique in the sample: ``first`` alone if it is, else the smallest combination
-    of ``candidates`` (with ``first`` when given), else none (a content hash), with the reason."""
+def propose_key(table: pa.Table, first: str | None, columns: dict[str, Column]) -> KeyProposal:
+    """A key that is unique in the sample, with the reason.
+
+    ``first`` (the column matched to the key) alone if unique; else the smallest unique
+    combination of it with other short columns (ids, dates, times, codes: never free text or
+    measurements); with no matched column, an id-like column (``…id``, ``…no``, ``ticket`` …)
+    unique in the sample; else none: the key is a hash of each row's content.
+    """
     n = table.num_rows
     if n == 0:
         return KeyProposal((first,) if first else (), "the file has no rows to check a key against")
     if first is not None and _unique(table, (first,)):
         return KeyProposal((first,), f"{first} is unique in the {n} sampled rows")
-    others = [c for c in candidates if c != first]
-    for size in range(1 if first is None else 2, MAX_KEY_COLUMNS + 1):
-        for combo in itertools.combinations(others, size - (first is not None)):
-            cols = ((first,) if first else ()) + combo
-            if _unique(table, cols):
-                why = f"{first} repeats in the {n} sampled rows; " if first else ""
-                return KeyProposal(cols, f"{why}{' + '.join(cols)} is the smallest unique combination")
-    why = f"{first} repeats and " if first else ""
-    limit = f"no combination of up to {MAX_KEY_COLUMNS} columns is unique in the {n} sampled rows"
-    return KeyProposal((), f"{why}{limit}: the key is a hash of each row's content (ingesting the file again is safe)")
+    if first is None:
+        ids = [c for c in columns if _words(c) & set(ID_WORDS) and _unique(table, (c,))]
+        if ids:
+            return KeyProposal((ids[0],), f"{ids[0]} is unique in the {n} sampled rows")
+    else:
+        others = [c for c, col in columns.items() if c != first and _short(col)]
+        for size in range(1, MAX_KEY_COLUMNS):
+            for combo in itertools.combinations(others, size):
+                if _unique(table, (first, *combo)):
+                    cols = (first, *combo)
+                    return KeyProposal(cols, f"{first} repeats in the {n} sampled rows; {' + '.join(cols)} "
+                                             "is the smallest unique combination")  # fmt: skip
+    why = f"{first} repeats in the {n} sampled rows and no combination with it is unique" if first else "no id column"
+    return KeyProposal((), f"{why}: the key is a hash of each row's content (ingesting the file again is safe)")
+
+
+ID_WORDS = ("id", "no", "number", "code", "key", "ref", "reference", "ticket", "uuid")
+
+
+def _short(column: Column) -> bool:
+    """Whether a column can be part of a key: not free text, not a measurement."""
+    if column.kind in ("number", "duration", "boolean", "empty"):
+        return False
+    return column.kind != "string" or max((len(v) for v in column.values), default=0) <= 40
 
 
 def _unique(table: pa.Table, columns: tuple[str, ...]) -> bool:

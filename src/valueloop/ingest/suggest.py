@@ -115,7 +115,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "feedback_id": ("评价编号", "反馈编号", "回馈编号", "评价id", "feedback id", "review id", "survey id"),
     "submitted_at": ("评价时间", "反馈时间", "提交时间", "submitted", "review time"),
     "kind": ("反馈类型", "类型", "kind", "feedback type"),
-    "csat": ("满意度", "满意度评分", "评分", "星级", "satisfaction", "rating", "score"),
+    "csat": ("满意度", "满意度评分", "评分", "星级", "satisfaction", "rating", "score", "stars", "star rating"),
     "nps": ("推荐度", "净推荐值", "nps", "recommend"),
     "ces": ("费力度", "客户费力度", "effort"),
     "text": ("评价内容", "反馈内容", "内容", "留言", "备注", "comment", "comments", "review", "feedback"),

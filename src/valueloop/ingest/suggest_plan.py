@@ -140,7 +140,7 @@ class Plan:
         key = self.ds.key[0]
         entry = self.fields.get(key)
         column = entry if isinstance(entry, str) else None
-        found = propose_key(self.sample, column, list(self.columns))
+        found = propose_key(self.sample, column, self.columns)
         if found.columns == (column,) and column is not None:
             self.notes.append(f"key {key}: {found.reason}")
         elif found.columns:

@@ -144,7 +144,7 @@ class DatasetSpec(BaseModel):
                 required=f.required or name in self.key,
                 minimum=f.min,
                 maximum=f.max,
-                allowed=f.allowed,
+                allowed=tuple(a.lower() for a in f.allowed),  # text is compared in lower case
                 doc=f.doc,
             )
             for name, f in self.fields.items()

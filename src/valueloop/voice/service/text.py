@@ -209,8 +209,30 @@ def train_from_ratings(ws: Workspace, *, force: bool = False) -> dict[str, Any]:
     df = feedback_texts(ws)
     df = df[df["csat"].notna() & (df["csat"] != 3)]
     texts, labels = df["text"].tolist(), (df["csat"] >= 4).astype(int).tolist()
+    return _train(ws, texts, labels, "workspace feedback with CSAT", "csat 1-2 → 0, 4-5 → 1", force)
+
+
+POSITIVE_LABELS = ("1", "positive", "pos", "true")
+NEGATIVE_LABELS = ("0", "negative", "neg", "false")
+
+
+def train_from_labels(ws: Workspace, field: str, *, force: bool = False) -> dict[str, Any]:
+    """Learn a model from feedback whose own field ``field`` says the sentiment (a ``label,review``
+    export kept with ``extra: {label: integer}``): 1/positive → positive, 0/negative → negative,
+    anything else left out. Kept, like :func:`train_from_ratings`, only when it wins on held-out rows."""
+    df = feedback_texts(ws)
+    if field not in df.columns or field in ("text", "feedback_id"):
+        raise InputError(f"feedback has no label field {field!r}; keep the export's column with "
+                         f"`extra: {{{field}: integer}}` in the ingest mapping")  # fmt: skip
+    said = df[field].astype("string").str.strip().str.lower()
+    known = said.isin([*POSITIVE_LABELS, *NEGATIVE_LABELS])
+    texts, labels = df["text"][known].tolist(), said[known].isin(POSITIVE_LABELS).astype(int).tolist()
+    return _train(ws, texts, labels, f"workspace feedback labelled by {field}", f"{field} 0 → 0, 1 → 1", force)
+
+
+def _train(ws: Workspace, texts: list[str], labels: list[int], source: str, rule: str, force: bool) -> dict[str, Any]:
     train, test = holdout(len(texts))
-    card = {"trained_on": f"workspace feedback with CSAT ({len(train)} rows)", "labels": "csat 1-2 → 0, 4-5 → 1"}
+    card = {"trained_on": f"{source} ({len(train)} rows)", "labels": rule}
     model = fit_model([texts[i] for i in train], [labels[i] for i in train], min_df=2, card=card)
     test_texts, test_labels = [texts[i] for i in test], [labels[i] for i in test]
     ours, default = (accuracy(m, test_texts, test_labels) for m in (model, default_model()))
