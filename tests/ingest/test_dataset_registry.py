@@ -43,7 +43,7 @@ CASES: list[dict[str, Any]] = [
                 "wait": "duration_s",
                 "priority": "int",
             }
-        },  # fmt: skip
+        },
         "dataset": {"calls": {"key": ("call_id",), "time_field": "start", "units": ("type",), "doc_zh": "电话"}},
     },
     {
@@ -69,7 +69,7 @@ CASES: list[dict[str, Any]] = [
         "problems": [
             "bad.yaml:1: name: 'Bad-Name' is not a valid name",
             "bad.yaml:5: fields.note.type: unknown type 'text'",
-        ],  # fmt: skip
+        ],
     },
     {
         "id": "references_to_undeclared_fields",
@@ -78,7 +78,7 @@ CASES: list[dict[str, Any]] = [
             "d.yaml:2: key[1]: key field 'b' is not one of the fields",
             "d.yaml:3: time_field: time_field 'a' must be a timestamp field",
             "d.yaml:4: units[0]: unit field 'c' is not one of the fields",
-        ],  # fmt: skip
+        ],
     },
     {
         "id": "a_canonical_name_is_refused",
@@ -90,7 +90,7 @@ CASES: list[dict[str, Any]] = [
         "files": {
             "mappings/a.yaml": "dataset: interactions\nextra: {outcome: string}\n",
             "mappings/b.yaml": "dataset: interactions\nextra: {outcome: integer}\n",
-        },  # fmt: skip
+        },
         "problems": ["b.yaml:2: extra: outcome is int there but string in interactions"],
     },
     {
