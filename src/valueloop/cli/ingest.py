@@ -14,7 +14,7 @@ quarantine_app = typer.Typer(help="Rows that failed checks, with their reasons."
 
 
 def ingest(
-    dataset: Annotated[str, typer.Argument(help="Canonical dataset, e.g. interactions, feedback.")],
+    dataset: Annotated[str, typer.Argument(help="Dataset: canonical (feedback …) or the workspace's own.")],
     files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Parquet, JSON or JSON Lines files.")],
     mapping: Annotated[Path | None, typer.Option("--mapping", "-m", help="Mapping YAML.")] = None,
     workspace: WorkspaceOpt = None,
