@@ -104,10 +104,14 @@ class Dataset:
     def content_key(self) -> str | None:
         """The key field to fill with a hash of the row's content when the source has none, or None.
 
-        A dataset declared without a key (:data:`CONTENT_KEY`) always; a canonical dataset with
-        a single text key (``feedback_id``) when the file has no such column and the mapping names none.
+        A dataset declared without a key (:data:`CONTENT_KEY`) always; another dataset of records
+        (own, or canonical with a time field) with a single text key (``feedback_id``) when the file
+        has no such column and the mapping names none. Reference tables (entities, customers, staff)
+        never: other rows point at their ids, which a hash cannot stand for.
         """
         if len(self.key) != 1 or self.by_name[self.key[0]].kind != "string":
+            return None
+        if not self.own and self.time_field is None:
             return None
         return self.key[0]
 

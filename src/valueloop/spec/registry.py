@@ -190,7 +190,10 @@ def mapping_extras(root: Path) -> list[tuple[YamlDoc, str, dict[str, FieldKind]]
     """
     out = []
     for path in sorted([*(root / "mappings").glob("*.yaml"), *(root / "mappings").glob("*.yml")]):
-        doc = load_yaml(path)
+        try:
+            doc = load_yaml(path)
+        except SpecError:  # a broken mapping is reported when it is used, not by every command here
+            continue
         data = doc.data if isinstance(doc.data, dict) else {}
         extra, dataset = data.get("extra"), data.get("dataset")
         if isinstance(extra, dict) and extra and isinstance(dataset, str):
