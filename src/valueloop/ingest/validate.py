@@ -130,11 +130,26 @@ def _source_values(
     if len(arrays) == 1:
         return arrays[0], _clean(arrays[0], field, fm, mapping)
     texts = [pc.cast(a, pa.string()) for a in arrays]
-    shown = pc.binary_join_element_wise(*texts, fm.separator, null_handling="skip")
+    shown = join_present(texts, fm.separator)
     cleaned = [_clean(t, field, fm, mapping, values=False) for t in texts]
-    nulls = "emit_null" if field.kind == "timestamp" else "skip"
-    joined = pc.binary_join_element_wise(*cleaned, fm.separator, null_handling=nulls)
+    if field.kind == "timestamp":
+        joined = pc.binary_join_element_wise(*cleaned, fm.separator, null_handling="emit_null")
+    else:
+        joined = join_present(cleaned, fm.separator)
     return shown, _map_values(joined, field, fm)
+
+
+def join_present(parts: list[pa.Array], separator: str) -> pa.Array:
+    """The parts present in each row joined by ``separator``; null where none is.
+
+    Not Arrow's ``null_handling="skip"``: in pyarrow 26 it drops a row whose parts are all
+    null, so the result is shorter than its inputs.
+    """
+    out = parts[0]
+    for part in parts[1:]:
+        both = pc.binary_join_element_wise(out, part, separator, null_handling="emit_null")
+        out = pc.if_else(pc.is_null(out), part, pc.if_else(pc.is_null(part), out, both))
+    return out
 
 
 def next_day(values: pa.Array, start: pa.Array | None) -> pa.Array:
