@@ -7,6 +7,7 @@ its file and line, all at once.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +92,12 @@ CASES: list[dict[str, Any]] = [
             "mappings/a.yaml": "dataset: interactions\nextra: {outcome: string}\n",
             "mappings/b.yaml": "dataset: interactions\nextra: {outcome: integer}\n",
         },
-        "problems": ["b.yaml:2: extra: outcome is int there but string in interactions"],
+        "problems": ["b.yaml:2: extra: outcome is integer there but string in interactions"],
     },
     {
         "id": "extra_against_a_field_of_another_type",
         "files": {"mappings/a.yaml": "dataset: feedback\nextra: {csat: string}\n"},
-        "problems": ["a.yaml:2: extra: csat is string there but int in feedback"],
+        "problems": ["a.yaml:2: extra: csat is string there but integer in feedback"],
     },
     {
         "id": "extra_with_an_unknown_type",
@@ -157,6 +158,22 @@ dimensions:
     assert (
         len(problems) == 1 and "column calls.type is string, expected int or float or bool or duration_s" in problems[0]
     )
+
+
+def test_datasets_command_lists_own_datasets_and_fields(ws: Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from valueloop.cli.main import app
+
+    _write(ws, {"datasets/calls.yaml": CALLS, "mappings/calls.yaml": "dataset: calls\nextra: {outcome: string}\n"})
+    listed = CliRunner().invoke(app, ["datasets", "--workspace", str(ws.root), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    calls = next(d for d in json.loads(listed.stdout) if d["dataset"] == "calls")
+    assert (calls["own"], calls["key"], calls["units"], calls["own_fields"]) == (True, "call_id", "type", "outcome")
+    shown = CliRunner().invoke(app, ["datasets", "calls", "--workspace", str(ws.root), "--format", "json"])
+    fields = {f["field"]: (f["type"], f["own_field"]) for f in json.loads(shown.stdout)}
+    assert fields["wait"] == ("duration_s", False) and fields["priority"] == ("integer", False)
+    assert fields["outcome"] == ("string", True)
 
 
 def test_the_warehouse_reads_old_files_as_null_and_undeclared_fields_as_typed_nulls(

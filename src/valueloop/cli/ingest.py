@@ -148,8 +148,32 @@ def q_clear(
     stderr.print(f"{n} quarantine records cleared")
 
 
+def datasets(
+    name: Annotated[str | None, typer.Argument(help="Show this dataset's fields.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The datasets this workspace knows: canonical, its own (datasets/*.yaml) and their own fields."""
+    from valueloop.spec.datasets import TYPE_NAMES
+    from valueloop.spec.registry import lookup
+    from valueloop.store.workspace import open_workspace
+
+    known = open_workspace(workspace).datasets
+    if name is None:
+        rows = [{"dataset": d.name, "own": d.own, "key": ", ".join(d.key), "time_field": d.time_field or "",
+                 "units": ", ".join(d.units), "own_fields": ", ".join(d.extras), "derived": d.derived}
+                for d in known.values()]  # fmt: skip
+        emit(rows, fmt)
+        return
+    ds = lookup(known, name)
+    rows = [{"field": f.name, "type": TYPE_NAMES[f.kind], "required": f.required, "key": f.name in ds.key,
+             "own_field": f.name in ds.extras, "doc": f.doc} for f in ds.fields]  # fmt: skip
+    emit(rows, fmt, title=f"{ds.name}: {ds.doc}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
+    app.command("datasets")(datasets)
     mappings_app.command("suggest")(suggest)
     quarantine_app.command("list")(q_list)
     quarantine_app.command("show")(q_show)

@@ -34,6 +34,8 @@ KIND_NAMES: dict[str, FieldKind] = {
     "duration_s": "duration_s",
 }
 """The type names a user writes (own datasets, a mapping's ``extra:``) → the field kind they mean."""
+TYPE_NAMES: dict[FieldKind, str] = {kind: name for name, kind in KIND_NAMES.items()}
+"""A field kind → the type name a user writes for it (``int`` → ``integer``)."""
 NUMERIC_KINDS: tuple[FieldKind, ...] = ("int", "float", "duration_s")
 CONTENT_KEY = "record_hash"
 """The key field of a dataset declared without a key: a hash of the row's content (see ingest)."""

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from valueloop.errors import InputError, SpecError
-from valueloop.spec.datasets import CONTENT_KEY, DATASETS, KIND_NAMES, Dataset, FieldKind
+from valueloop.spec.datasets import CONTENT_KEY, DATASETS, KIND_NAMES, TYPE_NAMES, Dataset, FieldKind
 from valueloop.spec.datasets import Field as DatasetField
 from valueloop.spec.yamlsource import Problem, YamlDoc, load_yaml
 
@@ -239,7 +239,7 @@ def for_workspace(root: Path, recorded: Extras | None = None) -> dict[str, Datas
 def add_extra(ds: Dataset, kinds: Mapping[str, FieldKind], where: str) -> Dataset:
     """``ds`` widened by own fields; a field it has with another kind is refused, naming ``where``."""
     clashes = [
-        f"{name} is {kind} there but {ds.by_name[name].kind} in {ds.name}"
+        f"{name} is {TYPE_NAMES[kind]} there but {TYPE_NAMES[ds.by_name[name].kind]} in {ds.name}"
         for name, kind in kinds.items()
         if name in ds.by_name and ds.by_name[name].kind != kind
     ]
