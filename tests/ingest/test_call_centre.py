@@ -81,3 +81,9 @@ def test_a_generated_log_ingests_exactly(calls: list[Call], cli: CliRun, tmp_pat
     never_queued = sum(c.q_start is None for c in calls)
     assert sum(r["q_start"] is None for r in stored.values()) == never_queued
     assert never_queued == log.read_text(encoding="utf-8").count(f",{NO_TIME},{NO_TIME},0,HANG,")
+
+
+def test_call_log_refuses_a_month_it_cannot_read(cli: CliRun, tmp_path: Path) -> None:
+    result = cli("demo", "call-log", tmp_path / "x.csv", "--month", "August")
+    assert result.returncode == 2 and "--month 'August' is not a month such as 1999-08" in result.stderr
+    assert not (tmp_path / "x.csv").exists()

@@ -172,8 +172,9 @@ def content_hash(columns: dict[str, pa.Array]) -> pa.Array:
     ]
     if not parts:
         return pa.array([], pa.string())
-    joined = pc.binary_join_element_wise(*parts, "\x1f", null_handling="skip").to_pylist()
-    return pa.array([hashlib.blake2b(t.encode("utf-8"), digest_size=16).hexdigest() for t in joined], pa.string())
+    joined = join_present(parts, "\x1f").to_pylist()
+    digests = [hashlib.blake2b((t or "").encode("utf-8"), digest_size=16).hexdigest() for t in joined]
+    return pa.array(digests, pa.string())
 
 
 def _as_array(column: pa.ChunkedArray) -> pa.Array:
