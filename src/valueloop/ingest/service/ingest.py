@@ -24,9 +24,9 @@ from pydantic import BaseModel
 from valueloop.errors import InputError, SpecError
 from valueloop.ingest.readers import Chunk, Source, open_source
 from valueloop.ingest.validate import CheckedChunk, RowError, check_chunk, check_columns
+from valueloop.spec import registry
 from valueloop.spec.datasets import Dataset
 from valueloop.spec.mapping import Mapping, load_mapping
-from valueloop.spec.registry import add_extra, lookup
 from valueloop.store import appdb, ledger
 from valueloop.store.lake import Lake, LakeTransaction, new_batch_id
 from valueloop.store.ledger_lake import batch_manifest
@@ -92,13 +92,13 @@ def ingest(
     labels = names if names is not None else [str(f) for f in files]
     if len(labels) != len(files):
         raise ValueError("one name per file")
-    ds = lookup(ws.datasets, dataset)
+    ds = registry.lookup(ws.datasets, dataset)
     if ds.derived:
         raise InputError(f"{dataset} is computed by valueloop (e.g. `valueloop text analyze`), not ingested")
     mapping = load_mapping(mapping_path) if mapping_path else Mapping()
     if mapping.dataset and mapping.dataset != dataset:
         raise SpecError(f"{mapping_path}: the mapping is for dataset {mapping.dataset!r}, not {dataset!r}")
-    ds = add_extra(ds, mapping.extra_kinds, str(mapping_path))
+    ds = registry.add_extra(ds, mapping.extra_kinds, str(mapping_path))
     sources = [open_source(f, mapping, ds.by_name) for f in files]
     hashed = content_key(ds, mapping, sources)
     for src, label in zip(sources, labels, strict=True):
