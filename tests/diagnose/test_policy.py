@@ -15,7 +15,7 @@ import pytest
 from valueloop.diagnosis.config import DiagnoseConfig
 from valueloop.diagnosis.findings import RuleName, Severity
 from valueloop.diagnosis.rules import find
-from valueloop.evaluation.service.models import available_templates, template_path
+from valueloop.evaluation.service.models import available_templates, template_models, template_path
 from valueloop.monitoring.alerting import _OPS
 from valueloop.monitoring.threshold import BenchmarkRatio
 from valueloop.spec.alerts import RuleSpec, load_monitor_spec
@@ -74,7 +74,7 @@ def test_the_boundary_is_inclusive_everywhere() -> None:
 @pytest.mark.parametrize("name", available_templates())
 def test_template_first_response_benchmarks_are_the_policys(name: str) -> None:
     """Every shipped median first-response indicator is held to the policy's benchmark (non-VIP default)."""
-    for ind in load_model(template_path(name)).indicators:
+    for ind in (i for model in template_models(name) for i in model.indicators):
         m = ind.measure
         if not (isinstance(m, Duration) and m.end == "first_response_at" and m.agg == "median"):
             continue

@@ -14,8 +14,9 @@ from valueloop.store.lake import Lake
 from valueloop.store.workspace import open_workspace
 
 VALID = "{id},B{b},2026-02-{d:02d} 10:{m:02d}:00,{csat},{nps}"
+UNDATED = "{id},B1,,3,5"
+"""Feedback may have no date (a review export without one): a valid row."""
 CORRUPTIONS = {
-    "missing_time": "{id},B1,,3,5",
     "missing_id": ",B1,2026-02-01 10:00:00,3,5",
     "bad_date": "{id},B1,2026-02-31 10:00:00,3,5",
     "garbage_date": "{id},B1,soon,3,5",
@@ -34,7 +35,9 @@ row_strategy = st.one_of(
         st.integers(1, 5),
         st.integers(0, 10),
     ),
-    st.tuples(st.sampled_from(sorted(CORRUPTIONS)), st.just(0), st.just(0), st.just(0), st.just(0), st.just(0)),
+    st.tuples(
+        st.sampled_from(sorted([*CORRUPTIONS, "undated"])), st.just(0), st.just(0), st.just(0), st.just(0), st.just(0)
+    ),
 )
 
 
@@ -46,9 +49,9 @@ def test_counts_reconcile_and_only_valid_rows_are_stored(
     lines, valid_ids = [], set()
     for i, (kind, b, d, m, csat, nps) in enumerate(rows):
         fid = f"反馈{i}"
-        template = VALID if kind == "valid" else CORRUPTIONS[kind]
+        template = VALID if kind == "valid" else UNDATED if kind == "undated" else CORRUPTIONS[kind]
         lines.append(template.format(id=fid, b=b, d=d, m=m, csat=csat, nps=nps))
-        if kind == "valid":
+        if kind in ("valid", "undated"):
             valid_ids.add(fid)
     with tempfile.TemporaryDirectory() as tmp:
         create_workspace(Path(tmp) / "ws")
@@ -59,7 +62,7 @@ def test_counts_reconcile_and_only_valid_rows_are_stored(
         assert s.read == len(rows)
         assert s.read == s.stored + s.duplicates + s.quarantined
         assert s.quarantined == len(rows) - len(valid_ids)
-        assert {e.row for e in s.errors} == {i + 1 for i, r in enumerate(rows) if r[0] != "valid"}
+        assert {e.row for e in s.errors} == {i + 1 for i, r in enumerate(rows) if r[0] not in ("valid", "undated")}
         stored_ids = set(
             Lake(ws.lake_dir).read("feedback", None if valid_ids else _schema())["feedback_id"].to_pylist()
         )

@@ -56,3 +56,35 @@ def test_undated_feedback_is_left_out_of_hot_spots_and_counted(
     result = CliRunner().invoke(app, ["text", "hotspots", "--workspace", str(one_month.root)])
     assert result.exit_code == 0, result.output
     assert "6 feedback texts have no date: left out" in result.stderr
+
+
+def test_feedback_without_any_date_needs_dated_feedback(tmp_path: Path) -> None:
+    """A review export without dates ingests (feedback allows it), gets sentiment and topics, and the
+    time analyses say they need dated feedback rather than making up a period or a stage."""
+    from valueloop.ingest.service.ingest import ingest
+    from valueloop.voice.service import voice_view
+
+    create_workspace(tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
+    export = tmp_path / "reviews.csv"
+    rows = "".join(f"{i % 2},退款到账慢第{i}次\n" for i in range(12))
+    export.write_text("label,review\n" + rows, encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("dataset: feedback\nfields: {text: review}\n", encoding="utf-8")
+    summary = ingest(ws, "feedback", [export], mapping)
+    assert (summary.stored, summary.quarantined, summary.content_key) == (12, 0, "feedback_id")
+    assert ft.analyze_feedback(ws)["stored"] == 12
+    hot = ft.hotspots(ws)
+    assert (hot["status"], hot["texts"], hot["undated"]) == (ft.NEEDS_DATES, 0, 12)
+    assert ft.lifecycle(ws) == [] and voice_view.sentiment_trend(ws) == []
+    assert ft.time_status(ws) == "needs dated feedback"
+    app = typer.Typer()
+    register(app)
+    for command in ("hotspots", "lifecycle"):
+        result = CliRunner().invoke(app, ["text", command, "--workspace", str(ws.root)])
+        assert result.exit_code == 0, result.output
+        assert "needs dated feedback" in result.stderr
+
+
+def test_dated_feedback_is_ok(one_month: Workspace) -> None:
+    assert ft.hotspots(one_month)["status"] == "ok" and ft.time_status(one_month) is None

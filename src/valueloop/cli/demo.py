@@ -54,5 +54,31 @@ def generate(
     emit([{"dataset": k, "file": str(v)} for k, v in paths.items()], fmt)
 
 
+@demo_app.command("call-log")
+def call_log(
+    out: Annotated[Path, typer.Argument(help="The CSV file to write.")],
+    month: Annotated[str, typer.Option(help="The month to simulate, YYYY-MM.")] = "1999-08",
+    days: Annotated[int | None, typer.Option(help="Only the first N days of the month.")] = None,
+    calls_per_day: Annotated[int, typer.Option(help="Average calls on a full weekday.")] = 1200,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Write a realistic bank call-centre log (one row per call, the "Anonymous Bank" columns).
+
+    Ingest it into a ``--template call-centre`` workspace with its ``mappings/calls.yaml``.
+    """
+    from valueloop.demo.call_log import month_start, simulate, write_call_log
+    from valueloop.errors import InputError
+
+    try:
+        first, length = month_start(month)
+    except ValueError:
+        raise InputError(f"--month {month!r} is not a month such as 1999-08") from None
+    calls = simulate(first, min(days or length, length), calls_per_day=calls_per_day, seed=seed)
+    write_call_log(out, calls)
+    answered = sum(c.outcome == "AGENT" for c in calls)
+    emit({"file": str(out), "calls": len(calls), "answered": answered, "month": month}, fmt)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(demo_app, name="demo")

@@ -14,7 +14,7 @@ quarantine_app = typer.Typer(help="Rows that failed checks, with their reasons."
 
 
 def ingest(
-    dataset: Annotated[str, typer.Argument(help="Canonical dataset, e.g. interactions, feedback.")],
+    dataset: Annotated[str, typer.Argument(help="Dataset: canonical (feedback …) or the workspace's own.")],
     files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Parquet, JSON or JSON Lines files.")],
     mapping: Annotated[Path | None, typer.Option("--mapping", "-m", help="Mapping YAML.")] = None,
     workspace: WorkspaceOpt = None,
@@ -52,6 +52,8 @@ def ingest(
         return
     counts = {k: data[k] for k in ("dataset", "read", "stored", "updated", "duplicates", "quarantined", "errors_total")}
     emit(counts, fmt, title=f"batch {summary.batch_id}")
+    if summary.content_key:
+        stderr.print(f"no {summary.content_key} column: each row's key is a hash of its content")
     if summary.errors:
         emit(data["errors"][:20], fmt, title="first errors")
 
@@ -61,11 +63,24 @@ def suggest(
     dataset: Annotated[str, typer.Argument(help="The canonical dataset it feeds.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the mapping YAML here.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX: the sheet to read.")] = None,
+    workspace: WorkspaceOpt = None,
 ) -> None:
-    """Propose a mapping from a file's header (Chinese and English column names) and sample values."""
-    from valueloop.ingest.suggest import suggest_mapping
+    """Propose a mapping from a file's header (Chinese and English column names) and sample values.
 
-    text = suggest_mapping(file, dataset, sheet)
+    Inside a workspace (or with ``--workspace``) its own datasets can be the target too.
+    """
+    from valueloop.errors import WorkspaceError
+    from valueloop.ingest.suggest import suggest_mapping
+    from valueloop.spec.datasets import DATASETS
+    from valueloop.store.workspace import open_workspace
+
+    try:
+        datasets = open_workspace(workspace).datasets
+    except WorkspaceError:
+        if workspace is not None:
+            raise
+        datasets = dict(DATASETS)
+    text = suggest_mapping(file, dataset, sheet, datasets=datasets)
     if out:
         out.write_text(text, encoding="utf-8")
         stderr.print(f"mapping written to {out}")
@@ -133,8 +148,32 @@ def q_clear(
     stderr.print(f"{n} quarantine records cleared")
 
 
+def datasets(
+    name: Annotated[str | None, typer.Argument(help="Show this dataset's fields.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The datasets this workspace knows: canonical, its own (datasets/*.yaml) and their own fields."""
+    from valueloop.spec.datasets import TYPE_NAMES
+    from valueloop.spec.registry import lookup
+    from valueloop.store.workspace import open_workspace
+
+    known = open_workspace(workspace).datasets
+    if name is None:
+        rows = [{"dataset": d.name, "own": d.own, "key": ", ".join(d.key), "time_field": d.time_field or "",
+                 "units": ", ".join(d.units), "own_fields": ", ".join(d.extras), "derived": d.derived}
+                for d in known.values()]  # fmt: skip
+        emit(rows, fmt)
+        return
+    ds = lookup(known, name)
+    rows = [{"field": f.name, "type": TYPE_NAMES[f.kind], "required": f.required, "key": f.name in ds.key,
+             "own_field": f.name in ds.extras, "doc": f.doc} for f in ds.fields]  # fmt: skip
+    emit(rows, fmt, title=f"{ds.name}: {ds.doc}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
+    app.command("datasets")(datasets)
     mappings_app.command("suggest")(suggest)
     quarantine_app.command("list")(q_list)
     quarantine_app.command("show")(q_show)

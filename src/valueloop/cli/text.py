@@ -164,17 +164,22 @@ def train_taxonomy(
 
 def train(
     from_ratings: Annotated[bool, typer.Option("--from-ratings", help="Learn from feedback with a CSAT.")] = False,
+    from_labels: Annotated[
+        str | None,
+        typer.Option("--from-labels", help="Learn from an own feedback field of 1/0 labels."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Save even when the default model is as good.")] = False,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Train a workspace sentiment model; it is saved (and used) only when it beats the default on held-out rows."""
     from valueloop.store.workspace import open_workspace
-    from valueloop.voice.service.text import train_from_ratings
+    from valueloop.voice.service.text import train_from_labels, train_from_ratings
 
-    if not from_ratings:
-        raise typer.BadParameter("say where to learn from: --from-ratings")
-    report = train_from_ratings(open_workspace(workspace), force=force)
+    if from_ratings == (from_labels is not None):
+        raise typer.BadParameter("say where to learn from: --from-ratings or --from-labels FIELD")
+    ws = open_workspace(workspace)
+    report = train_from_labels(ws, from_labels, force=force) if from_labels else train_from_ratings(ws, force=force)
     emit(report, fmt)
     if not report["saved"]:
         stderr.print("the default model was as good on held-out rows; nothing saved (use --force to save anyway)")
@@ -192,7 +197,11 @@ def hotspots(
     from valueloop.voice.service.text import hotspots as run
 
     data = run(open_workspace(workspace), _period(by), top, taxonomy)
-    if data["undated"]:
+    if data["status"] != "ok":
+        stderr.print(
+            f"{data['status']}: none of the {data['undated']} feedback texts has a date (a hot spot compares periods)"
+        )
+    elif data["undated"]:
         stderr.print(f"{data['undated']} feedback texts have no date: left out (a hot spot compares periods)")
     if fmt is Format.json:
         emit(data, fmt)
@@ -223,13 +232,15 @@ def lifecycle(
     from valueloop.store.workspace import open_workspace
     from valueloop.voice.lifecycle import MIN_PERIODS
     from valueloop.voice.service.text import lifecycle as run
-    from valueloop.voice.service.text import undated
+    from valueloop.voice.service.text import time_status, undated
 
     ws = open_workspace(workspace)
     rows = run(ws, _period(by), history)
     if any(r["stage"] == "insufficient_history" for r in rows):
         stderr.print(f"insufficient history: a lifecycle stage needs at least {MIN_PERIODS} {by}s of dated feedback")
-    if n := undated(ws):
+    if status := time_status(ws):
+        stderr.print(f"{status}: no feedback text has a date, so no topic has a stage")
+    elif n := undated(ws):
         stderr.print(f"{n} feedback texts have no date: left out")
     if history and fmt is not Format.json:
         rows = [

@@ -17,8 +17,8 @@ import ibis
 import ibis.expr.types as ir
 
 from valueloop.metrics.compile import all_of, duration, measure_aggs
-from valueloop.spec.datasets import DATASETS
-from valueloop.spec.lookup import VIA, unit_source
+from valueloop.spec.datasets import Dataset
+from valueloop.spec.lookup import VIA, dataset_spec, unit_source
 from valueloop.spec.model import Derived, Direction, Duration, Indicator, Rate, Ratio, SegmentBenchmark
 
 Tables = Callable[[str], ir.Table]
@@ -41,13 +41,21 @@ class Scope:
     field: str | None = None
 
 
+def _spec(dataset: str) -> Dataset:
+    """The dataset in the registry in use (a workspace's own, under ``spec.lookup.using``)."""
+    spec = dataset_spec(dataset)
+    if spec is None:
+        raise KeyError(dataset)
+    return spec
+
+
 def unbound(dataset: str) -> ir.Table:
-    return ibis.table(ibis.Schema.from_pyarrow(DATASETS[dataset].schema), name=dataset)
+    return ibis.table(ibis.Schema.from_pyarrow(_spec(dataset).schema), name=dataset)
 
 
 def _rows(tables: Tables, dataset: str, scope: Scope, indicator: Indicator) -> ir.Table:
     t = tables(dataset)
-    time = DATASETS[dataset].time_field or ""
+    time = _spec(dataset).time_field or ""
     t = _in_unit(tables, dataset, t, scope).filter(t[time] >= scope.start, t[time] < scope.end)
     if scope.segment is not None and isinstance(indicator.benchmark, SegmentBenchmark):
         customers = tables("customers")
@@ -96,7 +104,7 @@ def sample_query(tables: Tables, indicator: Indicator, scope: Scope) -> tuple[st
     t = _rows(tables, dataset, scope, indicator)
     where = all_of(t, measure.filter)
     t = t.filter(where & all_of(t, indicator.filter) if own else where)
-    key = DATASETS[dataset].key[0]
+    key = _spec(dataset).key[0]
     order = _badness(t, measure, indicator.direction)
     t = t.order_by([order.desc(), t[key]]) if order is not None else t.order_by(t[key])
     return key, t.select(key).limit(SAMPLE)

@@ -84,6 +84,8 @@ def _from_text(text: pa.Array, kind: FieldKind, formats: tuple[str, ...], tz: st
         return to_float(text)
     if kind == "bool":
         return to_bool(text)
+    if kind == "duration_s":
+        return to_duration(text)
     return to_timestamp(text, formats, tz)
 
 
@@ -94,9 +96,9 @@ def _from_typed(values: pa.Array, kind: FieldKind, tz: str) -> Converted | None:
         return Converted(values)
     if kind == "timestamp" and pa.types.is_timestamp(t):
         return to_timestamp_typed(values, tz)
-    if kind == "int" and pa.types.is_integer(t):
+    if kind in ("int", "duration_s") and pa.types.is_integer(t):
         return _int_to_int64(values)
-    if kind == "int" and pa.types.is_floating(values.type):
+    if kind in ("int", "duration_s") and pa.types.is_floating(values.type):
         return _float_to_int(pc.cast(values, pa.float64()))
     if kind == "float" and (pa.types.is_integer(t) or pa.types.is_floating(t)):
         return Converted(pc.cast(values, pa.float64(), safe=False))
@@ -112,6 +114,9 @@ def _checked(converted: Converted, source: pa.Array, kind: FieldKind) -> Convert
     elif kind == "timestamp":
         problem = _mask(pc.invert(pc.and_(pc.greater_equal(values, EARLIEST), pc.less(values, LATEST))))
         template = IMPLAUSIBLE
+    elif kind == "duration_s":
+        problem = _mask(pc.less(values, 0))
+        template = "{!r} is a negative duration"
     else:
         return converted
     if not problem.any():
@@ -215,6 +220,28 @@ def to_float(text: pa.Array) -> Converted:
     return Converted(result, ((_bad(text, result), "cannot read {!r} as float"),))
 
 
+DURATION_PATTERN = r"^(?:(?:(?P<h>\d{1,9}):)?(?P<m>\d{1,9}):)?(?P<s>\d{1,15})(?:\.0*)?$"
+
+
+def to_duration(text: pa.Array) -> Converted:
+    """Whole seconds from ``H:MM:SS``, ``MM:SS`` or plain seconds (``1:02:03`` → 3723, ``75`` → 75).
+
+    After a colon, seconds must be below 60 and so must minutes when hours are given (``1:75``
+    is a typing error, not 135 s); hours may be any number (a 30-hour outage is ``30:00:00``).
+    """
+    parts = pc.extract_regex(pc.utf8_trim_whitespace(fold(text)), DURATION_PATTERN)
+    given = [pc.struct_field(parts, [i]) for i in range(3)]
+    h, m, sec = (pc.cast(pc.if_else(pc.equal(g, ""), "0", g), pa.int64()) for g in given)
+    no_hours = pc.equal(given[0], "")
+    inside = pc.or_(
+        pc.invert(pc.match_substring(text, ":")),
+        pc.and_(pc.less(sec, 60), pc.or_(pc.less(m, 60), no_hours)),
+    )
+    total = pc.add(pc.add(pc.multiply(h, 3600), pc.multiply(m, 60)), sec)
+    result = pc.if_else(pc.fill_null(inside, False), total, pa.scalar(None, pa.int64()))
+    return Converted(result, ((_bad(text, result), "cannot read {!r} as a duration (H:MM:SS, MM:SS or seconds)"),))
+
+
 def to_bool(text: pa.Array) -> Converted:
     lowered = pc.utf8_lower(fold(text))
     is_true = pc.is_in(lowered, value_set=pa.array(TRUE_WORDS))
@@ -241,6 +268,7 @@ def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted
 
 _FORMAT_PARTS = {
     "%Y": r"\d{4}",
+    "%y": r"\d{2}",
     "%m": r"\d{1,2}",
     "%d": r"(?P<day>\d{1,2})",
     "%H": r"\d{1,2}",
@@ -254,8 +282,13 @@ def _day_pattern(fmt: str) -> str | None:
     """A regex that captures the day of month as ``fmt`` writes it (None if it has no day)."""
     if "%d" not in fmt:
         return None
-    parts = re.split(r"(%[YmdHMS])", fmt)
-    return "^" + "".join(_FORMAT_PARTS.get(p, re.escape(p)) for p in parts if p)
+    parts = re.split(r"(%.)", fmt)
+    return "^" + "".join(_directive(p) if p.startswith("%") else re.escape(p) for p in parts if p)
+
+
+def _directive(part: str) -> str:
+    """A strptime directive as a regex: the usual digits, or any text for the rest (%b, %p, %z …)."""
+    return _FORMAT_PARTS.get(part, re.escape("%") if part == "%%" else r".+?")
 
 
 def _reject_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:

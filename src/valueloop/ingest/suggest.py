@@ -13,13 +13,14 @@ import re
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import yaml
 
-from valueloop.ingest.coerce import to_timestamp
+from valueloop.ingest.profile import profile
 from valueloop.ingest.readers import open_source
-from valueloop.spec.datasets import get_dataset
+from valueloop.ingest.suggest_plan import SAMPLE_ROWS, Plan, distinct
+from valueloop.spec.datasets import DATASETS
 from valueloop.spec.mapping import Mapping
+from valueloop.spec.registry import Datasets, lookup
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "interaction_id": (
@@ -32,6 +33,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "ticket",
         "case id",
         "call id",
+        "callid",
+        "call no",
     ),
     "entity_id": (
         "网点编号",
@@ -58,10 +61,50 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "open time",
         "start time",
     ),
-    "agent_id": ("客服工号", "坐席工号", "工号", "坐席", "员工编号", "agent", "agent id", "staff id"),
-    "customer_id": ("客户编号", "客户id", "会员号", "用户id", "customer", "customer id", "user id", "member id"),
+    "agent_id": (
+        "客服工号",
+        "坐席工号",
+        "工号",
+        "坐席",
+        "员工编号",
+        "agent",
+        "agent id",
+        "staff id",
+        "server",
+        "operator",
+        "rep",
+        "representative",
+        "agent name",
+        "handled by",
+        "employee",
+    ),
+    "customer_id": (
+        "客户编号",
+        "客户id",
+        "会员号",
+        "用户id",
+        "customer",
+        "customer id",
+        "user id",
+        "member id",
+        "caller",
+        "caller id",
+        "client id",
+        "account",
+    ),
     "channel": ("渠道", "来源渠道", "接入渠道", "channel", "source"),
-    "category": ("类别", "分类", "问题类型", "业务类型", "category", "type of issue"),
+    "category": (
+        "类别",
+        "分类",
+        "问题类型",
+        "业务类型",
+        "category",
+        "type of issue",
+        "type",
+        "call type",
+        "reason",
+        "topic",
+    ),
     "first_response_at": ("首次响应时间", "首响时间", "first response", "first response time"),
     "resolved_at": ("解决时间", "完结时间", "关闭时间", "resolved", "closed at", "close time"),
     "steps_required": ("应完成步骤", "标准步骤数", "steps required"),
@@ -72,7 +115,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "feedback_id": ("评价编号", "反馈编号", "回馈编号", "评价id", "feedback id", "review id", "survey id"),
     "submitted_at": ("评价时间", "反馈时间", "提交时间", "submitted", "review time"),
     "kind": ("反馈类型", "类型", "kind", "feedback type"),
-    "csat": ("满意度", "满意度评分", "评分", "星级", "satisfaction", "rating", "score"),
+    "csat": ("满意度", "满意度评分", "评分", "星级", "satisfaction", "rating", "score", "stars", "star rating"),
     "nps": ("推荐度", "净推荐值", "nps", "recommend"),
     "ces": ("费力度", "客户费力度", "effort"),
     "text": ("评价内容", "反馈内容", "内容", "留言", "备注", "comment", "comments", "review", "feedback"),
@@ -104,27 +147,20 @@ TRADITIONAL = str.maketrans(
 )
 """Traditional → simplified for the characters of :data:`SYNONYMS`, so a Big5 export's header
 (回饋編號, 滿意度, 網點) is matched like a GBK one."""
-SLASH_DATES = (
-    ("%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
-    ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"),
-    ("%m/%d/%Y", "%d/%m/%Y"),
-)
-"""(month first, day first) pairs for dates that none of the default formats read (03/01/2026)."""
-YES_NO = {"是": True, "否": False, "Y": True, "N": False, "有": True, "无": False}
 
 
 def _norm(name: str) -> str:
     return re.sub(r"[\s_\-()（）:：]+", " ", name.strip().lower().translate(TRADITIONAL)).strip()
 
 
-def match_columns(dataset: str, columns: tuple[str, ...]) -> dict[str, str]:
+def match_columns(dataset: str, columns: tuple[str, ...], datasets: Datasets = DATASETS) -> dict[str, str]:
     """Canonical field → the source column that most likely holds it.
 
     Exact names and synonyms are matched for every field before any close match, so a close
     match never takes a column another field names exactly ("Opened" is ``opened_at``, not a
     near miss of ``reopened``).
     """
-    ds = get_dataset(dataset)
+    ds = lookup(datasets, dataset)
     normalised = {_norm(c): c for c in columns}
     chosen: dict[str, str] = {}
     for f in ds.fields:
@@ -142,59 +178,41 @@ def match_columns(dataset: str, columns: tuple[str, ...]) -> dict[str, str]:
     return {f.name: chosen[f.name] for f in ds.fields if f.name in chosen}
 
 
-def _date_formats(column: str, values: list[str]) -> tuple[list[str], str | None]:
-    """Formats for sampled times the defaults cannot read: month or day first, told apart by the values.
+def suggest_mapping(path: Path, dataset: str, sheet: str | None = None, datasets: Datasets = DATASETS) -> str:
+    """A commented YAML mapping proposal for ``path`` onto ``dataset`` (``sheet``: the XLSX sheet to read).
 
-    Only when the values themselves decide (a day above 12 somewhere); otherwise a note asks the
-    person, because 03/01/2026 is March 1st in one export and January 3rd in another.
+    Beyond matching names: a date column and time-of-day columns are proposed as pairs
+    (``columns: [date, time]``, with ``0:00:00`` as no value and ``rollover: next_day`` when the
+    sample crosses midnight); the key is kept only if unique in the sample, else the smallest
+    unique combination or a content hash, and the header says why; every other column is
+    proposed as an ``extra:`` field with the type its values suggest.
     """
-    if not values or to_timestamp(pa.array(values, pa.string()), (), "UTC").values.null_count == 0:
-        return [], None
-    for pair in SLASH_DATES:
-        fits = [f for f in pair if to_timestamp(pa.array(values, pa.string()), (f,), "UTC").values.null_count == 0]
-        if len(fits) == 1:
-            return fits, None
-        if len(fits) == 2:
-            return [], (
-                f"{column}: dates such as {values[0]!r} can be month/day or day/month; add "
-                f'formats: ["{pair[0]}"] (month first) or ["{pair[1]}"] (day first) to the field'
-            )
-    return [], f"{column}: dates such as {values[0]!r} match no known format; add `formats:` to the field"
-
-
-def suggest_mapping(path: Path, dataset: str, sheet: str | None = None) -> str:
-    """A commented YAML mapping proposal for ``path`` onto ``dataset`` (``sheet``: the XLSX sheet to read)."""
-    ds = get_dataset(dataset)
+    ds = lookup(datasets, dataset)
     source = open_source(path, Mapping(sheet=sheet))
     first = next(iter(source.chunks()), None)  # a header-only file still gets a proposal from its names
-    sample = first.table.slice(0, 2000) if first is not None else None
-    fields: dict[str, object] = {}
-    notes: list[str] = []
-    matched = match_columns(dataset, source.columns)
+    sample = first.table.slice(0, SAMPLE_ROWS) if first is not None else pa.table({c: [] for c in source.columns})
+    columns = {c: profile(c, distinct(sample, c)) for c in source.columns}
+    matched = match_columns(dataset, source.columns, datasets)
+    plan = Plan(ds, sample, columns)
     for name, column in matched.items():
-        entry: dict[str, object] = {"column": column}
-        kind = ds.by_name[name].kind
-        seen = pc.unique(sample.column(column)).to_pylist() if sample is not None else []
-        values = {str(v) for v in seen if v is not None}
-        if kind == "bool" and values & set(YES_NO):
-            entry["values"] = {k: v for k, v in YES_NO.items() if k in values}
-        if kind == "timestamp" and "0:00:00" in values:
-            entry["null_values"] = ["0:00:00"]
-        if kind == "timestamp":
-            formats, note = _date_formats(column, sorted(values - {"0:00:00"}))
-            if formats:
-                entry["formats"] = formats
-            notes += [note] if note else []
-        fields[name] = entry if len(entry) > 1 else column
-    unmatched = [c for c in source.columns if c not in matched.values()]
-    missing = [f for f in ds.required if f not in fields]
+        plan.field(name, column)
+    plan.pair_time_fields()
+    plan.key()
+    plan.extras()
+    missing = [f for f in ds.required if f not in plan.fields and f != plan.hashed]
     chosen = {"sheet": sheet} if sheet is not None else {}
-    doc = {"dataset": dataset, "encoding": source.encoding, **chosen, "fields": fields}
+    doc: dict[str, object] = {"dataset": dataset, "encoding": source.encoding, **chosen}
+    if plan.formats:
+        doc["datetime_formats"] = sorted(plan.formats)
+    doc["fields"] = plan.fields
+    if plan.extra:
+        doc["extra"] = plan.extra
     head = f"# mapping proposed for {path.name} → {dataset}; review before use\n"
     head += "# naive times are read in the workspace's time zone; add `timezone: <IANA name>` if the file's differs\n"
     if missing:
         head += f"# REQUIRED fields not found: {', '.join(missing)}\n"
-    if unmatched:
-        head += f"# source columns not used: {', '.join(unmatched)}\n"
-    head += "".join(f"# {note}\n" for note in notes)
+    unused = [c for c in source.columns if c not in plan.used]
+    if unused:
+        head += f"# source columns not used: {', '.join(unused)}\n"
+    head += "".join(f"# {note}\n" for note in plan.notes)
     return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)

@@ -7,6 +7,7 @@ row with any problem is quarantined whole, never stored half-right.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from valueloop.spec.datasets import Dataset, Field
 from valueloop.spec.mapping import FieldMapping, Mapping
 
 NUL_REASON = "contains a NUL byte (\\x00)"
+Errors = list[tuple[np.ndarray, str, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -42,41 +44,56 @@ class CheckedChunk:
     """Source row number → the row's raw values as JSON, for quarantine."""
 
 
-def check_columns(dataset: Dataset, mapping: Mapping, columns: tuple[str, ...], file: str) -> None:
-    """Fail before any row is read when a required field or a mapped column is missing."""
+def check_columns(
+    dataset: Dataset, mapping: Mapping, columns: tuple[str, ...], file: str, hashed: str | None = None
+) -> None:
+    """Fail before any row is read when a required field or a mapped column is missing.
+
+    ``hashed``: the key field made from the row's content (:func:`content_hash`), so not read from the file.
+    """
     problems = []
+    order = {f.name: i for i, f in enumerate(dataset.fields)}
     for name in dataset.required:
-        if mapping.for_field(name, columns) is None:
+        if name != hashed and mapping.for_field(name, columns) is None:
             problems.append(f"missing required column {name!r}")
     for name, fm in mapping.fields.items():
         if name not in dataset.by_name:
             problems.append(f"mapping names unknown field {name!r} of {dataset.name}")
         problems += [f"mapped column {c!r} (for {name}) not in the header" for c in fm.sources if c not in columns]
+        if fm.after is not None and fm.after not in order:
+            problems.append(f"{name}: rollover after unknown field {fm.after!r}")
+        elif fm.after is not None and name in order and order[fm.after] >= order[name]:
+            problems.append(f"{name}: rollover after {fm.after}, which must come before {name} in {dataset.name}")
     if problems:
         raise InputError(f"{file}: " + "; ".join(problems))
 
 
-def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> CheckedChunk:
+def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str, hashed: str | None = None) -> CheckedChunk:
+    """Every field of ``dataset`` from the chunk, typed and checked; ``hashed``: the key made from content."""
     source = chunk.table
-    n = source.num_rows
     columns: dict[str, pa.Array] = {}
     sent: dict[str, pa.Array] = {}
     errors: list[tuple[np.ndarray, str, list[str]]] = []
     for field in dataset.fields:
+        if field.name == hashed:
+            continue
         fm = mapping.for_field(field.name, tuple(source.column_names))
-        raw = _source_values(source, fm, field, n)
-        if pa.types.is_string(raw.type):
-            _flag(errors, _has_nul(raw), field.name, raw, NUL_REASON)
-        raw = _clean(raw, field, fm, mapping)
-        sent[field.name] = raw
+        shown, raw = _source_values(source, fm, field, mapping, errors)
+        sent[field.name] = shown
         converted = convert(raw, field.kind, _formats(fm, mapping), tz)
         for mask, template in converted.problems:
-            _flag(errors, mask, field.name, raw, template)
-        typed = _check_values(converted.values, field, errors)
+            _flag(errors, mask, field.name, shown, template)
+        columns[field.name] = converted.values
+        if fm is not None and fm.rollover == "next_day":
+            columns[field.name] = next_day(converted.values, columns.get(fm.after or ""))
+        typed = _check_values(columns[field.name], field, errors)
         if field.required:
             missing = pc.is_null(typed).to_numpy(zero_copy_only=False) & ~converted.bad()
-            _flag(errors, missing, field.name, raw, "required value is missing")
+            _flag(errors, missing, field.name, shown, "required value is missing")
         columns[field.name] = typed
+    if hashed is not None:
+        columns = {hashed: content_hash(columns), **columns}
+        columns = {f.name: columns[f.name] for f in dataset.fields}
     for check in dataset.order_checks:
         later, earlier = columns[check.later], columns[check.earlier]
         wrong = pc.fill_null(pc.less(later, earlier), False).to_numpy(zero_copy_only=False)
@@ -90,17 +107,74 @@ def _formats(fm: FieldMapping | None, mapping: Mapping) -> tuple[str, ...]:
     return (*(fm.formats if fm else ()), *mapping.datetime_formats)
 
 
-def _source_values(source: pa.Table, fm: FieldMapping | None, field: Field, n: int) -> pa.Array:
+def _source_values(
+    source: pa.Table, fm: FieldMapping | None, field: Field, mapping: Mapping, errors: Errors
+) -> tuple[pa.Array, pa.Array]:
+    """(the file's own text, for errors; the cleaned values to convert) of one field.
+
+    Each source column is cleaned (trimmed, null sentinels removed) *before* several are
+    joined, so ``0:00:00`` in a time column is no time rather than midnight; a joined
+    timestamp with a part missing is missing, a joined text keeps the parts it has.
+    """
+    n = source.num_rows
     if fm is None:
-        return pa.nulls(n, pa.string())
+        return pa.nulls(n, pa.string()), pa.nulls(n, pa.string())
     if fm.constant is not None:
         value = str(fm.constant).lower() if isinstance(fm.constant, bool) else str(fm.constant)
-        return pa.array([value] * n, pa.string())
+        constant = pa.array([value] * n, pa.string())
+        return constant, _clean(constant, field, fm, mapping)
     arrays = [_as_array(source.column(c)) for c in fm.sources]
+    for a in arrays:
+        if pa.types.is_string(a.type):
+            _flag(errors, _has_nul(a), field.name, a, NUL_REASON)
     if len(arrays) == 1:
-        return arrays[0]
+        return arrays[0], _clean(arrays[0], field, fm, mapping)
     texts = [pc.cast(a, pa.string()) for a in arrays]
-    return pc.binary_join_element_wise(*texts, fm.separator, null_handling="skip")
+    shown = join_present(texts, fm.separator)
+    cleaned = [_clean(t, field, fm, mapping, values=False) for t in texts]
+    if field.kind == "timestamp":
+        joined = pc.binary_join_element_wise(*cleaned, fm.separator, null_handling="emit_null")
+    else:
+        joined = join_present(cleaned, fm.separator)
+    return shown, _map_values(joined, field, fm)
+
+
+def join_present(parts: list[pa.Array], separator: str) -> pa.Array:
+    """The parts present in each row joined by ``separator``; null where none is.
+
+    Not Arrow's ``null_handling="skip"``: in pyarrow 26 it drops a row whose parts are all
+    null, so the result is shorter than its inputs.
+    """
+    out = parts[0]
+    for part in parts[1:]:
+        both = pc.binary_join_element_wise(out, part, separator, null_handling="emit_null")
+        out = pc.if_else(pc.is_null(out), part, pc.if_else(pc.is_null(part), out, both))
+    return out
+
+
+def next_day(values: pa.Array, start: pa.Array | None) -> pa.Array:
+    """``values`` moved one day later where they are earlier than ``start`` (a time-only column
+    that crossed midnight: exit 00:02:10 after entry 23:58:40 on the same date)."""
+    if start is None or not pa.types.is_timestamp(values.type):
+        return values
+    earlier = pc.fill_null(pc.less(values, start), False)
+    return pc.if_else(earlier, pc.add(values, pa.scalar(86_400_000_000, pa.duration("us"))), values)
+
+
+def content_hash(columns: dict[str, pa.Array]) -> pa.Array:
+    """A stable key from a row's typed values: 32 hex digits of a BLAKE2b over ``name=value`` of
+    every present field, in order. A missing value adds nothing, so the key of a record stays the
+    same when a mapping later adds own fields (null in the rows already stored)."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    parts = [
+        pc.binary_join_element_wise(pa.array([name] * n, pa.string()), pc.cast(v, pa.string()), "=")
+        for name, v in columns.items()
+    ]
+    if not parts:
+        return pa.array([], pa.string())
+    joined = join_present(parts, "\x1f").to_pylist()
+    digests = [hashlib.blake2b((t or "").encode("utf-8"), digest_size=16).hexdigest() for t in joined]
+    return pa.array(digests, pa.string())
 
 
 def _as_array(column: pa.ChunkedArray) -> pa.Array:
@@ -132,7 +206,7 @@ def _has_nul(text: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False))
 
 
-def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mapping) -> pa.Array:
+def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mapping, *, values: bool = True) -> pa.Array:
     """Drop a spreadsheet's text mark (``'=x`` → ``=x``), trim, turn null sentinels into nulls, apply the value map."""
     if not pa.types.is_string(raw.type):
         return raw
@@ -141,6 +215,11 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
     text = pc.utf8_trim_whitespace(raw)
     nulls = (*mapping.nulls, *(fm.null_values if fm else ()))
     text = pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
+    return _map_values(text, field, fm) if values else text
+
+
+def _map_values(text: pa.Array, field: Field, fm: FieldMapping | None) -> pa.Array:
+    """The mapping's value map (``{是: true}``), then lower case for a field with a fixed set of values."""
     if fm and fm.values:
         keys = pa.array(list(fm.values), pa.string())
         targets = pa.array(

@@ -39,7 +39,7 @@ class Placement:
         """``t`` with a ``_unit`` column, rows without a unit dropped."""
         if self.field is None:
             return t.inner_join(self.unit_map, "entity_id")
-        source = unit_source(dataset, self.field)
+        source = unit_source(dataset, self.field, wh.ws.datasets)
         if source == "own":
             t = t.mutate(**{UNIT: t[self.field].cast("string")})
         elif source == "interaction":

@@ -88,7 +88,7 @@ def _aggs(t: ir.Table, parts: list[tuple[str, Indicator, object]]) -> dict[str, 
 def _scoped(wh: Warehouse, dataset: str, place: Placement, model: EvaluationModel, periods: list[str]) -> ir.Table:
     """Rows of ``dataset`` in the periods, with their unit and period label."""
     t = wh.table(dataset)
-    spec = dataset_spec(dataset)
+    spec = dataset_spec(dataset, wh.ws.datasets)
     time_field = spec.time_field if spec else None
     if time_field is None:
         raise InputError(f"dataset {dataset} has no time field to place rows in periods")

@@ -8,12 +8,12 @@ workspace's time zone at query time, never baked into the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import pyarrow as pa
 
-FieldKind = Literal["string", "int", "float", "bool", "timestamp"]
+FieldKind = Literal["string", "int", "float", "bool", "timestamp", "duration_s"]
 
 ARROW_TYPES: dict[FieldKind, pa.DataType] = {
     "string": pa.string(),
@@ -21,7 +21,24 @@ ARROW_TYPES: dict[FieldKind, pa.DataType] = {
     "float": pa.float64(),
     "bool": pa.bool_(),
     "timestamp": pa.timestamp("us", tz="UTC"),
+    "duration_s": pa.int64(),
 }
+"""A ``duration_s`` is whole seconds (int64): read from ``H:MM:SS``, ``MM:SS`` or plain seconds."""
+
+KIND_NAMES: dict[str, FieldKind] = {
+    "string": "string",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "timestamp": "timestamp",
+    "duration_s": "duration_s",
+}
+"""The type names a user writes (own datasets, a mapping's ``extra:``) → the field kind they mean."""
+TYPE_NAMES: dict[FieldKind, str] = {kind: name for name, kind in KIND_NAMES.items()}
+"""A field kind → the type name a user writes for it (``int`` → ``integer``)."""
+NUMERIC_KINDS: tuple[FieldKind, ...] = ("int", "float", "duration_s")
+CONTENT_KEY = "record_hash"
+"""The key field of a dataset declared without a key: a hash of the row's content (see ingest)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,13 @@ class Dataset:
     """The timestamp that places a row in a period (None for reference tables)."""
     derived: bool = False
     """Computed by valueloop from other datasets (e.g. ``valueloop text analyze``), never ingested from files."""
+    units: tuple[str, ...] = ()
+    """Fields whose values are units of analysis (call type, agent, product): what a model may group by."""
+    doc_zh: str = ""
+    own: bool = False
+    """Declared by the workspace (``datasets/*.yaml``), not one of the canonical datasets."""
+    extras: tuple[str, ...] = ()
+    """Own fields a mapping added (:meth:`widened`): stored after the others, null in older files."""
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +101,30 @@ class Dataset:
     @property
     def schema(self) -> pa.Schema:
         return pa.schema([pa.field(f.name, f.arrow_type, nullable=not f.required) for f in self.fields])
+
+    @property
+    def content_key(self) -> str | None:
+        """The key field to fill with a hash of the row's content when the source has none, or None.
+
+        A dataset declared without a key (:data:`CONTENT_KEY`) always; another dataset of records
+        (own, or canonical with a time field) with a single text key (``feedback_id``) when the file
+        has no such column and the mapping names none. Reference tables (entities, customers, staff)
+        never: other rows point at their ids, which a hash cannot stand for.
+        """
+        if len(self.key) != 1 or self.by_name[self.key[0]].kind != "string":
+            return None
+        if not self.own and self.time_field is None:
+            return None
+        return self.key[0]
+
+    def widened(self, extra: dict[str, FieldKind]) -> Dataset:
+        """This dataset with the own fields ``extra`` added (optional, after the others); a field it
+        already has keeps its definition. A field named twice with different kinds is refused by the
+        caller (:func:`valueloop.spec.registry.add_extra`), which knows the files involved."""
+        added = tuple(Field(n, k) for n, k in extra.items() if n not in self.by_name)
+        if not added:
+            return self
+        return replace(self, fields=(*self.fields, *added), extras=(*self.extras, *(f.name for f in added)))
 
 
 def _s(name: str, required: bool = False, allowed: tuple[str, ...] = (), doc: str = "") -> Field:
@@ -181,7 +229,7 @@ DATASETS: dict[str, Dataset] = {
             "feedback",
             (
                 _s("feedback_id", required=True),
-                _ts("submitted_at", required=True),
+                _ts("submitted_at"),
                 _s("entity_id"),
                 _s("interaction_id"),
                 _s("customer_id"),
@@ -192,14 +240,16 @@ DATASETS: dict[str, Dataset] = {
                 _s("text"),
             ),
             key=("feedback_id",),
-            doc="Surveys, complaints, reviews and qualitative notes (interviews, focus groups).",
+            doc="Surveys, complaints, reviews and qualitative notes (interviews, focus groups); "
+            "submitted_at may be missing (a review export without dates): such rows count in totals "
+            "and sentiment, never in a period.",
             time_field="submitted_at",
         ),
         Dataset(
             "feedback_text",
             (
                 _s("feedback_id", required=True),
-                _ts("submitted_at", required=True),
+                _ts("submitted_at"),
                 _s("entity_id"),
                 _s("interaction_id"),
                 _s("customer_id"),

@@ -16,17 +16,26 @@ already in canonical shape needs no mapping at all. Example::
       resolved_by_bot: {column: 机器人解决, values: {是: true, 否: false}}
       first_response_at: {column: 首次响应时间, null_values: ["0:00:00"]}
       channel: {constant: phone}
+      ser_exit: {columns: [date, ser_exit], rollover: next_day, after: ser_start}
+    extra: {outcome: string, q_time: duration_s}   # own fields kept beyond the dataset's
+
+Null sentinels apply to each source column before joined columns are put together, and a
+joined timestamp with any part missing is missing (``0:00:00`` in a time column is no time,
+not midnight). ``rollover: next_day`` moves a time-only value that is earlier than the field
+named by ``after`` on the same date to the next day (a call that crosses midnight).
 """
 
 from __future__ import annotations
 
 import codecs
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from valueloop.spec.datasets import FieldKind
+from valueloop.spec.registry import kind_of, valid_name
 from valueloop.spec.yamlsource import Problem, load_yaml
 
 DEFAULT_NULLS = ("", "-", "--", "—", "N/A", "n/a", "NA", "null", "NULL", "None", "无", "空")
@@ -44,12 +53,17 @@ class FieldMapping(BaseModel):
     values: dict[str, ScalarValue] = Field(default_factory=dict)
     null_values: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()
+    rollover: Literal["next_day"] | None = None
+    after: str | None = None
+    """With ``rollover``: the field this one must not be earlier than (its start)."""
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldMapping:
         given = sum([self.column is not None, bool(self.columns), self.constant is not None])
         if given != 1:
             raise ValueError("give exactly one of column, columns, constant")
+        if (self.rollover is None) != (self.after is None):
+            raise ValueError("rollover: next_day needs after: <the start field>, and after needs rollover")
         return self
 
     @property
@@ -90,6 +104,21 @@ class Mapping(BaseModel):
     fields: dict[str, FieldMapping] = Field(default_factory=dict)
     turns: TurnsMapping | None = None
     """Expand a JSON list of turns per row (``conversations``; see :mod:`valueloop.ingest.turns`)."""
+    extra: dict[str, str] = Field(default_factory=dict)
+    """Own fields kept beyond the dataset's: name → type (string, integer, number, boolean,
+    timestamp, duration_s); each from the ``fields:`` entry of that name or the same-named column."""
+
+    @field_validator("extra")
+    @classmethod
+    def _typed(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, type_name in value.items():
+            valid_name(name)
+            kind_of(type_name)
+        return value
+
+    @property
+    def extra_kinds(self) -> dict[str, FieldKind]:
+        return {name: kind_of(t) for name, t in self.extra.items()}
 
     @field_validator("delimiter")
     @classmethod

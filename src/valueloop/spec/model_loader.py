@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from valueloop.spec.conditions import Condition
 from valueloop.spec.datasets import ENTITY_TYPES, FieldKind
-from valueloop.spec.lookup import dataset_spec, unit_source
+from valueloop.spec.lookup import dataset_spec, known_datasets, unit_source, using
 from valueloop.spec.model import (
     Aggregate,
     Bands,
@@ -33,6 +33,7 @@ from valueloop.spec.model import (
     Ratio,
     SegmentBenchmark,
 )
+from valueloop.spec.registry import Datasets
 from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
 
 WEIGHT_TOLERANCE = 1e-3
@@ -40,30 +41,38 @@ NUMERIC: tuple[FieldKind, ...] = ("int", "float", "bool")
 """Kinds a sum, mean or median may read; any other non-text, non-timestamp kind (durations) also qualifies."""
 
 
-def load_model(file: Path) -> EvaluationModel:
-    """Parse ``file``; raise :class:`SpecError` listing every problem, or return the model."""
+def load_model(file: Path, datasets: Datasets | None = None) -> EvaluationModel:
+    """Parse ``file``; raise :class:`SpecError` listing every problem, or return the model.
+
+    ``datasets`` is the workspace's registry (its own datasets and fields); without it, the
+    registry in use (:func:`valueloop.spec.lookup.using`, canonical by default).
+    """
     doc = load_yaml(file)
     try:
         model = EvaluationModel.model_validate(doc.data)
     except ValidationError as err:
         doc.fail([Problem(tuple(e["loc"]), e["msg"]) for e in err.errors()])
         raise AssertionError("unreachable") from err
-    doc.fail(list(check_model(model)))
+    doc.fail(list(check_model(model, datasets)))
     return model
 
 
-def validate_models(files: list[Path]) -> list[str]:
+def validate_models(files: list[Path], datasets: Datasets | None = None) -> list[str]:
     """Every problem in every file (empty when all are valid)."""
     problems = []
     for f in files:
         try:
-            load_model(f)
+            load_model(f, datasets)
         except ValueError as err:
             problems.append(str(err))
     return problems
 
 
-def check_model(model: EvaluationModel) -> Iterator[Problem]:
+def check_model(model: EvaluationModel, datasets: Datasets | None = None) -> Iterator[Problem]:
+    if datasets is not None:
+        with using(datasets):
+            yield from check_model(model)
+        return
     if model.unit_field is None and model.level not in ENTITY_TYPES:
         yield Problem(
             ("level",),
@@ -140,7 +149,7 @@ def judgement(x: float | str) -> float:
 
 def _indicator(path: PathKey, ind: Indicator) -> Iterator[Problem]:
     if dataset_spec(ind.dataset) is None:
-        yield Problem((*path, "dataset"), f"unknown dataset {ind.dataset!r}")
+        yield Problem((*path, "dataset"), f"unknown dataset {ind.dataset!r}; known: {', '.join(known_datasets())}")
         return
     for ci, cond in enumerate(ind.filter):
         yield from _condition((*path, "filter", ci), ind.dataset, cond)

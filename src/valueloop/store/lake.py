@@ -55,6 +55,8 @@ class Manifest:
     datasets: dict[str, list[str]] = field(default_factory=dict)
     quarantine: dict[str, list[str]] = field(default_factory=dict)
     retired: list[dict[str, Any]] = field(default_factory=list)
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Own fields a mapping added to a dataset (name → kind): older files lack them and read as null."""
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
@@ -116,6 +118,7 @@ class LakeTransaction:
             {k: list(v) for k, v in manifest.datasets.items()},
             {k: list(v) for k, v in manifest.quarantine.items()},
             list(manifest.retired),
+            {k: dict(v) for k, v in manifest.fields.items()},
         )
         self.staging = root / STAGING / batch_id
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -136,6 +139,13 @@ class LakeTransaction:
         target.setdefault(dataset, []).append(self.rel(path))
         self.written.append(path)
         self.dirty = True
+
+    def record_fields(self, dataset: str, kinds: dict[str, str]) -> None:
+        """Remember own fields of ``dataset`` (committed with the files that first hold them)."""
+        known = self.manifest.fields.setdefault(dataset, {})
+        if any(known.get(n) != k for n, k in kinds.items()):
+            known.update(kinds)
+            self.dirty = True
 
     def replace(self, dataset: str, old: Path, new: Path | None, *, quarantine: bool = False) -> None:
         """Swap a live file for its rewritten version (or drop it when ``new`` is None)."""

@@ -44,11 +44,12 @@ def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[pa.Table | 
     keys = ", ".join(ident(k) for k in dataset.key)
     source = _staged_relation(con, staged)
     repeated = _count(con, f"SELECT count(*) FROM (SELECT 1 FROM {source} GROUP BY {keys} HAVING count(*) > 1)")
+    fingerprint = _fingerprint(dataset)
     if not live and not repeated:  # the first load of a dataset: straight through, in staged order
-        stored = _write(con, txn, dataset, f"SELECT {cols}, hash({cols}) AS _hash FROM {source}")
+        stored = _write(con, txn, dataset, f"SELECT {cols}, {fingerprint} AS _hash FROM {source}")
         con.close()
         return MergeResult(stored, 0, 0, pa.table({}))
-    con.execute(f"CREATE TEMP TABLE batch AS SELECT *, hash({cols}) AS _hash FROM {source}")
+    con.execute(f"CREATE TEMP TABLE batch AS SELECT *, {fingerprint} AS _hash FROM {source}")
     if repeated:
         conflicts, in_batch_dupes = _first_occurrences(con, cols, keys)
     else:  # the common case: every key once, no window needed
@@ -57,7 +58,7 @@ def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[pa.Table | 
     if live:
         con.execute(
             f"""CREATE TEMP TABLE existing AS SELECT {keys}, _hash AS _old, filename AS _file
-            FROM read_parquet({path_list(live)}, filename = true) SEMI JOIN cand USING ({keys})"""
+            FROM read_parquet({path_list(live)}, filename = true, union_by_name = true) SEMI JOIN cand USING ({keys})"""
         )
         con.execute(
             f"""CREATE TEMP TABLE verdict AS SELECT c.*, e._old IS NOT NULL AS _known, c._hash = e._old AS _same
@@ -75,6 +76,17 @@ def merge_batch(txn: LakeTransaction, dataset: Dataset, staged: list[pa.Table | 
         _retire_old_versions(con, txn, dataset, keys)
     con.close()
     return MergeResult(stored, updated, same + in_batch_dupes, conflicts)
+
+
+def _fingerprint(dataset: Dataset) -> str:
+    """SQL for a row's content hash. Own fields a mapping added count only when present, so a
+    row stored before they existed and the same row sent again afterwards are still the same."""
+    base = ", ".join(ident(f.name) for f in dataset.fields if f.name not in dataset.extras)
+    out = f"hash({base})"
+    for name in dataset.extras:
+        present = f"hash({literal(name)}, {ident(name)})"
+        out = f"xor({out}, CASE WHEN {ident(name)} IS NULL THEN 0::UBIGINT ELSE {present} END)"
+    return out
 
 
 def _staged_relation(con: duckdb.DuckDBPyConnection, staged: list[pa.Table | Path]) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
-from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 
@@ -29,14 +29,20 @@ class Warehouse:
         self._tables: dict[str, ir.Table] = {}
 
     def table(self, dataset: str) -> ir.Table:
+        """The dataset's committed rows with exactly its fields (:attr:`Workspace.datasets`).
+
+        Files are read by column name: a file written before a mapping added own fields lacks
+        them, and reads as null there; a field no file has yet is a typed null column.
+        """
         if dataset not in self._tables:
             files = [str(self.lake.root / f) for f in self.manifest.datasets.get(dataset, [])]
-            schema = DATASETS[dataset].schema
+            schema = self.ws.datasets[dataset].schema
             if files and self.engine == "pyspark":  # Spark reads a list of files natively; Ibis takes one path
-                self.con._session.read.parquet(*files).createOrReplaceTempView(f"lake_{dataset}")
-                table = self.con.table(f"lake_{dataset}").select(*schema.names)
+                frame = self.con._session.read.option("mergeSchema", "true").parquet(*files)
+                frame.createOrReplaceTempView(f"lake_{dataset}")
+                table = _fields(self.con.table(f"lake_{dataset}"), schema)
             elif files:
-                table = self.con.read_parquet(files, table_name=f"lake_{dataset}").select(*schema.names)
+                table = _fields(self.con.read_parquet(files, table_name=f"lake_{dataset}", union_by_name=True), schema)
             else:
                 table = ibis.memtable(schema.empty_table())
             self._tables[dataset] = table
@@ -44,6 +50,13 @@ class Warehouse:
 
     def execute(self, expr: ir.Table) -> Any:
         return self.con.execute(expr)
+
+
+def _fields(table: ir.Table, schema: pa.Schema) -> ir.Table:
+    """``table`` with the columns of ``schema`` in order; a column it lacks is a typed null."""
+    have = set(table.columns)
+    types = ibis.Schema.from_pyarrow(schema)
+    return table.select(*(table[n] if n in have else ibis.null().cast(types[n]).name(n) for n in schema.names))
 
 
 def _connect(engine: str, timezone: str) -> Any:

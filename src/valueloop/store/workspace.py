@@ -7,14 +7,18 @@ existing workspace and fails with a clear message when the folder is not one.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import tomli_w
 
 from valueloop.errors import WorkspaceError
 from valueloop.settings import SETTINGS_FILE, Settings, load_settings
+from valueloop.spec.datasets import Dataset
+from valueloop.spec.registry import dataset_files, for_workspace, kind_of
 from valueloop.store.lake import MANIFEST
 
 
@@ -36,6 +40,21 @@ class Workspace:
         return self.root / "mappings"
 
     @property
+    def datasets_dir(self) -> Path:
+        return self.root / "datasets"
+
+    @property
+    def datasets(self) -> dict[str, Dataset]:
+        """Every dataset this workspace knows: canonical, its own (``datasets/*.yaml``) and the own
+        fields of its mappings and of its lake (:func:`valueloop.spec.registry.for_workspace`).
+
+        Read again only when one of those files changes.
+        """
+        manifest = self.lake_dir / MANIFEST
+        files = [*dataset_files(self.root), *sorted(self.mappings_dir.glob("*.y*ml")), manifest]
+        return dict(_datasets(self.root, manifest, tuple(_stamp(f) for f in files)))
+
+    @property
     def database_url(self) -> str:
         """The app database URL, with a relative SQLite path anchored at the workspace."""
         url = self.settings.database.url
@@ -43,6 +62,22 @@ class Workspace:
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
             return prefix + str((self.root / url[len(prefix) :]).resolve())
         return url
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (str(path), -1, -1)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=32)
+def _datasets(root: Path, manifest: Path, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, Dataset]:
+    recorded: dict[str, dict[str, str]] = {}
+    with contextlib.suppress(FileNotFoundError):
+        recorded = json.loads(manifest.read_text(encoding="utf-8")).get("fields", {})
+    return for_workspace(root, {d: {n: kind_of(k) for n, k in f.items()} for d, f in recorded.items()})
 
 
 UNSTAMPED = frozenset({"monitor", "source-data", ".lock"})

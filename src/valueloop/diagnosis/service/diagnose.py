@@ -28,6 +28,7 @@ from valueloop.metrics.periods import bounds_utc, previous
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import effective_weights, score_model
 from valueloop.scoring.model_weights import resolve_weights
+from valueloop.spec.lookup import using
 from valueloop.spec.model import Aggregate, EvaluationModel, Rate
 from valueloop.spec.yamlsource import load_yaml
 from valueloop.store import appdb, tables
@@ -119,7 +120,8 @@ def _with_evidence(wh: Warehouse, model: EvaluationModel, found: list[Finding]) 
         if key not in cache:
             start, end = bounds_utc(f.period, model.period, wh.ws.settings.workspace.timezone)
             scope = Scope(tuple(subtree.get(f.entity_id, [f.entity_id])), start, end, f.segment, model.unit_field)
-            cache[key] = collect(wh.table, wh.execute, model.indicator(f.indicator), scope)
+            with using(wh.ws.datasets):
+                cache[key] = collect(wh.table, wh.execute, model.indicator(f.indicator), scope)
         out.append(f.model_copy(update={"evidence": {**f.evidence, **cache[key]}}))
     return out
 

@@ -16,7 +16,7 @@ from valueloop.metrics.periods import label_of, previous
 from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
-from valueloop.spec.lookup import dataset_spec, known_datasets
+from valueloop.spec.lookup import dataset_spec
 from valueloop.spec.model import FIELD_LEVEL, EvaluationModel, level_field
 from valueloop.spec.units import show
 from valueloop.store import appdb, ledger_state, tables
@@ -96,7 +96,7 @@ def check_level(wh: Warehouse, level: str) -> str:
     an unknown level is refused, not scored as nothing."""
     field = level_field(level)
     if field is not None:
-        if not any(field in d.by_name for d in known_datasets().values()):
+        if not any(field in d.by_name for d in wh.ws.datasets.values()):
             raise InputError(f"unknown level field {field!r}: no dataset has a column of that name")
         return level
     types = wh.execute(wh.table("entities").select("type").distinct())["type"]
@@ -109,7 +109,11 @@ def check_level(wh: Warehouse, level: str) -> str:
 
 def latest_period(wh: Warehouse, model: EvaluationModel) -> str:
     """The period of the newest row in the model's datasets."""
-    times = {i.dataset: spec.time_field for i in model.indicators if (spec := dataset_spec(i.dataset)) is not None}
+    times = {
+        i.dataset: spec.time_field
+        for i in model.indicators
+        if (spec := dataset_spec(i.dataset, wh.ws.datasets)) is not None
+    }
     newest = []
     for name, time_field in times.items():
         if time_field is None:

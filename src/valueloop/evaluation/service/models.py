@@ -12,8 +12,10 @@ from typing import Any
 
 from valueloop.errors import InputError, SpecError, ValueloopError
 from valueloop.metrics.periods import version_day
+from valueloop.spec.datasets import DATASETS, Dataset
 from valueloop.spec.model import EvaluationModel, Grain
 from valueloop.spec.model_loader import load_model, validate_models
+from valueloop.spec.registry import for_workspace
 from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
 
@@ -21,24 +23,61 @@ TEMPLATES = ("three-dimension", "experience-score", "servqual")
 
 
 def template_path(name: str) -> Path:
-    path = Path(str(resources.files("valueloop.templates") / f"{name}.yaml"))
-    if not path.is_file():
+    """The template's model file, or its folder for a workspace template (``call-centre/``)."""
+    root = Path(str(resources.files("valueloop.templates")))
+    path = root / f"{name}.yaml"
+    if not path.is_file() and not _is_folder_template(root / name):
         raise InputError(f"unknown template {name!r}; available: {', '.join(available_templates())}")
-    return path
+    return path if path.is_file() else root / name
+
+
+def _is_folder_template(folder: Path) -> bool:
+    """A workspace template: a folder with the workspace's own ``datasets/``, ``mappings/`` or ``models/``."""
+    return folder.is_dir() and any((folder / sub).is_dir() for sub in WORKSPACE_FOLDERS)
+
+
+WORKSPACE_FOLDERS = ("datasets", "mappings", "models")
 
 
 def available_templates() -> list[str]:
     folder = Path(str(resources.files("valueloop.templates")))
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    singles = [p.stem for p in folder.glob("*.yaml")]
+    return sorted([*singles, *(p.name for p in folder.iterdir() if _is_folder_template(p))])
+
+
+def template_model_files(name: str) -> list[Path]:
+    """The model files a template installs (none yet for a workspace template without ``models/``)."""
+    path = template_path(name)
+    return [path] if path.is_file() else sorted((path / "models").glob("*.yaml"))
+
+
+def template_models(name: str) -> list[EvaluationModel]:
+    """The template's models, checked against the datasets the template brings (its ``datasets/``)."""
+    path = template_path(name)
+    datasets = for_workspace(path) if path.is_dir() else DATASETS
+    return [load_model(f, datasets) for f in template_model_files(name)]
 
 
 def install_template(ws: Workspace, name: str) -> Path:
-    """Copy template ``name`` into the workspace's models folder (never overwriting a user's file)."""
+    """Copy template ``name`` into the workspace (never overwriting a user's file).
+
+    A model template is one file for ``models/``; a workspace template is a folder whose
+    ``datasets/``, ``mappings/`` and ``models/`` are copied file by file. Returns the model file,
+    or the models folder for a workspace template.
+    """
     source = template_path(name)
-    target = ws.models_dir / source.name
-    if not target.exists():
-        shutil.copyfile(source, target)
-    return target
+    if source.is_file():
+        target = ws.models_dir / source.name
+        if not target.exists():
+            shutil.copyfile(source, target)
+        return target
+    for sub in WORKSPACE_FOLDERS:
+        for file in sorted((source / sub).glob("*.yaml")):
+            target = ws.root / sub / file.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copyfile(file, target)
+    return ws.models_dir
 
 
 def model_files(ws: Workspace) -> list[Path]:
@@ -46,12 +85,14 @@ def model_files(ws: Workspace) -> list[Path]:
 
 
 def validate_workspace_models(ws: Workspace) -> list[str]:
-    return validate_models(model_files(ws))
+    """Every problem of the workspace's models, columns checked against its datasets (own fields included)."""
+    return validate_models(model_files(ws), ws.datasets)
 
 
 def load_versions(ws: Workspace, model_id: str | None) -> list[EvaluationModel]:
     """Every version of one model, oldest first; the only model when ``model_id`` is None."""
-    models = [_load(f, *_stamp(f)) for f in model_files(ws)]
+    datasets = tuple(ws.datasets.values())
+    models = [_load(f, *_stamp(f), datasets) for f in model_files(ws)]
     if not models:
         raise InputError(f"no evaluation models in {ws.models_dir}; run `valueloop init --template three-dimension`")
     ids = sorted({m.id for m in models})
@@ -72,7 +113,7 @@ def latest_versions(ws: Workspace) -> list[EvaluationModel]:
     newest: dict[str, EvaluationModel] = {}
     for f in model_files(ws):
         try:
-            m = _load(f, *_stamp(f))
+            m = _load(f, *_stamp(f), tuple(ws.datasets.values()))
         except ValueloopError:
             continue
         if m.id not in newest or m.version > newest[m.id].version:
@@ -86,9 +127,10 @@ def _stamp(file: Path) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=256)
-def _load(file: Path, mtime_ns: int, size: int) -> EvaluationModel:
-    """A model file parsed once per version of the file (models are frozen; every page asks for them)."""
-    return load_model(file)
+def _load(file: Path, mtime_ns: int, size: int, datasets: tuple[Dataset, ...]) -> EvaluationModel:
+    """A model file parsed once per version of the file and of the workspace's datasets
+    (models are frozen; every page asks for them)."""
+    return load_model(file, {d.name: d for d in datasets})
 
 
 def version_in_force(versions: list[EvaluationModel], on: date, version: int | None = None) -> EvaluationModel:

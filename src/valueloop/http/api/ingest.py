@@ -22,7 +22,7 @@ from valueloop.http.deps import IngestWrite, WorkspaceDep
 from valueloop.http.limits import UPLOAD_SUFFIXES as ALLOWED
 from valueloop.ingest.service.ingest import IngestSummary, ingest
 from valueloop.ingest.suggest import suggest_mapping
-from valueloop.spec.datasets import DATASETS
+from valueloop.spec.registry import lookup
 
 router = APIRouter(tags=["ingest"])
 CHUNK = 1 << 20
@@ -46,7 +46,7 @@ def upload(
     files: Annotated[list[UploadFile], File(description="One or more source files")],
 ) -> IngestSummary:
     """Ingest the uploaded files into ``dataset``; rows that fail checks are quarantined, as with the CLI."""
-    _known(dataset)
+    lookup(ws.datasets, dataset)
     limit = _limit(request)
     names = [_name(f) for f in files]
     with tempfile.TemporaryDirectory(prefix="vl-upload-") as tmp:
@@ -62,24 +62,19 @@ def upload(
 
 
 @router.post("/mappings/suggest/{dataset}")
-def suggest(_: IngestWrite, request: Request, dataset: str,
+def suggest(_: IngestWrite, ws: WorkspaceDep, request: Request, dataset: str,
             file: Annotated[UploadFile, File(description="A source file whose header and sample to read")],
             ) -> MappingSuggestion:  # fmt: skip
     """Propose a mapping of the file's columns (Chinese or English names) onto ``dataset``; nothing is stored."""
-    _known(dataset)
+    lookup(ws.datasets, dataset)
     name = _name(file)
     with tempfile.TemporaryDirectory(prefix="vl-upload-") as tmp:
         path = _save(file, Path(tmp) / name, _limit(request))
         try:
-            text = suggest_mapping(path, dataset)
+            text = suggest_mapping(path, dataset, datasets=ws.datasets)
         except (ValueError, KeyError, pa.ArrowException) as err:  # InputError included: say the name, not the folder
             raise InputError(str(err).replace(f"{tmp}/", "")) from None
     return MappingSuggestion(dataset=dataset, file=name, yaml=text)
-
-
-def _known(dataset: str) -> None:
-    if dataset not in DATASETS:
-        raise InputError(f"unknown dataset {dataset!r}; known: {', '.join(sorted(DATASETS))}")
 
 
 def _limit(request: Request) -> int:

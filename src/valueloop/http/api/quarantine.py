@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from valueloop.http.deps import IngestWrite, WorkspaceDep
 from valueloop.ingest.service import quarantine as q
-from valueloop.spec.datasets import get_dataset
+from valueloop.spec.registry import lookup
 
 router = APIRouter(tags=["ingest"])
 Name = Annotated[str | None, Query(max_length=100)]
@@ -66,5 +66,5 @@ def quarantine_clear(_: IngestWrite, ws: WorkspaceDep, dataset: Annotated[str, Q
 
     Without ``batch`` every batch of the dataset goes, as with ``valueloop quarantine clear``.
     """
-    get_dataset(dataset)
+    lookup(ws.datasets, dataset)
     return Cleared(dataset=dataset, batch=batch, cleared=q.clear_quarantine(ws, dataset, batch))

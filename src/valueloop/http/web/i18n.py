@@ -161,6 +161,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "还没有带文字的客户反馈。请先导入反馈数据。",
         "en": "No customer feedback with text yet. Ingest feedback first.",
     },
+    "needs_dated_feedback": {
+        "zh-CN": "需要带日期的反馈：这些反馈都没有日期，热点、生命周期和趋势按时期比较，无法计算。",
+        "en": "Needs dated feedback: none of the feedback texts has a date, and hot spots, lifecycles and trends "
+        "compare periods.",
+    },
     "texts": {"zh-CN": "反馈文本数", "en": "Texts"},
     "hotspots": {"zh-CN": "热点热力图", "en": "Hot-spot heat map"},
     "hotspots_help": {

@@ -71,7 +71,8 @@ def voice(who: TextRead, ws: WorkspaceDep, request: Request) -> Response:
     tr = translator(request)
     found = _voice(ws)
     if found is None:
-        return page(request, "voice.html", who, hot=None, topics=[], quoted=[], charts=None)
+        needs_dates = voice_view.has_feedback(ws) and text.time_status(ws) is not None
+        return page(request, "voice.html", who, hot=None, topics=[], quoted=[], charts=None, needs_dates=needs_dates)
     hot, life = found
     topics = sorted(life, key=lambda r: -r["mentions"])
     charts: dict[str, Any] = {"heatmap": _heatmap(hot, tr)}

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 from valueloop.http.deps import IngestWrite, WorkspaceDep
 from valueloop.http.limits import UPLOAD_SUFFIXES as ALLOWED
 from valueloop.http.web.render import page
-from valueloop.spec.datasets import DATASETS
 
 router = APIRouter(include_in_schema=False)
 MIB = 1024 * 1024
@@ -20,6 +19,6 @@ MIB = 1024 * 1024
 
 @router.get("/upload", response_class=HTMLResponse)
 def upload(who: IngestWrite, ws: WorkspaceDep, request: Request) -> Response:
-    datasets = [(d.name, d.doc) for d in DATASETS.values() if not d.derived]
+    datasets = [(d.name, d.doc) for d in ws.datasets.values() if not d.derived]
     limit: int = request.app.state.settings.max_upload_bytes
     return page(request, "upload.html", who, datasets=datasets, limit_mib=limit / MIB, accept=",".join(ALLOWED))

@@ -25,7 +25,8 @@ from valueloop.errors import InputError, SpecError
 from valueloop.ingest.readers import Chunk, Source, open_source
 from valueloop.ingest.turns import expand_chunks, expanded_columns, turns_plan
 from valueloop.ingest.validate import CheckedChunk, RowError, check_chunk, check_columns
-from valueloop.spec.datasets import Dataset, get_dataset
+from valueloop.spec import registry
+from valueloop.spec.datasets import Dataset
 from valueloop.spec.mapping import Mapping, load_mapping
 from valueloop.store import appdb, ledger, tables
 from valueloop.store.lake import Lake, LakeTransaction, new_batch_id
@@ -72,6 +73,8 @@ class IngestSummary(BaseModel):
     errors: list[IngestError]
     errors_total: int
     batch_id: str
+    content_key: str | None = None
+    """The key field filled with a hash of each row's content (the source has no key), else None."""
 
 
 def ingest(
@@ -90,27 +93,45 @@ def ingest(
     labels = names if names is not None else [str(f) for f in files]
     if len(labels) != len(files):
         raise ValueError("one name per file")
-    ds = get_dataset(dataset)
+    ds = registry.lookup(ws.datasets, dataset)
     if ds.derived:
         raise InputError(f"{dataset} is computed by valueloop (e.g. `valueloop text analyze`), not ingested")
     mapping = load_mapping(mapping_path) if mapping_path else Mapping()
     if mapping.dataset and mapping.dataset != dataset:
         raise SpecError(f"{mapping_path}: the mapping is for dataset {mapping.dataset!r}, not {dataset!r}")
+    ds = registry.add_extra(ds, mapping.extra_kinds, str(mapping_path))
     sources = [open_source(f, mapping, ds.by_name) for f in files]
+    hashed = content_key(ds, mapping, sources)
     for src, label in zip(sources, labels, strict=True):
         plan = turns_plan(ds, mapping, src.columns)
-        check_columns(ds, mapping, expanded_columns(src.columns, plan) if plan else src.columns, label)
+        check_columns(ds, mapping, expanded_columns(src.columns, plan) if plan else src.columns, label, hashed)
     batch_id, started = new_batch_id(), datetime.now(UTC)
     lake = Lake(ws.lake_dir)
     with lake.transaction(batch_id) as txn:
         tz = mapping.timezone or ws.settings.workspace.timezone
-        staged, errors, raw, read = _stage(txn, ds, mapping, sources, labels, tz, progress)
+        staged, errors, raw, read = _stage(txn, ds, mapping, sources, labels, tz, progress, hashed)
         merged = merge_batch(txn, ds, staged, lake.files(ds.name)) if staged else None
+        if merged is not None and merged.stored:
+            txn.record_fields(ds.name, dict(mapping.extra_kinds))
         errors += _conflict_errors(merged, ds, raw, labels)
         _write_quarantine(txn, ds, errors, raw, labels, started)
     summary = _summary(ds, labels, batch_id, read, merged, errors, len(raw))
+    summary.content_key = hashed
     _record_batch(ws, summary, started, txn)
     return summary
+
+
+def content_key(ds: Dataset, mapping: Mapping, sources: list[Source]) -> str | None:
+    """The key field to fill with a content hash: the dataset's single text key when no file has it.
+
+    A source without ids (a review export, a log without a call id) still ingests idempotently:
+    the same row gives the same hash, so ingesting the same file again stores nothing new. Two
+    identical rows are one record (the second counts as a duplicate).
+    """
+    key = ds.content_key
+    if key is None or any(mapping.for_field(key, src.columns) is not None for src in sources):
+        return None
+    return key
 
 
 def distinct_files(files: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -143,6 +164,7 @@ def _stage(
     labels: list[str],
     tz: str,
     progress: Progress | None,
+    hashed: str | None = None,
 ) -> tuple[list[pa.Table | Path], FileErrors, RawRows, int]:
     """Check every chunk and stage its good rows; chunks are checked two at a time (Arrow releases the GIL)."""
     staged: list[pa.Table | Path] = []
@@ -150,7 +172,7 @@ def _stage(
     raw: RawRows = {}
     read = kept = 0
     done: dict[int, int] = {}
-    for index, checked, table in _checked_chunks(ds, mapping, sources, tz):
+    for index, checked, table in _checked_chunks(ds, mapping, sources, tz, hashed):
         rows = checked.good.num_rows + len(checked.bad_raw)
         read += rows
         done[index] = done.get(index, 0) + rows
@@ -165,7 +187,7 @@ def _stage(
 
 
 def _checked_chunks(
-    ds: Dataset, mapping: Mapping, sources: list[Source], tz: str
+    ds: Dataset, mapping: Mapping, sources: list[Source], tz: str, hashed: str | None
 ) -> Iterator[tuple[int, CheckedChunk, pa.Table | None]]:
     """(file position, checked chunk, staged file) in source order, with a bounded number in flight."""
     with ThreadPoolExecutor(WORKERS) as pool:
@@ -175,7 +197,7 @@ def _checked_chunks(
             plan = turns_plan(ds, mapping, src.columns)
             chunks = expand_chunks(src.chunks(), src.columns, plan) if plan else src.chunks()
             for chunk in chunks:
-                task = pool.submit(_check, ds, mapping, tz, chunk, file_index, number)
+                task = pool.submit(_check, ds, mapping, tz, chunk, file_index, number, hashed)
                 pending.append((file_index, task))
                 number += 1
                 if len(pending) > WORKERS:
@@ -187,10 +209,10 @@ def _checked_chunks(
 
 
 def _check(
-    ds: Dataset, mapping: Mapping, tz: str, chunk: Chunk, file_index: int, number: int
+    ds: Dataset, mapping: Mapping, tz: str, chunk: Chunk, file_index: int, number: int, hashed: str | None
 ) -> tuple[CheckedChunk, pa.Table | None]:
     """Check a chunk; its good rows get where they came from and a sequence number for ordering."""
-    checked = check_chunk(chunk, ds, mapping, tz)
+    checked = check_chunk(chunk, ds, mapping, tz, hashed)
     n = checked.good.num_rows
     if n == 0:
         return checked, None
@@ -216,7 +238,8 @@ def _conflict_errors(merged: MergeResult | None, ds: Dataset, raw: RawRows, name
     for rec in merged.conflicts.to_pylist():
         file, row = int(rec["_src_file"]), int(rec["_src_row"])
         first = f"row {rec['_r0']} of {names[rec['_f0']]}"
-        reason = f"duplicate {key} {rec[key]!r} with different content (first at {first})"
+        values = ", ".join(repr(rec[k] if isinstance(rec[k], str | int) else str(rec[k])) for k in ds.key)
+        reason = f"duplicate {', '.join(ds.key)} {values} with different content (first at {first})"
         out.append((file, RowError(row, key, reason)))
         raw[(file, row)] = json.dumps({c: rec[c] for c in canonical}, ensure_ascii=False, default=str)
     return out

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from valueloop.errors import InputError
 from valueloop.ingest.cells import neutralise_row
-from valueloop.spec.datasets import get_dataset
+from valueloop.spec.registry import lookup
 from valueloop.store.lake import Lake, new_batch_id
 from valueloop.store.workspace import Workspace
 
@@ -33,7 +33,7 @@ def _read(ws: Workspace, dataset: str | None, batch: str | None) -> list[dict[st
 
 def list_quarantine(ws: Workspace, dataset: str | None, batch: str | None, limit: int) -> list[dict[str, Any]]:
     if dataset:
-        get_dataset(dataset)
+        lookup(ws.datasets, dataset)
     rows = _read(ws, dataset, batch)
     return [{k: r[k] for k in ("dataset", "batch_id", "file", "row", "field", "reason")} for r in rows[:limit]]
 
@@ -68,7 +68,7 @@ def export_quarantine(ws: Workspace, dataset: str, out: Path, batch: str | None)
     would run as a formula gets the ``'`` text mark (:func:`valueloop.ingest.cells.neutralise`);
     the ingest reader drops that mark again, so the round trip gives back the original values.
     """
-    get_dataset(dataset)
+    lookup(ws.datasets, dataset)
     rows = _by_row(_read(ws, dataset, batch))
     columns: dict[str, None] = {}
     for r in rows:

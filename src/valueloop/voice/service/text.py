@@ -209,8 +209,30 @@ def train_from_ratings(ws: Workspace, *, force: bool = False) -> dict[str, Any]:
     df = feedback_texts(ws)
     df = df[df["csat"].notna() & (df["csat"] != 3)]
     texts, labels = df["text"].tolist(), (df["csat"] >= 4).astype(int).tolist()
+    return _train(ws, texts, labels, "workspace feedback with CSAT", "csat 1-2 → 0, 4-5 → 1", force)
+
+
+POSITIVE_LABELS = ("1", "positive", "pos", "true")
+NEGATIVE_LABELS = ("0", "negative", "neg", "false")
+
+
+def train_from_labels(ws: Workspace, field: str, *, force: bool = False) -> dict[str, Any]:
+    """Learn a model from feedback whose own field ``field`` says the sentiment (a ``label,review``
+    export kept with ``extra: {label: integer}``): 1/positive → positive, 0/negative → negative,
+    anything else left out. Kept, like :func:`train_from_ratings`, only when it wins on held-out rows."""
+    df = feedback_texts(ws)
+    if field not in df.columns or field in ("text", "feedback_id"):
+        raise InputError(f"feedback has no label field {field!r}; keep the export's column with "
+                         f"`extra: {{{field}: integer}}` in the ingest mapping")  # fmt: skip
+    said = df[field].astype("string").str.strip().str.lower()
+    known = said.isin([*POSITIVE_LABELS, *NEGATIVE_LABELS])
+    texts, labels = df["text"][known].tolist(), said[known].isin(POSITIVE_LABELS).astype(int).tolist()
+    return _train(ws, texts, labels, f"workspace feedback labelled by {field}", f"{field} 0 → 0, 1 → 1", force)
+
+
+def _train(ws: Workspace, texts: list[str], labels: list[int], source: str, rule: str, force: bool) -> dict[str, Any]:
     train, test = holdout(len(texts))
-    card = {"trained_on": f"workspace feedback with CSAT ({len(train)} rows)", "labels": "csat 1-2 → 0, 4-5 → 1"}
+    card = {"trained_on": f"{source} ({len(train)} rows)", "labels": rule}
     model = fit_model([texts[i] for i in train], [labels[i] for i in train], min_df=2, card=card)
     test_texts, test_labels = [texts[i] for i in test], [labels[i] for i in test]
     ours, default = (accuracy(m, test_texts, test_labels) for m in (model, default_model()))
@@ -240,6 +262,17 @@ def dated(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 def undated(ws: Workspace) -> int:
     """How many feedback texts have no date (left out of hot spots and lifecycles)."""
     return dated(feedback_texts(ws))[1]
+
+
+NEEDS_DATES = "needs dated feedback"
+"""What a time-based analysis (hot spots, lifecycle, trend) says when every feedback text is undated
+(a review export without dates): it compares periods, and no period can be made up."""
+
+
+def time_status(ws: Workspace) -> str | None:
+    """:data:`NEEDS_DATES` when the workspace has feedback texts and none of them has a date, else None."""
+    df, no_date = dated(feedback_texts(ws))
+    return NEEDS_DATES if df.empty and no_date else None
 
 
 def period_labels(ts: pd.Series, by: Period) -> list[str]:
@@ -312,6 +345,7 @@ def _hotspots(ws: Workspace, snapshot: object, by: Period, top: int, taxonomy: P
     texts = df["text"].tolist()
     cats, words = _stored_categories(ws, df, taxonomy), _terms(texts)
     out: dict[str, Any] = {"by": by, "texts": len(df), "undated": no_date}
+    out["status"] = NEEDS_DATES if df.empty and no_date else "ok"
     for kind, items in (("category", cats), ("term", words)):
         cells = hs.growth_table(periods, items)
         order = sorted(set(periods))

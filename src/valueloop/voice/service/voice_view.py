@@ -53,6 +53,7 @@ def sentiment_trend(ws: Workspace) -> list[dict[str, Any]]:
 @lru_cache(maxsize=8)
 def _trend(ws: Workspace, snapshot: object) -> list[dict[str, Any]]:
     df = _analysed(ws)
+    df = df[df["submitted_at"].notna()]  # an undated text is in no month (see text.NEEDS_DATES)
     if df.empty:
         return []
     df = df.assign(month=df["submitted_at"].dt.strftime("%Y-%m"), negative=df["sentiment"] == "negative")
