@@ -163,19 +163,50 @@ def train_taxonomy(
 
 
 def train(
-    from_ratings: Annotated[bool, typer.Option("--from-ratings", help="Learn from feedback with a CSAT.")] = False,
+    file: Annotated[
+        Path | None, typer.Argument(help="Labelled texts: a text column and a label column (binary or 1-5 ratings).")
+    ] = None,
+    column: ColumnOpt = "text",
+    label_column: Annotated[
+        str,
+        typer.Option(
+            "--label-column",
+            "--label",
+            help="Column of labels: 1/0, pos/neg, positive/negative, 好评/差评, or 1-5 ratings (3 dropped).",
+        ),
+    ] = "label",
+    from_ratings: Annotated[
+        bool,
+        typer.Option(
+            "--from-ratings", help="Without FILE: learn from the workspace's feedback with a CSAT. With FILE: "
+            "read the label column as 1-5 ratings."
+        ),
+    ] = False,
+    test: Annotated[
+        Path | None,
+        typer.Option("--test", help="Labelled file to measure on (same columns) instead of holding out 20 %."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Save even when the default model is as good.")] = False,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Train a workspace sentiment model; it is saved (and used) only when it beats the default on held-out rows."""
     from valueloop.store.workspace import open_workspace
-    from valueloop.voice.service.text import train_from_ratings
+    from valueloop.voice.service.text import train_from_file, train_from_ratings
 
-    if not from_ratings:
-        raise typer.BadParameter("say where to learn from: --from-ratings")
-    report = train_from_ratings(open_workspace(workspace), force=force)
+    if file is None and not from_ratings:
+        raise typer.BadParameter("say where to learn from: a labelled FILE, or --from-ratings")
+    ws = open_workspace(workspace)
+    if file is None:
+        report = train_from_ratings(ws, force=force, test=test, text_column=column, label_column=label_column)
+    else:
+        kind = "rating" if from_ratings else "auto"
+        report = train_from_file(ws, file, column, label_column, kind=kind, test=test, force=force)
     emit(report, fmt)
+    stderr.print(
+        f"held-out accuracy ({report['test_set']}, {report['test_rows']} rows): {report['accuracy']:.4f},"
+        f" default model {report['default_accuracy']:.4f}"
+    )
     if not report["saved"]:
         stderr.print("the default model was as good on held-out rows; nothing saved (use --force to save anyway)")
 
