@@ -315,6 +315,61 @@ def qualitative(
     emit(rows, fmt, title=title)
 
 
+taxonomy_app = typer.Typer(
+    help="Taxonomies: list the starters, show one, validate a file, adopt one for the workspace.",
+    no_args_is_help=True,
+)
+NameOrFile = Annotated[
+    str | None,
+    typer.Argument(help="Starter name (ecommerce, hotel, banking, repair, healthcare) or a YAML file; "
+    "default: the one in force."),
+]
+
+
+@taxonomy_app.command("list")
+def taxonomy_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """The shipped starter taxonomies and the workspace's own; in_use marks the one every command uses."""
+    from valueloop.voice.service.taxonomies import list_taxonomies
+
+    emit(list_taxonomies(_ws(workspace)), fmt)
+
+
+@taxonomy_app.command("show")
+def taxonomy_show(name: NameOrFile = None, workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Every category: id, parent, bilingual names, keywords, negative cues, number of patterns and examples."""
+    from valueloop.voice.service.taxonomies import show_taxonomy
+
+    emit(show_taxonomy(_ws(workspace), name), fmt)
+
+
+@taxonomy_app.command("validate")
+def taxonomy_validate(name: NameOrFile = None, workspace: WorkspaceOpt = None) -> None:
+    """Check a taxonomy: every structural problem and every example not tagged with its category, as file:line."""
+    from valueloop.voice.service.taxonomies import validate_taxonomy
+
+    file, problems = validate_taxonomy(_ws(workspace), name)
+    for p in problems:
+        stderr.print(p, markup=False, highlight=False)
+    if problems:
+        stderr.print(f"{len(problems)} problem(s) in {file}", markup=False)
+        raise typer.Exit(2)
+    typer.echo(f"{file}: valid")
+
+
+@taxonomy_app.command("use")
+def taxonomy_use(
+    name: Annotated[str, typer.Argument(help="Starter: ecommerce, hotel (hospitality), banking, repair, healthcare.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the workspace's existing taxonomy.yaml.")] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Copy a starter taxonomy into the workspace as taxonomy.yaml, to edit; every text command then uses it."""
+    from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.taxonomies import use_taxonomy
+
+    emit(use_taxonomy(open_workspace(workspace), name, force=force), fmt)
+
+
 def register(app: typer.Typer) -> None:
     for name, fn in (
         ("sentiment", sentiment),
@@ -329,4 +384,5 @@ def register(app: typer.Typer) -> None:
         ("qualitative", qualitative),
     ):
         text_app.command(name)(fn)
+    text_app.add_typer(taxonomy_app, name="taxonomy")
     app.add_typer(text_app, name="text")

@@ -43,7 +43,7 @@ from valueloop.voice.lifecycle import MIN_TOTAL, stage_history, stage_of, transi
 from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource
 from valueloop.voice.sentiment import analyze, default_model, load_or_default
-from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped
+from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped, shipped_name
 from valueloop.voice.tokenize import terms
 from valueloop.voice.train import (
     MACRO,
@@ -108,7 +108,7 @@ def taxonomy_path(ws: Workspace | None, taxonomy: Path | str | None = None) -> P
     workspace's ``taxonomy.yaml`` when it has one, else None (the shipped e-commerce taxonomy)."""
     if taxonomy is not None:
         file = Path(taxonomy)
-        if not file.exists() and str(taxonomy) in SHIPPED:
+        if not file.exists() and shipped_name(str(taxonomy)):
             return shipped(str(taxonomy))
         if not file.is_file():
             names = ", ".join(SHIPPED)
