@@ -315,6 +315,34 @@ def qualitative(
     emit(rows, fmt, title=title)
 
 
+def discover(
+    file: Annotated[
+        Path | None, typer.Argument(help="CSV, JSON Lines, JSON or XLSX file (default: the workspace's feedback).")
+    ] = None,
+    column: ColumnOpt = "text",
+    k: Annotated[int | None, typer.Option("--k", "-k", min=1, help="Topics to propose (default: about √(texts/10)).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the draft taxonomy YAML here.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Propose topics from the texts themselves (aspect terms, NMF), with size, sentiment and quotes, as a taxonomy draft.
+
+    Edit the draft, check it with `valueloop text taxonomy validate FILE`, then copy it to the
+    workspace as taxonomy.yaml. Without --out the draft goes to stdout after the table (json: in "draft").
+    """
+    from valueloop.voice.service.taxonomies import discover_file
+
+    report = discover_file(file, column, _ws(workspace), k, out)
+    if fmt is Format.json:
+        emit(report, fmt)
+        return
+    emit(report["topics"], fmt, title=f"{len(report['topics'])} topics proposed from {report['texts']} texts")
+    if out is None:
+        typer.echo(report["draft"])
+    else:
+        stderr.print(f"draft taxonomy written to {out}: edit it, then valueloop text taxonomy validate {out}")
+
+
 taxonomy_app = typer.Typer(
     help="Taxonomies: list the starters, show one, validate a file, adopt one for the workspace.",
     no_args_is_help=True,
@@ -382,6 +410,7 @@ def register(app: typer.Typer) -> None:
         ("lifecycle", lifecycle),
         ("analyze", analyze),
         ("qualitative", qualitative),
+        ("discover", discover),
     ):
         text_app.command(name)(fn)
     text_app.add_typer(taxonomy_app, name="taxonomy")

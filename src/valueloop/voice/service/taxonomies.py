@@ -97,3 +97,23 @@ def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> dict[str, 
         raise InputError(f"{target} exists: edit it, or replace it with --force")
     shutil.copyfile(shipped(key), target)
     return {"taxonomy": key, "path": str(target)}
+
+
+def discover_file(
+    file: Path | None, text_column: str, ws: Workspace | None, k: int | None = None, out: Path | None = None
+) -> dict[str, Any]:
+    """Topics proposed from a file's texts (or, without a file, the workspace's feedback), and the draft written to ``out``."""
+    from valueloop.voice.discover import discover, draft_taxonomy, topic_rows
+    from valueloop.voice.service.text import column, feedback_texts, read_table
+
+    if file is not None:
+        texts = [str(t) for t in column(read_table(file), text_column, file) if str(t).strip()]
+    elif ws is not None:
+        texts = feedback_texts(ws)["text"].astype(str).tolist()
+    else:
+        raise InputError("give a FILE of texts, or a workspace (--workspace) to read its feedback")
+    topics = discover(texts, k)
+    draft = draft_taxonomy(topics)
+    if out is not None:
+        out.write_text(draft, encoding="utf-8")
+    return {"texts": len(texts), "topics": topic_rows(topics), "draft": draft, "path": str(out) if out else None}
