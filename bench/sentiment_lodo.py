@@ -18,13 +18,19 @@ from pathlib import Path
 DATA = Path("/work/shared/data/sentiment")
 
 
-def run(data: Path = DATA, band: float | None = None) -> None:
-    from valueloop.voice.lodo import evaluate, out_of_domain, read_corpora
+def run(data: Path = DATA, band: float | None = None, cache: Path | None = None) -> None:
+    from valueloop.voice import lodo
     from valueloop.voice.sentiment import NEUTRAL_BAND
-    from valueloop.voice.train import fit_model
 
     t = time.perf_counter()
-    domains = out_of_domain(read_corpora(data), lambda x, y: fit_model(x, y, min_df=10))
+    domains = lodo.read_corpora(data)
+    if cache is not None and cache.is_file():
+        domains = lodo.load_features(domains, cache)
+    else:
+        domains = lodo.out_of_domain_tfidf(domains)
+        if cache is not None:
+            lodo.save_features(domains, cache)
+    evaluate = lodo.evaluate
     rows = evaluate(domains, NEUTRAL_BAND if band is None else band)
     print(f"{'domain':<14}{'lang':<5}{'rows':>7}  {'acc before':>10} {'neutral':>8}  {'acc after':>10} {'neutral':>8}")
     for r in rows:
@@ -47,5 +53,6 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--band", type=float, default=None)
+    ap.add_argument("--cache", type=Path, default=None, help="Keep the out-of-domain logits here (reused when present).")
     a = ap.parse_args()
-    run(a.data, a.band)
+    run(a.data, a.band, a.cache)

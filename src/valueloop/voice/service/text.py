@@ -346,7 +346,7 @@ def _terms(texts: Sequence[str]) -> list[list[str]]:
 _MEMO_LOCK = threading.Lock()
 
 
-def _snapshot(ws: Workspace, taxonomy: Path | str | None = None) -> tuple[object, ...]:
+def snapshot(ws: Workspace, taxonomy: Path | str | None = None) -> tuple[object, ...]:
     """What hot spots and lifecycles read: the lake's feedback and analysis files, the topic
     classifier and the taxonomy in force."""
     datasets = Lake(ws.lake_dir).manifest().datasets
@@ -368,7 +368,7 @@ def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path 
     retrain), computed once even when many requests ask at the same time.
     """
     with _MEMO_LOCK:
-        found = _hotspots(ws, _snapshot(ws, taxonomy), by, top, taxonomy)
+        found = _hotspots(ws, snapshot(ws, taxonomy), by, top, taxonomy)
     return copy.deepcopy(found)
 
 
@@ -406,7 +406,7 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
     as :func:`hotspots`.
     """
     with _MEMO_LOCK:
-        found = _lifecycle(ws, _snapshot(ws), by, history)
+        found = _lifecycle(ws, snapshot(ws), by, history)
     return copy.deepcopy(found)
 
 
