@@ -36,7 +36,6 @@ NEGATION = -0.74
 BOOST, DAMP = 1.3, 0.7
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5
 EN_WINDOW, ZH_WINDOW = 3, 4
-MAX_ZH_WORD = 5
 
 EN_NEGATORS = frozenset(
     "not no never nor none nothing nobody neither without hardly barely cannot cant dont doesnt didnt isnt "
@@ -98,7 +97,11 @@ def chinese() -> dict[str, float]:
 
 def score_text(text: str) -> LexiconScore:
     """English and Chinese lexicon evidence of ``text`` (either script may be absent)."""
-    s = normalize(text[:MAX_CHARS])
+    return score_normalized(normalize(text[:MAX_CHARS]))
+
+
+def score_normalized(s: str) -> LexiconScore:
+    """:func:`score_text` of a text already normalised (:func:`valueloop.voice.normalize.normalize`)."""
     total = LexiconScore()
     for weight, part in _contrast_parts_en(s):
         for clause in _CLAUSE.split(part):
@@ -154,16 +157,16 @@ def _modified_en(value: float, before: list[str]) -> float:
     return value
 
 
+@lru_cache(maxsize=1)
+def _zh_words() -> re.Pattern[str]:
+    """All Chinese entries, longest first: at each position the regex takes the longest entry (不错 before 不)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(chinese(), key=len, reverse=True)))
+
+
 def _chinese_clause(clause: str) -> LexiconScore:
-    lex, total, i = chinese(), LexiconScore(), 0
-    while i < len(clause):
-        for n in range(min(MAX_ZH_WORD, len(clause) - i), 0, -1):
-            if (value := lex.get(clause[i : i + n])) is not None:
-                total += LexiconScore.of(_modified_zh(value, clause[max(0, i - ZH_WINDOW) : i]))
-                i += n
-                break
-        else:
-            i += 1
+    lex, total = chinese(), LexiconScore()
+    for m in _zh_words().finditer(clause):
+        total += LexiconScore.of(_modified_zh(lex[m.group()], clause[max(0, m.start() - ZH_WINDOW) : m.start()]))
     return total
 
 

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from valueloop.voice.features import char_ngrams
+from valueloop.voice.features import char_ngrams, grams_of, prepare
 from valueloop.voice.lang import detect_language
-from valueloop.voice.lexicon import score_text
+from valueloop.voice.lexicon import score_normalized
 
 FloatArr = npt.NDArray[np.float64]
 BLEND_ROWS = ("zh", "en")
@@ -54,15 +54,19 @@ class SentimentModel:
 
     def logit(self, text: str) -> float:
         """The log-odds that ``text`` is positive: the n-gram logit, blended with the lexicon when the model has a blend."""
-        base = self.ngram_logit(text)
+        prepared = prepare(text)
+        base = self._logit_of(grams_of(prepared))
         if self.blend is None:
             return base
-        lex, row = score_text(text), self.blend[blend_row(text)]
+        lex, row = score_normalized(prepared), self.blend[blend_row(prepared)]
         return float(row[0] * base + row[1] * math.log1p(lex.positive) + row[2] * math.log1p(lex.negative) + row[3])
 
     def ngram_logit(self, text: str) -> float:
         """The n-gram model's log-odds that ``text`` is positive; 0.0 when no known n-gram occurs."""
-        counts = Counter(i for g in char_ngrams(text) if (i := self.index.get(g)) is not None)
+        return self._logit_of(char_ngrams(text))
+
+    def _logit_of(self, grams: list[str]) -> float:
+        counts = Counter(i for g in grams if (i := self.index.get(g)) is not None)
         if not counts:
             return 0.0
         ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
