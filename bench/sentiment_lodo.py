@@ -1,4 +1,4 @@
-"""Sentiment on domains held out of training: leave-one-domain-out over the shared corpora, before and after the lexicon blend.
+"""Sentiment on domains held out of training: leave-one-domain-out, before and after the lexicon blend.
 
     .venv/bin/python -m bench.sentiment_lodo [--data /work/shared/data/sentiment] [--band 0.2]
 
@@ -53,6 +53,8 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--band", type=float, default=None)
-    ap.add_argument("--cache", type=Path, default=None, help="Keep the out-of-domain logits here (reused when present).")
+    ap.add_argument(
+        "--cache", type=Path, default=None, help="Keep the out-of-domain logits here (reused when present)."
+    )
     a = ap.parse_args()
     run(a.data, a.band, a.cache)

@@ -57,9 +57,7 @@ def main() -> None:
         "params": {"min_df": MIN_DF, "C": C, "ngram": [1, 3], "neutral_band": NEUTRAL_BAND},
         "blend": {lang: [round(float(v), 4) for v in blend[i]] for i, lang in enumerate(BLEND_ROWS)},
         "blend_columns": ["ngram_logit", "log1p_positive", "log1p_negative", "bias"],
-        "trained_on": [
-            {"file": name, "sha256": sha256(args.data / name)} for name in lodo.CORPORA
-        ],
+        "trained_on": [{"file": name, "sha256": sha256(args.data / name)} for name in lodo.CORPORA],
         "domains": {d.name: len(d.texts) for d in domains},
         "train_rows": sum(len(d.texts) for d in domains),
         "vocabulary": len(model.index),

@@ -17,7 +17,8 @@ from valueloop.voice.discover import aspect_terms, discover, draft_taxonomy
 from valueloop.voice.service.taxonomies import validate_taxonomy
 
 ZH = {"房间": ["房间很干净", "房间有异味", "房间太小了"], "早餐": ["早餐品种丰富", "早餐很难吃", "早餐太少"],
-      "前台": ["前台很热情", "前台办理入住太慢", "前台态度冷淡"], "地铁": ["离地铁很近", "离地铁太远", "地铁站就在旁边"]}  # fmt: skip
+      "前台": ["前台很热情", "前台办理入住太慢", "前台态度冷淡"],
+      "地铁": ["离地铁很近", "离地铁太远", "地铁站就在旁边"]}  # fmt: skip
 EN = {"breakfast": ["The breakfast was lovely", "Breakfast was cold", "Breakfast buffet ran out"],
       "pool": ["The pool was warm", "Pool closed early", "Pool area too crowded"],
       "parking": ["Parking was free", "Parking cost extra", "Parking garage full"]}  # fmt: skip
@@ -72,7 +73,9 @@ def test_cli_discover_writes_the_draft(tmp_path: Path) -> None:
         csv.writer(fh).writerows([["review"], *([t] for t in _corpus(ZH, 120))])
     app = typer.Typer()
     register(app)
-    out = CliRunner().invoke(app, ["text", "discover", str(src), "--column", "review", "--k", "4", "-o", str(tmp_path / "d.yaml")])
+    out = CliRunner().invoke(
+        app, ["text", "discover", str(src), "--column", "review", "--k", "4", "-o", str(tmp_path / "d.yaml")]
+    )
     assert out.exit_code == 0, out.output
     assert "4 topics proposed from 120 texts" in out.stdout
     assert len(yaml.safe_load((tmp_path / "d.yaml").read_text("utf-8"))["categories"]) == 4

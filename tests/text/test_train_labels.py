@@ -33,7 +33,9 @@ def test_binary_label_words(value: str, want: int | None) -> None:
     assert binary_label(value) == want
 
 
-@pytest.mark.parametrize(("value", "want"), [("1", 0), ("2", 0), ("2.5", None), ("3", None), ("4", 1), ("5", 1), ("6", None)])
+@pytest.mark.parametrize(
+    ("value", "want"), [("1", 0), ("2", 0), ("2.5", None), ("3", None), ("4", 1), ("5", 1), ("6", None)]
+)
 def test_rating_labels(value: str, want: int | None) -> None:
     assert rating_label(value) == want
 
@@ -75,7 +77,9 @@ def ws(tmp_path: Path) -> Workspace:
     return open_workspace(tmp_path / "ws")
 
 
-@pytest.mark.parametrize(("pos", "neg"), [("pos", "neg"), ("1", "0"), ("positive", "negative"), ("好评", "差评"), ("5", "1")])
+@pytest.mark.parametrize(
+    ("pos", "neg"), [("pos", "neg"), ("1", "0"), ("positive", "negative"), ("好评", "差评"), ("5", "1")]
+)
 def test_train_from_a_file_with_any_label_kind(ws: Workspace, tmp_path: Path, pos: str, neg: str) -> None:
     report = ft.train_from_file(ws, _write(tmp_path / "l.csv", _labelled(40, pos, neg)), force=True)
     assert report["rows"] == 80 and report["test_rows"] == 16 and report["test_set"] == "20 % held out"
@@ -103,7 +107,9 @@ def _cli(*args: str | Path) -> Any:
 def test_cli_train_with_label_column_and_test_file(ws: Workspace, tmp_path: Path) -> None:
     train = _write(tmp_path / "train.csv", _labelled(30, "1", "0"), label="y")
     test = _write(tmp_path / "test.csv", _labelled(3, "1", "0"), label="y")
-    out = _cli("train", train, "--label-column", "y", "--test", test, "--force", "--workspace", ws.root, "--format", "json")
+    out = _cli(
+        "train", train, "--label-column", "y", "--test", test, "--force", "--workspace", ws.root, "--format", "json"
+    )
     assert out.exit_code == 0, out.output
     report = json.loads(out.stdout)
     assert report["test_rows"] == 6 and report["saved"] and "held-out accuracy" in out.stderr

@@ -178,8 +178,9 @@ def train(
     from_ratings: Annotated[
         bool,
         typer.Option(
-            "--from-ratings", help="Without FILE: learn from the workspace's feedback with a CSAT. With FILE: "
-            "read the label column as 1-5 ratings."
+            "--from-ratings",
+            help="Without FILE: learn from the workspace's feedback with a CSAT. With FILE: "
+            "read the label column as 1-5 ratings.",
         ),
     ] = False,
     test: Annotated[
@@ -200,8 +201,9 @@ def train(
     if file is None:
         report = train_from_ratings(ws, force=force, test=test, text_column=column, label_column=label_column)
     else:
-        kind = "rating" if from_ratings else "auto"
-        report = train_from_file(ws, file, column, label_column, kind=kind, test=test, force=force)
+        report = train_from_file(
+            ws, file, column, label_column, kind="rating" if from_ratings else "auto", test=test, force=force
+        )
     emit(report, fmt)
     stderr.print(
         f"held-out accuracy ({report['test_set']}, {report['test_rows']} rows): {report['accuracy']:.4f},"
@@ -320,12 +322,14 @@ def discover(
         Path | None, typer.Argument(help="CSV, JSON Lines, JSON or XLSX file (default: the workspace's feedback).")
     ] = None,
     column: ColumnOpt = "text",
-    k: Annotated[int | None, typer.Option("--k", "-k", min=1, help="Topics to propose (default: about √(texts/10)).")] = None,
+    k: Annotated[
+        int | None, typer.Option("--k", "-k", min=1, help="Topics to propose (default: about √(texts/10)).")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the draft taxonomy YAML here.")] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Propose topics from the texts themselves (aspect terms, NMF), with size, sentiment and quotes, as a taxonomy draft.
+    """Propose topics from the texts themselves (aspect terms, NMF) with size, sentiment and quotes: a taxonomy draft.
 
     Edit the draft, check it with `valueloop text taxonomy validate FILE`, then copy it to the
     workspace as taxonomy.yaml. Without --out the draft goes to stdout after the table (json: in "draft").
@@ -349,8 +353,9 @@ taxonomy_app = typer.Typer(
 )
 NameOrFile = Annotated[
     str | None,
-    typer.Argument(help="Starter name (ecommerce, hotel, banking, repair, healthcare) or a YAML file; "
-    "default: the one in force."),
+    typer.Argument(
+        help="Starter name (ecommerce, hotel, banking, repair, healthcare) or a YAML file; default: the one in force."
+    ),
 ]
 
 

@@ -22,7 +22,8 @@ def init(
         ),
     ] = "three-dimension",
     taxonomy: Annotated[
-        str | None, typer.Option("--taxonomy", help="Starter taxonomy to copy in as taxonomy.yaml (see text taxonomy list).")
+        str | None,
+        typer.Option("--taxonomy", help="Starter taxonomy to copy in as taxonomy.yaml (see text taxonomy list)."),
     ] = None,
     database_url: Annotated[
         str | None, typer.Option("--database-url", help="App database URL (default: SQLite in the workspace).")

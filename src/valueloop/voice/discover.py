@@ -35,9 +35,64 @@ MIN_TEXTS = 20
 """Fewer texts than this and a 'topic' is one person's sentence."""
 ZH_NOUN = ("n", "vn", "nz", "ng", "nr", "ns", "x")
 GENERIC = frozenset(
-    "time times out now first way ever made everything anything something thing things found new one two get got "
-    "lot lots day days back also even still just really much many will would could should did does done make "
-    "東西 东西 结果 感觉 时候 这次 下次 以后 以前 一次 第一次 一点 有点 大家 自己 朋友 真的".split()
+    [
+        "time",
+        "times",
+        "out",
+        "now",
+        "first",
+        "way",
+        "ever",
+        "made",
+        "everything",
+        "anything",
+        "something",
+        "thing",
+        "things",
+        "found",
+        "new",
+        "one",
+        "two",
+        "get",
+        "got",
+        "lot",
+        "lots",
+        "day",
+        "days",
+        "back",
+        "also",
+        "even",
+        "still",
+        "just",
+        "really",
+        "much",
+        "many",
+        "will",
+        "would",
+        "could",
+        "should",
+        "did",
+        "does",
+        "done",
+        "make",
+        "東西",
+        "东西",
+        "结果",
+        "感觉",
+        "时候",
+        "这次",
+        "下次",
+        "以后",
+        "以前",
+        "一次",
+        "第一次",
+        "一点",
+        "有点",
+        "大家",
+        "自己",
+        "朋友",
+        "真的",
+    ]
 )
 """Words too general to name a topic, in either language."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -103,7 +158,9 @@ def _keep(word: str) -> bool:
     return not (is_stopword(word) or word in GENERIC or word in _sentiment_words() or word.endswith("ly"))
 
 
-def discover(texts: Sequence[str], k: int | None = None, *, top: int = 8, quotes: int = 3, seed: int = 7) -> list[Topic]:
+def discover(
+    texts: Sequence[str], k: int | None = None, *, top: int = 8, quotes: int = 3, seed: int = 7
+) -> list[Topic]:
     """Up to ``k`` topics of ``texts`` (default :func:`default_k`), largest first; a topic no text chose is dropped."""
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
@@ -176,7 +233,9 @@ def draft_taxonomy(topics: Sequence[Topic]) -> str:
         "# topics, add negative cues; then check it with `valueloop text taxonomy validate FILE`\n"
         "# and copy it to the workspace as taxonomy.yaml.\n"
     )
-    body = yaml.safe_dump({"version": 1, "categories": cats}, allow_unicode=True, sort_keys=False, width=120, default_flow_style=None)
+    body = yaml.safe_dump(
+        {"version": 1, "categories": cats}, allow_unicode=True, sort_keys=False, width=120, default_flow_style=None
+    )
     return header + body
 
 

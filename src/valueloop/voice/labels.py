@@ -20,9 +20,48 @@ from valueloop.errors import InputError
 
 Kind = Literal["auto", "binary", "rating"]
 POSITIVE = frozenset(
-    "1 pos positive good yes true +1 + like 好评 好 正面 正 积极 满意 推荐 赞".split() + ["thumbs up"]
+    [
+        "1",
+        "pos",
+        "positive",
+        "good",
+        "yes",
+        "true",
+        "+1",
+        "+",
+        "like",
+        "thumbs-up",
+        "好评",
+        "好",
+        "正面",
+        "正",
+        "积极",
+        "满意",
+        "推荐",
+        "赞",
+    ]
 )
-NEGATIVE = frozenset("0 neg negative bad no false -1 - dislike 差评 差 负面 负 消极 不满意 不推荐 踩".split())
+NEGATIVE = frozenset(
+    [
+        "0",
+        "neg",
+        "negative",
+        "bad",
+        "no",
+        "false",
+        "-1",
+        "-",
+        "dislike",
+        "差评",
+        "差",
+        "负面",
+        "负",
+        "消极",
+        "不满意",
+        "不推荐",
+        "踩",
+    ]
+)
 NEGATIVE_RATING, POSITIVE_RATING = 2.0, 4.0
 RATING_RANGE = (1.0, 5.0)
 BINARY_HELP = "a label (1/0, pos/neg, positive/negative, 好评/差评)"
@@ -68,7 +107,8 @@ def labels_of(values: Sequence[object], kind: Kind = "auto", where: str = "label
     if kind == "auto":
         kind = "binary" if all(binary_label(v) is not None for v in present) else "rating"
     read = binary_label if kind == "binary" else rating_label
-    out, bad = [], []
+    out: list[int | None] = []
+    bad: list[str] = []
     for i, v in enumerate(values):
         s = str(v).strip()
         if s in ("", "nan", "None"):

@@ -38,14 +38,62 @@ BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5
 EN_WINDOW, ZH_WINDOW = 3, 4
 
 EN_NEGATORS = frozenset(
-    "not no never nor none nothing nobody neither without hardly barely cannot cant dont doesnt didnt isnt "
-    "wasnt arent werent wont wouldnt shouldnt couldnt aint havent hasnt".split()
+    [
+        "not",
+        "no",
+        "never",
+        "nor",
+        "none",
+        "nothing",
+        "nobody",
+        "neither",
+        "without",
+        "hardly",
+        "barely",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "couldnt",
+        "aint",
+        "havent",
+        "hasnt",
+    ]
 )
 EN_BOOSTERS = frozenset(
-    "very really so extremely absolutely totally completely incredibly super highly truly too most "
-    "perfectly utterly awfully amazingly especially exceptionally remarkably seriously".split()
+    [
+        "very",
+        "really",
+        "so",
+        "extremely",
+        "absolutely",
+        "totally",
+        "completely",
+        "incredibly",
+        "super",
+        "highly",
+        "truly",
+        "too",
+        "most",
+        "perfectly",
+        "utterly",
+        "awfully",
+        "amazingly",
+        "especially",
+        "exceptionally",
+        "remarkably",
+        "seriously",
+    ]
 )
-EN_DAMPENERS = frozenset("slightly somewhat kinda sorta fairly partly little bit marginally".split())
+EN_DAMPENERS = frozenset(["slightly", "somewhat", "kinda", "sorta", "fairly", "partly", "little", "bit", "marginally"])
 EN_CONTRAST = frozenset({"but", "however", "although", "though", "yet"})
 ZH_NEGATORS = ("不", "没", "无", "未", "别", "毫不", "并不", "从不", "不太", "不够", "不怎么")
 ZH_BOOSTERS = ("很", "非常", "太", "超", "特别", "十分", "极", "真", "最", "挺", "相当", "巨", "蛮", "贼", "好")

@@ -17,9 +17,9 @@ weights per language leak too little to matter, and a fully nested run costs 13Ã
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -110,7 +110,7 @@ def out_of_domain_tfidf(domains: Sequence[Domain], *, min_df: int = 10, c: float
 def save_features(domains: Sequence[Domain], file: Path) -> None:
     """Cache out-of-domain features (numbers only), so the blend can be refitted without refitting models."""
     arrays = {f"{d.name}": d.features for d in domains}
-    np.savez_compressed(file, **arrays)
+    np.savez_compressed(file, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as its bool flag
 
 
 def load_features(domains: Sequence[Domain], file: Path) -> list[Domain]:

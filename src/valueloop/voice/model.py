@@ -53,7 +53,7 @@ class SentimentModel:
     """``len(BLEND_ROWS)``×4: weights of (n-gram logit, log1p positive, log1p negative evidence) and a bias."""
 
     def logit(self, text: str) -> float:
-        """The log-odds that ``text`` is positive: the n-gram logit, blended with the lexicon when the model has a blend."""
+        """The log-odds that ``text`` is positive: the n-gram logit, blended with the lexicon by the model's blend."""
         prepared = prepare(text)
         base = self._logit_of(grams_of(prepared))
         if self.blend is None:
@@ -83,15 +83,16 @@ class SentimentModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         vocab = sorted(self.index, key=self.index.__getitem__)
         blob = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "vocab": blob,
+            "idf": self.idf.astype(np.float32),
+            "coef": self.coef.astype(np.float32),
+            "intercept": np.array([self.intercept]),
+        }
+        if self.blend is not None:
+            arrays["blend"] = self.blend
         with path.open("wb") as fh:
-            np.savez_compressed(
-                fh,
-                vocab=blob,
-                idf=self.idf.astype(np.float32),
-                coef=self.coef.astype(np.float32),
-                intercept=np.array([self.intercept]),
-                **({} if self.blend is None else {"blend": self.blend}),
-            )
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as its bool flag
         path.with_suffix(".json").write_text(json.dumps(self.card, ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 

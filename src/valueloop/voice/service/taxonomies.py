@@ -87,7 +87,7 @@ def validate_taxonomy(ws: Workspace | None, taxonomy: Path | str | None = None) 
 
 
 def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> dict[str, str]:
-    """Copy a shipped starter taxonomy into the workspace's ``taxonomy.yaml`` (a user's file is kept unless ``force``)."""
+    """Copy a shipped starter into the workspace's ``taxonomy.yaml`` (a user's file is kept unless ``force``)."""
     key = shipped_name(name)
     if key is None:
         names = ", ".join([*SHIPPED, *ALIASES])
@@ -102,7 +102,7 @@ def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> dict[str, 
 def discover_file(
     file: Path | None, text_column: str, ws: Workspace | None, k: int | None = None, out: Path | None = None
 ) -> dict[str, Any]:
-    """Topics proposed from a file's texts (or, without a file, the workspace's feedback), and the draft written to ``out``."""
+    """Topics proposed from a file's texts (without a file: the workspace's feedback); the draft written to ``out``."""
     from valueloop.voice.discover import discover, draft_taxonomy, topic_rows
     from valueloop.voice.service.text import column, feedback_texts, read_table
 

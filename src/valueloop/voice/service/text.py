@@ -207,7 +207,12 @@ def feedback_texts(ws: Workspace) -> pd.DataFrame:
 
 
 def train_from_ratings(
-    ws: Workspace, *, force: bool = False, test: Path | None = None, text_column: str = "text", label_column: str = "label"
+    ws: Workspace,
+    *,
+    force: bool = False,
+    test: Path | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
 ) -> dict[str, Any]:
     """Learn a model from rated feedback (CSAT 1–2 negative, 4–5 positive, 3 dropped); keep it when it wins.
 
@@ -242,7 +247,9 @@ def train_from_file(
     return _train_and_keep(ws, _split(texts, labels, test, text_column, label_column, kind), card, force)
 
 
-def labelled_texts(file: Path, text_column: str, label_column: str, kind: LabelKind = "auto") -> tuple[list[str], list[int]]:
+def labelled_texts(
+    file: Path, text_column: str, label_column: str, kind: LabelKind = "auto"
+) -> tuple[list[str], list[int]]:
     """The texts of ``file`` that have a positive or negative label, and those labels (1/0)."""
     df = read_table(file)
     raw_texts = column(df, text_column, file)
@@ -255,7 +262,12 @@ Split = tuple[list[str], list[int], list[str], list[int], str]
 
 
 def _split(
-    texts: list[str], labels: list[int], test: Path | None, text_column: str, label_column: str, kind: LabelKind = "auto"
+    texts: list[str],
+    labels: list[int],
+    test: Path | None,
+    text_column: str,
+    label_column: str,
+    kind: LabelKind = "auto",
 ) -> Split:
     """(train texts, train labels, test texts, test labels, what the test set is)."""
     if test is not None:

@@ -20,8 +20,8 @@ from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 from valueloop.voice.classifier import classify_with
-from valueloop.voice.taxonomy import Category
 from valueloop.voice.service.text import feedback_texts, snapshot, taxonomy_of, workspace_classifier
+from valueloop.voice.taxonomy import Category
 
 DERIVED = "feedback_text"
 BEFORE, AFTER = 60, 120
