@@ -148,3 +148,26 @@ def test_init_with_an_industry_template_installs_its_taxonomy(tmp_path: Path) ->
     tags = {t.category for t in classify("打不开房间，前台态度差", taxonomy_of(ws))}
     assert tags == {"rooms", "front_desk", "service"}
     assert ws.settings.workspace.template == "three-dimension"
+
+
+@pytest.mark.parametrize(
+    ("args", "want"),
+    [(["--taxonomy", "banking"], "banking"), (["--template", "after-sales"], "repair"), ([], None)],
+)
+def test_init_installs_the_starter_asked_for(tmp_path: Path, args: list[str], want: str | None) -> None:
+    from valueloop.cli.main import app
+
+    out = CliRunner().invoke(app, ["init", str(tmp_path / "w"), *args, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    own = tmp_path / "w" / "taxonomy.yaml"
+    assert own.is_file() == (want is not None)
+    if want:
+        assert own.read_text("utf-8") == shipped(want).read_text("utf-8")
+
+
+def test_init_with_an_unknown_taxonomy_creates_nothing(tmp_path: Path) -> None:
+    from valueloop.cli.main import app
+
+    out = CliRunner().invoke(app, ["init", str(tmp_path / "w"), "--taxonomy", "airline"])
+    assert out.exit_code == 2 and "unknown starter taxonomy 'airline'" in out.output
+    assert not (tmp_path / "w").exists()

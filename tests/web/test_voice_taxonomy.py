@@ -60,3 +60,11 @@ def test_the_voice_page_names_the_workspace_topics(hotel: Workspace) -> None:
     charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', page.text, re.S).group(1))  # type: ignore[union-attr]
     assert {"早餐餐饮", "噪音隔音"} <= set(charts["heatmap"]["items"])  # the hotel taxonomy's names, not its ids
     assert hot.status_code == 200 and {"breakfast", "noise"} <= {r["item"] for r in hot.json()["category"]["table"]}
+
+
+def test_discover_reads_the_workspace_feedback_without_a_file(hotel: Workspace) -> None:
+    from valueloop.voice.service.taxonomies import discover_file
+
+    report = discover_file(None, "text", hotel, k=4)
+    assert report["texts"] == 42 and report["topics"]
+    assert {"早餐", "隔音", "前台", "房间"} & {t for r in report["topics"] for t in r["terms"].split(", ")}
