@@ -40,7 +40,7 @@ def test_clear_reviews_get_their_sign_not_neutral(text: str, label: str) -> None
     [
         ("good", 1), ("not good", -1), ("never good", -1), ("bad", -1), ("not bad", 1), ("isn't bad", 1),
         ("好吃", 1), ("不好吃", -1), ("不错", 1), ("不是很好", -1), ("没问题", 1), ("失望", -1), ("不失望", 1),
-        ("差不多", 0), ("快递到了", 0), ("the coffee table", 0),
+        ("差不多", 0), ("快递到了", 0), ("the coffee table", 0), ("无线网络很好", 1), ("服务不够热情", -1),
     ],
 )  # fmt: skip
 def test_negation_flips_and_false_friends_do_not_count(text: str, sign: int) -> None:

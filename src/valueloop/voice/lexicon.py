@@ -7,12 +7,13 @@ vocabulary is missing or means something else; general sentiment words ("love", 
 with weights fitted on domains held out of the model's training (``scripts/train_sentiment.py``).
 
 Rules, after VADER (Hutto & Gilbert 2014) for English and the same ideas for Chinese:
-a negator in the three words (English) or four characters (Chinese) before a rated word
-flips and damps it (×−0.74: "not good" is less bad than "bad"); a degree word just before
-it strengthens it (×1.3) or softens it (×0.7); words before a contrast ("but", 但是) count
-half and words after it one and a half times. Clauses end at punctuation, so a negator
-never reaches across a comma. Chinese words are found by longest match, so entries that
-start with a negator (不错, 没问题) win over the negator rule.
+a negator in the three words before a rated word (English) or right before it, at most a
+copula and a degree word between (Chinese: 不好, 不是很好, 没那么快), flips and damps it
+(×−0.74: "not good" is less bad than "bad"); a degree word just before it strengthens it
+(×1.3) or softens it (×0.7); words before a contrast ("but", 但是) count half and words
+after it one and a half times. Clauses end at punctuation, so a negator never reaches
+across a comma. Chinese words are found by longest match, so entries that start with a
+negator (不错, 没问题) win over the negator rule.
 
 >>> s = score_text("I absolutely love this set of dishes")
 >>> s.positive > 2 and s.negative == 0
@@ -95,7 +96,9 @@ EN_BOOSTERS = frozenset(
 )
 EN_DAMPENERS = frozenset(["slightly", "somewhat", "kinda", "sorta", "fairly", "partly", "little", "bit", "marginally"])
 EN_CONTRAST = frozenset({"but", "however", "although", "though", "yet"})
-ZH_NEGATORS = ("不", "没", "无", "未", "别", "毫不", "并不", "从不", "不太", "不够", "不怎么")
+ZH_NEGATION = re.compile(r"(?:不|没有?|无|未|别|毫不|并不|从不)(?:是|太|够|怎么|那么|算|会|能|再)?(?:很|太|那么)?$")
+"""A negator right before the rated word, at most a copula/modal and a degree word between (不是很好, 没那么快);
+not any 不 or 无 nearby: in 无线网络很好 the 无 belongs to 无线 (wireless)."""
 ZH_BOOSTERS = ("很", "非常", "太", "超", "特别", "十分", "极", "真", "最", "挺", "相当", "巨", "蛮", "贼", "好")
 ZH_DAMPENERS = ("有点", "有些", "稍微", "略", "比较", "还算")
 ZH_CONTRAST = re.compile(r"但是|可是|不过|然而|但")
@@ -223,6 +226,6 @@ def _modified_zh(value: float, before: str) -> float:
         value *= BOOST
     elif any(d in before for d in ZH_DAMPENERS):
         value *= DAMP
-    if any(n in before for n in ZH_NEGATORS):
+    if ZH_NEGATION.search(before):
         value *= NEGATION
     return value

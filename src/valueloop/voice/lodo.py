@@ -41,7 +41,7 @@ class Domain:
     texts: tuple[str, ...]
     labels: tuple[int, ...]
     features: FloatArr = field(default_factory=lambda: np.zeros((0, 3)), compare=False)
-    """Filled by :func:`with_features`: per text, (model logit, log1p positive, log1p negative)."""
+    """Filled by :func:`out_of_domain` and its kin: per text, (n-gram logit, log1p positive, log1p negative)."""
 
 
 @dataclass(frozen=True)
@@ -108,18 +108,23 @@ def out_of_domain_tfidf(domains: Sequence[Domain], *, min_df: int = 10, c: float
 
 
 def save_features(domains: Sequence[Domain], file: Path) -> None:
-    """Cache out-of-domain features (numbers only), so the blend can be refitted without refitting models."""
-    arrays = {f"{d.name}": d.features for d in domains}
+    """Cache the out-of-domain n-gram logits (numbers only), so the blend can be refitted without refitting models."""
+    arrays = {f"{d.name}": d.features[:, 0] for d in domains}
     np.savez_compressed(file, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as its bool flag
 
 
 def load_features(domains: Sequence[Domain], file: Path) -> list[Domain]:
+    """Domains with the cached logits and lexicon features computed afresh (the lexicon may have changed)."""
     with np.load(file, allow_pickle=False) as z:
-        return [Domain(d.name, d.lang, d.texts, d.labels, z[d.name]) for d in domains]
+        logits = {d.name: z[d.name] if z[d.name].ndim == 1 else z[d.name][:, 0] for d in domains}
+    return [
+        Domain(d.name, d.lang, d.texts, d.labels, np.column_stack([logits[d.name], lexicon_features(d.texts)]))
+        for d in domains
+    ]
 
 
 def fit_blend(domains: Sequence[Domain]) -> FloatArr:
-    """Per language row (``BLEND_ROWS``): weights of (model logit, log1p positive, log1p negative) and a bias.
+    """Per language row (``BLEND_ROWS``): weights of (n-gram logit, log1p positive, log1p negative) and a bias.
 
     Each domain weighs the same whatever its size, so the weights do not fit the biggest
     corpus, and classes are balanced, so the bias does not encode a corpus's share of
