@@ -163,10 +163,33 @@ def train_taxonomy(
 
 
 def train(
-    from_ratings: Annotated[bool, typer.Option("--from-ratings", help="Learn from feedback with a CSAT.")] = False,
+    file: Annotated[
+        Path | None, typer.Argument(help="Labelled texts: a text column and a label column (binary or 1-5 ratings).")
+    ] = None,
+    column: ColumnOpt = "text",
+    label_column: Annotated[
+        str,
+        typer.Option(
+            "--label-column",
+            "--label",
+            help="Column of labels: 1/0, pos/neg, positive/negative, 好评/差评, or 1-5 ratings (3 dropped).",
+        ),
+    ] = "label",
+    from_ratings: Annotated[
+        bool,
+        typer.Option(
+            "--from-ratings",
+            help="Without FILE: learn from the workspace's feedback with a CSAT. With FILE: "
+            "read the label column as 1-5 ratings.",
+        ),
+    ] = False,
+    test: Annotated[
+        Path | None,
+        typer.Option("--test", help="Labelled file to measure on (same columns) instead of holding out 20 %."),
+    ] = None,
     from_labels: Annotated[
         str | None,
-        typer.Option("--from-labels", help="Learn from an own feedback field of 1/0 labels."),
+        typer.Option("--from-labels", help="Without FILE: learn from an own feedback field of labels."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Save even when the default model is as good.")] = False,
     workspace: WorkspaceOpt = None,
@@ -174,13 +197,24 @@ def train(
 ) -> None:
     """Train a workspace sentiment model; it is saved (and used) only when it beats the default on held-out rows."""
     from valueloop.store.workspace import open_workspace
-    from valueloop.voice.service.text import train_from_labels, train_from_ratings
+    from valueloop.voice.service.text import train_from_file, train_from_labels, train_from_ratings
 
-    if from_ratings == (from_labels is not None):
-        raise typer.BadParameter("say where to learn from: --from-ratings or --from-labels FIELD")
+    if file is None and not from_ratings and from_labels is None:
+        raise typer.BadParameter("say where to learn from: a labelled FILE, --from-ratings or --from-labels FIELD")
     ws = open_workspace(workspace)
-    report = train_from_labels(ws, from_labels, force=force) if from_labels else train_from_ratings(ws, force=force)
+    if file is None and from_labels is not None:
+        report = train_from_labels(ws, from_labels, force=force, test=test, text_column=column)
+    elif file is None:
+        report = train_from_ratings(ws, force=force, test=test, text_column=column, label_column=label_column)
+    else:
+        report = train_from_file(
+            ws, file, column, label_column, kind="rating" if from_ratings else "auto", test=test, force=force
+        )
     emit(report, fmt)
+    stderr.print(
+        f"held-out accuracy ({report['test_set']}, {report['test_rows']} rows): {report['accuracy']:.4f},"
+        f" default model {report['default_accuracy']:.4f}"
+    )
     if not report["saved"]:
         stderr.print("the default model was as good on held-out rows; nothing saved (use --force to save anyway)")
 
@@ -295,6 +329,92 @@ def qualitative(
     emit(rows, fmt, title=title)
 
 
+def discover(
+    file: Annotated[
+        Path | None, typer.Argument(help="CSV, JSON Lines, JSON or XLSX file (default: the workspace's feedback).")
+    ] = None,
+    column: ColumnOpt = "text",
+    k: Annotated[
+        int | None, typer.Option("--k", "-k", min=1, help="Topics to propose (default: about √(texts/10)).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the draft taxonomy YAML here.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Propose topics from the texts themselves (aspect terms, NMF) with size, sentiment and quotes: a taxonomy draft.
+
+    Edit the draft, check it with `valueloop text taxonomy validate FILE`, then copy it to the
+    workspace as taxonomy.yaml. Without --out the draft goes to stdout after the table (json: in "draft").
+    """
+    from valueloop.voice.service.taxonomies import discover_file
+
+    report = discover_file(file, column, _ws(workspace), k, out)
+    if fmt is Format.json:
+        emit(report, fmt)
+        return
+    emit(report["topics"], fmt, title=f"{len(report['topics'])} topics proposed from {report['texts']} texts")
+    if out is None:
+        typer.echo(report["draft"])
+    else:
+        stderr.print(f"draft taxonomy written to {out}: edit it, then valueloop text taxonomy validate {out}")
+
+
+taxonomy_app = typer.Typer(
+    help="Taxonomies: list the starters, show one, validate a file, adopt one for the workspace.",
+    no_args_is_help=True,
+)
+NameOrFile = Annotated[
+    str | None,
+    typer.Argument(
+        help="Starter name (ecommerce, hotel, banking, repair, healthcare) or a YAML file; default: the one in force."
+    ),
+]
+
+
+@taxonomy_app.command("list")
+def taxonomy_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """The shipped starter taxonomies and the workspace's own; in_use marks the one every command uses."""
+    from valueloop.voice.service.taxonomies import list_taxonomies
+
+    emit(list_taxonomies(_ws(workspace)), fmt)
+
+
+@taxonomy_app.command("show")
+def taxonomy_show(name: NameOrFile = None, workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Every category: id, parent, bilingual names, keywords, negative cues, number of patterns and examples."""
+    from valueloop.voice.service.taxonomies import show_taxonomy
+
+    emit(show_taxonomy(_ws(workspace), name), fmt)
+
+
+@taxonomy_app.command("validate")
+def taxonomy_validate(name: NameOrFile = None, workspace: WorkspaceOpt = None) -> None:
+    """Check a taxonomy: every structural problem and every example not tagged with its category, as file:line."""
+    from valueloop.voice.service.taxonomies import validate_taxonomy
+
+    file, problems = validate_taxonomy(_ws(workspace), name)
+    for p in problems:
+        stderr.print(p, markup=False, highlight=False)
+    if problems:
+        stderr.print(f"{len(problems)} problem(s) in {file}", markup=False)
+        raise typer.Exit(2)
+    typer.echo(f"{file}: valid")
+
+
+@taxonomy_app.command("use")
+def taxonomy_use(
+    name: Annotated[str, typer.Argument(help="Starter: ecommerce, hotel (hospitality), banking, repair, healthcare.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the workspace's existing taxonomy.yaml.")] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Copy a starter taxonomy into the workspace as taxonomy.yaml, to edit; every text command then uses it."""
+    from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.taxonomies import use_taxonomy
+
+    emit(use_taxonomy(open_workspace(workspace), name, force=force), fmt)
+
+
 def register(app: typer.Typer) -> None:
     for name, fn in (
         ("sentiment", sentiment),
@@ -307,6 +427,8 @@ def register(app: typer.Typer) -> None:
         ("lifecycle", lifecycle),
         ("analyze", analyze),
         ("qualitative", qualitative),
+        ("discover", discover),
     ):
         text_app.command(name)(fn)
+    text_app.add_typer(taxonomy_app, name="taxonomy")
     app.add_typer(text_app, name="text")

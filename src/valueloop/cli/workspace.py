@@ -12,7 +12,19 @@ from valueloop.cli.output import Format, FormatOpt, emit, stderr
 
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
-    template: Annotated[str, typer.Option("--template", "-t", help="Evaluation model template.")] = "three-dimension",
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template",
+            "-t",
+            help="Evaluation model template, or an industry (ecommerce, hospitality, banking, repair, healthcare):"
+            " the default model plus that industry's starter taxonomy.",
+        ),
+    ] = "three-dimension",
+    taxonomy: Annotated[
+        str | None,
+        typer.Option("--taxonomy", help="Starter taxonomy to copy in as taxonomy.yaml (see text taxonomy list)."),
+    ] = None,
     database_url: Annotated[
         str | None, typer.Option("--database-url", help="App database URL (default: SQLite in the workspace).")
     ] = None,
@@ -20,8 +32,22 @@ def init(
 ) -> None:
     """Create a workspace: settings, models/, mappings/, the Parquet lake and the app database."""
     from valueloop.accounts.service.workspace import create_workspace
+    from valueloop.store.workspace import open_workspace
+    from valueloop.voice.service.taxonomies import use_taxonomy
+    from valueloop.voice.taxonomy import shipped_name
 
+    industry = shipped_name(template)
+    if industry is not None:
+        template, taxonomy = "three-dimension", taxonomy or industry
+    if taxonomy is not None and shipped_name(taxonomy) is None:
+        raise typer.BadParameter(f"unknown starter taxonomy {taxonomy!r} (see valueloop text taxonomy list)")
     info = create_workspace(directory, template=template, database_url=database_url, announce=stderr.print)
+    if taxonomy is not None:
+        ws = open_workspace(Path(info["root"]))
+        if (ws.root / "taxonomy.yaml").exists():
+            stderr.print(f"kept the workspace's own {ws.root / 'taxonomy.yaml'}")
+        else:
+            info["taxonomy"] = use_taxonomy(ws, taxonomy)["path"]
     if fmt is Format.table:
         stderr.print(f"[green]workspace ready[/] at {info['root']}")
     emit(info, fmt)

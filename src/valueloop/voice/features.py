@@ -29,7 +29,11 @@ def prepare(text: str) -> str:
 
 def char_ngrams(text: str) -> list[str]:
     """Character n-grams (``NGRAM`` sizes) of ``^`` + text + ``$``; the markers let a gram say 'at the start'."""
-    s = prepare(text)
+    return grams_of(prepare(text))
+
+
+def grams_of(s: str) -> list[str]:
+    """:func:`char_ngrams` of a text already :func:`prepare`-d (so a caller normalises once)."""
     if not s:
         return []
     padded = f"^{s}$"

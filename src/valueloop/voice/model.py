@@ -8,6 +8,11 @@ The scoring maths is scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` follo
 ``LogisticRegression.decision_function``, re-done here so scoring needs no scikit-learn
 and no sparse matrices: for a text with n-gram counts c, x = (1 + log c)·idf / ‖·‖₂ and
 the logit is x·w + b.
+
+A model may carry a *blend* (the shipped default does): per language, weights that mix
+that n-gram logit with the lexicon evidence of :mod:`valueloop.voice.lexicon`, fitted on
+domains held out of the n-gram training (:mod:`valueloop.voice.lodo`). Without one the
+n-gram logit is the model's logit, as for a workspace model trained on its own reviews.
 """
 
 from __future__ import annotations
@@ -22,9 +27,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from valueloop.voice.features import char_ngrams
+from valueloop.voice.features import char_ngrams, grams_of, prepare
+from valueloop.voice.lang import detect_language
+from valueloop.voice.lexicon import score_normalized
 
 FloatArr = npt.NDArray[np.float64]
+BLEND_ROWS = ("zh", "en")
+"""Blend rows: English text uses ``en``; Chinese, mixed and anything else ``zh``."""
+
+
+def blend_row(text: str) -> int:
+    return 1 if detect_language(text) == "en" else 0
 
 
 @dataclass(frozen=True)
@@ -36,10 +49,24 @@ class SentimentModel:
     coef: FloatArr
     intercept: float
     card: dict[str, Any] = field(default_factory=dict)
+    blend: FloatArr | None = None
+    """``len(BLEND_ROWS)``×4: weights of (n-gram logit, log1p positive, log1p negative evidence) and a bias."""
 
     def logit(self, text: str) -> float:
-        """The log-odds that ``text`` is positive; 0.0 when no known n-gram occurs."""
-        counts = Counter(i for g in char_ngrams(text) if (i := self.index.get(g)) is not None)
+        """The log-odds that ``text`` is positive: the n-gram logit, blended with the lexicon by the model's blend."""
+        prepared = prepare(text)
+        base = self._logit_of(grams_of(prepared))
+        if self.blend is None:
+            return base
+        lex, row = score_normalized(prepared), self.blend[blend_row(prepared)]
+        return float(row[0] * base + row[1] * math.log1p(lex.positive) + row[2] * math.log1p(lex.negative) + row[3])
+
+    def ngram_logit(self, text: str) -> float:
+        """The n-gram model's log-odds that ``text`` is positive; 0.0 when no known n-gram occurs."""
+        return self._logit_of(char_ngrams(text))
+
+    def _logit_of(self, grams: list[str]) -> float:
+        counts = Counter(i for g in grams if (i := self.index.get(g)) is not None)
         if not counts:
             return 0.0
         ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
@@ -56,14 +83,16 @@ class SentimentModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         vocab = sorted(self.index, key=self.index.__getitem__)
         blob = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "vocab": blob,
+            "idf": self.idf.astype(np.float32),
+            "coef": self.coef.astype(np.float32),
+            "intercept": np.array([self.intercept]),
+        }
+        if self.blend is not None:
+            arrays["blend"] = self.blend
         with path.open("wb") as fh:
-            np.savez_compressed(
-                fh,
-                vocab=blob,
-                idf=self.idf.astype(np.float32),
-                coef=self.coef.astype(np.float32),
-                intercept=np.array([self.intercept]),
-            )
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as its bool flag
         path.with_suffix(".json").write_text(json.dumps(self.card, ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 
@@ -72,6 +101,7 @@ def load_model(path: Path) -> SentimentModel:
     with np.load(path, allow_pickle=False) as z:
         vocab = bytes(z["vocab"]).decode("utf-8").split("\n")
         idf, coef, intercept = z["idf"].astype(np.float64), z["coef"].astype(np.float64), float(z["intercept"][0])
+        blend = z["blend"].astype(np.float64) if "blend" in z.files else None
     card_path = path.with_suffix(".json")
     card = json.loads(card_path.read_text("utf-8")) if card_path.is_file() else {}
-    return SentimentModel(dict(zip(vocab, range(len(vocab)), strict=True)), idf, coef, intercept, card)
+    return SentimentModel(dict(zip(vocab, range(len(vocab)), strict=True)), idf, coef, intercept, card, blend)

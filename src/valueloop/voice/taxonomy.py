@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from valueloop.errors import SpecError
-from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
+from valueloop.spec.yamlsource import PathKey, Problem, format_path, load_yaml
 from valueloop.voice.normalize import normalize
 from valueloop.voice.resources import path
 
@@ -89,8 +89,15 @@ def keyword_regex(keyword: str) -> str:
     return before + _inflected(keyword) + after
 
 
+WORD_FIELDS = ("keywords", "negative")
+"""Fields of words a category matches: topic words, and complaint cues (matched alike, listed apart)."""
+FIELDS = ("id", "name", *WORD_FIELDS, "patterns", "examples", "children")
+
+
 def _regex(node: dict[str, Any], where: str) -> re.Pattern[str]:
-    words = [normalize(str(w)) for lang in ("zh", "en") for w in (node.get("keywords") or {}).get(lang, [])]
+    words = [
+        normalize(str(w)) for f in WORD_FIELDS for lang in ("zh", "en") for w in (node.get(f) or {}).get(lang, [])
+    ]
     parts = [keyword_regex(w) for w in sorted(words, key=len, reverse=True)] + list(node.get("patterns") or [])
     if not parts:
         raise SpecError(f"{where}: a category needs keywords or patterns")
@@ -100,27 +107,44 @@ def _regex(node: dict[str, Any], where: str) -> re.Pattern[str]:
         raise SpecError(f"{where}: bad pattern: {err}") from err
 
 
-ShippedName = Literal["ecommerce", "hotel"]
-SHIPPED: dict[str, str] = {"ecommerce": "taxonomy.yaml", "hotel": "taxonomy-hotel.yaml"}
-"""Starter taxonomies shipped in ``resources/``, by the name ``--taxonomy`` accepts."""
+ShippedName = Literal["ecommerce", "hotel", "banking", "repair", "healthcare"]
+SHIPPED: dict[str, str] = {
+    "ecommerce": "taxonomy.yaml",
+    "hotel": "taxonomy-hotel.yaml",
+    "banking": "taxonomy-banking.yaml",
+    "repair": "taxonomy-repair.yaml",
+    "healthcare": "taxonomy-healthcare.yaml",
+}
+"""Starter taxonomies shipped in ``resources/``, by the name ``--taxonomy`` accepts, one per industry."""
+ALIASES = {"hospitality": "hotel", "after-sales": "repair", "aftersales": "repair", "call-centre": "banking"}
+ALIASES |= {"call-center": "banking", "bank": "banking", "e-commerce": "ecommerce", "retail": "ecommerce"}
+ALIASES |= {"health": "healthcare", "hospital": "healthcare"}
 _ID = re.compile(r"[a-z0-9_]+")
 
 
+def shipped_name(name: str) -> str | None:
+    """The shipped taxonomy a name or alias (``hospitality`` → ``hotel``) stands for; None when none."""
+    key = name.strip().lower()
+    key = ALIASES.get(key, key)
+    return key if key in SHIPPED else None
+
+
 def shipped(name: str) -> Path:
-    """The file of a shipped starter taxonomy (``ecommerce``, ``hotel``)."""
-    return path("resources", SHIPPED[name])
+    """The file of a shipped starter taxonomy by name or alias (``ecommerce``, ``hotel``, ``banking`` …)."""
+    return path("resources", SHIPPED[shipped_name(name) or name])
 
 
 def _check_words(node: dict[str, Any], at: PathKey) -> list[Problem]:
-    problems = []
-    keywords = node.get("keywords") or {}
-    if not isinstance(keywords, dict):
-        return [Problem((*at, "keywords"), "must map zh / en to lists of words")]
-    for lang, words in keywords.items():
-        if lang not in ("zh", "en"):
-            problems.append(Problem((*at, "keywords", lang), "unknown language (zh or en)"))
-        elif not isinstance(words, list) or not all(isinstance(w, str | int) and str(w).strip() for w in words):
-            problems.append(Problem((*at, "keywords", lang), "must be a list of non-empty words"))
+    problems = [p for f in WORD_FIELDS for p in _check_lists(node, at, f)]
+    if not isinstance(node.get("examples") or [], list):
+        problems.append(Problem((*at, "examples"), "must be a list of example texts"))
+    keywords = {
+        lang: words
+        for f in WORD_FIELDS
+        if isinstance(node.get(f), dict)
+        for lang, words in node[f].items()
+        if words
+    }
     patterns = node.get("patterns") or []
     if not isinstance(patterns, list):
         return [*problems, Problem((*at, "patterns"), "must be a list of regular expressions")]
@@ -134,6 +158,19 @@ def _check_words(node: dict[str, Any], at: PathKey) -> list[Problem]:
     return problems
 
 
+def _check_lists(node: dict[str, Any], at: PathKey, name: str) -> list[Problem]:
+    words = node.get(name) or {}
+    if not isinstance(words, dict):
+        return [Problem((*at, name), "must map zh / en to lists of words")]
+    problems = []
+    for lang, listed in words.items():
+        if lang not in ("zh", "en"):
+            problems.append(Problem((*at, name, lang), "unknown language (zh or en)"))
+        elif not isinstance(listed, list) or not all(isinstance(w, str | int) and str(w).strip() for w in listed):
+            problems.append(Problem((*at, name, lang), "must be a list of non-empty words"))
+    return problems
+
+
 def _check(nodes: object, at: PathKey, seen: set[str], parent: str | None) -> list[Problem]:
     """Every structural problem of a ``categories`` list (recursively), each with its YAML path."""
     if not isinstance(nodes, list):
@@ -144,8 +181,8 @@ def _check(nodes: object, at: PathKey, seen: set[str], parent: str | None) -> li
         if not isinstance(node, dict):
             problems.append(Problem(where, "a category must be a mapping with id, name, keywords"))
             continue
-        unknown = set(node) - {"id", "name", "keywords", "patterns", "children"}
-        problems += [Problem((*where, k), "unknown field (id, name, keywords, patterns, children)") for k in unknown]
+        unknown = set(node) - set(FIELDS)
+        problems += [Problem((*where, k), f"unknown field ({', '.join(FIELDS)})") for k in unknown]
         cid = str(node.get("id", ""))
         if not _ID.fullmatch(cid):
             problems.append(Problem((*where, "id"), "needs an id of lower-case letters, digits and _"))
@@ -192,6 +229,31 @@ def _load(source: Path, _mtime: int, _size: int) -> tuple[Category, ...]:
         doc.fail([Problem((), "not a taxonomy: needs a top-level 'categories' list")])
     doc.fail(_check(doc.data["categories"], ("categories",), set(), None))
     return tuple(_walk(doc.data["categories"], None, str(source)))
+
+
+def example_misses(file: Path) -> list[str]:
+    """``file:line: path: …`` for every example text that does not get its own category.
+
+    Examples are the taxonomy's own tests: a keyword edited away, or a child shadowed by a
+    rewrite, shows up here before it shows up in a month of untagged feedback.
+    """
+    cats = load_taxonomy(file)
+    doc = load_yaml(file)
+    out = []
+    for at, cid, example in _examples(doc.data["categories"], ("categories",), None):
+        got = {t.category for t in classify(str(example), cats)}
+        if cid not in got:
+            where = f"{file}:{doc.line(at)}: {format_path(at)}"
+            out.append(f"{where}: example {example!r} is not tagged {cid} (tags: {', '.join(sorted(got)) or 'none'})")
+    return out
+
+
+def _examples(nodes: list[dict[str, Any]], at: PathKey, parent: str | None) -> Iterator[tuple[PathKey, str, object]]:
+    for i, node in enumerate(nodes):
+        cid = f"{parent}/{node['id']}" if parent else str(node["id"])
+        for j, example in enumerate(node.get("examples") or []):
+            yield (*at, i, "examples", j), cid, example
+        yield from _examples(node.get("children") or [], (*at, i, "children"), cid)
 
 
 def classify(text: str, taxonomy: tuple[Category, ...] | None = None, lang: str = "zh") -> list[Tag]:

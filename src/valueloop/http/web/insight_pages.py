@@ -21,7 +21,6 @@ from valueloop.reporting.service.report_files import list_reports
 from valueloop.store.workspace import Workspace
 from valueloop.verification.service.experiments_view import list_experiments
 from valueloop.voice.service import text, voice_view
-from valueloop.voice.taxonomy import load_taxonomy
 
 router = APIRouter(include_in_schema=False)
 HOT_ITEMS = 15
@@ -38,9 +37,9 @@ def _voice(ws: Workspace) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     return (hot, life) if hot["texts"] and hot["category"]["heatmap"]["items"] else None
 
 
-def _heatmap(hot: dict[str, Any], tr: Translator) -> dict[str, Any]:
-    """ECharts heat-map series: [period index, item index, share %] per cell."""
-    names = {c.id: c.name_zh if tr.zh else c.name_en for c in load_taxonomy()}
+def _heatmap(ws: Workspace, hot: dict[str, Any], tr: Translator) -> dict[str, Any]:
+    """ECharts heat-map series: [period index, item index, share %] per cell; names from the workspace's taxonomy."""
+    names = {c.id: c.name_zh if tr.zh else c.name_en for c in text.taxonomy_of(ws)}
     grid = hot["category"]["heatmap"]
     cells = [[x, y, round(100 * share, 1)] for y, row in enumerate(grid["shares"]) for x, share in enumerate(row)
              if share is not None]  # fmt: skip
@@ -75,7 +74,7 @@ def voice(who: TextRead, ws: WorkspaceDep, request: Request) -> Response:
         return page(request, "voice.html", who, hot=None, topics=[], quoted=[], charts=None, needs_dates=needs_dates)
     hot, life = found
     topics = sorted(life, key=lambda r: -r["mentions"])
-    charts: dict[str, Any] = {"heatmap": _heatmap(hot, tr)}
+    charts: dict[str, Any] = {"heatmap": _heatmap(ws, hot, tr)}
     if sentiment := _sentiment(ws, tr):
         charts["sentiment"] = sentiment
     return page(request, "voice.html", who, hot=hot, topics=topics, quoted=_quoted(ws, topics), charts=charts)

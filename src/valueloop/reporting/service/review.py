@@ -33,8 +33,7 @@ from valueloop.spec.model import Bands, Direction, EvaluationModel, Grain, Linea
 from valueloop.store import appdb, tables
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
-from valueloop.voice.service.text import hotspots, lifecycle
-from valueloop.voice.taxonomy import load_taxonomy
+from valueloop.voice.service.text import hotspots, lifecycle, taxonomy_of
 
 Monthly = list[tuple[rd.MonthRun, list[EntityResult]]]
 STAGES = ("emerging", "growing", "mature", "declining", "insufficient_history")
@@ -280,7 +279,7 @@ def _voice(ws: Workspace, months: list[str]) -> tuple[rd.VoiceSection | None, st
         stages, heat = lifecycle(ws, "month"), hotspots(ws, "month", top=10)
     except (ValueloopError, ValueError, KeyError, OSError) as err:
         return None, f"{type(err).__name__}: {err}"
-    names = {c.id: (c.name_zh, c.name_en) for c in load_taxonomy()}
+    names = {c.id: (c.name_zh, c.name_en) for c in taxonomy_of(ws)}
     topics = [
         rd.TopicRow(
             topic=_label(t["topic_id"], t["topic"], t["topic_en"]),

@@ -37,11 +37,13 @@ from valueloop.voice.aspects import negative_aspects
 from valueloop.voice.classifier import TopicClassifier, classify_with, load_classifier
 from valueloop.voice.keyphrases import textrank_keywords, tfidf_keywords
 from valueloop.voice.keywords import contrast_keywords
+from valueloop.voice.labels import Kind as LabelKind
+from valueloop.voice.labels import labels_of
 from valueloop.voice.lifecycle import MIN_TOTAL, stage_history, stage_of, transitions
 from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource
 from valueloop.voice.sentiment import analyze, default_model, load_or_default
-from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped
+from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped, shipped_name
 from valueloop.voice.tokenize import terms
 from valueloop.voice.train import (
     MACRO,
@@ -106,7 +108,7 @@ def taxonomy_path(ws: Workspace | None, taxonomy: Path | str | None = None) -> P
     workspace's ``taxonomy.yaml`` when it has one, else None (the shipped e-commerce taxonomy)."""
     if taxonomy is not None:
         file = Path(taxonomy)
-        if not file.exists() and str(taxonomy) in SHIPPED:
+        if not file.exists() and shipped_name(str(taxonomy)):
             return shipped(str(taxonomy))
         if not file.is_file():
             names = ", ".join(SHIPPED)
@@ -204,46 +206,120 @@ def feedback_texts(ws: Workspace) -> pd.DataFrame:
     return out
 
 
-def train_from_ratings(ws: Workspace, *, force: bool = False) -> dict[str, Any]:
-    """Learn a model from rated feedback (CSAT 1–2 negative, 4–5 positive, 3 dropped); keep it when it wins."""
+def train_from_ratings(
+    ws: Workspace,
+    *,
+    force: bool = False,
+    test: Path | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+) -> dict[str, Any]:
+    """Learn a model from rated feedback (CSAT 1–2 negative, 4–5 positive, 3 dropped); keep it when it wins.
+
+    Held out: ``test`` (a labelled file, read as :func:`train_from_file` reads one) when given,
+    else a reproducible 20 % of the rated feedback.
+    """
     df = feedback_texts(ws)
     df = df[df["csat"].notna() & (df["csat"] != 3)]
     texts, labels = df["text"].tolist(), (df["csat"] >= 4).astype(int).tolist()
-    return _train(ws, texts, labels, "workspace feedback with CSAT", "csat 1-2 → 0, 4-5 → 1", force)
+    card = {"trained_on": "workspace feedback with CSAT", "labels": "csat 1-2 → 0, 4-5 → 1"}
+    return _train_and_keep(ws, _split(texts, labels, test, text_column, label_column), card, force)
 
 
-POSITIVE_LABELS = ("1", "positive", "pos", "true")
-NEGATIVE_LABELS = ("0", "negative", "neg", "false")
+def train_from_file(
+    ws: Workspace,
+    file: Path,
+    text_column: str = "text",
+    label_column: str = "label",
+    *,
+    kind: LabelKind = "auto",
+    test: Path | None = None,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Learn a model from a labelled file: binary labels (1/0, pos/neg, 好评/差评 …) or 1–5 ratings.
+
+    Rows whose label is neither (a rating of 3, an empty cell) are dropped; held out as in
+    :func:`train_from_ratings`. Saved only when it beats the default model on the held-out
+    rows (or with ``force``).
+    """
+    texts, labels = labelled_texts(file, text_column, label_column, kind)
+    card = {"trained_on": f"{file.name} (sha256 {_sha256(file)[:12]})", "labels": f"{label_column} ({kind})"}
+    return _train_and_keep(ws, _split(texts, labels, test, text_column, label_column, kind), card, force)
 
 
-def train_from_labels(ws: Workspace, field: str, *, force: bool = False) -> dict[str, Any]:
+def labelled_texts(
+    file: Path, text_column: str, label_column: str, kind: LabelKind = "auto"
+) -> tuple[list[str], list[int]]:
+    """The texts of ``file`` that have a positive or negative label, and those labels (1/0)."""
+    df = read_table(file)
+    raw_texts = column(df, text_column, file)
+    read = labels_of(column(df, label_column, file), kind, where=str(file))
+    keep = [i for i, y in enumerate(read) if y is not None and str(raw_texts[i]).strip()]
+    return [str(raw_texts[i]) for i in keep], [int(read[i] or 0) for i in keep]
+
+
+Split = tuple[list[str], list[int], list[str], list[int], str]
+
+
+def _split(
+    texts: list[str],
+    labels: list[int],
+    test: Path | None,
+    text_column: str,
+    label_column: str,
+    kind: LabelKind = "auto",
+) -> Split:
+    """(train texts, train labels, test texts, test labels, what the test set is)."""
+    if test is not None:
+        test_texts, test_labels = labelled_texts(test, text_column, label_column, kind)
+        if not test_texts:
+            raise InputError(f"{test}: no row with a positive or negative label in {label_column!r}")
+        return texts, labels, test_texts, test_labels, f"{test.name}"
+    train, held = holdout(len(texts))
+    return (
+        [texts[i] for i in train],
+        [labels[i] for i in train],
+        [texts[i] for i in held],
+        [labels[i] for i in held],
+        "20 % held out",
+    )
+
+
+def train_from_labels(
+    ws: Workspace, field: str, *, force: bool = False, test: Path | None = None, text_column: str = "text"
+) -> dict[str, Any]:
     """Learn a model from feedback whose own field ``field`` says the sentiment (a ``label,review``
-    export kept with ``extra: {label: integer}``): 1/positive → positive, 0/negative → negative,
-    anything else left out. Kept, like :func:`train_from_ratings`, only when it wins on held-out rows."""
+    export kept with ``extra: {label: integer}``): the label words of :func:`labels_of` (1/0, pos/neg,
+    好评/差评 …) or 1–5 ratings; anything else is left out. Kept only when it wins on held-out rows."""
     df = feedback_texts(ws)
     if field not in df.columns or field in ("text", "feedback_id"):
         raise InputError(f"feedback has no label field {field!r}; keep the export's column with "
                          f"`extra: {{{field}: integer}}` in the ingest mapping")  # fmt: skip
-    said = df[field].astype("string").str.strip().str.lower()
-    known = said.isin([*POSITIVE_LABELS, *NEGATIVE_LABELS])
-    texts, labels = df["text"][known].tolist(), said[known].isin(POSITIVE_LABELS).astype(int).tolist()
-    return _train(ws, texts, labels, f"workspace feedback labelled by {field}", f"{field} 0 → 0, 1 → 1", force)
+    said = [None if v is None or v != v else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+            for v in df[field].tolist()]  # fmt: skip
+    read = labels_of(said, "auto", where="feedback")
+    keep = [i for i, y in enumerate(read) if y is not None and str(df["text"].iloc[i]).strip()]
+    texts, labels = [str(df["text"].iloc[i]) for i in keep], [int(read[i] or 0) for i in keep]
+    card = {"trained_on": f"workspace feedback labelled by {field}", "labels": f"{field} (auto)"}
+    return _train_and_keep(ws, _split(texts, labels, test, text_column, field), card, force)
 
 
-def _train(ws: Workspace, texts: list[str], labels: list[int], source: str, rule: str, force: bool) -> dict[str, Any]:
-    train, test = holdout(len(texts))
-    card = {"trained_on": f"{source} ({len(train)} rows)", "labels": rule}
-    model = fit_model([texts[i] for i in train], [labels[i] for i in train], min_df=2, card=card)
-    test_texts, test_labels = [texts[i] for i in test], [labels[i] for i in test]
+def _train_and_keep(ws: Workspace, split: Split, card: dict[str, Any], force: bool) -> dict[str, Any]:
+    train_texts, train_labels, test_texts, test_labels, test_set = split
+    model = fit_model(train_texts, train_labels, min_df=2, card=card | {"train_rows": len(train_texts)})
     ours, default = (accuracy(m, test_texts, test_labels) for m in (model, default_model()))
     better = ours > default
     if better or force:
-        model.card.update(held_out_accuracy=round(ours, 4), default_accuracy=round(default, 4), held_out_rows=len(test))
+        model.card.update(
+            held_out_accuracy=round(ours, 4), default_accuracy=round(default, 4), held_out_rows=len(test_texts)
+        )
         model.save(workspace_model_path(ws))
+    labels = train_labels + test_labels
     return {
-        "rows": len(texts),
-        "train_rows": len(train),
-        "test_rows": len(test),
+        "rows": len(labels),
+        "train_rows": len(train_texts),
+        "test_rows": len(test_texts),
+        "test_set": test_set,
         "positive_share": round(sum(labels) / max(len(labels), 1), 4),
         "accuracy": round(ours, 4),
         "default_accuracy": round(default, 4),
@@ -312,7 +388,7 @@ def _terms(texts: Sequence[str]) -> list[list[str]]:
 _MEMO_LOCK = threading.Lock()
 
 
-def _snapshot(ws: Workspace, taxonomy: Path | str | None = None) -> tuple[object, ...]:
+def snapshot(ws: Workspace, taxonomy: Path | str | None = None) -> tuple[object, ...]:
     """What hot spots and lifecycles read: the lake's feedback and analysis files, the topic
     classifier and the taxonomy in force."""
     datasets = Lake(ws.lake_dir).manifest().datasets
@@ -334,7 +410,7 @@ def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path 
     retrain), computed once even when many requests ask at the same time.
     """
     with _MEMO_LOCK:
-        found = _hotspots(ws, _snapshot(ws, taxonomy), by, top, taxonomy)
+        found = _hotspots(ws, snapshot(ws, taxonomy), by, top, taxonomy)
     return copy.deepcopy(found)
 
 
@@ -373,7 +449,7 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
     as :func:`hotspots`.
     """
     with _MEMO_LOCK:
-        found = _lifecycle(ws, _snapshot(ws), by, history)
+        found = _lifecycle(ws, snapshot(ws), by, history)
     return copy.deepcopy(found)
 
 

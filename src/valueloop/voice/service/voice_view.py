@@ -2,7 +2,8 @@
 
 Both read the ``feedback_text`` dataset (written by ``valueloop text analyze``), never re-score
 sentiment; a quote's highlighted span is where the taxonomy (or the workspace's topic classifier)
-found the topic's evidence in the text. Results are kept per snapshot of the lake's files.
+found the topic's evidence in the text — the workspace's own taxonomy when it has one. Results are
+kept per snapshot of the lake's files, the topic classifier and the taxonomy.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
 from valueloop.voice.classifier import classify_with
-from valueloop.voice.service.text import feedback_texts, workspace_classifier
+from valueloop.voice.service.text import feedback_texts, snapshot, taxonomy_of, workspace_classifier
+from valueloop.voice.taxonomy import Category
 
 DERIVED = "feedback_text"
 BEFORE, AFTER = 60, 120
@@ -27,9 +29,8 @@ BEFORE, AFTER = 60, 120
 _LOCK = threading.Lock()
 
 
-def _snapshot(ws: Workspace) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    datasets = Lake(ws.lake_dir).manifest().datasets
-    return tuple(datasets.get(DERIVED, [])), tuple(datasets.get("feedback", []))
+def _snapshot(ws: Workspace) -> tuple[object, ...]:
+    return snapshot(ws)
 
 
 def has_feedback(ws: Workspace) -> bool:
@@ -88,19 +89,19 @@ def _quotes(
         return {t: [] for t in topics}
     texts = feedback_texts(ws)[["feedback_id", "text"]]
     df = analysed.merge(texts, on="feedback_id").sort_values(["submitted_at", "feedback_id"], ascending=False)
-    clf = workspace_classifier(ws)
-    return {t: _pick(df[df["categories"].fillna("").str.contains(f"|{t}|", regex=False)], t, clf, per_topic)
+    clf, cats = workspace_classifier(ws), taxonomy_of(ws)
+    return {t: _pick(df[df["categories"].fillna("").str.contains(f"|{t}|", regex=False)], t, clf, cats, per_topic)
             for t in topics}  # fmt: skip
 
 
-def _pick(rows: pd.DataFrame, topic: str, clf: Any, n: int) -> list[dict[str, Any]]:
+def _pick(rows: pd.DataFrame, topic: str, clf: Any, cats: tuple[Category, ...], n: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for r in rows.to_dict("records"):
         text = str(r["text"])
         if text in seen:
             continue
-        span = next(((t.start, t.end) for t in classify_with(text, clf) if t.category == topic), None)
+        span = next(((t.start, t.end) for t in classify_with(text, clf, cats) if t.category == topic), None)
         if span is None:
             continue
         seen.add(text)
