@@ -16,13 +16,19 @@ _PARTS = ((86400, "d"), (3600, "h"), (60, "min"), (1, "s"))
 def show(value: float | None, unit: str) -> str:
     """``value`` with ``unit``; '' when there is no value.
 
+    A ``%`` indicator is a rate, stored as a fraction (0.1726), and shown as a percentage.
+
     >>> show(95, "seconds"), show(4.5, "minutes"), show(3725.4, "s"), show(0.4, "seconds"), show(4.25, "分")
     ('1 min 35 s', '4 min 30 s', '1 h 2 min', '0.4 s', '4.25 分')
+    >>> show(0.1726, "%"), show(1.0, "%")
+    ('17.3 %', '100.0 %')
     """
     if value is None or not math.isfinite(value):
         return ""
     if unit in SECONDS_PER:
         return _duration(value * SECONDS_PER[unit])
+    if unit == "%":
+        return f"{value * 100:.1f} %"
     return f"{value:.4g} {unit}".strip()
 
 
