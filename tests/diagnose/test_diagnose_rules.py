@@ -90,6 +90,13 @@ def test_peer_bottom_decile_needs_ten_peers() -> None:
                 if f.rule is RuleName.peer_bottom_decile]
 
 
+def test_peers_tied_at_the_median_are_not_the_bottom_decile() -> None:
+    """Eleven agents at 0 % and one at 2 %: the 90th percentile is 0 %, the median too; only U11 is worse."""
+    series = {f"U{i:02d}": [0.0] * 4 for i in range(11)} | {"U11": [0.02] * 4}
+    found = find(_values(series), _model(benchmark=None), DiagnoseConfig(), PERIODS)
+    assert {f.entity_id for f in found if f.rule is RuleName.peer_bottom_decile} == {"U11"}
+
+
 def test_every_rule_handles_an_empty_table() -> None:
     empty = _values({})
     assert set(RULES) == set(RuleName)

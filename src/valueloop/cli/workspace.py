@@ -38,7 +38,11 @@ def init(
 
     industry = shipped_name(template)
     if industry is not None:
-        template, taxonomy = "three-dimension", taxonomy or industry
+        # a workspace template that is also an industry (call-centre) keeps its own models and data
+        # shapes and gains the industry's taxonomy; a bare industry name gets the default model
+        taxonomy = taxonomy or industry
+        if not _is_template(template):
+            template = "three-dimension"
     if taxonomy is not None and shipped_name(taxonomy) is None:
         raise typer.BadParameter(f"unknown starter taxonomy {taxonomy!r} (see valueloop text taxonomy list)")
     info = create_workspace(directory, template=template, database_url=database_url, announce=stderr.print)
@@ -55,3 +59,14 @@ def init(
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
+
+
+def _is_template(name: str) -> bool:
+    from valueloop.errors import ValueloopError
+    from valueloop.evaluation.service.models import template_path
+
+    try:
+        template_path(name)
+    except (ValueloopError, OSError):
+        return False
+    return True

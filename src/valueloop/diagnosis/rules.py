@@ -118,7 +118,9 @@ def peer_rule(w: IndicatorWindow) -> list[Finding]:
     lower = w.indicator.direction is Direction.LOWER
     x = np.array(list(now.values()))
     cut, median = float(np.quantile(x, 0.9 if lower else 0.1)), float(np.median(x))
-    worst = {e: v for e, v in now.items() if (v >= cut if lower else v <= cut)}
+    # worse than the median too: when most peers tie (all 0 %), the decile cut is the median
+    # itself and "bottom decile" would be everyone
+    worst = {e: v for e, v in now.items() if (v >= cut and v > median if lower else v <= cut and v < median)}
     return [
         w.finding(e, v, median, relative_gap(v, median, w.indicator.direction), Severity.warning,
                   RuleName.peer_bottom_decile, decile_cut=cut, peers=len(now),

@@ -20,8 +20,8 @@ def show(value: float | None, unit: str) -> str:
 
     >>> show(95, "seconds"), show(4.5, "minutes"), show(3725.4, "s"), show(0.4, "seconds"), show(4.25, "分")
     ('1 min 35 s', '4 min 30 s', '1 h 2 min', '0.4 s', '4.25 分')
-    >>> show(0.1726, "%"), show(1.0, "%")
-    ('17.3 %', '100.0 %')
+    >>> show(0.1726, "%"), show(1.0, "%"), show(18915.0, "calls"), show(1234.56, "元")
+    ('17.3 %', '100.0 %', '18,915 calls', '1,235 元')
     """
     if value is None or not math.isfinite(value):
         return ""
@@ -29,7 +29,8 @@ def show(value: float | None, unit: str) -> str:
         return _duration(value * SECONDS_PER[unit])
     if unit == "%":
         return f"{value * 100:.1f} %"
-    return f"{value:.4g} {unit}".strip()
+    number = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return f"{number} {unit}".strip()
 
 
 def _duration(seconds: float) -> str:
