@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from helpers import by_words, conv
 from pydantic import TypeAdapter
 
+from qa.helpers import by_words, conv
 from valueloop.qa import checks
 from valueloop.qa.checks import CHECKS, Context, run_check
 from valueloop.qa.rubric import Check, FlowCheck, PhraseCheck, RegexCheck, SentimentCheck, TimingCheck

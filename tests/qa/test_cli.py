@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import typer
-from test_planted import AGENTS, generated
 from typer.testing import CliRunner
 
 from conftest import write
+from qa.test_planted import AGENTS, generated
 from valueloop.cli.ingest import register as register_ingest
 from valueloop.cli.qa import register
 from valueloop.demo.transcripts import turns

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import typer
-from helpers import by_words
 from typer.testing import CliRunner
 
 from conftest import write
+from qa.helpers import by_words
 from valueloop.cli.qa import register
 from valueloop.ingest.service.ingest import ingest
 from valueloop.qa.service.review import draw_sample

@@ -8,10 +8,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from helpers import by_words
-from test_planted import AGENTS, SKIP_AGENT, generated
 
 from conftest import write
+from qa.helpers import by_words
+from qa.test_planted import AGENTS, SKIP_AGENT, generated
 from valueloop.demo.transcripts import turns
 from valueloop.evaluation.service.evaluate import evaluate
 from valueloop.evaluation.service.models import install_template

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers import by_words
-from reference import reference_score
-from test_planted import generated
 
+from qa.helpers import by_words
+from qa.reference import reference_score
+from qa.test_planted import generated
 from valueloop.qa.rubric_loader import load_rubric, resolve
 from valueloop.qa.scoring import Scorer, score_conversation
 

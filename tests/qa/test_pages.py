@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import by_words
 
 from conftest import write
+from qa.helpers import by_words
 from valueloop.accounts.service.accounts import Role, add_user, create_token
 from valueloop.http.app import create_app
 from valueloop.http.settings import ApiSettings

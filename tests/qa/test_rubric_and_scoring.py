@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import by_words, conv
 
 from conftest import write
+from qa.helpers import by_words, conv
 from valueloop.errors import SpecError
 from valueloop.qa.rubric_loader import load_rubric, resolve, starter_rubrics
 from valueloop.qa.scoring import score_conversation

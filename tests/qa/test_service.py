@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import by_words
 
 from conftest import write
+from qa.helpers import by_words
 from valueloop.ingest.service.ingest import ingest
 from valueloop.qa.service.score import score_workspace
 from valueloop.qa.service.show import conversation_view, rollup, weakest_items
