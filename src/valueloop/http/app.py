@@ -13,7 +13,7 @@ from valueloop.http.api import (
     accounts,
     actions,
     alerts,
-    analysis,
+    allocate,
     cases,
     documents,
     events,
@@ -22,23 +22,20 @@ from valueloop.http.api import (
     goals,
     health,
     ingest,
-    ledger_ops,
+    ledger,
     mcda,
     metrics,
     models,
-    monitor_ops,
+    monitor,
     people,
     qa,
     quarantine,
     reports,
     runs,
-    scores_ops,
     surveys,
     text,
-    text_ops,
     verify,
     vsm,
-    weights,
 )
 from valueloop.http.headers import SecurityHeaders, policy_for
 from valueloop.http.limits import BodyLimit
@@ -52,9 +49,8 @@ API_PREFIX = "/api/v1"
 ROUTERS = (
     health,
     models,
-    weights,
+    mcda,
     runs,
-    analysis,
     findings,
     actions,
     experiments,
@@ -63,23 +59,22 @@ ROUTERS = (
     reports,
     events,
     alerts,
-    scores_ops,
-    mcda,
+    monitor,
+    allocate,
     verify,
-    text_ops,
     people,
     qa,
-    ledger_ops,
+    ledger,
     vsm,
     documents,
     quarantine,
-    monitor_ops,
     goals,
     accounts,
     surveys,
     cases,
 )
-"""The API's resource routers, in OpenAPI order (each module has a ``router``)."""
+"""The API's resource routers, in OpenAPI order: each module has a ``router`` and alone serves its URL prefixes
+(the first path segment after ``/api/v1``; ``tests/api/test_routers_by_prefix.py``)."""
 
 
 class _App(FastAPI):

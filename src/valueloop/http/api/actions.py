@@ -1,7 +1,12 @@
-"""``/api/v1/actions``: improvement actions — list, show, create, move, hand off, comment, escalate, ROI.
+"""``/api/v1/actions``: improvement actions — list, show, create, move, hand off, comment, escalate, ROI, verify.
 
 ``/actions/overdue`` and ``/actions/roi`` are declared before ``/actions/{action_id}``: routes
 match in order, and the id route would otherwise claim those words (and refuse them as ids).
+
+``POST /actions/{action_id}/experiment`` is ``valueloop verify action --assignment …``: it
+attaches an A/B test on the lake to an action and records the verdict; its conditions go
+through :mod:`valueloop.verification.service.experiment_conditions` (an allow-list) first.
+``POST /actions/{action_id}/verify`` re-runs the attached test.
 """
 
 from __future__ import annotations
@@ -9,13 +14,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.accounts import scope
 from valueloop.accounts.service.accounts import Principal
 from valueloop.http.deps import ActionsRead, ActionsWrite, ReportsRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
-from valueloop.http.schemas import ActionCreate, ActionMove, CommentIn, HandoffAccept, HandoffIn
+from valueloop.http.schemas import ActionCreate, ActionMove, CommentIn, HandoffAccept, HandoffIn, VerifyRun
 from valueloop.improvement.service.actions import (
     MAX_ACTION_ID,
     accept_handoff,
@@ -28,9 +33,13 @@ from valueloop.improvement.service.actions_view import escalations, list_actions
 from valueloop.improvement.service.roi import action_roi, period_roi
 from valueloop.improvement.workflow import Status
 from valueloop.store.workspace import Workspace
+from valueloop.verification.service.experiment import ActionVerification, verify_action
+from valueloop.verification.service.experiment_conditions import checked_experiment
 
 router = APIRouter(tags=["actions"])
 ActionId = Annotated[int, Path(ge=1, le=MAX_ACTION_ID)]
+VerifyActionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+"""The re-run route's bound, kept as it was when ``/experiments`` served it (wider than ``ActionId``)."""
 Department = Annotated[str, Field(min_length=1, max_length=200)]
 Money = Annotated[float, Query(gt=-1e12, lt=1e12)]
 Quarter = Annotated[str, Query(pattern=r"^(19\d\d|2[01]\d\d)-Q[1-4]$", examples=["2026-Q3"])]
@@ -125,3 +134,45 @@ def add_comment(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: 
     scope.action(ws, who, action_id)
     comment(ws, action_id, who.username, body.text)
     return show_action(ws, action_id)
+
+
+Condition = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class ExperimentIn(BaseModel):
+    """``verify action ACTION --assignment … [--scope …]``: where the action's A/B test lives in the lake."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    assignment: Condition = Field(examples=["CAST(substr(i.customer_id, 2) AS BIGINT) % 2 = 1"])
+    """A condition true for the treatment arm, over ``i`` (the interaction) and ``f`` (its feedback)."""
+    scope: Condition = "TRUE"
+    """A condition selecting the interactions in the test (period, branches, ...)."""
+    outcome: Annotated[str, Field(min_length=1, max_length=100)] = "csat"
+    """The feedback field measured (a numeric column of feedback)."""
+    feedback_kind: Annotated[str, Field(min_length=1, max_length=50)] = "survey"
+    """The feedback kind measured (survey, complaint, review, interview, focus_group)."""
+    unit: Annotated[str, Field(min_length=1, max_length=200)] = "i.customer_id"
+    """The randomisation unit, a column: outcomes are averaged per unit first."""
+    alpha: float = Field(default=0.05, ge=1e-6, le=0.5)
+
+
+@router.post("/actions/{action_id}/experiment")
+def attach_experiment(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId,
+                      body: ExperimentIn) -> ActionVerification:  # fmt: skip
+    """Attach an A/B test to the action (replacing any), run it on the lake and write the verdict back.
+
+    Answers the ``verify action`` document: the status reached, the experiment as stored (the
+    conditions as rebuilt) and the comparison. Re-run it later with ``POST /actions/{id}/verify``.
+    Its conditions may read every unit's interactions, so a scoped caller may not define one (404).
+    """
+    scope.action(ws, who, action_id)
+    scope.pooled(who, "experiment conditions")
+    experiment = checked_experiment(body.assignment, body.scope, body.outcome, body.feedback_kind, body.unit)
+    return verify_action(ws, action_id, experiment, who.username, body.alpha)
+
+
+@router.post("/actions/{action_id}/verify")
+def verify(who: ActionsWrite, ws: WorkspaceDep, action_id: VerifyActionId, body: VerifyRun) -> ActionVerification:
+    """Re-run the action's attached A/B test on the lake and record the verdict (no SQL is taken from the caller)."""
+    scope.action(ws, who, action_id)
+    return verify_action(ws, action_id, None, who.username, body.alpha)

@@ -1,4 +1,7 @@
-"""``/api/v1/alerts`` and ``/api/v1/silences``: the monitor's alerts, acknowledgement, silences, live feed."""
+"""``/api/v1/alerts``, ``/silences`` and ``/alerts-stream``: the monitor's alerts, acknowledgement, silences, live feed.
+
+The monitor itself (its status, detectors over a sent series, history as events) is :mod:`valueloop.http.api.monitor`.
+"""
 
 from __future__ import annotations
 
@@ -88,35 +91,6 @@ def add_silence(who: AlertsWrite, ws: WorkspaceDep, body: SilenceBody) -> record
 def end_silence(who: AlertsWrite, ws: WorkspaceDep, silence_id: str) -> None:
     scope.silence(ws, who, silence_id)
     records.expire_silence(ws, silence_id)
-
-
-@router.get("/monitor/status")
-def monitor_status(who: AlertsRead, ws: WorkspaceDep, request: Request) -> dict[str, Any]:
-    """Pending and firing series now (a scoped caller: of their units only), and the monitor's counters.
-
-    The counters (events, alerts fired, minutes closed) are pooled over every unit, so a scoped
-    caller gets ``null``: how busy other regions are is not theirs to see.
-    """
-    seen = units_of(ws, who)
-    m = live(request.app).monitor
-    names = m.stream.names
-    return {
-        "counters": None if seen is not None else dict(m.counters),
-        "open_minute": None
-        if m.stream.open_minute is None
-        else datetime.fromtimestamp(m.stream.open_minute * 60, UTC).isoformat(),
-        "active": [
-            {
-                "rule": a.rule,
-                "entity_id": a.entity,
-                "phase": a.phase.value,
-                "since": datetime.fromtimestamp(a.since, UTC).isoformat(),
-                "value": None if a.value != a.value else a.value,
-            }
-            for a in m.engine.active(names)
-            if seen is None or a.entity in seen
-        ],
-    }
 
 
 @router.get("/alerts-stream", response_class=StreamingResponse)

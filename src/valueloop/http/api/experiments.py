@@ -1,4 +1,4 @@
-"""``/api/v1/experiments``: the experiments and verdicts behind actions, and re-running a verification."""
+"""``/api/v1/experiments``: the experiments and verdicts behind actions (attaching and re-running one: ``actions``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from valueloop.accounts import scope
-from valueloop.http.deps import ActionsWrite, ExperimentsRead, WorkspaceDep
-from valueloop.http.schemas import VerifyRun
-from valueloop.verification.service.experiment import ActionVerification, verify_action
+from valueloop.http.deps import ExperimentsRead, WorkspaceDep
 from valueloop.verification.service.experiments_view import ExperimentRow, list_experiments, show_experiment
 
 router = APIRouter(tags=["experiments"])
@@ -26,10 +24,3 @@ def experiments(who: ExperimentsRead, ws: WorkspaceDep) -> list[ExperimentRow]:
 def experiment(who: ExperimentsRead, ws: WorkspaceDep, action_id: ActionId) -> ExperimentRow:
     scope.action(ws, who, action_id)
     return scope.guarded(who, f"action {action_id}", lambda: show_experiment(ws, action_id))
-
-
-@router.post("/actions/{action_id}/verify")
-def verify(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: VerifyRun) -> ActionVerification:
-    """Re-run the action's attached A/B test on the lake and record the verdict (no SQL is taken from the caller)."""
-    scope.action(ws, who, action_id)
-    return verify_action(ws, action_id, None, who.username, body.alpha)

@@ -1,15 +1,47 @@
-"""``/api/v1/findings``: diagnosis findings, scoped to the caller's units."""
+"""Diagnosis: ``/api/v1/diagnose``, ``/api/v1/drivers``, ``/api/v1/spc`` and ``/api/v1/findings``.
+
+Thin over the same use cases as the CLI. Findings are scoped to the caller's units; pooled
+analyses (drivers) read every unit, so a caller bound to part of the tree gets none.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
 
 from valueloop.accounts import scope
+from valueloop.diagnosis.drivers import DriverAnalysis
 from valueloop.diagnosis.findings import Finding, Severity
-from valueloop.http.deps import FindingsRead, WorkspaceDep
+from valueloop.diagnosis.service import diagnose as dx
+from valueloop.diagnosis.service.spc import control_chart
+from valueloop.http.deps import EvaluateRun, FindingsRead, ScoresRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
+from valueloop.http.schemas import DiagnoseCreate, SpcIn
 
 router = APIRouter(tags=["findings"])
+
+
+@router.post("/diagnose", status_code=201)
+def diagnose(_: EvaluateRun, ws: WorkspaceDep, body: DiagnoseCreate) -> dx.DiagnoseResult:
+    """Compute and store a period's findings (re-running replaces them)."""
+    return dx.diagnose(ws, run_id=body.run, period=body.period, model_id=body.model, level=body.level)
+
+
+@router.get("/drivers", dependencies=[CACHED])
+def drivers(who: ScoresRead, ws: WorkspaceDep, outcome: str, period: str | None = None,
+            periods: Annotated[int, Query(ge=1, le=36)] = 6, driver: Annotated[list[str] | None, Query()] = None,
+            bootstrap: Annotated[int, Query(ge=0, le=2000)] = 200, seed: int = 20060101,
+            model: str | None = None) -> DriverAnalysis:  # fmt: skip
+    """Key drivers of an outcome (LMG share of R², bootstrap intervals, IPA); pooled over every unit."""
+    scope.pooled(who, "drivers")
+    return dx.drivers(ws, outcome, period, periods, driver, model, bootstrap, seed)
+
+
+@router.post("/spc")
+def spc(_: ScoresRead, body: SpcIn) -> dict[str, Any]:
+    """A p-, u- or XmR control chart of the numbers sent, with Western Electric signals."""
+    return control_chart(body.chart, body.values, body.sizes, body.baseline, body.revise)
 
 
 @router.get("/findings", dependencies=[CACHED])

@@ -1,4 +1,4 @@
-"""``/api/v1/weights/entropy|critic`` and ``/api/v1/rank/topsis|fuzzy``: MCDA over numbers sent (nothing stored)."""
+"""``/api/v1/weights/ahp|entropy|critic`` and ``/api/v1/rank/topsis|fuzzy``: MCDA over numbers sent (nothing stored)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.evaluation.service import mcda
 from valueloop.http.deps import ModelsRead
+from valueloop.http.schemas import AhpIn
 from valueloop.scoring.critic import Conflict
 from valueloop.scoring.entropy import EntropyNormalisation
 from valueloop.scoring.fuzzy import FuzzyOperator
@@ -56,6 +57,12 @@ class FuzzyIn(BaseModel):
     operator: FuzzyOperator = FuzzyOperator.product_sum
     grade_scores: Weights | None = None
     normalise: bool = False
+
+
+@router.post("/weights/ahp")
+def ahp_weights(_: ModelsRead, body: AhpIn) -> mcda.AhpWeights:
+    """Weights, λmax, CI and CR (Saaty's random index); ``consistent`` is ``CR ≤ 0.10``."""
+    return mcda.ahp_weights([body.matrix], body.criteria, method=body.method)
 
 
 @router.post("/weights/entropy")

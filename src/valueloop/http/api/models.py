@@ -1,17 +1,20 @@
-"""``/api/v1/models``: the workspace's evaluation models and their versions, and checking a model file."""
+"""``/api/v1/models``: the workspace's evaluation models, checking a model file, comparing two versions."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from valueloop.accounts import scope
+from valueloop.evaluation.service.model_diff import ModelDiff, diff_versions
 from valueloop.evaluation.service.models import check_model_text, model_files, model_summary
-from valueloop.http.deps import ModelsRead, WorkspaceDep
+from valueloop.http.deps import ModelsRead, ScoresRead, WorkspaceDep
 from valueloop.spec.model_loader import load_model
 
 router = APIRouter(tags=["models"])
+Version = Annotated[int, Query(ge=1, le=2**31 - 1)]
 
 
 class ModelText(BaseModel):
@@ -36,3 +39,16 @@ def validate(_: ModelsRead, body: ModelText) -> dict[str, Any]:
     Anchors and aliases (``&x`` / ``*x``) are refused: expanding them is how a small file grows huge.
     """
     return check_model_text(body.text, body.filename)
+
+
+@router.get("/models/diff", response_model_by_alias=True)
+def model_diff(who: ScoresRead, ws: WorkspaceDep, model: Annotated[str, Query(min_length=1, max_length=100)],
+               from_: Annotated[int, Query(alias="from", ge=1, le=2**31 - 1)],
+               to: Version, period: Annotated[str | None, Query(max_length=20)] = None,
+               level: Annotated[str | None, Query(max_length=50)] = None) -> ModelDiff:  # fmt: skip
+    """Score one period under two versions (nothing stored): rank correlations, movers, every unit's change.
+
+    The rank correlations pool every unit, so a scoped caller gets none (404).
+    """
+    scope.pooled(who, "model comparison")
+    return diff_versions(ws, model, from_, to, period, level)

@@ -1,4 +1,4 @@
-"""``/api/v1/audits|people|risk``: audit plans, checklists and checks, awards, disputes, cases, complaint risk.
+"""``/api/v1/audits|people|risk``: audit plans and checks, scorecards, awards, disputes, cases, complaint risk.
 
 Per-agent results are filtered to a scoped manager's units (agents sit in the entity tree);
 analyses pooled over every unit, auditor or customer are refused to a scoped caller (404),
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.accounts import scope
 from valueloop.accounts.service.accounts import Principal, visible_units
 from valueloop.http.deps import ActionsWrite, AuditsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
+from valueloop.http.response_cache import CACHED
 from valueloop.ingest.service.user_input import as_input_error
 from valueloop.people.awards import AwardRules
 from valueloop.people.service import audits as people
@@ -106,6 +107,22 @@ def audit_calibration(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]
     """How far each auditor's marks sit from the others'."""
     scope.pooled(who, "auditor calibration")
     return people.calibration(ws)
+
+
+@router.get("/people/scorecards", dependencies=[CACHED])
+def scorecards(
+    who: ScoresRead,
+    ws: WorkspaceDep,
+    period: str | None = None,
+    model: str | None = None,
+    method: Annotated[str, Query(pattern="^(absolute|forced)$")] = "absolute",
+) -> dict[str, Any]:
+    """Agent scorecards on controllable indicators, graded, with incentive coefficients (nothing exported)."""
+    doc = people.scorecards(ws, period=period, model_id=model, method=method, export=False)
+    seen = visible_units(ws, who)
+    if seen is not None:
+        doc["scorecards"] = [r for r in doc["scorecards"] if r["agent_id"] in seen]
+    return doc
 
 
 @router.get("/people/bot-resolution")

@@ -1,4 +1,4 @@
-"""``/api/v1/evaluate``, ``/api/v1/runs/latest`` and ``/api/v1/scores/{entity_id}``."""
+"""``/api/v1/evaluate``, ``/api/v1/runs/latest`` and ``/api/v1/scores/{entity_id}`` (with ``/explain``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from valueloop.accounts import scope
 from valueloop.accounts.service.accounts import visible_units
+from valueloop.diagnosis.service import diagnose as dx
 from valueloop.evaluation.service.evaluate import EvaluationRun, evaluate
 from valueloop.evaluation.service.scores import entity_scores, run_results
 from valueloop.http.deps import EvaluateRun, ScoresRead, WorkspaceDep
@@ -36,3 +37,11 @@ def unit_scores(
     """One unit's composite, dimensions and indicator scores, worst points lost first."""
     scope.check_unit(ws, who, entity_id)
     return scope.guarded(who, f"unit {entity_id}", lambda: entity_scores(ws, entity_id, period, model))
+
+
+@router.get("/scores/{entity_id}/explain", dependencies=[CACHED])
+def explain(who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | None = None, model: str | None = None,
+            indicator: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Why a unit's score moved since the previous period: indicator contributions and child units."""
+    scope.check_unit(ws, who, entity_id)
+    return scope.guarded(who, f"unit {entity_id}", lambda: dx.explain(ws, entity_id, period, model, indicator))

@@ -3,25 +3,20 @@
 The CLI reads a CSV; here each row is a JSON object with the same columns. The results are
 the CLI's ``--format json`` documents. Only the caller's own numbers are read, never the lake.
 
-``POST /actions/{action_id}/experiment`` is ``valueloop verify action --assignment …``: it
-attaches an A/B test on the lake to an action and records the verdict; its conditions go
-through :mod:`valueloop.verification.service.experiment_conditions` (an allow-list) first.
+``valueloop verify action`` is ``POST /actions/{action_id}/experiment`` (attach and run) and
+``POST /actions/{action_id}/verify`` (re-run), in :mod:`valueloop.http.api.actions`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from valueloop.accounts import scope
-from valueloop.http.deps import ActionsWrite, ExperimentsRead, WorkspaceDep
-from valueloop.improvement.service.actions import MAX_ACTION_ID
+from valueloop.http.deps import ExperimentsRead
 from valueloop.verification.report import AbDoc, DidDoc, ItsDoc
 from valueloop.verification.service import verify_rows as vr
-from valueloop.verification.service.experiment import ActionVerification, verify_action
-from valueloop.verification.service.experiment_conditions import checked_experiment
 
 router = APIRouter(tags=["experiments"])
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -117,38 +112,3 @@ def power(_: ExperimentsRead, body: PowerIn) -> vr.PowerDoc:
 def adjust(_: ExperimentsRead, body: AdjustIn) -> list[vr.AdjustedP]:
     """Holm or Benjamini–Hochberg adjusted p-values for several metrics."""
     return vr.adjust(body.p_values, body.method, body.alpha)
-
-
-Condition = Annotated[str, Field(min_length=1, max_length=20_000)]
-
-
-class ExperimentIn(BaseModel):
-    """``verify action ACTION --assignment … [--scope …]``: where the action's A/B test lives in the lake."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-    assignment: Condition = Field(examples=["CAST(substr(i.customer_id, 2) AS BIGINT) % 2 = 1"])
-    """A condition true for the treatment arm, over ``i`` (the interaction) and ``f`` (its feedback)."""
-    scope: Condition = "TRUE"
-    """A condition selecting the interactions in the test (period, branches, ...)."""
-    outcome: Annotated[str, Field(min_length=1, max_length=100)] = "csat"
-    """The feedback field measured (a numeric column of feedback)."""
-    feedback_kind: Annotated[str, Field(min_length=1, max_length=50)] = "survey"
-    """The feedback kind measured (survey, complaint, review, interview, focus_group)."""
-    unit: Annotated[str, Field(min_length=1, max_length=200)] = "i.customer_id"
-    """The randomisation unit, a column: outcomes are averaged per unit first."""
-    alpha: float = Field(default=0.05, ge=1e-6, le=0.5)
-
-
-@router.post("/actions/{action_id}/experiment")
-def attach_experiment(who: ActionsWrite, ws: WorkspaceDep, action_id: Annotated[int, Path(ge=1, le=MAX_ACTION_ID)],
-                      body: ExperimentIn) -> ActionVerification:  # fmt: skip
-    """Attach an A/B test to the action (replacing any), run it on the lake and write the verdict back.
-
-    Answers the ``verify action`` document: the status reached, the experiment as stored (the
-    conditions as rebuilt) and the comparison. Re-run it later with ``POST /actions/{id}/verify``.
-    Its conditions may read every unit's interactions, so a scoped caller may not define one (404).
-    """
-    scope.action(ws, who, action_id)
-    scope.pooled(who, "experiment conditions")
-    experiment = checked_experiment(body.assignment, body.scope, body.outcome, body.feedback_kind, body.unit)
-    return verify_action(ws, action_id, experiment, who.username, body.alpha)

@@ -1,5 +1,6 @@
-"""``/api/v1/monitor/detect`` and ``/api/v1/monitor/export``: detectors over a sent series, history as events.
+"""``/api/v1/monitor``: the live monitor's status, detectors over a sent series, history as events.
 
+``status`` is what the running monitor holds now: pending and firing series and its counters.
 ``detect`` runs one anomaly detector over a series sent as JSON (nothing stored).
 ``export`` writes the lake's interactions, feedback and behaviour events of a bounded time
 range as the monitor's JSON Lines, exactly what ``valueloop monitor export`` writes, so the
@@ -8,16 +9,17 @@ answer can be sent back to ``POST /events`` to try alert rules on history.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.accounts.service.accounts import visible_units
 from valueloop.errors import InputError
-from valueloop.http.deps import AlertsRead, WorkspaceDep
+from valueloop.http.deps import AlertsRead, WorkspaceDep, units_of
+from valueloop.http.live import live
 from valueloop.monitoring.registry import DEFAULT
 from valueloop.monitoring.service.detect import detect
 from valueloop.monitoring.service.replay import export_stream, local_time
@@ -39,6 +41,35 @@ class DetectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     detector: Annotated[str, Field(max_length=50)] = DEFAULT
     points: Annotated[list[Point], Field(min_length=1, max_length=200_000)]
+
+
+@router.get("/monitor/status")
+def monitor_status(who: AlertsRead, ws: WorkspaceDep, request: Request) -> dict[str, Any]:
+    """Pending and firing series now (a scoped caller: of their units only), and the monitor's counters.
+
+    The counters (events, alerts fired, minutes closed) are pooled over every unit, so a scoped
+    caller gets ``null``: how busy other regions are is not theirs to see.
+    """
+    seen = units_of(ws, who)
+    m = live(request.app).monitor
+    names = m.stream.names
+    return {
+        "counters": None if seen is not None else dict(m.counters),
+        "open_minute": None
+        if m.stream.open_minute is None
+        else datetime.fromtimestamp(m.stream.open_minute * 60, UTC).isoformat(),
+        "active": [
+            {
+                "rule": a.rule,
+                "entity_id": a.entity,
+                "phase": a.phase.value,
+                "since": datetime.fromtimestamp(a.since, UTC).isoformat(),
+                "value": None if a.value != a.value else a.value,
+            }
+            for a in m.engine.active(names)
+            if seen is None or a.entity in seen
+        ],
+    }
 
 
 @router.post("/monitor/detect")

@@ -1,4 +1,4 @@
-"""``/api/v1/ledger/proof|anchor``: a record's inclusion proof and a day's Merkle root (read-only)."""
+"""``/api/v1/ledger``: check the whole ledger, a record's inclusion proof and a day's Merkle root (read-only)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from valueloop.accounts import scope
 from valueloop.http.deps import ReportsRead, WorkspaceDep
 from valueloop.store import ledger_proof as ledger
 
-router = APIRouter(tags=["analysis"])
+router = APIRouter(tags=["ledger"])
+
+
+@router.get("/ledger/verify")
+def ledger_verify(who: ReportsRead, ws: WorkspaceDep) -> ledger.LedgerReport:
+    """Check the hash chain, the daily roots' inputs and every recorded row."""
+    report = ledger.verify(ws)
+    return report.model_copy(update={"problems": [], "not_covered": []}) if who.scoped else report
 
 
 @router.get("/ledger/proof")

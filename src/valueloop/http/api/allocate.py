@@ -1,4 +1,4 @@
-"""``/api/v1/allocate`` and ``/api/v1/models/diff``: traffic allocation by score band, version comparison."""
+"""``/api/v1/allocate``: traffic allocation by score band over a stored run."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from valueloop.accounts import scope
 from valueloop.accounts.service.accounts import visible_units
 from valueloop.evaluation.service import allocate as alloc
-from valueloop.evaluation.service.model_diff import ModelDiff, diff_versions
 from valueloop.http.deps import ScoresRead, WorkspaceDep
 
 router = APIRouter(tags=["scores"])
-Version = Annotated[int, Query(ge=1, le=2**31 - 1)]
 
 
 @router.get("/allocate")
@@ -27,16 +24,3 @@ def allocate(who: ScoresRead, ws: WorkspaceDep, budget: Annotated[int, Query(ge=
     table = alloc.allocate(ws, budget, run, bands)
     seen = visible_units(ws, who)
     return table if seen is None else table.model_copy(update={"rows": [r for r in table.rows if r.entity_id in seen]})
-
-
-@router.get("/models/diff", response_model_by_alias=True)
-def model_diff(who: ScoresRead, ws: WorkspaceDep, model: Annotated[str, Query(min_length=1, max_length=100)],
-               from_: Annotated[int, Query(alias="from", ge=1, le=2**31 - 1)],
-               to: Version, period: Annotated[str | None, Query(max_length=20)] = None,
-               level: Annotated[str | None, Query(max_length=50)] = None) -> ModelDiff:  # fmt: skip
-    """Score one period under two versions (nothing stored): rank correlations, movers, every unit's change.
-
-    The rank correlations pool every unit, so a scoped caller gets none (404).
-    """
-    scope.pooled(who, "model comparison")
-    return diff_versions(ws, model, from_, to, period, level)
