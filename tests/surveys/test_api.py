@@ -61,6 +61,8 @@ def test_a_scoped_manager_sees_and_closes_only_its_units_cases(
     other = next(c["id"] for c in every if c["entity_id"] == "B002")
     hidden = client.get(f"/api/v1/cases/{other}", headers=h["mgr"])
     missing = client.get("/api/v1/cases/999999", headers=h["mgr"])
+    too_big = client.get("/api/v1/cases/99999999999999999999", headers=h["mgr"])
+    assert too_big.status_code == 422  # not a server error from the database
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json()["error"]["message"] == f"case {other} not found"
     body = {"outcome": "resolved", "root_cause": "logistics"}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from valueloop.http.deps import ActionsRead, ActionsWrite, WorkspaceDep, units_of
@@ -14,6 +15,8 @@ from valueloop.surveys.service.rollup import Proposal, propose, recurring
 from valueloop.voice.service.text import taxonomy_of
 
 router = APIRouter(tags=["cases"])
+CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+"""A case id as the database can hold it (a larger one is a 422, not a server error)."""
 
 
 @router.get("/cases")
@@ -56,7 +59,7 @@ def propose_actions(who: ActionsWrite, ws: WorkspaceDep, body: RollupBody) -> li
 
 
 @router.get("/cases/{case_id}")
-def show_case(who: ActionsRead, ws: WorkspaceDep, case_id: int) -> service.CaseRecord:
+def show_case(who: ActionsRead, ws: WorkspaceDep, case_id: CaseId) -> service.CaseRecord:
     return service.get_case(ws, case_id, datetime.now(UTC), units_of(ws, who))
 
 
@@ -65,7 +68,7 @@ class AssignBody(BaseModel):
 
 
 @router.post("/cases/{case_id}/assign")
-def assign_case(who: ActionsWrite, ws: WorkspaceDep, case_id: int, body: AssignBody) -> service.CaseRecord:
+def assign_case(who: ActionsWrite, ws: WorkspaceDep, case_id: CaseId, body: AssignBody) -> service.CaseRecord:
     return service.assign(ws, case_id, body.owner, datetime.now(UTC), units_of(ws, who))
 
 
@@ -76,7 +79,7 @@ class CloseBody(BaseModel):
 
 
 @router.post("/cases/{case_id}/close")
-def close_case(who: ActionsWrite, ws: WorkspaceDep, case_id: int, body: CloseBody) -> service.CaseRecord:
+def close_case(who: ActionsWrite, ws: WorkspaceDep, case_id: CaseId, body: CloseBody) -> service.CaseRecord:
     """Close with the call-back outcome and a root cause from the issue taxonomy (once)."""
     causes = frozenset(c.id for c in taxonomy_of(ws))
     return service.close(
