@@ -110,6 +110,8 @@ def _checked(converted: Converted, source: pa.Array, kind: FieldKind) -> Convert
         problem = _mask(pc.invert(pc.is_finite(values)))
         template = NOT_FINITE
     elif kind == "timestamp":
+        if _within(values, EARLIEST, LATEST):
+            return converted
         problem = _mask(pc.invert(pc.and_(pc.greater_equal(values, EARLIEST), pc.less(values, LATEST))))
         template = IMPLAUSIBLE
     else:
@@ -117,6 +119,15 @@ def _checked(converted: Converted, source: pa.Array, kind: FieldKind) -> Convert
     if not problem.any():
         return converted
     return Converted(_null_where(values, problem), (*converted.problems, (problem, template)))
+
+
+def _within(values: pa.Array, lo: pa.Scalar, hi: pa.Scalar) -> bool:
+    """Whether every value lies in ``[lo, hi)``: one min/max pass, so a column that passes needs no mask."""
+    bounds = pc.min_max(values)
+    least, most = bounds["min"], bounds["max"]
+    if not least.is_valid:
+        return True
+    return bool(pc.greater_equal(least, lo).as_py() and pc.less(most, hi).as_py())
 
 
 def _mask(condition: pa.Array) -> np.ndarray:
@@ -139,6 +150,8 @@ def fold(text: pa.Array) -> pa.Array:
 
 def _bad(text: pa.Array, result: pa.Array) -> np.ndarray:
     """Present in the source, absent after conversion: a value we could not read."""
+    if result.null_count == 0:
+        return np.zeros(len(result), dtype=bool)
     present = pc.is_valid(text).to_numpy(zero_copy_only=False)
     missing = pc.is_null(result).to_numpy(zero_copy_only=False)
     return np.asarray(present & missing)
@@ -152,6 +165,9 @@ def _numeric_text(text: pa.Array, pattern: str) -> pa.Array:
 
 def to_int(text: pa.Array) -> Converted:
     """Whole numbers, parsed exactly as int64 (never through float); beyond int64 is refused, not rounded."""
+    plain = _plain_integers(text)
+    if plain is not None:
+        return Converted(plain)
     digits = _numeric_text(text, INT_PATTERN)
     if pc.any(pc.match_substring(digits, ".")).as_py():  # 12.00: whole, but not for Arrow's integer parser
         digits = pc.replace_substring_regex(digits, r"\.0*$", "")
@@ -171,6 +187,41 @@ def to_int(text: pa.Array) -> Converted:
         (unreadable & ~non_finite, "cannot read {!r} as int"),
     )
     return Converted(result, problems)
+
+
+_PLAIN_INTEGER_BYTES = np.zeros(256, dtype=bool)
+_PLAIN_INTEGER_BYTES[list(b"0123456789-")] = True
+
+
+def _plain_integers(text: pa.Array) -> pa.Array | None:
+    """The usual column, read in one cast: every value ``-?\\d+`` and inside int64. None: take the long way.
+
+    The bytes are checked first (digits and ``-`` only), because Arrow's cast also reads what
+    :data:`INT_PATTERN` refuses (``0x10`` is 16 to it). A value that is not ``-?\\d+`` after all
+    (``5-3``) or overflows makes the cast fail, and the general path then names the rows.
+    """
+    if not _only_bytes(text, _PLAIN_INTEGER_BYTES):
+        return None
+    try:
+        return pc.cast(text, pa.int64())
+    except pa.ArrowInvalid:
+        return None
+
+
+def _only_bytes(text: pa.Array, allowed: np.ndarray) -> bool:
+    """Whether every byte of the values of ``text`` (a ``string`` array) is one ``allowed`` marks.
+
+    Reads Arrow's data buffer in place; bytes behind null slots, if any, count too (a false
+    "no" only costs the general path).
+    """
+    offsets_buffer, data = text.buffers()[1:3]
+    if offsets_buffer is None or data is None:
+        return True
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    if len(offsets) == 0:
+        return True
+    values = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return bool(allowed[values].all())
 
 
 def _beyond_int64(digits: pa.Array) -> np.ndarray:
@@ -215,28 +266,62 @@ def to_float(text: pa.Array) -> Converted:
     return Converted(result, ((_bad(text, result), "cannot read {!r} as float"),))
 
 
+_BOOL_WORDS = pa.array((*TRUE_WORDS, *FALSE_WORDS))
+
+
 def to_bool(text: pa.Array) -> Converted:
-    lowered = pc.utf8_lower(fold(text))
-    is_true = pc.is_in(lowered, value_set=pa.array(TRUE_WORDS))
-    is_false = pc.is_in(lowered, value_set=pa.array(FALSE_WORDS))
-    result = pc.if_else(is_true, True, pc.if_else(is_false, pa.scalar(False), pa.scalar(None, pa.bool_())))
+    """One lookup in the true words followed by the false ones: a position before the false ones is true."""
+    lowered = lower(fold(text))
+    position = pc.index_in(lowered, value_set=_BOOL_WORDS)
+    result = pc.less(position, pa.scalar(len(TRUE_WORDS), position.type))
     return Converted(result, ((_bad(text, result), "cannot read {!r} as bool"),))
+
+
+def lower(text: pa.Array) -> pa.Array:
+    """Lower-case text; ASCII text (the usual) by the ASCII kernel, which is the same there and far cheaper."""
+    if pc.all(pc.string_is_ascii(text)).as_py() is not False:
+        return pc.ascii_lower(text)
+    return pc.utf8_lower(text)
 
 
 def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted:
     """Parse with each format in turn (mixed formats in one column are common), then ISO 8601."""
-    folded = fold(text)
-    parsed = pa.nulls(len(folded), pa.timestamp("us"))
-    for fmt in (*formats, *DEFAULT_DATETIME_FORMATS):
-        todo = pc.and_(pc.is_valid(folded), pc.is_null(parsed))
-        if not pc.any(todo).as_py():
-            break
-        attempt = _reject_rollover(folded, pc.strptime(folded, format=fmt, unit="us", error_is_null=True), fmt)
-        parsed = pc.coalesce(parsed, attempt)
-    parsed = _iso_fallback(folded, parsed, tz)
+    parsed = None if formats else _plain_iso(text)
+    if parsed is None:
+        folded = fold(text)
+        parsed = pa.nulls(len(folded), pa.timestamp("us"))
+        for fmt in (*formats, *DEFAULT_DATETIME_FORMATS):
+            todo = pc.and_(pc.is_valid(folded), pc.is_null(parsed))
+            if not pc.any(todo).as_py():
+                break
+            attempt = _reject_rollover(folded, pc.strptime(folded, format=fmt, unit="us", error_is_null=True), fmt)
+            parsed = pc.coalesce(parsed, attempt)
+        parsed = _iso_fallback(folded, parsed, tz)
     local = pc.assume_timezone(parsed, timezone=tz, ambiguous="earliest", nonexistent="earliest")
     result = pc.cast(local, ARROW_TYPES["timestamp"])
     return Converted(result, ((_bad(text, result), "cannot read {!r} as timestamp"),))
+
+
+_PLAIN_ISO_LENGTHS = pa.array([10, 16, 19], pa.int32())
+"""``2026-03-01``, ``2026-03-01 09:00`` and ``2026-03-01 09:00:00`` (or with ``T``): the usual export."""
+
+
+def _plain_iso(text: pa.Array) -> pa.Array | None:
+    """Naive local times, when every value is a plain ISO date or time; None: take the long way.
+
+    Arrow's ISO cast reads these lengths only as ``YYYY-MM-DD``, ``YYYY-MM-DD[ T]hh:mm`` and
+    ``YYYY-MM-DD[ T]hh:mm:ss`` — the values the default formats (then ISO 8601) give — and
+    refuses a day or time that does not exist (no rollover to check) and any zone offset. It is
+    several times cheaper than ``strptime``. One value it refuses sends the chunk the long way,
+    which names the rows. Only without the mapping's own formats, which come first.
+    """
+    lengths = pc.binary_length(text)
+    if pc.all(pc.is_in(lengths, value_set=_PLAIN_ISO_LENGTHS)).as_py() is False:
+        return None
+    try:
+        return pc.cast(text, pa.timestamp("us"))
+    except pa.ArrowInvalid:
+        return None
 
 
 _FORMAT_PARTS = {

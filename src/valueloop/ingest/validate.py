@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from valueloop.errors import InputError
 from valueloop.ingest.cells import UNESCAPE_PATTERN
-from valueloop.ingest.coerce import convert
+from valueloop.ingest.coerce import convert, lower
 from valueloop.ingest.readers import Chunk
 from valueloop.spec.datasets import Dataset, Field
 from valueloop.spec.mapping import FieldMapping, Mapping
@@ -73,7 +73,7 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str) -> Ch
         for mask, template in converted.problems:
             _flag(errors, mask, field.name, raw, template)
         typed = _check_values(converted.values, field, errors)
-        if field.required:
+        if field.required and typed.null_count:
             missing = pc.is_null(typed).to_numpy(zero_copy_only=False) & ~converted.bad()
             _flag(errors, missing, field.name, raw, "required value is missing")
         columns[field.name] = typed
@@ -124,10 +124,11 @@ def as_plain_string(array: pa.Array) -> pa.Array:
 def _has_nul(text: pa.Array) -> np.ndarray:
     """A NUL byte is never data: it truncates text in C tools and databases downstream.
 
-    Rows are searched only when the column's byte buffer holds a NUL at all (one memchr).
+    Rows are searched only when the column's byte buffer holds a NUL at all: its least byte,
+    read in place (no copy of the buffer), is 0.
     """
     data = text.buffers()[2]
-    if data is None or b"\x00" not in data.to_pybytes():
+    if data is None or data.size == 0 or np.frombuffer(data, dtype=np.uint8).min() > 0:
         return np.zeros(len(text), dtype=bool)
     return np.asarray(pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False))
 
@@ -150,7 +151,7 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
         idx = pc.index_in(text, value_set=keys)
         text = pc.if_else(pc.is_valid(idx), pc.take(targets, idx), text)
     if field.allowed:
-        text = pc.utf8_lower(text)
+        text = lower(text)
     return text
 
 
@@ -244,6 +245,7 @@ def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, li
         row_errors.append(RowError(inv.row, "(row)", inv.reason))
         cells = inv.values if inv.values is not None else {"_line": inv.text}
         bad_raw[inv.row] = json.dumps(cells, ensure_ascii=False)
-    keep = pa.array(~bad)
     row_errors.sort(key=lambda e: e.row)
-    return CheckedChunk(typed.filter(keep), chunk.rows[~bad], row_errors, bad_raw)
+    if not len(bad_idx):  # the usual chunk: nothing to take out, no copy of every column
+        return CheckedChunk(typed, chunk.rows, row_errors, bad_raw)
+    return CheckedChunk(typed.filter(pa.array(~bad)), chunk.rows[~bad], row_errors, bad_raw)
