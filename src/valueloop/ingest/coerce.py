@@ -166,8 +166,11 @@ def _numeric_text(text: pa.Array, pattern: str) -> pa.Array:
 def to_int(text: pa.Array) -> Converted:
     """Whole numbers, parsed exactly as int64 (never through float); beyond int64 is refused, not rounded."""
     plain = _plain_integers(text)
-    if plain is not None:
-        return Converted(plain)
+    return Converted(plain) if plain is not None else _read_int(text)
+
+
+def _read_int(text: pa.Array) -> Converted:
+    """Any integer text: thousands separators, ``+``, ``12.00``, full-width digits; each problem named."""
     digits = _numeric_text(text, INT_PATTERN)
     if pc.any(pc.match_substring(digits, ".")).as_py():  # 12.00: whole, but not for Arrow's integer parser
         digits = pc.replace_substring_regex(digits, r"\.0*$", "")
@@ -315,8 +318,8 @@ def _plain_iso(text: pa.Array) -> pa.Array | None:
     several times cheaper than ``strptime``. One value it refuses sends the chunk the long way,
     which names the rows. Only without the mapping's own formats, which come first.
     """
-    lengths = pc.binary_length(text)
-    if pc.all(pc.is_in(lengths, value_set=_PLAIN_ISO_LENGTHS)).as_py() is False:
+    plain = pc.is_in(pc.binary_length(text), value_set=_PLAIN_ISO_LENGTHS)  # false for a null, which is fine
+    if (pc.sum(plain).as_py() or 0) < len(text) - text.null_count:
         return None
     try:
         return pc.cast(text, pa.timestamp("us"))
