@@ -185,3 +185,13 @@ def test_a_nul_in_a_sliced_column_is_found() -> None:
     text = pa.array(["a", "b\x00", "c", "d"]).slice(1, 2)
     assert _has_nul(text).tolist() == [True, False]
     assert not np.any(_has_nul(pa.array(["a", "b"]).slice(1)))
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("ab1- \t\x1c\x1f\x7f\u3000\xa0\x85é"), max_size=5))))
+def test_trimming_is_skipped_only_where_it_changes_nothing(values: list[str | None]) -> None:
+    from valueloop.ingest.validate import _may_need_trim
+
+    text = pa.array(values, pa.string())
+    assert _may_need_trim(text) or pc.utf8_trim_whitespace(text).equals(text)
+    assert _may_need_trim(text.slice(1)) or pc.utf8_trim_whitespace(text.slice(1)).equals(text.slice(1))

@@ -143,9 +143,7 @@ def _null_where(values: pa.Array, mask: np.ndarray) -> pa.Array:
 
 def fold(text: pa.Array) -> pa.Array:
     """NFKC-fold text meant as a number, flag or date (full-width → ASCII); ASCII text is left alone."""
-    if pc.all(pc.string_is_ascii(text)).as_py() is not False:
-        return text
-    return pc.utf8_normalize(text, "NFKC")
+    return text if is_ascii(text) else pc.utf8_normalize(text, "NFKC")
 
 
 def _bad(text: pa.Array, result: pa.Array) -> np.ndarray:
@@ -192,18 +190,15 @@ def _read_int(text: pa.Array) -> Converted:
     return Converted(result, problems)
 
 
-_PLAIN_INTEGER_BYTES = np.zeros(256, dtype=bool)
-_PLAIN_INTEGER_BYTES[list(b"0123456789-")] = True
-
-
 def _plain_integers(text: pa.Array) -> pa.Array | None:
     """The usual column, read in one cast: every value ``-?\\d+`` and inside int64. None: take the long way.
 
-    The bytes are checked first (digits and ``-`` only), because Arrow's cast also reads what
-    :data:`INT_PATTERN` refuses (``0x10`` is 16 to it). A value that is not ``-?\\d+`` after all
+    The bytes are checked first (digits, ``-``, ``.`` and ``/`` only), because Arrow's cast also
+    reads what :data:`INT_PATTERN` refuses (``0x10`` is 16 to it). A value that is not ``-?\\d+`` after all
     (``5-3``) or overflows makes the cast fail, and the general path then names the rows.
     """
-    if not _only_bytes(text, _PLAIN_INTEGER_BYTES):
+    data = value_bytes(text)
+    if data.size and not (int(data.min()) >= ord("-") and int(data.max()) <= ord("9")):  # - . / 0-9
         return None
     try:
         return pc.cast(text, pa.int64())
@@ -211,20 +206,23 @@ def _plain_integers(text: pa.Array) -> pa.Array | None:
         return None
 
 
-def _only_bytes(text: pa.Array, allowed: np.ndarray) -> bool:
-    """Whether every byte of the values of ``text`` (a ``string`` array) is one ``allowed`` marks.
+def value_bytes(text: pa.Array) -> np.ndarray:
+    """The bytes of the values of ``text`` (a ``string`` array), read in place from Arrow's buffer.
 
-    Reads Arrow's data buffer in place; bytes behind null slots, if any, count too (a false
-    "no" only costs the general path).
+    Bytes behind null slots, if the buffer holds any, are included: callers use this for a cheap
+    "certainly not" (no byte outside a range), where an extra byte only costs the general path.
     """
     offsets_buffer, data = text.buffers()[1:3]
-    if offsets_buffer is None or data is None:
-        return True
+    if offsets_buffer is None or data is None or len(text) == 0:
+        return np.zeros(0, dtype=np.uint8)
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
-    if len(offsets) == 0:
-        return True
-    values = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return bool(allowed[values].all())
+    return np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+
+
+def is_ascii(text: pa.Array) -> bool:
+    """Whether every value of ``text`` is ASCII (one pass over the bytes, no per-value work)."""
+    data = value_bytes(text)
+    return not data.size or int(data.max()) < 0x80
 
 
 def _beyond_int64(digits: pa.Array) -> np.ndarray:
@@ -282,9 +280,7 @@ def to_bool(text: pa.Array) -> Converted:
 
 def lower(text: pa.Array) -> pa.Array:
     """Lower-case text; ASCII text (the usual) by the ASCII kernel, which is the same there and far cheaper."""
-    if pc.all(pc.string_is_ascii(text)).as_py() is not False:
-        return pc.ascii_lower(text)
-    return pc.utf8_lower(text)
+    return pc.ascii_lower(text) if is_ascii(text) else pc.utf8_lower(text)
 
 
 def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted:

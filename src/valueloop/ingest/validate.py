@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from valueloop.errors import InputError
 from valueloop.ingest.cells import UNESCAPE_PATTERN
-from valueloop.ingest.coerce import convert, lower
+from valueloop.ingest.coerce import convert, lower, value_bytes
 from valueloop.ingest.readers import Chunk
 from valueloop.spec.datasets import Dataset, Field
 from valueloop.spec.mapping import FieldMapping, Mapping
@@ -139,7 +139,7 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
         return raw
     if pc.any(pc.starts_with(raw, "'")).as_py():  # a regex over every cell costs ~50 ms per million
         raw = pc.replace_substring_regex(raw, UNESCAPE_PATTERN, r"\1")
-    text = pc.utf8_trim_whitespace(raw)
+    text = pc.utf8_trim_whitespace(raw) if _may_need_trim(raw) else raw
     nulls = (*mapping.nulls, *(fm.null_values if fm else ()))
     text = pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
     if fm and fm.values:
@@ -153,6 +153,24 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
     if field.allowed:
         text = lower(text)
     return text
+
+
+def _may_need_trim(text: pa.Array) -> bool:
+    """Whether trimming could change a value: not when no byte is whitespace or non-ASCII.
+
+    Every whitespace character is a byte ≤ 0x20 (space, tab, line breaks, \\x1c-\\x1f) or part of a
+    multi-byte character (U+3000, U+00A0). Two passes over the bytes cost far less than trimming
+    every value; text with inner spaces (times, names) is only searched for one at an edge.
+    """
+    data = value_bytes(text)
+    if not data.size or int(data.max()) >= 0x7F:
+        return bool(data.size)
+    least = int(data.min())
+    if least > 0x20:
+        return False
+    if least < 0x20:
+        return True
+    return bool(pc.any(pc.starts_with(text, " ")).as_py() or pc.any(pc.ends_with(text, " ")).as_py())
 
 
 def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, str, list[str]]]) -> pa.Array:
