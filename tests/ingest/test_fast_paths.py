@@ -113,7 +113,11 @@ def test_integer_text_the_cast_alone_would_misread_takes_the_long_way() -> None:
 @SETTINGS
 @given(
     st.lists(
-        st.one_of(st.none(), st.sampled_from([*TRUE_WORDS, *FALSE_WORDS, "TRUE", "No", "Ｙｅｓ", "ＦＡＬＳＥ"]), st.text(max_size=4)),
+        st.one_of(
+            st.none(),
+            st.sampled_from([*TRUE_WORDS, *FALSE_WORDS, "TRUE", "No", "Ｙｅｓ", "ＦＡＬＳＥ"]),
+            st.text(max_size=4),
+        ),
         min_size=1,
         max_size=12,
     )
