@@ -92,7 +92,8 @@ def _odd_lines(path: Path) -> list[tuple[int, int]]:
             if not cut and len(block) < BLOCK_BYTES:  # a line longer than the buffer: read on to its end
                 rest = block
                 continue
-            block, rest = block[:cut or len(block)], block[cut or len(block) :]
+            cut = cut or len(block)  # a longer one is cut (bounded memory), as before
+            block, rest = block[:cut], block[cut:]
             found += _odd_in_block(block, offset)
             offset += len(block)
         if rest:
