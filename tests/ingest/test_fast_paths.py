@@ -199,3 +199,37 @@ def test_trimming_is_skipped_only_where_it_changes_nothing(values: list[str | No
     text = pa.array(values, pa.string())
     assert _may_need_trim(text) or pc.utf8_trim_whitespace(text).equals(text)
     assert _may_need_trim(text.slice(1)) or pc.utf8_trim_whitespace(text.slice(1)).equals(text.slice(1))
+
+
+ZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
+
+
+@SETTINGS
+@given(
+    start=st.datetimes(datetime(1890, 1, 1), datetime(2110, 1, 1)),
+    steps=st.lists(st.integers(0, 400 * 86_400 * 10**6), min_size=1, max_size=20),
+    tz=st.sampled_from(ZONES),
+    unit=st.sampled_from(["s", "us"]),
+)
+def test_local_times_become_the_instants_arrow_gives(start: datetime, steps: list[int], tz: str, unit: str) -> None:
+    """Constant offset or not (DST, 1991 China, LMT before 1901, after the last listed rule), the same instants."""
+    from valueloop.ingest.zones import localize
+
+    base = int(pa.scalar(start, pa.timestamp("us")).value)
+    ticks = pa.array([base + s for s in steps] + [None], pa.int64())
+    naive = pc.cast(pc.cast(ticks, pa.timestamp("us")), pa.timestamp(unit), safe=False)
+    expected = pc.assume_timezone(naive, timezone=tz, ambiguous="earliest", nonexistent="earliest")
+    assert localize(naive, tz).equals(expected)
+
+
+def test_a_span_without_a_change_of_offset_is_one_subtraction() -> None:
+    from valueloop.ingest import zones
+
+    spring = pa.array([datetime(2026, 1, 5, 9), datetime(2026, 4, 5, 9)], pa.timestamp("us"))
+    assert zones._constant_offset(spring, "Asia/Shanghai") == 8 * 3600
+    assert zones._constant_offset(spring, "America/New_York") is None  # daylight saving time in between
+    assert zones._constant_offset(spring, "Mars/Olympus") is None  # no zone file: Arrow decides
+    later = pa.array([datetime(2090, 1, 5, 9), datetime(2090, 7, 5, 9)], pa.timestamp("us"))
+    assert zones._constant_offset(later, "America/New_York") is None  # after the list: the footer's rule
+    expected = pc.assume_timezone(later, timezone="America/New_York", ambiguous="earliest", nonexistent="earliest")
+    assert zones.localize(later, "America/New_York").equals(expected)

@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from valueloop.ingest.zones import localize
 from valueloop.spec.datasets import ARROW_TYPES, FieldKind
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "对", "有", "真", "已解决", "√", "✓")
@@ -296,8 +297,7 @@ def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted
             attempt = _reject_rollover(folded, pc.strptime(folded, format=fmt, unit="us", error_is_null=True), fmt)
             parsed = pc.coalesce(parsed, attempt)
         parsed = _iso_fallback(folded, parsed, tz)
-    local = pc.assume_timezone(parsed, timezone=tz, ambiguous="earliest", nonexistent="earliest")
-    result = pc.cast(local, ARROW_TYPES["timestamp"])
+    result = pc.cast(localize(parsed, tz), ARROW_TYPES["timestamp"])
     return Converted(result, ((_bad(text, result), "cannot read {!r} as timestamp"),))
 
 
@@ -404,6 +404,6 @@ def to_timestamp_typed(values: pa.Array, tz: str) -> Converted:
     far = _mask(pc.or_(pc.less(ticks, lo), pc.greater(ticks, hi)))
     values = _null_where(values, far)
     if values.type.tz is None:
-        values = pc.assume_timezone(values, timezone=tz, ambiguous="earliest", nonexistent="earliest")
+        values = localize(values, tz)
     result = pc.cast(values, ARROW_TYPES["timestamp"], safe=False)  # nanoseconds: the lake keeps microseconds
     return Converted(result, ((far, IMPLAUSIBLE),))
