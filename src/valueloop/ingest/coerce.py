@@ -213,6 +213,8 @@ def value_bytes(text: pa.Array) -> np.ndarray:
     Bytes behind null slots, if the buffer holds any, are included: callers use this for a cheap
     "certainly not" (no byte outside a range), where an extra byte only costs the general path.
     """
+    if text.type != pa.string():
+        raise TypeError(f"value_bytes reads plain string arrays (32-bit offsets), not {text.type}")
     offsets_buffer, data = text.buffers()[1:3]
     if offsets_buffer is None or data is None or len(text) == 0:
         return np.zeros(0, dtype=np.uint8)

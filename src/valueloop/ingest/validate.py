@@ -164,7 +164,7 @@ def _null_sentinels(text: pa.Array, nulls: tuple[str, ...]) -> pa.Array | None:
     byte one starts with; in most columns (ids, times, words, numbers) few or no values do, and
     a hash lookup of every value was most of the cost of cleaning a column.
     """
-    offsets_buffer, data = text.buffers()[1:3]
+    offsets_buffer, data = text.buffers()[1:3]  # a plain string array (``_clean`` returns early otherwise)
     if offsets_buffer is None or len(text) == 0:
         return None
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
@@ -206,8 +206,10 @@ def _may_need_trim(text: pa.Array) -> bool:
     every value; text with inner spaces (times, names) is only searched for one at an edge.
     """
     data = value_bytes(text)
-    if not data.size or int(data.max()) >= 0x7F:
-        return bool(data.size)
+    if not data.size:  # every value empty
+        return False
+    if int(data.max()) >= 0x7F:
+        return True
     least = int(data.min())
     if least > 0x20:
         return False
