@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from valueloop.ingest.zones import localize
 from valueloop.spec.datasets import ARROW_TYPES, FieldKind
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "对", "有", "真", "已解决", "√", "✓")
@@ -112,6 +113,8 @@ def _checked(converted: Converted, source: pa.Array, kind: FieldKind) -> Convert
         problem = _mask(pc.invert(pc.is_finite(values)))
         template = NOT_FINITE
     elif kind == "timestamp":
+        if _within(values, EARLIEST, LATEST):
+            return converted
         problem = _mask(pc.invert(pc.and_(pc.greater_equal(values, EARLIEST), pc.less(values, LATEST))))
         template = IMPLAUSIBLE
     elif kind == "duration_s":
@@ -122,6 +125,15 @@ def _checked(converted: Converted, source: pa.Array, kind: FieldKind) -> Convert
     if not problem.any():
         return converted
     return Converted(_null_where(values, problem), (*converted.problems, (problem, template)))
+
+
+def _within(values: pa.Array, lo: pa.Scalar, hi: pa.Scalar) -> bool:
+    """Whether every value lies in ``[lo, hi)``: one min/max pass, so a column that passes needs no mask."""
+    bounds = pc.min_max(values)
+    least, most = bounds["min"], bounds["max"]
+    if not least.is_valid:
+        return True
+    return bool(pc.greater_equal(least, lo).as_py() and pc.less(most, hi).as_py())
 
 
 def _mask(condition: pa.Array) -> np.ndarray:
@@ -137,13 +149,13 @@ def _null_where(values: pa.Array, mask: np.ndarray) -> pa.Array:
 
 def fold(text: pa.Array) -> pa.Array:
     """NFKC-fold text meant as a number, flag or date (full-width → ASCII); ASCII text is left alone."""
-    if pc.all(pc.string_is_ascii(text)).as_py() is not False:
-        return text
-    return pc.utf8_normalize(text, "NFKC")
+    return text if is_ascii(text) else pc.utf8_normalize(text, "NFKC")
 
 
 def _bad(text: pa.Array, result: pa.Array) -> np.ndarray:
     """Present in the source, absent after conversion: a value we could not read."""
+    if result.null_count == 0:
+        return np.zeros(len(result), dtype=bool)
     present = pc.is_valid(text).to_numpy(zero_copy_only=False)
     missing = pc.is_null(result).to_numpy(zero_copy_only=False)
     return np.asarray(present & missing)
@@ -157,6 +169,12 @@ def _numeric_text(text: pa.Array, pattern: str) -> pa.Array:
 
 def to_int(text: pa.Array) -> Converted:
     """Whole numbers, parsed exactly as int64 (never through float); beyond int64 is refused, not rounded."""
+    plain = _plain_integers(text)
+    return Converted(plain) if plain is not None else _read_int(text)
+
+
+def _read_int(text: pa.Array) -> Converted:
+    """Any integer text: thousands separators, ``+``, ``12.00``, full-width digits; each problem named."""
     digits = _numeric_text(text, INT_PATTERN)
     if pc.any(pc.match_substring(digits, ".")).as_py():  # 12.00: whole, but not for Arrow's integer parser
         digits = pc.replace_substring_regex(digits, r"\.0*$", "")
@@ -176,6 +194,43 @@ def to_int(text: pa.Array) -> Converted:
         (unreadable & ~non_finite, "cannot read {!r} as int"),
     )
     return Converted(result, problems)
+
+
+def _plain_integers(text: pa.Array) -> pa.Array | None:
+    """The usual column, read in one cast: every value ``-?\\d+`` and inside int64. None: take the long way.
+
+    The bytes are checked first (digits, ``-``, ``.`` and ``/`` only), because Arrow's cast also
+    reads what :data:`INT_PATTERN` refuses (``0x10`` is 16 to it). A value that is not ``-?\\d+`` after all
+    (``5-3``) or overflows makes the cast fail, and the general path then names the rows.
+    """
+    data = value_bytes(text)
+    if data.size and not (int(data.min()) >= ord("-") and int(data.max()) <= ord("9")):  # - . / 0-9
+        return None
+    try:
+        return pc.cast(text, pa.int64())
+    except pa.ArrowInvalid:
+        return None
+
+
+def value_bytes(text: pa.Array) -> np.ndarray:
+    """The bytes of the values of ``text`` (a ``string`` array), read in place from Arrow's buffer.
+
+    Bytes behind null slots, if the buffer holds any, are included: callers use this for a cheap
+    "certainly not" (no byte outside a range), where an extra byte only costs the general path.
+    """
+    if text.type != pa.string():
+        raise TypeError(f"value_bytes reads plain string arrays (32-bit offsets), not {text.type}")
+    offsets_buffer, data = text.buffers()[1:3]
+    if offsets_buffer is None or data is None or len(text) == 0:
+        return np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    return np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+
+
+def is_ascii(text: pa.Array) -> bool:
+    """Whether every value of ``text`` is ASCII (one pass over the bytes, no per-value work)."""
+    data = value_bytes(text)
+    return not data.size or int(data.max()) < 0x80
 
 
 def _beyond_int64(digits: pa.Array) -> np.ndarray:
@@ -242,28 +297,59 @@ def to_duration(text: pa.Array) -> Converted:
     return Converted(result, ((_bad(text, result), "cannot read {!r} as a duration (H:MM:SS, MM:SS or seconds)"),))
 
 
+_BOOL_WORDS = pa.array((*TRUE_WORDS, *FALSE_WORDS))
+
+
 def to_bool(text: pa.Array) -> Converted:
-    lowered = pc.utf8_lower(fold(text))
-    is_true = pc.is_in(lowered, value_set=pa.array(TRUE_WORDS))
-    is_false = pc.is_in(lowered, value_set=pa.array(FALSE_WORDS))
-    result = pc.if_else(is_true, True, pc.if_else(is_false, pa.scalar(False), pa.scalar(None, pa.bool_())))
+    """One lookup in the true words followed by the false ones: a position before the false ones is true."""
+    lowered = lower(fold(text))
+    position = pc.index_in(lowered, value_set=_BOOL_WORDS)
+    result = pc.less(position, pa.scalar(len(TRUE_WORDS), position.type))
     return Converted(result, ((_bad(text, result), "cannot read {!r} as bool"),))
+
+
+def lower(text: pa.Array) -> pa.Array:
+    """Lower-case text; ASCII text (the usual) by the ASCII kernel, which is the same there and far cheaper."""
+    return pc.ascii_lower(text) if is_ascii(text) else pc.utf8_lower(text)
 
 
 def to_timestamp(text: pa.Array, formats: tuple[str, ...], tz: str) -> Converted:
     """Parse with each format in turn (mixed formats in one column are common), then ISO 8601."""
-    folded = fold(text)
-    parsed = pa.nulls(len(folded), pa.timestamp("us"))
-    for fmt in (*formats, *DEFAULT_DATETIME_FORMATS):
-        todo = pc.and_(pc.is_valid(folded), pc.is_null(parsed))
-        if not pc.any(todo).as_py():
-            break
-        attempt = _reject_rollover(folded, pc.strptime(folded, format=fmt, unit="us", error_is_null=True), fmt)
-        parsed = pc.coalesce(parsed, attempt)
-    parsed = _iso_fallback(folded, parsed, tz)
-    local = pc.assume_timezone(parsed, timezone=tz, ambiguous="earliest", nonexistent="earliest")
-    result = pc.cast(local, ARROW_TYPES["timestamp"])
+    parsed = None if formats else _plain_iso(text)
+    if parsed is None:
+        folded = fold(text)
+        parsed = pa.nulls(len(folded), pa.timestamp("us"))
+        for fmt in (*formats, *DEFAULT_DATETIME_FORMATS):
+            todo = pc.and_(pc.is_valid(folded), pc.is_null(parsed))
+            if not pc.any(todo).as_py():
+                break
+            attempt = _reject_rollover(folded, pc.strptime(folded, format=fmt, unit="us", error_is_null=True), fmt)
+            parsed = pc.coalesce(parsed, attempt)
+        parsed = _iso_fallback(folded, parsed, tz)
+    result = pc.cast(localize(parsed, tz), ARROW_TYPES["timestamp"])
     return Converted(result, ((_bad(text, result), "cannot read {!r} as timestamp"),))
+
+
+_PLAIN_ISO_LENGTHS = pa.array([10, 16, 19], pa.int32())
+"""``2026-03-01``, ``2026-03-01 09:00`` and ``2026-03-01 09:00:00`` (or with ``T``): the usual export."""
+
+
+def _plain_iso(text: pa.Array) -> pa.Array | None:
+    """Naive local times, when every value is a plain ISO date or time; None: take the long way.
+
+    Arrow's ISO cast reads these lengths only as ``YYYY-MM-DD``, ``YYYY-MM-DD[ T]hh:mm`` and
+    ``YYYY-MM-DD[ T]hh:mm:ss`` — the values the default formats (then ISO 8601) give — and
+    refuses a day or time that does not exist (no rollover to check) and any zone offset. It is
+    several times cheaper than ``strptime``. One value it refuses sends the chunk the long way,
+    which names the rows. Only without the mapping's own formats, which come first.
+    """
+    plain = pc.is_in(pc.binary_length(text), value_set=_PLAIN_ISO_LENGTHS)  # false for a null, which is fine
+    if (pc.sum(plain).as_py() or 0) < len(text) - text.null_count:
+        return None
+    try:
+        return pc.cast(text, pa.timestamp("us"))
+    except pa.ArrowInvalid:
+        return None
 
 
 _FORMAT_PARTS = {
@@ -353,6 +439,6 @@ def to_timestamp_typed(values: pa.Array, tz: str) -> Converted:
     far = _mask(pc.or_(pc.less(ticks, lo), pc.greater(ticks, hi)))
     values = _null_where(values, far)
     if values.type.tz is None:
-        values = pc.assume_timezone(values, timezone=tz, ambiguous="earliest", nonexistent="earliest")
+        values = localize(values, tz)
     result = pc.cast(values, ARROW_TYPES["timestamp"], safe=False)  # nanoseconds: the lake keeps microseconds
     return Converted(result, ((far, IMPLAUSIBLE),))

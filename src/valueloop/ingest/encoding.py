@@ -167,19 +167,38 @@ def _judge(path: Path, encodings: tuple[str, ...], plausibility: bool) -> list[_
     verdicts = [_Verdict(e) for e in encodings]
     decoders = [codecs.getincrementaldecoder(e)() for e in encodings]
     skip_ascii = all(ascii_compatible(e) for e in encodings)
-    offset = line = 0
+    offset = 0
     for block in _windows(path):
+        line = _LinesBefore(path, offset)
         for verdict, decoder in zip(verdicts, decoders, strict=True):
             if verdict.bad is None and not (skip_ascii and block.isascii() and not decoder.getstate()[0]):
                 text = _decode(verdict, decoder, block, offset, line)
                 if plausibility and text:
                     _score(verdict, text, line)
         offset += len(block)
-        line += block.count(b"\n")
     for verdict, decoder in zip(verdicts, decoders, strict=True):
         if verdict.bad is None:
-            _decode(verdict, decoder, b"", offset, line, final=True)
+            _decode(verdict, decoder, b"", offset, _LinesBefore(path, offset), final=True)
     return verdicts
+
+
+@dataclass
+class _LinesBefore:
+    """The number of line breaks before byte ``offset`` of ``path``, counted only when asked.
+
+    Only a message needs a line number; counting them in every window cost more than the check itself.
+    """
+
+    path: Path
+    offset: int
+
+    def __call__(self) -> int:
+        count, left = 0, self.offset
+        with open(self.path, "rb") as fh:
+            while left > 0 and (block := fh.read(min(WINDOW_BYTES, left))):
+                count += block.count(b"\n")
+                left -= len(block)
+        return count
 
 
 def _windows(path: Path) -> Iterator[bytes]:
@@ -189,7 +208,12 @@ def _windows(path: Path) -> Iterator[bytes]:
 
 
 def _decode(
-    verdict: _Verdict, decoder: codecs.IncrementalDecoder, block: bytes, offset: int, line: int, final: bool = False
+    verdict: _Verdict,
+    decoder: codecs.IncrementalDecoder,
+    block: bytes,
+    offset: int,
+    line: _LinesBefore,
+    final: bool = False,
 ) -> str:
     """Decode one window; on failure note the file offset and line of the first bad byte."""
     pending = decoder.getstate()[0]
@@ -197,14 +221,14 @@ def _decode(
         return decoder.decode(block, final=final)
     except UnicodeDecodeError as err:
         at = err.start - len(pending)  # negative: the bad sequence began in the previous window
-        verdict.bad = (offset + at, line + block.count(b"\n", 0, max(at, 0)) + 1)
+        verdict.bad = (offset + at, line() + block.count(b"\n", 0, max(at, 0)) + 1)
         return ""
     except UnicodeError:  # e.g. UTF-16 without a byte-order mark: the codec refuses the stream itself
-        verdict.bad = (offset, line + 1)
+        verdict.bad = (offset, line() + 1)
         return ""
 
 
-def _score(verdict: _Verdict, text: str, line: int) -> None:
+def _score(verdict: _Verdict, text: str, line: _LinesBefore) -> None:
     """Count the common characters among the non-ASCII ones, and find the first garbled run."""
     import numpy as np  # only when a file has non-ASCII text: `--help` must not load numpy
 
@@ -221,7 +245,7 @@ def _score(verdict: _Verdict, text: str, line: int) -> None:
     garbled = np.flatnonzero((shares < GARBLED) & (sizes >= RUN_CHARS // 2))
     if len(garbled) and verdict.garbled_line is None:
         first = int(where[starts[garbled[0]]])
-        verdict.garbled_line = line + text.count("\n", 0, first) + 1
+        verdict.garbled_line = line() + text.count("\n", 0, first) + 1
 
 
 @cache

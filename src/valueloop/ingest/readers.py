@@ -205,9 +205,11 @@ def _csv_chunks(source: Source) -> Iterator[Chunk]:
     try:
         for batch in reader:
             table = pa.Table.from_batches([batch])
-            yield Chunk(table, _data_rows(valid_before, table.num_rows, invalid), invalid[sent:])
+            # Arrow may parse ahead and report a bad row while this generator is suspended: the rows
+            # handed out are counted now, not after the yield, or such a row would be in no chunk.
+            handed, sent = invalid[sent:], len(invalid)
+            yield Chunk(table, _data_rows(valid_before, table.num_rows, invalid), handed)
             valid_before += table.num_rows
-            sent = len(invalid)
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
         raise InputError(f"{source.path}: cannot parse as CSV ({source.encoding}): {err}") from err
     if invalid[sent:]:

@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 
 from valueloop.errors import InputError
 from valueloop.ingest.cells import UNESCAPE_PATTERN
-from valueloop.ingest.coerce import convert
+from valueloop.ingest.coerce import convert, lower, value_bytes
 from valueloop.ingest.readers import Chunk
 from valueloop.spec.datasets import Dataset, Field
 from valueloop.spec.mapping import FieldMapping, Mapping
@@ -87,7 +88,7 @@ def check_chunk(chunk: Chunk, dataset: Dataset, mapping: Mapping, tz: str, hashe
         if fm is not None and fm.rollover == "next_day":
             columns[field.name] = next_day(converted.values, columns.get(fm.after or ""))
         typed = _check_values(columns[field.name], field, errors)
-        if field.required:
+        if field.required and typed.null_count:
             missing = pc.is_null(typed).to_numpy(zero_copy_only=False) & ~converted.bad()
             _flag(errors, missing, field.name, shown, "required value is missing")
         columns[field.name] = typed
@@ -198,10 +199,11 @@ def as_plain_string(array: pa.Array) -> pa.Array:
 def _has_nul(text: pa.Array) -> np.ndarray:
     """A NUL byte is never data: it truncates text in C tools and databases downstream.
 
-    Rows are searched only when the column's byte buffer holds a NUL at all (one memchr).
+    Rows are searched only when the column's byte buffer holds a NUL at all: its least byte,
+    read in place (no copy of the buffer), is 0.
     """
     data = text.buffers()[2]
-    if data is None or b"\x00" not in data.to_pybytes():
+    if data is None or data.size == 0 or np.frombuffer(data, dtype=np.uint8).min() > 0:
         return np.zeros(len(text), dtype=bool)
     return np.asarray(pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False))
 
@@ -212,9 +214,10 @@ def _clean(raw: pa.Array, field: Field, fm: FieldMapping | None, mapping: Mappin
         return raw
     if pc.any(pc.starts_with(raw, "'")).as_py():  # a regex over every cell costs ~50 ms per million
         raw = pc.replace_substring_regex(raw, UNESCAPE_PATTERN, r"\1")
-    text = pc.utf8_trim_whitespace(raw)
-    nulls = (*mapping.nulls, *(fm.null_values if fm else ()))
-    text = pc.if_else(pc.is_in(text, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), text)
+    text = pc.utf8_trim_whitespace(raw) if _may_need_trim(raw) else raw
+    sentinel = _null_sentinels(text, (*mapping.nulls, *(fm.null_values if fm else ())))
+    if sentinel is not None:
+        text = pc.if_else(sentinel, pa.scalar(None, pa.string()), text)
     return _map_values(text, field, fm) if values else text
 
 
@@ -229,8 +232,69 @@ def _map_values(text: pa.Array, field: Field, fm: FieldMapping | None) -> pa.Arr
         idx = pc.index_in(text, value_set=keys)
         text = pc.if_else(pc.is_valid(idx), pc.take(targets, idx), text)
     if field.allowed:
-        text = pc.utf8_lower(text)
+        text = lower(text)
     return text
+
+
+def _null_sentinels(text: pa.Array, nulls: tuple[str, ...]) -> pa.Array | None:
+    """Rows whose value is one of ``nulls`` (None: no row is), looked up only where one could be.
+
+    A value can only be a sentinel if it is no longer than the longest one and starts with a
+    byte one starts with; in most columns (ids, times, words, numbers) few or no values do, and
+    a hash lookup of every value was most of the cost of cleaning a column.
+    """
+    offsets_buffer, data = text.buffers()[1:3]  # a plain string array (``_clean`` returns early otherwise)
+    if offsets_buffer is None or len(text) == 0:
+        return None
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    lengths = np.diff(offsets)
+    longest, first_bytes = _sentinel_shape(nulls)
+    maybe = lengths <= longest
+    filled = np.flatnonzero(maybe & (lengths > 0))
+    if len(filled) and data is not None:
+        starts = np.frombuffer(data, dtype=np.uint8)[offsets[filled]]
+        maybe[filled[~first_bytes[starts]]] = False
+    idx = np.flatnonzero(maybe)
+    if not len(idx):
+        return None
+    value_set = pa.array(nulls, pa.string())
+    if len(idx) > len(text) // 4:
+        return pc.is_in(text, value_set=value_set)
+    hits = idx[pc.is_in(text.take(pa.array(idx)), value_set=value_set).to_numpy(zero_copy_only=False)]
+    if not len(hits):
+        return None
+    mask = np.zeros(len(text), dtype=bool)
+    mask[hits] = True
+    return pa.array(mask)
+
+
+@cache
+def _sentinel_shape(nulls: tuple[str, ...]) -> tuple[int, np.ndarray]:
+    """(longest byte length, which first bytes occur) of the null sentinels."""
+    encoded = [n.encode() for n in nulls]
+    first_bytes = np.zeros(256, dtype=bool)
+    first_bytes[[e[0] for e in encoded if e]] = True
+    return max((len(e) for e in encoded), default=0), first_bytes
+
+
+def _may_need_trim(text: pa.Array) -> bool:
+    """Whether trimming could change a value: not when no byte is whitespace or non-ASCII.
+
+    Every whitespace character is a byte ≤ 0x20 (space, tab, line breaks, \\x1c-\\x1f) or part of a
+    multi-byte character (U+3000, U+00A0). Two passes over the bytes cost far less than trimming
+    every value; text with inner spaces (times, names) is only searched for one at an edge.
+    """
+    data = value_bytes(text)
+    if not data.size:  # every value empty
+        return False
+    if int(data.max()) >= 0x7F:
+        return True
+    least = int(data.min())
+    if least > 0x20:
+        return False
+    if least < 0x20:
+        return True
+    return bool(pc.any(pc.starts_with(text, " ")).as_py() or pc.any(pc.ends_with(text, " ")).as_py())
 
 
 def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, str, list[str]]]) -> pa.Array:
@@ -325,6 +389,7 @@ def _split(chunk: Chunk, typed: pa.Table, errors: list[tuple[np.ndarray, str, li
         row_errors.append(RowError(inv.row, "(row)", inv.reason))
         cells = inv.values if inv.values is not None else {"_line": inv.text}
         bad_raw[inv.row] = json.dumps(cells, ensure_ascii=False)
-    keep = pa.array(~bad)
     row_errors.sort(key=lambda e: e.row)
-    return CheckedChunk(typed.filter(keep), chunk.rows[~bad], row_errors, bad_raw)
+    if not len(bad_idx):  # the usual chunk: nothing to take out, no copy of every column
+        return CheckedChunk(typed, chunk.rows, row_errors, bad_raw)
+    return CheckedChunk(typed.filter(pa.array(~bad)), chunk.rows[~bad], row_errors, bad_raw)
