@@ -39,10 +39,18 @@ EXTRA_ITEMS = """
         check: {kind: regex, pattern: "\\\\d+ ?(元|yuan)"}
 """
 SMALL_TALK = {
-    "zh": [("customer", "稍等一下，我找一下卡。"), ("agent", "好的，不着急。"), ("customer", "找到了。"),
-           ("agent", "好的，请讲。")],
-    "en": [("customer", "Hold on, let me find my card."), ("agent", "Sure, take your time."),
-           ("customer", "Got it."), ("agent", "Great, go ahead.")],
+    "zh": [
+        ("customer", "稍等一下，我找一下卡。"),
+        ("agent", "好的，不着急。"),
+        ("customer", "找到了。"),
+        ("agent", "好的，请讲。"),
+    ],
+    "en": [
+        ("customer", "Hold on, let me find my card."),
+        ("agent", "Sure, take your time."),
+        ("customer", "Got it."),
+        ("agent", "Great, go ahead."),
+    ],
 }
 
 
@@ -62,8 +70,13 @@ def conversations(n: int) -> list[object]:
         said = [(r["speaker"], str(r["text"])) for r in rows]
         said = said[:2] + SMALL_TALK[lang] * 2 + said[2:]
         times = [(float(i * 4), float(i * 4 + 3)) if channel == "phone" else (None, None) for i in range(len(said))]
-        out.append(Conversation(spec.conversation_id, tuple(
-            Turn(i, who, text, *times[i]) for i, (who, text) in enumerate(said)), {"channel": channel}))  # type: ignore[arg-type]
+        out.append(
+            Conversation(
+                spec.conversation_id,
+                tuple(Turn(i, who, text, *times[i]) for i, (who, text) in enumerate(said)),
+                {"channel": channel},
+            )
+        )  # type: ignore[arg-type]
     return out
 
 

@@ -369,8 +369,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=CLIENTS)
     ap.add_argument("--seconds", type=float, default=SECONDS)
     ap.add_argument("--cache-seconds", type=float, default=CACHE_SECONDS, help="the server's response cache; 0 = off")
-    ap.add_argument("--shared-token", action="store_true",
-                    help="every client of a role signs with one token (default: a token per client, as 50 users)")
+    ap.add_argument(
+        "--shared-token",
+        action="store_true",
+        help="every client of a role signs with one token (default: a token per client, as 50 users)",
+    )
     ap.add_argument("--profile", metavar="PATH", help="profile one endpoint in-process instead of the load test")
     ap.add_argument("--role", choices=ROLES, default="analyst")
     ap.add_argument("--repeat", type=int, default=30)

@@ -59,8 +59,12 @@ def test_findings_list_and_show(app_client: TestClient, as_role: Headers) -> Non
 
 def test_actions_create_move_show(app_client: TestClient, as_role: Headers) -> None:
     h = as_role("analyst")
-    body = {"title": "缩短首次响应", "owner": "王敏", "department": "客服部",
-            "links": [{"kind": "entity", "ref": "B001"}]}
+    body = {
+        "title": "缩短首次响应",
+        "owner": "王敏",
+        "department": "客服部",
+        "links": [{"kind": "entity", "ref": "B001"}],
+    }
     created = app_client.post("/api/v1/actions", json=body, headers=h)
     assert created.status_code == 201, created.text
     aid = created.json()["action_id"]
@@ -84,11 +88,13 @@ def test_text_endpoints(app_client: TestClient, as_role: Headers) -> None:
 def test_upload_ingests_and_refuses_bad_files(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
     h = as_role("analyst")
     before = Lake(demo.lake_dir).manifest()
-    wrong = app_client.post("/api/v1/ingest/orders", files={"files": ("x.exe", b"MZ\x00", "application/octet-stream")},
-                            headers=h)
+    wrong = app_client.post(
+        "/api/v1/ingest/orders", files={"files": ("x.exe", b"MZ\x00", "application/octet-stream")}, headers=h
+    )
     assert wrong.status_code == 400 and "unsupported file type" in wrong.json()["error"]["message"]
-    big = app_client.post("/api/v1/ingest/orders", files={"files": ("big.csv", b"a,b\n" * 100_000, "text/csv")},
-                          headers=h)
+    big = app_client.post(
+        "/api/v1/ingest/orders", files={"files": ("big.csv", b"a,b\n" * 100_000, "text/csv")}, headers=h
+    )
     assert big.status_code == 413 and big.json()["error"]["code"] == "too_large"
     assert Lake(demo.lake_dir).manifest() == before
     csv = "order_id,customer_id,entity_id,ordered_at,amount\nAPI-1,C00001,B001,2026-10-03T10:00:00+08:00,99.5\n"
@@ -139,8 +145,9 @@ def test_login_set_cookie_flags(app_client: TestClient) -> None:
     app_client.cookies.clear()
     form = app_client.get("/login")
     token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-    r = app_client.post("/login", data={"username": "viewer", "password": PASSWORD, "csrf_token": token},
-                        follow_redirects=False)
+    r = app_client.post(
+        "/login", data={"username": "viewer", "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+    )
     header = r.headers["set-cookie"].lower()
     assert "httponly" in header and "samesite=lax" in header
     app_client.cookies.clear()

@@ -74,8 +74,11 @@ def test_the_walk_sees_every_router(app_client: TestClient) -> None:
 
 
 def test_every_route_declares_one_permission(app_client: TestClient) -> None:
-    missing = [r.path for r in _routes(app_client) if r.permission is None and not r.path.startswith("/openapi")
-               and not r.path.startswith("/api/docs")]
+    missing = [
+        r.path
+        for r in _routes(app_client)
+        if r.permission is None and not r.path.startswith("/openapi") and not r.path.startswith("/api/docs")
+    ]
     assert missing == []
 
 
@@ -93,8 +96,14 @@ def bound_tokens(demo: Workspace) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("role", "bound"), [(None, False), *((r, False) for r in Role), *((r, True) for r in BOUND)])
-def test_route_by_role_matrix(app_client: TestClient, tokens: dict[str, str], bound_tokens: dict[str, str],
-                              demo: Workspace, role: Role | None, bound: bool) -> None:
+def test_route_by_role_matrix(
+    app_client: TestClient,
+    tokens: dict[str, str],
+    bound_tokens: dict[str, str],
+    demo: Workspace,
+    role: Role | None,
+    bound: bool,
+) -> None:
     app_client.cookies.clear()
     finding = list_findings(demo)[0].id
     token = (bound_tokens if bound else tokens)[role.value] if role else None

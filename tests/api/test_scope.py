@@ -36,12 +36,16 @@ def tree(demo: Workspace) -> tuple[set[str], set[str]]:
 @pytest.fixture(scope="module")
 def foreign_action(demo: Workspace, tree: tuple[set[str], set[str]]) -> int:
     other = sorted(x for x in tree[1] if x.startswith("B"))[0]
-    return create_action(demo, {"title": "elsewhere", "owner": "x", "department": "y",
-                                "links": [{"kind": "entity", "ref": other}]}, "admin")
+    return create_action(
+        demo,
+        {"title": "elsewhere", "owner": "x", "department": "y", "links": [{"kind": "entity", "ref": other}]},
+        "admin",
+    )
 
 
-def test_scores_and_rankings_are_scoped(app_client: TestClient, as_role: Headers,
-                                        tree: tuple[set[str], set[str]]) -> None:
+def test_scores_and_rankings_are_scoped(
+    app_client: TestClient, as_role: Headers, tree: tuple[set[str], set[str]]
+) -> None:
     mine, others = tree
     h = as_role("manager")
     run = app_client.get("/api/v1/runs/latest", headers=h).json()
@@ -56,12 +60,13 @@ def test_scores_and_rankings_are_scoped(app_client: TestClient, as_role: Headers
     assert app_client.get("/api/v1/scores/NO-SUCH-UNIT", headers=h).status_code == 404  # same answer as hidden
     for page in ("/rankings", "/rankings.csv", "/"):
         body = app_client.get(page, headers=h).text
-        assert not [x for x in others if f"/units/{x}\"" in body or f"\n{x}," in body or f",{x}," in body], page
+        assert not [x for x in others if f'/units/{x}"' in body or f"\n{x}," in body or f",{x}," in body], page
     assert app_client.get(f"/units/{outside}", headers=h).status_code == 404
 
 
-def test_findings_are_scoped(app_client: TestClient, as_role: Headers, demo: Workspace,
-                             tree: tuple[set[str], set[str]]) -> None:
+def test_findings_are_scoped(
+    app_client: TestClient, as_role: Headers, demo: Workspace, tree: tuple[set[str], set[str]]
+) -> None:
     mine, others = tree
     h = as_role("manager")
     got = app_client.get("/api/v1/findings", headers=h).json()
@@ -71,8 +76,9 @@ def test_findings_are_scoped(app_client: TestClient, as_role: Headers, demo: Wor
     assert app_client.get(f"/api/v1/findings/{hidden[0].id}", headers=h).status_code == 404
 
 
-def test_actions_are_scoped(app_client: TestClient, as_role: Headers, foreign_action: int,
-                            tree: tuple[set[str], set[str]]) -> None:
+def test_actions_are_scoped(
+    app_client: TestClient, as_role: Headers, foreign_action: int, tree: tuple[set[str], set[str]]
+) -> None:
     mine, others = tree
     h = as_role("manager")
     listed = [a["action_id"] for a in app_client.get("/api/v1/actions", headers=h).json()]

@@ -356,7 +356,7 @@ def test_many_small_files_cannot_pass_the_request_limit(app_client: TestClient, 
 
 def test_a_body_without_length_is_counted_as_it_streams(app_client: TestClient, as_role: Headers) -> None:
     def chunks() -> object:
-        yield b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"s.csv\"\r\n\r\n"
+        yield b'--b\r\nContent-Disposition: form-data; name="files"; filename="s.csv"\r\n\r\n'
         for _ in range(2 * LIMIT // 10_000):
             yield b"x" * 10_000
 

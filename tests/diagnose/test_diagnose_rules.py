@@ -17,19 +17,41 @@ PERIODS = ["2026-01", "2026-02", "2026-03", "2026-04"]
 
 
 def _model(benchmark: object = 1.0, direction: str = "lower") -> EvaluationModel:
-    return EvaluationModel.model_validate({
-        "id": "m", "name": "m", "dimensions": [{"id": "d", "name": "d", "indicators": [{
-            "id": "wait", "name": "wait", "dataset": "interactions", "direction": direction, "benchmark": benchmark,
-            "measure": {"type": "duration", "start": "opened_at", "end": "resolved_at"}, "min_n": 30,
-        }]}],
-    })
+    return EvaluationModel.model_validate(
+        {
+            "id": "m",
+            "name": "m",
+            "dimensions": [
+                {
+                    "id": "d",
+                    "name": "d",
+                    "indicators": [
+                        {
+                            "id": "wait",
+                            "name": "wait",
+                            "dataset": "interactions",
+                            "direction": direction,
+                            "benchmark": benchmark,
+                            "measure": {"type": "duration", "start": "opened_at", "end": "resolved_at"},
+                            "min_n": 30,
+                        }
+                    ],
+                }
+            ],
+        }
+    )
 
 
 def _values(series: dict[str, list[float]], n: int = 100, segments: dict[str, float] | None = None) -> pd.DataFrame:
-    rows = [{"entity_id": e, "period": p, "indicator": "wait", "segment": None, "value": v, "n": n, "var": None}
-            for e, vs in series.items() for p, v in zip(PERIODS, vs, strict=True)]
-    rows += [{"entity_id": "A", "period": PERIODS[-1], "indicator": "wait", "segment": s, "value": v, "n": n,
-              "var": None} for s, v in (segments or {}).items()]
+    rows = [
+        {"entity_id": e, "period": p, "indicator": "wait", "segment": None, "value": v, "n": n, "var": None}
+        for e, vs in series.items()
+        for p, v in zip(PERIODS, vs, strict=True)
+    ]
+    rows += [
+        {"entity_id": "A", "period": PERIODS[-1], "indicator": "wait", "segment": s, "value": v, "n": n, "var": None}
+        for s, v in (segments or {}).items()
+    ]
     return pd.DataFrame(rows, columns=["entity_id", "period", "indicator", "segment", "value", "n", "var"])
 
 
@@ -86,8 +108,11 @@ def test_peer_bottom_decile_needs_ten_peers() -> None:
     found = find(_values(series), _model(benchmark=None), DiagnoseConfig(), PERIODS)
     assert {f.entity_id for f in found if f.rule is RuleName.peer_bottom_decile} == {"U11", "U10"}
     few = {k: v for k, v in list(series.items())[:9]}
-    assert not [f for f in find(_values(few), _model(benchmark=None), DiagnoseConfig(), PERIODS)
-                if f.rule is RuleName.peer_bottom_decile]
+    assert not [
+        f
+        for f in find(_values(few), _model(benchmark=None), DiagnoseConfig(), PERIODS)
+        if f.rule is RuleName.peer_bottom_decile
+    ]
 
 
 def test_peers_tied_at_the_median_are_not_the_bottom_decile() -> None:

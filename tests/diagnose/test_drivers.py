@@ -26,8 +26,24 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 def test_drivers_json_contract(demo: Workspace) -> None:
     app = typer.Typer()
     register(app)
-    result = CliRunner().invoke(app, ["drivers", "--outcome", "csat", "--period", "2026-10", "--periods", "6",
-                                      "--bootstrap", "30", "--workspace", str(demo.root), "--format", "json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "drivers",
+            "--outcome",
+            "csat",
+            "--period",
+            "2026-10",
+            "--periods",
+            "6",
+            "--bootstrap",
+            "30",
+            "--workspace",
+            str(demo.root),
+            "--format",
+            "json",
+        ],
+    )
     out = json.loads(result.stdout)
     assert set(out) >= {"outcome", "r2", "observations", "drivers", "excluded"}
     assert sum(d["importance"] for d in out["drivers"]) == pytest.approx(out["r2"])

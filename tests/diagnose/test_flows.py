@@ -36,14 +36,19 @@ def story(demo: Workspace) -> dict[str, str]:
 
 def test_the_degraded_branch_is_found_after_it_degrades(demo: Workspace, story: dict[str, str]) -> None:
     assert story["from"] == AFTER[0]
-    hits = {p: [f for f in diagnose(demo, period=p).findings
-                if f.entity_id == story["branch"] and f.indicator in TIMES] for p in AFTER}
+    hits = {
+        p: [f for f in diagnose(demo, period=p).findings if f.entity_id == story["branch"] and f.indicator in TIMES]
+        for p in AFTER
+    }
     assert sum(bool(h) for h in hits.values()) >= 3
     first = hits[story["from"]]
     assert any(f.rule is RuleName.deterioration for f in first)  # worse than its own previous months
     before = diagnose(demo, period="2026-05").findings
-    assert not [f for f in before if f.entity_id == story["branch"] and f.indicator in TIMES
-                and f.rule is RuleName.deterioration]
+    assert not [
+        f
+        for f in before
+        if f.entity_id == story["branch"] and f.indicator in TIMES and f.rule is RuleName.deterioration
+    ]
 
 
 def test_rerunning_replaces_and_evidence_reproduces_the_value(demo: Workspace) -> None:
@@ -81,10 +86,20 @@ def test_cli_contract(demo: Workspace) -> None:
     out = json.loads(runner.invoke(app, ["diagnose", "--period", "2026-09", *ws]).stdout)
     assert set(out) >= {"model", "period", "counts", "findings"}
     finding = out["findings"][0]
-    assert set(finding) >= {"id", "entity_id", "indicator", "period", "value", "benchmark", "gap_pct", "severity",
-                            "rule"}
-    listed = json.loads(runner.invoke(app, ["findings", "list", "--period", "2026-09", "--severity", "critical",
-                                            *ws]).stdout)
+    assert set(finding) >= {
+        "id",
+        "entity_id",
+        "indicator",
+        "period",
+        "value",
+        "benchmark",
+        "gap_pct",
+        "severity",
+        "rule",
+    }
+    listed = json.loads(
+        runner.invoke(app, ["findings", "list", "--period", "2026-09", "--severity", "critical", *ws]).stdout
+    )
     assert listed and {f["severity"] for f in listed} == {"critical"}
     shown = json.loads(runner.invoke(app, ["findings", "show", finding["id"], *ws]).stdout)
     assert shown["id"] == finding["id"] and "queries" in shown["evidence"]

@@ -80,5 +80,9 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
 
 def test_ipa_quadrants_split_at_the_means() -> None:
     quads = quadrants({"a": 0.3, "b": 0.3, "c": 0.1, "d": 0.1}, {"a": 2.0, "b": 4.0, "c": 2.0, "d": 4.0})
-    assert quads == {"a": Quadrant.concentrate, "b": Quadrant.keep_up, "c": Quadrant.low_priority,
-                     "d": Quadrant.overkill}
+    assert quads == {
+        "a": Quadrant.concentrate,
+        "b": Quadrant.keep_up,
+        "c": Quadrant.low_priority,
+        "d": Quadrant.overkill,
+    }

@@ -31,8 +31,18 @@ MONITOR_TEMPLATE = Path(str(template_path("three-dimension"))).parent / "monitor
 def _diagnosis(seconds: float) -> Severity | None:
     """The benchmark finding for a branch whose median first response is ``seconds`` every month."""
     model = load_model(template_path("experience-score"))
-    rows = [{"entity_id": "B1", "period": p, "indicator": "median_first_response", "segment": None,
-             "value": seconds / 60.0, "n": 100, "var": None} for p in PERIODS]
+    rows = [
+        {
+            "entity_id": "B1",
+            "period": p,
+            "indicator": "median_first_response",
+            "segment": None,
+            "value": seconds / 60.0,
+            "n": 100,
+            "var": None,
+        }
+        for p in PERIODS
+    ]
     values = pd.DataFrame(rows, columns=["entity_id", "period", "indicator", "segment", "value", "n", "var"])
     found = [f for f in find(values, model, DiagnoseConfig(), PERIODS) if f.rule is RuleName.benchmark]
     return found[0].severity if found else None
@@ -54,8 +64,12 @@ def _detector_fires(seconds: float) -> bool:
 
 @pytest.mark.parametrize(
     ("ratio", "severity", "alarm"),
-    [(1.19, None, False), (1.21, Severity.warning, True), (1.49, Severity.warning, True),
-     (1.51, Severity.critical, True)],
+    [
+        (1.19, None, False),
+        (1.21, Severity.warning, True),
+        (1.49, Severity.warning, True),
+        (1.51, Severity.critical, True),
+    ],
 )
 def test_one_first_response_time_one_verdict(ratio: float, severity: Severity | None, alarm: bool) -> None:
     seconds = ratio * FIRST_RESPONSE_BENCHMARK_SECONDS
@@ -94,8 +108,10 @@ def test_expr_names_the_policy_factors_and_benchmark() -> None:
 
 @pytest.mark.parametrize(
     ("expr", "message"),
-    [("frt_p90[15m] > benchmark * warning", "policy has none for frt_p90"),
-     ("frt_p50[15m] > warning", r"write 'benchmark \* warning'")],
+    [
+        ("frt_p90[15m] > benchmark * warning", "policy has none for frt_p90"),
+        ("frt_p50[15m] > warning", r"write 'benchmark \* warning'"),
+    ],
 )
 def test_expr_without_a_benchmark_is_refused(expr: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):

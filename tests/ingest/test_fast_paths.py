@@ -22,11 +22,11 @@ from test_ingest_csv import reconciles, stored
 
 from conftest import write
 from valueloop.errors import InputError
-from valueloop.flows.ingest import ingest
 from valueloop.ingest import coerce
 from valueloop.ingest.coerce import FALSE_WORDS, TRUE_WORDS, Converted, lower, to_bool, to_int, to_timestamp
 from valueloop.ingest.csvscan import SCAN_BYTES
 from valueloop.ingest.encoding import WINDOW_BYTES, detect_encoding
+from valueloop.ingest.service.ingest import ingest
 from valueloop.store.workspace import Workspace
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -25,8 +25,15 @@ NAN = np.nan
 
 
 def ind(id_: str, weight: float, rule: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"id": id_, "name": id_, "dataset": "feedback", "measure": {"type": "mean", "field": "csat"},
-            "weight": weight, "scoring": rule, **extra}
+    return {
+        "id": id_,
+        "name": id_,
+        "dataset": "feedback",
+        "measure": {"type": "mean", "field": "csat"},
+        "weight": weight,
+        "scoring": rule,
+        **extra,
+    }
 
 
 def model(dimensions: list[dict[str, Any]], **extra: Any) -> EvaluationModel:
@@ -42,20 +49,28 @@ def row(
 CSAT = ind("csat", 0.5, {"rule": "linear", "worst": 1, "best": 5}, min_n=30)
 FCR = ind("fcr", 0.5, {"rule": "bands", "thresholds": [0.9, 0.8, 0.7, 0.6]})
 WAIT = ind("wait", 1.0, {"rule": "linear", "worst": 120, "best": 30}, direction="lower")
-BRANCHES = model([
-    {"id": "experience", "name": "Experience", "weight": 0.6, "indicators": [CSAT, FCR]},
-    {"id": "efficiency", "name": "Efficiency", "weight": 0.4, "indicators": [WAIT]},
-])
+BRANCHES = model(
+    [
+        {"id": "experience", "name": "Experience", "weight": 0.6, "indicators": [CSAT, FCR]},
+        {"id": "efficiency", "name": "Efficiency", "weight": 0.4, "indicators": [WAIT]},
+    ]
+)
 
 
 def branch_values() -> pd.DataFrame:
     rows = []
     for e, csat, n, fcr, wait in [
-        ("a", 4.6, 100, 0.85, 48), ("b", 5.0, 3, 0.95, 75), ("c", NAN, 0, NAN, 75),
-        ("d", 5.0, 80, 0.95, 75), ("e", NAN, 0, NAN, NAN),
+        ("a", 4.6, 100, 0.85, 48),
+        ("b", 5.0, 3, 0.95, 75),
+        ("c", NAN, 0, NAN, 75),
+        ("d", 5.0, 80, 0.95, 75),
+        ("e", NAN, 0, NAN, NAN),
     ]:
-        rows += [row(e, "csat", csat, n, 0.5), row(e, "fcr", fcr, 0 if np.isnan(fcr) else 200),
-                 row(e, "wait", wait, 0 if np.isnan(wait) else 50)]
+        rows += [
+            row(e, "csat", csat, n, 0.5),
+            row(e, "fcr", fcr, 0 if np.isnan(fcr) else 200),
+            row(e, "wait", wait, 0 if np.isnan(wait) else 50),
+        ]
     return pd.DataFrame(rows).assign(period="2024-05")  # extra columns are ignored
 
 
@@ -97,8 +112,9 @@ def test_weighted_mean_by_hand() -> None:
 
 
 def test_shrink_policy_by_hand() -> None:
-    m = model([{"id": "exp", "name": "Exp", "indicators": [ind("csat", 1, CSAT["scoring"], min_n=30)]}],
-              small_sample="shrink")
+    m = model(
+        [{"id": "exp", "name": "Exp", "indicators": [ind("csat", 1, CSAT["scoring"], min_n=30)]}], small_sample="shrink"
+    )
     peers = [("p1", 4.9, 0.3), ("p2", 4.5, 0.5), ("p3", 4.2, 0.6), ("p4", 4.6, 0.4)]
     rows = [row(e, "csat", v, 100, s2) for e, v, s2 in peers]
     values = pd.DataFrame([*rows, row("s", "csat", 5.0, 3, 0.0)])
@@ -108,8 +124,9 @@ def test_shrink_policy_by_hand() -> None:
     # s: D = .45 / 3 = .15, Z = .078833 / .228833 = .34450 → posterior 4.55 + .34450 × .45 = 4.70503,
     # then capped at the peer mean μ = 4.55: below min_n a unit may lose points but not win them.
     n = np.array([100, 100, 100, 100, 3.0])
-    posterior = shrink(np.array([4.9, 4.5, 4.2, 4.6, 5.0]), n, np.array([.3, .5, .6, .4, 0]), k=30,
-                       reference=n >= 30)
+    posterior = shrink(
+        np.array([4.9, 4.5, 4.2, 4.6, 5.0]), n, np.array([0.3, 0.5, 0.6, 0.4, 0]), k=30, reference=n >= 30
+    )
     assert posterior.values[4] == pytest.approx(4.70503, abs=1e-5)
     s = r["s"].indicators["csat"]
     assert s.flag is Flag.shrunk and s.value == 5.0
@@ -119,17 +136,27 @@ def test_shrink_policy_by_hand() -> None:
     assert r["p2"].indicators["csat"].shrunk_value is None
 
 
-WAIT_SEG = ind("wait", 1.0, {"rule": "target"}, direction="lower",
-               benchmark={"field": "vip", "values": {"true": 30, "false": 60}, "default": 90})
+WAIT_SEG = ind(
+    "wait",
+    1.0,
+    {"rule": "target"},
+    direction="lower",
+    benchmark={"field": "vip", "values": {"true": 30, "false": 60}, "default": 90},
+)
 
 
 def test_segment_benchmarks_by_hand() -> None:
     m = model([{"id": "eff", "name": "Eff", "indicators": [WAIT_SEG]}], scale="0-100")
-    values = pd.DataFrame([
-        row("x", "wait", 50, 40), row("x", "wait", 40, 10, segment="true"),
-        row("x", "wait", 55, 20, segment="false"), row("x", "wait", 100, 10, segment="(none)"),
-        row("y", "wait", 35, 5), row("y", "wait", 35, 5, segment="true"),
-    ])
+    values = pd.DataFrame(
+        [
+            row("x", "wait", 50, 40),
+            row("x", "wait", 40, 10, segment="true"),
+            row("x", "wait", 55, 20, segment="false"),
+            row("x", "wait", 100, 10, segment="(none)"),
+            row("y", "wait", 35, 5),
+            row("y", "wait", 35, 5, segment="true"),
+        ]
+    )
     r = by_id(score_model(values, m))
     # x: true 30/40 = .75 → 75; false 60/55 > 1, capped → 100; (none) uses the default 90:
     #    90/100 = .9 → 90. Score (10 × 75 + 20 × 100 + 10 × 90)/40 = 3650/40 = 91.25;
@@ -145,20 +172,28 @@ def test_segment_benchmarks_by_hand() -> None:
 def test_segment_without_benchmark_is_skipped() -> None:
     no_default = WAIT_SEG | {"benchmark": {"field": "vip", "values": {"true": 30}}}
     m = model([{"id": "eff", "name": "Eff", "indicators": [no_default]}])
-    values = pd.DataFrame([
-        row("x", "wait", 50, 30), row("x", "wait", 40, 10, segment="true"), row("x", "wait", 55, 20, segment="false"),
-        row("z", "wait", 55, 20), row("z", "wait", 55, 20, segment="false"),
-    ])
+    values = pd.DataFrame(
+        [
+            row("x", "wait", 50, 30),
+            row("x", "wait", 40, 10, segment="true"),
+            row("x", "wait", 55, 20, segment="false"),
+            row("z", "wait", 55, 20),
+            row("z", "wait", 55, 20, segment="false"),
+        ]
+    )
     r = by_id(score_model(values, m))
     assert r["x"].indicators["wait"].benchmark == pytest.approx(30)  # only the "true" row is scored
     assert r["z"].indicators["wait"].flag is Flag.no_benchmark and r["z"].score is None
 
 
 def test_topsis_by_hand() -> None:
-    m = model([
-        {"id": "d1", "name": "D1", "weight": 0.5, "indicators": [ind("i1", 1, CSAT["scoring"])]},
-        {"id": "d2", "name": "D2", "weight": 0.5, "indicators": [ind("i2", 1, CSAT["scoring"])]},
-    ], aggregation="topsis")
+    m = model(
+        [
+            {"id": "d1", "name": "D1", "weight": 0.5, "indicators": [ind("i1", 1, CSAT["scoring"])]},
+            {"id": "d2", "name": "D2", "weight": 0.5, "indicators": [ind("i2", 1, CSAT["scoring"])]},
+        ],
+        aggregation="topsis",
+    )
     values = pd.DataFrame([row(e, i, v, 50) for e, v in [("hi", 5), ("lo", 1), ("mid", 3)] for i in ("i1", "i2")])
     r = by_id(score_model(values, m))
     # Scores equal values. Each column normalised by √(25 + 1 + 9); ideal (5, 5) for "hi" and
@@ -169,12 +204,16 @@ def test_topsis_by_hand() -> None:
 
 
 def test_topsis_counts_a_missing_score_as_the_minimum() -> None:
-    m = model([
-        {"id": "d1", "name": "D1", "weight": 0.5, "indicators": [ind("i1", 1, CSAT["scoring"])]},
-        {"id": "d2", "name": "D2", "weight": 0.5, "indicators": [ind("i2", 1, CSAT["scoring"])]},
-    ], aggregation="topsis")
-    values = pd.DataFrame([row("hi", "i1", 5, 50), row("hi", "i2", 5, 50),
-                           row("gap", "i1", 5, 50), row("gap", "i2", NAN, 0)])
+    m = model(
+        [
+            {"id": "d1", "name": "D1", "weight": 0.5, "indicators": [ind("i1", 1, CSAT["scoring"])]},
+            {"id": "d2", "name": "D2", "weight": 0.5, "indicators": [ind("i2", 1, CSAT["scoring"])]},
+        ],
+        aggregation="topsis",
+    )
+    values = pd.DataFrame(
+        [row("hi", "i1", 5, 50), row("hi", "i2", 5, 50), row("gap", "i1", 5, 50), row("gap", "i2", NAN, 0)]
+    )
     r = by_id(score_model(values, m))
     # gap = (5, 1 filled in): i1 does not separate the two; on i2 gap sits at the anti-ideal,
     # so d⁻ = 0, C = 0 → 1 + 4 × 0 = 1, whereas its weighted mean over what was scored is 5.
@@ -225,19 +264,33 @@ cells = st.tuples(st.one_of(st.just(NAN), st.floats(0, 1)), st.integers(0, 60), 
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.lists(st.floats(0.05, 0.95), min_size=3, max_size=3), st.lists(cells, min_size=12, max_size=12),
-    st.sampled_from(["1-5", "0-100"]), st.sampled_from(["exclude", "shrink"]),
+    st.lists(st.floats(0.05, 0.95), min_size=3, max_size=3),
+    st.lists(cells, min_size=12, max_size=12),
+    st.sampled_from(["1-5", "0-100"]),
+    st.sampled_from(["exclude", "shrink"]),
 )
 def test_points_lost_add_up_to_the_gap(
     w: list[float], grid: list[tuple[float, int, float]], scale: str, policy: str
 ) -> None:
     rule = {"rule": "linear", "worst": 0, "best": 1}
-    m = model([
-        {"id": "d1", "name": "D1", "weight": w[0],
-         "indicators": [ind("a", w[1], rule, min_n=20), ind("b", 1 - w[1], rule)]},
-        {"id": "d2", "name": "D2", "weight": 1 - w[0],
-         "indicators": [ind("c", w[2], rule, min_n=10), ind("d", 1 - w[2], rule, min_n=5)]},
-    ], scale=scale, small_sample=policy)
+    m = model(
+        [
+            {
+                "id": "d1",
+                "name": "D1",
+                "weight": w[0],
+                "indicators": [ind("a", w[1], rule, min_n=20), ind("b", 1 - w[1], rule)],
+            },
+            {
+                "id": "d2",
+                "name": "D2",
+                "weight": 1 - w[0],
+                "indicators": [ind("c", w[2], rule, min_n=10), ind("d", 1 - w[2], rule, min_n=5)],
+            },
+        ],
+        scale=scale,
+        small_sample=policy,
+    )
     values = pd.DataFrame([row(f"u{k // 4}", "abcd"[k % 4], v, n, s2) for k, (v, n, s2) in enumerate(grid)])
     low, top = m.scale.bounds
     for r in score_model(values, m):

@@ -19,13 +19,25 @@ NAN = np.nan
 
 def indicator(rule: dict[str, Any], direction: str = "higher", **extra: Any) -> Indicator:
     return Indicator.model_validate(
-        {"id": "x", "name": "X", "dataset": "feedback", "measure": {"type": "mean", "field": "csat"},
-         "direction": direction, "scoring": rule, **extra}
+        {
+            "id": "x",
+            "name": "X",
+            "dataset": "feedback",
+            "measure": {"type": "mean", "field": "csat"},
+            "direction": direction,
+            "scoring": rule,
+            **extra,
+        }
     )
 
 
-def score(values: list[float], rule: dict[str, Any], direction: str = "higher", scale: Scale = Scale.five,
-          benchmark: float | None = None) -> list[float]:
+def score(
+    values: list[float],
+    rule: dict[str, Any],
+    direction: str = "higher",
+    scale: Scale = Scale.five,
+    benchmark: float | None = None,
+) -> list[float]:
     return score_values(np.array(values, dtype=float), indicator(rule, direction), scale, benchmark).tolist()
 
 

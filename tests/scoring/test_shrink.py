@@ -20,10 +20,46 @@ from valueloop.scoring.shrink import ShrinkMethod, pooled_variance, shrink, shri
 # "James-Stein estimator: How did Efron and Morris calculate σ² in shrinkage factor for
 # their baseball example?", stats.stackexchange.com question 5727). Hits are y × 45.
 HITS = np.array([18, 17, 16, 15, 14, 14, 13, 12, 11, 11, 10, 10, 10, 10, 10, 9, 8, 7])
-PUBLISHED_Y = [.400, .378, .356, .333, .311, .311, .289, .267, .244,
-               .244, .222, .222, .222, .222, .222, .200, .178, .156]
-PUBLISHED_JS = [.294, .289, .285, .280, .275, .275, .270, .265, .261,
-                .261, .256, .256, .256, .256, .256, .251, .247, .242]
+PUBLISHED_Y = [
+    0.400,
+    0.378,
+    0.356,
+    0.333,
+    0.311,
+    0.311,
+    0.289,
+    0.267,
+    0.244,
+    0.244,
+    0.222,
+    0.222,
+    0.222,
+    0.222,
+    0.222,
+    0.200,
+    0.178,
+    0.156,
+]
+PUBLISHED_JS = [
+    0.294,
+    0.289,
+    0.285,
+    0.280,
+    0.275,
+    0.275,
+    0.270,
+    0.265,
+    0.261,
+    0.261,
+    0.256,
+    0.256,
+    0.256,
+    0.256,
+    0.256,
+    0.251,
+    0.247,
+    0.242,
+]
 
 
 def test_efron_morris_baseball_james_stein() -> None:

@@ -227,8 +227,16 @@ def _users(c: Corpus) -> None:
 
 PAGES = ("/", "/rankings", "/units/{branch}", "/actions", "/actions/{action}", "/alerts", "/voice", "/experiments",
          "/reports", "/models", "/accounts", "/upload", "/vsm")  # fmt: skip
-FILES = ("review.html", "review.pdf", "review.xlsx", "rankings.csv", "rankings.xlsx", "quarantine.csv", "cli.csv",
-         "scorecards.csv")
+FILES = (
+    "review.html",
+    "review.pdf",
+    "review.xlsx",
+    "rankings.csv",
+    "rankings.xlsx",
+    "quarantine.csv",
+    "cli.csv",
+    "scorecards.csv",
+)
 CHATS = ("webhook", "wecom", "dingtalk", "slack")
 RENDERERS = (*PAGES, *FILES, *CHATS)
 

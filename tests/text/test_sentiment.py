@@ -59,7 +59,9 @@ def test_model_is_small_loads_fast_and_has_a_card() -> None:
     assert time.perf_counter() - t < 1.0
     assert model.card["trained_on"] and model.blend is not None
     assert {d["file"] for d in model.card["trained_on"]} == {
-        "waimai_10k.csv", "online_shopping_9_cats.csv", "uci_sentiment_labelled_sentences.csv"
+        "waimai_10k.csv",
+        "online_shopping_9_cats.csv",
+        "uci_sentiment_labelled_sentences.csv",
     }
 
 

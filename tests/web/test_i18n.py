@@ -14,8 +14,17 @@ from valueloop.spec.locale import LANGS, lang_of
 
 @pytest.mark.parametrize(
     ("raw", "lang"),
-    [("zh", "zh"), ("zh-CN", "zh"), ("zh_cn", "zh"), ("zh-Hans", "zh"), ("en", "en"), ("EN-us", "en"),
-     ("fr", None), ("", None), (None, None)],
+    [
+        ("zh", "zh"),
+        ("zh-CN", "zh"),
+        ("zh_cn", "zh"),
+        ("zh-Hans", "zh"),
+        ("en", "en"),
+        ("EN-us", "en"),
+        ("fr", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_every_spelling_maps_to_one_code(raw: str | None, lang: str | None) -> None:
     assert lang_of(raw) == lang

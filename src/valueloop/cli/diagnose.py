@@ -43,8 +43,10 @@ def diagnose(
     rows = [_summary(f.model_dump(mode="json")) for f in result.findings]
     emit(rows, fmt, title=f"{result.model} v{result.version} · {result.period} · {result.level}", columns=COLUMNS)
     if fmt is Format.table:
-        stderr.print(f"{result.counts['critical']} critical, {result.counts['warning']} warning; "
-                     "`valueloop findings show ID` gives the evidence")
+        stderr.print(
+            f"{result.counts['critical']} critical, {result.counts['warning']} warning; "
+            "`valueloop findings show ID` gives the evidence"
+        )
 
 
 @diagnose_app.command("explain")
@@ -93,8 +95,11 @@ def drivers(
     if fmt is Format.json:
         emit(result.model_dump(mode="json"), fmt)
         return
-    emit([d.model_dump(mode="json") for d in result.drivers], fmt,
-         title=f"drivers of {result.outcome}: R² {result.r2:.3f} over {result.observations} unit-periods")
+    emit(
+        [d.model_dump(mode="json") for d in result.drivers],
+        fmt,
+        title=f"drivers of {result.outcome}: R² {result.r2:.3f} over {result.observations} unit-periods",
+    )
 
 
 def list_findings(

@@ -249,8 +249,11 @@ def _people(ws: Workspace, period: str, log: Log) -> None:
     counts = Counter(c["grade"] for c in graded)
     best = min(graded, key=lambda c: c["rank"], default=None)
     lead = f"; top agent {best['agent_id']} ({best['points']:.1f} points)" if best else ""
-    log(f"agent scorecards {cards['period']}: {len(graded)} graded, "
-        + ", ".join(f"{g} {counts[g]}" for g in sorted(counts)) + lead)
+    log(
+        f"agent scorecards {cards['period']}: {len(graded)} graded, "
+        + ", ".join(f"{g} {counts[g]}" for g in sorted(counts))
+        + lead
+    )
     won = benchmark_awards(ws, period=period)
     names = ", ".join(f"{w['agent_id']} ({w['score']:.2f})" for w in won.get("winners", [])[:3])
     log(f"service benchmark awards {won.get('period')}: {names or 'no agent met the volume and stability rules'}")
@@ -259,8 +262,10 @@ def _people(ws: Workspace, period: str, log: Log) -> None:
     log(f"mystery-shopper plan {plan['year']}: {visits} unannounced visits by {auditors} auditors")
     model = train_risk(ws)
     top = risk_queue(ws, top=3)["queue"]
-    log(f"complaint-risk model: AUC {model['test']['auc']:.3f} on later months; intervention queue starts with "
-        + ", ".join(f"{q['customer_id']} ({q['probability']:.0%})" for q in top))
+    log(
+        f"complaint-risk model: AUC {model['test']['auc']:.3f} on later months; intervention queue starts with "
+        + ", ".join(f"{q['customer_id']} ({q['probability']:.0%})" for q in top)
+    )
 
 
 def _monitor(ws: Workspace, source: Path, log: Log) -> list[dict[str, Any]]:
@@ -281,8 +286,10 @@ def _monitor(ws: Workspace, source: Path, log: Log) -> list[dict[str, Any]]:
         result = replay(monitor, lines, speed=0)
     finally:
         monitor.close()
-    log(f"real-time monitor: replayed {result.accepted:,} events ({start:%Y-%m-%d} … {end:%Y-%m-%d}, "
-        f"{result.accepted / result.seconds:,.0f} events/s): {result.fired} alerts fired")
+    log(
+        f"real-time monitor: replayed {result.accepted:,} events ({start:%Y-%m-%d} … {end:%Y-%m-%d}, "
+        f"{result.accepted / result.seconds:,.0f} events/s): {result.fired} alerts fired"
+    )
     alerts = list_alerts(ws)
     out = []
     for inc in incidents:
@@ -291,10 +298,19 @@ def _monitor(ws: Workspace, source: Path, log: Log) -> list[dict[str, Any]]:
         first = min(hits, key=lambda x: x.fired_at, default=None)
         found = f"{first.rule} on {first.entity_id} at {first.fired_at:%H:%M} UTC" if first else "no alert"
         muted = f" (muted: {first.muted})" if first and first.muted else ""
-        log(f"  planted {inc['id']} {inc['kind']} at {inc['entity_id']} {a:%m-%d %H:%M}–{inc['end'][11:16]} UTC → "
-            f"{found}{muted}")
-        out.append({"incident": inc["id"], "kind": inc["kind"], "entity_id": inc["entity_id"],
-                    "alert": first.id if first else None, "rule": first.rule if first else None})
+        log(
+            f"  planted {inc['id']} {inc['kind']} at {inc['entity_id']} {a:%m-%d %H:%M}–{inc['end'][11:16]} UTC → "
+            f"{found}{muted}"
+        )
+        out.append(
+            {
+                "incident": inc["id"],
+                "kind": inc["kind"],
+                "entity_id": inc["entity_id"],
+                "alert": first.id if first else None,
+                "rule": first.rule if first else None,
+            }
+        )
     return out
 
 

@@ -72,8 +72,17 @@ def decompose(before: Scored, after: Scored) -> tuple[float, float, list[Part]]:
         else:
             s = s1 if s1 is not None else s0
             value, weight = 0.0, ((s or 0.0) - centre) * (w1 - w0)
-        parts.append(Part(key=key, before=s0, after=s1, weight_before=w0, weight_after=w1,
-                          value_effect=value, weight_effect=weight))
+        parts.append(
+            Part(
+                key=key,
+                before=s0,
+                after=s1,
+                weight_before=w0,
+                weight_after=w1,
+                value_effect=value,
+                weight_effect=weight,
+            )
+        )
     return t0, t1, sorted(parts, key=lambda p: -abs(p.total))
 
 

@@ -73,8 +73,16 @@ def observations(values: pd.DataFrame, model: EvaluationModel, columns: list[str
     return wide.reindex(columns=columns).dropna()
 
 
-def analyse(values: pd.DataFrame, scores: pd.DataFrame, model: EvaluationModel, outcome: str,
-            drivers: list[str], *, replicates: int = 200, seed: int = 20060101) -> DriverAnalysis:
+def analyse(
+    values: pd.DataFrame,
+    scores: pd.DataFrame,
+    model: EvaluationModel,
+    outcome: str,
+    drivers: list[str],
+    *,
+    replicates: int = 200,
+    seed: int = 20060101,
+) -> DriverAnalysis:
     """LMG of ``drivers`` for ``outcome``; ``scores`` has entity_id, period, indicator, score."""
     known = {i.id for i in model.indicators}
     unknown = [k for k in [outcome, *drivers] if k not in known]
@@ -95,12 +103,28 @@ def analyse(values: pd.DataFrame, scores: pd.DataFrame, model: EvaluationModel, 
     importance = dict(zip(drivers, result.shares, strict=True))
     quads = quadrants(importance, {k: v for k, v in perf.items() if v is not None})
     return DriverAnalysis(
-        outcome=outcome, periods=sorted(rows.index.get_level_values("period").unique()), observations=len(rows),
-        units=int(clusters.max() + 1), r2=result.r2, bootstrap=replicates, seed=seed,
-        drivers=sorted((Driver(indicator=k, importance=v, relative=v / result.r2 if result.r2 > 0 else 0.0,
-                               ci_low=_opt(low, i), ci_high=_opt(high, i), performance=perf.get(k),
-                               quadrant=quads.get(k)) for i, (k, v) in enumerate(importance.items())),
-                       key=lambda d: -d.importance),
+        outcome=outcome,
+        periods=sorted(rows.index.get_level_values("period").unique()),
+        observations=len(rows),
+        units=int(clusters.max() + 1),
+        r2=result.r2,
+        bootstrap=replicates,
+        seed=seed,
+        drivers=sorted(
+            (
+                Driver(
+                    indicator=k,
+                    importance=v,
+                    relative=v / result.r2 if result.r2 > 0 else 0.0,
+                    ci_low=_opt(low, i),
+                    ci_high=_opt(high, i),
+                    performance=perf.get(k),
+                    quadrant=quads.get(k),
+                )
+                for i, (k, v) in enumerate(importance.items())
+            ),
+            key=lambda d: -d.importance,
+        ),
         excluded=excluded,
     )
 

@@ -97,8 +97,15 @@ def lmg(y: FloatArray, x: FloatArray) -> Importance:
     return lmg_from_corr(corr)
 
 
-def bootstrap(y: FloatArray, x: FloatArray, clusters: npt.NDArray[np.int64], *, replicates: int = 200,
-              seed: int = 20060101, level: float = 0.95) -> tuple[FloatArray, FloatArray]:
+def bootstrap(
+    y: FloatArray,
+    x: FloatArray,
+    clusters: npt.NDArray[np.int64],
+    *,
+    replicates: int = 200,
+    seed: int = 20060101,
+    level: float = 0.95,
+) -> tuple[FloatArray, FloatArray]:
     """Percentile intervals (low, high) of each share, resampling clusters with replacement.
 
     Replicates where a column stops varying are skipped: they carry no information on

@@ -18,8 +18,22 @@ from valueloop.errors import InputError
 from valueloop.store import appdb, ledger_state, tables
 from valueloop.store.tables import ledger
 
-COLUMNS = ("id", "entity_id", "indicator", "period", "segment", "value", "benchmark", "gap_pct", "severity", "rule",
-           "n", "evidence", "run_id", "created_at")
+COLUMNS = (
+    "id",
+    "entity_id",
+    "indicator",
+    "period",
+    "segment",
+    "value",
+    "benchmark",
+    "gap_pct",
+    "severity",
+    "rule",
+    "n",
+    "evidence",
+    "run_id",
+    "created_at",
+)
 
 
 def replace(url: str, model: str, level: str, period: str, findings: list[Finding]) -> None:
@@ -70,8 +84,13 @@ def _all(url: str) -> list[Finding]:
     return rows
 
 
-def select(url: str, period: str | None = None, severity: str | None = None, entity: str | None = None,
-           model: str | None = None) -> list[Finding]:
+def select(
+    url: str,
+    period: str | None = None,
+    severity: str | None = None,
+    entity: str | None = None,
+    model: str | None = None,
+) -> list[Finding]:
     """Stored findings matching every given filter (callers must not mutate them: they are shared)."""
     wanted = {"period": period, "severity": severity, "entity_id": entity, "model": model}
     checks = [(k, v) for k, v in wanted.items() if v is not None]

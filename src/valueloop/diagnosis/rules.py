@@ -42,13 +42,27 @@ class IndicatorWindow:
     def period(self) -> str:
         return str(self.solid.columns[-1])
 
-    def finding(self, entity: str, value: float, reference: float | None, gap: float | None,
-                severity: Severity, rule: RuleName, **evidence: object) -> Finding:
+    def finding(
+        self,
+        entity: str,
+        value: float,
+        reference: float | None,
+        gap: float | None,
+        severity: Severity,
+        rule: RuleName,
+        **evidence: object,
+    ) -> Finding:
         return Finding(
-            entity_id=entity, indicator=self.indicator.id, period=self.period, value=float(value),
+            entity_id=entity,
+            indicator=self.indicator.id,
+            period=self.period,
+            value=float(value),
             benchmark=None if reference is None else float(reference),
-            gap_pct=None if gap is None else round(100.0 * gap, 2), severity=severity, rule=rule,
-            n=int(column(self.counts, self.period).get(entity, 0)), evidence=dict(evidence),
+            gap_pct=None if gap is None else round(100.0 * gap, 2),
+            severity=severity,
+            rule=rule,
+            n=int(column(self.counts, self.period).get(entity, 0)),
+            evidence=dict(evidence),
         )
 
 
@@ -122,9 +136,17 @@ def peer_rule(w: IndicatorWindow) -> list[Finding]:
     # itself and "bottom decile" would be everyone
     worst = {e: v for e, v in now.items() if (v >= cut and v > median if lower else v <= cut and v < median)}
     return [
-        w.finding(e, v, median, relative_gap(v, median, w.indicator.direction), Severity.warning,
-                  RuleName.peer_bottom_decile, decile_cut=cut, peers=len(now),
-                  rank_from_worst=int((x > v).sum() + 1 if lower else (x < v).sum() + 1))
+        w.finding(
+            e,
+            v,
+            median,
+            relative_gap(v, median, w.indicator.direction),
+            Severity.warning,
+            RuleName.peer_bottom_decile,
+            decile_cut=cut,
+            peers=len(now),
+            rank_from_worst=int((x > v).sum() + 1 if lower else (x < v).sum() + 1),
+        )
         for e, v in worst.items()
     ]
 
@@ -134,7 +156,7 @@ def deterioration_rule(w: IndicatorWindow) -> list[Finding]:
     k = w.settings.deterioration_periods
     if k == 0 or w.solid.shape[1] < 2:
         return []
-    previous = w.solid.iloc[:, -1 - k:-1]
+    previous = w.solid.iloc[:, -1 - k : -1]
     need = max(1, (k + 1) // 2)
     out = []
     history = {str(p): column(previous, str(p)) for p in previous.columns}
@@ -168,8 +190,19 @@ def trend_rule(w: IndicatorWindow) -> list[Finding]:
         end = start + slope * (len(row) - 1)
         gap = relative_gap(end, start, w.indicator.direction)
         if gap is not None and gap >= w.settings.warning_gap:
-            out.append(w.finding(str(entity), float(row.iloc[-1]), start, gap, Severity.warning, RuleName.trend,
-                                 slope_per_period=slope, p_value=p, periods=[str(c) for c in row.index]))
+            out.append(
+                w.finding(
+                    str(entity),
+                    float(row.iloc[-1]),
+                    start,
+                    gap,
+                    Severity.warning,
+                    RuleName.trend,
+                    slope_per_period=slope,
+                    p_value=p,
+                    periods=[str(c) for c in row.index],
+                )
+            )
     return out
 
 

@@ -20,9 +20,17 @@ from starlette.exceptions import HTTPException
 from valueloop.accounts.service.accounts import AuthError, RateLimited
 from valueloop.errors import ValueloopError
 
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-              422: "validation_error", 429: "rate_limited"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
 
 
 def error_code(err: ValueloopError) -> str:

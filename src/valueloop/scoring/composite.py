@@ -180,7 +180,11 @@ def _prepared(value: FloatArray, n: FloatArray, var: FloatArray, flags: list[Fla
 
 
 def _segment_scores(
-    rows: pd.DataFrame, indicator: Indicator, bench: SegmentBenchmark, scale: Scale, entities: list[str],
+    rows: pd.DataFrame,
+    indicator: Indicator,
+    bench: SegmentBenchmark,
+    scale: Scale,
+    entities: list[str],
     flags: list[Flag],
 ) -> tuple[FloatArray, FloatArray]:
     """Differentiated standards: each segment row scored against its segment's benchmark
@@ -242,8 +246,11 @@ def score_indicator(
     counts = n.astype(np.int64).tolist()
     return {
         e: IndicatorScore(
-            value=values[i], score=scores[i] if flags[i] in _SCORED else None,
-            n=counts[i], benchmark=benches[i], flag=flags[i],
+            value=values[i],
+            score=scores[i] if flags[i] in _SCORED else None,
+            n=counts[i],
+            benchmark=benches[i],
+            flag=flags[i],
             shrunk_value=preps[i] if flags[i] is Flag.shrunk else None,
             adjusted_value=adjusteds[i],
         )
@@ -348,7 +355,10 @@ def score_model(
         total = totals[i]
         results.append(
             EntityScore(
-                entity_id=e, score=total, rank=ranks[i], percentile=pct[i],
+                entity_id=e,
+                score=total,
+                rank=ranks[i],
+                percentile=pct[i],
                 change=total - previous[e] if total is not None and e in previous else None,
                 dimensions=dimension_scores(model, table[i]),
                 indicators={k: by_indicator[k][e] for k in by_indicator},

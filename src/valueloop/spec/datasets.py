@@ -436,8 +436,10 @@ DATASETS: dict[str, Dataset] = {
                 _s("entity_id"),
                 _s("result", allowed=QA_RESULTS),
                 _num("points", "float"),
-                _s("evidence", doc="JSON list of {turn, start, end, text}: the turns and character spans that "
-                   "decided the result."),
+                _s(
+                    "evidence",
+                    doc="JSON list of {turn, start, end, text}: the turns and character spans that decided the result.",
+                ),
                 _s("detail"),
             ),
             key=("conversation_id", "rubric", "item"),

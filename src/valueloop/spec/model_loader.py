@@ -37,7 +37,7 @@ from valueloop.spec.registry import Datasets
 from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
 
 WEIGHT_TOLERANCE = 1e-3
-NUMERIC: tuple[FieldKind, ...] = ("int", "float", "bool")
+NUMERIC: tuple[FieldKind, ...] = ("int", "float", "bool", "duration_s")
 """Kinds a sum, mean or median may read; any other non-text, non-timestamp kind (durations) also qualifies."""
 
 

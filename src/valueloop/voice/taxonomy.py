@@ -95,9 +95,7 @@ FIELDS = ("id", "name", *WORD_FIELDS, "patterns", "examples", "children")
 
 
 def _regex(node: dict[str, Any], where: str) -> re.Pattern[str]:
-    words = [
-        normalize(str(w)) for f in WORD_FIELDS for lang in ("zh", "en") for w in (node.get(f) or {}).get(lang, [])
-    ]
+    words = [normalize(str(w)) for f in WORD_FIELDS for lang in ("zh", "en") for w in (node.get(f) or {}).get(lang, [])]
     parts = [keyword_regex(w) for w in sorted(words, key=len, reverse=True)] + list(node.get("patterns") or [])
     if not parts:
         raise SpecError(f"{where}: a category needs keywords or patterns")
@@ -139,11 +137,7 @@ def _check_words(node: dict[str, Any], at: PathKey) -> list[Problem]:
     if not isinstance(node.get("examples") or [], list):
         problems.append(Problem((*at, "examples"), "must be a list of example texts"))
     keywords = {
-        lang: words
-        for f in WORD_FIELDS
-        if isinstance(node.get(f), dict)
-        for lang, words in node[f].items()
-        if words
+        lang: words for f in WORD_FIELDS if isinstance(node.get(f), dict) for lang, words in node[f].items() if words
     }
     patterns = node.get("patterns") or []
     if not isinstance(patterns, list):

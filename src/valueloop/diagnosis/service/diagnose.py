@@ -60,8 +60,14 @@ def load_config(ws: Workspace) -> DiagnoseConfig:
     return parse_config(doc.data, str(path), lambda key: doc.line((key,)))
 
 
-def _model(ws: Workspace, wh: Warehouse, model_id: str | None, period: str | None, version: int | None = None,
-           level: str | None = None) -> tuple[EvaluationModel, str]:
+def _model(
+    ws: Workspace,
+    wh: Warehouse,
+    model_id: str | None,
+    period: str | None,
+    version: int | None = None,
+    level: str | None = None,
+) -> tuple[EvaluationModel, str]:
     versions = load_versions(ws, model_id)
     period = period or latest_period(wh, versions[-1])
     model = version_for_period(versions, period, versions[-1].period, version)
@@ -87,8 +93,14 @@ def _window(period: str, model: EvaluationModel, config: DiagnoseConfig) -> list
     return periods
 
 
-def diagnose(ws: Workspace, run_id: str | None = None, period: str | None = None, model_id: str | None = None,
-             level: str | None = None, store: bool = True) -> DiagnoseResult:
+def diagnose(
+    ws: Workspace,
+    run_id: str | None = None,
+    period: str | None = None,
+    model_id: str | None = None,
+    level: str | None = None,
+    store: bool = True,
+) -> DiagnoseResult:
     """Apply every rule to every unit for the period, attach evidence and (by default) store the findings."""
     wh = Warehouse(ws)
     run = _run(ws, run_id) if run_id else None
@@ -106,8 +118,15 @@ def diagnose(ws: Workspace, run_id: str | None = None, period: str | None = None
     if store:
         records.replace(ws.database_url, model.id, model.level, period, found)
     counts = {s: sum(f.severity == s for f in found) for s in ("critical", "warning")}
-    return DiagnoseResult(model=model.id, version=model.version, level=model.level, period=period, run_id=run_id,
-                          counts=counts, findings=found)
+    return DiagnoseResult(
+        model=model.id,
+        version=model.version,
+        level=model.level,
+        period=period,
+        run_id=run_id,
+        counts=counts,
+        findings=found,
+    )
 
 
 def _with_evidence(wh: Warehouse, model: EvaluationModel, found: list[Finding]) -> list[Finding]:
@@ -134,8 +153,9 @@ def _subtrees(wh: Warehouse, level: str) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
-def list_findings(ws: Workspace, period: str | None = None, severity: str | None = None,
-                  entity: str | None = None) -> list[Finding]:
+def list_findings(
+    ws: Workspace, period: str | None = None, severity: str | None = None, entity: str | None = None
+) -> list[Finding]:
     return [_aware(f) for f in records.select(ws.database_url, period=period, severity=severity, entity=entity)]
 
 
@@ -162,14 +182,23 @@ def _scores(values: pd.DataFrame, model: EvaluationModel, periods: list[str]) ->
     rows = []
     for p in periods:
         for s in score_model(values[values["period"] == p], model):
-            rows += [{"entity_id": s.entity_id, "period": p, "indicator": k, "score": v.score}
-                     for k, v in s.indicators.items()]
+            rows += [
+                {"entity_id": s.entity_id, "period": p, "indicator": k, "score": v.score}
+                for k, v in s.indicators.items()
+            ]
     return pd.DataFrame(rows, columns=["entity_id", "period", "indicator", "score"])
 
 
-def drivers(ws: Workspace, outcome: str, period: str | None = None, periods: int = 6,
-            chosen: list[str] | None = None, model_id: str | None = None, replicates: int = 200,
-            seed: int = 20060101) -> DriverAnalysis:
+def drivers(
+    ws: Workspace,
+    outcome: str,
+    period: str | None = None,
+    periods: int = 6,
+    chosen: list[str] | None = None,
+    model_id: str | None = None,
+    replicates: int = 200,
+    seed: int = 20060101,
+) -> DriverAnalysis:
     """Key drivers of ``outcome`` over units × the ``periods`` periods ending at ``period``."""
     wh = Warehouse(ws)
     model, period = _model(ws, wh, model_id, period)
@@ -179,8 +208,9 @@ def drivers(ws: Workspace, outcome: str, period: str | None = None, periods: int
     return analyse(values, _scores(values, model, labels), model, outcome, names, replicates=replicates, seed=seed)
 
 
-def explain(ws: Workspace, entity: str, period: str | None = None, model_id: str | None = None,
-            indicator: str | None = None) -> dict[str, Any]:
+def explain(
+    ws: Workspace, entity: str, period: str | None = None, model_id: str | None = None, indicator: str | None = None
+) -> dict[str, Any]:
     """Each indicator's contribution to the unit's composite change since the previous period,
     and which child units explain the move of one additive (rate or mean) indicator."""
     wh = Warehouse(ws)
@@ -194,15 +224,33 @@ def explain(ws: Workspace, entity: str, period: str | None = None, model_id: str
     model = resolve_weights(model, values[values["period"] == period])
     sides = [_scored(values[values["period"] == p], model, entity) for p in (before_p, period)]
     t0, t1, parts = decompose(sides[0], sides[1])
-    contributions = [{"indicator": p.key, "score_before": p.before, "score_after": p.after,
-                      "weight_before": p.weight_before, "weight_after": p.weight_after,
-                      "score_effect": p.value_effect, "weight_effect": p.weight_effect, "total": p.total}
-                     for p in parts]
+    contributions = [
+        {
+            "indicator": p.key,
+            "score_before": p.before,
+            "score_after": p.after,
+            "weight_before": p.weight_before,
+            "weight_after": p.weight_after,
+            "score_effect": p.value_effect,
+            "weight_effect": p.weight_effect,
+            "total": p.total,
+        }
+        for p in parts
+    ]
     target = indicator or _additive(model, [p.key for p in parts])
     children = _children(wh, model, values, entity, target, [before_p, period]) if target else None
-    return {"entity_id": entity, "model": model.id, "level": model.level, "period": period, "previous": before_p,
-            "score_before": t0 if sides[0] else None, "score_after": t1 if sides[1] else None,
-            "change": t1 - t0, "contributions": contributions, "children": children}
+    return {
+        "entity_id": entity,
+        "model": model.id,
+        "level": model.level,
+        "period": period,
+        "previous": before_p,
+        "score_before": t0 if sides[0] else None,
+        "score_after": t1 if sides[1] else None,
+        "change": t1 - t0,
+        "contributions": contributions,
+        "children": children,
+    }
 
 
 def _scored(values: pd.DataFrame, model: EvaluationModel, entity: str) -> dict[str, tuple[float, float]]:
@@ -216,13 +264,17 @@ def _scored(values: pd.DataFrame, model: EvaluationModel, entity: str) -> dict[s
 
 def _additive(model: EvaluationModel, ranked: list[str]) -> str | None:
     """The most contributing indicator whose value is a row mean (rates, means): mix/rate is exact for those."""
-    ok = {i.id for i in model.indicators if isinstance(i.measure, Rate)
-          or (isinstance(i.measure, Aggregate) and i.measure.type == "mean")}
+    ok = {
+        i.id
+        for i in model.indicators
+        if isinstance(i.measure, Rate) or (isinstance(i.measure, Aggregate) and i.measure.type == "mean")
+    }
     return next((k for k in ranked if k in ok), None)
 
 
-def _children(wh: Warehouse, model: EvaluationModel, values: pd.DataFrame, entity: str, indicator: str,
-              periods: list[str]) -> dict[str, Any] | None:
+def _children(
+    wh: Warehouse, model: EvaluationModel, values: pd.DataFrame, entity: str, indicator: str, periods: list[str]
+) -> dict[str, Any] | None:
     entities = wh.execute(wh.table("entities"))
     kids = entities[entities["parent_id"] == entity]
     if kids.empty:
@@ -231,15 +283,33 @@ def _children(wh: Warehouse, model: EvaluationModel, values: pd.DataFrame, entit
     child_values, _ = compute_values(wh, model.model_copy(update={"level": level}), periods)
     sides = [_mix(values, child_values, set(kids["entity_id"]), entity, indicator, p) for p in periods]
     t0, t1, parts = decompose(sides[0], sides[1])
-    return {"indicator": indicator, "child_level": level, "value_before": t0, "value_after": t1, "change": t1 - t0,
-            "parts": [{"child": p.key, "rate_before": p.before, "rate_after": p.after, "mix_before": p.weight_before,
-                       "mix_after": p.weight_after, "rate_effect": p.value_effect, "mix_effect": p.weight_effect,
-                       "total": p.total} for p in parts]}
+    return {
+        "indicator": indicator,
+        "child_level": level,
+        "value_before": t0,
+        "value_after": t1,
+        "change": t1 - t0,
+        "parts": [
+            {
+                "child": p.key,
+                "rate_before": p.before,
+                "rate_after": p.after,
+                "mix_before": p.weight_before,
+                "mix_after": p.weight_after,
+                "rate_effect": p.value_effect,
+                "mix_effect": p.weight_effect,
+                "total": p.total,
+            }
+            for p in parts
+        ],
+    }
 
 
-def _mix(parent: pd.DataFrame, children: pd.DataFrame, kids: set[str], entity: str, indicator: str,
-         period: str) -> dict[str, tuple[float, float]]:
+def _mix(
+    parent: pd.DataFrame, children: pd.DataFrame, kids: set[str], entity: str, indicator: str, period: str
+) -> dict[str, tuple[float, float]]:
     """Child → (mix, value) in one period; the parent's own rows (not under any child) form '(own rows)'."""
+
     def overall(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[(frame["indicator"] == indicator) & frame["segment"].isna() & (frame["period"] == period)]
 

@@ -56,9 +56,15 @@ def login_form(_: Public, request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-def login_submit(_: Public, request: Request, ws: WorkspaceDep, username: Annotated[str, Form()],
-                 password: Annotated[str, Form()], csrf_token: Annotated[str, Form()],
-                 next: Annotated[str, Form()] = "/") -> Response:
+def login_submit(
+    _: Public,
+    request: Request,
+    ws: WorkspaceDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     expected = request.cookies.get(LOGIN_CSRF) or ""
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise AccessDenied("the login form expired; reload the page")
@@ -70,8 +76,15 @@ def login_submit(_: Public, request: Request, ws: WorkspaceDep, username: Annota
     except AuthError:
         return page(request, "login.html", None, 401, login_csrf=expected, next=local_path(next), error="bad_login")
     resp = RedirectResponse(local_path(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, secret, max_age=int(SESSION_TTL.total_seconds()), httponly=True,
-                    samesite="lax", secure=_secure(request), path="/")
+    resp.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
     resp.delete_cookie(LOGIN_CSRF, path="/login")
     return resp
 

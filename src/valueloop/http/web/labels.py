@@ -218,7 +218,6 @@ class Labels:
             return self.tr.fmt("gen_ab_verdict", verdict=self.tr.t(f"verdict_{verdict['verdict']}"))
         return text
 
-
     def muted(self, text: str | None) -> str:
         """Why an alert notified nobody: the silence or the alert that inhibited it, in words and names."""
         if not text:

@@ -199,8 +199,11 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
     # a unit above the evaluated level (a region) is read through the units below it: their scores and findings
     under = below(unit_directory(ws), entity_id) if detail is None else set()
     rolled = [r for r in run["results"] if r["entity_id"] in under] if run and under else []
-    mine = [f for f in scope.findings(ws, who) if f.entity_id in under] if rolled else scope.findings(
-        ws, who, entity=entity_id)
+    mine = (
+        [f for f in scope.findings(ws, who) if f.entity_id in under]
+        if rolled
+        else scope.findings(ws, who, entity=entity_id)
+    )
     found = _priorities(ws, who, mine, run)[: FIX_FIRST * 2 if rolled else None]
     acts = []
     if who.can(Permission.actions_read):

@@ -69,11 +69,15 @@ def period_roi(ws: Workspace, period: str, grain: Grain = Grain.quarter) -> dict
     """
     start, end = bounds_utc(period, grain, ws.settings.workspace.timezone)
     with appdb.engine(ws.database_url).connect() as conn:
-        verified = conn.execute(
-            sa.select(db.action_verifications.c.action_id)
-            .where((db.action_verifications.c.created_at >= start) & (db.action_verifications.c.created_at < end))
-            .distinct()
-        ).scalars().all()
+        verified = (
+            conn.execute(
+                sa.select(db.action_verifications.c.action_id)
+                .where((db.action_verifications.c.created_at >= start) & (db.action_verifications.c.created_at < end))
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
     rows, unvalued = [], []
     for aid in sorted(verified):
         params = ws.root / "experiments" / f"roi-{aid}.json"

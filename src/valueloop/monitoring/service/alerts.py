@@ -180,8 +180,9 @@ def ack(ws: Workspace, alert_id: str, by: str, comment: str = "") -> AlertRecord
         if r is None:
             raise InputError(f"no alert {alert_id!r} (see: valueloop alerts list)")
         if r.acked_at is None and r.status != "firing":
-            raise AlertNotFiring(f"alert {alert_id} resolved at {appdb.as_utc(r.resolved_at)}; only a firing alert "
-                                 "can be acknowledged")
+            raise AlertNotFiring(
+                f"alert {alert_id} resolved at {appdb.as_utc(r.resolved_at)}; only a firing alert can be acknowledged"
+            )
         if r.acked_at is None:
             now = datetime.now(UTC)
             conn.execute(
