@@ -10,7 +10,7 @@ the close of that minute. The work is numpy over the whole micro-batch; nothing 
 per event. With a ``watch`` function, 15/60-minute quantiles are computed only for the
 rows alert rules evaluate and for the newest minute (see ``KpiStream._watched_quantile``).
 Streaming gives exactly what a batch computation over the same events gives
-(``tests/monitor/test_kpi_stream.py`` checks every prefix against a plain numpy oracle).
+(``tests/monitoring/test_kpi_stream.py`` checks every prefix against a plain numpy oracle).
 
 Events may arrive out of order within the open minute; an event for a minute that has
 already closed is *late* and rejected (its window has been reported). ``advance(t)``
