@@ -173,7 +173,7 @@ def _as_before_coverage(ws: Workspace) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(appdb.MIGRATIONS))
     prev = GENESIS
-    with appdb.engine(ws.database_url).begin() as conn:
+    with appdb.migration_connection(ws.database_url) as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0007")  # the schema the previous version had
         for r in conn.execute(sa.select(ledger).order_by(ledger.c.seq)).all():

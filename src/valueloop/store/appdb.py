@@ -8,6 +8,8 @@ team server. The schema is owned by Alembic migrations shipped in the package
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -64,6 +66,29 @@ def migrate(url: str) -> None:
     """Upgrade the database at ``url`` to the newest schema revision."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with _engine(url).begin() as conn:
+    with migration_connection(url) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def migration_connection(url: str) -> Iterator[sa.Connection]:
+    """A connection in one transaction for schema changes; on SQLite with foreign keys off.
+
+    SQLite cannot alter a column, so a migration copies the table, drops the old one and renames
+    the copy (Alembic's batch mode). With foreign keys on, dropping ``evaluation_runs`` would
+    cascade and delete every stored result; the pragma only takes effect outside a transaction,
+    so it is set before the transaction starts, and set back before the connection is reused.
+    """
+    with _engine(url).connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
