@@ -57,7 +57,7 @@ def test_the_voice_page_names_the_workspace_topics(hotel: Workspace) -> None:
         page = client.get("/voice", headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh"})
         hot = client.get("/api/v1/text/hotspots", headers={"Authorization": f"Bearer {token}"})
     assert page.status_code == 200, page.text[:500]
-    charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', page.text, re.S).group(1))  # type: ignore[union-attr]
+    charts = json.loads(re.search(r'id="chart-data"[^>]*>(.*?)</script>', page.text, re.S).group(1))  # type: ignore[union-attr]
     assert {"早餐餐饮", "噪音隔音"} <= set(charts["heatmap"]["items"])  # the hotel taxonomy's names, not its ids
     assert hot.status_code == 200 and {"breakfast", "noise"} <= {r["item"] for r in hot.json()["category"]["table"]}
 
