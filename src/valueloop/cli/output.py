@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -69,9 +68,15 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _is_model(data: object) -> bool:
+    """A pydantic result model, told without importing pydantic (``--help`` must stay light)."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(data, pydantic.BaseModel)
+
+
 def _plain(data: Any) -> Any:
     """A result model (or a list of them) as the dict(s) a table shows; anything else as is."""
-    if isinstance(data, BaseModel):
+    if _is_model(data):
         return data.model_dump()
     if isinstance(data, list):
         return [_plain(x) for x in data]
