@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -91,7 +92,7 @@ def hook() -> Iterator[Webhook]:
     h.server.server_close()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -129,7 +130,7 @@ def postgres_url() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = str(_free_port())
+    port = str(free_port())
     subprocess.run(
         [
             *as_pg,
@@ -153,3 +154,39 @@ def postgres_url() -> Iterator[str]:
             [*as_pg, str(pg / "pg_ctl"), "-D", str(tmp / "data"), "-m", "immediate", "stop"], capture_output=True
         )
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+class SmtpServer:
+    """A minimal SMTP server on loopback (EHLO, MAIL, RCPT, DATA, QUIT); keeps every message."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.messages: list[bytes] = []
+        box = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.say("220 test ESMTP")
+                while line := self.rfile.readline():
+                    verb = line[:4].upper()
+                    if verb == b"DATA":
+                        self.say("354 end with .")
+                        data = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
+                        box.messages.append(data)
+                        self.say("250 queued")
+                    elif verb == b"QUIT":
+                        self.say("221 bye")
+                        return
+                    else:
+                        self.say("250 ok")
+
+            def say(self, text: str) -> None:
+                self.wfile.write(text.encode() + b"\r\n")
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -7,8 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import socket
-import socketserver
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from conftest import SmtpServer, free_port
 from valueloop.errors import InputError
 from valueloop.monitoring.notify import (
     WECOM_MAX_BYTES,
@@ -456,49 +455,6 @@ def test_rows_of_an_unknown_channel_or_without_a_notice_are_dead(ws: Workspace) 
 # --- e-mail over a real (minimal) SMTP server -------------------------------------------------
 
 
-class Smtp:
-    """A minimal SMTP server on loopback (EHLO, MAIL, RCPT, DATA, QUIT); keeps every message."""
-
-    def __init__(self, port: int = 0) -> None:
-        self.messages: list[bytes] = []
-        box = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                self.say("220 test ESMTP")
-                while line := self.rfile.readline():
-                    verb = line[:4].upper()
-                    if verb == b"DATA":
-                        self.say("354 end with .")
-                        data = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
-                        box.messages.append(data)
-                        self.say("250 queued")
-                    elif verb == b"QUIT":
-                        self.say("221 bye")
-                        return
-                    else:
-                        self.say("250 ok")
-
-            def say(self, text: str) -> None:
-                self.wfile.write(text.encode() + b"\r\n")
-
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def test_smtp_channel_same_outbox_down_then_up(ws: Workspace) -> None:
     port = free_port()
     ch = Channel(name="mail", kind="smtp", url=f"smtp://127.0.0.1:{port}", to=("ops@example.com",), sender="vl@x")
@@ -507,7 +463,7 @@ def test_smtp_channel_same_outbox_down_then_up(ws: Workspace) -> None:
     box = worker(ws, clock, ch)
     box.deliver_due()  # nobody listens: connection refused
     assert rows(ws)[0].state == "queued" and "Connection refused" in (rows(ws)[0].last_error or "")
-    smtp = Smtp(port)
+    smtp = SmtpServer(port)
     try:
         clock.tick(1)
         box.deliver_due()

@@ -3,9 +3,6 @@ dead after the give-up age, resendable; never lost."""
 
 from __future__ import annotations
 
-import socket
-import socketserver
-import threading
 from datetime import timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -14,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SmtpServer, free_port
 from surveys.conftest import NOW, SURVEY, write_survey
 from valueloop.errors import InputError
 from valueloop.store.workspace import Workspace
@@ -22,50 +20,8 @@ from valueloop.surveys.service.delivery import Smtp, deliver_due, resend
 from valueloop.surveys.service.invitations import list_invitations, plan
 
 
-class SmtpServer:
-    """EHLO, MAIL, RCPT, DATA, QUIT on loopback; keeps every message."""
-
-    def __init__(self, port: int = 0) -> None:
-        self.messages: list[bytes] = []
-        box = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                self.say("220 test ESMTP")
-                while line := self.rfile.readline():
-                    verb = line[:4].upper()
-                    if verb == b"DATA":
-                        self.say("354 end with .")
-                        box.messages.append(b"".join(iter(lambda: self.rfile.readline(), b".\r\n")))
-                        self.say("250 queued")
-                    elif verb == b"QUIT":
-                        self.say("221 bye")
-                        return
-                    else:
-                        self.say("250 ok")
-
-            def say(self, text: str) -> None:
-                self.wfile.write(text.encode() + b"\r\n")
-
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def _subject(msg: Message) -> str:
     return str(make_header(decode_header(str(msg["Subject"]))))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
