@@ -100,6 +100,8 @@ def test_bad_answers_are_refused_with_the_field_named_and_nothing_stored(
         links["C1"], content=b"q.csat=\xff", headers={"content-type": "application/x-www-form-urlencoded"}
     )
     assert broken.status_code == 422 and "not UTF-8" in broken.text
+    superscript = client.post(links["C1"], data={"q.csat": "²", "q.nps": "5"})  # "²".isdigit() is True
+    assert superscript.status_code == 422
     assert _feedback(sws) == []
 
 

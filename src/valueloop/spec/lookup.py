@@ -61,10 +61,3 @@ def unit_source(dataset: str, field: str, datasets: Mapping[str, Dataset] | None
     if "interaction_id" in ds.by_name and via is not None and field in via.by_name and dataset != VIA:
         return "interaction"
     return None
-
-
-def is_numeric(dataset: str, column: str) -> bool:
-    """Whether ``column`` holds numbers (integers, decimals, booleans, durations in seconds)."""
-    ds = dataset_spec(dataset)
-    field = ds.by_name.get(column) if ds else None
-    return field is not None and field.kind not in ("string", "timestamp")

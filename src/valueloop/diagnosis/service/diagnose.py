@@ -133,13 +133,13 @@ def _with_evidence(wh: Warehouse, model: EvaluationModel, found: list[Finding]) 
     """Evidence per (unit, indicator, segment), shared by the rules that fired on the same value."""
     subtree = _subtrees(wh, model.level) if model.unit_field is None else {}
     cache: dict[tuple[str, str, str | None], dict[str, Any]] = {}
-    out = []
+    out, datasets = [], wh.ws.datasets
     for f in found:
         key = (f.entity_id, f.indicator, f.segment)
         if key not in cache:
             start, end = bounds_utc(f.period, model.period, wh.ws.settings.workspace.timezone)
             scope = Scope(tuple(subtree.get(f.entity_id, [f.entity_id])), start, end, f.segment, model.unit_field)
-            with using(wh.ws.datasets):
+            with using(datasets):
                 cache[key] = collect(wh.table, wh.execute, model.indicator(f.indicator), scope)
         out.append(f.model_copy(update={"evidence": {**f.evidence, **cache[key]}}))
     return out

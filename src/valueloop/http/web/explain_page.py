@@ -58,7 +58,10 @@ def indicator_change(who: ScoresRead, ws: WorkspaceDep, request: Request, entity
     children = moved["children"] if moved else None
     seen = visible_units(ws, who)
     if children and seen is not None:  # a scoped caller sees the units below theirs, and the own-rows line
-        children = {**children, "parts": [p for p in children["parts"] if p["child"] in seen or p["child"] not in
-                                          unit_directory(ws)]}  # fmt: skip
+        units = unit_directory(ws)
+        children = {
+            **children,
+            "parts": [p for p in children["parts"] if p["child"] in seen or p["child"] not in units],
+        }
     return page(request, "explain_change.html", who, entity_id=entity_id, indicator=indicator, moved=moved,
                 part=part, children=children)  # fmt: skip

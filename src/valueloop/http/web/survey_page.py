@@ -253,7 +253,7 @@ def _sent(survey: Survey, fields: dict[str, list[str]]) -> dict[str, Answer]:
         if not values:
             continue
         if q.type in SCALES:
-            if values[0].isdigit():
+            if values[0].isascii() and values[0].isdigit():  # "²".isdigit() is True, int("²") fails
                 out[q.id] = int(values[0])
         elif q.type is QuestionType.multiple:
             out[q.id] = tuple(values)
