@@ -9,26 +9,29 @@ from __future__ import annotations
 
 import math
 
+from valueloop.spec.model import Indicator, Rate, Ratio
+
 SECONDS_PER = {"seconds": 1, "s": 1, "minutes": 60, "min": 60, "hours": 3600, "h": 3600, "days": 86400, "d": 86400}
 _PARTS = ((86400, "d"), (3600, "h"), (60, "min"), (1, "s"))
 
 
-def show(value: float | None, unit: str) -> str:
+def show(value: float | None, unit: str, percent: float | None = None) -> str:
     """``value`` with ``unit``; '' when there is no value.
 
-    A ``%`` indicator is a rate, stored as a fraction (0.1726), and shown as a percentage.
+    ``percent`` (see :func:`percent_factor`) shows a share as a percentage: ×100 for a fraction
+    (0.1726), ×1 for a ratio the model already scales to 100.
 
     >>> show(95, "seconds"), show(4.5, "minutes"), show(3725.4, "s"), show(0.4, "seconds"), show(4.25, "分")
     ('1 min 35 s', '4 min 30 s', '1 h 2 min', '0.4 s', '4.25 分')
-    >>> show(0.1726, "%"), show(1.0, "%"), show(18915.0, "calls"), show(1234.56, "元")
-    ('17.3 %', '100.0 %', '18,915 calls', '1,235 元')
+    >>> show(0.1726, "%", 100.0), show(22.6, "%", 1.0), show(18915.0, "calls"), show(1234.56, "元")
+    ('17.3 %', '22.6 %', '18,915 calls', '1,235 元')
     """
     if value is None or not math.isfinite(value):
         return ""
     if unit in SECONDS_PER:
         return _duration(value * SECONDS_PER[unit])
-    if unit == "%":
-        return f"{value * 100:.1f} %"
+    if percent is not None:
+        return f"{value * percent:.1f} %"
     number = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     return f"{number} {unit}".strip()
 
@@ -47,3 +50,20 @@ def _duration(seconds: float) -> str:
         if len(parts) == 2:
             break
     return sign + " ".join(parts)
+
+
+def percent_factor(found: Indicator) -> float | None:
+    """How to show a share as a percentage: ×100 for a 0–1 share, ×1 when the model already scales to 100.
+
+    A rate is a share of rows; a unitless (or ``%``) ratio is a share of two counts or sums; a
+    ratio scaled by 100 with unit ``%`` is a percentage already. Anything else keeps its unit.
+    """
+    measure = found.measure
+    if isinstance(measure, Rate):
+        return 100.0
+    if isinstance(measure, Ratio) and found.unit in ("", "%"):
+        if measure.scale == 1:
+            return 100.0
+        if measure.scale == 100 and found.unit == "%":
+            return 1.0
+    return None

@@ -17,8 +17,8 @@ from valueloop.metrics.run import compute_values
 from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
 from valueloop.spec.lookup import dataset_spec
-from valueloop.spec.model import FIELD_LEVEL, EvaluationModel, level_field
-from valueloop.spec.units import show
+from valueloop.spec.model import FIELD_LEVEL, EvaluationModel, Indicator, level_field
+from valueloop.spec.units import percent_factor, show
 from valueloop.store import appdb, ledger_state, tables
 from valueloop.store.lake import new_batch_id
 from valueloop.store.warehouse import Warehouse
@@ -84,7 +84,7 @@ def evaluate(
         level=model.level,
         scale=model.scale.value,
         weights={i.id: d.weight * i.weight for d in model.dimensions for i in d.indicators},
-        results=[_result(s, names, {i.id: i.unit for i in model.indicators}) for s in scores],
+        results=[_result(s, names, {i.id: i for i in model.indicators}) for s in scores],
     )
     if store:
         _store(ws, model, run)
@@ -127,7 +127,7 @@ def latest_period(wh: Warehouse, model: EvaluationModel) -> str:
     return label_of(max(newest).date(), model.period)
 
 
-def _result(s: EntityScore, names: dict[str, str], units: dict[str, str]) -> EntityResult:
+def _result(s: EntityScore, names: dict[str, str], indicators: dict[str, Indicator]) -> EntityResult:
     return EntityResult(
         entity_id=s.entity_id,
         name=str(names.get(s.entity_id) or s.entity_id),
@@ -136,16 +136,18 @@ def _result(s: EntityScore, names: dict[str, str], units: dict[str, str]) -> Ent
         percentile=s.percentile,
         change=s.change,
         dimensions=dict(s.dimensions),
-        indicators={k: _indicator(v, units.get(k, "")) for k, v in s.indicators.items()},
+        indicators={k: _indicator(v, indicators.get(k)) for k, v in s.indicators.items()},
         points_lost=dict(s.points_lost),
     )
 
 
-def _indicator(v: Any, unit: str) -> dict[str, Any]:
-    """The indicator's result, with its unit and the value shown in it (``"1 min 35 s"``)."""
+def _indicator(v: Any, spec: Indicator | None) -> dict[str, Any]:
+    """The indicator's result, with its unit and the value shown in it (``"1 min 35 s"``, ``"17.3 %"``)."""
     data = v.model_dump() if hasattr(v, "model_dump") else dict(vars(v))
     out = {k: (None if isinstance(x, float) and x != x else x) for k, x in data.items()}
-    return out | {"unit": unit, "shown": show(out.get("value"), unit)}
+    unit = spec.unit if spec is not None else ""
+    percent = percent_factor(spec) if spec is not None else None
+    return out | {"unit": unit, "shown": show(out.get("value"), unit, percent)}
 
 
 def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:

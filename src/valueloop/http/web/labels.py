@@ -17,7 +17,8 @@ from valueloop.evaluation.service.models import latest_versions
 from valueloop.http.web.i18n import MESSAGES, Translator
 from valueloop.monitoring.service.alerts import AlertRecord
 from valueloop.monitoring.service.monitor import load_spec
-from valueloop.spec.model import Aggregate, Bands, Derived, Indicator, Linear, Percentile, Rate, Ratio, Target
+from valueloop.spec.model import Aggregate, Bands, Derived, Indicator, Linear, Percentile, Rate, Target
+from valueloop.spec.units import percent_factor
 from valueloop.store.workspace import Workspace
 
 # what create_action(from_finding=…) and the verification use case write, read back to translate
@@ -102,7 +103,7 @@ class Labels:
         found = self.indicators.get(indicator_id)
         if found is None:
             return ""
-        if _percent_factor(found) is not None:
+        if percent_factor(found) is not None:
             return "%"
         code = found.unit or getattr(found.measure, "unit", "")
         return self._term("uom", code) if code else ""
@@ -111,7 +112,7 @@ class Labels:
         if value is None or value != value:
             return "—"
         found = self.indicators.get(indicator_id)
-        factor = _percent_factor(found) if found else None
+        factor = percent_factor(found) if found else None
         if factor is not None:
             return f"{self.tr.num(value * factor, 1)}%"
         unit = self.uom(indicator_id)
@@ -229,23 +230,6 @@ class Labels:
             # the inhibiting alert may be another region's: its id as stored, never a name the caller could not look up
             return self.tr.fmt("gen_inhibited", rule=rule, unit=found["unit"])
         return text
-
-
-def _percent_factor(found: Indicator) -> float | None:
-    """How to show a share as a percentage: ×100 for a 0–1 share, ×1 when the model already scales to 100.
-
-    A rate is a share of rows; a unitless (or ``%``) ratio is a share of two counts or sums; a
-    ratio scaled by 100 with unit ``%`` is a percentage already. Anything else keeps its unit.
-    """
-    measure = found.measure
-    if isinstance(measure, Rate):
-        return 100.0
-    if isinstance(measure, Ratio) and found.unit in ("", "%"):
-        if measure.scale == 1:
-            return 100.0
-        if measure.scale == 100 and found.unit == "%":
-            return 1.0
-    return None
 
 
 def _number(text: str) -> float | None:
