@@ -147,10 +147,10 @@ def test_every_bad_cell_is_listed(app: typer.Typer, tmp_path: Path) -> None:
 
 
 def test_missing_file_and_bad_encoding(app: typer.Typer, tmp_path: Path) -> None:
-    assert "cannot read file" in run_error(app, "xmr", tmp_path / "nope.csv")
+    assert "nope.csv: no such file" in run_error(app, "xmr", tmp_path / "nope.csv")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("value\n\xe9\n".encode("latin-1"))
-    assert "not UTF-8" in run_error(app, "xmr", latin)
+    assert "cannot detect the text encoding (not UTF-8: byte 6 (line 2)" in run_error(app, "xmr", latin)
 
 
 def test_baseline_longer_than_the_file_is_an_input_error(app: typer.Typer, orange_juice: Path) -> None:

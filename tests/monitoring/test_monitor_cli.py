@@ -101,7 +101,7 @@ def test_missing_column_and_missing_file(app: typer.Typer, tmp_path: Path) -> No
     result = runner.invoke(app, ["monitor", "detect", str(path)])
     assert isinstance(result.exception, InputError) and "missing column(s) timestamp" in str(result.exception)
     result = runner.invoke(app, ["monitor", "detect", str(tmp_path / "nope.csv")])
-    assert isinstance(result.exception, InputError) and "cannot read file" in str(result.exception)
+    assert isinstance(result.exception, InputError) and "nope.csv: no such file" in str(result.exception)
 
 
 def test_unknown_detector_is_a_usage_error(app: typer.Typer, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ Every error names the file, the line and the column.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,20 +61,10 @@ def split_names(text: str | None) -> list[str]:
 
 
 def read_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """Non-blank CSV rows with their 1-based line numbers."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})") from err
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError as err:
-            raise InputError(f"{path}: not UTF-8 or GB18030 text") from err
-    rows = [(n, [c.strip() for c in row]) for n, row in enumerate(csv.reader(text.splitlines()), 1)]
-    rows = [(n, row) for n, row in rows if any(row)]
+    """Non-blank rows, the header first, with the line each starts on."""
+    from valueloop.ingest.user_table import read_user_table
+
+    rows = [(row.line, list(row.values)) for row in read_user_table(path, header=False).rows]
     if len(rows) < 2:
         raise InputError(f"{path}: needs a header row and at least one data row")
     return rows

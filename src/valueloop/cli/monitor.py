@@ -12,8 +12,6 @@ Every unreadable cell is reported at once as an :class:`~valueloop.errors.InputE
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -101,30 +99,22 @@ class Series:
 
 
 def read_series(path: Path) -> Series:
-    """The timestamp and value columns of a UTF-8 CSV; naive timestamps are taken as UTC."""
-    reader = csv.DictReader(io.StringIO(read_utf8(path)))
-    header = {name.strip().lower(): name for name in reader.fieldnames or []}
-    missing = [c for c in ("timestamp", "value") if c not in header]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (found: {', '.join(header) or 'no header'})")
+    """The timestamp and value columns of a small table file; naive timestamps are taken as UTC."""
+    from valueloop.ingest.user_table import read_user_table
+
+    table = read_user_table(path)
+    at = table.require(("timestamp", "value"))
     series = Series([], [], [])
     problems: list[str] = []
-    try:
-        for row, record in enumerate(reader, start=1):
-            _parse_row(row, reader.line_num, record, header, series, problems)
-    except csv.Error as err:
-        raise InputError(f"{path}: line {reader.line_num}: not valid CSV ({err})") from err
+    for row, record in enumerate(table.rows, start=1):
+        _parse_row(row, record.line, record.values[at["timestamp"]], record.values[at["value"]], series, problems)
     if problems:
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
         raise InputError(f"{path}: " + "; ".join(problems[:10]) + more)
     return series
 
 
-def _parse_row(
-    row: int, line: int, record: dict[str, Any], header: dict[str, str], series: Series, problems: list[str]
-) -> None:
-    stamp = (record.get(header["timestamp"]) or "").strip()
-    cell = (record.get(header["value"]) or "").strip()
+def _parse_row(row: int, line: int, stamp: str, cell: str, series: Series, problems: list[str]) -> None:
     where = f"row {row} (line {line})"
     try:
         when = datetime.fromisoformat(stamp)

@@ -14,8 +14,6 @@ and rows counted from 1; ``xmr`` adds ``"moving_range"``. Rule ids are documente
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,7 +23,6 @@ import typer
 
 from valueloop.cli.output import Format, FormatOpt, emit, stderr
 from valueloop.errors import InputError
-from valueloop.ingest.encoding import read_utf8
 
 if TYPE_CHECKING:
     from valueloop.stats.spc import ControlChart, DispersionChart
@@ -92,25 +89,21 @@ def xmr(file: FileArg, baseline: BaselineOpt = None, phase1: ReviseOpt = False, 
 
 
 def read_columns(path: Path, columns: Sequence[str]) -> dict[str, list[float]]:
-    """The named numeric columns of a UTF-8 CSV (BOM or not), every bad cell reported."""
-    reader = csv.DictReader(io.StringIO(read_utf8(path)))
-    header = {name.strip().lower(): name for name in reader.fieldnames or []}
-    missing = [c for c in columns if c not in header]
-    if missing:
-        found = ", ".join(header) or "no header"
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (found: {found})")
+    """The named numeric columns of a small table file, every bad cell reported."""
+    from valueloop.ingest.user_table import read_user_table
+
+    table = read_user_table(path)
+    at = table.require(columns)
     data: dict[str, list[float]] = {c: [] for c in columns}
     problems: list[str] = []
-    try:
-        for row, record in enumerate(reader, start=1):
-            for column in columns:
-                value = _number(record.get(header[column]))
-                if value is None:
-                    problems.append(_bad_cell(row, reader.line_num, column, record.get(header[column])))
-                else:
-                    data[column].append(value)
-    except csv.Error as err:
-        raise InputError(f"{path}: line {reader.line_num}: not valid CSV ({err})") from err
+    for row, record in enumerate(table.rows, start=1):
+        for column in columns:
+            cell = record.values[at[column]]
+            value = _number(cell)
+            if value is None:
+                problems.append(_bad_cell(row, record.line, column, cell))
+            else:
+                data[column].append(value)
     _raise_problems(path, problems)
     return data
 

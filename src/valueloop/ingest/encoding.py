@@ -68,14 +68,20 @@ def ascii_compatible(encoding: str) -> bool:
         return False
 
 
-def detect_encoding(path: Path, declared: str = "auto") -> str:
-    """The encoding to read ``path`` with (a Python codec name), checked against every byte of the file."""
+MAPPING_REMEDY = "set `encoding:` in the mapping (e.g. utf-8, gb18030, big5) or save the file as UTF-8"
+
+
+def detect_encoding(path: Path, declared: str = "auto", remedy: str = MAPPING_REMEDY) -> str:
+    """The encoding to read ``path`` with (a Python codec name), checked against every byte of the file.
+
+    ``remedy`` ends the message when no encoding fits: what the user can do where they are.
+    """
     try:
         if declared != "auto":
             return _declared(path, declared)
         with open(path, "rb") as fh:
             bom = fh.read(3) == codecs.BOM_UTF8
-        return _detect(path, bom)
+        return _detect(path, bom, remedy)
     except OSError as err:
         raise InputError(f"{path}: cannot read file ({err.strerror or err})") from err
 
@@ -94,7 +100,7 @@ def _declared(path: Path, declared: str) -> str:
     return name
 
 
-def _detect(path: Path, bom: bool) -> str:
+def _detect(path: Path, bom: bool, remedy: str) -> str:
     utf8 = _judge(path, ("utf-8",), plausibility=False)[0]
     if utf8.bad is None:
         return "utf-8"
@@ -108,10 +114,7 @@ def _detect(path: Path, bom: bool) -> str:
     if chosen is not None:
         return chosen
     why = "; ".join([utf8.describe(), *(v.describe() for v in verdicts)])
-    raise InputError(
-        f"{path}: cannot detect the text encoding ({why}); set `encoding:` in the mapping "
-        "(e.g. utf-8, gb18030, big5) or save the file as UTF-8"
-    )
+    raise InputError(f"{path}: cannot detect the text encoding ({why}); {remedy}")
 
 
 def _choose(verdicts: list[_Verdict]) -> str | None:
