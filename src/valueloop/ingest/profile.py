@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from valueloop.ingest.coerce import DURATION_PATTERN, FALSE_WORDS, TRUE_WORDS, to_timestamp
+from valueloop.ingest.coerce import convert, to_timestamp
+from valueloop.spec.datasets import FieldKind
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%y%m%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y", "%d-%m-%Y")
 """Date-only spellings tried on a column that looks like dates (the first that reads every value wins)."""
@@ -79,7 +80,12 @@ def looks_like_outcome(name: str) -> bool:
 
 
 def profile(name: str, values: Sequence[str]) -> Column:
-    """The kind of a column from its distinct non-empty sampled values."""
+    """The kind of a column from its distinct non-empty sampled values.
+
+    Numbers, yes/no words, times and durations are judged by the converters ingest reads
+    with (:mod:`valueloop.ingest.coerce`), so a suggestion never proposes a type the same
+    values then fail (``1,234`` and full-width ``１２`` are integers here as there).
+    """
     vals = tuple(v for v in values if v.strip())
     if not vals:
         return Column(name, vals, "empty")
@@ -89,17 +95,22 @@ def profile(name: str, values: Sequence[str]) -> Column:
     date_format = _date_format(text)
     if date_format is not None:
         return Column(name, vals, "date", date_format)
-    if all(re.match(r"^[+-]?\d+$", v) for v in vals):
+    if _reads_as(text, "int"):
         return Column(name, vals, "duration" if looks_like_duration(name) else "integer")
-    if pc.all(pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")).as_py():
+    if _reads_as(text, "float"):
         return Column(name, vals, "number")
-    if {v.lower() for v in vals} <= {*TRUE_WORDS, *FALSE_WORDS} and len(vals) <= 2:
+    if len(vals) <= 2 and _reads_as(text, "bool"):
         return Column(name, vals, "boolean")
-    if to_timestamp(text, (), "UTC").values.null_count == 0:
+    if _reads_as(text, "timestamp"):
         return Column(name, vals, "timestamp")
-    if all(re.match(DURATION_PATTERN, v) for v in vals) and looks_like_duration(name):
+    if looks_like_duration(name) and _reads_as(text, "duration_s"):
         return Column(name, vals, "duration")
     return Column(name, vals, "string")
+
+
+def _reads_as(text: pa.Array, kind: FieldKind) -> bool:
+    """Whether ingest would read every value as ``kind`` (naive times as UTC)."""
+    return not convert(pc.utf8_trim_whitespace(text), kind, (), "UTC").bad().any()
 
 
 def _date_format(text: pa.Array) -> str | None:
