@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from conftest import write
 from valueloop.cli import ledger as ledger_cli
+from valueloop.improvement.service import actions
 from valueloop.ingest.service.ingest import ingest
 from valueloop.monitoring.alerting import Transition
 from valueloop.monitoring.service import alerts as alert_flow
@@ -56,7 +57,17 @@ def _covered(root: Path, tmp_path: Path) -> tuple[Workspace, dict[str, str]]:
     alert_flow.ack(ws, ids["acked"], "王敏", "on it")
     ids["open"] = _alert(ws, "B3", "firing", T0 + 60)
     ingest(ws, "audits", [write(tmp_path / "audits.csv", AUDITS)])
+    accepted = actions.send_handoff(ws, 1, "客服部", "运营部", "排班调整", "alice")
+    actions.accept_handoff(ws, accepted, "bob")
+    ids["handoff"] = str(actions.send_handoff(ws, 1, "运营部", "IT部", "系统改造", "bob"))
+    ids["comment"] = str(_comment(ws))
     return ws, ids
+
+
+def _comment(ws: Workspace) -> int:
+    actions.comment(ws, 1, "alice", "进展顺利")
+    with appdb.engine(ws.database_url).connect() as conn:
+        return int(conn.execute(sa.text("SELECT max(comment_id) FROM action_comments")).scalar_one())
 
 
 def _sql(ws: Workspace, statement: str, **params: Any) -> None:
@@ -119,6 +130,22 @@ TAMPERING: dict[str, Tamper] = {
         "action_transitions/8",
     )[1],
     "audit score edited in Parquet": lambda ws, ids: _edit_audit_score(ws),
+    "comment edited": lambda ws, ids: (
+        _sql(ws, "UPDATE action_comments SET body = '已完成' WHERE comment_id = :c", c=ids["comment"]),
+        f"action_comments/{ids['comment']}",
+    )[1],
+    "hand-off acceptance forged": lambda ws, ids: (
+        _sql(
+            ws,
+            "UPDATE handoffs SET accepted_by = 'mallory', accepted_at = sent_at WHERE handoff_id = :h",
+            h=ids["handoff"],
+        ),
+        f"handoffs/{ids['handoff']}",
+    )[1],
+    "hand-off deleted": lambda ws, ids: (
+        _sql(ws, "DELETE FROM handoffs WHERE handoff_id = :h", h=ids["handoff"]),
+        f"handoffs/{ids['handoff']}",
+    )[1],
 }
 
 
@@ -195,10 +222,11 @@ def test_a_workspace_from_before_coverage_verifies_and_lists_what_is_not_covered
     report = verify(ws)
     assert report.ok, report.problems
     listed = {p.record for p in report.not_covered}
-    assert {f"alerts/{a}" for a in ids.values()} <= listed
+    assert {f"alerts/{ids[a]}" for a in ("resolved", "acked", "open")} <= listed
     assert {f"action_transitions/{n}" for n in range(1, 8)} <= listed
     assert any(r.startswith("audits/") for r in listed)
-    assert all("not covered (before migration 0008)" in p.detail for p in report.not_covered)
+    assert {f"handoffs/{n}" for n in (1, 2)} | {f"action_comments/{ids['comment']}"} <= listed
+    assert all(": not covered (" in p.detail for p in report.not_covered)
     _sql(ws, "DELETE FROM action_transitions WHERE transition_id = 2")  # a listed row still may not vanish
     assert [(p.record, p.kind) for p in verify(ws).problems] == [("action_transitions/2", "unrecorded_change")]
 

@@ -8,9 +8,10 @@ row as read back inside the same transaction — and checking compares each row 
 the newest hash recorded for it: a row edited, deleted or added behind the application's
 back is named by table and id.
 
-Rows that existed before coverage began (migration ``0008``) have no hash: that migration
-records their ids in one ``coverage`` record, and they are reported as *not covered*
-instead of failing; a listed row that disappears still fails.
+Rows that existed before their table was covered (migration ``0008`` for alerts and action
+history, ``0012`` for hand-offs and comments) have no hash: that migration records their ids
+in one ``coverage`` record, and they are reported as *not covered* instead of failing; a
+listed row that disappears still fails.
 
 Row hash = SHA-256 of the canonical JSON of the row's columns (timestamps as UTC ISO
 text, JSON columns as values) — the same on SQLite and PostgreSQL.
@@ -28,7 +29,7 @@ import sqlalchemy as sa
 
 from valueloop.store.ledger_chain import Problem
 from valueloop.store.ledger_hash import LedgerRecord, canonical, sha256_hex
-from valueloop.store.tables import action_transitions, alerts
+from valueloop.store.tables import action_comments, action_transitions, alerts, handoffs
 
 SINCE = "0008"
 """The migration from which covered rows carry a hash in the ledger."""
@@ -43,6 +44,8 @@ class Covered:
 COVERED: dict[str, Covered] = {
     "alerts": Covered(alerts, "alert_id"),
     "action_transitions": Covered(action_transitions, "transition_id"),
+    "handoffs": Covered(handoffs, "handoff_id"),
+    "action_comments": Covered(action_comments, "comment_id"),
 }
 """Tables whose every row is chained, by name (the name is the first part of a row's ref)."""
 
@@ -75,9 +78,9 @@ def current(conn: sa.Connection) -> dict[str, str]:
     return out
 
 
-def legacy_ids(conn: sa.Connection) -> dict[str, list[str]]:
-    """The ids of the covered rows that exist now, per table (what migration ``0008`` lists)."""
-    return {name: sorted(ref.split("/", 1)[1] for ref in hashes(conn, name)) for name in COVERED}
+def legacy_ids(conn: sa.Connection, names: Iterable[str]) -> dict[str, list[str]]:
+    """The ids of the rows of tables ``names`` that exist now (what a migration that starts covering them lists)."""
+    return {name: sorted(ref.split("/", 1)[1] for ref in hashes(conn, name)) for name in names}
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def check(now: Mapping[str, str], then: Recorded) -> tuple[list[Problem], list[P
             why = f"{table} row {key} differs from the hash in its newest ledger record"
             problems.append(Problem(ref, "unrecorded_change", why))
         elif ref in then.legacy:
-            notes.append(Problem(ref, "not_covered", f"{table} row {key}: not covered (before migration {SINCE})"))
+            notes.append(Problem(ref, "not_covered", f"{table} row {key}: not covered (stored before its table was)"))
         else:
             problems.append(Problem(ref, "unrecorded_change", f"{table} row {key} has no ledger record"))
     return problems, notes

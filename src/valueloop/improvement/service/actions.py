@@ -217,7 +217,9 @@ def send_handoff(ws: Workspace, aid: int, src: str, dst: str, what: str, actor: 
                 action_id=aid, from_department=src, to_department=dst, what=what, sent_by=actor, sent_at=_now()
             )
         )
-        return _new_id(result)
+        hid = _new_id(result)
+        _record_row(conn, aid, "handoffs", db.handoffs.c.handoff_id == hid, "action_handoff", {"handoff": hid})
+        return hid
 
 
 def accept_handoff(ws: Workspace, handoff_id: int, actor: str, *, action_id: int | None = None) -> int:
@@ -238,6 +240,8 @@ def accept_handoff(ws: Workspace, handoff_id: int, actor: str, *, action_id: int
             .where((h.c.handoff_id == handoff_id) & h.c.accepted_at.is_(None))
             .values(accepted_by=actor, accepted_at=_now())
         )
+        event = {"handoff": handoff_id, "accepted_by": actor}
+        _record_row(conn, int(row.action_id), "handoffs", h.c.handoff_id == handoff_id, "handoff_accepted", event)
         return int(row.action_id)
 
 
@@ -246,4 +250,15 @@ def comment(ws: Workspace, aid: int, author: str, body: str) -> None:
         raise InputError("an empty comment")
     with _engine(ws).begin() as conn:
         status_of(conn, aid)
-        conn.execute(db.action_comments.insert().values(action_id=aid, author=author, body=body, at=_now()))
+        result = conn.execute(db.action_comments.insert().values(action_id=aid, author=author, body=body, at=_now()))
+        cid = _new_id(result)
+        where = db.action_comments.c.comment_id == cid
+        _record_row(conn, aid, "action_comments", where, "action_comment", {"comment": cid, "author": author})
+
+
+def _record_row(
+    conn: sa.Connection, aid: int, table: str, where: sa.ColumnElement[bool], kind: str, event: dict[str, Any]
+) -> None:
+    """Chain the hash of a hand-off or comment row with the action's state, in the transaction that wrote it."""
+    rows = ledger_rows.hashes(conn, table, where)
+    ledger_state.record(conn, kind, f"action/{aid}", db.actions.c.action_id == aid, event, rows)

@@ -24,7 +24,7 @@ depends_on = None
 
 def upgrade() -> None:
     conn = op.get_bind()
-    listed = legacy_ids(conn)
+    listed = legacy_ids(conn, ("alerts", "action_transitions"))
     if any(listed.values()):
         append(conn, "coverage", f"coverage/{SINCE}", {"since": SINCE, "not_covered": listed})
 
