@@ -119,3 +119,50 @@ def test_cli_train_bad_label_exits_2(ws: Workspace, tmp_path: Path) -> None:
     out = _cli("train", _write(tmp_path / "l.csv", [("好", "meh")]), "--workspace", ws.root)
     assert isinstance(out.exception, InputError) and out.exception.exit_code == 2
     assert "l.csv:2: 'meh'" in str(out.exception) and "or a 1-5 rating" in str(out.exception)
+
+
+@pytest.mark.parametrize(
+    ("pos", "neg", "positive", "negative"),
+    [("happy", "angry", ["happy"], []), ("Promoter", "detractor", ["promoter"], ["DETRACTOR"]),
+     ("10", "3", ["9", "10"], [])],
+)  # fmt: skip
+def test_train_with_named_positive_values(
+    ws: Workspace, tmp_path: Path, pos: str, neg: str, positive: list[str], negative: list[str]
+) -> None:
+    """Labels of any kind: the user names the positive values (and optionally the negative ones)."""
+    rows = [*_labelled(30, pos, neg), ("一般般", "passive")] if negative else _labelled(30, pos, neg)
+    file = _write(tmp_path / "l.csv", rows)
+    report = ft.train_from_file(ws, file, positive=positive, negative=negative, force=True)
+    assert report["rows"] == 60 and report["accuracy"] == 1.0 and report["saved"]
+
+
+def test_named_positive_values_that_match_nothing_say_what_the_column_holds(ws: Workspace, tmp_path: Path) -> None:
+    file = _write(tmp_path / "l.csv", _labelled(25, "happy", "angry"))
+    with pytest.raises(InputError, match=r"l\.csv: no positive row; the label column holds 'angry', 'happy'"):
+        ft.train_from_file(ws, file, positive=["glad"])
+    with pytest.raises(InputError, match="both positive and negative"):
+        ft.train_from_file(ws, file, positive=["happy"], negative=["Happy"])
+
+
+def test_cli_train_label_positive_and_test_file(ws: Workspace, tmp_path: Path) -> None:
+    train = _write(tmp_path / "train.csv", _labelled(30, "happy", "angry"), label="mood")
+    test = _write(tmp_path / "test.csv", _labelled(3, "happy", "angry"), label="mood")
+    args = ("train", train, "--label", "mood", "--positive", "happy", "--test", test, "--workspace", ws.root)
+    out = _cli(*args, "--format", "json", "--force")
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.stdout)
+    assert report["test_set"] == "test.csv" and report["test_rows"] == 6 and report["saved"]
+    bad = _cli("train", train, "--label", "mood", "--positive", "glad", "--workspace", ws.root)
+    assert isinstance(bad.exception, InputError) and bad.exception.exit_code == 2
+
+
+def test_cli_train_keeps_the_default_when_the_new_model_measures_worse(ws: Workspace, tmp_path: Path) -> None:
+    """Labels that contradict the texts make a model worse than the default on a truthful test file: not saved."""
+    train = _write(tmp_path / "train.csv", _labelled(30, "angry", "happy"), label="mood")
+    test = _write(tmp_path / "test.csv", _labelled(5, "happy", "angry"), label="mood")
+    out = _cli("train", train, "--label", "mood", "--positive", "happy", "--test", test, "--workspace", ws.root,
+               "--format", "json")  # fmt: skip
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.stdout)
+    assert report["accuracy"] < report["default_accuracy"] and not report["saved"]
+    assert not (ws.root / "text" / "sentiment.npz").exists() and "nothing saved" in out.stderr

@@ -191,6 +191,18 @@ def train(
         str | None,
         typer.Option("--from-labels", help="Without FILE: learn from an own feedback field of labels."),
     ] = None,
+    positive: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--positive",
+            help="A label value that means positive (repeat for several); every other value is negative "
+            "unless --negative is given. For labels of any kind: happy/angry, promoter/detractor, 9/10.",
+        ),
+    ] = None,
+    negative: Annotated[
+        list[str] | None,
+        typer.Option("--negative", help="With --positive: a value that means negative (repeat); rows with other values are left out."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Save even when the default model is as good.")] = False,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
@@ -201,14 +213,20 @@ def train(
 
     if file is None and not from_ratings and from_labels is None:
         raise typer.BadParameter("say where to learn from: a labelled FILE, --from-ratings or --from-labels FIELD")
+    if (positive or negative) and file is None and from_labels is None:
+        raise typer.BadParameter("--positive/--negative read a label column: give a labelled FILE or --from-labels")
+    pos, neg = tuple(positive or ()), tuple(negative or ())
     ws = open_workspace(workspace)
     if file is None and from_labels is not None:
-        report = train_from_labels(ws, from_labels, force=force, test=test, text_column=column)
+        report = train_from_labels(
+            ws, from_labels, force=force, test=test, text_column=column, positive=pos, negative=neg
+        )
     elif file is None:
         report = train_from_ratings(ws, force=force, test=test, text_column=column, label_column=label_column)
     else:
+        kind = "rating" if from_ratings else "auto"
         report = train_from_file(
-            ws, file, column, label_column, kind="rating" if from_ratings else "auto", test=test, force=force
+            ws, file, column, label_column, kind=kind, test=test, force=force, positive=pos, negative=neg
         )
     emit(report, fmt)
     stderr.print(

@@ -102,7 +102,7 @@ not any 不 or 无 nearby: in 无线网络很好 the 无 belongs to 无线 (wire
 ZH_BOOSTERS = ("很", "非常", "太", "超", "特别", "十分", "极", "真", "最", "挺", "相当", "巨", "蛮", "贼", "好")
 ZH_DAMPENERS = ("有点", "有些", "稍微", "略", "比较", "还算")
 ZH_CONTRAST = re.compile(r"但是|可是|不过|然而|但")
-_EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLAUSE = re.compile(r"[,.;:!?\n，。；：！？、~～…]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from valueloop.voice.features import char_ngrams, grams_of, prepare
+from valueloop.voice.features import prepare, sentiment_features, text_features
 from valueloop.voice.lang import detect_language
 from valueloop.voice.lexicon import score_normalized
 
@@ -42,7 +42,7 @@ def blend_row(text: str) -> int:
 
 @dataclass(frozen=True)
 class SentimentModel:
-    """A linear model over character n-grams; ``card`` records its training data and scores."""
+    """A linear model over character n-grams and English word n-grams (:mod:`~valueloop.voice.features`); ``card`` records its training data and scores."""
 
     index: dict[str, int]
     idf: FloatArr
@@ -55,7 +55,7 @@ class SentimentModel:
     def logit(self, text: str) -> float:
         """The log-odds that ``text`` is positive: the n-gram logit, blended with the lexicon by the model's blend."""
         prepared = prepare(text)
-        base = self._logit_of(grams_of(prepared))
+        base = self._logit_of(sentiment_features(prepared))
         if self.blend is None:
             return base
         lex, row = score_normalized(prepared), self.blend[blend_row(prepared)]
@@ -63,7 +63,7 @@ class SentimentModel:
 
     def ngram_logit(self, text: str) -> float:
         """The n-gram model's log-odds that ``text`` is positive; 0.0 when no known n-gram occurs."""
-        return self._logit_of(char_ngrams(text))
+        return self._logit_of(text_features(text))
 
     def _logit_of(self, grams: list[str]) -> float:
         counts = Counter(i for g in grams if (i := self.index.get(g)) is not None)

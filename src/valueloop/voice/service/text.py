@@ -38,7 +38,7 @@ from valueloop.voice.classifier import TopicClassifier, classify_with, load_clas
 from valueloop.voice.keyphrases import textrank_keywords, tfidf_keywords
 from valueloop.voice.keywords import contrast_keywords
 from valueloop.voice.labels import Kind as LabelKind
-from valueloop.voice.labels import labels_of
+from valueloop.voice.labels import labels_of, read_labels
 from valueloop.voice.lifecycle import MIN_TOTAL, stage_history, stage_of, transitions
 from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource
@@ -235,25 +235,39 @@ def train_from_file(
     kind: LabelKind = "auto",
     test: Path | None = None,
     force: bool = False,
+    positive: Sequence[str] = (),
+    negative: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Learn a model from a labelled file: binary labels (1/0, pos/neg, 好评/差评 …) or 1–5 ratings.
+    """Learn a model from a labelled file: binary labels (1/0, pos/neg, 好评/差评 …) or 1–5 ratings,
+    or any labels when ``positive`` names the positive values (``negative`` the negative ones; else
+    every other value is negative).
 
     Rows whose label is neither (a rating of 3, an empty cell) are dropped; held out as in
     :func:`train_from_ratings`. Saved only when it beats the default model on the held-out
     rows (or with ``force``).
     """
-    texts, labels = labelled_texts(file, text_column, label_column, kind)
-    card = {"trained_on": f"{file.name} (sha256 {_sha256(file)[:12]})", "labels": f"{label_column} ({kind})"}
-    return _train_and_keep(ws, _split(texts, labels, test, text_column, label_column, kind), card, force)
+    labelling = (kind, tuple(positive), tuple(negative))
+    texts, labels = labelled_texts(file, text_column, label_column, *labelling)
+    said = f"positive: {', '.join(positive)}" + (f"; negative: {', '.join(negative)}" if negative else "")
+    card = {
+        "trained_on": f"{file.name} (sha256 {_sha256(file)[:12]})",
+        "labels": f"{label_column} ({said if positive else kind})",
+    }
+    return _train_and_keep(ws, _split(texts, labels, test, text_column, label_column, *labelling), card, force)
 
 
 def labelled_texts(
-    file: Path, text_column: str, label_column: str, kind: LabelKind = "auto"
+    file: Path,
+    text_column: str,
+    label_column: str,
+    kind: LabelKind = "auto",
+    positive: Sequence[str] = (),
+    negative: Sequence[str] = (),
 ) -> tuple[list[str], list[int]]:
     """The texts of ``file`` that have a positive or negative label, and those labels (1/0)."""
     df = read_table(file)
     raw_texts = column(df, text_column, file)
-    read = labels_of(column(df, label_column, file), kind, where=str(file))
+    read = read_labels(column(df, label_column, file), kind, positive, negative, where=str(file))
     keep = [i for i, y in enumerate(read) if y is not None and str(raw_texts[i]).strip()]
     return [str(raw_texts[i]) for i in keep], [int(read[i] or 0) for i in keep]
 
@@ -268,10 +282,12 @@ def _split(
     text_column: str,
     label_column: str,
     kind: LabelKind = "auto",
+    positive: Sequence[str] = (),
+    negative: Sequence[str] = (),
 ) -> Split:
     """(train texts, train labels, test texts, test labels, what the test set is)."""
     if test is not None:
-        test_texts, test_labels = labelled_texts(test, text_column, label_column, kind)
+        test_texts, test_labels = labelled_texts(test, text_column, label_column, kind, positive, negative)
         if not test_texts:
             raise InputError(f"{test}: no row with a positive or negative label in {label_column!r}")
         return texts, labels, test_texts, test_labels, f"{test.name}"
@@ -286,7 +302,14 @@ def _split(
 
 
 def train_from_labels(
-    ws: Workspace, field: str, *, force: bool = False, test: Path | None = None, text_column: str = "text"
+    ws: Workspace,
+    field: str,
+    *,
+    force: bool = False,
+    test: Path | None = None,
+    text_column: str = "text",
+    positive: Sequence[str] = (),
+    negative: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Learn a model from feedback whose own field ``field`` says the sentiment (a ``label,review``
     export kept with ``extra: {label: integer}``): the label words of :func:`labels_of` (1/0, pos/neg,
@@ -297,11 +320,12 @@ def train_from_labels(
                          f"`extra: {{{field}: integer}}` in the ingest mapping")  # fmt: skip
     said = [None if v is None or v != v else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
             for v in df[field].tolist()]  # fmt: skip
-    read = labels_of(said, "auto", where="feedback")
+    read = read_labels(said, "auto", positive, negative, where="feedback")
     keep = [i for i, y in enumerate(read) if y is not None and str(df["text"].iloc[i]).strip()]
     texts, labels = [str(df["text"].iloc[i]) for i in keep], [int(read[i] or 0) for i in keep]
     card = {"trained_on": f"workspace feedback labelled by {field}", "labels": f"{field} (auto)"}
-    return _train_and_keep(ws, _split(texts, labels, test, text_column, field), card, force)
+    split = _split(texts, labels, test, text_column, field, "auto", positive, negative)
+    return _train_and_keep(ws, split, card, force)
 
 
 def _train_and_keep(ws: Workspace, split: Split, card: dict[str, Any], force: bool) -> dict[str, Any]:
