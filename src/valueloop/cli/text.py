@@ -316,7 +316,13 @@ def analyze(
     from valueloop.voice.service.text import analyze_feedback
 
     report = analyze_feedback(open_workspace(workspace), everything=everything, taxonomy=taxonomy)
-    emit(report, fmt)
+    if fmt is Format.json:
+        emit(report, fmt)
+    else:
+        emit({k: v for k, v in report.items() if k != "topic_polarity"}, fmt)
+        if polarity := report["topic_polarity"]:
+            rows = [{"topic": topic} | counts for topic, counts in polarity.items()]
+            emit(rows, fmt, title="texts per topic by the polarity of the clause that names it")
     if report["analysed"] == 0:
         stderr.print("nothing new to analyse (use --all to re-analyse every text)")
 

@@ -9,19 +9,27 @@ bilingual list defines both.
 
 >>> [(a.aspect, a.match) for a in negative_aspects("菜很好吃，但是送餐太慢了")]
 [('logistics', '送餐')]
+
+Every topic tag also gets its own polarity (:func:`topic_polarity`): the sentiment of the
+clause around its evidence span, so "the room was great but breakfast was cold" says rooms
++ and breakfast −, where the text as a whole is one mixed score.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from valueloop.voice.model import SentimentModel
 from valueloop.voice.normalize import normalize
-from valueloop.voice.sentiment import NEUTRAL_BAND, analyze_one
-from valueloop.voice.taxonomy import Category, classify, load_taxonomy
+from valueloop.voice.sentiment import NEUTRAL_BAND, Label, Sentiment, analyze_one
+from valueloop.voice.taxonomy import Category, Tag, classify, load_taxonomy
 
-_CUT = re.compile(r"[,.!?;:\n。，！？；：、…~]+|(?=但是|不过|可是|然而)|(?=\bbut\b|\bhowever\b)")
+_CUT = re.compile(
+    r"[,.!?;:\n。，！？；：、…~]+|(?=但是|不过|可是|然而|就是|只是)|(?=\bbut\b|\bhowever\b|\balthough\b|\bthough\b)"
+)
+"""Clause ends: punctuation, and before a contrast word (挺好的，就是有点贵 / great but cold)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,21 @@ class AspectTag:
     match: str
     clause_start: int
     clause_end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class TopicPolarity:
+    """A topic tag with the sentiment of the clause its evidence span sits in."""
+
+    category: str
+    name: str
+    start: int
+    end: int
+    match: str
+    clause_start: int
+    clause_end: int
+    label: Label
     score: float
 
 
@@ -77,4 +100,34 @@ def negative_aspects(
                         root, names[root], cl.start + tag.start, cl.start + tag.end, tag.match, cl.start, cl.end, score
                     )
                 )
+    return out
+
+
+def topic_polarity(
+    text: str, tags: Sequence[Tag], model: SentimentModel | None = None, whole: Sentiment | None = None
+) -> list[TopicPolarity]:
+    """Each tag of ``text`` with the label and score of the clause around its span (offsets into ``text``).
+
+    A text of one clause gives every tag the text's own sentiment (``whole`` when the caller
+    has it, so it is not scored twice); each clause is scored once however many tags it holds.
+
+    >>> text = "物流很快，但是客服态度很差"
+    >>> [(t.category, t.label) for t in topic_polarity(text, classify(text))]
+    [('logistics', 'positive'), ('attitude', 'negative')]
+    """
+    if not tags:
+        return []
+    parts = clauses(text) or [Clause(0, len(text), text)]
+    scored: dict[int, Sentiment] = {}
+    out = []
+    for tag in tags:
+        k = next((i for i, c in enumerate(parts) if c.start <= tag.start < c.end), None)
+        cl = parts[k] if k is not None else Clause(0, len(text), text)
+        key = -1 if k is None or len(parts) == 1 else k
+        if key not in scored:
+            scored[key] = whole if key == -1 and whole is not None else analyze_one(cl.text, model)
+        s = scored[key]
+        out.append(
+            TopicPolarity(tag.category, tag.name, tag.start, tag.end, tag.match, cl.start, cl.end, s.label, s.score)
+        )
     return out

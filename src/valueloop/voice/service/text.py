@@ -33,7 +33,7 @@ from valueloop.store.merge import merge_batch
 from valueloop.store.workspace import Workspace
 from valueloop.voice import hotspots as hs
 from valueloop.voice.analysis import TextAnalysis, analyze_texts, joined
-from valueloop.voice.aspects import negative_aspects
+from valueloop.voice.aspects import TopicPolarity, negative_aspects, topic_polarity
 from valueloop.voice.classifier import TopicClassifier, classify_with, load_classifier
 from valueloop.voice.keyphrases import textrank_keywords, tfidf_keywords
 from valueloop.voice.keywords import contrast_keywords
@@ -145,10 +145,17 @@ def tag_file(
     texts = [str(t) if t is not None else "" for t in column(read_table(file), text_column, file)]
     out = []
     for i, (t, s) in enumerate(zip(texts, analyze(texts, model), strict=True), start=1):
-        tags = [vars(c) for c in classify_with(t, clf, cats)]
+        tags = [_with_polarity(p) for p in topic_polarity(t, classify_with(t, clf, cats), model, s)]
         aspects = [vars(a) for a in negative_aspects(t, model, cats)] if s.label != "positive" else []
         out.append({"row": i, "label": s.label, "score": s.score, "categories": tags, "aspects": aspects})
     return out
+
+
+def _with_polarity(p: TopicPolarity) -> dict[str, Any]:
+    """A tag as ``text tags`` has always printed it, plus its own ``polarity``, ``polarity_score`` and clause."""
+    tag = {k: getattr(p, k) for k in ("category", "name", "start", "end", "match")}
+    return tag | {"polarity": p.label, "polarity_score": p.score, "clause_start": p.clause_start,
+                  "clause_end": p.clause_end}  # fmt: skip
 
 
 KeywordMethod = Literal["logodds", "tfidf", "textrank"]
@@ -734,6 +741,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path 
         "model": model_id(ws, taxonomy),
         "batch_id": None,
         "seconds": 0.0,
+        "topic_polarity": {},
     }
     if todo.num_rows == 0:
         return report
@@ -760,8 +768,27 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path 
         merged = merge_batch(txn, ds, [table], lake.files(DERIVED))
     report |= {"stored": merged.stored, "updated": merged.updated, "duplicates": merged.duplicates}
     report["batch_id"] = batch_id
+    report["topic_polarity"] = topic_polarity_counts(results)
     _record(ws, report, started)
     return report
+
+
+def topic_polarity_counts(results: Sequence[TextAnalysis]) -> dict[str, dict[str, int]]:
+    """Per top-level topic: how many of the analysed texts speak of it positively, neutrally, negatively.
+
+    Counted from each topic's own clause (:func:`~valueloop.voice.aspects.topic_polarity`), so
+    a mixed review counts where it praises and where it blames; a text counts once per topic.
+    """
+    counts: dict[str, Counter[str]] = {}
+    for r in results:
+        seen: dict[str, str] = {}
+        for t in r.topics:
+            if "/" not in t.category:
+                seen.setdefault(t.category, t.label)
+        for cat, label in seen.items():
+            counts.setdefault(cat, Counter())[label] += 1
+    order = ("positive", "neutral", "negative")
+    return {cat: {k: c[k] for k in order} for cat, c in sorted(counts.items(), key=lambda kv: -kv[1].total())}
 
 
 NO_WORDS = ("empty", "unreadable", "no_words", "emoji_only")
