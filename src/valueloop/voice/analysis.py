@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from valueloop.voice.aspects import TopicPolarity, negative_aspects, topic_polarity
+from valueloop.voice.aspects import TopicPolarity, negative_aspects, scorer, topic_polarity
 from valueloop.voice.lang import Language, detect_language
 from valueloop.voice.model import SentimentModel
 from valueloop.voice.sentiment import Sentiment, analyze_one, default_model
@@ -66,9 +66,11 @@ def analyze_text(
     tags = classify(t, cats)
     categories = tuple(sorted({tag.category for tag in tags}))
     aspects: tuple[str, ...] = ()
+    score_of = scorer(m, {t: s})  # a clause is scored once, for its aspects and its topics' polarity
     if s.label != "positive":
-        aspects = tuple(dict.fromkeys(a.aspect for a in negative_aspects(t, m, cats)))
-    return TextAnalysis(detect_language(t), s, categories, aspects, tuple(topic_polarity(t, tags, m, s)))
+        aspects = tuple(dict.fromkeys(a.aspect for a in negative_aspects(t, m, cats, score_of, tags)))
+    topics = tuple(topic_polarity(t, tags, m, s, score_of))
+    return TextAnalysis(detect_language(t), s, categories, aspects, topics)
 
 
 def analyze_texts(

@@ -18,7 +18,7 @@ clause around its evidence span, so "the room was great but breakfast was cold" 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from valueloop.voice.model import SentimentModel
@@ -78,20 +78,46 @@ def clauses(text: str) -> list[Clause]:
     return out
 
 
+Scorer = Callable[[str], Sentiment]
+"""The sentiment of a piece of text; :func:`scorer` remembers what it scored, so the clauses of a text are
+scored once for its aspects and its topic polarity."""
+
+
+def scorer(model: SentimentModel | None = None, known: dict[str, Sentiment] | None = None) -> Scorer:
+    """:func:`~valueloop.voice.sentiment.analyze_one` with ``model``, remembering each text's result."""
+    memo = dict(known or {})
+
+    def score(text: str) -> Sentiment:
+        if (found := memo.get(text)) is None:
+            found = memo[text] = analyze_one(text, model)
+        return found
+
+    return score
+
+
 def negative_aspects(
-    text: str, model: SentimentModel | None = None, taxonomy: tuple[Category, ...] | None = None
+    text: str,
+    model: SentimentModel | None = None,
+    taxonomy: tuple[Category, ...] | None = None,
+    score_of: Scorer | None = None,
+    tags: Sequence[Tag] | None = None,
 ) -> list[AspectTag]:
-    """Aspect tags of the negative clauses of ``text``; offsets are into ``text``."""
+    """Aspect tags of the negative clauses of ``text``; offsets are into ``text``.
+
+    ``tags``: the text's own tags when the caller has them (:func:`classify` of ``text`` with
+    ``taxonomy``), used as they are for a text that is one clause.
+    """
     cats = taxonomy or load_taxonomy()
     names = {c.id: c.name_zh for c in cats}
-    whole = analyze_one(text, model).score
+    score_of = score_of or scorer(model)
+    whole = score_of(text).score
     out = []
     for cl in clauses(text):
-        score = analyze_one(cl.text, model).score
+        score = score_of(cl.text).score
         if not (score <= -NEUTRAL_BAND or (whole <= -NEUTRAL_BAND and score < NEUTRAL_BAND)):
             continue
         seen: set[str] = set()
-        for tag in classify(cl.text, cats):
+        for tag in tags if tags is not None and cl.text == text else classify(cl.text, cats):
             root = tag.category.split("/")[0]
             if root not in seen:
                 seen.add(root)
@@ -104,7 +130,11 @@ def negative_aspects(
 
 
 def topic_polarity(
-    text: str, tags: Sequence[Tag], model: SentimentModel | None = None, whole: Sentiment | None = None
+    text: str,
+    tags: Sequence[Tag],
+    model: SentimentModel | None = None,
+    whole: Sentiment | None = None,
+    score_of: Scorer | None = None,
 ) -> list[TopicPolarity]:
     """Each tag of ``text`` with the label and score of the clause around its span (offsets into ``text``).
 
@@ -118,6 +148,7 @@ def topic_polarity(
     if not tags:
         return []
     parts = clauses(text) or [Clause(0, len(text), text)]
+    score_of = score_of or scorer(model)
     scored: dict[int, Sentiment] = {}
     out = []
     for tag in tags:
@@ -125,7 +156,7 @@ def topic_polarity(
         cl = parts[k] if k is not None else Clause(0, len(text), text)
         key = -1 if k is None or len(parts) == 1 else k
         if key not in scored:
-            scored[key] = whole if key == -1 and whole is not None else analyze_one(cl.text, model)
+            scored[key] = whole if key == -1 and whole is not None else score_of(cl.text)
         s = scored[key]
         out.append(
             TopicPolarity(tag.category, tag.name, tag.start, tag.end, tag.match, cl.start, cl.end, s.label, s.score)

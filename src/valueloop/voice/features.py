@@ -51,7 +51,7 @@ def grams_of(s: str) -> list[str]:
     padded = f"^{s}$"
     grams = list(s)
     for n in range(NGRAM[0] + 1, NGRAM[1] + 1):
-        grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+        grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
     return grams
 
 

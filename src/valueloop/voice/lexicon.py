@@ -105,6 +105,7 @@ ZH_CONTRAST = re.compile(r"但是|可是|不过|然而|但")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLAUSE = re.compile(r"[,.;:!?\n，。；：！？、~～…]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[a-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def score_text(text: str) -> LexiconScore:
 def score_normalized(s: str) -> LexiconScore:
     """:func:`score_text` of a text already normalised (:func:`valueloop.voice.normalize.normalize`)."""
     total = LexiconScore()
-    for weight, part in _contrast_parts_en(s):
+    for weight, part in _contrast_parts_en(s) if _LATIN.search(s) else ():
         for clause in _CLAUSE.split(part):
             total += _scaled(_english_clause(clause), weight)
     if _HAN.search(s):

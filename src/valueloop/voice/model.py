@@ -21,6 +21,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +67,19 @@ class SentimentModel:
         return self._logit_of(text_features(text))
 
     def _logit_of(self, grams: list[str]) -> float:
-        counts = Counter(i for g in grams if (i := self.index.get(g)) is not None)
+        counts = Counter(map(self.index.get, grams))  # one C-level pass; unknown grams count under None
+        counts.pop(None, None)
         if not counts:
             return 0.0
         ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-        x = tf * self.idf[ids]
-        return float(x @ self.coef[ids] / math.sqrt(float(x @ x)) + self.intercept)
+        weighted, idf2 = self._per_gram
+        return float(tf @ weighted[ids] / math.sqrt(float((tf * tf) @ idf2[ids])) + self.intercept)
+
+    @cached_property
+    def _per_gram(self) -> tuple[FloatArr, FloatArr]:
+        """idf·coef and idf² per n-gram: x·w / ‖x‖ with x = tf·idf, in two dot products of tf."""
+        return self.idf * self.coef, self.idf * self.idf
 
     def score(self, text: str) -> float:
         """Sentiment in [-1, 1]: 2·P(positive) − 1."""
