@@ -6,8 +6,8 @@ import pytest
 
 from valueloop.voice.normalize import _t2s, _t2s_triggers, is_garbage, to_simplified
 
-SAMPLES = ["送餐很快，味道很好", "服務態度極差", "有序排队", "一目瞭然", "乾燥的天氣", "情有獨鍾", "后来", "APP一直闪退",
-           "這個還沒到", "默默无闻", "头发"]  # fmt: skip
+SAMPLES = ["送餐很快，味道很好", "服務態度極差", "有序排队", "一目瞭然", "乾燥的天氣", "情有獨鍾", "后来",
+           "APP一直闪退", "這個還沒到", "默默无闻", "头发"]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", SAMPLES)
@@ -24,6 +24,8 @@ def test_traditional_text_is_still_converted() -> None:
     assert "有" not in _t2s_triggers() and "瞭" in _t2s_triggers()
 
 
-@pytest.mark.parametrize(("text", "garbage"), [("good", False), ("\x00\x01\x02abc", True), ("a\tb\nc", False), ("", False)])
+@pytest.mark.parametrize(
+    ("text", "garbage"), [("good", False), ("\x00\x01\x02abc", True), ("a\tb\nc", False), ("", False)]
+)
 def test_is_garbage(text: str, garbage: bool) -> None:
     assert is_garbage(text) is garbage

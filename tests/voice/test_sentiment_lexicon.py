@@ -102,7 +102,7 @@ def test_a_blend_is_saved_and_loaded(tmp_path) -> None:  # type: ignore[no-untyp
 @pytest.mark.parametrize(
     ("text", "sign"),
     [
-        ("Bland and flavorless", -1), ("the accents are absolutely abysmal", -1), ("a mediocre, underwhelming film", -1),
+        ("Bland and flavorless", -1), ("the accents are absolutely abysmal", -1), ("a mediocre, dull film", -1),
         ("It doesn't work", -1), ("We won't be back", -1), ("We will be back", 1), ("Was hoping for more", -1),
         ("Tasty and juicy", 1), ("Reliable, durable and easy to use", 1), ("5 stars", 1), ("1 star", -1),
         ("The chicken dishes are OK", 0),

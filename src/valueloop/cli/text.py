@@ -201,7 +201,10 @@ def train(
     ] = None,
     negative: Annotated[
         list[str] | None,
-        typer.Option("--negative", help="With --positive: a value that means negative (repeat); rows with other values are left out."),
+        typer.Option(
+            "--negative",
+            help="With --positive: a value that means negative (repeat); rows with other values are left out.",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Save even when the default model is as good.")] = False,
     workspace: WorkspaceOpt = None,
@@ -224,10 +227,10 @@ def train(
     elif file is None:
         report = train_from_ratings(ws, force=force, test=test, text_column=column, label_column=label_column)
     else:
-        kind = "rating" if from_ratings else "auto"
         report = train_from_file(
-            ws, file, column, label_column, kind=kind, test=test, force=force, positive=pos, negative=neg
-        )
+            ws, file, column, label_column, kind="rating" if from_ratings else "auto", test=test, force=force,
+            positive=pos, negative=neg,
+        )  # fmt: skip
     emit(report, fmt)
     stderr.print(
         f"held-out accuracy ({report['test_set']}, {report['test_rows']} rows): {report['accuracy']:.4f},"

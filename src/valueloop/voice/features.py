@@ -24,6 +24,7 @@ scoring, so the shipped vocabulary always means what it meant when it was traine
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from valueloop.voice.normalize import MAX_CHARS, normalize
 
@@ -80,7 +81,7 @@ def word_grams(s: str) -> list[str]:
 
 
 def _clause_grams(words: list[str]) -> list[str]:
-    return [f"w:{w}" for w in words] + [f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return [f"w:{w}" for w in words] + [f"w:{a} {b}" for a, b in pairwise(words)]
 
 
 def sentiment_features(s: str) -> list[str]:

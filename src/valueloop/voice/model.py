@@ -43,7 +43,10 @@ def blend_row(text: str) -> int:
 
 @dataclass(frozen=True)
 class SentimentModel:
-    """A linear model over character n-grams and English word n-grams (:mod:`~valueloop.voice.features`); ``card`` records its training data and scores."""
+    """A linear model over character n-grams and English word n-grams (:mod:`~valueloop.voice.features`).
+
+    ``card`` records its training data and scores.
+    """
 
     index: dict[str, int]
     idf: FloatArr

@@ -51,8 +51,9 @@ def _t2s_triggers() -> frozenset[str]:
     t2s changes a text only where one of its dictionary keys occurs: a traditional
     character (``TSCharacters``) or a phrase (``TSPhrases``). A phrase that holds a key
     character cannot occur where no key character does, and a phrase that maps to itself
-    (有序) changes nothing; the characters of any other phrase are added. Most simplified reviews contain none of these, and skip
-    the pure-Python converter, the slowest step of scoring a text.
+    (有序) changes nothing; the characters of any other phrase are added. Most simplified
+    reviews contain none of these, and skip the pure-Python converter, the slowest step of
+    scoring a text.
     """
     from importlib.resources import files
 

@@ -38,7 +38,7 @@ from valueloop.voice.classifier import TopicClassifier, classify_with, load_clas
 from valueloop.voice.keyphrases import textrank_keywords, tfidf_keywords
 from valueloop.voice.keywords import contrast_keywords
 from valueloop.voice.labels import Kind as LabelKind
-from valueloop.voice.labels import labels_of, read_labels
+from valueloop.voice.labels import read_labels
 from valueloop.voice.lifecycle import MIN_TOTAL, stage_history, stage_of, transitions
 from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource

@@ -21,8 +21,8 @@ import pandas as pd
 from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
-from valueloop.voice.classifier import classify_with
 from valueloop.voice.aspects import topic_polarity
+from valueloop.voice.classifier import classify_with
 from valueloop.voice.model import SentimentModel
 from valueloop.voice.sentiment import load_or_default
 from valueloop.voice.service.text import (
