@@ -120,7 +120,7 @@ def in_domain() -> dict[str, object]:
 
     from valueloop.cli.main import app
     from valueloop.store.workspace import open_workspace
-    from valueloop.voice.service.text import train_from_ratings
+    from valueloop.voice.service.sentiment_training import train_from_ratings
 
     with tempfile.TemporaryDirectory() as tmp:
         CliRunner().invoke(app, ["demo", "--out", f"{tmp}/ws"])

@@ -212,7 +212,7 @@ def train(
 ) -> None:
     """Train a workspace sentiment model; it is saved (and used) only when it beats the default on held-out rows."""
     from valueloop.store.workspace import open_workspace
-    from valueloop.voice.service.text import train_from_file, train_from_labels, train_from_ratings
+    from valueloop.voice.service.sentiment_training import train_from_file, train_from_labels, train_from_ratings
 
     if file is None and not from_ratings and from_labels is None:
         raise typer.BadParameter("say where to learn from: a labelled FILE, --from-ratings or --from-labels FIELD")
