@@ -138,8 +138,13 @@ def english() -> dict[tuple[str, ...], float]:
 
 
 @lru_cache(maxsize=1)
-def _longest_en() -> int:
-    return max(len(k) for k in english())
+def _longest_en() -> dict[str, int]:
+    """Per first word, the length of the longest entry starting with it (most words start none longer than 1)."""
+    out: dict[str, int] = {}
+    for k in english():
+        if k:
+            out[k[0]] = max(out.get(k[0], 1), len(k))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -189,7 +194,7 @@ def _english_clause(clause: str) -> LexiconScore:
     words = [w.replace("'", "") for w in _EN_WORD.findall(clause)]
     lex, longest, total, i = english(), _longest_en(), LexiconScore(), 0
     while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
+        for n in range(min(longest.get(words[i], 1), len(words) - i), 0, -1):
             if (value := lex.get(tuple(words[i : i + n]))) is not None:
                 total += LexiconScore.of(_modified_en(value, words[max(0, i - EN_WINDOW) : i]))
                 i += n
