@@ -52,7 +52,8 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     blend = lodo.fit_blend(ood)
     card: dict[str, Any] = {
-        "model": "char 1-3-gram TF-IDF (sublinear tf) + logistic regression (class_weight=balanced), "
+        "model": "char 1-3-gram + English word 1-2-gram (negation-marked) TF-IDF (sublinear tf) + logistic regression "
+        "(class_weight=balanced), "
         "blended with lexicon evidence (valueloop.voice.lexicon) per language",
         "params": {"min_df": MIN_DF, "C": C, "ngram": [1, 3], "neutral_band": NEUTRAL_BAND},
         "blend": {lang: [round(float(v), 4) for v in blend[i]] for i, lang in enumerate(BLEND_ROWS)},

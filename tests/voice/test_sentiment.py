@@ -74,7 +74,7 @@ def test_card_records_leave_one_domain_out_accuracy() -> None:
     """Every domain was held out once; the blend beats the n-grams alone on English and is no worse on Chinese."""
     rows = load_model(path("models", "sentiment.npz")).card["leave_one_domain_out"]
     assert len(rows) == 13
-    for lang, floor in (("zh", 0.88), ("en", 0.82)):
+    for lang, floor in (("zh", 0.88), ("en", 0.85)):
         mine = [r for r in rows if r["lang"] == lang]
         after = sum(r["accuracy_after"] for r in mine) / len(mine)
         assert after >= floor and after >= sum(r["accuracy_before"] for r in mine) / len(mine)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from valueloop.voice import lodo
+from valueloop.voice.features import prepare, word_grams
 from valueloop.voice.lexicon import score_text
 from valueloop.voice.model import SentimentModel, load_model
 from valueloop.voice.sentiment import analyze_one
@@ -96,3 +97,34 @@ def test_a_blend_is_saved_and_loaded(tmp_path) -> None:  # type: ignore[no-untyp
     base.save(tmp_path / "plain.npz")
     plain = load_model(tmp_path / "plain.npz")
     assert plain.blend is None and plain.logit("质量很差") == plain.ngram_logit("质量很差")
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("Bland and flavorless", -1), ("the accents are absolutely abysmal", -1), ("a mediocre, dull film", -1),
+        ("It doesn't work", -1), ("We won't be back", -1), ("We will be back", 1), ("Was hoping for more", -1),
+        ("Tasty and juicy", 1), ("Reliable, durable and easy to use", 1), ("5 stars", 1), ("1 star", -1),
+        ("The chicken dishes are OK", 0),
+    ],
+)  # fmt: skip
+def test_review_vocabulary_vader_lacks(text: str, sign: int) -> None:
+    """General review words (food, products, service, films) that the social-media VADER lexicon has no rating for."""
+    s = score_text(text)
+    got = np.sign(round(s.positive - s.negative, 6))
+    assert got == sign if sign else abs(s.positive - s.negative) < 0.5
+
+
+def test_word_grams_mark_the_negation_scope_up_to_punctuation() -> None:
+    grams = word_grams(prepare("I didn't like the screen, great battery though"))
+    assert {"w:like_NEG", "w:screen_NEG", "w:didnt like_NEG", "w:great", "w:battery"} <= set(grams)
+    assert "w:screen_NEG great" not in grams and "w:great_NEG" not in grams
+    assert word_grams(prepare("房间很干净")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("Bland and flavorless food, we won't be back", "negative"), ("Tasty, fresh and reliable service", "positive")],
+)
+def test_clear_review_phrases_are_not_neutral(text: str, label: str) -> None:
+    assert analyze_one(text).label == label

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from valueloop.store.workspace import Workspace, open_workspace
+from valueloop.voice.service import sentiment_training as st
 from valueloop.voice.service import text as ft
 
 
@@ -31,7 +32,7 @@ def test_planted_topic_is_emerging_or_growing(demo: Workspace) -> None:
 
 @pytest.mark.slow
 def test_from_ratings_in_domain(demo: Workspace) -> None:
-    report = ft.train_from_ratings(demo)
+    report = st.train_from_ratings(demo)
     assert report["accuracy"] >= 0.90
     assert report["saved"] is (report["accuracy"] > report["default_accuracy"])
 

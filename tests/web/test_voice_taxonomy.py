@@ -42,6 +42,12 @@ def test_quotes_highlight_evidence_of_the_workspace_taxonomy(hotel: Workspace) -
     assert quotes["noise"] and {q["match"] for q in quotes["noise"]} <= {"隔音", "吵"}
 
 
+def test_a_quote_carries_the_polarity_of_its_topic_clause(hotel: Workspace) -> None:
+    quotes = voice_view.topic_quotes(hotel, ["breakfast", "cleanliness"])
+    assert {q["polarity"] for q in quotes["breakfast"]} == {"negative"}  # 早餐太少了
+    assert {q["polarity"] for q in quotes["cleanliness"]} == {"positive"}  # 房间很干净
+
+
 def test_the_voice_page_names_the_workspace_topics(hotel: Workspace) -> None:
     import warnings
 
@@ -57,6 +63,7 @@ def test_the_voice_page_names_the_workspace_topics(hotel: Workspace) -> None:
         page = client.get("/voice", headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh"})
         hot = client.get("/api/v1/text/hotspots", headers={"Authorization": f"Bearer {token}"})
     assert page.status_code == 200, page.text[:500]
+    assert "对该主题" in page.text
     charts = json.loads(re.search(r'id="chart-data"[^>]*>(.*?)</script>', page.text, re.S).group(1))  # type: ignore[union-attr]
     assert {"早餐餐饮", "噪音隔音"} <= set(charts["heatmap"]["items"])  # the hotel taxonomy's names, not its ids
     assert hot.status_code == 200 and {"breakfast", "noise"} <= {r["item"] for r in hot.json()["category"]["table"]}

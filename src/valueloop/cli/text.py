@@ -191,25 +191,46 @@ def train(
         str | None,
         typer.Option("--from-labels", help="Without FILE: learn from an own feedback field of labels."),
     ] = None,
+    positive: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--positive",
+            help="A label value that means positive (repeat for several); every other value is negative "
+            "unless --negative is given. For labels of any kind: happy/angry, promoter/detractor, 9/10.",
+        ),
+    ] = None,
+    negative: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--negative",
+            help="With --positive: a value that means negative (repeat); rows with other values are left out.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Save even when the default model is as good.")] = False,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Train a workspace sentiment model; it is saved (and used) only when it beats the default on held-out rows."""
     from valueloop.store.workspace import open_workspace
-    from valueloop.voice.service.text import train_from_file, train_from_labels, train_from_ratings
+    from valueloop.voice.service.sentiment_training import train_from_file, train_from_labels, train_from_ratings
 
     if file is None and not from_ratings and from_labels is None:
         raise typer.BadParameter("say where to learn from: a labelled FILE, --from-ratings or --from-labels FIELD")
+    if (positive or negative) and file is None and from_labels is None:
+        raise typer.BadParameter("--positive/--negative read a label column: give a labelled FILE or --from-labels")
+    pos, neg = tuple(positive or ()), tuple(negative or ())
     ws = open_workspace(workspace)
     if file is None and from_labels is not None:
-        report = train_from_labels(ws, from_labels, force=force, test=test, text_column=column)
+        report = train_from_labels(
+            ws, from_labels, force=force, test=test, text_column=column, positive=pos, negative=neg
+        )
     elif file is None:
         report = train_from_ratings(ws, force=force, test=test, text_column=column, label_column=label_column)
     else:
         report = train_from_file(
-            ws, file, column, label_column, kind="rating" if from_ratings else "auto", test=test, force=force
-        )
+            ws, file, column, label_column, kind="rating" if from_ratings else "auto", test=test, force=force,
+            positive=pos, negative=neg,
+        )  # fmt: skip
     emit(report, fmt)
     stderr.print(
         f"held-out accuracy ({report['test_set']}, {report['test_rows']} rows): {report['accuracy']:.4f},"
@@ -298,7 +319,13 @@ def analyze(
     from valueloop.voice.service.text import analyze_feedback
 
     report = analyze_feedback(open_workspace(workspace), everything=everything, taxonomy=taxonomy)
-    emit(report, fmt)
+    if fmt is Format.json:
+        emit(report, fmt)
+    else:
+        emit({k: v for k, v in report.items() if k != "topic_polarity"}, fmt)
+        if polarity := report["topic_polarity"]:
+            rows = [{"topic": topic} | counts for topic, counts in polarity.items()]
+            emit(rows, fmt, title="texts per topic by the polarity of the clause that names it")
     if report["analysed"] == 0:
         stderr.print("nothing new to analyse (use --all to re-analyse every text)")
 

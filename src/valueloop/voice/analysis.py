@@ -10,6 +10,8 @@ match ``refund/refund_process``), while ``contains refund`` still matches the su
 >>> a = analyze_texts(["又是退款到账慢，客服态度很差"])[0]
 >>> a.sentiment.label, joined(a.categories), joined(a.aspects)
 ('negative', '|attitude|refund|refund/refund_delay|', '|refund|attitude|')
+>>> [(t.category, t.label) for t in analyze_texts(["物流很快，但是客服态度很差"])[0].topics]
+[('logistics', 'positive'), ('attitude', 'negative')]
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from valueloop.voice.aspects import negative_aspects
+from valueloop.voice.aspects import TopicPolarity, negative_aspects, scorer, topic_polarity
 from valueloop.voice.lang import Language, detect_language
 from valueloop.voice.model import SentimentModel
 from valueloop.voice.sentiment import Sentiment, analyze_one, default_model
@@ -35,6 +37,8 @@ class TextAnalysis:
     """Taxonomy category ids, ancestors included, sorted."""
     aspects: tuple[str, ...]
     """Top-level categories of the text's negative clauses, in order of appearance."""
+    topics: tuple[TopicPolarity, ...] = ()
+    """Every topic tag (the keyword rules') with its evidence span and the polarity of the clause around it."""
 
 
 def joined(items: Sequence[str]) -> str:
@@ -59,11 +63,14 @@ def analyze_text(
     t = _as_text(text)
     if s.reason in ("empty", "unreadable", "no_words", "emoji_only"):
         return TextAnalysis(detect_language(t), s, (), ())
-    categories = tuple(sorted({tag.category for tag in classify(t, cats)}))
+    tags = classify(t, cats)
+    categories = tuple(sorted({tag.category for tag in tags}))
     aspects: tuple[str, ...] = ()
+    score_of = scorer(m, {t: s})  # a clause is scored once, for its aspects and its topics' polarity
     if s.label != "positive":
-        aspects = tuple(dict.fromkeys(a.aspect for a in negative_aspects(t, m, cats)))
-    return TextAnalysis(detect_language(t), s, categories, aspects)
+        aspects = tuple(dict.fromkeys(a.aspect for a in negative_aspects(t, m, cats, score_of, tags)))
+    topics = tuple(topic_polarity(t, tags, m, s, score_of))
+    return TextAnalysis(detect_language(t), s, categories, aspects, topics)
 
 
 def analyze_texts(

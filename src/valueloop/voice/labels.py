@@ -9,6 +9,12 @@ else as a 1–5 rating (1–2 negative, 4–5 positive, 3 neither), as for CSAT.
 [1, 0, 1, 0, 1]
 >>> labels_of(["5", "1", "3", "4"]), labels_of(["1", "0", "1"])
 ([1, 0, None, 1], [1, 0, 1])
+
+A label column of any other kind (``happy``/``angry``, ``promoter``/``detractor``, 10-point
+scores) is read by naming its positive values (``text train --positive``):
+
+>>> labels_by_value(["Promoter", "detractor", "passive", ""], ["promoter"], ["detractor"])
+[1, 0, None, None]
 """
 
 from __future__ import annotations
@@ -122,3 +128,48 @@ def labels_of(values: Sequence[object], kind: Kind = "auto", where: str = "label
         what = {"binary": BINARY_HELP, "rating": "a 1-5 rating"}.get(asked, f"{BINARY_HELP} or a 1-5 rating")
         raise InputError(f"not {what}: " + "; ".join(bad[:5]) + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""))
     return out
+
+
+def labels_by_value(
+    values: Sequence[object], positive: Sequence[str], negative: Sequence[str] = (), where: str = "labels"
+) -> list[int | None]:
+    """1 for a value in ``positive``, 0 for one in ``negative`` (any other value when ``negative`` is empty),
+    None for an empty cell or, when ``negative`` is given, a value in neither (compared stripped, case-folded).
+
+    Raises :class:`InputError` when a value is in both lists, or when no row is positive or none negative,
+    naming ``where`` and the values the column does hold.
+    """
+    pos, neg = {_key(v) for v in positive}, {_key(v) for v in negative}
+    if not pos:
+        raise InputError("--positive needs at least one value")
+    if both := sorted(pos & neg):
+        raise InputError(f"{', '.join(map(repr, both))} given as both positive and negative")
+    out: list[int | None] = []
+    for v in values:
+        k = _key(v)
+        out.append(None if k in ("", "nan", "none") else 1 if k in pos else 0 if not neg or k in neg else None)
+    if 1 not in out or 0 not in out:
+        held = sorted({_key(v) for v in values} - {"", "nan", "none"})
+        shown = ", ".join(map(repr, held[:10])) + (" …" if len(held) > 10 else "")
+        which = "positive" if 1 not in out else "negative"
+        raise InputError(f"{where}: no {which} row; the label column holds {shown or 'nothing'}")
+    return out
+
+
+def _key(value: object) -> str:
+    return str(value).strip().casefold()
+
+
+def read_labels(
+    values: Sequence[object],
+    kind: Kind = "auto",
+    positive: Sequence[str] = (),
+    negative: Sequence[str] = (),
+    where: str = "labels",
+) -> list[int | None]:
+    """:func:`labels_by_value` when positive values are named, else :func:`labels_of` with ``kind``."""
+    if positive:
+        return labels_by_value(values, positive, negative, where)
+    if negative:
+        raise InputError("--negative needs --positive: name the positive values too")
+    return labels_of(values, kind, where)

@@ -102,9 +102,10 @@ not any 不 or 无 nearby: in 无线网络很好 the 无 belongs to 无线 (wire
 ZH_BOOSTERS = ("很", "非常", "太", "超", "特别", "十分", "极", "真", "最", "挺", "相当", "巨", "蛮", "贼", "好")
 ZH_DAMPENERS = ("有点", "有些", "稍微", "略", "比较", "还算")
 ZH_CONTRAST = re.compile(r"但是|可是|不过|然而|但")
-_EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLAUSE = re.compile(r"[,.;:!?\n，。；：！？、~～…]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[a-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,13 @@ def english() -> dict[tuple[str, ...], float]:
 
 
 @lru_cache(maxsize=1)
-def _longest_en() -> int:
-    return max(len(k) for k in english())
+def _longest_en() -> dict[str, int]:
+    """Per first word, the length of the longest entry starting with it (most words start none longer than 1)."""
+    out: dict[str, int] = {}
+    for k in english():
+        if k:
+            out[k[0]] = max(out.get(k[0], 1), len(k))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -154,7 +160,7 @@ def score_text(text: str) -> LexiconScore:
 def score_normalized(s: str) -> LexiconScore:
     """:func:`score_text` of a text already normalised (:func:`valueloop.voice.normalize.normalize`)."""
     total = LexiconScore()
-    for weight, part in _contrast_parts_en(s):
+    for weight, part in _contrast_parts_en(s) if _LATIN.search(s) else ():
         for clause in _CLAUSE.split(part):
             total += _scaled(_english_clause(clause), weight)
     if _HAN.search(s):
@@ -188,7 +194,7 @@ def _english_clause(clause: str) -> LexiconScore:
     words = [w.replace("'", "") for w in _EN_WORD.findall(clause)]
     lex, longest, total, i = english(), _longest_en(), LexiconScore(), 0
     while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
+        for n in range(min(longest.get(words[i], 1), len(words) - i), 0, -1):
             if (value := lex.get(tuple(words[i : i + n]))) is not None:
                 total += LexiconScore.of(_modified_en(value, words[max(0, i - EN_WINDOW) : i]))
                 i += n

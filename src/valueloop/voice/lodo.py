@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from valueloop.voice.features import char_ngrams
+from valueloop.voice.features import text_features
 from valueloop.voice.lexicon import score_text
 from valueloop.voice.model import BLEND_ROWS, SentimentModel
 
@@ -91,7 +91,7 @@ def out_of_domain_tfidf(domains: Sequence[Domain], *, min_df: int = 10, c: float
     texts = [t for d in domains for t in d.texts]
     y = np.array([v for d in domains for v in d.labels])
     owner = np.concatenate([np.full(len(d.texts), k) for k, d in enumerate(domains)])
-    counts = CountVectorizer(analyzer=char_ngrams, min_df=min_df, dtype=np.float64).fit_transform(texts).tocsr()
+    counts = CountVectorizer(analyzer=text_features, min_df=min_df, dtype=np.float64).fit_transform(texts).tocsr()
     out = []
     for k, d in enumerate(domains):
         train, test = owner != k, owner == k

@@ -21,13 +21,14 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from valueloop.voice.features import char_ngrams, grams_of, prepare
+from valueloop.voice.features import prepare, sentiment_features, text_features
 from valueloop.voice.lang import detect_language
 from valueloop.voice.lexicon import score_normalized
 
@@ -42,7 +43,10 @@ def blend_row(text: str) -> int:
 
 @dataclass(frozen=True)
 class SentimentModel:
-    """A linear model over character n-grams; ``card`` records its training data and scores."""
+    """A linear model over character n-grams and English word n-grams (:mod:`~valueloop.voice.features`).
+
+    ``card`` records its training data and scores.
+    """
 
     index: dict[str, int]
     idf: FloatArr
@@ -55,7 +59,7 @@ class SentimentModel:
     def logit(self, text: str) -> float:
         """The log-odds that ``text`` is positive: the n-gram logit, blended with the lexicon by the model's blend."""
         prepared = prepare(text)
-        base = self._logit_of(grams_of(prepared))
+        base = self._logit_of(sentiment_features(prepared))
         if self.blend is None:
             return base
         lex, row = score_normalized(prepared), self.blend[blend_row(prepared)]
@@ -63,16 +67,22 @@ class SentimentModel:
 
     def ngram_logit(self, text: str) -> float:
         """The n-gram model's log-odds that ``text`` is positive; 0.0 when no known n-gram occurs."""
-        return self._logit_of(char_ngrams(text))
+        return self._logit_of(text_features(text))
 
     def _logit_of(self, grams: list[str]) -> float:
-        counts = Counter(i for g in grams if (i := self.index.get(g)) is not None)
+        counts = Counter(map(self.index.get, grams))  # one C-level pass; unknown grams count under None
+        counts.pop(None, None)
         if not counts:
             return 0.0
         ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-        x = tf * self.idf[ids]
-        return float(x @ self.coef[ids] / math.sqrt(float(x @ x)) + self.intercept)
+        weighted, idf2 = self._per_gram
+        return float(tf @ weighted[ids] / math.sqrt(float((tf * tf) @ idf2[ids])) + self.intercept)
+
+    @cached_property
+    def _per_gram(self) -> tuple[FloatArr, FloatArr]:
+        """idf·coef and idf² per n-gram: x·w / ‖x‖ with x = tf·idf, in two dot products of tf."""
+        return self.idf * self.coef, self.idf * self.idf
 
     def score(self, text: str) -> float:
         """Sentiment in [-1, 1]: 2·P(positive) − 1."""

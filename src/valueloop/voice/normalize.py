@@ -44,13 +44,37 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> frozenset[str]:
+    """Characters without which OpenCC's t2s leaves a text as it is.
+
+    t2s changes a text only where one of its dictionary keys occurs: a traditional
+    character (``TSCharacters``) or a phrase (``TSPhrases``). A phrase that holds a key
+    character cannot occur where no key character does, and a phrase that maps to itself
+    (有序) changes nothing; the characters of any other phrase are added. Most simplified
+    reviews contain none of these, and skip the pure-Python converter, the slowest step of
+    scoring a text.
+    """
+    from importlib.resources import files
+
+    folder = files("opencc") / "dictionary"
+
+    def entries(name: str) -> list[tuple[str, str]]:
+        lines = (folder / name).read_text(encoding="utf-8").splitlines()
+        return [(k, v.split(" ")[0]) for k, _, v in (ln.partition("\t") for ln in lines) if v]
+
+    chars = {k for k, _ in entries("TSCharacters.txt")}
+    changing = [k for k, v in entries("TSPhrases.txt") if k != v and chars.isdisjoint(k)]
+    return frozenset(chars.union(*map(set, changing)))
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese, one character for one character.
 
     OpenCC converts some phrases to phrases of another length; then each character is
     converted on its own, which keeps offsets valid at the price of the rare idiom.
     """
-    if text.isascii():
+    if text.isascii() or _t2s_triggers().isdisjoint(text):
         return text
     out = _t2s().convert(text)
     if len(out) == len(text):
@@ -77,7 +101,7 @@ def normalize(text: str, *, simplified: bool = True) -> str:
 
 def is_garbage(text: str) -> bool:
     """True for binary junk: many control or private-use characters, or no letter at all besides symbols."""
-    if not text:
+    if not text or text.isprintable():  # every character counted below is unprintable
         return False
     bad = sum(1 for c in text if unicodedata.category(c) in {"Cc", "Co", "Cs", "Cn"} and c not in "\t\n\r")
     return bad / len(text) > 0.1

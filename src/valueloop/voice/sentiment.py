@@ -39,6 +39,7 @@ EMOJI: dict[str, float] = {
     **dict.fromkeys("😀😁😂😃😄😆😊😍😘🥰😻👍👏🙏💯❤💖💕🌹🎉✨😉🙂☺🤩🥳✅⭐🌟", 1.0),
     **dict.fromkeys("😞😟😠😡🤬😤😢😭😩😫👎💢🙄😒😓😔😣😖💩❌🤮😰😱⚠", -1.0),
 }
+_EMOJI_CHARS = frozenset(EMOJI)
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff]")
 
@@ -67,6 +68,8 @@ def label_of(score: float) -> Label:
 
 def emoji_score(text: str) -> float | None:
     """Mean polarity of the known emojis in ``text``; None when there are none."""
+    if _EMOJI_CHARS.isdisjoint(text):
+        return None
     known = [EMOJI[c] for c in text if c in EMOJI]
     return sum(known) / len(known) if known else None
 

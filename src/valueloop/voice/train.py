@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from valueloop.errors import InputError
 from valueloop.voice.classifier import TopicClassifier
-from valueloop.voice.features import char_ngrams
+from valueloop.voice.features import char_ngrams, text_features
 from valueloop.voice.model import SentimentModel
 
 MIN_PER_CLASS = 20
@@ -42,7 +42,7 @@ def fit_model(
     y = np.asarray(labels, dtype=np.int64)
     if min(int((y == 1).sum()), int((y == 0).sum())) < MIN_PER_CLASS:
         raise InputError(f"need at least {MIN_PER_CLASS} positive and {MIN_PER_CLASS} negative texts to train")
-    vec = TfidfVectorizer(analyzer=char_ngrams, min_df=min_df, sublinear_tf=True, dtype=np.float64)
+    vec = TfidfVectorizer(analyzer=text_features, min_df=min_df, sublinear_tf=True, dtype=np.float64)
     x = vec.fit_transform(list(texts))
     lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x, y)
     index = {str(k): int(v) for k, v in vec.vocabulary_.items()}

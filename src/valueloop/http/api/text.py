@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.http.deps import EvaluateRun, TextRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
-from valueloop.voice.service import text, text_posted
+from valueloop.voice.service import sentiment_training, text, text_posted
 from valueloop.voice.service.text import QUALITATIVE_KINDS, KeywordMethod, Period
 from valueloop.voice.taxonomy import ShippedName
 
@@ -116,7 +116,7 @@ def train_taxonomy(_: EvaluateRun, ws: WorkspaceDep, body: LabelledIn) -> dict[s
 @router.post("/text/train")
 def train(_: EvaluateRun, ws: WorkspaceDep, body: TrainIn) -> dict[str, Any]:
     """Train a sentiment model from rated feedback (``--from-ratings``); saved only when it wins (or ``force``)."""
-    return text.train_from_ratings(ws, force=body.force)
+    return sentiment_training.train_from_ratings(ws, force=body.force)
 
 
 @router.post("/text/analyze")

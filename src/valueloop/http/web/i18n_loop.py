@@ -32,6 +32,11 @@ LOOP_MESSAGES: dict[str, dict[str, str]] = {
     "sentiment_negative": {"zh-CN": "负面", "en": "negative"},
     "sentiment_neutral": {"zh-CN": "中性", "en": "neutral"},
     "sentiment_positive": {"zh-CN": "正面", "en": "positive"},
+    "topic_polarity": {"zh-CN": "对该主题", "en": "on this topic"},
+    "topic_polarity_help": {
+        "zh-CN": "高亮所在分句的情感；其后是整条反馈的情感。",
+        "en": "Sentiment of the clause with the highlighted words; then the sentiment of the whole text.",
+    },
     "vsm": {"zh-CN": "价值流", "en": "Value streams"},
     "vsm_help": {
         "zh-CN": "各步骤的等待时间与处理时间（分钟，中位数）；浅色为按设计的计划等待（如次日回访）；"

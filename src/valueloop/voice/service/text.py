@@ -1,4 +1,4 @@
-"""Use cases for text analytics: score files, train from a workspace's ratings, hot spots, lifecycle.
+"""Use cases for text analytics: score files, hot spots, lifecycle (training a sentiment model: ``sentiment_training``).
 
 The maths lives in :mod:`valueloop.voice` (pure, no storage); this module reads files and
 the workspace lake, calls it, and returns plain dicts for the CLI (and later the API).
@@ -33,25 +33,21 @@ from valueloop.store.merge import merge_batch
 from valueloop.store.workspace import Workspace
 from valueloop.voice import hotspots as hs
 from valueloop.voice.analysis import TextAnalysis, analyze_texts, joined
-from valueloop.voice.aspects import negative_aspects
+from valueloop.voice.aspects import TopicPolarity, negative_aspects, topic_polarity
 from valueloop.voice.classifier import TopicClassifier, classify_with, load_classifier
 from valueloop.voice.keyphrases import textrank_keywords, tfidf_keywords
 from valueloop.voice.keywords import contrast_keywords
-from valueloop.voice.labels import Kind as LabelKind
-from valueloop.voice.labels import labels_of
 from valueloop.voice.lifecycle import MIN_TOTAL, stage_history, stage_of, transitions
 from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource
-from valueloop.voice.sentiment import analyze, default_model, load_or_default
+from valueloop.voice.sentiment import analyze, load_or_default
 from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped, shipped_name
 from valueloop.voice.tokenize import terms
 from valueloop.voice.train import (
     MACRO,
     MICRO,
     MIN_PER_CATEGORY,
-    accuracy,
     category_scores,
-    fit_model,
     fit_topics,
     holdout,
 )
@@ -145,10 +141,17 @@ def tag_file(
     texts = [str(t) if t is not None else "" for t in column(read_table(file), text_column, file)]
     out = []
     for i, (t, s) in enumerate(zip(texts, analyze(texts, model), strict=True), start=1):
-        tags = [vars(c) for c in classify_with(t, clf, cats)]
+        tags = [_with_polarity(p) for p in topic_polarity(t, classify_with(t, clf, cats), model, s)]
         aspects = [vars(a) for a in negative_aspects(t, model, cats)] if s.label != "positive" else []
         out.append({"row": i, "label": s.label, "score": s.score, "categories": tags, "aspects": aspects})
     return out
+
+
+def _with_polarity(p: TopicPolarity) -> dict[str, Any]:
+    """A tag as ``text tags`` has always printed it, plus its own ``polarity``, ``polarity_score`` and clause."""
+    tag = {k: getattr(p, k) for k in ("category", "name", "start", "end", "match")}
+    return tag | {"polarity": p.label, "polarity_score": p.score, "clause_start": p.clause_start,
+                  "clause_end": p.clause_end}  # fmt: skip
 
 
 KeywordMethod = Literal["logodds", "tfidf", "textrank"]
@@ -204,128 +207,6 @@ def feedback_texts(ws: Workspace) -> pd.DataFrame:
     df = df[df["text"].notna() & (df["text"].str.strip() != "")]
     out: pd.DataFrame = df.assign(submitted_at=df["submitted_at"].dt.tz_convert(ws.settings.workspace.timezone))
     return out
-
-
-def train_from_ratings(
-    ws: Workspace,
-    *,
-    force: bool = False,
-    test: Path | None = None,
-    text_column: str = "text",
-    label_column: str = "label",
-) -> dict[str, Any]:
-    """Learn a model from rated feedback (CSAT 1–2 negative, 4–5 positive, 3 dropped); keep it when it wins.
-
-    Held out: ``test`` (a labelled file, read as :func:`train_from_file` reads one) when given,
-    else a reproducible 20 % of the rated feedback.
-    """
-    df = feedback_texts(ws)
-    df = df[df["csat"].notna() & (df["csat"] != 3)]
-    texts, labels = df["text"].tolist(), (df["csat"] >= 4).astype(int).tolist()
-    card = {"trained_on": "workspace feedback with CSAT", "labels": "csat 1-2 → 0, 4-5 → 1"}
-    return _train_and_keep(ws, _split(texts, labels, test, text_column, label_column), card, force)
-
-
-def train_from_file(
-    ws: Workspace,
-    file: Path,
-    text_column: str = "text",
-    label_column: str = "label",
-    *,
-    kind: LabelKind = "auto",
-    test: Path | None = None,
-    force: bool = False,
-) -> dict[str, Any]:
-    """Learn a model from a labelled file: binary labels (1/0, pos/neg, 好评/差评 …) or 1–5 ratings.
-
-    Rows whose label is neither (a rating of 3, an empty cell) are dropped; held out as in
-    :func:`train_from_ratings`. Saved only when it beats the default model on the held-out
-    rows (or with ``force``).
-    """
-    texts, labels = labelled_texts(file, text_column, label_column, kind)
-    card = {"trained_on": f"{file.name} (sha256 {_sha256(file)[:12]})", "labels": f"{label_column} ({kind})"}
-    return _train_and_keep(ws, _split(texts, labels, test, text_column, label_column, kind), card, force)
-
-
-def labelled_texts(
-    file: Path, text_column: str, label_column: str, kind: LabelKind = "auto"
-) -> tuple[list[str], list[int]]:
-    """The texts of ``file`` that have a positive or negative label, and those labels (1/0)."""
-    df = read_table(file)
-    raw_texts = column(df, text_column, file)
-    read = labels_of(column(df, label_column, file), kind, where=str(file))
-    keep = [i for i, y in enumerate(read) if y is not None and str(raw_texts[i]).strip()]
-    return [str(raw_texts[i]) for i in keep], [int(read[i] or 0) for i in keep]
-
-
-Split = tuple[list[str], list[int], list[str], list[int], str]
-
-
-def _split(
-    texts: list[str],
-    labels: list[int],
-    test: Path | None,
-    text_column: str,
-    label_column: str,
-    kind: LabelKind = "auto",
-) -> Split:
-    """(train texts, train labels, test texts, test labels, what the test set is)."""
-    if test is not None:
-        test_texts, test_labels = labelled_texts(test, text_column, label_column, kind)
-        if not test_texts:
-            raise InputError(f"{test}: no row with a positive or negative label in {label_column!r}")
-        return texts, labels, test_texts, test_labels, f"{test.name}"
-    train, held = holdout(len(texts))
-    return (
-        [texts[i] for i in train],
-        [labels[i] for i in train],
-        [texts[i] for i in held],
-        [labels[i] for i in held],
-        "20 % held out",
-    )
-
-
-def train_from_labels(
-    ws: Workspace, field: str, *, force: bool = False, test: Path | None = None, text_column: str = "text"
-) -> dict[str, Any]:
-    """Learn a model from feedback whose own field ``field`` says the sentiment (a ``label,review``
-    export kept with ``extra: {label: integer}``): the label words of :func:`labels_of` (1/0, pos/neg,
-    好评/差评 …) or 1–5 ratings; anything else is left out. Kept only when it wins on held-out rows."""
-    df = feedback_texts(ws)
-    if field not in df.columns or field in ("text", "feedback_id"):
-        raise InputError(f"feedback has no label field {field!r}; keep the export's column with "
-                         f"`extra: {{{field}: integer}}` in the ingest mapping")  # fmt: skip
-    said = [None if v is None or v != v else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-            for v in df[field].tolist()]  # fmt: skip
-    read = labels_of(said, "auto", where="feedback")
-    keep = [i for i, y in enumerate(read) if y is not None and str(df["text"].iloc[i]).strip()]
-    texts, labels = [str(df["text"].iloc[i]) for i in keep], [int(read[i] or 0) for i in keep]
-    card = {"trained_on": f"workspace feedback labelled by {field}", "labels": f"{field} (auto)"}
-    return _train_and_keep(ws, _split(texts, labels, test, text_column, field), card, force)
-
-
-def _train_and_keep(ws: Workspace, split: Split, card: dict[str, Any], force: bool) -> dict[str, Any]:
-    train_texts, train_labels, test_texts, test_labels, test_set = split
-    model = fit_model(train_texts, train_labels, min_df=2, card=card | {"train_rows": len(train_texts)})
-    ours, default = (accuracy(m, test_texts, test_labels) for m in (model, default_model()))
-    better = ours > default
-    if better or force:
-        model.card.update(
-            held_out_accuracy=round(ours, 4), default_accuracy=round(default, 4), held_out_rows=len(test_texts)
-        )
-        model.save(workspace_model_path(ws))
-    labels = train_labels + test_labels
-    return {
-        "rows": len(labels),
-        "train_rows": len(train_texts),
-        "test_rows": len(test_texts),
-        "test_set": test_set,
-        "positive_share": round(sum(labels) / max(len(labels), 1), 4),
-        "accuracy": round(ours, 4),
-        "default_accuracy": round(default, 4),
-        "saved": better or force,
-        "path": str(workspace_model_path(ws)) if better or force else None,
-    }
 
 
 def dated(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -710,6 +591,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path 
         "model": model_id(ws, taxonomy),
         "batch_id": None,
         "seconds": 0.0,
+        "topic_polarity": {},
     }
     if todo.num_rows == 0:
         return report
@@ -736,8 +618,27 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path 
         merged = merge_batch(txn, ds, [table], lake.files(DERIVED))
     report |= {"stored": merged.stored, "updated": merged.updated, "duplicates": merged.duplicates}
     report["batch_id"] = batch_id
+    report["topic_polarity"] = topic_polarity_counts(results)
     _record(ws, report, started)
     return report
+
+
+def topic_polarity_counts(results: Sequence[TextAnalysis]) -> dict[str, dict[str, int]]:
+    """Per top-level topic: how many of the analysed texts speak of it positively, neutrally, negatively.
+
+    Counted from each topic's own clause (:func:`~valueloop.voice.aspects.topic_polarity`), so
+    a mixed review counts where it praises and where it blames; a text counts once per topic.
+    """
+    counts: dict[str, Counter[str]] = {}
+    for r in results:
+        seen: dict[str, str] = {}
+        for t in r.topics:
+            if "/" not in t.category:
+                seen.setdefault(t.category, t.label)
+        for cat, label in seen.items():
+            counts.setdefault(cat, Counter())[label] += 1
+    order = ("positive", "neutral", "negative")
+    return {cat: {k: c[k] for k in order} for cat, c in sorted(counts.items(), key=lambda kv: -kv[1].total())}
 
 
 NO_WORDS = ("empty", "unreadable", "no_words", "emoji_only")

@@ -2,7 +2,9 @@
 
 Both read the ``feedback_text`` dataset (written by ``valueloop text analyze``), never re-score
 sentiment; a quote's highlighted span is where the taxonomy (or the workspace's topic classifier)
-found the topic's evidence in the text — the workspace's own taxonomy when it has one. Results are
+found the topic's evidence in the text — the workspace's own taxonomy when it has one — and the
+quote's ``polarity`` is that of the clause around the span (a review praising the room and
+blaming breakfast is a positive rooms quote and a negative breakfast quote). Results are
 kept per snapshot of the lake's files, the topic classifier and the taxonomy.
 """
 
@@ -19,8 +21,17 @@ import pandas as pd
 from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
+from valueloop.voice.aspects import topic_polarity
 from valueloop.voice.classifier import classify_with
-from valueloop.voice.service.text import feedback_texts, snapshot, taxonomy_of, workspace_classifier
+from valueloop.voice.model import SentimentModel
+from valueloop.voice.sentiment import load_or_default
+from valueloop.voice.service.text import (
+    feedback_texts,
+    snapshot,
+    taxonomy_of,
+    workspace_classifier,
+    workspace_model_path,
+)
 from valueloop.voice.taxonomy import Category
 
 DERIVED = "feedback_text"
@@ -89,24 +100,29 @@ def _quotes(
         return {t: [] for t in topics}
     texts = feedback_texts(ws)[["feedback_id", "text"]]
     df = analysed.merge(texts, on="feedback_id").sort_values(["submitted_at", "feedback_id"], ascending=False)
-    clf, cats = workspace_classifier(ws), taxonomy_of(ws)
-    return {t: _pick(df[df["categories"].fillna("").str.contains(f"|{t}|", regex=False)], t, clf, cats, per_topic)
+    clf, cats, model = workspace_classifier(ws), taxonomy_of(ws), load_or_default(workspace_model_path(ws))
+    return {t: _pick(df[df["categories"].fillna("").str.contains(f"|{t}|", regex=False)], t, clf, cats, model,
+                     per_topic)
             for t in topics}  # fmt: skip
 
 
-def _pick(rows: pd.DataFrame, topic: str, clf: Any, cats: tuple[Category, ...], n: int) -> list[dict[str, Any]]:
+def _pick(
+    rows: pd.DataFrame, topic: str, clf: Any, cats: tuple[Category, ...], model: SentimentModel, n: int
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for r in rows.to_dict("records"):
         text = str(r["text"])
         if text in seen:
             continue
-        span = next(((t.start, t.end) for t in classify_with(text, clf, cats) if t.category == topic), None)
-        if span is None:
+        tag = next((t for t in classify_with(text, clf, cats) if t.category == topic), None)
+        if tag is None:
             continue
         seen.add(text)
+        polarity = topic_polarity(text, [tag], model)[0].label
         out.append({"feedback_id": r["feedback_id"], "submitted_at": r["submitted_at"].to_pydatetime(),
-                    "entity_id": r["entity_id"], "sentiment": r["sentiment"], **split(text, *span)})  # fmt: skip
+                    "entity_id": r["entity_id"], "sentiment": r["sentiment"], "polarity": polarity,
+                    **split(text, tag.start, tag.end)})  # fmt: skip
         if len(out) == n:
             break
     return out
