@@ -114,8 +114,17 @@ class Question(_Strict):
 
 
 class Channel(StrEnum):
+    """How an invitation reaches the customer: e-mail, a webhook (SMS gateway, WeCom or DingTalk robot), or a CSV."""
+
     email = "email"
+    sms = "sms"
+    wecom = "wecom"
+    dingtalk = "dingtalk"
     export = "export"
+
+
+WEBHOOK_CHANNELS = (Channel.sms, Channel.wecom, Channel.dingtalk)
+"""Channels delivered by posting JSON to a configured webhook; the contact is the customer's mobile number."""
 
 
 class Trigger(_Strict):
