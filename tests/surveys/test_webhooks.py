@@ -79,7 +79,9 @@ def test_nobody_listening_is_a_retry_and_an_unconfigured_channel_waits(sws: Work
 def test_a_webhook_survey_invites_only_customers_with_a_mobile_number(sws: Workspace, tmp_path: Path) -> None:
     write_survey(sws, SURVEY.replace("channel: export", "channel: dingtalk"))
     decided = plan(sws, "after_service", NOW, contacts={"C1": "13800138000"})
-    assert {r.customer_id: r.reason for r in decided.rows if not r.invite}.get("C2") == "no mobile number for the customer"
+    assert {r.customer_id: r.reason for r in decided.rows if not r.invite}.get(
+        "C2"
+    ) == "no mobile number for the customer"
 
 
 def test_a_phone_contacts_file_is_checked_row_by_row(tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ def register(app: typer.Typer) -> None:
     surveys.command("send")(send)
     surveys.command("invitations")(invitations)
     surveys.command("stats")(stats)
+    surveys.command("servqual")(servqual)
     surveys.command("qr")(qr)
     surveys.command("test-webhook")(check_webhook)
     app.add_typer(surveys, name="surveys")
@@ -300,6 +301,22 @@ def stats(
         return
     rows = [r.model_dump() for r in [*got.rows, got.total]]
     emit(rows, fmt, title=f"{survey}: {got.walk_in} walk-in answer(s) through unit links")
+
+
+def servqual(
+    survey: Annotated[str, typer.Argument(help="Survey id.")],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """SERVQUAL gap per dimension: mean expectation, perception and gap (perception − expectation)."""
+    from valueloop.surveys.service.servqual import servqual_report
+
+    got = servqual_report(_ws(workspace), survey)
+    if fmt is Format.json:
+        emit(got, fmt)
+        return
+    overall = "–" if got.overall_gap is None else f"{got.overall_gap:+.2f}"
+    emit([d.model_dump() for d in got.dimensions], fmt, title=f"{survey}: {got.responses} response(s), gap {overall}")
 
 
 def qr(

@@ -19,6 +19,7 @@ from valueloop.http.deps import ActionsRead, IngestWrite, ModelsRead, WorkspaceD
 from valueloop.surveys.service.catalog import Catalog, catalog, get_survey
 from valueloop.surveys.service.invitations import InvitationRecord, Plan, list_invitations, plan
 from valueloop.surveys.service.links import qr_png, qr_svg, unit_links
+from valueloop.surveys.service.servqual import ServqualReport, servqual_report
 from valueloop.surveys.service.stats import ResponseStats, response_stats
 
 router = APIRouter(tags=["surveys"])
@@ -65,6 +66,12 @@ def invitations(
 def stats(who: ActionsRead, ws: WorkspaceDep, survey_id: str) -> ResponseStats:
     """Invited, delivered, opened, answered and the response rate per unit and channel (the caller's units)."""
     return response_stats(ws, survey_id, units_of(ws, who))
+
+
+@router.get("/surveys/{survey_id}/servqual")
+def servqual(who: ActionsRead, ws: WorkspaceDep, survey_id: str) -> ServqualReport:
+    """SERVQUAL gap (perception − expectation) per dimension over the answers of the caller's units."""
+    return servqual_report(ws, survey_id, units_of(ws, who))
 
 
 @router.get("/surveys/{survey_id}/units/{entity_id}/qr")
