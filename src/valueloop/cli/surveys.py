@@ -72,6 +72,7 @@ def register(app: typer.Typer) -> None:
     surveys.command("invitations")(invitations)
     surveys.command("stats")(stats)
     surveys.command("servqual")(servqual)
+    surveys.command("bias")(bias)
     surveys.command("qr")(qr)
     surveys.command("test-webhook")(check_webhook)
     app.add_typer(surveys, name="surveys")
@@ -301,6 +302,26 @@ def stats(
         return
     rows = [r.model_dump() for r in [*got.rows, got.total]]
     emit(rows, fmt, title=f"{survey}: {got.walk_in} walk-in answer(s) through unit links")
+
+
+def bias(
+    survey: Annotated[str, typer.Argument(help="Survey id.")],
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Significance level (Holm-adjusted).")] = 0.05,
+    lang: LangOpt = Lang.en,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Non-response bias: do responders differ from invited non-responders (unit, channel, type, handle time …)?"""
+    from valueloop.surveys.service.bias import bias_check
+
+    got = bias_check(_ws(workspace), survey, alpha=alpha, lang=lang.value)
+    if fmt is Format.json:
+        emit(got, fmt)
+        return
+    rows = [a.model_dump(exclude={"levels", "statistic", "p_value"}) for a in got.attributes]
+    emit(rows, fmt, title=f"{survey}: {got.responders} responder(s), {got.non_responders} non-responder(s)")
+    stderr.print(got.warning or "No attribute differs between responders and non-responders.", markup=False,
+                 highlight=False)  # fmt: skip
 
 
 def servqual(

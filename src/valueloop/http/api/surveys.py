@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from valueloop.accounts import scope
 from valueloop.http.deps import ActionsRead, IngestWrite, ModelsRead, WorkspaceDep, units_of
+from valueloop.surveys.service.bias import BiasReport, bias_check
 from valueloop.surveys.service.catalog import Catalog, catalog, get_survey
 from valueloop.surveys.service.invitations import InvitationRecord, Plan, list_invitations, plan
 from valueloop.surveys.service.links import qr_png, qr_svg, unit_links
@@ -66,6 +67,18 @@ def invitations(
 def stats(who: ActionsRead, ws: WorkspaceDep, survey_id: str) -> ResponseStats:
     """Invited, delivered, opened, answered and the response rate per unit and channel (the caller's units)."""
     return response_stats(ws, survey_id, units_of(ws, who))
+
+
+@router.get("/surveys/{survey_id}/bias")
+def bias(
+    who: ActionsRead,
+    ws: WorkspaceDep,
+    survey_id: str,
+    alpha: float = Query(0.05, gt=0, lt=1),
+    lang: Literal["zh", "en"] = "en",
+) -> BiasReport:
+    """Non-response bias: responders vs invited non-responders on interaction attributes (the caller's units)."""
+    return bias_check(ws, survey_id, units_of(ws, who), alpha, lang)
 
 
 @router.get("/surveys/{survey_id}/servqual")
