@@ -73,6 +73,7 @@ def register(app: typer.Typer) -> None:
     surveys.command("stats")(stats)
     surveys.command("servqual")(servqual)
     surveys.command("bias")(bias)
+    surveys.command("trends")(trends)
     surveys.command("qr")(qr)
     surveys.command("test-webhook")(check_webhook)
     app.add_typer(surveys, name="surveys")
@@ -322,6 +323,33 @@ def bias(
     emit(rows, fmt, title=f"{survey}: {got.responders} responder(s), {got.non_responders} non-responder(s)")
     stderr.print(got.warning or "No attribute differs between responders and non-responders.", markup=False,
                  highlight=False)  # fmt: skip
+
+
+class PeriodOpt(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class ByOpt(StrEnum):
+    unit = "unit"
+    channel = "channel"
+
+
+def trends(
+    survey: Annotated[str, typer.Argument(help="Survey id.")],
+    period: Annotated[PeriodOpt, typer.Option(help="day, week (from Monday) or month.")] = PeriodOpt.week,
+    by: Annotated[list[ByOpt] | None, typer.Option("--by", help="Per unit and/or channel (repeatable).")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Only invitations and answers from this date.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Invitations, responses, response rate, CSAT and NPS per period (in all, or per unit and channel)."""
+    from valueloop.surveys.service.trends import survey_trends
+
+    start = since.replace(tzinfo=UTC) if since is not None and since.tzinfo is None else since
+    got = survey_trends(_ws(workspace), survey, period.value, [b.value for b in by or []], since=start)
+    emit(got if fmt is Format.json else [p.model_dump() for p in got.points], fmt)
 
 
 def servqual(

@@ -8,7 +8,7 @@ invitations and a unit's QR code are per unit and scoped like everything else.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -22,6 +22,7 @@ from valueloop.surveys.service.invitations import InvitationRecord, Plan, list_i
 from valueloop.surveys.service.links import qr_png, qr_svg, unit_links
 from valueloop.surveys.service.servqual import ServqualReport, servqual_report
 from valueloop.surveys.service.stats import ResponseStats, response_stats
+from valueloop.surveys.service.trends import Trends, survey_trends
 
 router = APIRouter(tags=["surveys"])
 
@@ -79,6 +80,19 @@ def bias(
 ) -> BiasReport:
     """Non-response bias: responders vs invited non-responders on interaction attributes (the caller's units)."""
     return bias_check(ws, survey_id, units_of(ws, who), alpha, lang)
+
+
+@router.get("/surveys/{survey_id}/trends")
+def trends(
+    who: ActionsRead,
+    ws: WorkspaceDep,
+    survey_id: str,
+    period: Literal["day", "week", "month"] = "week",
+    by: Annotated[list[Literal["unit", "channel"]] | None, Query()] = None,
+    since: datetime | None = None,
+) -> Trends:
+    """Invitations, responses, response rate, CSAT and NPS per period, in all or per unit / channel (caller's units)."""
+    return survey_trends(ws, survey_id, period, by or [], units_of(ws, who), since)
 
 
 @router.get("/surveys/{survey_id}/servqual")
