@@ -384,10 +384,10 @@ def qr(
 ) -> None:
     """QR codes of the units' anonymous links, for posters and table cards."""
     from valueloop.surveys.service.catalog import get_survey
-    from valueloop.surveys.service.links import qr_png, qr_svg, sheet, unit_links
+    from valueloop.surveys.service.links import qr_png, qr_svg, sheet, unit_links, walk_in_units
 
     ws = _ws(workspace)
-    units = list(unit or _walk_in_units(ws))
+    units = list(unit or walk_in_units(ws))
     links = unit_links(ws, survey, units, _base(base_url), datetime.now(UTC))
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -403,18 +403,6 @@ def qr(
             target.write_text(qr_svg(link.url), encoding="utf-8")
         written.append({"unit": link.entity_id, "file": str(target)})
     emit(written if fmt is not Format.json else {"links": links, "files": written}, fmt)
-
-
-def _walk_in_units(ws: Workspace) -> list[str]:
-    from valueloop.store.warehouse import Warehouse
-
-    wh = Warehouse(ws)
-    t = wh.table("entities")
-    df = wh.execute(t.filter(t.type.isin(["branch", "store"])).select("entity_id").order_by("entity_id"))
-    units = [str(u) for u in df["entity_id"]]
-    if not units:
-        raise InputError("no branch or store in the entities dataset: name units with --unit")
-    return units
 
 
 def _safe(name: str) -> str:

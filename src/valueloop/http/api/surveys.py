@@ -8,7 +8,7 @@ invitations and a unit's QR code are per unit and scoped like everything else.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -23,6 +23,7 @@ from valueloop.surveys.service.links import qr_png, qr_svg, unit_links
 from valueloop.surveys.service.servqual import ServqualReport, servqual_report
 from valueloop.surveys.service.stats import ResponseStats, response_stats
 from valueloop.surveys.service.trends import Trends, survey_trends
+from valueloop.surveys.spec import Survey
 
 router = APIRouter(tags=["surveys"])
 
@@ -38,8 +39,9 @@ def list_surveys(who: ModelsRead, ws: WorkspaceDep, lang: Literal["zh", "en"] = 
 
 
 @router.get("/surveys/{survey_id}")
-def show_survey(who: ModelsRead, ws: WorkspaceDep, survey_id: str) -> dict[str, Any]:
-    return get_survey(ws, survey_id).model_dump(mode="json")
+def show_survey(who: ModelsRead, ws: WorkspaceDep, survey_id: str) -> Survey:
+    """The survey as defined in its file (questions, trigger, follow-up rules)."""
+    return get_survey(ws, survey_id)
 
 
 class PlanBody(BaseModel):
