@@ -64,7 +64,9 @@ class HookChannel(StrEnum):
 
 def register(app: typer.Typer) -> None:
     surveys = typer.Typer(
-        help="Surveys after service: validate, list, send, invitations, QR codes.", no_args_is_help=True
+        help="Surveys after service: validate, list, send, invitations, stats, trends, bias, servqual, QR codes, "
+        "test-webhook.",
+        no_args_is_help=True,
     )
     surveys.command("validate")(validate)
     surveys.command("list")(list_)
