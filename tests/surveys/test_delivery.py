@@ -61,7 +61,7 @@ def test_a_server_that_is_down_delays_and_then_kills_but_never_loses(mail_ws: Wo
     dead = deliver_due(mail_ws, smtp, "https://vl.example", NOW + timedelta(hours=25))
     assert dead.dead == 2 and {i.delivery for i in list_invitations(mail_ws)} == {"dead"}
     ids = [i.invitation_id for i in list_invitations(mail_ws)]
-    with pytest.raises(InputError, match="no e-mail invitation nope"):
+    with pytest.raises(InputError, match="no e-mail, SMS, WeCom or DingTalk invitation nope"):
         resend(mail_ws, ["nope"], NOW)
     assert sorted(resend(mail_ws, [], NOW + timedelta(hours=26))) == sorted(ids)
     server = SmtpServer(port)
@@ -125,3 +125,20 @@ def test_a_broken_survey_file_makes_its_mails_wait_not_the_pass_fail(mail_ws: Wo
         server.stop()
     assert report.sent == 0 and "survey after_service" in report.errors[0]
     assert {i.delivery for i in list_invitations(mail_ws)} == {"queued"}
+
+
+def test_contacts_are_read_like_any_user_table(tmp_path: Path) -> None:
+    """Through the ingest readers: a quoted cell over several lines, and a spreadsheet (not only plain CSV)."""
+    import openpyxl
+
+    multi = tmp_path / "crm.csv"
+    multi.write_text('customer_id,note,email\nC1,"said:\n""call me""",c1@example.com\nC2,,c2@example.com\n', "utf-8")
+    assert read_contacts(multi) == {"C1": "c1@example.com", "C2": "c2@example.com"}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["customer_id", "email"], ["C7", "c7@example.com"], ["C8", "nope"]):
+        sheet.append(row)
+    book.save(tmp_path / "crm.xlsx")
+    with pytest.raises(InputError, match=r"crm.xlsx:3: email: 'nope' is not an e-mail address"):
+        read_contacts(tmp_path / "crm.xlsx")

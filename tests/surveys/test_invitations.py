@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
 
 from surveys.conftest import NOW
 from valueloop.store.workspace import Workspace
@@ -67,3 +70,24 @@ def test_export_gives_signed_links_without_personal_data_once(sws: Workspace) ->
 def test_scoped_listing_keeps_only_the_callers_units(sws: Workspace) -> None:
     plan(sws, "after_service", NOW, dry_run=False)
     assert [i.entity_id for i in list_invitations(sws, units=frozenset({"B002"}))] == ["B002"]
+
+
+def test_the_walk_in_units_of_a_qr_sheet_come_from_the_entities_dataset(sws: Workspace, tmp_path: Path) -> None:
+    """The CLI's ``qr`` asks this service (it no longer queries the lake itself)."""
+    import json
+
+    from valueloop.errors import InputError
+    from valueloop.ingest.service.ingest import ingest
+    from valueloop.surveys.service.links import walk_in_units
+
+    entities = tmp_path / "entities.jsonl"
+    rows = [{"entity_id": "R1", "name": "North", "type": "region"},
+            {"entity_id": "S2", "name": "Mall", "type": "store", "parent_id": "R1"},
+            {"entity_id": "B1", "name": "Main St", "type": "branch", "parent_id": "R1"}]  # fmt: skip
+    entities.write_text("".join(json.dumps(r) + "\n" for r in rows[:1]), encoding="utf-8")
+    ingest(sws, "entities", [entities])
+    with pytest.raises(InputError, match="no branch or store"):
+        walk_in_units(sws)
+    entities.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    ingest(sws, "entities", [entities])
+    assert walk_in_units(sws) == ["B1", "S2"]

@@ -2,14 +2,16 @@
 
 ``send`` runs the trigger: which resolved interactions earn an invitation now, and why the
 others do not (``--dry-run`` records nothing); then it delivers the due ones — e-mail through
-``--smtp`` (retried on later runs until the give-up age, ``--resend`` for dead ones), or a CSV
-of links for a CRM (``--export``). ``qr`` writes a QR code per unit (SVG or PNG) or one
+``--smtp``, SMS / WeCom / DingTalk through ``--webhook`` (retried on later runs until the give-up
+age, ``--resend`` for dead ones), or a CSV of links for a CRM (``--export``). ``test-webhook``
+posts a sample invitation so a user can check their endpoint. ``qr`` writes a QR code per unit (SVG or PNG) or one
 printable HTML sheet for all of them.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from valueloop.errors import InputError, SpecError
 
 if TYPE_CHECKING:  # types only: the CLI imports no store at start-up
     from valueloop.store.workspace import Workspace
+    from valueloop.surveys.service.delivery import Smtp, Webhook
     from valueloop.surveys.service.invitations import Plan
 
 
@@ -44,17 +47,37 @@ BaseUrl = Annotated[
     typer.Option("--base-url", envvar="VALUELOOP_PUBLIC_URL", help="Public address of `valueloop serve`, for links."),
 ]
 
+WebhookOpt = Annotated[
+    str | None,
+    typer.Option(help="Webhook to post invitations to (default: VALUELOOP_SMS_WEBHOOK, _WECOM_, _DINGTALK_)."),
+]
+HeaderOpt = Annotated[
+    list[str] | None, typer.Option(help="Extra header for the webhook, 'Name: value' (repeatable; a gateway token).")
+]
+
+
+class HookChannel(StrEnum):
+    sms = "sms"
+    wecom = "wecom"
+    dingtalk = "dingtalk"
+
 
 def register(app: typer.Typer) -> None:
     surveys = typer.Typer(
-        help="Surveys after service: validate, list, send, invitations, QR codes.", no_args_is_help=True
+        help="Surveys after service: validate, list, send, invitations, stats, trends, bias, servqual, QR codes, "
+        "test-webhook.",
+        no_args_is_help=True,
     )
     surveys.command("validate")(validate)
     surveys.command("list")(list_)
     surveys.command("send")(send)
     surveys.command("invitations")(invitations)
     surveys.command("stats")(stats)
+    surveys.command("servqual")(servqual)
+    surveys.command("bias")(bias)
+    surveys.command("trends")(trends)
     surveys.command("qr")(qr)
+    surveys.command("test-webhook")(check_webhook)
     app.add_typer(surveys, name="surveys")
 
 
@@ -118,47 +141,57 @@ def list_(workspace: WorkspaceOpt = None, lang: LangOpt = Lang.zh, fmt: FormatOp
 def send(
     survey: Annotated[str, typer.Argument(help="Survey id.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say who would be invited and why not.")] = False,
-    contacts: Annotated[Path | None, typer.Option(help="CSV of customer_id,email (e-mail channel).")] = None,
+    contacts: Annotated[
+        Path | None,
+        typer.Option(help="Table of customer_id,email (e-mail) or customer_id,phone (sms, wecom, dingtalk)."),
+    ] = None,
     base_url: BaseUrl = None,
     smtp: Annotated[
         str | None, typer.Option(envvar="VALUELOOP_SMTP_URL", help="smtp://[user:pass@]host[:port] (smtps:// for TLS).")
     ] = None,
     sender: Annotated[str | None, typer.Option(envvar="VALUELOOP_SMTP_SENDER", help="From address.")] = None,
     starttls: Annotated[bool, typer.Option(help="STARTTLS on a plain smtp:// connection.")] = False,
+    webhook: WebhookOpt = None,
+    webhook_header: HeaderOpt = None,
     export: Annotated[
         Path | None, typer.Option(help="Write the due links (export channel) to this CSV (default: stdout).")
     ] = None,
     resend: Annotated[
-        list[str] | None, typer.Option(help="Queue this dead e-mail invitation again (repeatable).")
+        list[str] | None, typer.Option(help="Queue this dead e-mail or webhook invitation again (repeatable).")
     ] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Invite customers after resolved interactions, then deliver what is due (e-mail or a CSV of links)."""
+    """Invite customers after resolved interactions, then deliver what is due (e-mail, a webhook, or a CSV of links)."""
     from valueloop.surveys.service.catalog import get_survey
     from valueloop.surveys.service.contacts import read_contacts
+    from valueloop.surveys.service.delivery import Smtp
     from valueloop.surveys.service.invitations import plan
 
     ws, now = _ws(workspace), datetime.now(UTC)
-    spec = get_survey(ws, survey)
-    book = read_contacts(contacts) if contacts else None
-    email = spec.trigger.channel.value == "email"
+    channel = get_survey(ws, survey).trigger.channel.value
+    book = read_contacts(contacts, "email" if channel == "email" else "phone") if contacts else None
+    out: tuple[Smtp | None, dict[str, Webhook]] = (None, {})
     if not dry_run:
         url = _base(base_url)
-        if email and not (smtp and sender):
-            raise InputError(
-                "an e-mail survey needs --smtp and --sender (or VALUELOOP_SMTP_URL / VALUELOOP_SMTP_SENDER)"
-            )
+        if channel == "email":
+            if not (smtp and sender):
+                raise InputError(
+                    "an e-mail survey needs --smtp and --sender (or VALUELOOP_SMTP_URL / VALUELOOP_SMTP_SENDER)"
+                )
+            out = (Smtp(smtp, sender, starttls), {})
+        elif channel != "export":
+            out = (None, {channel: _webhook(channel, webhook, webhook_header)})
     decided = plan(ws, survey, now, contacts=book, dry_run=dry_run)
     if dry_run:
         _show_plan(decided, fmt)
         return
     result: dict[str, object] = {"survey": survey, "invited": decided.invited, "skipped": decided.skipped}
-    if email:
-        result |= _deliver(ws, url, now, smtp or "", sender or "", starttls, resend or [])
+    if channel != "export":
+        result |= _deliver(ws, url, now, out, resend or [])
     else:
         result["exported"] = _export(ws, survey, url, now, export)
-    if not email and export is None:  # the links went to stdout: the summary goes beside them, to stderr
+    if channel == "export" and export is None:  # the links went to stdout: the summary goes beside them, to stderr
         stderr.print(to_json(result), markup=False, highlight=False)
         return
     emit(result, fmt)
@@ -176,20 +209,32 @@ def _show_plan(decided: Plan, fmt: Format) -> None:
     )
 
 
+def _webhook(channel: str, url: str | None, headers: list[str] | None) -> Webhook:
+    """The channel's webhook from ``--webhook`` or ``VALUELOOP_<CHANNEL>_WEBHOOK``, with ``--webhook-header``s."""
+    from valueloop.surveys.service.delivery import Webhook
+
+    env = f"VALUELOOP_{channel.upper()}_WEBHOOK"
+    url = url or os.environ.get(env)
+    if not url or not re.match(r"^https?://[^/\s]+", url):
+        raise InputError(f"a {channel} survey needs --webhook (or {env}): the http(s) address to post invitations to")
+    named: dict[str, str] = {}
+    for h in headers or []:
+        name, colon, value = h.partition(":")
+        if not colon or not re.match(r"^[A-Za-z0-9-]+$", name.strip()):
+            raise InputError(f"--webhook-header {h[:60]!r}: write it as Name: value")
+        named[name.strip()] = value.strip()
+    return Webhook(url, named)
+
+
 def _deliver(
-    ws: Workspace,
-    url: str,
-    now: datetime,
-    smtp: str,
-    sender: str,
-    starttls: bool,
-    resend: list[str],
+    ws: Workspace, url: str, now: datetime, out: tuple[Smtp | None, dict[str, Webhook]], resend: list[str]
 ) -> dict[str, object]:
-    from valueloop.surveys.service.delivery import Smtp, deliver_due
+    from valueloop.surveys.service.delivery import deliver_due
     from valueloop.surveys.service.delivery import resend as requeue
+    from valueloop.surveys.spec import Channel
 
     requeued = requeue(ws, resend, now) if resend else []
-    report = deliver_due(ws, Smtp(smtp, sender, starttls), url, now)
+    report = deliver_due(ws, out[0], url, now, webhooks={Channel(c): w for c, w in out[1].items()})
     for line in report.errors:
         stderr.print(f"not delivered: {line}", markup=False, highlight=False)
     return {"requeued": requeued, **report.model_dump(exclude={"errors"})}
@@ -262,6 +307,69 @@ def stats(
     emit(rows, fmt, title=f"{survey}: {got.walk_in} walk-in answer(s) through unit links")
 
 
+def bias(
+    survey: Annotated[str, typer.Argument(help="Survey id.")],
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Significance level (Holm-adjusted).")] = 0.05,
+    lang: LangOpt = Lang.en,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Non-response bias: do responders differ from invited non-responders (unit, channel, type, handle time …)?"""
+    from valueloop.surveys.service.bias import bias_check
+
+    got = bias_check(_ws(workspace), survey, alpha=alpha, lang=lang.value)
+    if fmt is Format.json:
+        emit(got, fmt)
+        return
+    rows = [a.model_dump(exclude={"levels", "statistic", "p_value"}) for a in got.attributes]
+    emit(rows, fmt, title=f"{survey}: {got.responders} responder(s), {got.non_responders} non-responder(s)")
+    stderr.print(got.warning or "No attribute differs between responders and non-responders.", markup=False,
+                 highlight=False)  # fmt: skip
+
+
+class PeriodOpt(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class ByOpt(StrEnum):
+    unit = "unit"
+    channel = "channel"
+
+
+def trends(
+    survey: Annotated[str, typer.Argument(help="Survey id.")],
+    period: Annotated[PeriodOpt, typer.Option(help="day, week (from Monday) or month.")] = PeriodOpt.week,
+    by: Annotated[list[ByOpt] | None, typer.Option("--by", help="Per unit and/or channel (repeatable).")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Only invitations and answers from this date.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Invitations, responses, response rate, CSAT and NPS per period (in all, or per unit and channel)."""
+    from valueloop.surveys.service.trends import survey_trends
+
+    start = since.replace(tzinfo=UTC) if since is not None and since.tzinfo is None else since
+    got = survey_trends(_ws(workspace), survey, period.value, [b.value for b in by or []], since=start)
+    emit(got if fmt is Format.json else [p.model_dump() for p in got.points], fmt)
+
+
+def servqual(
+    survey: Annotated[str, typer.Argument(help="Survey id.")],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """SERVQUAL gap per dimension: mean expectation, perception and gap (perception − expectation)."""
+    from valueloop.surveys.service.servqual import servqual_report
+
+    got = servqual_report(_ws(workspace), survey)
+    if fmt is Format.json:
+        emit(got, fmt)
+        return
+    overall = "–" if got.overall_gap is None else f"{got.overall_gap:+.2f}"
+    emit([d.model_dump() for d in got.dimensions], fmt, title=f"{survey}: {got.responses} response(s), gap {overall}")
+
+
 def qr(
     survey: Annotated[str, typer.Argument(help="Survey id.")],
     unit: Annotated[
@@ -278,10 +386,10 @@ def qr(
 ) -> None:
     """QR codes of the units' anonymous links, for posters and table cards."""
     from valueloop.surveys.service.catalog import get_survey
-    from valueloop.surveys.service.links import qr_png, qr_svg, sheet, unit_links
+    from valueloop.surveys.service.links import qr_png, qr_svg, sheet, unit_links, walk_in_units
 
     ws = _ws(workspace)
-    units = list(unit or _walk_in_units(ws))
+    units = list(unit or walk_in_units(ws))
     links = unit_links(ws, survey, units, _base(base_url), datetime.now(UTC))
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -299,18 +407,29 @@ def qr(
     emit(written if fmt is not Format.json else {"links": links, "files": written}, fmt)
 
 
-def _walk_in_units(ws: Workspace) -> list[str]:
-    from valueloop.store.warehouse import Warehouse
-
-    wh = Warehouse(ws)
-    t = wh.table("entities")
-    df = wh.execute(t.filter(t.type.isin(["branch", "store"])).select("entity_id").order_by("entity_id"))
-    units = [str(u) for u in df["entity_id"]]
-    if not units:
-        raise InputError("no branch or store in the entities dataset: name units with --unit")
-    return units
-
-
 def _safe(name: str) -> str:
     """A unit id as a file name part (anything but letters, digits, - and _ becomes _)."""
     return re.sub(r"[^A-Za-z0-9_-]", "_", name)[:100]
+
+
+def check_webhook(
+    channel: Annotated[HookChannel, typer.Argument(help="sms, wecom or dingtalk.")],
+    phone: Annotated[
+        str, typer.Option(help="Mobile number the sample is addressed to (SMS) or mentions.")
+    ] = "13800000000",
+    webhook: WebhookOpt = None,
+    webhook_header: HeaderOpt = None,
+    base_url: Annotated[str, typer.Option("--base-url", envvar="VALUELOOP_PUBLIC_URL")] = "https://survey.example.com",
+    lang: LangOpt = Lang.zh,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Post a sample invitation to the channel's webhook, to check the endpoint (exit 1 when it is refused)."""
+    from valueloop.errors import ValueloopError
+    from valueloop.surveys.service.delivery import send_sample
+    from valueloop.surveys.spec import Channel
+
+    hook = _webhook(channel.value, webhook, webhook_header)
+    error = send_sample(Channel(channel.value), hook, base_url, lang.value, phone)
+    emit({"channel": channel.value, "url": hook.url, "accepted": error is None, "error": error}, fmt)
+    if error is not None:
+        raise ValueloopError(f"the {channel.value} webhook refused the sample: {error}")

@@ -1,6 +1,7 @@
 """A respondent's form, checked against the survey: every refusal names its field.
 
-Form fields are ``q.<question id>`` (a multiple-choice question repeats its field). A score
+Form fields are ``q.<question id>`` (a multiple-choice question repeats its field; a SERVQUAL
+item has two, ``q.<id>.e`` for the expectation and ``q.<id>.p`` for the perception). A score
 must be a whole number on its scale, a choice one of the question's options, a text at most
 ``max_length`` characters and free of control characters. Answers to a question whose
 ``show_if`` is not met are dropped, as the page hides that question; a required question
@@ -14,10 +15,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from valueloop.surveys.spec import CHOICES, SCALES, Condition, Question, QuestionType, Survey
+from valueloop.surveys.spec import CHOICES, SCALES, SERVQUAL_SCALE, Condition, Question, QuestionType, Survey
 
-Answer = int | str | tuple[str, ...]
+Answer = int | str | tuple[str, ...] | dict[str, int]
+"""A score, a single choice or text, several choices, or a SERVQUAL item's ``{"e": expectation, "p": perception}``."""
 PREFIX = "q."
+SERVQUAL_PARTS = ("e", "p")
 MAX_FIELDS = 300
 
 
@@ -33,6 +36,8 @@ def meets(cond: Condition, answers: Mapping[str, Answer]) -> bool:
     got = answers.get(cond.question)
     if got is None:
         return False
+    if isinstance(got, dict):
+        return False  # a SERVQUAL item is never a condition (the loader refuses one)
     if isinstance(got, int):
         return (cond.at_most is None or got <= cond.at_most) and (cond.at_least is None or got >= cond.at_least)
     chosen = {got} if isinstance(got, str) else set(got)
@@ -49,10 +54,13 @@ def check_form(survey: Survey, form: Mapping[str, Sequence[str]]) -> Checked:
     if sum(len(v) for v in form.values()) > MAX_FIELDS:
         out.problems["form"] = f"more than {MAX_FIELDS} values"
         return out
-    known = {PREFIX + q.id for q in survey.questions}
+    known = {name for q in survey.questions for name in _fields(q)}
     for name in sorted(n for n in form if n.startswith(PREFIX) and n not in known):
         out.problems[name[:80]] = "no such question in this survey"
     for q in survey.questions:
+        if q.type is QuestionType.servqual:
+            _servqual(q, form, out)
+            continue
         values = [v for v in form.get(PREFIX + q.id, ()) if v.strip()]
         if not values:
             continue
@@ -67,6 +75,33 @@ def check_form(survey: Survey, form: Mapping[str, Sequence[str]]) -> Checked:
         elif q.required and q.id not in out.answers and PREFIX + q.id not in out.problems:
             out.problems[PREFIX + q.id] = "an answer is required"
     return out
+
+
+def _fields(q: Question) -> list[str]:
+    if q.type is QuestionType.servqual:
+        return [f"{PREFIX}{q.id}.{part}" for part in SERVQUAL_PARTS]
+    return [PREFIX + q.id]
+
+
+def _servqual(q: Question, form: Mapping[str, Sequence[str]], out: Checked) -> None:
+    """Both ratings of a SERVQUAL item, or neither; a problem is named at the item (``q.<id>``)."""
+    lo, hi = SERVQUAL_SCALE
+    got: dict[str, int] = {}
+    for part in SERVQUAL_PARTS:
+        values = [v for v in form.get(f"{PREFIX}{q.id}.{part}", ()) if v.strip()]
+        if len(values) > 1:
+            out.problems[PREFIX + q.id] = "one answer only"
+            return
+        raw = values[0].strip() if values else ""
+        if raw and (not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi):
+            out.problems[PREFIX + q.id] = f"a whole number from {lo} to {hi}"
+            return
+        if raw:
+            got[part] = int(raw)
+    if len(got) == 1:
+        out.problems[PREFIX + q.id] = "rate both what you expected and what you got"
+    elif got:
+        out.answers[q.id] = got
 
 
 def _one(q: Question, values: list[str]) -> tuple[Answer | None, str | None]:

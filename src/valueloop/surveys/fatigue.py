@@ -1,12 +1,12 @@
 """Who is invited after a resolved interaction, and why not: the trigger and fatigue rules, pure.
 
 Rules, in the order a person reads the reason: an interaction is invited once per survey;
-it needs a customer (and an address, for e-mail); it waits ``delay_hours`` after it was
-resolved; it is sampled with probability ``sample``; its customer is asked at most once per
-``once_per_days`` (earlier interactions first, so the same batch cannot ask twice); an
-invitation due during quiet hours is sent when they end. Sampling hashes the survey and
-interaction ids instead of drawing a random number, so a dry run and the real run agree and a
-re-run never re-rolls an interaction it skipped.
+it needs a customer (and an address: e-mail, or a mobile number for SMS, WeCom, DingTalk); it
+waits ``delay_hours`` after it was resolved; it is sampled with probability ``sample``; its
+customer is asked at most once per ``once_per_days`` (earlier interactions first, so the same
+batch cannot ask twice); an invitation due during quiet hours is sent when they end. Sampling
+hashes the survey and interaction ids instead of drawing a random number, so a dry run and the
+real run agree and a re-run never re-rolls an interaction it skipped.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from datetime import datetime, time, timedelta
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
-from valueloop.surveys.spec import Channel, Trigger
+from valueloop.surveys.spec import WEBHOOK_CHANNELS, Channel, Trigger
+
+NEEDS: dict[Channel, str] = {Channel.email: "e-mail address"} | {c: "mobile number" for c in WEBHOOK_CHANNELS}
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """A resolved interaction that may earn an invitation; ``contact`` is an e-mail address when known."""
+    """A resolved interaction that may earn an invitation; ``contact`` is the channel's address when known."""
 
     interaction_id: str
     entity_id: str
@@ -78,7 +80,8 @@ class _Rules:
     """Resolved before this, too long ago to ask."""
     gap: timedelta
     invited: frozenset[str]
-    email: bool
+    needs: str | None
+    """What the channel must know about the customer (an e-mail address, a mobile number), None for none."""
     not_sampled: str
 
 
@@ -97,7 +100,7 @@ def decide(
     asked = dict(last_asked or {})
     rules = _Rules(survey_id, trigger, now, now - timedelta(hours=trigger.delay_hours),
                    now - timedelta(days=trigger.within_days), timedelta(days=trigger.once_per_days), invited,
-                   trigger.channel is Channel.email, f"not in the {trigger.sample:.0%} sample")  # fmt: skip
+                   NEEDS.get(trigger.channel), f"not in the {trigger.sample:.0%} sample")  # fmt: skip
     quiet = quiet_until(now, trigger.quiet_hours, tz)
     local = f"{quiet.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}" if quiet else ""
     chosen = f"quiet hours: sent at {local}" if quiet else "resolved, sampled, not asked lately"
@@ -117,8 +120,8 @@ def _why_not(r: _Rules, c: Resolved, last: datetime | None) -> str | None:
         return "already invited to this survey"
     if not c.customer_id:
         return "no customer on the interaction"
-    if r.email and not c.contact:
-        return "no e-mail address for the customer"
+    if r.needs and not c.contact:
+        return f"no {r.needs} for the customer"
     if c.resolved_at < r.oldest:
         return f"resolved more than {r.trigger.within_days} days ago"
     if c.resolved_at > r.latest_due:

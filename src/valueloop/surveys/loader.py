@@ -2,7 +2,7 @@
 
 Structure is pydantic's; meaning is checked here: ids are unique and well formed, choice
 questions have options and nothing else does, each score type appears once (it fills one
-``feedback`` column), every text exists in every language the survey offers, and a
+``feedback`` column), a SERVQUAL item names its dimension, every text exists in every language the survey offers, and a
 condition names an *earlier* question with a test its answers can meet.
 """
 
@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from valueloop.errors import SpecError
 from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
-from valueloop.surveys.spec import CHOICES, ID, SCALES, Condition, Question, Survey, Text
+from valueloop.surveys.spec import CHOICES, ID, SCALES, Condition, Dimension, Question, QuestionType, Survey, Text
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -81,6 +81,10 @@ def _question(path: PathKey, q: Question, survey: Survey, seen: dict[str, Questi
         yield from _options(path, q, survey)
     elif q.options:
         yield Problem((*path, "options"), f"a {q.type} question has no options")
+    if q.type is QuestionType.servqual and q.dimension is None:
+        yield Problem((*path, "dimension"), "a servqual item needs a dimension: " + ", ".join(Dimension))
+    elif q.type is not QuestionType.servqual and q.dimension is not None:
+        yield Problem((*path, "dimension"), f"a {q.type} question has no dimension (only servqual items do)")
     if q.show_if is not None:
         yield from _condition((*path, "show_if"), q.show_if, seen, scores_only=False)
 

@@ -19,6 +19,10 @@
       owners: {"*": alice, B001: bob}
       escalate_to: {"*": head}
 
+A ``servqual`` question is one SERVQUAL item of a ``dimension`` (tangibles, reliability,
+responsiveness, assurance, empathy), rated twice on 1–7: what the customer expects and what
+they got; its gap is perception − expectation (:mod:`valueloop.surveys.servqual`).
+
 Score questions fill the ``feedback`` dataset's columns (``csat`` 1–5, ``nps`` 0–10,
 ``ces`` 1–7), so a survey has at most one of each; the first open-text question fills
 ``text``. Structure is checked by pydantic, meaning by :func:`valueloop.surveys.loader.check_survey`.
@@ -46,6 +50,7 @@ class QuestionType(StrEnum):
     single = "single"
     multiple = "multiple"
     text = "text"
+    servqual = "servqual"
 
 
 SCALES: dict[QuestionType, tuple[int, int]] = {
@@ -55,6 +60,18 @@ SCALES: dict[QuestionType, tuple[int, int]] = {
 }
 """Score questions and their inclusive range (the ``feedback`` columns of the same names)."""
 CHOICES = (QuestionType.single, QuestionType.multiple)
+SERVQUAL_SCALE = (1, 7)
+"""A SERVQUAL item's expectation and perception, each on a 7-point scale (Parasuraman et al. 1988)."""
+
+
+class Dimension(StrEnum):
+    """SERVQUAL's five dimensions (Parasuraman, Zeithaml & Berry 1988)."""
+
+    tangibles = "tangibles"
+    reliability = "reliability"
+    responsiveness = "responsiveness"
+    assurance = "assurance"
+    empathy = "empathy"
 
 
 class _Strict(BaseModel):
@@ -111,11 +128,22 @@ class Question(_Strict):
     show_if: Condition | None = None
     max_length: int = Field(default=2000, ge=1, le=10_000)
     """Open text: most characters accepted."""
+    dimension: Dimension | None = None
+    """SERVQUAL item: the dimension it measures; the respondent rates expectation and perception (1–7)."""
 
 
 class Channel(StrEnum):
+    """How an invitation reaches the customer: e-mail, a webhook (SMS gateway, WeCom or DingTalk robot), or a CSV."""
+
     email = "email"
+    sms = "sms"
+    wecom = "wecom"
+    dingtalk = "dingtalk"
     export = "export"
+
+
+WEBHOOK_CHANNELS = (Channel.sms, Channel.wecom, Channel.dingtalk)
+"""Channels delivered by posting JSON to a configured webhook; the contact is the customer's mobile number."""
 
 
 class Trigger(_Strict):

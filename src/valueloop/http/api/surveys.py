@@ -8,7 +8,7 @@ invitations and a unit's QR code are per unit and scoped like everything else.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -16,10 +16,14 @@ from pydantic import BaseModel
 
 from valueloop.accounts import scope
 from valueloop.http.deps import ActionsRead, IngestWrite, ModelsRead, WorkspaceDep, units_of
+from valueloop.surveys.service.bias import BiasReport, bias_check
 from valueloop.surveys.service.catalog import Catalog, catalog, get_survey
 from valueloop.surveys.service.invitations import InvitationRecord, Plan, list_invitations, plan
 from valueloop.surveys.service.links import qr_png, qr_svg, unit_links
+from valueloop.surveys.service.servqual import ServqualReport, servqual_report
 from valueloop.surveys.service.stats import ResponseStats, response_stats
+from valueloop.surveys.service.trends import Trends, survey_trends
+from valueloop.surveys.spec import Survey
 
 router = APIRouter(tags=["surveys"])
 
@@ -35,8 +39,9 @@ def list_surveys(who: ModelsRead, ws: WorkspaceDep, lang: Literal["zh", "en"] = 
 
 
 @router.get("/surveys/{survey_id}")
-def show_survey(who: ModelsRead, ws: WorkspaceDep, survey_id: str) -> dict[str, Any]:
-    return get_survey(ws, survey_id).model_dump(mode="json")
+def show_survey(who: ModelsRead, ws: WorkspaceDep, survey_id: str) -> Survey:
+    """The survey as defined in its file (questions, trigger, follow-up rules)."""
+    return get_survey(ws, survey_id)
 
 
 class PlanBody(BaseModel):
@@ -65,6 +70,37 @@ def invitations(
 def stats(who: ActionsRead, ws: WorkspaceDep, survey_id: str) -> ResponseStats:
     """Invited, delivered, opened, answered and the response rate per unit and channel (the caller's units)."""
     return response_stats(ws, survey_id, units_of(ws, who))
+
+
+@router.get("/surveys/{survey_id}/bias")
+def bias(
+    who: ActionsRead,
+    ws: WorkspaceDep,
+    survey_id: str,
+    alpha: float = Query(0.05, gt=0, lt=1),
+    lang: Literal["zh", "en"] = "en",
+) -> BiasReport:
+    """Non-response bias: responders vs invited non-responders on interaction attributes (the caller's units)."""
+    return bias_check(ws, survey_id, units_of(ws, who), alpha, lang)
+
+
+@router.get("/surveys/{survey_id}/trends")
+def trends(
+    who: ActionsRead,
+    ws: WorkspaceDep,
+    survey_id: str,
+    period: Literal["day", "week", "month"] = "week",
+    by: Annotated[list[Literal["unit", "channel"]] | None, Query()] = None,
+    since: datetime | None = None,
+) -> Trends:
+    """Invitations, responses, response rate, CSAT and NPS per period, in all or per unit / channel (caller's units)."""
+    return survey_trends(ws, survey_id, period, by or [], units_of(ws, who), since)
+
+
+@router.get("/surveys/{survey_id}/servqual")
+def servqual(who: ActionsRead, ws: WorkspaceDep, survey_id: str) -> ServqualReport:
+    """SERVQUAL gap (perception − expectation) per dimension over the answers of the caller's units."""
+    return servqual_report(ws, survey_id, units_of(ws, who))
 
 
 @router.get("/surveys/{survey_id}/units/{entity_id}/qr")

@@ -22,11 +22,11 @@ from starlette.concurrency import run_in_threadpool
 from valueloop.errors import SpecError
 from valueloop.http.deps import Public, WorkspaceDep
 from valueloop.http.web.render import templates
-from valueloop.surveys.answers import MAX_FIELDS, PREFIX, Answer
+from valueloop.surveys.answers import MAX_FIELDS, PREFIX, SERVQUAL_PARTS, Answer
 from valueloop.surveys.language import pick_language
 from valueloop.surveys.ratelimit import RateLimit
 from valueloop.surveys.service.answers import AnswerError, Form, open_form, submit
-from valueloop.surveys.spec import CHOICES, LANGUAGES, SCALES, Language, QuestionType, Survey
+from valueloop.surveys.spec import CHOICES, LANGUAGES, SCALES, SERVQUAL_SCALE, Language, QuestionType, Survey
 from valueloop.surveys.tokens import MAX_TOKEN, TokenError
 
 router = APIRouter(include_in_schema=False)
@@ -49,6 +49,10 @@ WORDS: dict[str, dict[str, str]] = {
         "high_csat": "非常满意",
         "low_ces": "非常困难",
         "high_ces": "非常容易",
+        "servqual_e": "您的期望",
+        "servqual_p": "实际感受",
+        "low_servqual": "完全不同意",
+        "high_servqual": "完全同意",
         "malformed": "链接无效",
         "forged": "链接无效",
         "expired": "链接已过期",
@@ -79,6 +83,10 @@ WORDS: dict[str, dict[str, str]] = {
         "high_csat": "Very satisfied",
         "low_ces": "Very difficult",
         "high_ces": "Very easy",
+        "servqual_e": "What you expected",
+        "servqual_p": "What you experienced",
+        "low_servqual": "Strongly disagree",
+        "high_servqual": "Strongly agree",
         "malformed": "Invalid link",
         "forged": "Invalid link",
         "expired": "Link expired",
@@ -121,7 +129,7 @@ def _questions(survey: Survey, lang: Language, previous: dict[str, Answer], prob
     out = []
     for q in survey.questions:
         prev = previous.get(q.id)
-        scale = SCALES.get(q.type)
+        scale = SERVQUAL_SCALE if q.type is QuestionType.servqual else SCALES.get(q.type)
         out.append(
             {
                 "id": q.id,
@@ -137,9 +145,16 @@ def _questions(survey: Survey, lang: Language, previous: dict[str, Answer], prob
                 "previous": prev,
                 "max_length": q.max_length,
                 "problem": problems.get(PREFIX + q.id),
+                "servqual": _servqual(prev, w) if q.type is QuestionType.servqual else None,
             }
         )
     return out
+
+
+def _servqual(prev: Answer | None, w: dict[str, str]) -> list[dict[str, Any]]:
+    """The two ratings of a SERVQUAL item: what the customer expected, what they got (with the earlier answer)."""
+    rated = prev if isinstance(prev, dict) else {}
+    return [{"part": k, "label": w[f"servqual_{k}"], "previous": rated.get(k)} for k in SERVQUAL_PARTS]
 
 
 def _form(
@@ -249,6 +264,10 @@ def _sent(survey: Survey, fields: dict[str, list[str]]) -> dict[str, Answer]:
     """What the respondent sent, to show it again beside the problems (bad values are simply not re-checked)."""
     out: dict[str, Answer] = {}
     for q in survey.questions:
+        if q.type is QuestionType.servqual:
+            rated = {k: fields.get(f"{PREFIX}{q.id}.{k}", [""])[0] for k in SERVQUAL_PARTS}
+            out[q.id] = {k: int(v) for k, v in rated.items() if v.isascii() and v.isdigit() and len(v) < 3}
+            continue
         values = fields.get(PREFIX + q.id, [])
         if not values:
             continue

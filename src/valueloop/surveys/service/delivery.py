@@ -1,34 +1,39 @@
-"""Send due e-mail invitations through the configured SMTP server: retried, visible, resendable.
+"""Send due invitations through the configured SMTP server or webhooks (SMS, WeCom, DingTalk): retried,
+visible, resendable.
 
 The invitation row is its own outbox entry (``delivery``): ``queued`` until the server accepted
 the message (``sent``), retried with the monitor's capped back-off after each failure, and
 ``dead`` once it has failed for longer than ``give_up_after``; ``resend`` queues dead ones again.
-An invitation is never lost to a failing server. The transport is the notification machinery's
-(:func:`valueloop.monitoring.service.notify.send_mail`); the ``Message-ID`` derives from the invitation id,
-so a message resent after a crash is recognisably the same.
+An invitation is never lost to a failing server, and one whose channel is not configured in a
+pass simply waits. The transports are the notification machinery's
+(:func:`valueloop.monitoring.service.notify.send_mail` and its webhook
+:class:`~valueloop.monitoring.service.notify.Sender`, which reads a robot's ``errcode``); the
+e-mail ``Message-ID`` and the webhook ``Idempotency-Key`` derive from the invitation id, so a
+message resent after a crash is recognisably the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
 
 from valueloop.errors import InputError, SpecError
-from valueloop.monitoring.notify import Channel as MailChannel
-from valueloop.monitoring.notify import backoff
-from valueloop.monitoring.service.notify import send_mail
+from valueloop.monitoring.notify import Channel as NotifyChannel
+from valueloop.monitoring.notify import Kind, backoff
+from valueloop.monitoring.service.notify import Sender, send_mail
 from valueloop.store import appdb
 from valueloop.store.tables import survey_invitations as inv
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.fatigue import quiet_until
+from valueloop.surveys.messages import message, short_text, webhook_body
 from valueloop.surveys.service.catalog import get_survey
 from valueloop.surveys.service.invitations import link
-from valueloop.surveys.spec import Survey
+from valueloop.surveys.spec import WEBHOOK_CHANNELS, Channel, Survey
 
 GIVE_UP_AFTER = timedelta(hours=24)
 BATCH = 200
@@ -44,31 +49,21 @@ class Smtp:
     timeout: float = 10.0
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """Where a webhook channel posts: ``url`` (a robot's address is a secret), extra ``headers`` (a gateway's token)."""
+
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 10.0
+
+
 class DeliveryReport(BaseModel):
     sent: int = 0
     retried: int = 0
     dead: int = 0
     reminded: int = 0
     errors: list[str] = []
-
-
-ZH_MAIL = "您好！\n\n感谢您近期使用我们的服务。请花一分钟告诉我们您的感受：\n{url}\n\n链接有效期至 {expires:%Y-%m-%d}。"
-EN_MAIL = (
-    "Hello,\n\nThank you for using our service. Please tell us how it went (one minute):\n{url}\n\n"
-    "The link is valid until {expires:%Y-%m-%d}."
-)
-MAIL = {"zh": ("{title}", ZH_MAIL), "en": ("{title}", EN_MAIL)}
-REMINDER = {"zh": "提醒：", "en": "Reminder: "}
-
-
-def message(survey: Survey, url: str, expires: datetime, lang: str, reminder: bool = False) -> dict[str, str]:
-    key = "en" if lang == "en" else "zh"
-    subject, text = MAIL[key]
-    prefix = REMINDER[key] if reminder else ""
-    return {
-        "subject": prefix + subject.format(title=survey.title.get(lang)),
-        "text": text.format(url=url, expires=expires),
-    }
 
 
 class _Surveys:
@@ -88,44 +83,99 @@ class _Surveys:
         return self.found[survey_id]
 
 
-def _send(
-    ws: Workspace, smtp: Smtp, survey: Survey, row: Any, base_url: str, now: datetime, reminder: bool
-) -> str | None:
-    """One e-mail for an invitation row; None when the server accepted it, else why not."""
+class _Transports:
+    """The configured ways out for one pass: SMTP for e-mail, a webhook sender per webhook channel."""
+
+    def __init__(self, smtp: Smtp | None, webhooks: Mapping[Channel, Webhook]) -> None:
+        self.smtp = smtp
+        self.webhooks = {Channel(c): w for c, w in webhooks.items()}
+        self.senders = {c: Sender(w.timeout) for c, w in self.webhooks.items()}
+
+    def channels(self) -> list[str]:
+        return ([Channel.email.value] if self.smtp else []) + [c.value for c in self.webhooks]
+
+    def close(self) -> None:
+        for sender in self.senders.values():
+            sender.close()
+
+
+def _send(ws: Workspace, out: _Transports, survey: Survey, row: Any, base_url: str, reminder: bool) -> str | None:
+    """One message for an invitation row on its channel; None when the server accepted it, else why not."""
+    channel = Channel(row.channel)
     if not row.contact:
-        return "no e-mail address"
+        return "no e-mail address" if channel is Channel.email else "no mobile number"
     expires = appdb.as_utc(row.expires_at)
-    body = message(survey, link(ws, base_url, row.invitation_id, expires), expires, ws.settings.workspace.language,
-                   reminder)  # fmt: skip
-    channel = MailChannel(name="surveys", kind="smtp", url=smtp.url, to=(row.contact,), sender=smtp.sender,
-                          starttls=smtp.starttls)  # fmt: skip
+    url, lang = link(ws, base_url, row.invitation_id, expires), _language(ws, survey)
     key = f"{row.invitation_id}-reminder" if reminder else row.invitation_id
-    return send_mail(channel, body, key, smtp.timeout)
+    if channel is Channel.email and out.smtp is not None:
+        smtp = out.smtp
+        mail = NotifyChannel(name="surveys", kind="smtp", url=smtp.url, to=(row.contact,), sender=smtp.sender,
+                             starttls=smtp.starttls)  # fmt: skip
+        return send_mail(mail, message(survey, url, expires, lang, reminder), key, smtp.timeout)
+    text = short_text(survey.title.get(lang), url, expires, lang, reminder)
+    return post(channel, out.webhooks[channel], webhook_body(channel, text, row.contact, row.invitation_id), key,
+                out.senders[channel])  # fmt: skip
+
+
+def _language(ws: Workspace, survey: Survey) -> str:
+    """The workspace's language when the survey offers it, else the survey's first."""
+    lang = ws.settings.workspace.language
+    return lang if lang in survey.languages else survey.languages[0]
+
+
+def post(channel: Channel, hook: Webhook, body: dict[str, Any], key: str, sender: Sender | None = None) -> str | None:
+    """POST ``body`` to the channel's webhook; None when it was accepted (HTTP 2xx, a robot's errcode 0)."""
+    kind: Kind = "wecom" if channel is Channel.wecom else "dingtalk" if channel is Channel.dingtalk else "webhook"
+    target = NotifyChannel(name=f"surveys-{channel.value}", kind=kind, url=hook.url, headers=dict(hook.headers))
+    own = sender is None
+    sender = sender or Sender(hook.timeout)
+    try:
+        return sender.send(target, body, key)
+    finally:
+        if own:
+            sender.close()
 
 
 def deliver_due(
-    ws: Workspace, smtp: Smtp, base_url: str, now: datetime, give_up_after: timedelta = GIVE_UP_AFTER
+    ws: Workspace,
+    smtp: Smtp | None,
+    base_url: str,
+    now: datetime,
+    give_up_after: timedelta = GIVE_UP_AFTER,
+    *,
+    webhooks: Mapping[Channel, Webhook] | None = None,
 ) -> DeliveryReport:
-    """One pass: every queued e-mail invitation due by ``now``, sent or rescheduled; then the due reminders."""
-    q = sa.select(inv).where(inv.c.channel == "email", inv.c.delivery == "queued", inv.c.next_attempt_at <= now)
+    """One pass: every queued invitation of a configured channel due by ``now``, sent or rescheduled; then the
+    due reminders. E-mail needs ``smtp``, a webhook channel its entry in ``webhooks``; the others wait."""
+    out = _Transports(smtp, webhooks or {})
+    try:
+        return _pass(ws, out, base_url, now, give_up_after)
+    finally:
+        out.close()
+
+
+def _pass(ws: Workspace, out: _Transports, base_url: str, now: datetime, give_up_after: timedelta) -> DeliveryReport:
+    channels = out.channels()
+    q = sa.select(inv).where(inv.c.channel.in_(channels), inv.c.delivery == "queued", inv.c.next_attempt_at <= now)
     with appdb.engine(ws.database_url).connect() as conn:
         due = conn.execute(q.order_by(inv.c.next_attempt_at).limit(BATCH)).all()
     surveys, report = _Surveys(ws), DeliveryReport()
     for r in due:
         survey = surveys.get(r.survey_id, report)
         if survey is not None:
-            error = _send(ws, smtp, survey, r, base_url, now, reminder=False)
+            error = _send(ws, out, survey, r, base_url, reminder=False)
             _settle(ws, r.invitation_id, r.attempts + 1, appdb.as_utc(r.queued_at), error, now, give_up_after, report)
-    _remind(ws, smtp, base_url, now, surveys, report)
+    _remind(ws, out, base_url, now, surveys, report)
     return report
 
 
-def _remind(ws: Workspace, smtp: Smtp, base_url: str, now: datetime, surveys: _Surveys, report: DeliveryReport) -> None:
+def _remind(ws: Workspace, out: _Transports, base_url: str, now: datetime, surveys: _Surveys,
+            report: DeliveryReport) -> None:  # fmt: skip
     """One reminder per unanswered, delivered, unexpired invitation once its survey's ``reminder_hours`` passed.
 
     Not during the survey's quiet hours; a failed reminder is tried again on the next pass until the link expires.
     """
-    q = sa.select(inv).where(inv.c.channel == "email", inv.c.delivery == "sent", inv.c.answered_at.is_(None),
+    q = sa.select(inv).where(inv.c.channel.in_(out.channels()), inv.c.delivery == "sent", inv.c.answered_at.is_(None),
                              inv.c.reminded_at.is_(None), inv.c.expires_at > now)  # fmt: skip
     with appdb.engine(ws.database_url).connect() as conn:
         rows = conn.execute(q.order_by(inv.c.delivered_at).limit(BATCH)).all()
@@ -137,7 +187,7 @@ def _remind(ws: Workspace, smtp: Smtp, base_url: str, now: datetime, surveys: _S
             continue
         if quiet_until(now, survey.trigger.quiet_hours, tz) is not None:
             continue
-        error = _send(ws, smtp, survey, r, base_url, now, reminder=True)
+        error = _send(ws, out, survey, r, base_url, reminder=True)
         values: dict[str, object] = {"reminded_at": now} if error is None else {"last_error": error[:500]}
         with appdb.engine(ws.database_url).begin() as conn:
             conn.execute(inv.update().where(inv.c.invitation_id == r.invitation_id).values(values))
@@ -175,13 +225,15 @@ def _settle(
 
 
 def resend(ws: Workspace, ids: Sequence[str], now: datetime) -> list[str]:
-    """Queue dead (or, when named, already sent) e-mail invitations again, due now; every unknown id is named."""
+    """Queue dead (or, when named, already sent) e-mail and webhook invitations again, due now; every unknown id
+    is named."""
+    delivered = [Channel.email.value, *(c.value for c in WEBHOOK_CHANNELS)]
     with appdb.engine(ws.database_url).begin() as conn:
-        q = sa.select(inv.c.invitation_id, inv.c.delivery).where(inv.c.channel == "email")
+        q = sa.select(inv.c.invitation_id, inv.c.delivery).where(inv.c.channel.in_(delivered))
         found = dict(conn.execute(q.where(inv.c.invitation_id.in_(list(ids))) if ids else q).all())
         missing = [i for i in ids if i not in found]
         if missing:
-            raise InputError("cannot resend: no e-mail invitation " + ", ".join(missing))
+            raise InputError("cannot resend: no e-mail, SMS, WeCom or DingTalk invitation " + ", ".join(missing))
         chosen = sorted(i for i, state in found.items() if state == "dead" or (ids and state == "sent"))
         if chosen:
             conn.execute(
@@ -190,3 +242,13 @@ def resend(ws: Workspace, ids: Sequence[str], now: datetime) -> list[str]:
                 .values(delivery="queued", attempts=0, queued_at=now, next_attempt_at=now, last_error=None)
             )
     return chosen
+
+
+def send_sample(channel: Channel, hook: Webhook, base_url: str, lang: str, phone: str) -> str | None:
+    """Post a sample invitation (a made-up link, the given test ``phone``) to ``hook``; None when it was accepted."""
+    if channel not in WEBHOOK_CHANNELS:
+        raise InputError(f"{channel} is not a webhook channel (sms, wecom, dingtalk)")
+    title = "服务满意度回访（测试）" if lang != "en" else "How did we do? (test)"
+    url = f"{base_url.rstrip('/')}/s/test"
+    text = short_text(title, url, datetime.now(UTC) + timedelta(days=14), lang)
+    return post(channel, hook, webhook_body(channel, text, phone, "test"), "vl-survey-webhook-test")

@@ -144,7 +144,7 @@ def _record(
             "customer_id": d.customer_id,
             "entity_id": d.entity_id,
             "channel": channel.value,
-            "contact": contacts.get(d.customer_id or "") if channel is Channel.email else None,
+            "contact": contacts.get(d.customer_id or "") if channel is not Channel.export else None,
             "reason": d.reason[:300],
             "created_at": now,
             "send_at": d.send_at or now,

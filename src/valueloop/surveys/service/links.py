@@ -37,6 +37,23 @@ class UnitLink(BaseModel):
     expires_at: datetime
 
 
+WALK_IN_TYPES = ("branch", "store")
+"""Unit types that serve walk-in customers: the default units of a QR sheet."""
+
+
+def walk_in_units(ws: Workspace) -> list[str]:
+    """The entities dataset's branches and stores, by id; InputError when it has none (name units instead)."""
+    from valueloop.store.warehouse import Warehouse
+
+    wh = Warehouse(ws)
+    t = wh.table("entities")
+    df = wh.execute(t.filter(t.type.isin(list(WALK_IN_TYPES))).select("entity_id").order_by("entity_id"))
+    units = [str(u) for u in df["entity_id"]]
+    if not units:
+        raise InputError("no branch or store in the entities dataset: name units with --unit")
+    return units
+
+
 def unit_links(ws: Workspace, survey_id: str, units: Sequence[str], base_url: str, now: datetime) -> list[UnitLink]:
     """The anonymous link of each unit (made on first use, valid :data:`LINK_DAYS` days)."""
     get_survey(ws, survey_id)  # a survey that does not exist (or is broken) gets no links

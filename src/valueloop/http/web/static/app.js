@@ -59,6 +59,17 @@
                      label: { show: true, position: "top", fontWeight: "bold",
                               formatter: function (p) { return p.data.total.toFixed(1) + (p.data.capped ? " ↑" : ""); } } }] };
       },
+      surveytrend: function (d) {
+        /* survey invitations and answers received per period (bars), the response rate in % (line, right axis) */
+        return { tooltip: { trigger: "axis" }, legend: { data: d.labels, bottom: 0 },
+          grid: { left: 56, right: 56, top: 40, bottom: 60 },
+          xAxis: { type: "category", data: d.periods },
+          yAxis: [{ type: "value", minInterval: 1 }, { type: "value", min: 0, max: 100, name: "%" }],
+          series: [{ name: d.labels[0], type: "bar", data: d.invited, itemStyle: { color: "#9fb3c8" } },
+                   { name: d.labels[1], type: "bar", data: d.responses, itemStyle: { color: "#2f6fde" } },
+                   { name: d.labels[2], type: "line", yAxisIndex: 1, data: d.rate, symbolSize: 8, connectNulls: false,
+                     itemStyle: { color: "#b7791f" } }] };
+      },
       distribution: function (d) {
         return { tooltip: {}, grid: { left: 56, right: 24, top: 40, bottom: 84 },
           xAxis: { type: "category", data: d.bins, axisLabel: { rotate: 30 }, name: d.axes[0], nameLocation: "middle", nameGap: 64 },
