@@ -11,6 +11,7 @@ JSON shapes (``--format json``):
   with ``--conversation``: ``{"conversation_id", "rubric", "score", "passed", "turns", "items"}``.
 * ``qa review sample``: ``{"rubric", "method", "seed", "session_id", "conversations", "forms"}``.
 * ``qa review import``: the ``valueloop ingest`` summary of the filled forms into ``qa_reviews``.
+* ``qa train-item``: ``{"rubric", "item", "model", "file", "turns", "positive", "held_out", "precision", "recall"}``.
 * ``qa calibrate``: ``{"rubric", "threshold", "min_pairs", "reviews", "reviewers", "items": [{"item", "pairs",
   "percent_agreement", "cohen_kappa", "units_multi", "krippendorff_alpha", "fleiss_kappa",
   "needs_human_review", "reason"}], "needs_human_review", "file"}``.
@@ -275,7 +276,22 @@ def calibrate(
         stderr.print(f"needs human review (held back from `qa score`): {', '.join(report.needs_human_review)}")
 
 
+def train_item(
+    rubric: Annotated[str, typer.Argument(help="Rubric: a file, a workspace rubric or a starter.")],
+    item: Annotated[str, typer.Argument(help="The rubric's classifier item to train.")],
+    labels: Annotated[Path, typer.Option("--labels", help="Labelled turns: CSV or JSONL with text, label [, item].")],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Train a classifier item's model on labelled turns (held-out precision/recall reported), saved in qa/models/."""
+    from valueloop.qa.service.classifier import train_item as run
+    from valueloop.store.workspace import open_workspace
+
+    emit(run(open_workspace(workspace), rubric, item, labels).model_dump(), fmt)
+
+
 def register(app: typer.Typer) -> None:
+    qa_app.command("train-item")(train_item)
     for name, fn in (("validate", validate), ("score", score), ("show", show), ("calibrate", calibrate)):
         qa_app.command(name)(fn)
     review_app.command("sample")(sample)

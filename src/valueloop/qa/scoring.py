@@ -15,10 +15,10 @@ Deterministic: the same rubric, conversation and sentiment function give the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from valueloop.qa.checks import Context, Outcome, Result, SentimentFn, locate, run_check
+from valueloop.qa.checks import Context, Outcome, ProbaFn, Result, SentimentFn, locate, run_check
 from valueloop.qa.rubric import Item, PhraseCheck, Phrases, RegexCheck, Rubric, SentimentCheck
 from valueloop.qa.transcript import Conversation, Evidence
 
@@ -68,10 +68,17 @@ def applies(item: Item, conv: Conversation) -> bool:
 
 
 def score_conversation(
-    rubric: Rubric, conv: Conversation, sentiment: SentimentFn, held_back: frozenset[str] = frozenset()
+    rubric: Rubric,
+    conv: Conversation,
+    sentiment: SentimentFn,
+    held_back: frozenset[str] = frozenset(),
+    classifiers: Mapping[str, ProbaFn] | None = None,
 ) -> ConversationScore:
-    """``held_back``: items calibration found unreliable; they are ``na`` ("needs human review"), not scored."""
-    return Scorer(rubric, held_back).score(conv, sentiment)
+    """``held_back``: items calibration found unreliable; they are ``na`` ("needs human review"), not scored.
+
+    ``classifiers``: the trained models of the rubric's ``classifier`` checks, by model name.
+    """
+    return Scorer(rubric, held_back, classifiers).score(conv, sentiment)
 
 
 class Scorer:
@@ -81,8 +88,13 @@ class Scorer:
     instead of one per conversation); the results equal :func:`score_conversation`'s one by one.
     """
 
-    def __init__(self, rubric: Rubric, held_back: frozenset[str] = frozenset()) -> None:
-        self.rubric, self.held_back = rubric, held_back
+    def __init__(
+        self,
+        rubric: Rubric,
+        held_back: frozenset[str] = frozenset(),
+        classifiers: Mapping[str, ProbaFn] | None = None,
+    ) -> None:
+        self.rubric, self.held_back, self.classifiers = rubric, held_back, dict(classifiers or {})
         self.section = {i.id: s.id for s in rubric.sections for i in s.items}
         self.spec = {i.id: i for i in rubric.items}
         self.locators = [(i.id, i.check) for i in rubric.items if isinstance(i.check, PhraseCheck | RegexCheck)]
@@ -92,7 +104,7 @@ class Scorer:
         )
 
     def score(self, conv: Conversation, sentiment: SentimentFn) -> ConversationScore:
-        ctx = Context(self.rubric.synonyms, sentiment, {}, self.words)
+        ctx = Context(self.rubric.synonyms, sentiment, {}, self.words, self.classifiers)
         located = {
             item: hit
             for item, check in self.locators
