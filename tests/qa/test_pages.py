@@ -77,3 +77,18 @@ def test_conversation_page_highlights_evidence_and_escapes_text(client: tuple[Te
     assert "<img src=x" not in page.text
     hidden = c.get("/qa/conversations/C2", headers={"Authorization": f"Bearer {t['north']}"})
     assert hidden.status_code == 404
+
+
+def test_conversation_page_shows_disputes_with_business_words(
+    client: tuple[TestClient, dict[str, str]], ws: Workspace
+) -> None:
+    from valueloop.qa.service.disputes import open_dispute, resolve_dispute
+
+    c, t = client
+    d = open_dispute(ws, "bank_call", "C1", "verify_identity", HOSTILE, "north")
+    resolve_dispute(ws, d.dispute_id, "upheld", "IVR verified", "王敏", sentiment=by_words)
+    zh = c.get("/qa/conversations/C1?lang=zh", headers={"Authorization": f"Bearer {t['ana']}"}).text
+    assert "申诉成立" in zh and "申诉改判为 通过" in zh and "核实身份" in zh and "IVR verified" in zh
+    assert "<img src=x" not in zh and "&lt;img src=x" in zh
+    en = c.get("/qa/conversations/C1?lang=en", headers={"Authorization": f"Bearer {t['ana']}"}).text
+    assert "Upheld" in en and "dispute upheld as Pass" in en and "verify_identity" not in en

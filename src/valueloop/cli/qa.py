@@ -12,6 +12,8 @@ JSON shapes (``--format json``):
 * ``qa review sample``: ``{"rubric", "method", "seed", "session_id", "conversations", "forms"}``.
 * ``qa review import``: the ``valueloop ingest`` summary of the filled forms into ``qa_reviews``.
 * ``qa train-item``: ``{"rubric", "item", "model", "file", "turns", "positive", "held_out", "precision", "recall"}``.
+* ``qa dispute open|list|resolve``: ``[{"dispute_id", "rubric", "conversation_id", "item", "agent_id", "entity_id",
+  "auto_result", "reason", "status", "result", "opened_by", "opened_at", "resolved_by", "resolved_at", "note"}]``.
 * ``qa calibrate``: ``{"rubric", "threshold", "min_pairs", "reviews", "reviewers", "items": [{"item", "pairs",
   "percent_agreement", "cohen_kappa", "units_multi", "krippendorff_alpha", "fleiss_kappa",
   "needs_human_review", "reason"}], "needs_human_review", "file"}``.
@@ -34,6 +36,14 @@ qa_app = typer.Typer(
 review_app = typer.Typer(
     help="Human review: sample conversations into forms, import the filled forms.", no_args_is_help=True
 )
+dispute_app = typer.Typer(
+    help="Disputes of one item result of a conversation (申诉): open, list, resolve.", no_args_is_help=True
+)
+ByOpt = Annotated[
+    str | None, typer.Option("--by", envvar="VALUELOOP_USER", help="Who does this (default: login name).")
+]
+DISPUTE_COLUMNS = ("dispute_id", "conversation_id", "item", "agent_id", "auto_result", "status", "result",
+                   "reason", "opened_by", "resolved_by", "note")  # fmt: skip
 
 
 class Lang(StrEnum):
@@ -290,7 +300,89 @@ def train_item(
     emit(run(open_workspace(workspace), rubric, item, labels).model_dump(), fmt)
 
 
+def _who(by: str | None) -> str:
+    import getpass
+
+    return by or getpass.getuser()
+
+
+def _disputes(rows: list[object], fmt: Format) -> None:
+    dumped = [r.model_dump(mode="json") for r in rows if hasattr(r, "model_dump")]
+    emit(dumped if fmt is Format.json else [{k: d[k] for k in DISPUTE_COLUMNS} for d in dumped], fmt)
+
+
+def dispute_open(
+    conversation: Annotated[str, typer.Argument(help="The conversation id.")],
+    item: Annotated[str, typer.Argument(help="The disputed item's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the automatic result is wrong.", show_default=False)],
+    rubric: RubricOpt = "bank_call",
+    by: ByOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Dispute one item's automatic result in a conversation (an agent, or their manager for them)."""
+    from valueloop.qa.service.disputes import open_dispute
+    from valueloop.store.workspace import open_workspace
+
+    found = open_dispute(open_workspace(workspace), rubric, conversation, item, reason, _who(by))
+    stderr.print(f"dispute {found.dispute_id} opened")
+    _disputes([found], fmt)
+
+
+def dispute_list(
+    status: Annotated[str | None, typer.Option("--status", help="open, upheld or rejected.")] = None,
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent's.")] = None,
+    conversation: Annotated[str | None, typer.Option("--conversation", help="Only this conversation's.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Disputes, newest first."""
+    from valueloop.errors import InputError
+    from valueloop.qa.service.disputes import list_disputes
+    from valueloop.store.workspace import open_workspace
+
+    if status not in (None, "open", "upheld", "rejected"):
+        raise InputError(f"--status must be open, upheld or rejected, not {status!r}")
+    ws = open_workspace(workspace)
+    _disputes(list(list_disputes(ws, status=status, agent=agent, conversation_id=conversation)), fmt)  # type: ignore[arg-type]
+
+
+class Decision(StrEnum):
+    upheld = "upheld"
+    rejected = "rejected"
+
+
+class ItemResult(StrEnum):
+    pass_ = "pass"
+    fail = "fail"
+    na = "na"
+
+
+def dispute_resolve(
+    dispute_id: Annotated[str, typer.Argument(help="The dispute id (QD-…).")],
+    decision: Annotated[Decision, typer.Option("--decision", help="upheld or rejected.", show_default=False)],
+    note: Annotated[str, typer.Option("--note", help="Why this decision.", show_default=False)],
+    result: Annotated[
+        ItemResult | None, typer.Option("--result", help="Upheld: the item's result (default: the opposite).")
+    ] = None,
+    by: ByOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Decide a dispute as a reviewer; upheld re-scores the conversation with the new result."""
+    from valueloop.qa.service.disputes import resolve_dispute
+    from valueloop.store.workspace import open_workspace
+
+    value = None if result is None else result.value
+    found = resolve_dispute(open_workspace(workspace), dispute_id, decision.value, note, _who(by), value)  # type: ignore[arg-type]
+    _disputes([found], fmt)
+
+
 def register(app: typer.Typer) -> None:
+    dispute_app.command("open")(dispute_open)
+    dispute_app.command("list")(dispute_list)
+    dispute_app.command("resolve")(dispute_resolve)
+    qa_app.add_typer(dispute_app, name="dispute")
     qa_app.command("train-item")(train_item)
     for name, fn in (("validate", validate), ("score", score), ("show", show), ("calibrate", calibrate)):
         qa_app.command(name)(fn)

@@ -8,7 +8,9 @@ The arithmetic, so a reviewer can redo it by hand:
   required items; the conversation scores 100 × the section-weighted mean over sections
   with an applicable item, plus the weight of every passed bonus item, capped at 100;
 * a failed ``auto_fail`` item sets the score to 0; ``passed`` is score ≥ ``pass_score``;
-* no applicable required item at all: score None (nothing to judge), not 100.
+* no applicable required item at all: score None (nothing to judge), not 100;
+* an upheld dispute replaces its item's result in all of the above (``overrides``); the
+  automatic result is still what :attr:`ConversationScore.items` holds, so the two stay apart.
 
 Deterministic: the same rubric, conversation and sentiment function give the same result.
 """
@@ -49,14 +51,20 @@ class ConversationScore:
     items: tuple[ItemScore, ...]
     uncertainty: float
     """0 (clear) … 1 (a coin toss): the smallest item margin, or closeness of the score to the pass line."""
+    effective: tuple[ItemScore, ...] = ()
+    """The items as scored when an upheld dispute replaced a result (empty: ``items`` as they are)."""
+
+    @property
+    def scored(self) -> tuple[ItemScore, ...]:
+        return self.effective or self.items
 
     @property
     def applicable(self) -> int:
-        return sum(1 for i in self.items if i.result != "na" and i.required)
+        return sum(1 for i in self.scored if i.result != "na" and i.required)
 
     @property
     def failed(self) -> int:
-        return sum(1 for i in self.items if i.result == "fail" and i.required)
+        return sum(1 for i in self.scored if i.result == "fail" and i.required)
 
 
 def applies(item: Item, conv: Conversation) -> bool:
@@ -73,12 +81,15 @@ def score_conversation(
     sentiment: SentimentFn,
     held_back: frozenset[str] = frozenset(),
     classifiers: Mapping[str, ProbaFn] | None = None,
+    overrides: Mapping[str, Result] | None = None,
 ) -> ConversationScore:
     """``held_back``: items calibration found unreliable; they are ``na`` ("needs human review"), not scored.
 
-    ``classifiers``: the trained models of the rubric's ``classifier`` checks, by model name.
+    ``classifiers``: the trained models of the rubric's ``classifier`` checks, by model name;
+    ``overrides``: item → result of this conversation's upheld disputes.
     """
-    return Scorer(rubric, held_back, classifiers).score(conv, sentiment)
+    disputes = {conv.conversation_id: overrides} if overrides else None
+    return Scorer(rubric, held_back, classifiers, disputes).score(conv, sentiment)
 
 
 class Scorer:
@@ -93,8 +104,11 @@ class Scorer:
         rubric: Rubric,
         held_back: frozenset[str] = frozenset(),
         classifiers: Mapping[str, ProbaFn] | None = None,
+        overrides: Mapping[str, Mapping[str, Result]] | None = None,
     ) -> None:
+        """``overrides``: conversation → item → the result its upheld dispute gave it."""
         self.rubric, self.held_back, self.classifiers = rubric, held_back, dict(classifiers or {})
+        self.overrides = overrides or {}
         self.section = {i.id: s.id for s in rubric.sections for i in s.items}
         self.spec = {i.id: i for i in rubric.items}
         self.locators = [(i.id, i.check) for i in rubric.items if isinstance(i.check, PhraseCheck | RegexCheck)]
@@ -112,7 +126,17 @@ class Scorer:
         }
         ctx = replace(ctx, located=located)
         items = tuple(self._item(item, conv, ctx) for item in self.rubric.items)
-        return _total(self.rubric, self.spec, conv.conversation_id, items)
+        disputed = self.overrides.get(conv.conversation_id)
+        if not disputed:
+            return _total(self.rubric, self.spec, conv.conversation_id, items)
+        effective = tuple(self._overridden(i, disputed[i.item]) if i.item in disputed else i for i in items)
+        return replace(
+            _total(self.rubric, self.spec, conv.conversation_id, effective), items=items, effective=effective
+        )
+
+    def _overridden(self, item: ItemScore, result: Result) -> ItemScore:
+        points = self.spec[item.item].weight if result == "pass" else 0.0
+        return replace(item, result=result, points=points, detail=f"dispute upheld: {result}", margin=1.0)
 
     def score_many(self, convs: Sequence[Conversation], sentiment: SentimentFn) -> list[ConversationScore]:
         texts = sorted({t for c in convs for t in self._sentiment_texts(c)})

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.accounts import scope
 from valueloop.errors import InputError, SpecError
-from valueloop.http.deps import EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
+from valueloop.http.deps import ActionsWrite, AuditsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
 from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve, starter_rubrics
-from valueloop.qa.service import review, score, show
+from valueloop.qa.service import disputes, review, score, show
 from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
 
@@ -42,6 +43,22 @@ class CalibrateIn(ScoreIn):
     threshold: float = Field(default=0.6, ge=-1, le=1)
     min_pairs: int = Field(default=10, ge=1, le=100_000)
     session: Annotated[str, Field(max_length=200)] | None = None
+
+
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class DisputeIn(ScoreIn):
+    conversation_id: Id
+    item: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
+    reason: Annotated[str, Field(min_length=1, max_length=disputes.MAX_TEXT)]
+
+
+class DisputeResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: disputes.Decision
+    note: Annotated[str, Field(min_length=1, max_length=disputes.MAX_TEXT)]
+    result: Literal["pass", "fail", "na"] | None = None
 
 
 def _named(ws: Workspace, rubric: str) -> Path:
@@ -117,3 +134,33 @@ def calibrate(who: EvaluateRun, ws: WorkspaceDep, body: CalibrateIn) -> review.C
     """Agreement per item (auto vs human, between reviewers) over every unit's reviews; flags unreliable items."""
     scope.pooled(who, "calibration")
     return review.calibrate(ws, _named(ws, body.rubric), body.threshold, body.min_pairs, body.session)
+
+
+@router.get("/disputes")
+def dispute_list(
+    who: ScoresRead,
+    ws: WorkspaceDep,
+    status: disputes.Status | None = None,
+    agent: Annotated[str | None, Query(max_length=200)] = None,
+    conversation: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[disputes.Dispute]:
+    """Disputes of item results, newest first (a scoped caller: their agents' and teams' only)."""
+    rows = disputes.list_disputes(ws, status=status, agent=agent, conversation_id=conversation)
+    return scope.qa_disputes(ws, who, rows)
+
+
+@router.post("/disputes", status_code=201)
+def dispute_open(who: ActionsWrite, ws: WorkspaceDep, body: DisputeIn) -> disputes.Dispute:
+    """Dispute one item's automatic result in a conversation the caller may see."""
+    file = _named(ws, body.rubric)
+    scope.qa_conversation(ws, who, body.conversation_id, file)
+    return disputes.open_dispute(ws, file, body.conversation_id, body.item, body.reason, who.username)
+
+
+@router.post("/disputes/{dispute_id}/resolve")
+def dispute_resolve(
+    who: AuditsWrite, ws: WorkspaceDep, dispute_id: Annotated[str, PathParam(max_length=40)], body: DisputeResolveIn
+) -> disputes.Dispute:
+    """A reviewer's decision; upheld re-scores the conversation with the item's new result."""
+    scope.qa_dispute(ws, who, dispute_id)
+    return disputes.resolve_dispute(ws, dispute_id, body.decision, body.note, who.username, body.result)

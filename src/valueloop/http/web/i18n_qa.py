@@ -35,4 +35,13 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "turn": {"zh-CN": "第 {n} 句", "en": "turn {n}"},
     "qa_items": {"zh-CN": "质检项结果", "en": "Item results"},
     "transcript": {"zh-CN": "对话原文", "en": "Transcript"},
+    "qa_disputes": {"zh-CN": "申诉", "en": "Disputes"},
+    "dispute_status": {"zh-CN": "状态", "en": "Status"},
+    "dispute_reason": {"zh-CN": "申诉理由", "en": "Reason"},
+    "dispute_opened_by": {"zh-CN": "申诉人", "en": "Opened by"},
+    "dispute_decision": {"zh-CN": "复核结论", "en": "Decision"},
+    "dispute_open": {"zh-CN": "待复核", "en": "Open"},
+    "dispute_upheld": {"zh-CN": "申诉成立", "en": "Upheld"},
+    "dispute_rejected": {"zh-CN": "申诉驳回", "en": "Rejected"},
+    "dispute_upheld_as": {"zh-CN": "申诉改判为", "en": "dispute upheld as"},
 }

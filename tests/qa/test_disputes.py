@@ -1,0 +1,69 @@
+"""Disputes of one item result: opened, decided by a reviewer, an upheld result scored apart from the automatic one."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.helpers import by_words
+from qa.test_service import scored  # noqa: F401  (fixture)
+from valueloop.errors import InputError, NotFound
+from valueloop.qa.service.disputes import list_disputes, open_dispute, resolve_dispute, upheld
+from valueloop.qa.service.score import score_workspace
+from valueloop.qa.service.show import conversation_view, rollup, weakest_items
+from valueloop.qa.service.transcripts import read_where
+from valueloop.store.workspace import Workspace
+
+
+def _auto(ws: Workspace, cid: str, item: str) -> str:
+    rows = read_where(ws, "qa_items", conversation_id=cid, item=item).to_pylist()
+    return str(rows[0]["result"])
+
+
+def test_an_upheld_dispute_changes_the_score_and_rollups_but_not_the_automatic_result(scored: Workspace) -> None:
+    assert conversation_view(scored, "C2", "bank_call").score == 0.0  # skipped verification: auto-fail
+    d = open_dispute(scored, "bank_call", "C2", "verify_identity", "verified on the IVR before the call", "A2")
+    assert (d.status, d.auto_result, d.agent_id, d.entity_id) == ("open", "fail", "A2", "T1")
+    with pytest.raises(InputError, match="already has an open dispute"):
+        open_dispute(scored, "bank_call", "C2", "verify_identity", "again", "A2")
+    decided = resolve_dispute(scored, d.dispute_id, "upheld", "IVR log shows verification", "王敏", sentiment=by_words)
+    assert (decided.status, decided.result, decided.resolved_by) == ("upheld", "pass", "王敏")
+    view = conversation_view(scored, "C2", "bank_call")
+    assert view.score is not None and view.score > 0 and not view.auto_failed
+    item = next(i for i in view.items if i.item == "verify_identity")
+    assert (item.result, item.upheld_result) == ("fail", "pass")  # the automatic result is kept apart
+    assert _auto(scored, "C2", "verify_identity") == "fail"
+    assert [x.dispute_id for x in view.disputes] == [d.dispute_id]
+    month = {(r.group, r.period): r for r in rollup(scored, "bank_call", "agent", "month")}
+    assert month[("A2", "2026-03")].auto_failed == 0 and month[("A2", "2026-03")].mean_score == view.score
+    weak = {(w.agent_id, w.item) for w in weakest_items(scored, "bank_call")}
+    assert ("A2", "verify_identity") not in weak
+    again = score_workspace(scored, "bank_call", by_words)  # a later full run applies the upheld dispute again
+    assert again.auto_failed == 0 and conversation_view(scored, "C2", "bank_call").score == view.score
+    assert upheld(scored, "bank_call") == {"C2": {"verify_identity": "pass"}}
+
+
+def test_a_rejected_dispute_changes_nothing_and_cannot_be_decided_twice(scored: Workspace) -> None:
+    d = open_dispute(scored, "bank_call", "C2", "verify_identity", "I did verify", "manager")
+    with pytest.raises(InputError, match="keeps the automatic result"):
+        resolve_dispute(scored, d.dispute_id, "rejected", "no", "rev", result="pass")
+    done = resolve_dispute(scored, d.dispute_id, "rejected", "the recording has no verification", "rev")
+    assert (done.status, done.result) == ("rejected", None)
+    assert conversation_view(scored, "C2", "bank_call").score == 0.0
+    with pytest.raises(InputError, match="already rejected"):
+        resolve_dispute(scored, d.dispute_id, "upheld", "changed my mind", "rev")
+    assert [x.status for x in list_disputes(scored, status="rejected", agent="A2")] == ["rejected"]
+    assert list_disputes(scored, status="open") == []
+
+
+def test_bad_disputes_are_clear_errors(scored: Workspace) -> None:
+    with pytest.raises(InputError, match="no result for item 'nope'"):
+        open_dispute(scored, "bank_call", "C2", "nope", "why", "A2")
+    with pytest.raises(InputError, match="needs a reason"):
+        open_dispute(scored, "bank_call", "C2", "greeting", "  ", "A2")
+    with pytest.raises(InputError, match="no conversation"):
+        open_dispute(scored, "bank_call", "C9", "greeting", "why", "A2")
+    with pytest.raises(NotFound):
+        resolve_dispute(scored, "QD-none", "rejected", "x", "rev")
+    d = open_dispute(scored, "bank_call", "C1", "greeting", "why", "A1")
+    with pytest.raises(InputError, match="changes nothing"):
+        resolve_dispute(scored, d.dispute_id, "upheld", "x", "rev", result="pass")
