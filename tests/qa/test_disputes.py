@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from conftest import write
 from qa.helpers import by_words
-from qa.test_service import scored  # noqa: F401  (fixture)
+from qa.test_service import GOOD, SKIPS_VERIFICATION, _line
 from valueloop.errors import InputError, NotFound
+from valueloop.ingest.service.ingest import ingest
 from valueloop.qa.service.disputes import list_disputes, open_dispute, resolve_dispute, upheld
 from valueloop.qa.service.score import score_workspace
 from valueloop.qa.service.show import conversation_view, rollup, weakest_items
 from valueloop.qa.service.transcripts import read_where
 from valueloop.store.workspace import Workspace
+
+
+@pytest.fixture
+def scored(ws: Workspace, tmp_path: Path) -> Workspace:
+    """C1 by A1 passes; C2 by A2 skips identity verification (an auto-fail); C3 by A2 passes, a month later."""
+    lines = [
+        _line("C1", "A1", GOOD),
+        _line("C2", "A2", SKIPS_VERIFICATION),
+        _line("C3", "A2", GOOD, "2026-04-02T09:00:00"),
+    ]
+    ingest(ws, "conversations", [write(tmp_path / "c.jsonl", "\n".join(lines) + "\n")])
+    score_workspace(ws, "bank_call", by_words)
+    return ws
 
 
 def _auto(ws: Workspace, cid: str, item: str) -> str:
