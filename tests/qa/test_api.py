@@ -135,3 +135,23 @@ def test_disputes_are_opened_in_scope_and_decided_by_a_reviewer(client: tuple[Te
     assert c.post("/api/v1/qa/disputes/QD-x/resolve", json=decide, headers=_h(t, "auditor")).status_code == 404
     view = c.get("/api/v1/qa/conversations/C1", headers=_h(t, "analyst")).json()
     assert [x["status"] for x in view["disputes"]] == ["rejected"]
+
+
+def test_coaching_is_created_and_measured_for_the_callers_agents(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, t = client
+    body = {"rubric": "bank_call", "agent": "A2", "follow_up_after": 3}
+    assert c.post("/api/v1/qa/coaching", json=body, headers=_h(t, "north")).status_code == 404  # not their agent
+    made = c.post("/api/v1/qa/coaching", json={**body, "agent": "A1"}, headers=_h(t, "north"))
+    assert made.status_code == 201, made.text
+    task = made.json()
+    assert task["agent_id"] == "A1" and task["items"] and task["status"] == "open"
+    assert [x["coaching_id"] for x in c.get("/api/v1/qa/coaching", headers=_h(t, "north")).json()] == [
+        task["coaching_id"]
+    ]
+    measured = c.post(f"/api/v1/qa/coaching/{task['coaching_id']}/measure", headers=_h(t, "north")).json()
+    assert measured["result"]["verdict"] is None and "0 of 3" in measured["result"]["reason"]
+    other = c.post("/api/v1/qa/coaching", json=body, headers=_h(t, "analyst")).json()["coaching_id"]
+    hidden = c.post(f"/api/v1/qa/coaching/{other}/measure", headers=_h(t, "north"))
+    missing = c.post("/api/v1/qa/coaching/QC-none/measure", headers=_h(t, "north"))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.text.replace(other, "X") == missing.text.replace("QC-none", "X")

@@ -92,3 +92,21 @@ def test_conversation_page_shows_disputes_with_business_words(
     assert "<img src=x" not in zh and "&lt;img src=x" in zh
     en = c.get("/qa/conversations/C1?lang=en", headers={"Authorization": f"Bearer {t['ana']}"}).text
     assert "Upheld" in en and "dispute upheld as Pass" in en and "verify_identity" not in en
+
+
+def test_agent_page_shows_the_trend_weakest_items_and_coaching_verdicts(
+    client: tuple[TestClient, dict[str, str]], ws: Workspace
+) -> None:
+    from valueloop.qa.service.coaching import coach
+
+    c, t = client
+    coach(ws, "bank_call", "AC1", "王敏", top=2, follow_up_after=5)
+    zh = c.get("/qa/agents/AC1?lang=zh", headers={"Authorization": f"Bearer {t['ana']}"})
+    assert zh.status_code == 200
+    assert "Ann (AC1)" in zh.text and "2026-03" in zh.text and "待再完成 5 通会话后评估" in zh.text
+    assert "<script>alert" not in zh.text
+    en = c.get("/qa/agents/AC1?lang=en", headers={"Authorization": f"Bearer {t['ana']}"}).text
+    assert "QA score by month" in en and "measured after 5 further conversations" in en
+    assert c.get("/qa/agents/AC2", headers={"Authorization": f"Bearer {t['north']}"}).status_code == 404
+    overview = c.get("/qa?lang=en", headers={"Authorization": f"Bearer {t['ana']}"}).text
+    assert '<a href="/qa/agents/AC1?rubric=bank_call">Ann (AC1)</a>' in overview

@@ -14,6 +14,11 @@ JSON shapes (``--format json``):
 * ``qa train-item``: ``{"rubric", "item", "model", "file", "turns", "positive", "held_out", "precision", "recall"}``.
 * ``qa dispute open|list|resolve``: ``[{"dispute_id", "rubric", "conversation_id", "item", "agent_id", "entity_id",
   "auto_result", "reason", "status", "result", "opened_by", "opened_at", "resolved_by", "resolved_at", "note"}]``.
+* ``qa coach AGENT`` and ``qa coaching measure ID``: the task ``{"coaching_id", "rubric", "agent_id", "entity_id",
+  "since", "follow_up_after", "created_by", "created_at", "status", "items": [{"item", "name_zh", "name_en",
+  "coaching", "applicable", "failed", "fail_rate", "bad": [{"conversation_id", "agent_id", "turn", "text",
+  "detail"}], "good": [...]}], "baseline", "result": {"verdict", "before", "after", "diff", "ci", "p_value",
+  "method", "reason", "items"}, "measured_at"}``; ``qa coaching list``: a list of those.
 * ``qa calibrate``: ``{"rubric", "threshold", "min_pairs", "reviews", "reviewers", "items": [{"item", "pairs",
   "percent_agreement", "cohen_kappa", "units_multi", "krippendorff_alpha", "fleiss_kappa",
   "needs_human_review", "reason"}], "needs_human_review", "file"}``.
@@ -100,6 +105,9 @@ HEADERS = {
         "result": "结果",
         "detail": "说明",
         "evidence": "证据",
+        "bad": "待改进示例",
+        "good": "同事优秀示例",
+        "coaching": "辅导建议",
     },
     "en": {},
 }
@@ -378,7 +386,97 @@ def dispute_resolve(
     _disputes([found], fmt)
 
 
+coaching_app = typer.Typer(help="Coaching tasks: list them, measure their follow-up.", no_args_is_help=True)
+
+
+def _coaching(task: object, fmt: Format, lang: Lang = Lang.zh) -> None:
+    from valueloop.qa.service.coaching import Coaching
+
+    assert isinstance(task, Coaching)
+    if fmt is Format.json:
+        emit(task.model_dump(mode="json"), fmt)
+        return
+    rows = [
+        {
+            "item": i.name_zh if lang is Lang.zh else i.name_en,
+            "failed": i.failed,
+            "applicable": i.applicable,
+            "bad": "; ".join(f"{b.conversation_id}#{b.turn} {b.text or b.detail}" for b in i.bad),
+            "good": "; ".join(f"{g.agent_id} {g.conversation_id}#{g.turn} {g.text}" for g in i.good),
+            "coaching": i.coaching or "",
+        }
+        for i in task.items
+    ]
+    emit(_labelled(rows, lang), fmt, title=f"{task.coaching_id} · {task.agent_id} · {task.status}")
+    if task.result is not None:
+        r = task.result
+        verdict = r.verdict or "waiting"
+        stderr.print(
+            f"{verdict}: pass rate {r.before.pass_rate} → {r.after.pass_rate} "
+            f"(diff {r.diff}, p = {r.p_value}, {r.method}){f' — {r.reason}' if r.reason else ''}",
+            markup=False,
+        )
+
+
+def coach_agent(
+    agent: Annotated[str, typer.Argument(help="The agent to coach.")],
+    rubric: RubricOpt = "bank_call",
+    top: Annotated[int, typer.Option("--top", min=1, help="How many of the weakest items.")] = 3,
+    after: Annotated[
+        int, typer.Option("--after", min=1, help="Further conversations before the follow-up measures.")
+    ] = 20,
+    by: ByOpt = None,
+    lang: LangOpt = Lang.zh,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Create a coaching task from the agent's weakest items, with their failing turns and peers' passing turns."""
+    from valueloop.qa.service.coaching import coach
+    from valueloop.store.workspace import open_workspace
+
+    task = coach(open_workspace(workspace), rubric, agent, _who(by), top, after)
+    stderr.print(f"coaching task {task.coaching_id} created; measure it after {after} further conversations")
+    _coaching(task, fmt, lang)
+
+
+def coaching_list(
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent's.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Coaching tasks, newest first, with their follow-up verdicts."""
+    from valueloop.qa.service.coaching import list_coaching
+    from valueloop.store.workspace import open_workspace
+
+    tasks = list_coaching(open_workspace(workspace), agent)
+    rows = [
+        {"coaching_id": t.coaching_id, "agent_id": t.agent_id, "items": ", ".join(i.item for i in t.items),
+         "status": t.status, "verdict": t.result.verdict if t.result else None,
+         "p_value": t.result.p_value if t.result else None, "created_by": t.created_by}
+        for t in tasks
+    ]  # fmt: skip
+    emit([t.model_dump(mode="json") for t in tasks] if fmt is Format.json else rows, fmt)
+
+
+def coaching_measure(
+    coaching_id: Annotated[str, typer.Argument(help="The coaching task id (QC-…).")],
+    alpha: Annotated[float, typer.Option("--alpha", min=0.0001, max=0.5, help="Significance level.")] = 0.05,
+    lang: LangOpt = Lang.zh,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare the coached items' pass rate after the task with before: helped, not shown or worse."""
+    from valueloop.qa.service.coaching import measure
+    from valueloop.store.workspace import open_workspace
+
+    _coaching(measure(open_workspace(workspace), coaching_id, alpha), fmt, lang)
+
+
 def register(app: typer.Typer) -> None:
+    qa_app.command("coach")(coach_agent)
+    coaching_app.command("list")(coaching_list)
+    coaching_app.command("measure")(coaching_measure)
+    qa_app.add_typer(coaching_app, name="coaching")
     dispute_app.command("open")(dispute_open)
     dispute_app.command("list")(dispute_list)
     dispute_app.command("resolve")(dispute_resolve)

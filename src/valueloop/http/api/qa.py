@@ -17,10 +17,10 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.accounts import scope
-from valueloop.errors import InputError, SpecError
+from valueloop.errors import InputError, NotFound, SpecError
 from valueloop.http.deps import ActionsWrite, AuditsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
 from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve, starter_rubrics
-from valueloop.qa.service import disputes, review, score, show
+from valueloop.qa.service import coaching, disputes, review, score, show
 from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
 
@@ -59,6 +59,12 @@ class DisputeResolveIn(BaseModel):
     decision: disputes.Decision
     note: Annotated[str, Field(min_length=1, max_length=disputes.MAX_TEXT)]
     result: Literal["pass", "fail", "na"] | None = None
+
+
+class CoachIn(ScoreIn):
+    agent: Id
+    top: int = Field(default=3, ge=1, le=20)
+    follow_up_after: int = Field(default=coaching.FOLLOW_UP_AFTER, ge=1, le=100_000)
 
 
 def _named(ws: Workspace, rubric: str) -> Path:
@@ -164,3 +170,36 @@ def dispute_resolve(
     """A reviewer's decision; upheld re-scores the conversation with the item's new result."""
     scope.qa_dispute(ws, who, dispute_id)
     return disputes.resolve_dispute(ws, dispute_id, body.decision, body.note, who.username, body.result)
+
+
+@router.post("/coaching", status_code=201)
+def coaching_create(who: ActionsWrite, ws: WorkspaceDep, body: CoachIn) -> coaching.Coaching:
+    """A coaching task from one of the caller's agents' weakest items, with failing and peers' passing turns.
+
+    Peers' example turns may come from other teams: they show the item done well, not whose team it was.
+    """
+    scope.check_unit(ws, who, body.agent)
+    file = _named(ws, body.rubric)
+    return coaching.coach(ws, file, body.agent, who.username, body.top, body.follow_up_after)
+
+
+@router.get("/coaching")
+def coaching_list(
+    who: ScoresRead, ws: WorkspaceDep, agent: Annotated[str | None, Query(max_length=200)] = None
+) -> list[coaching.Coaching]:
+    """Coaching tasks, newest first, with their follow-up verdicts (a scoped caller: their agents' only)."""
+    return scope.qa_rows(ws, who, coaching.list_coaching(ws, agent), lambda c: c.agent_id)
+
+
+@router.post("/coaching/{coaching_id}/measure")
+def coaching_measure(
+    who: ActionsWrite, ws: WorkspaceDep, coaching_id: Annotated[str, PathParam(max_length=40)]
+) -> coaching.Coaching:
+    """The follow-up: the coached items' pass rate after vs before (two-proportion z-test), once enough calls are in."""
+    try:
+        found = coaching.get_coaching(ws, coaching_id)
+    except NotFound:
+        found = None
+    if found is None or not scope.qa_rows(ws, who, [found], lambda c: c.agent_id):
+        raise scope.hidden(f"coaching task {coaching_id}")
+    return coaching.measure(ws, coaching_id)

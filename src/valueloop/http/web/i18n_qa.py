@@ -44,4 +44,23 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "dispute_upheld": {"zh-CN": "申诉成立", "en": "Upheld"},
     "dispute_rejected": {"zh-CN": "申诉驳回", "en": "Rejected"},
     "dispute_upheld_as": {"zh-CN": "申诉改判为", "en": "dispute upheld as"},
+    "qa_agent": {"zh-CN": "坐席质检", "en": "Agent QA"},
+    "qa_trend": {"zh-CN": "各月质检得分", "en": "QA score by month"},
+    "qa_period": {"zh-CN": "月份", "en": "Month"},
+    "coaching_advice": {"zh-CN": "辅导建议", "en": "Coaching advice"},
+    "qa_coaching": {"zh-CN": "辅导任务", "en": "Coaching tasks"},
+    "no_coaching": {
+        "zh-CN": "还没有辅导任务。运行 `valueloop qa coach 坐席` 从薄弱项创建。",
+        "en": "No coaching task yet. Run `valueloop qa coach AGENT` to create one from the weakest items.",
+    },
+    "coaching_created": {"zh-CN": "创建", "en": "Created"},
+    "coaching_examples": {
+        "zh-CN": "示例（✓ 同事做得好 / ✗ 待改进）",
+        "en": "Examples (✓ peers done well / ✗ to improve)",
+    },
+    "coaching_follow_up": {"zh-CN": "跟进评估", "en": "Follow-up"},
+    "coaching_waiting": {"zh-CN": "待再完成 {n} 通会话后评估", "en": "measured after {n} further conversations"},
+    "verdict_helped": {"zh-CN": "有效", "en": "Helped"},
+    "verdict_not_shown": {"zh-CN": "未见效果", "en": "Not shown"},
+    "verdict_worse": {"zh-CN": "变差", "en": "Worse"},
 }

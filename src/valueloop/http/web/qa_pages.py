@@ -18,7 +18,7 @@ from valueloop.errors import ValueloopError
 from valueloop.http.deps import ScoresRead, WorkspaceDep
 from valueloop.http.web.render import page
 from valueloop.qa.rubric_loader import resolve
-from valueloop.qa.service import show
+from valueloop.qa.service import coaching, show
 
 router = APIRouter(include_in_schema=False)
 RUBRIC = Query(default="bank_call", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -60,6 +60,20 @@ def qa_overview(who: ScoresRead, ws: WorkspaceDep, request: Request, rubric: str
         rows, weak = [], []
     weak.sort(key=lambda w: (-w.failed, w.agent_id))
     return page(request, "qa.html", who, rubric=rubric, rows=rows, weak=weak[:30])
+
+
+@router.get("/qa/agents/{agent_id}", response_class=HTMLResponse)
+def qa_agent(who: ScoresRead, ws: WorkspaceDep, request: Request, agent_id: str, rubric: str = RUBRIC) -> Response:
+    """One agent: QA score per month with the weakest items, and coaching tasks with their follow-up verdicts."""
+    scope.check_unit(ws, who, agent_id)
+    try:
+        file = resolve(rubric, ws.root, names_only=True)
+        trend = [r for r in show.rollup(ws, file, "agent", "month") if r.group == agent_id]
+        weak = show.weakest_items(ws, file, agent_id, top=5, examples=1)
+    except ValueloopError:  # no rubric of that name, or nothing scored with it yet
+        trend, weak = [], []
+    tasks = [t for t in coaching.list_coaching(ws, agent_id) if t.rubric == rubric]
+    return page(request, "qa_agent.html", who, agent_id=agent_id, rubric=rubric, trend=trend, weak=weak, tasks=tasks)
 
 
 @router.get("/qa/conversations/{conversation_id}", response_class=HTMLResponse)

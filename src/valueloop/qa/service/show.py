@@ -52,6 +52,7 @@ class WeakItem(BaseModel):
     failed: int
     fail_rate: float
     coaching: str | None
+    coaching_zh: str | None = None
     bad: list[Example]
     good: list[Example]
 
@@ -138,7 +139,7 @@ def weakest_items(
     """Per agent, the ``top`` items failed most often (of those that applied), with failing and passing turns."""
     spec = load_rubric(resolve(rubric, ws.root))
     names = {i.id: i for i in spec.items}
-    df = _with_disputes(_frame(ws, "qa_items", spec.id), upheld(ws, spec.id))
+    df = with_disputes(_frame(ws, "qa_items", spec.id), upheld(ws, spec.id))
     required = [i.id for i in spec.items if i.weight > 0 and not i.bonus]
     df = df[(df["result"] != "na") & df["agent_id"].notna() & df["item"].isin(required)]
     if agent is not None:
@@ -160,6 +161,7 @@ def weakest_items(
                     failed=int(row["failed"]),
                     fail_rate=round(float(row["rate"]), 4),
                     coaching=spec_item.coaching.en if spec_item and spec_item.coaching else None,
+                    coaching_zh=spec_item.coaching.zh if spec_item and spec_item.coaching else None,
                     bad=_examples(rows[rows["result"] == "fail"], examples),
                     good=_examples(rows[rows["result"] == "pass"], examples),
                 )
@@ -167,7 +169,7 @@ def weakest_items(
     return out
 
 
-def _with_disputes(items: pd.DataFrame, overrides: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+def with_disputes(items: pd.DataFrame, overrides: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
     """``qa_items`` rows with the results of upheld disputes in place of the automatic ones."""
     if not overrides or items.empty:
         return items
