@@ -1,4 +1,4 @@
-"""Coaching: a task from an agent's weakest items with example turns, and a follow-up judged by the two-proportion test."""
+"""Coaching: a task from the weakest items with example turns, and a follow-up judged by the two-proportion test."""
 
 from __future__ import annotations
 
