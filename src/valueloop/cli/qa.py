@@ -19,6 +19,7 @@ JSON shapes (``--format json``):
   "coaching", "applicable", "failed", "fail_rate", "bad": [{"conversation_id", "agent_id", "turn", "text",
   "detail"}], "good": [...]}], "baseline", "result": {"verdict", "before", "after", "diff", "ci", "p_value",
   "method", "reason", "items"}, "measured_at"}``; ``qa coaching list``: a list of those.
+* ``qa alerts``: ``{"rules", "series", "alerts": [{"alert_id", "rule", "entity_id", "status", "value", "new"}]}``.
 * ``qa calibrate``: ``{"rubric", "threshold", "min_pairs", "reviews", "reviewers", "items": [{"item", "pairs",
   "percent_agreement", "cohen_kappa", "units_multi", "krippendorff_alpha", "fleiss_kappa",
   "needs_human_review", "reason"}], "needs_human_review", "file"}``.
@@ -472,7 +473,28 @@ def coaching_measure(
     _coaching(measure(open_workspace(workspace), coaching_id, alpha), fmt, lang)
 
 
+def alerts(
+    rubric: Annotated[str | None, typer.Option("--rubric", "-r", help="Only the QA rules of this rubric.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Evaluate the monitor's QA rules (qa_rules in monitor.yaml) on the QA roll-up; drops become alerts."""
+    from valueloop.qa.service.alerts import check_qa_alerts
+    from valueloop.store.workspace import open_workspace
+
+    found = check_qa_alerts(open_workspace(workspace), rubric)
+    if fmt is Format.json:
+        emit(found.model_dump(), fmt)
+        return
+    emit(
+        [a.model_dump() for a in found.alerts],
+        fmt,
+        title=f"{', '.join(found.rules) or 'no QA rule'}: {found.series} series",
+    )
+
+
 def register(app: typer.Typer) -> None:
+    qa_app.command("alerts")(alerts)
     qa_app.command("coach")(coach_agent)
     coaching_app.command("list")(coaching_list)
     coaching_app.command("measure")(coaching_measure)
