@@ -127,23 +127,19 @@ def validate(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Check rubric files; every problem is listed with file:line (exit 2 when any)."""
-    from valueloop.errors import SpecError
-    from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, starter_rubrics
+    from valueloop.qa.service.catalog import entry, rubric_files
 
-    root = workspace or Path.cwd()
-    targets = list(files or [*sorted((root / RUBRIC_DIR).glob("*.yaml")), *starter_rubrics().values()])
-    rows, problems = [], []
-    for f in targets:
-        try:
-            r = load_rubric(f)
-            rows.append({"rubric": r.id, "file": str(f), "items": len(r.items), "ok": True})
-        except SpecError as err:
-            rows.append({"rubric": f.stem, "file": str(f), "items": None, "ok": False})
-            problems.append(str(err))
+    targets = [(f.stem, f) for f in files] if files else list(rubric_files(workspace or Path.cwd()).items())
+    entries = [entry(name, f, shown=str(f)) for name, f in targets]
+    rows = [
+        {"rubric": e.id if e.ok else e.name, "file": str(e.path), "items": e.items if e.ok else None, "ok": e.ok}
+        for e in entries
+    ]
     emit(rows, fmt)
-    for p in problems:
-        stderr.print(p, markup=False, highlight=False)
-    if problems:
+    for e in entries:
+        if not e.ok:
+            stderr.print(e.error, markup=False, highlight=False)
+    if not all(e.ok for e in entries):
         raise typer.Exit(2)
 
 

@@ -8,25 +8,23 @@ pooled analyses are. Transcript text is returned as data (JSON strings), never a
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.accounts import scope
-from valueloop.errors import InputError, NotFound, SpecError
+from valueloop.errors import NotFound
 from valueloop.http.deps import ActionsWrite, AuditsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
-from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve, starter_rubrics
-from valueloop.qa.service import coaching, disputes, review, score, show
-from valueloop.spec.yamlsource import untrusted_problem
+from valueloop.qa.rubric import Rubric
+from valueloop.qa.rubric_loader import resolve
+from valueloop.qa.service import catalog, coaching, disputes, review, score, show
 from valueloop.store.workspace import Workspace
 
 router = APIRouter(prefix="/qa", tags=["qa"])
 RubricName = Annotated[str, Query(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
-RUBRIC_FILE = "rubric.yaml"
 
 
 class RubricText(BaseModel):
@@ -73,32 +71,15 @@ def _named(ws: Workspace, rubric: str) -> Path:
 
 
 @router.get("/rubrics")
-def rubrics(_: ModelsRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
-    """The starter rubrics and the workspace's own (``qa/*.yaml``), with their item counts."""
-    files = {**starter_rubrics(), **{f.stem: f for f in sorted((ws.root / RUBRIC_DIR).glob("*.yaml"))}}
-    out = []
-    for name, file in files.items():
-        try:
-            r = load_rubric(file)
-            out.append({"name": name, "id": r.id, "name_zh": r.name.zh, "name_en": r.name.en, "items": len(r.items)})
-        except SpecError as err:
-            out.append({"name": name, "error": str(err).replace(str(file), f"{RUBRIC_DIR}/{file.name}")})
-    return out
+def rubrics(_: ModelsRead, ws: WorkspaceDep) -> list[catalog.RubricEntry]:
+    """The starter rubrics and the workspace's own (``qa/*.yaml``), with their item counts or their problems."""
+    return catalog.catalog(ws.root)
 
 
 @router.post("/rubrics/validate")
-def validate(_: ModelsRead, body: RubricText) -> dict[str, Any]:
+def validate(_: ModelsRead, body: RubricText) -> Rubric:
     """Validate rubric YAML sent as text: the rubric, or every problem with its line (422)."""
-    refused = untrusted_problem(body.text, RUBRIC_FILE)
-    if refused:
-        raise InputError(refused)
-    with tempfile.TemporaryDirectory(prefix="vl-rubric-") as tmp:
-        file = Path(tmp) / RUBRIC_FILE
-        file.write_bytes(body.text.encode("utf-8"))
-        try:
-            return load_rubric(file).model_dump(mode="json")
-        except SpecError as err:
-            raise SpecError(str(err).replace(str(file), RUBRIC_FILE)) from None
+    return catalog.validate_text(body.text)
 
 
 @router.post("/score")
