@@ -63,4 +63,38 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "verdict_helped": {"zh-CN": "有效", "en": "Helped"},
     "verdict_not_shown": {"zh-CN": "未见效果", "en": "Not shown"},
     "verdict_worse": {"zh-CN": "变差", "en": "Worse"},
+    "qa_review": {"zh-CN": "人工复核", "en": "Human review"},
+    "qa_review_help": {
+        "zh-CN": "以下会话的自动评分最不确定，请逐项复核；复核结果与自动结果分开保存。",
+        "en": "The automatic scores of these conversations are the least certain; review them item by item. "
+        "Your results are stored apart from the automatic ones.",
+    },
+    "qa_review_next": {"zh-CN": "待复核会话", "en": "Conversations to review"},
+    "qa_review_saved": {"zh-CN": "已保存 {n} 项复核结果。", "en": "Saved your results for {n} items."},
+    "qa_review_submit": {"zh-CN": "提交复核", "en": "Submit review"},
+    "qa_auto_result": {"zh-CN": "自动结果", "en": "Automatic result"},
+    "qa_your_result": {"zh-CN": "您的结果", "en": "Your result"},
+    "qa_note": {"zh-CN": "备注", "en": "Note"},
+    "qa_calibration": {"zh-CN": "校准（评分一致性）", "en": "Calibration (agreement)"},
+    "qa_calibration_help": {
+        "zh-CN": "每个质检项：自动与人工的一致性（Cohen κ），多位复核员之间的一致性（Krippendorff α、Fleiss κ）。"
+        "κ 低于 {threshold} 或人机对数少于 {min_pairs} 的项需人工复核，不用于绩效。",
+        "en": "Per item: automatic vs human agreement (Cohen's κ) and agreement between reviewers (Krippendorff's α, "
+        "Fleiss' κ). An item with κ below {threshold} or fewer than {min_pairs} pairs needs human review and is "
+        "not used for pay.",
+    },
+    "qa_calibration_counts": {
+        "zh-CN": "{reviews} 条复核，{conversations} 个会话，{reviewers} 位复核员",
+        "en": "{reviews} reviews of {conversations} conversations by {reviewers} reviewers",
+    },
+    "no_reviews": {"zh-CN": "还没有人工复核结果。", "en": "No human reviews yet."},
+    "qa_pairs": {"zh-CN": "人机对数", "en": "Auto/human pairs"},
+    "qa_agreement": {"zh-CN": "一致率", "en": "Agreement"},
+    "qa_cohen": {"zh-CN": "κ（人机）", "en": "κ (auto vs human)"},
+    "qa_multi": {"zh-CN": "多人复核会话", "en": "Multi-reviewer conversations"},
+    "qa_kripp": {"zh-CN": "α（复核员间）", "en": "α (between reviewers)"},
+    "qa_fleiss": {"zh-CN": "Fleiss κ", "en": "Fleiss' κ"},
+    "qa_verdict": {"zh-CN": "结论", "en": "Verdict"},
+    "qa_needs_review": {"zh-CN": "需人工复核", "en": "Needs human review"},
+    "qa_reliable": {"zh-CN": "可用", "en": "Reliable"},
 }

@@ -28,6 +28,17 @@ Period = Literal["week", "month", "all"]
 GROUP_COLUMN = {"agent": "agent_id", "unit": "entity_id"}
 
 
+class ItemName(BaseModel):
+    item: str
+    name_zh: str
+    name_en: str
+
+
+def item_names(rubric: Path) -> list[ItemName]:
+    """Every item of a rubric by its business names, for pages that list items by id."""
+    return [ItemName(item=i.id, name_zh=i.name.zh, name_en=i.name.en) for i in load_rubric(rubric).items]
+
+
 class RollupRow(BaseModel):
     group: str
     period: str
