@@ -117,7 +117,7 @@ def _review_page(
     request: Request, ws: Workspace, who: Principal, conversation_id: str, rubric: str, **extra: object
 ) -> Response:
     view = scope.qa_conversation(ws, who, conversation_id, resolve(rubric, ws.root, names_only=True))
-    status = 422 if extra.get("error") else 200
+    status = 422 if extra.get("error") and not request.headers.get("hx-request") else 200  # htmx swaps only a 2xx
     return page(request, "qa_review.html", who, status, view=view, rubric=rubric, turns=_turns(view), **extra)
 
 
