@@ -84,3 +84,16 @@ def test_bad_disputes_are_clear_errors(scored: Workspace) -> None:
     d = open_dispute(scored, "bank_call", "C1", "greeting", "why", "A1")
     with pytest.raises(InputError, match="changes nothing"):
         resolve_dispute(scored, d.dispute_id, "upheld", "x", "rev", result="pass")
+
+
+def test_one_conversation_is_read_with_a_filter_not_the_whole_results(
+    scored: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from valueloop.store.lake import Lake
+
+    def whole(*_: object, **__: object) -> None:
+        raise AssertionError("read a whole dataset to show one conversation")
+
+    monkeypatch.setattr(Lake, "read", whole)
+    view = conversation_view(scored, "C2", "bank_call")
+    assert view.conversation_id == "C2" and len(view.items) > 5 and view.score == 0.0
