@@ -97,3 +97,33 @@ def test_one_conversation_is_read_with_a_filter_not_the_whole_results(
     monkeypatch.setattr(Lake, "read", whole)
     view = conversation_view(scored, "C2", "bank_call")
     assert view.conversation_id == "C2" and len(view.items) > 5 and view.score == 0.0
+
+
+def test_cli_dispute_coach_and_alerts(scored: Workspace) -> None:
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from valueloop.cli.qa import register
+
+    app = typer.Typer()
+    register(app)
+
+    def run(*args: str) -> object:
+        result = CliRunner().invoke(app, ["qa", *args, "--workspace", str(scored.root), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    opened = run("dispute", "open", "C2", "verify_identity", "--reason", "IVR", "--by", "A2")
+    assert isinstance(opened, list) and opened[0]["status"] == "open"
+    listed = run("dispute", "list", "--status", "open")
+    assert isinstance(listed, list) and [d["dispute_id"] for d in listed] == [opened[0]["dispute_id"]]
+    done = run("dispute", "resolve", opened[0]["dispute_id"], "--decision", "rejected", "--note", "no", "--by", "rev")
+    assert isinstance(done, list) and done[0]["status"] == "rejected" and done[0]["resolved_by"] == "rev"
+    task = run("coach", "A2", "--top", "1", "--after", "3", "--by", "王敏")
+    assert isinstance(task, dict) and task["agent_id"] == "A2" and task["created_by"] == "王敏"
+    measured = run("coaching", "measure", task["coaching_id"])
+    assert isinstance(measured, dict) and measured["result"]["verdict"] is None
+    alerts = run("alerts")
+    assert isinstance(alerts, dict) and alerts["rules"] == ["qa_score_drop"] and alerts["alerts"] == []
