@@ -30,6 +30,8 @@ from valueloop.http.api import mcda as mcda_routes
 from valueloop.http.app import create_app
 from valueloop.http.settings import ApiSettings
 from valueloop.improvement.service import documents as docs
+from valueloop.qa.rubric_loader import starter_rubrics
+from valueloop.qa.service.catalog import catalog, validate_text
 from valueloop.scoring.options import FuzzyOperator
 from valueloop.store import ledger_proof
 from valueloop.store.workspace import Workspace, init_workspace
@@ -38,7 +40,8 @@ from valueloop.verification.service import verify_rows as vr
 V = "/api/v1"
 TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports)
 """The routers whose every JSON answer is a result model."""
-ALSO_TYPED = [("POST", "/actions/{action_id}/experiment"), ("POST", "/actions/{action_id}/verify")]
+ALSO_TYPED = [("POST", "/actions/{action_id}/experiment"), ("POST", "/actions/{action_id}/verify"),
+              ("GET", "/qa/rubrics"), ("POST", "/qa/rubrics/validate")]  # fmt: skip
 """Typed routes of routers not typed throughout (``actions`` answers its own documents elsewhere)."""
 NOT_JSON = {("GET", "/reports/download")}
 """A file download: its body is the file, not a document."""
@@ -171,3 +174,23 @@ def test_ledger_and_documents_are_one_document_three_ways(client: TestClient, ws
           [d.model_dump(mode="json") for d in docs.list_documents(ws)])  # fmt: skip
     _same(client.get(f"{V}/ledger/anchor").json(), _cli("ledger", "anchor", "--workspace", ws.root),
           ledger_proof.anchor(ws).model_dump(mode="json"))  # fmt: skip
+
+
+def test_the_rubric_catalogue_is_one_document_three_ways(client: TestClient, ws: Workspace) -> None:
+    """``/qa/rubrics`` answers the catalogue's models; a broken rubric carries ``error`` and no item count."""
+    (ws.root / "qa").mkdir(exist_ok=True)
+    (ws.root / "qa" / "broken.yaml").write_text("id: broken\nname: B\nsections: []\n", encoding="utf-8")
+    api = client.get(f"{V}/qa/rubrics").json()
+    want = [e.model_dump(mode="json") for e in catalog(ws.root)]
+    assert json.dumps(api) == json.dumps(want)
+    broken = next(e for e in api if e["name"] == "broken")
+    assert set(broken) == {"name", "error"} and broken["error"].startswith("1 problem(s) in qa/broken.yaml")
+    assert str(ws.root) not in json.dumps(api)
+    bank = next(e for e in api if e["name"] == "bank_call")
+    assert list(bank) == ["name", "id", "name_zh", "name_en", "items"] and "path" not in bank
+    text = (ws.root / "qa" / "broken.yaml").read_text(encoding="utf-8").replace("sections: []", "")
+    good = starter_rubrics()["bank_call"].read_text(encoding="utf-8")
+    checked = client.post(f"{V}/qa/rubrics/validate", json={"text": good}).json()
+    assert json.dumps(checked) == json.dumps(validate_text(good).model_dump(mode="json"))
+    assert client.post(f"{V}/qa/rubrics/validate", json={"text": text}).status_code == 422
+    (ws.root / "qa" / "broken.yaml").unlink()

@@ -27,6 +27,7 @@ def test_the_demo_finds_its_planted_stories(tmp_path: Path) -> None:
     planted = stories["conversation_qa"]
     weakest = [(agent, item) for agent, item, _ in report["conversation_qa"]["weakest"]]
     assert (planted["skip_verification_agent"], "verify_identity") in weakest
+    assert report["conversation_qa"]["coaching"] is not None  # a coaching task for the weakest agent
     # every planted incident raised an alert during the replay: error bursts at their branch
     alerts = {a["incident"]: a for a in report["incident_alerts"]}
     assert set(alerts) == {i["id"] for i in stories["incidents"]}

@@ -53,7 +53,8 @@ def client(ws: Workspace, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str
     lines = [_conv("C1", "A1", "T1", HOSTILE), _conv("C2", "A2", "T2", "查余额")]
     ingest(ws, "conversations", [write(tmp_path / "c.jsonl", "\n".join(lines) + "\n")])
     score_workspace(ws, "bank_call", by_words)
-    users = {"analyst": (Role.analyst, []), "north": (Role.manager, ["R1"]), "north-analyst": (Role.analyst, ["R1"])}
+    users = {"analyst": (Role.analyst, []), "north": (Role.manager, ["R1"]), "north-analyst": (Role.analyst, ["R1"]),
+             "auditor": (Role.auditor, [])}  # fmt: skip
     tokens = {}
     for name, (role, units) in users.items():
         add_user(ws, name, "correct horse battery", role, units)
@@ -115,3 +116,42 @@ def test_rubric_text_is_validated_with_lines_and_anchors_refused(client: tuple[T
     assert bomb.status_code == 400 and "anchors" in bomb.text
     names = {r["name"] for r in c.get("/api/v1/qa/rubrics", headers=_h(t, "analyst")).json()}
     assert {"bank_call", "ecommerce_chat", "after_sales_zh"} <= names
+
+
+def test_disputes_are_opened_in_scope_and_decided_by_a_reviewer(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, t = client
+    body = {"rubric": "bank_call", "conversation_id": "C2", "item": "greeting", "reason": HOSTILE}
+    assert c.post("/api/v1/qa/disputes", json=body, headers=_h(t, "north")).status_code == 404  # not their team
+    opened = c.post("/api/v1/qa/disputes", json={**body, "conversation_id": "C1"}, headers=_h(t, "north"))
+    assert opened.status_code == 201, opened.text
+    d = opened.json()
+    assert (d["opened_by"], d["reason"], d["status"]) == ("north", HOSTILE, "open")
+    assert [x["dispute_id"] for x in c.get("/api/v1/qa/disputes", headers=_h(t, "north")).json()] == [d["dispute_id"]]
+    decide = {"decision": "rejected", "note": "the greeting is there"}
+    url = f"/api/v1/qa/disputes/{d['dispute_id']}/resolve"
+    assert c.post(url, json=decide, headers=_h(t, "north")).status_code == 403  # a manager does not decide
+    done = c.post(url, json=decide, headers=_h(t, "auditor"))
+    assert done.status_code == 200 and done.json()["status"] == "rejected"
+    assert c.post("/api/v1/qa/disputes/QD-x/resolve", json=decide, headers=_h(t, "auditor")).status_code == 404
+    view = c.get("/api/v1/qa/conversations/C1", headers=_h(t, "analyst")).json()
+    assert [x["status"] for x in view["disputes"]] == ["rejected"]
+
+
+def test_coaching_is_created_and_measured_for_the_callers_agents(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, t = client
+    body = {"rubric": "bank_call", "agent": "A2", "follow_up_after": 3}
+    assert c.post("/api/v1/qa/coaching", json=body, headers=_h(t, "north")).status_code == 404  # not their agent
+    made = c.post("/api/v1/qa/coaching", json={**body, "agent": "A1"}, headers=_h(t, "north"))
+    assert made.status_code == 201, made.text
+    task = made.json()
+    assert task["agent_id"] == "A1" and task["items"] and task["status"] == "open"
+    assert [x["coaching_id"] for x in c.get("/api/v1/qa/coaching", headers=_h(t, "north")).json()] == [
+        task["coaching_id"]
+    ]
+    measured = c.post(f"/api/v1/qa/coaching/{task['coaching_id']}/measure", headers=_h(t, "north")).json()
+    assert measured["result"]["verdict"] is None and "0 of 3" in measured["result"]["reason"]
+    other = c.post("/api/v1/qa/coaching", json=body, headers=_h(t, "analyst")).json()["coaching_id"]
+    hidden = c.post(f"/api/v1/qa/coaching/{other}/measure", headers=_h(t, "north"))
+    missing = c.post("/api/v1/qa/coaching/QC-none/measure", headers=_h(t, "north"))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.text.replace(other, "X") == missing.text.replace("QC-none", "X")

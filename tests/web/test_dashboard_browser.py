@@ -121,3 +121,21 @@ def test_english_overview_and_alerts_name_things(page: Page, server: str) -> Non
     expect(page.locator("#alerts")).to_contain_text("UTC+8")
     expect(page.locator("#alerts button.ack")).to_have_count(0)  # every demo alert has resolved: nothing to take on
     _shot(page, "dashboard-alerts-en")
+
+
+def test_a_reviewer_scores_a_sampled_conversation_in_the_review_form(page: Page, server: str) -> None:
+    _sign_in(page, server)
+    page.goto(f"{server}/qa/review")
+    first = page.locator("#qa-review-queue a").first
+    expect(first).to_be_visible()
+    first.click()
+    form = page.locator("#qa-review-form")
+    expect(form).to_be_visible()
+    radios = form.locator("input[type=radio][value=pass]")
+    for i in range(min(radios.count(), 3)):
+        radios.nth(i).check()
+    page.click("#qa-review-submit")
+    expect(page.locator("#review-saved")).to_contain_text("已保存")
+    _shot(page, "qa-review-zh-CN")
+    page.goto(f"{server}/qa/calibration?lang=en")
+    expect(page.locator("#calibration-counts")).to_contain_text("reviews of")

@@ -20,6 +20,7 @@ from valueloop.diagnosis.service.diagnose import list_findings, show_finding
 from valueloop.errors import InputError
 from valueloop.improvement.service.actions_view import links_by_action, show_action
 from valueloop.monitoring.service import alerts as records
+from valueloop.qa.service.disputes import Dispute, get_dispute
 from valueloop.qa.service.show import ConversationView, conversation_view
 from valueloop.store.workspace import Workspace
 
@@ -201,3 +202,21 @@ def qa_rows(ws: Workspace, who: Principal, rows: list[T], unit: Callable[[T], st
     """QA roll-ups and weakest items of the caller's units only (agents and teams are units)."""
     seen = visible_units(ws, who)
     return rows if seen is None else [r for r in rows if unit(r) in seen]
+
+
+def qa_disputes(ws: Workspace, who: Principal, rows: list[Dispute]) -> list[Dispute]:
+    """Disputes of the caller's agents and teams only."""
+    seen = visible_units(ws, who)
+    return rows if seen is None else [d for d in rows if d.entity_id in seen or d.agent_id in seen]
+
+
+def qa_dispute(ws: Workspace, who: Principal, dispute_id: str) -> Dispute:
+    """One dispute; one about another unit's conversation answers as a missing id does."""
+    what = f"dispute {dispute_id}"
+    try:
+        found = get_dispute(ws, dispute_id)
+    except NotFound:
+        raise hidden(what) from None
+    if not qa_disputes(ws, who, [found]):
+        raise hidden(what)
+    return found

@@ -11,6 +11,15 @@ JSON shapes (``--format json``):
   with ``--conversation``: ``{"conversation_id", "rubric", "score", "passed", "turns", "items"}``.
 * ``qa review sample``: ``{"rubric", "method", "seed", "session_id", "conversations", "forms"}``.
 * ``qa review import``: the ``valueloop ingest`` summary of the filled forms into ``qa_reviews``.
+* ``qa train-item``: ``{"rubric", "item", "model", "file", "turns", "positive", "held_out", "precision", "recall"}``.
+* ``qa dispute open|list|resolve``: ``[{"dispute_id", "rubric", "conversation_id", "item", "agent_id", "entity_id",
+  "auto_result", "reason", "status", "result", "opened_by", "opened_at", "resolved_by", "resolved_at", "note"}]``.
+* ``qa coach AGENT`` and ``qa coaching measure ID``: the task ``{"coaching_id", "rubric", "agent_id", "entity_id",
+  "since", "follow_up_after", "created_by", "created_at", "status", "items": [{"item", "name_zh", "name_en",
+  "coaching", "applicable", "failed", "fail_rate", "bad": [{"conversation_id", "agent_id", "turn", "text",
+  "detail"}], "good": [...]}], "baseline", "result": {"verdict", "before", "after", "diff", "ci", "p_value",
+  "method", "reason", "items"}, "measured_at"}``; ``qa coaching list``: a list of those.
+* ``qa alerts``: ``{"rules", "series", "alerts": [{"alert_id", "rule", "entity_id", "status", "value", "new"}]}``.
 * ``qa calibrate``: ``{"rubric", "threshold", "min_pairs", "reviews", "reviewers", "items": [{"item", "pairs",
   "percent_agreement", "cohen_kappa", "units_multi", "krippendorff_alpha", "fleiss_kappa",
   "needs_human_review", "reason"}], "needs_human_review", "file"}``.
@@ -33,6 +42,14 @@ qa_app = typer.Typer(
 review_app = typer.Typer(
     help="Human review: sample conversations into forms, import the filled forms.", no_args_is_help=True
 )
+dispute_app = typer.Typer(
+    help="Disputes of one item result of a conversation (申诉): open, list, resolve.", no_args_is_help=True
+)
+ByOpt = Annotated[
+    str | None, typer.Option("--by", envvar="VALUELOOP_USER", help="Who does this (default: login name).")
+]
+DISPUTE_COLUMNS = ("dispute_id", "conversation_id", "item", "agent_id", "auto_result", "status", "result",
+                   "reason", "opened_by", "resolved_by", "note")  # fmt: skip
 
 
 class Lang(StrEnum):
@@ -89,6 +106,9 @@ HEADERS = {
         "result": "结果",
         "detail": "说明",
         "evidence": "证据",
+        "bad": "待改进示例",
+        "good": "同事优秀示例",
+        "coaching": "辅导建议",
     },
     "en": {},
 }
@@ -107,23 +127,19 @@ def validate(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Check rubric files; every problem is listed with file:line (exit 2 when any)."""
-    from valueloop.errors import SpecError
-    from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, starter_rubrics
+    from valueloop.qa.service.catalog import entry, rubric_files
 
-    root = workspace or Path.cwd()
-    targets = list(files or [*sorted((root / RUBRIC_DIR).glob("*.yaml")), *starter_rubrics().values()])
-    rows, problems = [], []
-    for f in targets:
-        try:
-            r = load_rubric(f)
-            rows.append({"rubric": r.id, "file": str(f), "items": len(r.items), "ok": True})
-        except SpecError as err:
-            rows.append({"rubric": f.stem, "file": str(f), "items": None, "ok": False})
-            problems.append(str(err))
+    targets = [(f.stem, f) for f in files] if files else list(rubric_files(workspace or Path.cwd()).items())
+    entries = [entry(name, f, shown=str(f)) for name, f in targets]
+    rows = [
+        {"rubric": e.id if e.ok else e.name, "file": str(e.path), "items": e.items if e.ok else None, "ok": e.ok}
+        for e in entries
+    ]
     emit(rows, fmt)
-    for p in problems:
-        stderr.print(p, markup=False, highlight=False)
-    if problems:
+    for e in entries:
+        if not e.ok:
+            stderr.print(e.error, markup=False, highlight=False)
+    if not all(e.ok for e in entries):
         raise typer.Exit(2)
 
 
@@ -275,7 +291,215 @@ def calibrate(
         stderr.print(f"needs human review (held back from `qa score`): {', '.join(report.needs_human_review)}")
 
 
+def train_item(
+    rubric: Annotated[str, typer.Argument(help="Rubric: a file, a workspace rubric or a starter.")],
+    item: Annotated[str, typer.Argument(help="The rubric's classifier item to train.")],
+    labels: Annotated[Path, typer.Option("--labels", help="Labelled turns: CSV or JSONL with text, label [, item].")],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Train a classifier item's model on labelled turns (held-out precision/recall reported), saved in qa/models/."""
+    from valueloop.qa.service.classifier import train_item as run
+    from valueloop.store.workspace import open_workspace
+
+    emit(run(open_workspace(workspace), rubric, item, labels).model_dump(), fmt)
+
+
+def _who(by: str | None) -> str:
+    import getpass
+
+    return by or getpass.getuser()
+
+
+def _disputes(rows: list[object], fmt: Format) -> None:
+    dumped = [r.model_dump(mode="json") for r in rows if hasattr(r, "model_dump")]
+    emit(dumped if fmt is Format.json else [{k: d[k] for k in DISPUTE_COLUMNS} for d in dumped], fmt)
+
+
+def dispute_open(
+    conversation: Annotated[str, typer.Argument(help="The conversation id.")],
+    item: Annotated[str, typer.Argument(help="The disputed item's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the automatic result is wrong.", show_default=False)],
+    rubric: RubricOpt = "bank_call",
+    by: ByOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Dispute one item's automatic result in a conversation (an agent, or their manager for them)."""
+    from valueloop.qa.service.disputes import open_dispute
+    from valueloop.store.workspace import open_workspace
+
+    found = open_dispute(open_workspace(workspace), rubric, conversation, item, reason, _who(by))
+    stderr.print(f"dispute {found.dispute_id} opened")
+    _disputes([found], fmt)
+
+
+def dispute_list(
+    status: Annotated[str | None, typer.Option("--status", help="open, upheld or rejected.")] = None,
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent's.")] = None,
+    conversation: Annotated[str | None, typer.Option("--conversation", help="Only this conversation's.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Disputes, newest first."""
+    from valueloop.errors import InputError
+    from valueloop.qa.service.disputes import list_disputes
+    from valueloop.store.workspace import open_workspace
+
+    if status not in (None, "open", "upheld", "rejected"):
+        raise InputError(f"--status must be open, upheld or rejected, not {status!r}")
+    ws = open_workspace(workspace)
+    _disputes(list(list_disputes(ws, status=status, agent=agent, conversation_id=conversation)), fmt)  # type: ignore[arg-type]
+
+
+class Decision(StrEnum):
+    upheld = "upheld"
+    rejected = "rejected"
+
+
+class ItemResult(StrEnum):
+    pass_ = "pass"
+    fail = "fail"
+    na = "na"
+
+
+def dispute_resolve(
+    dispute_id: Annotated[str, typer.Argument(help="The dispute id (QD-…).")],
+    decision: Annotated[Decision, typer.Option("--decision", help="upheld or rejected.", show_default=False)],
+    note: Annotated[str, typer.Option("--note", help="Why this decision.", show_default=False)],
+    result: Annotated[
+        ItemResult | None, typer.Option("--result", help="Upheld: the item's result (default: the opposite).")
+    ] = None,
+    by: ByOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Decide a dispute as a reviewer; upheld re-scores the conversation with the new result."""
+    from valueloop.qa.service.disputes import resolve_dispute
+    from valueloop.store.workspace import open_workspace
+
+    value = None if result is None else result.value
+    found = resolve_dispute(open_workspace(workspace), dispute_id, decision.value, note, _who(by), value)  # type: ignore[arg-type]
+    _disputes([found], fmt)
+
+
+coaching_app = typer.Typer(help="Coaching tasks: list them, measure their follow-up.", no_args_is_help=True)
+
+
+def _coaching(task: object, fmt: Format, lang: Lang = Lang.zh) -> None:
+    from valueloop.qa.service.coaching import Coaching
+
+    assert isinstance(task, Coaching)
+    if fmt is Format.json:
+        emit(task.model_dump(mode="json"), fmt)
+        return
+    rows = [
+        {
+            "item": i.name_zh if lang is Lang.zh else i.name_en,
+            "failed": i.failed,
+            "applicable": i.applicable,
+            "bad": "; ".join(f"{b.conversation_id}#{b.turn} {b.text or b.detail}" for b in i.bad),
+            "good": "; ".join(f"{g.agent_id} {g.conversation_id}#{g.turn} {g.text}" for g in i.good),
+            "coaching": i.coaching or "",
+        }
+        for i in task.items
+    ]
+    emit(_labelled(rows, lang), fmt, title=f"{task.coaching_id} · {task.agent_id} · {task.status}")
+    if task.result is not None:
+        r = task.result
+        verdict = r.verdict or "waiting"
+        stderr.print(
+            f"{verdict}: pass rate {r.before.pass_rate} → {r.after.pass_rate} "
+            f"(diff {r.diff}, p = {r.p_value}, {r.method}){f' — {r.reason}' if r.reason else ''}",
+            markup=False,
+        )
+
+
+def coach_agent(
+    agent: Annotated[str, typer.Argument(help="The agent to coach.")],
+    rubric: RubricOpt = "bank_call",
+    top: Annotated[int, typer.Option("--top", min=1, help="How many of the weakest items.")] = 3,
+    after: Annotated[
+        int, typer.Option("--after", min=1, help="Further conversations before the follow-up measures.")
+    ] = 20,
+    by: ByOpt = None,
+    lang: LangOpt = Lang.zh,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Create a coaching task from the agent's weakest items, with their failing turns and peers' passing turns."""
+    from valueloop.qa.service.coaching import coach
+    from valueloop.store.workspace import open_workspace
+
+    task = coach(open_workspace(workspace), rubric, agent, _who(by), top, after)
+    stderr.print(f"coaching task {task.coaching_id} created; measure it after {after} further conversations")
+    _coaching(task, fmt, lang)
+
+
+def coaching_list(
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent's.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Coaching tasks, newest first, with their follow-up verdicts."""
+    from valueloop.qa.service.coaching import list_coaching
+    from valueloop.store.workspace import open_workspace
+
+    tasks = list_coaching(open_workspace(workspace), agent)
+    rows = [
+        {"coaching_id": t.coaching_id, "agent_id": t.agent_id, "items": ", ".join(i.item for i in t.items),
+         "status": t.status, "verdict": t.result.verdict if t.result else None,
+         "p_value": t.result.p_value if t.result else None, "created_by": t.created_by}
+        for t in tasks
+    ]  # fmt: skip
+    emit([t.model_dump(mode="json") for t in tasks] if fmt is Format.json else rows, fmt)
+
+
+def coaching_measure(
+    coaching_id: Annotated[str, typer.Argument(help="The coaching task id (QC-…).")],
+    alpha: Annotated[float, typer.Option("--alpha", min=0.0001, max=0.5, help="Significance level.")] = 0.05,
+    lang: LangOpt = Lang.zh,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare the coached items' pass rate after the task with before: helped, not shown or worse."""
+    from valueloop.qa.service.coaching import measure
+    from valueloop.store.workspace import open_workspace
+
+    _coaching(measure(open_workspace(workspace), coaching_id, alpha), fmt, lang)
+
+
+def alerts(
+    rubric: Annotated[str | None, typer.Option("--rubric", "-r", help="Only the QA rules of this rubric.")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Evaluate the monitor's QA rules (qa_rules in monitor.yaml) on the QA roll-up; drops become alerts."""
+    from valueloop.qa.service.alerts import check_qa_alerts
+    from valueloop.store.workspace import open_workspace
+
+    found = check_qa_alerts(open_workspace(workspace), rubric)
+    if fmt is Format.json:
+        emit(found.model_dump(), fmt)
+        return
+    emit(
+        [a.model_dump() for a in found.alerts],
+        fmt,
+        title=f"{', '.join(found.rules) or 'no QA rule'}: {found.series} series",
+    )
+
+
 def register(app: typer.Typer) -> None:
+    qa_app.command("alerts")(alerts)
+    qa_app.command("coach")(coach_agent)
+    coaching_app.command("list")(coaching_list)
+    coaching_app.command("measure")(coaching_measure)
+    qa_app.add_typer(coaching_app, name="coaching")
+    dispute_app.command("open")(dispute_open)
+    dispute_app.command("list")(dispute_list)
+    dispute_app.command("resolve")(dispute_resolve)
+    qa_app.add_typer(dispute_app, name="dispute")
+    qa_app.command("train-item")(train_item)
     for name, fn in (("validate", validate), ("score", score), ("show", show), ("calibrate", calibrate)):
         qa_app.command(name)(fn)
     review_app.command("sample")(sample)

@@ -128,7 +128,9 @@ def _ingest_all(ws: Workspace, paths: dict[str, Path], source: Path, log: Log) -
 
 
 def _conversation_qa(ws: Workspace, log: Log) -> dict[str, Any]:
-    """Score every transcript on the bank rubric, calibrate against the reviewers, name the weakest items."""
+    """Score every transcript on the bank rubric, calibrate, name the weakest items, coach one agent, check drops."""
+    from valueloop.qa.service.alerts import check_qa_alerts
+    from valueloop.qa.service.coaching import coach
     from valueloop.qa.service.review import calibrate
     from valueloop.qa.service.score import score_workspace
     from valueloop.qa.service.show import weakest_items
@@ -140,8 +142,15 @@ def _conversation_qa(ws: Workspace, log: Log) -> dict[str, Any]:
     weakest = sorted(weakest_items(ws, "bank_call", top=1), key=lambda w: (-w.failed, -w.fail_rate))[:3]
     for w in weakest:
         log(f"  weakest: {w.agent_id} {w.name_en} failed {w.failed}/{w.applicable}")
+    task = coach(ws, "bank_call", weakest[0].agent_id, "demo", top=2) if weakest else None
+    if task is not None:
+        log(f"  coaching task {task.coaching_id} for {task.agent_id}: {', '.join(i.item for i in task.items)}")
+    drops = check_qa_alerts(ws, "bank_call")
+    log(f"  QA drop alerts: {sum(a.status == 'firing' for a in drops.alerts)} firing over {drops.series} agents")
     return {"mean_score": scored.mean_score, "needs_human_review": cal.needs_human_review,
-            "weakest": [(w.agent_id, w.item, w.fail_rate) for w in weakest]}  # fmt: skip
+            "weakest": [(w.agent_id, w.item, w.fail_rate) for w in weakest],
+            "coaching": task.coaching_id if task else None,
+            "qa_alerts": [(a.entity_id, a.status) for a in drops.alerts]}  # fmt: skip
 
 
 def _evaluate(ws: Workspace, log: Log) -> EvaluationRun:

@@ -17,6 +17,7 @@ from typing import Literal
 from valueloop.qa.matching import Joined, alternatives, find_pattern, scope
 from valueloop.qa.rubric import (
     Check,
+    ClassifierCheck,
     FlowCheck,
     PhraseCheck,
     Phrases,
@@ -32,6 +33,8 @@ from valueloop.qa.transcript import Conversation, Evidence
 Result = Literal["pass", "fail", "na"]
 SentimentFn = Callable[[Sequence[str]], Sequence[float]]
 """Scores in [-1, 1] for a batch of texts (the shipped model, or a test's own)."""
+ProbaFn = Callable[[Sequence[str]], Sequence[float]]
+"""A trained turn classifier: P(the turn shows the behaviour) in [0, 1] for a batch of texts."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class Context:
     located: Mapping[str, Evidence] = field(default_factory=dict)
     """First match of every item with a phrase or regex to find, for ``before``."""
     words_memo: dict[Phrases, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    classifiers: Mapping[str, ProbaFn] = field(default_factory=dict)
+    """Trained models by name, for ``classifier`` checks (loaded by the service from the workspace)."""
 
     def words(self, phrases: Phrases) -> tuple[str, ...]:
         if phrases not in self.words_memo:
@@ -157,12 +162,36 @@ def sentiment_check(check: SentimentCheck, conv: Conversation, ctx: Context) -> 
     return Outcome(result, evidence, f"customer sentiment {start:+.2f} → {start + shift:+.2f}", margin)
 
 
+def classifier_check(check: ClassifierCheck, conv: Conversation, ctx: Context) -> Outcome:
+    """The turn in scope the model is surest shows the behaviour decides: at least ``threshold`` is "said".
+
+    Its evidence is that turn whole (the model reads the turn, not a span); the margin is how
+    far its probability is from the threshold, relative to the room on that side.
+    """
+    model = ctx.classifiers.get(check.model)
+    if model is None:
+        return Outcome("na", (), f"no trained model {check.model!r}")
+    turns = [t for t in scope(conv, check.speaker, check.position) if t.text.strip()]
+    if not turns:
+        return Outcome("pass" if not check.present else "fail", (), f"no {check.speaker} turn to classify")
+    probs = list(model([t.text for t in turns]))
+    best = max(range(len(turns)), key=probs.__getitem__)  # the first of equal maxima: deterministic
+    p, turn = probs[best], turns[best]
+    said = p >= check.threshold
+    room = 1.0 - check.threshold if said else check.threshold
+    margin = min(abs(p - check.threshold) / room, 1.0)
+    result: Result = "pass" if said == check.present else "fail"
+    detail = f"P = {p:.2f} at turn {turn.index} (threshold {check.threshold:g})"
+    return Outcome(result, (Evidence.whole(turn),), detail, margin)
+
+
 CHECKS: dict[str, Callable[..., Outcome]] = {
     "phrase": located_check,
     "regex": located_check,
     "flow": flow_check,
     "timing": timing_check,
     "sentiment": sentiment_check,
+    "classifier": classifier_check,
 }
 """Check kind → its function; a kind added to :mod:`valueloop.qa.rubric` without an entry fails the registry test."""
 

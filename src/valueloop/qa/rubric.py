@@ -12,6 +12,9 @@ Check kinds (``kind:``), one model each, so a typo in a key is an error with its
   within ``max`` and/or ``min``.
 * ``sentiment`` — the customer's mean sentiment over the last ``turns`` turns minus the
   first ``turns`` turns is at least ``min_shift``.
+* ``classifier`` — a model trained on labelled turns (``valueloop qa train-item``) gives some
+  turn of ``speaker`` in ``position`` a probability of at least ``threshold`` (``present:
+  false``: no turn does); ``model`` names the trained model, by default the item's id.
 
 ``applies_if: {field: value}`` (a list of values allowed) restricts an item to matching
 conversations; ``bonus`` items add points and are never required; a failed ``auto_fail``
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from valueloop.spec.model import Text, _text
 
@@ -86,7 +89,22 @@ class SentimentCheck(Frozen):
     min_shift: float = Field(default=0.0, ge=-2, le=2)
 
 
-Check = Annotated[PhraseCheck | RegexCheck | FlowCheck | TimingCheck | SentimentCheck, Field(discriminator="kind")]
+class ClassifierCheck(Frozen):
+    kind: Literal["classifier"]
+    model: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    """The trained model's name (``qa/models/<rubric>/<model>.npz``); the item's id when not given."""
+    speaker: Who = "agent"
+    position: Position = Position()
+    present: bool = True
+    threshold: float = Field(default=0.5, gt=0, lt=1)
+
+    _pos = field_validator("position", mode="before")(_position)
+
+
+Check = Annotated[
+    PhraseCheck | RegexCheck | FlowCheck | TimingCheck | SentimentCheck | ClassifierCheck,
+    Field(discriminator="kind"),
+]
 Condition = dict[str, str | tuple[str, ...]]
 
 
@@ -102,6 +120,16 @@ class Item(Frozen):
     coaching: Text | None = None
 
     _name = field_validator("name", "coaching", mode="before")(_text)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_name(cls, data: object) -> object:
+        """A classifier check without ``model`` uses the model trained for this item (named by its id)."""
+        check = data.get("check") if isinstance(data, dict) else None
+        if isinstance(check, dict) and check.get("kind") == "classifier" and "model" not in check:
+            assert isinstance(data, dict)
+            return {**data, "check": {**check, "model": data.get("id")}}
+        return data
 
 
 class Section(Frozen):

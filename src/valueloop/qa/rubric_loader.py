@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from valueloop.errors import SpecError
-from valueloop.qa.rubric import FlowCheck, PhraseCheck, RegexCheck, Rubric, TimingCheck
+from valueloop.qa.rubric import ClassifierCheck, FlowCheck, PhraseCheck, RegexCheck, Rubric, TimingCheck
 from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
 
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
@@ -97,6 +97,8 @@ def _check(path: PathKey, item_id: str, check: object, locatable: set[str]) -> I
             yield Problem((*at, "before"), f"{check.before!r} is not another item with a phrase or regex to be found")
         if check.before is not None and not check.present:
             yield Problem((*at, "before"), "'before' needs present: true (an absent phrase has no place)")
+    if isinstance(check, ClassifierCheck) and check.position.first and check.position.last:
+        yield Problem((*at, "position"), "give first or last, not both")
     if isinstance(check, RegexCheck):
         try:
             re.compile(check.pattern)

@@ -8,17 +8,19 @@ The arithmetic, so a reviewer can redo it by hand:
   required items; the conversation scores 100 × the section-weighted mean over sections
   with an applicable item, plus the weight of every passed bonus item, capped at 100;
 * a failed ``auto_fail`` item sets the score to 0; ``passed`` is score ≥ ``pass_score``;
-* no applicable required item at all: score None (nothing to judge), not 100.
+* no applicable required item at all: score None (nothing to judge), not 100;
+* an upheld dispute replaces its item's result in all of the above (``overrides``); the
+  automatic result is still what :attr:`ConversationScore.items` holds, so the two stay apart.
 
 Deterministic: the same rubric, conversation and sentiment function give the same result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from valueloop.qa.checks import Context, Outcome, Result, SentimentFn, locate, run_check
+from valueloop.qa.checks import Context, Outcome, ProbaFn, Result, SentimentFn, locate, run_check
 from valueloop.qa.rubric import Item, PhraseCheck, Phrases, RegexCheck, Rubric, SentimentCheck
 from valueloop.qa.transcript import Conversation, Evidence
 
@@ -49,14 +51,20 @@ class ConversationScore:
     items: tuple[ItemScore, ...]
     uncertainty: float
     """0 (clear) … 1 (a coin toss): the smallest item margin, or closeness of the score to the pass line."""
+    effective: tuple[ItemScore, ...] = ()
+    """The items as scored when an upheld dispute replaced a result (empty: ``items`` as they are)."""
+
+    @property
+    def scored(self) -> tuple[ItemScore, ...]:
+        return self.effective or self.items
 
     @property
     def applicable(self) -> int:
-        return sum(1 for i in self.items if i.result != "na" and i.required)
+        return sum(1 for i in self.scored if i.result != "na" and i.required)
 
     @property
     def failed(self) -> int:
-        return sum(1 for i in self.items if i.result == "fail" and i.required)
+        return sum(1 for i in self.scored if i.result == "fail" and i.required)
 
 
 def applies(item: Item, conv: Conversation) -> bool:
@@ -68,10 +76,20 @@ def applies(item: Item, conv: Conversation) -> bool:
 
 
 def score_conversation(
-    rubric: Rubric, conv: Conversation, sentiment: SentimentFn, held_back: frozenset[str] = frozenset()
+    rubric: Rubric,
+    conv: Conversation,
+    sentiment: SentimentFn,
+    held_back: frozenset[str] = frozenset(),
+    classifiers: Mapping[str, ProbaFn] | None = None,
+    overrides: Mapping[str, Result] | None = None,
 ) -> ConversationScore:
-    """``held_back``: items calibration found unreliable; they are ``na`` ("needs human review"), not scored."""
-    return Scorer(rubric, held_back).score(conv, sentiment)
+    """``held_back``: items calibration found unreliable; they are ``na`` ("needs human review"), not scored.
+
+    ``classifiers``: the trained models of the rubric's ``classifier`` checks, by model name;
+    ``overrides``: item → result of this conversation's upheld disputes.
+    """
+    disputes = {conv.conversation_id: overrides} if overrides else None
+    return Scorer(rubric, held_back, classifiers, disputes).score(conv, sentiment)
 
 
 class Scorer:
@@ -81,8 +99,16 @@ class Scorer:
     instead of one per conversation); the results equal :func:`score_conversation`'s one by one.
     """
 
-    def __init__(self, rubric: Rubric, held_back: frozenset[str] = frozenset()) -> None:
-        self.rubric, self.held_back = rubric, held_back
+    def __init__(
+        self,
+        rubric: Rubric,
+        held_back: frozenset[str] = frozenset(),
+        classifiers: Mapping[str, ProbaFn] | None = None,
+        overrides: Mapping[str, Mapping[str, Result]] | None = None,
+    ) -> None:
+        """``overrides``: conversation → item → the result its upheld dispute gave it."""
+        self.rubric, self.held_back, self.classifiers = rubric, held_back, dict(classifiers or {})
+        self.overrides = overrides or {}
         self.section = {i.id: s.id for s in rubric.sections for i in s.items}
         self.spec = {i.id: i for i in rubric.items}
         self.locators = [(i.id, i.check) for i in rubric.items if isinstance(i.check, PhraseCheck | RegexCheck)]
@@ -92,7 +118,7 @@ class Scorer:
         )
 
     def score(self, conv: Conversation, sentiment: SentimentFn) -> ConversationScore:
-        ctx = Context(self.rubric.synonyms, sentiment, {}, self.words)
+        ctx = Context(self.rubric.synonyms, sentiment, {}, self.words, self.classifiers)
         located = {
             item: hit
             for item, check in self.locators
@@ -100,7 +126,17 @@ class Scorer:
         }
         ctx = replace(ctx, located=located)
         items = tuple(self._item(item, conv, ctx) for item in self.rubric.items)
-        return _total(self.rubric, self.spec, conv.conversation_id, items)
+        disputed = self.overrides.get(conv.conversation_id)
+        if not disputed:
+            return _total(self.rubric, self.spec, conv.conversation_id, items)
+        effective = tuple(self._overridden(i, disputed[i.item]) if i.item in disputed else i for i in items)
+        return replace(
+            _total(self.rubric, self.spec, conv.conversation_id, effective), items=items, effective=effective
+        )
+
+    def _overridden(self, item: ItemScore, result: Result) -> ItemScore:
+        points = self.spec[item.item].weight if result == "pass" else 0.0
+        return replace(item, result=result, points=points, detail=f"dispute upheld: {result}", margin=1.0)
 
     def score_many(self, convs: Sequence[Conversation], sentiment: SentimentFn) -> list[ConversationScore]:
         texts = sorted({t for c in convs for t in self._sentiment_texts(c)})

@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from valueloop.spec.policy import FACTORS, KPI_BENCHMARKS
+from valueloop.spec.policy import CRITICAL_GAP, FACTORS, KPI_BENCHMARKS, WARNING_GAP
 from valueloop.spec.yamlsource import Problem, load_yaml
 
 Severity = Literal["info", "warning", "critical"]
@@ -156,6 +156,46 @@ class RuleSpec(BaseModel):
         return Condition(kpi=m["kpi"], window=m["window"], op=m["op"], threshold=number)
 
 
+class QaRuleSpec(BaseModel):
+    """An alert when an agent's or unit's conversation-QA score drops (``qa_rules:`` in ``monitor.yaml``).
+
+    Evaluated once per period of the QA roll-up (``valueloop qa alerts``), not per minute: the
+    period's mean score fires the alert when it is ``drop`` below the mean of the ``baseline``
+    periods before it — ``drop`` is a share (0.1 = 10 % lower) or the policy's ``warning`` /
+    ``critical`` gap (20 % / 50 % worse, ``spec/policy.py``), as for the live KPIs. A period
+    with fewer than ``min_conversations`` scored conversations neither fires nor counts in a baseline.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
+    rubric: str = Field(default="bank_call", pattern=r"^[A-Za-z0-9_.-]{1,100}$")
+    by: Literal["agent", "unit"] = "agent"
+    period: Literal["week", "month"] = "month"
+    drop: float | Literal["warning", "critical"] = "warning"
+    baseline: int = Field(default=3, ge=1, le=52)
+    min_conversations: int = Field(default=10, ge=1)
+    severity: Severity = "warning"
+    labels: dict[str, str] = Field(default_factory=dict)
+    summary: Text = Text()
+
+    @field_validator("drop")
+    @classmethod
+    def _share(cls, v: float | str) -> float | str:
+        if isinstance(v, float | int) and not 0 < v < 1:
+            raise ValueError("drop is a share between 0 and 1 (0.2 = 20 % lower), or warning / critical")
+        return v
+
+    @property
+    def gap(self) -> float:
+        """The relative drop that fires: a share, or the policy's warning / critical gap."""
+        return (
+            float(self.drop)
+            if not isinstance(self.drop, str)
+            else {"warning": WARNING_GAP, "critical": CRITICAL_GAP}[self.drop]
+        )
+
+
 class InhibitSpec(BaseModel):
     """While an alert matching ``source`` fires, alerts matching ``target`` with equal labels are muted."""
 
@@ -199,6 +239,7 @@ class MonitorSpec(BaseModel):
     timezone: str | None = None
     group_by: tuple[str, ...] = ("alertname",)
     rules: tuple[RuleSpec, ...] = ()
+    qa_rules: tuple[QaRuleSpec, ...] = ()
     inhibit: tuple[InhibitSpec, ...] = ()
     silences: tuple[SilenceSpec, ...] = ()
     holidays: tuple[date, ...] = ()
@@ -206,7 +247,7 @@ class MonitorSpec(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> MonitorSpec:
-        names = [r.name for r in self.rules]
+        names = [r.name for r in self.rules] + [r.name for r in self.qa_rules]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"rule names must be unique: {', '.join(dupes)}")

@@ -8,24 +8,23 @@ pooled analyses are. Transcript text is returned as data (JSON strings), never a
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.accounts import scope
-from valueloop.errors import InputError, SpecError
-from valueloop.http.deps import EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
-from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve, starter_rubrics
-from valueloop.qa.service import review, score, show
-from valueloop.spec.yamlsource import untrusted_problem
+from valueloop.errors import NotFound
+from valueloop.http.deps import ActionsWrite, AuditsWrite, EvaluateRun, ModelsRead, ScoresRead, WorkspaceDep
+from valueloop.qa.rubric import Rubric
+from valueloop.qa.rubric_loader import resolve
+from valueloop.qa.service import catalog, coaching, disputes, review, score, show
 from valueloop.store.workspace import Workspace
 
 router = APIRouter(prefix="/qa", tags=["qa"])
 RubricName = Annotated[str, Query(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
-RUBRIC_FILE = "rubric.yaml"
 
 
 class RubricText(BaseModel):
@@ -44,38 +43,43 @@ class CalibrateIn(ScoreIn):
     session: Annotated[str, Field(max_length=200)] | None = None
 
 
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class DisputeIn(ScoreIn):
+    conversation_id: Id
+    item: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
+    reason: Annotated[str, Field(min_length=1, max_length=disputes.MAX_TEXT)]
+
+
+class DisputeResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: disputes.Decision
+    note: Annotated[str, Field(min_length=1, max_length=disputes.MAX_TEXT)]
+    result: Literal["pass", "fail", "na"] | None = None
+
+
+class CoachIn(ScoreIn):
+    agent: Id
+    top: int = Field(default=3, ge=1, le=20)
+    follow_up_after: int = Field(default=coaching.FOLLOW_UP_AFTER, ge=1, le=100_000)
+
+
 def _named(ws: Workspace, rubric: str) -> Path:
     """Only workspace or starter rubrics by name over HTTP: a path would read any file on the server."""
     return resolve(rubric, ws.root, names_only=True)
 
 
 @router.get("/rubrics")
-def rubrics(_: ModelsRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
-    """The starter rubrics and the workspace's own (``qa/*.yaml``), with their item counts."""
-    files = {**starter_rubrics(), **{f.stem: f for f in sorted((ws.root / RUBRIC_DIR).glob("*.yaml"))}}
-    out = []
-    for name, file in files.items():
-        try:
-            r = load_rubric(file)
-            out.append({"name": name, "id": r.id, "name_zh": r.name.zh, "name_en": r.name.en, "items": len(r.items)})
-        except SpecError as err:
-            out.append({"name": name, "error": str(err).replace(str(file), f"{RUBRIC_DIR}/{file.name}")})
-    return out
+def rubrics(_: ModelsRead, ws: WorkspaceDep) -> list[catalog.RubricEntry]:
+    """The starter rubrics and the workspace's own (``qa/*.yaml``), with their item counts or their problems."""
+    return catalog.catalog(ws.root)
 
 
 @router.post("/rubrics/validate")
-def validate(_: ModelsRead, body: RubricText) -> dict[str, Any]:
+def validate(_: ModelsRead, body: RubricText) -> Rubric:
     """Validate rubric YAML sent as text: the rubric, or every problem with its line (422)."""
-    refused = untrusted_problem(body.text, RUBRIC_FILE)
-    if refused:
-        raise InputError(refused)
-    with tempfile.TemporaryDirectory(prefix="vl-rubric-") as tmp:
-        file = Path(tmp) / RUBRIC_FILE
-        file.write_bytes(body.text.encode("utf-8"))
-        try:
-            return load_rubric(file).model_dump(mode="json")
-        except SpecError as err:
-            raise SpecError(str(err).replace(str(file), RUBRIC_FILE)) from None
+    return catalog.validate_text(body.text)
 
 
 @router.post("/score")
@@ -117,3 +121,66 @@ def calibrate(who: EvaluateRun, ws: WorkspaceDep, body: CalibrateIn) -> review.C
     """Agreement per item (auto vs human, between reviewers) over every unit's reviews; flags unreliable items."""
     scope.pooled(who, "calibration")
     return review.calibrate(ws, _named(ws, body.rubric), body.threshold, body.min_pairs, body.session)
+
+
+@router.get("/disputes")
+def dispute_list(
+    who: ScoresRead,
+    ws: WorkspaceDep,
+    status: disputes.Status | None = None,
+    agent: Annotated[str | None, Query(max_length=200)] = None,
+    conversation: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[disputes.Dispute]:
+    """Disputes of item results, newest first (a scoped caller: their agents' and teams' only)."""
+    rows = disputes.list_disputes(ws, status=status, agent=agent, conversation_id=conversation)
+    return scope.qa_disputes(ws, who, rows)
+
+
+@router.post("/disputes", status_code=201)
+def dispute_open(who: ActionsWrite, ws: WorkspaceDep, body: DisputeIn) -> disputes.Dispute:
+    """Dispute one item's automatic result in a conversation the caller may see."""
+    file = _named(ws, body.rubric)
+    scope.qa_conversation(ws, who, body.conversation_id, file)
+    return disputes.open_dispute(ws, file, body.conversation_id, body.item, body.reason, who.username)
+
+
+@router.post("/disputes/{dispute_id}/resolve")
+def dispute_resolve(
+    who: AuditsWrite, ws: WorkspaceDep, dispute_id: Annotated[str, PathParam(max_length=40)], body: DisputeResolveIn
+) -> disputes.Dispute:
+    """A reviewer's decision; upheld re-scores the conversation with the item's new result."""
+    scope.qa_dispute(ws, who, dispute_id)
+    return disputes.resolve_dispute(ws, dispute_id, body.decision, body.note, who.username, body.result)
+
+
+@router.post("/coaching", status_code=201)
+def coaching_create(who: ActionsWrite, ws: WorkspaceDep, body: CoachIn) -> coaching.Coaching:
+    """A coaching task from one of the caller's agents' weakest items, with failing and peers' passing turns.
+
+    Peers' example turns may come from other teams: they show the item done well, not whose team it was.
+    """
+    scope.check_unit(ws, who, body.agent)
+    file = _named(ws, body.rubric)
+    return coaching.coach(ws, file, body.agent, who.username, body.top, body.follow_up_after)
+
+
+@router.get("/coaching")
+def coaching_list(
+    who: ScoresRead, ws: WorkspaceDep, agent: Annotated[str | None, Query(max_length=200)] = None
+) -> list[coaching.Coaching]:
+    """Coaching tasks, newest first, with their follow-up verdicts (a scoped caller: their agents' only)."""
+    return scope.qa_rows(ws, who, coaching.list_coaching(ws, agent), lambda c: c.agent_id)
+
+
+@router.post("/coaching/{coaching_id}/measure")
+def coaching_measure(
+    who: ActionsWrite, ws: WorkspaceDep, coaching_id: Annotated[str, PathParam(max_length=40)]
+) -> coaching.Coaching:
+    """The follow-up: the coached items' pass rate after vs before (two-proportion z-test), once enough calls are in."""
+    try:
+        found = coaching.get_coaching(ws, coaching_id)
+    except NotFound:
+        found = None
+    if found is None or not scope.qa_rows(ws, who, [found], lambda c: c.agent_id):
+        raise scope.hidden(f"coaching task {coaching_id}")
+    return coaching.measure(ws, coaching_id)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import json
 import re
+import tempfile
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,10 +25,11 @@ from pydantic import BaseModel
 
 from valueloop.errors import InputError
 from valueloop.ingest.cells import neutralise
-from valueloop.qa.agreement import MIN_PAIRS, THRESHOLD, ItemAgreement, Review, item_agreement
+from valueloop.qa.agreement import LABELS, MIN_PAIRS, THRESHOLD, ItemAgreement, Review, item_agreement
 from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve
 from valueloop.qa.sampling import Candidate, Method, sample
 from valueloop.qa.service.show import records
+from valueloop.qa.service.transcripts import read_where
 from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
@@ -87,15 +90,7 @@ def draw_sample(
     Every reviewer gets the same conversations, so a sample is also a calibration session.
     """
     spec = load_rubric(resolve(rubric, ws.root))
-    scores = _lake_frame(ws, "qa_scores")
-    scores = scores[scores["rubric"] == spec.id]
-    if scores.empty:
-        raise InputError(f"no conversation is scored with rubric {spec.id!r} yet; run `valueloop qa score` first")
-    rows = records(scores)
-    cands = [
-        Candidate(str(r["conversation_id"]), str(r["agent_id"] or ""), float(r["uncertainty"] or 0.0)) for r in rows
-    ]
-    chosen = sample(cands, n, method, seed)
+    chosen = review_queue(ws, spec.id, n, method, seed)
     session = session_id or f"{spec.id}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     items = _lake_frame(ws, "qa_items")
     items = items[(items["rubric"] == spec.id) & items["conversation_id"].isin(chosen)]
@@ -105,6 +100,19 @@ def draw_sample(
         for r in reviewers or ["reviewer"]
     ]
     return ReviewSample(rubric=spec.id, method=method, seed=seed, session_id=session, conversations=chosen, forms=forms)
+
+
+def review_queue(ws: Workspace, rubric: str | Path, n: int, method: Method = "uncertain", seed: int = 0) -> list[str]:
+    """The scored conversations to review next: ``n`` drawn by ``method`` (the dashboard's review list, and forms)."""
+    spec = load_rubric(resolve(rubric, ws.root))
+    scores = read_where(ws, "qa_scores", rubric=spec.id).to_pandas()
+    if scores.empty:
+        raise InputError(f"no conversation is scored with rubric {spec.id!r} yet; run `valueloop qa score` first")
+    cands = [
+        Candidate(str(r["conversation_id"]), str(r["agent_id"] or ""), float(r["uncertainty"] or 0.0))
+        for r in records(scores)
+    ]
+    return sample(cands, n, method, seed)
 
 
 def _write_form(
@@ -159,6 +167,18 @@ def calibrate(
     session: str | None = None,
 ) -> Calibration:
     """Agreement per item (auto vs human, between reviewers); flagged items are saved for ``qa score``."""
+    rubric_id, reviews, results = agreement(ws, rubric, threshold, min_pairs, session)
+    return _save(ws, rubric_id, threshold, min_pairs, reviews, results)
+
+
+def agreement(
+    ws: Workspace,
+    rubric: str | Path,
+    threshold: float = THRESHOLD,
+    min_pairs: int = MIN_PAIRS,
+    session: str | None = None,
+) -> tuple[str, pd.DataFrame, list[ItemAgreement]]:
+    """The per-item agreement :func:`calibrate` saves, without saving it (the calibration page reads it)."""
     spec = load_rubric(resolve(rubric, ws.root))
     reviews = _lake_frame(ws, "qa_reviews")
     reviews = reviews[reviews["rubric"] == spec.id]
@@ -166,8 +186,7 @@ def calibrate(
         reviews = reviews[reviews["session_id"] == session]
     if reviews.empty:
         raise InputError(f"no human reviews for rubric {spec.id!r}; ingest filled review forms into qa_reviews first")
-    items = _lake_frame(ws, "qa_items")
-    items = items[items["rubric"] == spec.id]
+    items = read_where(ws, "qa_items", rubric=spec.id).to_pandas()
     auto: dict[str, dict[str, str]] = defaultdict(dict)
     for r in items.itertuples():
         auto[str(r.item)][str(r.conversation_id)] = str(r.result)
@@ -175,7 +194,7 @@ def calibrate(
     for r in reviews.itertuples():
         by_item[str(r.item)].append(Review(str(r.conversation_id), str(r.item), str(r.reviewer_id), str(r.result)))
     results = [item_agreement(i.id, auto[i.id], by_item.get(i.id, []), threshold, min_pairs) for i in spec.items]
-    return _save(ws, spec.id, threshold, min_pairs, reviews, results)
+    return spec.id, reviews, results
 
 
 def _save(
@@ -196,3 +215,60 @@ def _save(
     )
     file.write_text(json.dumps(report.model_dump(), ensure_ascii=False, indent=1), encoding="utf-8")
     return report
+
+
+class RecordedReview(BaseModel):
+    review_id: str
+    session_id: str
+    conversation_id: str
+    rubric: str
+    reviewer_id: str
+    items: int
+    stored: int
+    updated: int
+
+
+def record_review(
+    ws: Workspace,
+    rubric: str | Path,
+    conversation_id: str,
+    reviewer: str,
+    results: Mapping[str, str],
+    notes: Mapping[str, str] | None = None,
+    session: str = "web",
+) -> RecordedReview:
+    """One reviewer's results for one conversation (the dashboard's review form), stored in ``qa_reviews``.
+
+    The rows are a review form like the CSV ones and go through the same ingest (checks,
+    quarantine, merge on ``review_id`` and item), so a reviewer who sends the form again
+    replaces their earlier results instead of adding a second review.
+    """
+    from valueloop.ingest.service.ingest import ingest
+    from valueloop.qa.service.show import conversation_view
+
+    file = resolve(rubric, ws.root)
+    view = conversation_view(ws, conversation_id, file)
+    known = {i.item: i for i in view.items}
+    problems = [f"{item}: not an item of this conversation's results" for item in results if item not in known]
+    problems += [f"{item}: result {r!r} is not pass, fail or na" for item, r in results.items() if r not in LABELS]
+    if problems or not results:
+        raise InputError("; ".join(problems) or "the review has no result")
+    review_id = f"{session}:{conversation_id}:{reviewer}"
+    now = datetime.now(UTC).isoformat()
+    with tempfile.TemporaryDirectory(prefix="vl-review-") as tmp:
+        form = Path(tmp) / f"review-{_safe(session)}-{_safe(reviewer)}.csv"
+        with open(form, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(FORM_COLUMNS)
+            for item, result in sorted(results.items()):
+                auto = known[item]
+                row = (review_id, session, conversation_id, view.rubric, item, auto.name_zh, auto.result, auto.detail,
+                       reviewer, now, result, (notes or {}).get(item, ""))  # fmt: skip
+                writer.writerow([neutralise(v) for v in row])
+        done = ingest(ws, "qa_reviews", [form])
+    if done.quarantined:
+        raise InputError(f"{done.quarantined} review row(s) were refused: {done.errors[0] if done.errors else ''}")
+    return RecordedReview(
+        review_id=review_id, session_id=session, conversation_id=conversation_id, rubric=view.rubric,
+        reviewer_id=reviewer, items=len(results), stored=done.stored, updated=done.updated,
+    )  # fmt: skip

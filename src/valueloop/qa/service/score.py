@@ -24,6 +24,8 @@ from valueloop.qa.checks import SentimentFn
 from valueloop.qa.rubric import Rubric
 from valueloop.qa.rubric_loader import load_rubric, resolve
 from valueloop.qa.scoring import ConversationScore, Scorer
+from valueloop.qa.service.classifier import load_classifiers
+from valueloop.qa.service.disputes import upheld
 from valueloop.qa.service.review import flagged_items
 from valueloop.qa.service.transcripts import conversations, read_turns
 from valueloop.spec.datasets import DATASETS, Dataset
@@ -65,14 +67,19 @@ def rubric_sha(file: Path) -> str:
     return hashlib.sha256(file.read_bytes()).hexdigest()[:12]
 
 
-def score_workspace(ws: Workspace, rubric: str | Path, sentiment: SentimentFn | None = None) -> ScoreSummary:
-    """Score every conversation in the lake and store the results."""
+def score_workspace(
+    ws: Workspace, rubric: str | Path, sentiment: SentimentFn | None = None, ids: Sequence[str] | None = None
+) -> ScoreSummary:
+    """Score every conversation in the lake (or those of ``ids``) and store the results, upheld disputes applied."""
     file = resolve(rubric, ws.root)
     spec, sha = load_rubric(file), rubric_sha(file)
     started, t0 = datetime.now(UTC), time.perf_counter()
     fn, held = sentiment or shipped_sentiment(), flagged_items(ws, spec.id)
-    pairs = list(conversations(read_turns(ws)))
-    results = Scorer(spec, held).score_many([c for c, _ in pairs], fn)  # one sentiment call for the batch
+    models, overrides = load_classifiers(ws, spec), upheld(ws, spec.id)
+    pairs = list(conversations(read_turns(ws, ids)))
+    results = Scorer(spec, held, models, overrides).score_many(
+        [c for c, _ in pairs], fn
+    )  # one sentiment call for the batch
     scored = [(s, row) for s, (_, row) in zip(results, pairs, strict=True)]
     seconds = round(time.perf_counter() - t0, 3)
     summary = _summary(spec, file, sha, scored, seconds).model_copy(update={"held_back": sorted(held)})

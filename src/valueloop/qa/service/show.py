@@ -7,6 +7,7 @@ re-scored here, so what a page shows is what models and scorecards count.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +17,8 @@ from pydantic import BaseModel
 from valueloop.errors import InputError
 from valueloop.qa.rubric import Item
 from valueloop.qa.rubric_loader import load_rubric, resolve
-from valueloop.qa.service.transcripts import read_turns
+from valueloop.qa.service.disputes import Dispute, list_disputes, upheld
+from valueloop.qa.service.transcripts import read_turns, read_where
 from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
@@ -24,6 +26,17 @@ from valueloop.store.workspace import Workspace
 By = Literal["agent", "unit"]
 Period = Literal["week", "month", "all"]
 GROUP_COLUMN = {"agent": "agent_id", "unit": "entity_id"}
+
+
+class ItemName(BaseModel):
+    item: str
+    name_zh: str
+    name_en: str
+
+
+def item_names(rubric: Path) -> list[ItemName]:
+    """Every item of a rubric by its business names, for pages that list items by id."""
+    return [ItemName(item=i.id, name_zh=i.name.zh, name_en=i.name.en) for i in load_rubric(rubric).items]
 
 
 class RollupRow(BaseModel):
@@ -50,6 +63,7 @@ class WeakItem(BaseModel):
     failed: int
     fail_rate: float
     coaching: str | None
+    coaching_zh: str | None = None
     bad: list[Example]
     good: list[Example]
 
@@ -60,6 +74,9 @@ class ItemView(BaseModel):
     name_zh: str
     name_en: str
     result: str
+    """The automatic result (AQS), as stored in ``qa_items``."""
+    upheld_result: str | None = None
+    """The result an upheld dispute gave the item; the conversation's score uses it instead."""
     points: float
     detail: str
     evidence: list[dict[str, object]]
@@ -83,6 +100,7 @@ class ConversationView(BaseModel):
     auto_failed: bool | None
     turns: list[TurnView]
     items: list[ItemView]
+    disputes: list[Dispute] = []
 
 
 def _frame(ws: Workspace, dataset: str, rubric: str) -> pd.DataFrame:
@@ -132,7 +150,7 @@ def weakest_items(
     """Per agent, the ``top`` items failed most often (of those that applied), with failing and passing turns."""
     spec = load_rubric(resolve(rubric, ws.root))
     names = {i.id: i for i in spec.items}
-    df = _frame(ws, "qa_items", spec.id)
+    df = with_disputes(_frame(ws, "qa_items", spec.id), upheld(ws, spec.id))
     required = [i.id for i in spec.items if i.weight > 0 and not i.bonus]
     df = df[(df["result"] != "na") & df["agent_id"].notna() & df["item"].isin(required)]
     if agent is not None:
@@ -154,11 +172,21 @@ def weakest_items(
                     failed=int(row["failed"]),
                     fail_rate=round(float(row["rate"]), 4),
                     coaching=spec_item.coaching.en if spec_item and spec_item.coaching else None,
+                    coaching_zh=spec_item.coaching.zh if spec_item and spec_item.coaching else None,
                     bad=_examples(rows[rows["result"] == "fail"], examples),
                     good=_examples(rows[rows["result"] == "pass"], examples),
                 )
             )
     return out
+
+
+def with_disputes(items: pd.DataFrame, overrides: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """``qa_items`` rows with the results of upheld disputes in place of the automatic ones."""
+    if not overrides or items.empty:
+        return items
+    keys = list(zip(items["conversation_id"], items["item"], strict=True))
+    result = [overrides.get(str(c), {}).get(str(i), r) for (c, i), r in zip(keys, items["result"], strict=True)]
+    return items.assign(result=result)
 
 
 def _examples(rows: pd.DataFrame, n: int) -> list[Example]:
@@ -184,11 +212,11 @@ def conversation_view(ws: Workspace, conversation_id: str, rubric: str | Path) -
     turns = read_turns(ws, [conversation_id]).to_pylist()
     if not turns:
         raise InputError(f"no conversation {conversation_id!r} in the workspace")
-    scores = _frame(ws, "qa_scores", spec.id)
-    score = scores[scores["conversation_id"] == conversation_id]
-    items = _frame(ws, "qa_items", spec.id)
-    items = items[items["conversation_id"] == conversation_id]
+    score = read_where(ws, "qa_scores", rubric=spec.id, conversation_id=conversation_id).to_pandas()
+    items = read_where(ws, "qa_items", rubric=spec.id, conversation_id=conversation_id).to_pandas()
     names = {i.id: (i, spec.section_of(i.id).id) for i in spec.items}
+    disputes = list_disputes(ws, rubric=spec.id, conversation_id=conversation_id)
+    decided = {d.item: d.result for d in reversed(disputes) if d.status == "upheld"}
     first = score.iloc[0] if len(score) else None
     return ConversationView(
         conversation_id=conversation_id,
@@ -208,7 +236,11 @@ def conversation_view(ws: Workspace, conversation_id: str, rubric: str | Path) -
             )
             for t in turns
         ],
-        items=[_item_view(r, names) for r in records(items)],
+        items=[
+            _item_view(r, names).model_copy(update={"upheld_result": decided.get(str(r["item"]))})
+            for r in records(items)
+        ],
+        disputes=disputes,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from valueloop.qa.transcript import Conversation, Turn
 from valueloop.spec.datasets import DATASETS
@@ -19,11 +19,24 @@ from valueloop.store.workspace import Workspace
 FIELDS = ("interaction_id", "agent_id", "entity_id", "channel", "category")
 
 
+def read_where(ws: Workspace, dataset: str, **wanted: str | Sequence[str]) -> pa.Table:
+    """A lake dataset's rows whose columns equal (or are among) the values given, filtered as each file is read.
+
+    Parquet's row-group statistics skip what cannot match, so showing one conversation does
+    not read every stored score and item into memory.
+    """
+    schema = DATASETS[dataset].schema
+    filters = [(k, "==", v) if isinstance(v, str) else (k, "in", list(v)) for k, v in wanted.items()]
+    files = Lake(ws.lake_dir).files(dataset)
+    if not files:
+        return schema.empty_table()
+    parts = [pq.read_table(f, filters=filters or None) for f in files]
+    return pa.concat_tables(parts, promote_options="default")
+
+
 def read_turns(ws: Workspace, ids: Sequence[str] | None = None) -> pa.Table:
     """Every stored turn (of ``ids`` only, when given), sorted by conversation and turn."""
-    table = Lake(ws.lake_dir).read("conversations", DATASETS["conversations"].schema)
-    if ids is not None:
-        table = table.filter(pc.is_in(table.column("conversation_id"), pa.array(list(ids), pa.string())))
+    table = read_where(ws, "conversations") if ids is None else read_where(ws, "conversations", conversation_id=ids)
     return table.sort_by([("conversation_id", "ascending"), ("turn_index", "ascending")])
 
 
