@@ -1,14 +1,14 @@
 """conversation QA: disputes of item results, coaching tasks with their follow-up measurement
 
-Revision ID: 0012_qa
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_qa"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
