@@ -25,21 +25,23 @@ from typer.testing import CliRunner
 from valueloop.accounts.service.accounts import Role, add_user, create_token
 from valueloop.cli.main import app as cli
 from valueloop.evaluation.service import mcda
-from valueloop.http.api import documents, experiments, health, ledger, reports, verify
+from valueloop.http.api import actions, documents, experiments, health, ledger, reports, verify
 from valueloop.http.api import mcda as mcda_routes
 from valueloop.http.app import create_app
 from valueloop.http.settings import ApiSettings
+from valueloop.improvement.service import actions_view, roi
 from valueloop.improvement.service import documents as docs
+from valueloop.improvement.service.actions import accept_handoff, comment, create_action, send_handoff
 from valueloop.scoring.options import FuzzyOperator
 from valueloop.store import ledger_proof
 from valueloop.store.workspace import Workspace, init_workspace
 from valueloop.verification.service import verify_rows as vr
 
 V = "/api/v1"
-TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports)
+TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions)
 """The routers whose every JSON answer is a result model."""
-ALSO_TYPED = [("POST", "/actions/{action_id}/experiment"), ("POST", "/actions/{action_id}/verify")]
-"""Typed routes of routers not typed throughout (``actions`` answers its own documents elsewhere)."""
+ALSO_TYPED: list[tuple[str, str]] = []
+"""Typed routes of routers not typed throughout."""
 NOT_JSON = {("GET", "/reports/download")}
 """A file download: its body is the file, not a document."""
 NOT_YET = {("POST", "/reports/schedule/run")}
@@ -171,3 +173,29 @@ def test_ledger_and_documents_are_one_document_three_ways(client: TestClient, ws
           [d.model_dump(mode="json") for d in docs.list_documents(ws)])  # fmt: skip
     _same(client.get(f"{V}/ledger/anchor").json(), _cli("ledger", "anchor", "--workspace", ws.root),
           ledger_proof.anchor(ws).model_dump(mode="json"))  # fmt: skip
+
+
+def test_actions_are_one_document_three_ways(client: TestClient, ws: Workspace) -> None:
+    """A list row, the action in full (hand-offs written ``from``/``to``), escalations and an empty quarter's ROI."""
+    fields = {"title": "typed", "owner": "o", "department": "客服部", "due_date": "2020-01-01", "cost": 10.0,
+              "target_indicator": "csat", "target_direction": "increase", "target_value": 4,
+              "links": [{"kind": "entity", "ref": "B1"}]}  # fmt: skip
+    aid = create_action(ws, fields, "analyst")
+    accept_handoff(ws, send_handoff(ws, aid, "客服部", "技术部", "规则", "analyst"), "analyst")
+    comment(ws, aid, "analyst", "看一下")
+    w = ("--workspace", ws.root)
+    shown = actions_view.show_action(ws, aid).model_dump(mode="json")
+    assert shown["handoffs"][0]["from"] == "客服部" and shown["expected_effect"]["target"] == 4.0
+    _same(client.get(f"{V}/actions/{aid}").json(), _cli("actions", "show", aid, *w), shown)
+    _same(client.get(f"{V}/actions").json(), _cli("actions", "list", *w),
+          [a.model_dump(mode="json") for a in actions_view.list_actions(ws)])  # fmt: skip
+    _same(
+        client.get(f"{V}/actions/roi", params={"period": "2020-Q1"}).json(),
+        _cli("actions", "roi", "--period", "2020-Q1", *w),
+        roi.period_roi(ws, "2020-Q1").model_dump(mode="json"),
+    )
+    late = [{k: v for k, v in d.items() if k != "as_of"} for d in  # as_of is each call's own clock
+            (client.get(f"{V}/actions/overdue").json(), _cli("actions", "overdue", *w),
+             actions_view.escalations(ws).model_dump(mode="json"))]  # fmt: skip
+    _same(*late)
+    assert late[0]["overdue_actions"][0]["action_id"] == aid and late[0]["boundaries"][0]["to"] == "技术部"
