@@ -24,8 +24,10 @@ from typer.testing import CliRunner
 
 from valueloop.accounts.service.accounts import Role, add_user, create_token
 from valueloop.cli.main import app as cli
+from valueloop.diagnosis.service.spc import control_chart
 from valueloop.evaluation.service import mcda
-from valueloop.http.api import actions, documents, experiments, health, ledger, reports, verify
+from valueloop.evaluation.service.models import check_model_text
+from valueloop.http.api import actions, documents, experiments, findings, goals, health, ledger, models, reports, verify
 from valueloop.http.api import mcda as mcda_routes
 from valueloop.http.app import create_app
 from valueloop.http.settings import ApiSettings
@@ -38,7 +40,7 @@ from valueloop.store.workspace import Workspace, init_workspace
 from valueloop.verification.service import verify_rows as vr
 
 V = "/api/v1"
-TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions)
+TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions, findings, goals, models)
 """The routers whose every JSON answer is a result model."""
 ALSO_TYPED: list[tuple[str, str]] = []
 """Typed routes of routers not typed throughout."""
@@ -199,3 +201,33 @@ def test_actions_are_one_document_three_ways(client: TestClient, ws: Workspace) 
              actions_view.escalations(ws).model_dump(mode="json"))]  # fmt: skip
     _same(*late)
     assert late[0]["overdue_actions"][0]["action_id"] == aid and late[0]["boundaries"][0]["to"] == "技术部"
+
+
+def test_spc_is_one_document_three_ways(client: TestClient, tmp_path: Path) -> None:
+    """An XmR chart carries its ``moving_range`` chart; a p-chart has no dispersion key at all."""
+    values = [1.0, 2.0, 3.0, 4.0, 10.0, 3.0, 2.0, 5.0, 4.0, 3.0, 2.0, 3.0]
+    file = tmp_path / "x.csv"
+    file.write_text("value\n" + "".join(f"{v}\n" for v in values), encoding="utf-8")
+    model = control_chart("xmr", values, baseline=8, phase1=True).model_dump(mode="json")
+    api = client.post(f"{V}/spc", json={"chart": "xmr", "values": values, "baseline": 8, "revise": True}).json()
+    _same(api, _cli("spc", "xmr", file, "--baseline", "8", "--revise"), model)
+    assert "moving_range" in model and "range" not in model
+    p = client.post(f"{V}/spc", json={"chart": "p", "values": [3, 4, 2, 9], "sizes": [100, 100, 90, 100]}).json()
+    assert json.dumps(p) == json.dumps(control_chart("p", [3, 4, 2, 9], [100, 100, 90, 100]).model_dump(mode="json"))
+    assert "moving_range" not in p and "range" not in p
+
+
+def test_models_and_goals_answer_their_models(client: TestClient, ws: Workspace) -> None:
+    """``models validate`` (valid and not) and ``goals check`` print the service's model (the CLI prints no JSON)."""
+    text = (Path(__file__).parents[2] / "src" / "valueloop" / "templates" / "three-dimension.yaml").read_text("utf-8")
+    (ws.models_dir / "three-dimension.yaml").write_text(text, encoding="utf-8")
+    listed = client.get(f"{V}/models").json()
+    for body in ({"text": text}, {"text": "id: [", "filename": "bad.yaml"}):
+        got = client.post(f"{V}/models/validate", json=body).json()
+        assert json.dumps(got) == json.dumps(check_model_text(body["text"], body.get("filename", "model.yaml"))
+                                             .model_dump(mode="json"))  # fmt: skip
+    assert list(got) == ["file", "valid", "problems", "model"] and got["model"] is None and not got["valid"]
+    assert list(listed[0]) == ["id", "version", "name", "level", "period", "effective_from", "file", "indicators"]
+    check = client.get(f"{V}/goals/check").json()
+    assert check == {"file": "goals.yaml", "exists": False, "model": listed[0]["id"], "valid": True, "goals": 0,
+                     "problems": []}  # fmt: skip
