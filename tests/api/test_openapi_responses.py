@@ -27,7 +27,19 @@ from valueloop.cli.main import app as cli
 from valueloop.diagnosis.service.spc import control_chart
 from valueloop.evaluation.service import mcda
 from valueloop.evaluation.service.models import check_model_text
-from valueloop.http.api import actions, documents, experiments, findings, goals, health, ledger, models, reports, verify
+from valueloop.http.api import (
+    actions,
+    documents,
+    experiments,
+    findings,
+    goals,
+    health,
+    ledger,
+    models,
+    quarantine,
+    reports,
+    verify,
+)
 from valueloop.http.api import mcda as mcda_routes
 from valueloop.http.app import create_app
 from valueloop.http.settings import ApiSettings
@@ -40,12 +52,13 @@ from valueloop.store.workspace import Workspace, init_workspace
 from valueloop.verification.service import verify_rows as vr
 
 V = "/api/v1"
-TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions, findings, goals, models)
+TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions, findings, goals, models,
+         quarantine)  # fmt: skip
 """The routers whose every JSON answer is a result model."""
 ALSO_TYPED: list[tuple[str, str]] = []
 """Typed routes of routers not typed throughout."""
-NOT_JSON = {("GET", "/reports/download")}
-"""A file download: its body is the file, not a document."""
+NOT_JSON = {("GET", "/reports/download"), ("GET", "/quarantine/export")}
+"""File downloads: their body is the file, not a document."""
 NOT_YET = {("POST", "/reports/schedule/run")}
 """Answers the schedule use case's rows (reporting/service/schedule.py), not converted yet."""
 
