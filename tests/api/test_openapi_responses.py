@@ -29,13 +29,16 @@ from valueloop.evaluation.service import mcda
 from valueloop.evaluation.service.models import check_model_text
 from valueloop.http.api import (
     actions,
+    alerts,
     documents,
+    events,
     experiments,
     findings,
     goals,
     health,
     ledger,
     models,
+    monitor,
     quarantine,
     reports,
     verify,
@@ -46,6 +49,8 @@ from valueloop.http.settings import ApiSettings
 from valueloop.improvement.service import actions_view, roi
 from valueloop.improvement.service import documents as docs
 from valueloop.improvement.service.actions import accept_handoff, comment, create_action, send_handoff
+from valueloop.monitoring.service import alerts as alert_records
+from valueloop.monitoring.service.detect import detect
 from valueloop.scoring.options import FuzzyOperator
 from valueloop.store import ledger_proof
 from valueloop.store.workspace import Workspace, init_workspace
@@ -53,12 +58,13 @@ from valueloop.verification.service import verify_rows as vr
 
 V = "/api/v1"
 TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions, findings, goals, models,
-         quarantine)  # fmt: skip
+         quarantine, alerts, monitor, events)  # fmt: skip
 """The routers whose every JSON answer is a result model."""
 ALSO_TYPED: list[tuple[str, str]] = []
 """Typed routes of routers not typed throughout."""
-NOT_JSON = {("GET", "/reports/download"), ("GET", "/quarantine/export")}
-"""File downloads: their body is the file, not a document."""
+NOT_JSON = {("GET", "/reports/download"), ("GET", "/quarantine/export"), ("GET", "/monitor/export"),
+            ("GET", "/alerts-stream"), ("DELETE", "/silences/{silence_id}")}  # fmt: skip
+"""File downloads and a live stream (their body is not a document), and an answer with no body (204)."""
 NOT_YET = {("POST", "/reports/schedule/run")}
 """Answers the schedule use case's rows (reporting/service/schedule.py), not converted yet."""
 
@@ -244,3 +250,25 @@ def test_models_and_goals_answer_their_models(client: TestClient, ws: Workspace)
     check = client.get(f"{V}/goals/check").json()
     assert check == {"file": "goals.yaml", "exists": False, "model": listed[0]["id"], "valid": True, "goals": 0,
                      "problems": []}  # fmt: skip
+
+
+def test_monitor_answers_are_one_document_three_ways(client: TestClient, ws: Workspace, tmp_path: Path) -> None:
+    """``monitor detect`` (explain keys left out unless asked), ``alerts list``, an intake and the status."""
+    points = [{"timestamp": f"2026-10-01T{m // 60:02d}:{m % 60:02d}:00", "value": 10.0 + (m % 3) + 40 * (m == 90)}
+              for m in range(120)]  # fmt: skip
+    file = tmp_path / "s.csv"
+    file.write_text("timestamp,value\n" + "".join(f"{p['timestamp']},{p['value']}\n" for p in points), "utf-8")
+    model = [p.model_dump(mode="json") for p in detect("ewma", [p["timestamp"] for p in points],
+                                                       [p["value"] for p in points])]  # fmt: skip
+    _same(client.post(f"{V}/monitor/detect", json={"points": points, "detector": "ewma"}).json(),
+          _cli("monitor", "detect", file, "-d", "ewma"), model)  # fmt: skip
+    assert set(model[0]) == {"timestamp", "value", "score", "anomaly"}
+    _same(client.get(f"{V}/alerts").json(), _cli("alerts", "list", "--workspace", ws.root),
+          alert_records.alert_list(ws).model_dump(mode="json"))  # fmt: skip
+    taken = client.post(
+        f"{V}/events", content=b'{"type": "nonsense"}\n', headers={"Content-Type": "application/x-ndjson"}
+    )
+    assert list(taken.json()) == ["accepted", "rejected", "late", "minutes_closed", "alerts"], taken.text
+    assert list(taken.json()["rejected"][0]) == ["line", "reason"]
+    state = client.get(f"{V}/monitor/status").json()
+    assert list(state) == ["counters", "open_minute", "active"] and state["counters"]["events_rejected"] >= 1
