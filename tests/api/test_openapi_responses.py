@@ -24,12 +24,33 @@ from typer.testing import CliRunner
 
 from valueloop.accounts.service.accounts import Role, add_user, create_token
 from valueloop.cli.main import app as cli
+from valueloop.diagnosis.service.spc import control_chart
 from valueloop.evaluation.service import mcda
-from valueloop.http.api import documents, experiments, health, ledger, reports, verify
+from valueloop.evaluation.service.models import check_model_text
+from valueloop.http.api import (
+    actions,
+    alerts,
+    documents,
+    events,
+    experiments,
+    findings,
+    goals,
+    health,
+    ledger,
+    models,
+    monitor,
+    quarantine,
+    reports,
+    verify,
+)
 from valueloop.http.api import mcda as mcda_routes
 from valueloop.http.app import create_app
 from valueloop.http.settings import ApiSettings
+from valueloop.improvement.service import actions_view, roi
 from valueloop.improvement.service import documents as docs
+from valueloop.improvement.service.actions import accept_handoff, comment, create_action, send_handoff
+from valueloop.monitoring.service import alerts as alert_records
+from valueloop.monitoring.service.detect import detect
 from valueloop.qa.rubric_loader import starter_rubrics
 from valueloop.qa.service.catalog import catalog, validate_text
 from valueloop.scoring.options import FuzzyOperator
@@ -38,13 +59,14 @@ from valueloop.store.workspace import Workspace, init_workspace
 from valueloop.verification.service import verify_rows as vr
 
 V = "/api/v1"
-TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports)
+TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions, findings, goals, models,
+         quarantine, alerts, monitor, events)  # fmt: skip
 """The routers whose every JSON answer is a result model."""
-ALSO_TYPED = [("POST", "/actions/{action_id}/experiment"), ("POST", "/actions/{action_id}/verify"),
-              ("GET", "/qa/rubrics"), ("POST", "/qa/rubrics/validate")]  # fmt: skip
-"""Typed routes of routers not typed throughout (``actions`` answers its own documents elsewhere)."""
-NOT_JSON = {("GET", "/reports/download")}
-"""A file download: its body is the file, not a document."""
+ALSO_TYPED = [("GET", "/qa/rubrics"), ("POST", "/qa/rubrics/validate")]
+"""Typed routes of routers not typed throughout."""
+NOT_JSON = {("GET", "/reports/download"), ("GET", "/quarantine/export"), ("GET", "/monitor/export"),
+            ("GET", "/alerts-stream"), ("DELETE", "/silences/{silence_id}")}  # fmt: skip
+"""File downloads and a live stream (their body is not a document), and an answer with no body (204)."""
 NOT_YET = {("POST", "/reports/schedule/run")}
 """Answers the schedule use case's rows (reporting/service/schedule.py), not converted yet."""
 
@@ -194,3 +216,81 @@ def test_the_rubric_catalogue_is_one_document_three_ways(client: TestClient, ws:
     assert json.dumps(checked) == json.dumps(validate_text(good).model_dump(mode="json"))
     assert client.post(f"{V}/qa/rubrics/validate", json={"text": text}).status_code == 422
     (ws.root / "qa" / "broken.yaml").unlink()
+
+
+def test_actions_are_one_document_three_ways(client: TestClient, ws: Workspace) -> None:
+    """A list row, the action in full (hand-offs written ``from``/``to``), escalations and an empty quarter's ROI."""
+    fields = {"title": "typed", "owner": "o", "department": "客服部", "due_date": "2020-01-01", "cost": 10.0,
+              "target_indicator": "csat", "target_direction": "increase", "target_value": 4,
+              "links": [{"kind": "entity", "ref": "B1"}]}  # fmt: skip
+    aid = create_action(ws, fields, "analyst")
+    accept_handoff(ws, send_handoff(ws, aid, "客服部", "技术部", "规则", "analyst"), "analyst")
+    comment(ws, aid, "analyst", "看一下")
+    w = ("--workspace", ws.root)
+    shown = actions_view.show_action(ws, aid).model_dump(mode="json")
+    assert shown["handoffs"][0]["from"] == "客服部" and shown["expected_effect"]["target"] == 4.0
+    _same(client.get(f"{V}/actions/{aid}").json(), _cli("actions", "show", aid, *w), shown)
+    _same(client.get(f"{V}/actions").json(), _cli("actions", "list", *w),
+          [a.model_dump(mode="json") for a in actions_view.list_actions(ws)])  # fmt: skip
+    _same(
+        client.get(f"{V}/actions/roi", params={"period": "2020-Q1"}).json(),
+        _cli("actions", "roi", "--period", "2020-Q1", *w),
+        roi.period_roi(ws, "2020-Q1").model_dump(mode="json"),
+    )
+    late = [{k: v for k, v in d.items() if k != "as_of"} for d in  # as_of is each call's own clock
+            (client.get(f"{V}/actions/overdue").json(), _cli("actions", "overdue", *w),
+             actions_view.escalations(ws).model_dump(mode="json"))]  # fmt: skip
+    _same(*late)
+    assert late[0]["overdue_actions"][0]["action_id"] == aid and late[0]["boundaries"][0]["to"] == "技术部"
+
+
+def test_spc_is_one_document_three_ways(client: TestClient, tmp_path: Path) -> None:
+    """An XmR chart carries its ``moving_range`` chart; a p-chart has no dispersion key at all."""
+    values = [1.0, 2.0, 3.0, 4.0, 10.0, 3.0, 2.0, 5.0, 4.0, 3.0, 2.0, 3.0]
+    file = tmp_path / "x.csv"
+    file.write_text("value\n" + "".join(f"{v}\n" for v in values), encoding="utf-8")
+    model = control_chart("xmr", values, baseline=8, phase1=True).model_dump(mode="json")
+    api = client.post(f"{V}/spc", json={"chart": "xmr", "values": values, "baseline": 8, "revise": True}).json()
+    _same(api, _cli("spc", "xmr", file, "--baseline", "8", "--revise"), model)
+    assert "moving_range" in model and "range" not in model
+    p = client.post(f"{V}/spc", json={"chart": "p", "values": [3, 4, 2, 9], "sizes": [100, 100, 90, 100]}).json()
+    assert json.dumps(p) == json.dumps(control_chart("p", [3, 4, 2, 9], [100, 100, 90, 100]).model_dump(mode="json"))
+    assert "moving_range" not in p and "range" not in p
+
+
+def test_models_and_goals_answer_their_models(client: TestClient, ws: Workspace) -> None:
+    """``models validate`` (valid and not) and ``goals check`` print the service's model (the CLI prints no JSON)."""
+    text = (Path(__file__).parents[2] / "src" / "valueloop" / "templates" / "three-dimension.yaml").read_text("utf-8")
+    (ws.models_dir / "three-dimension.yaml").write_text(text, encoding="utf-8")
+    listed = client.get(f"{V}/models").json()
+    for body in ({"text": text}, {"text": "id: [", "filename": "bad.yaml"}):
+        got = client.post(f"{V}/models/validate", json=body).json()
+        assert json.dumps(got) == json.dumps(check_model_text(body["text"], body.get("filename", "model.yaml"))
+                                             .model_dump(mode="json"))  # fmt: skip
+    assert list(got) == ["file", "valid", "problems", "model"] and got["model"] is None and not got["valid"]
+    assert list(listed[0]) == ["id", "version", "name", "level", "period", "effective_from", "file", "indicators"]
+    check = client.get(f"{V}/goals/check").json()
+    assert check == {"file": "goals.yaml", "exists": False, "model": listed[0]["id"], "valid": True, "goals": 0,
+                     "problems": []}  # fmt: skip
+
+
+def test_monitor_answers_are_one_document_three_ways(client: TestClient, ws: Workspace, tmp_path: Path) -> None:
+    """``monitor detect`` (explain keys left out unless asked), ``alerts list``, an intake and the status."""
+    points = [{"timestamp": f"2026-10-01T{m // 60:02d}:{m % 60:02d}:00", "value": 10.0 + (m % 3) + 40 * (m == 90)}
+              for m in range(120)]  # fmt: skip
+    file = tmp_path / "s.csv"
+    file.write_text("timestamp,value\n" + "".join(f"{p['timestamp']},{p['value']}\n" for p in points), "utf-8")
+    model = [p.model_dump(mode="json") for p in detect("ewma", [p["timestamp"] for p in points],
+                                                       [p["value"] for p in points])]  # fmt: skip
+    _same(client.post(f"{V}/monitor/detect", json={"points": points, "detector": "ewma"}).json(),
+          _cli("monitor", "detect", file, "-d", "ewma"), model)  # fmt: skip
+    assert set(model[0]) == {"timestamp", "value", "score", "anomaly"}
+    _same(client.get(f"{V}/alerts").json(), _cli("alerts", "list", "--workspace", ws.root),
+          alert_records.alert_list(ws).model_dump(mode="json"))  # fmt: skip
+    taken = client.post(
+        f"{V}/events", content=b'{"type": "nonsense"}\n', headers={"Content-Type": "application/x-ndjson"}
+    )
+    assert list(taken.json()) == ["accepted", "rejected", "late", "minutes_closed", "alerts"], taken.text
+    assert list(taken.json()["rejected"][0]) == ["line", "reason"]
+    state = client.get(f"{V}/monitor/status").json()
+    assert list(state) == ["counters", "open_minute", "active"] and state["counters"]["events_rejected"] >= 1

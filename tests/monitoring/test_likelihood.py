@@ -110,8 +110,8 @@ def test_detect_profile_picks_the_shipped_threshold_and_explain_adds_reasons() -
     x = _series()
     stamps = [f"2026-01-{1 + i // 288:02d}T{(i % 288) // 12:02d}:{(i % 12) * 5:02d}:00" for i in range(len(x))]
     values: list[float | None] = [float(v) for v in x]
-    plain = detect("likelihood", stamps, values)
-    low_fn = detect("likelihood", stamps, values, profile="low_fn", explain=True)
+    plain = [r.model_dump() for r in detect("likelihood", stamps, values)]
+    low_fn = [r.model_dump() for r in detect("likelihood", stamps, values, profile="low_fn", explain=True)]
     assert [r["anomaly"] for r in plain] == [r["score"] >= SHIPPED["standard"] and r["anomaly"] for r in plain]
     flagged = [r for r in low_fn if r["anomaly"]]
     assert flagged and all("probability" in r and "why" in r and math.isclose(r["tail"], 1 - r["probability"])

@@ -115,8 +115,8 @@ def test_a_recurring_root_cause_becomes_one_improvement_action(sws: Workspace) -
     (made,) = propose(sws, "2026-06", 2, "alice", "service", "amy")
     assert made.action_id is not None
     action = show_action(sws, made.action_id)
-    assert action["title"] == "Recurring root cause attitude in 2026-06: follow-up cases"
-    assert {(x["kind"], x["ref"]) for x in action["links"]} == {
+    assert action.title == "Recurring root cause attitude in 2026-06: follow-up cases"
+    assert {(x.kind, x.ref) for x in action.links} == {
         ("complaint_topic", "attitude"), ("entity", "B001"), ("entity", "B002")}  # fmt: skip
     assert [p.action_id for p in propose(sws, "2026-06", 2, "alice", "service", "amy")] == [made.action_id]  # once
     assert [p.units for p in recurring(sws, "2026-06", 1, frozenset({"B002"}))] == [["B002"]]

@@ -40,13 +40,13 @@ def test_a_real_effect_is_verified_and_written_back(demo: Workspace) -> None:
     out = verify_action(demo, aid, exp, "qa").model_dump(mode="json")
     assert out["verdict"] == "effective" and out["status"] == "effective"
     assert out["ci"][0] > 0
-    detail = show_action(demo, aid)
-    assert detail["verification"]["verdict"] == "effective"
-    assert detail["verification"]["ci"] == pytest.approx(out["ci"])
+    verification = show_action(demo, aid).verification
+    assert verification is not None and verification.verdict == "effective"
+    assert verification.ci == pytest.approx(out["ci"])
     gain = action_roi(demo, aid, value_per_unit=2.0, units=1000)
-    assert gain["benefit"] == pytest.approx(out["diff"] * 2000)
-    assert gain["roi"] == pytest.approx((out["diff"] * 2000 - 1000) / 1000)
-    assert gain["roi_ci"][0] < gain["roi"] < gain["roi_ci"][1]
+    assert gain.benefit == pytest.approx(out["diff"] * 2000)
+    assert gain.roi == pytest.approx((out["diff"] * 2000 - 1000) / 1000)
+    assert gain.roi_ci is not None and gain.roi_ci[0] < gain.roi < gain.roi_ci[1]
 
 
 def test_no_effect_is_not_effective_and_rerun_uses_the_attached_definition(demo: Workspace, cli: CliRun) -> None:

@@ -10,6 +10,7 @@ from valueloop.http.web.i18n import Translator
 from valueloop.http.web.labels import Labels
 from valueloop.http.web.priorities import actions_by_finding, points_lost, rank
 from valueloop.http.web.vsm_page import axis_cap
+from valueloop.improvement.results import ActionLink, ActionSummary
 from valueloop.spec.model_loader import load_model
 
 MODEL = Path(__file__).parents[2] / "src" / "valueloop" / "templates" / "three-dimension.yaml"
@@ -86,13 +87,19 @@ def test_fix_first_ranks_by_severity_then_points_lost_and_shows_the_action() -> 
     c = _finding("B3", "csat", Severity.critical, 50.0)
     lost = points_lost("2026-10", [{"entity_id": "B2", "points_lost": {"nps": 0.1}},
                                    {"entity_id": "B3", "points_lost": {"csat": 0.4}}])  # fmt: skip
-    links = {7: [{"kind": "finding", "ref": c.id}],
-             8: [{"kind": "entity", "ref": "B1"}, {"kind": "indicator", "ref": "csat"}]}  # fmt: skip
-    acted = actions_by_finding([a, b, c], links, [{"action_id": 7, "status": "approved"}, {"action_id": 8}])
+    links = {7: [ActionLink(kind="finding", ref=c.id)],
+             8: [ActionLink(kind="entity", ref="B1"), ActionLink(kind="indicator", ref="csat")]}  # fmt: skip
+    acted = actions_by_finding([a, b, c], links, [_row(7, "approved"), _row(8, "proposed")])
     ranked = rank([a, b, c], lost, acted)
     assert [p.finding.entity_id for p in ranked] == ["B3", "B2", "B1"]
     assert [p.points_lost for p in ranked] == [0.4, 0.1, None]
-    assert [[x["action_id"] for x in p.actions] for p in ranked] == [[7], [], [8]]
+    assert [[x.action_id for x in p.actions] for p in ranked] == [[7], [], [8]]
+
+
+def _row(aid: int, status: str) -> ActionSummary:
+    return ActionSummary(action_id=aid, title="t", status=status, status_label=status, owner="o", department="d",
+                         due_date=None, overdue=False, days_overdue=0, expected_effect=None, cost=None,
+                         verification=None)  # fmt: skip
 
 
 def test_one_long_wait_caps_the_value_stream_axis() -> None:

@@ -18,6 +18,7 @@ from valueloop.accounts.service.accounts import AccessDenied, NotFound, Principa
 from valueloop.diagnosis.findings import Finding
 from valueloop.diagnosis.service.diagnose import list_findings, show_finding
 from valueloop.errors import InputError
+from valueloop.improvement.results import ActionDetail, ActionLink
 from valueloop.improvement.service.actions_view import links_by_action, show_action
 from valueloop.monitoring.service import alerts as records
 from valueloop.qa.service.disputes import Dispute, get_dispute
@@ -143,9 +144,9 @@ def message_visible(seen: frozenset[str] | None, message: Mapping[str, Any]) -> 
     return seen is None or message.get("entity_id") in seen
 
 
-def action_units(ws: Workspace, detail: dict[str, Any]) -> set[str]:
+def action_units(ws: Workspace, detail: ActionDetail) -> set[str]:
     """The units an action is about: its entity links and the units of its linked findings."""
-    return _link_units(detail["links"], _finding_units(ws))
+    return _link_units(detail.links, _finding_units(ws))
 
 
 def units_by_action(ws: Workspace) -> dict[int, set[str]]:
@@ -158,17 +159,17 @@ def _finding_units(ws: Workspace) -> dict[str, str]:
     return {f.id: f.entity_id for f in list_findings(ws)}
 
 
-def _link_units(links: list[dict[str, Any]], finding_units: dict[str, str]) -> set[str]:
-    units = {x["ref"] for x in links if x["kind"] == "entity"}
-    return units | {finding_units[x["ref"]] for x in links if x["kind"] == "finding" and x["ref"] in finding_units}
+def _link_units(links: list[ActionLink], finding_units: dict[str, str]) -> set[str]:
+    units = {x.ref for x in links if x.kind == "entity"}
+    return units | {finding_units[x.ref] for x in links if x.kind == "finding" and x.ref in finding_units}
 
 
-def action_visible(ws: Workspace, who: Principal, detail: dict[str, Any]) -> bool:
+def action_visible(ws: Workspace, who: Principal, detail: ActionDetail) -> bool:
     seen = visible_units(ws, who)
     return seen is None or bool(action_units(ws, detail) & seen)
 
 
-def action(ws: Workspace, who: Principal, aid: int) -> dict[str, Any]:
+def action(ws: Workspace, who: Principal, aid: int) -> ActionDetail:
     detail = guarded(who, f"action {aid}", lambda: show_action(ws, aid))
     if not action_visible(ws, who, detail):
         raise hidden(f"action {aid}")

@@ -41,11 +41,11 @@ def _show(ws_path: Path | None, aid: int, fmt: Format) -> None:
     if fmt is Format.json:
         emit(detail, fmt)
         return
-    head = {k: v for k, v in detail.items() if not isinstance(v, list)}
-    emit(head, fmt, title=f"action {aid}")
+    shown = detail.model_dump(by_alias=True)
+    emit({k: v for k, v in shown.items() if not isinstance(v, list)}, fmt, title=f"action {aid}")
     for part in ("links", "raci", "documents", "handoffs", "history", "comments"):
-        if detail[part]:
-            emit(detail[part], fmt, title=part)
+        if shown[part]:
+            emit(shown[part], fmt, title=part)
 
 
 def create(
@@ -209,8 +209,8 @@ def overdue(
     if fmt is Format.json:
         emit(out, fmt)
         return
-    emit(out["overdue_actions"], fmt, title="overdue actions")
-    emit(out["stalled_handoffs"], fmt, title=f"hand-offs unaccepted > {stall_hours:g} h")
+    emit(out.overdue_actions, fmt, title="overdue actions")
+    emit(out.stalled_handoffs, fmt, title=f"hand-offs unaccepted > {stall_hours:g} h")
 
 
 def vsm(

@@ -51,16 +51,15 @@ def list_(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Alerts, newest first, with MTTA and MTTR."""
-    from valueloop.monitoring.service.alerts import list_alerts, stats
+    from valueloop.monitoring.service.alerts import alert_list
 
     if status not in (None, "firing", "resolved"):
         raise typer.BadParameter("firing or resolved", param_hint="--status")
-    ws = _ws(workspace)
-    rows = list_alerts(ws, status=status, rule=rule, entity=entity, limit=limit)
-    st = stats(ws)
+    listed = alert_list(_ws(workspace), status=status, rule=rule, entity=entity, limit=limit)
     if fmt is Format.json:
-        emit({"alerts": rows, "stats": st}, fmt)
+        emit(listed, fmt)
         return
+    rows, st = listed.alerts, listed.stats
     mtta = "—" if st.mtta_seconds is None else f"{st.mtta_seconds / 60:.1f} min"
     mttr = "—" if st.mttr_seconds is None else f"{st.mttr_seconds / 60:.1f} min"
     emit(

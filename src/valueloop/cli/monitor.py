@@ -77,7 +77,7 @@ def detect(
     series = read_series(file)
     values = [v if math.isfinite(v) else None for v in series.values]
     rows = detect_points(detector, series.stamps, values, profile=profile, explain=explain)
-    title = f"{detector}: {sum(r['anomaly'] for r in rows)} anomalies in {len(rows)} rows"
+    title = f"{detector}: {sum(r.anomaly for r in rows)} anomalies in {len(rows)} rows"
     learning = learning_rows(detector)
     if len(rows) <= learning:
         stderr.print(
@@ -85,7 +85,7 @@ def detect(
             f"this series has {len(rows)}. For a short series use --detector ewma or cusum."
         )
     if explain:
-        rows = [r for r in rows if "why" in r]
+        rows = [r for r in rows if "why" in r.model_fields_set]
     emit(rows, fmt, title=title)
 
 

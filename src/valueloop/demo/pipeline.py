@@ -242,8 +242,8 @@ def _improve_and_verify(ws: Workspace, source: Path, finding: str | None, log: L
     if result.verdict != "effective":
         return str(result.verdict)
     gain = action_roi(ws, aid, value_per_unit=3.0, units=120_000)
-    low, high = gain["roi_ci"] or (float("nan"), float("nan"))
-    log(f"  return on investment at ¥3 per CSAT point, 120,000 customers: {gain['roi']:.0%} ({low:.0%} … {high:.0%})")
+    low, high = gain.roi_ci or (float("nan"), float("nan"))
+    log(f"  return on investment at ¥3 per CSAT point, 120,000 customers: {gain.roi:.0%} ({low:.0%} … {high:.0%})")
     return str(result.verdict)
 
 

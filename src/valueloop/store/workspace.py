@@ -18,7 +18,7 @@ import tomli_w
 from valueloop.errors import WorkspaceError
 from valueloop.settings import SETTINGS_FILE, Settings, load_settings
 from valueloop.spec.datasets import Dataset
-from valueloop.spec.registry import dataset_files, for_workspace, kind_of
+from valueloop.spec.registry import for_workspace, kind_of
 from valueloop.store.lake import MANIFEST
 
 
@@ -51,7 +51,7 @@ class Workspace:
         Read again only when one of those files changes.
         """
         manifest = self.lake_dir / MANIFEST
-        files = [*dataset_files(self.root), *sorted(self.mappings_dir.glob("*.y*ml")), manifest]
+        files = [*_yaml_files(self.datasets_dir, DATASET_FILES), *_yaml_files(self.mappings_dir, ("*.y*ml",)), manifest]
         return dict(_datasets(self.root, manifest, tuple(_stamp(f) for f in files)))
 
     @property
@@ -62,6 +62,26 @@ class Workspace:
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
             return prefix + str((self.root / url[len(prefix) :]).resolve())
         return url
+
+
+DATASET_FILES = ("*.yaml", "*.yml")
+"""What :func:`valueloop.spec.registry.dataset_files` reads in ``datasets/``."""
+
+
+def _yaml_files(folder: Path, patterns: tuple[str, ...]) -> tuple[Path, ...]:
+    """The files of ``folder`` matching ``patterns``, sorted; listed again only when the folder's entries change.
+
+    Adding, removing or renaming a file changes the folder's mtime, so a stat replaces a glob on
+    every access (pages ask for the datasets several times per request). A file edited in place
+    keeps the folder's mtime; :attr:`Workspace.datasets` stamps each listed file for that.
+    """
+    return _listed(folder, patterns, _stamp(folder))
+
+
+@lru_cache(maxsize=64)
+def _listed(folder: Path, patterns: tuple[str, ...], stamp: tuple[str, int, int]) -> tuple[Path, ...]:
+    del stamp  # the cache key: the folder's (path, mtime, size)
+    return tuple(sorted({p for pattern in patterns for p in folder.glob(pattern)}))
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:

@@ -14,12 +14,14 @@ is reported with file:line at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from valueloop.errors import InputError
+from valueloop.errors import InputError, SpecError
+from valueloop.results import Result
 from valueloop.spec.model import EvaluationModel, Grain
 from valueloop.spec.yamlsource import Problem, load_yaml
 from valueloop.store.workspace import Workspace
@@ -60,6 +62,40 @@ def met(value: float | None, target: float, direction: Literal["higher", "lower"
     if value is None:
         return None
     return value >= target if direction == "higher" else value <= target
+
+
+class GoalsCheck(Result):
+    """``goals.yaml`` against the model in force: ``valid`` and how many goals, or every problem."""
+
+    file: str
+    exists: bool
+    """A workspace without goals.yaml is valid with no goals."""
+    model: str
+    valid: bool
+    goals: int | None
+    """The goals the caller may see (their units' and those set for every unit, ``entity: "*"``)."""
+    problems: list[str]
+    """``goals.yaml:line: path: message``, the server's folder left out."""
+
+
+def check_goals(ws: Workspace, model: EvaluationModel, seen: Collection[str] | None) -> GoalsCheck:
+    """Validate the goals file against ``model``; count the goals of the units in ``seen`` (None: every unit)."""
+    from valueloop.evaluation.service.models import problem_lines
+
+    path = goals_path(ws)
+    exists = path.is_file()
+    try:
+        goals = load_goals(ws, model)
+    except SpecError as err:
+        problems = problem_lines(str(err), path, GOALS_FILE)
+        return GoalsCheck(file=GOALS_FILE, exists=exists, model=model.id, valid=False, goals=None, problems=problems)
+    seen_goals = sum(applies(g, seen) for g in goals)
+    return GoalsCheck(file=GOALS_FILE, exists=exists, model=model.id, valid=True, goals=seen_goals, problems=[])
+
+
+def applies(goal: Goal, seen: Collection[str] | None) -> bool:
+    """A goal concerns a caller who sees ``seen`` (None: everything): their unit's, or set for every unit."""
+    return seen is None or goal.entity == "*" or goal.entity in seen
 
 
 def goals_path(ws: Workspace) -> Path:

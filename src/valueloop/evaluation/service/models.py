@@ -8,12 +8,12 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from valueloop.errors import InputError, SpecError, ValueloopError
 from valueloop.metrics.periods import version_day
+from valueloop.results import Result
 from valueloop.spec.datasets import DATASETS, Dataset
-from valueloop.spec.model import EvaluationModel, Grain
+from valueloop.spec.model import EvaluationModel, Grain, Text
 from valueloop.spec.model_loader import load_model, validate_models
 from valueloop.spec.registry import for_workspace
 from valueloop.spec.yamlsource import untrusted_problem
@@ -152,13 +152,38 @@ def version_for_period(
     return version_in_force(versions, version_day(period, grain), version)
 
 
-def model_summary(m: EvaluationModel, file: str) -> dict[str, Any]:
+class ModelSummary(Result):
+    """A model file as ``GET /api/v1/models`` lists it."""
+
+    id: str
+    version: int
+    name: Text
+    level: str
+    period: str
+    """The period grain (month, quarter, year)."""
+    effective_from: date
+    file: str
+    indicators: list[str]
+
+
+class ModelCheck(Result):
+    """``POST /api/v1/models/validate``: ``valid`` with the model's summary, or every problem."""
+
+    file: str
+    valid: bool
+    problems: list[str]
+    """``file:line: path: message`` as the CLI lists them."""
+    model: ModelSummary | None
+
+
+def model_summary(m: EvaluationModel, file: str) -> ModelSummary:
     """A model as ``GET /api/v1/models`` lists it."""
-    return {"id": m.id, "version": m.version, "name": m.name, "level": m.level, "period": m.period.value,
-            "effective_from": m.effective_from, "file": file, "indicators": [i.id for i in m.indicators]}  # fmt: skip
+    indicators = [i.id for i in m.indicators]
+    return ModelSummary(id=m.id, version=m.version, name=m.name, level=m.level, period=m.period.value,
+                        effective_from=m.effective_from, file=file, indicators=indicators)  # fmt: skip
 
 
-def check_model_text(text: str, filename: str) -> dict[str, Any]:
+def check_model_text(text: str, filename: str) -> ModelCheck:
     """``models validate`` for one model sent as text, not installed: ``valid`` with its summary, or every problem.
 
     Problems read ``filename:line: path: message`` as the CLI lists them. Text that
@@ -166,19 +191,18 @@ def check_model_text(text: str, filename: str) -> dict[str, Any]:
     """
     refused = untrusted_problem(text, filename)
     if refused:
-        return {"file": filename, "valid": False, "problems": [refused], "model": None}
+        return ModelCheck(file=filename, valid=False, problems=[refused], model=None)
     with tempfile.TemporaryDirectory(prefix="vl-model-") as folder:
         path = Path(folder) / filename
         path.write_text(text, encoding="utf-8")
         try:
             model = load_model(path)
         except SpecError as err:
-            return {"file": filename, "valid": False, "problems": problem_lines(str(err), path, filename),
-                    "model": None}  # fmt: skip
+            return ModelCheck(file=filename, valid=False, problems=problem_lines(str(err), path, filename), model=None)
         except (RecursionError, MemoryError):  # Python's parser gives up on a deeply nested derived expression
             problem = f"{filename}:1: (top): nested too deeply to check"
-            return {"file": filename, "valid": False, "problems": [problem], "model": None}
-    return {"file": filename, "valid": True, "problems": [], "model": model_summary(model, filename)}
+            return ModelCheck(file=filename, valid=False, problems=[problem], model=None)
+    return ModelCheck(file=filename, valid=True, problems=[], model=model_summary(model, filename))
 
 
 def problem_lines(message: str, file: Path, name: str) -> list[str]:

@@ -11,7 +11,7 @@ through :mod:`valueloop.verification.service.experiment_conditions` (an allow-li
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +21,7 @@ from valueloop.accounts.service.accounts import Principal
 from valueloop.http.deps import ActionsRead, ActionsWrite, ReportsRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
 from valueloop.http.schemas import ActionCreate, ActionMove, CommentIn, HandoffAccept, HandoffIn, VerifyRun
+from valueloop.improvement.results import ActionDetail, ActionRoi, ActionSummary, Escalations, PeriodRoi
 from valueloop.improvement.service.actions import (
     MAX_ACTION_ID,
     accept_handoff,
@@ -48,23 +49,23 @@ Quarter = Annotated[str, Query(pattern=r"^(19\d\d|2[01]\d\d)-Q[1-4]$", examples=
 @router.get("/actions", dependencies=[CACHED])
 def actions(
     who: ActionsRead, ws: WorkspaceDep, status: Status | None = None, department: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[ActionSummary]:
     return scope.actions(ws, who, list_actions(ws, status, department))
 
 
 @router.get("/actions/overdue")
 def overdue(who: ActionsRead, ws: WorkspaceDep,
-            stall_hours: Annotated[float, Query(ge=0, le=24 * 366)] = 48.0) -> dict[str, Any]:  # fmt: skip
+            stall_hours: Annotated[float, Query(ge=0, le=24 * 366)] = 48.0) -> Escalations:  # fmt: skip
     """What to escalate: overdue actions, hand-offs unaccepted for ``stall_hours``, waits per department pair.
 
     A scoped caller gets the actions of their units only, and the department pairs of those actions' hand-offs.
     """
-    visible = None if not who.scoped else {r["action_id"] for r in scope.actions(ws, who, list_actions(ws))}
+    visible = None if not who.scoped else {r.action_id for r in scope.actions(ws, who, list_actions(ws))}
     return escalations(ws, stall_hours, actions=visible)
 
 
 @router.get("/actions/roi")
-def roi_of_period(who: ReportsRead, ws: WorkspaceDep, period: Quarter) -> dict[str, Any]:
+def roi_of_period(who: ReportsRead, ws: WorkspaceDep, period: Quarter) -> PeriodRoi:
     """``actions roi --period``: cost against benefit of every action verified in the quarter and valued.
 
     The totals pool every unit's actions, so a scoped caller gets none (404).
@@ -74,12 +75,12 @@ def roi_of_period(who: ReportsRead, ws: WorkspaceDep, period: Quarter) -> dict[s
 
 
 @router.get("/actions/{action_id}", dependencies=[CACHED])
-def action(who: ActionsRead, ws: WorkspaceDep, action_id: int) -> dict[str, Any]:
+def action(who: ActionsRead, ws: WorkspaceDep, action_id: int) -> ActionDetail:
     return scope.action(ws, who, action_id)
 
 
 @router.get("/actions/{action_id}/roi")
-def roi(who: ReportsRead, ws: WorkspaceDep, action_id: ActionId, value_per_unit: Money, units: Money) -> dict[str, Any]:
+def roi(who: ReportsRead, ws: WorkspaceDep, action_id: ActionId, value_per_unit: Money, units: Money) -> ActionRoi:
     """``actions roi ACTION``: benefit and ROI from the latest verified effect, with intervals.
 
     Read-only: unlike the CLI it does not remember the valuation for period totals.
@@ -89,7 +90,7 @@ def roi(who: ReportsRead, ws: WorkspaceDep, action_id: ActionId, value_per_unit:
 
 
 @router.post("/actions", status_code=201)
-def create(who: ActionsWrite, ws: WorkspaceDep, body: ActionCreate) -> dict[str, Any]:
+def create(who: ActionsWrite, ws: WorkspaceDep, body: ActionCreate) -> ActionDetail:
     """Propose an action; a scoped caller must tie it to their units only (entity, finding and alert links)."""
     fields = body.model_dump(exclude={"from_finding"}, mode="json")
     fields["links"] = [link for link in fields["links"]]
@@ -105,7 +106,7 @@ def _check_create_scope(ws: Workspace, who: Principal, body: ActionCreate) -> No
 
 
 @router.post("/actions/{action_id}/moves")
-def move(who: ActionsWrite, ws: WorkspaceDep, action_id: int, body: ActionMove) -> dict[str, Any]:
+def move(who: ActionsWrite, ws: WorkspaceDep, action_id: int, body: ActionMove) -> ActionDetail:
     """Move the action to the next status (the workflow decides which moves are allowed)."""
     scope.action(ws, who, action_id)
     move_action(ws, action_id, body.to, who.username, body.reason)
@@ -113,7 +114,7 @@ def move(who: ActionsWrite, ws: WorkspaceDep, action_id: int, body: ActionMove) 
 
 
 @router.post("/actions/{action_id}/handoffs", status_code=201)
-def handoff(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: HandoffIn) -> dict[str, Any]:
+def handoff(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: HandoffIn) -> ActionDetail:
     """Record a hand-off between departments; its wait runs until it is accepted. Answers the action."""
     scope.action(ws, who, action_id)
     send_handoff(ws, action_id, body.from_department, body.to_department, body.what, who.username)
@@ -121,7 +122,7 @@ def handoff(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: Hand
 
 
 @router.post("/actions/{action_id}/handoffs/accept")
-def accept(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: HandoffAccept) -> dict[str, Any]:
+def accept(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: HandoffAccept) -> ActionDetail:
     """The receiving department accepts one of the action's hand-offs (its id in the body). Answers the action."""
     scope.action(ws, who, action_id)
     accept_handoff(ws, body.handoff_id, who.username, action_id=action_id)
@@ -129,7 +130,7 @@ def accept(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: Hando
 
 
 @router.post("/actions/{action_id}/comments", status_code=201)
-def add_comment(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: CommentIn) -> dict[str, Any]:
+def add_comment(who: ActionsWrite, ws: WorkspaceDep, action_id: ActionId, body: CommentIn) -> ActionDetail:
     """Add a comment to the action. Answers the action."""
     scope.action(ws, who, action_id)
     comment(ws, action_id, who.username, body.text)

@@ -10,7 +10,7 @@ import json
 import queue
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -35,11 +35,9 @@ def list_alerts(
     rule: str | None = None,
     entity: str | None = None,
     limit: int = Query(200, ge=1, le=5000),
-) -> dict[str, Any]:
+) -> records.AlertList:
     """Alerts newest first (a scoped caller sees its units' alerts only), with MTTA / MTTR."""
-    units = units_of(ws, who)
-    rows = records.list_alerts(ws, status=status, rule=rule, entity=entity, units=units, limit=limit)
-    return {"alerts": rows, "stats": records.stats(ws, units=units)}
+    return records.alert_list(ws, status=status, rule=rule, entity=entity, units=units_of(ws, who), limit=limit)
 
 
 @router.get("/alerts/{alert_id}")

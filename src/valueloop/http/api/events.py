@@ -8,7 +8,6 @@ read as it streams and refused once it passes :data:`MAX_BYTES`, not after it is
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +16,7 @@ from valueloop.errors import TooLarge
 from valueloop.http.deps import EventsWrite
 from valueloop.http.live import live
 from valueloop.monitoring.events import LiveWindow
+from valueloop.monitoring.service.status import IntakeDoc
 
 router = APIRouter(tags=["monitor"])
 MAX_BYTES = 32 << 20
@@ -35,7 +35,7 @@ NDJSON_BODY = {
 
 
 @router.post("/events", openapi_extra=NDJSON_BODY)
-async def post_events(_: EventsWrite, request: Request) -> dict[str, Any]:
+async def post_events(_: EventsWrite, request: Request) -> IntakeDoc:
     """Take a batch of events (one JSON object per line: type, ts, entity_id, …).
 
     Answers how many were accepted, each rejected line with its reason (a line too far from
@@ -49,7 +49,7 @@ async def post_events(_: EventsWrite, request: Request) -> dict[str, Any]:
     monitor = holder.monitor
     result = await run_in_threadpool(monitor.ingest_lines, body.splitlines(), window=window)
     holder.publish(result.transitions)
-    return result.as_json()
+    return result.document()
 
 
 async def _body(request: Request) -> bytes:

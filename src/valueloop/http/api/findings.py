@@ -6,7 +6,7 @@ analyses (drivers) read every unit, so a caller bound to part of the tree gets n
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -14,7 +14,7 @@ from valueloop.accounts import scope
 from valueloop.diagnosis.drivers import DriverAnalysis
 from valueloop.diagnosis.findings import Finding, Severity
 from valueloop.diagnosis.service import diagnose as dx
-from valueloop.diagnosis.service.spc import control_chart
+from valueloop.diagnosis.service.spc import ChartDoc, control_chart
 from valueloop.http.deps import EvaluateRun, FindingsRead, ScoresRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
 from valueloop.http.schemas import DiagnoseCreate, SpcIn
@@ -39,7 +39,7 @@ def drivers(who: ScoresRead, ws: WorkspaceDep, outcome: str, period: str | None 
 
 
 @router.post("/spc")
-def spc(_: ScoresRead, body: SpcIn) -> dict[str, Any]:
+def spc(_: ScoresRead, body: SpcIn) -> ChartDoc:
     """A p-, u- or XmR control chart of the numbers sent, with Western Electric signals."""
     return control_chart(body.chart, body.values, body.sizes, body.baseline, body.revise)
 

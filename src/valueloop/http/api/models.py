@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from valueloop.accounts import scope
 from valueloop.evaluation.service.model_diff import ModelDiff, diff_versions
-from valueloop.evaluation.service.models import check_model_text, model_files, model_summary
+from valueloop.evaluation.service.models import ModelCheck, ModelSummary, check_model_text, model_files, model_summary
 from valueloop.http.deps import ModelsRead, ScoresRead, WorkspaceDep
 from valueloop.spec.model_loader import load_model
 
@@ -26,13 +26,13 @@ class ModelText(BaseModel):
 
 
 @router.get("/models")
-def list_models(_: ModelsRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
+def list_models(_: ModelsRead, ws: WorkspaceDep) -> list[ModelSummary]:
     """Every model file: id, version, name, level, period grain, effective date."""
     return [model_summary(load_model(path), path.name) for path in model_files(ws)]
 
 
 @router.post("/models/validate")
-def validate(_: ModelsRead, body: ModelText) -> dict[str, Any]:
+def validate(_: ModelsRead, body: ModelText) -> ModelCheck:
     """Check a model file without installing it: every problem as ``file:line: path: message``, as the CLI lists them.
 
     Answers ``valid`` with the model's summary (as ``GET /models`` lists it), or the problems.

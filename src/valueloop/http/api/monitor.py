@@ -9,8 +9,8 @@ answer can be sent back to ``POST /events`` to try alert rules on history.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from datetime import timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -21,7 +21,8 @@ from valueloop.errors import InputError
 from valueloop.http.deps import AlertsRead, WorkspaceDep, units_of
 from valueloop.http.live import live
 from valueloop.monitoring.registry import DEFAULT
-from valueloop.monitoring.service.detect import detect
+from valueloop.monitoring.service import status
+from valueloop.monitoring.service.detect import DetectedPoint, detect
 from valueloop.monitoring.service.replay import export_stream, local_time
 
 router = APIRouter(tags=["monitor"])
@@ -44,36 +45,18 @@ class DetectIn(BaseModel):
 
 
 @router.get("/monitor/status")
-def monitor_status(who: AlertsRead, ws: WorkspaceDep, request: Request) -> dict[str, Any]:
+def monitor_status(who: AlertsRead, ws: WorkspaceDep, request: Request) -> status.MonitorStatus:
     """Pending and firing series now (a scoped caller: of their units only), and the monitor's counters.
 
     The counters (events, alerts fired, minutes closed) are pooled over every unit, so a scoped
     caller gets ``null``: how busy other regions are is not theirs to see.
     """
-    seen = units_of(ws, who)
     m = live(request.app).monitor
-    names = m.stream.names
-    return {
-        "counters": None if seen is not None else dict(m.counters),
-        "open_minute": None
-        if m.stream.open_minute is None
-        else datetime.fromtimestamp(m.stream.open_minute * 60, UTC).isoformat(),
-        "active": [
-            {
-                "rule": a.rule,
-                "entity_id": a.entity,
-                "phase": a.phase.value,
-                "since": datetime.fromtimestamp(a.since, UTC).isoformat(),
-                "value": None if a.value != a.value else a.value,
-            }
-            for a in m.engine.active(names)
-            if seen is None or a.entity in seen
-        ],
-    }
+    return status.monitor_status(m.counters, m.stream.open_minute, m.engine.active(m.stream.names), units_of(ws, who))
 
 
 @router.post("/monitor/detect")
-def monitor_detect(_: AlertsRead, body: DetectIn) -> list[dict[str, Any]]:
+def monitor_detect(_: AlertsRead, body: DetectIn) -> list[DetectedPoint]:
     """Score every point of a timestamp/value series in order and flag the anomalies."""
     return detect(body.detector, [p.timestamp for p in body.points], [p.value for p in body.points])
 

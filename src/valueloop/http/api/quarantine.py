@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -34,14 +34,15 @@ class Cleared(BaseModel):
 
 @router.get("/quarantine")
 def quarantine_list(_: IngestWrite, ws: WorkspaceDep, dataset: Name = None, batch: Name = None,
-                    limit: Annotated[int, Query(ge=1, le=100_000)] = 50) -> list[dict[str, Any]]:  # fmt: skip
+                    limit: Annotated[int, Query(ge=1, le=100_000)] = 50) -> list[q.QuarantineProblem]:  # fmt: skip
     """One line per problem: dataset, batch, file, row, field, reason."""
     return q.list_quarantine(ws, dataset, batch, limit)
 
 
 @router.get("/quarantine/batch")
 def quarantine_show(_: IngestWrite, ws: WorkspaceDep, batch: Annotated[str, Query(min_length=1, max_length=100)],
-                    row: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None) -> list[dict[str, Any]]:  # fmt: skip
+                    row: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+                    ) -> list[q.QuarantinedRow]:  # fmt: skip
     """The quarantined rows of one batch with their original values and every reason."""
     return q.show_quarantine(ws, batch, row)
 

@@ -56,9 +56,9 @@ def _page(request: Request, ws: Workspace, who: Principal, action_id: int, error
           status_code: int = 200) -> Response:  # fmt: skip
     detail = scope.action(ws, who, action_id)
     can_write = who.can(Permission.actions_write)
-    can_move = can_write and bool(detail["allowed_next"])
-    links = [_link(ws, who, x) for x in detail["links"]]
-    departments = sorted({detail["department"], *(r["department"] for r in detail["raci"])} - {None, ""})
+    can_move = can_write and bool(detail.allowed_next)
+    links = [_link(ws, who, x.model_dump()) for x in detail.links]
+    departments = sorted({detail.department, *(r.department for r in detail.raci)} - {""})
     return page(request, "action.html", who, status_code, a=detail, links=links, can_move=can_move,
                 can_write=can_write, departments=departments, error=error)  # fmt: skip
 

@@ -210,7 +210,7 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
     if who.can(Permission.actions_read):
         units = scope.units_by_action(ws)
         about = {entity_id} | under
-        acts = [a for a in scope.actions(ws, who, list_actions(ws)) if about & units.get(a["action_id"], set())]
+        acts = [a for a in scope.actions(ws, who, list_actions(ws)) if about & units.get(a.action_id, set())]
     can_create = who.can(Permission.actions_write)
     context: dict[str, Any] = {
         "entity_id": entity_id,
@@ -227,7 +227,7 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
 @router.get("/actions", response_class=HTMLResponse, dependencies=[CACHED])
 def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
     rows = scope.actions(ws, who, list_actions(ws))
-    columns = [(s.value, [r for r in rows if r["status"] == s.value]) for s in Status]
+    columns = [(s.value, [r for r in rows if r.status == s.value]) for s in Status]
     moves = {s.value: [n.value for n in allowed_next(s)] for s in Status}
     return page(
         request,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from valueloop.diagnosis.findings import Finding, Severity
+from valueloop.improvement.results import ActionLink, ActionSummary
 
 SEVERITY_RANK = {Severity.critical: 0, Severity.warning: 1}
 
@@ -23,7 +24,7 @@ class Priority:
 
     finding: Finding
     points_lost: float | None
-    actions: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[ActionSummary] = field(default_factory=list)
 
 
 Lost = Mapping[tuple[str, str, str], float]
@@ -41,17 +42,17 @@ def points_lost(period: str, results: Iterable[Mapping[str, Any]]) -> dict[tuple
 
 
 def actions_by_finding(
-    found: Iterable[Finding], links: Mapping[int, list[dict[str, str]]], actions: Iterable[dict[str, Any]]
-) -> dict[str, list[dict[str, Any]]]:
+    found: Iterable[Finding], links: Mapping[int, list[ActionLink]], actions: Iterable[ActionSummary]
+) -> dict[str, list[ActionSummary]]:
     """Finding id → the (visible) actions on it, newest first."""
-    rows = {int(a["action_id"]): a for a in actions}
-    out: dict[str, list[dict[str, Any]]] = {}
+    rows = {a.action_id: a for a in actions}
+    out: dict[str, list[ActionSummary]] = {}
     for f in found:
         for aid, named in links.items():
-            if aid in rows and _about(f, {(x["kind"], x["ref"]) for x in named}):
+            if aid in rows and _about(f, {(x.kind, x.ref) for x in named}):
                 out.setdefault(f.id, []).append(rows[aid])
     for acts in out.values():
-        acts.sort(key=lambda a: -int(a["action_id"]))
+        acts.sort(key=lambda a: -a.action_id)
     return out
 
 
@@ -59,7 +60,7 @@ def _about(f: Finding, named: set[tuple[str, str]]) -> bool:
     return ("finding", f.id) in named or {("entity", f.entity_id), ("indicator", f.indicator)} <= named
 
 
-def rank(found: Iterable[Finding], lost: Lost, acted: Mapping[str, list[dict[str, Any]]]) -> list[Priority]:
+def rank(found: Iterable[Finding], lost: Lost, acted: Mapping[str, list[ActionSummary]]) -> list[Priority]:
     """Findings in fix-first order, each with the points its indicator lost in its own period's run."""
     rows = [Priority(f, lost.get((f.period, f.entity_id, f.indicator)), acted.get(f.id, [])) for f in found]
     rows.sort(key=lambda p: (SEVERITY_RANK.get(p.finding.severity, 2), -(p.points_lost or 0.0),

@@ -10,11 +10,11 @@ verification: a waived or unverified action has no ROI, and says so.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import sqlalchemy as sa
 
 from valueloop.errors import InputError
+from valueloop.improvement.results import ActionRoi, PeriodRoi
 from valueloop.metrics.periods import bounds_utc
 from valueloop.spec.model import Grain
 from valueloop.store import appdb
@@ -22,7 +22,7 @@ from valueloop.store import tables as db
 from valueloop.store.workspace import Workspace
 
 
-def action_roi(ws: Workspace, aid: int, value_per_unit: float, units: float) -> dict[str, Any]:
+def action_roi(ws: Workspace, aid: int, value_per_unit: float, units: float) -> ActionRoi:
     """ROI of action ``aid`` from its latest verification; raises InputError when it cannot be had."""
     with appdb.engine(ws.database_url).connect() as conn:
         action = conn.execute(sa.select(db.actions).where(db.actions.c.action_id == aid)).mappings().first()
@@ -46,12 +46,12 @@ def action_roi(ws: Workspace, aid: int, value_per_unit: float, units: float) -> 
     benefit = [estimate * scale, *(x * scale for x in (check["ci_low"], check["ci_high"]) if x is not None)]
     cost = float(action["cost"])
     roi = [(b - cost) / cost for b in benefit]
-    return {
-        "action_id": aid, "title": action["title"], "verdict": check["verdict"], "effect": estimate,
-        "effect_ci": [check["ci_low"], check["ci_high"]], "units": units, "value_per_unit": value_per_unit,
-        "cost": cost, "benefit": benefit[0], "benefit_ci": sorted(benefit[1:]) or None,
-        "roi": roi[0], "roi_ci": sorted(roi[1:]) or None,
-    }  # fmt: skip
+    return ActionRoi(
+        action_id=aid, title=action["title"], verdict=check["verdict"], effect=estimate,
+        effect_ci=[check["ci_low"], check["ci_high"]], units=units, value_per_unit=value_per_unit,
+        cost=cost, benefit=benefit[0], benefit_ci=sorted(benefit[1:]) or None,
+        roi=roi[0], roi_ci=sorted(roi[1:]) or None,
+    )  # fmt: skip
 
 
 def save_parameters(ws: Workspace, aid: int, value_per_unit: float, units: float) -> None:
@@ -61,7 +61,7 @@ def save_parameters(ws: Workspace, aid: int, value_per_unit: float, units: float
     (folder / f"roi-{aid}.json").write_text(json.dumps({"value_per_unit": value_per_unit, "units": units}))
 
 
-def period_roi(ws: Workspace, period: str, grain: Grain = Grain.quarter) -> dict[str, Any]:
+def period_roi(ws: Workspace, period: str, grain: Grain = Grain.quarter) -> PeriodRoi:
     """Cost against benefit of every action verified in ``period`` whose valuation is known.
 
     Benefits and costs add up; the interval adds the actions' interval ends (conservative: it
@@ -78,7 +78,8 @@ def period_roi(ws: Workspace, period: str, grain: Grain = Grain.quarter) -> dict
             .scalars()
             .all()
         )
-    rows, unvalued = [], []
+    rows: list[ActionRoi] = []
+    unvalued: list[int] = []
     for aid in sorted(verified):
         params = ws.root / "experiments" / f"roi-{aid}.json"
         if not params.exists():
@@ -89,11 +90,11 @@ def period_roi(ws: Workspace, period: str, grain: Grain = Grain.quarter) -> dict
             rows.append(action_roi(ws, aid, p["value_per_unit"], p["units"]))
         except InputError:
             unvalued.append(aid)
-    cost = sum(r["cost"] for r in rows)
-    benefit = sum(r["benefit"] for r in rows)
-    lows = sum((r["benefit_ci"] or [r["benefit"]])[0] for r in rows)
-    highs = sum((r["benefit_ci"] or [r["benefit"]])[-1] for r in rows)
+    cost = sum(r.cost for r in rows)
+    benefit = sum(r.benefit for r in rows)
+    lows = sum((r.benefit_ci or [r.benefit])[0] for r in rows)
+    highs = sum((r.benefit_ci or [r.benefit])[-1] for r in rows)
     roi = (benefit - cost) / cost if cost else None
     roi_ci = [(lows - cost) / cost, (highs - cost) / cost] if cost else None
-    return {"period": period, "actions": rows, "without_valuation": unvalued, "cost": cost, "benefit": benefit,
-            "benefit_ci": [lows, highs] if rows else None, "roi": roi, "roi_ci": roi_ci}  # fmt: skip
+    return PeriodRoi(period=period, actions=rows, without_valuation=unvalued, cost=cost, benefit=benefit,
+                     benefit_ci=[lows, highs] if rows else None, roi=roi, roi_ci=roi_ci)  # fmt: skip

@@ -9,12 +9,36 @@ from typing import Any
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pydantic import JsonValue
 
 from valueloop.errors import InputError
 from valueloop.ingest.cells import neutralise_row
+from valueloop.results import Result
 from valueloop.spec.registry import lookup
 from valueloop.store.lake import Lake, new_batch_id
 from valueloop.store.workspace import Workspace
+
+
+class QuarantineProblem(Result):
+    """One problem found in one source row (``quarantine list``): a row with three problems is listed three times."""
+
+    dataset: str
+    batch_id: str
+    file: str
+    row: int
+    field: str | None
+    reason: str
+
+
+class QuarantinedRow(Result):
+    """One quarantined source row (``quarantine show``): its original values and every reason it was refused."""
+
+    dataset: str
+    file: str
+    row: int
+    reasons: list[str]
+    """``field: reason``, one per problem."""
+    values: dict[str, JsonValue]
 
 
 def _read(ws: Workspace, dataset: str | None, batch: str | None) -> list[dict[str, Any]]:
@@ -31,17 +55,18 @@ def _read(ws: Workspace, dataset: str | None, batch: str | None) -> list[dict[st
     return out
 
 
-def list_quarantine(ws: Workspace, dataset: str | None, batch: str | None, limit: int) -> list[dict[str, Any]]:
+def list_quarantine(ws: Workspace, dataset: str | None, batch: str | None, limit: int) -> list[QuarantineProblem]:
     if dataset:
         lookup(ws.datasets, dataset)
     rows = _read(ws, dataset, batch)
-    return [{k: r[k] for k in ("dataset", "batch_id", "file", "row", "field", "reason")} for r in rows[:limit]]
+    fields = ("dataset", "batch_id", "file", "row", "field", "reason")
+    return [QuarantineProblem.model_validate({k: r[k] for k in fields}) for r in rows[:limit]]
 
 
-def show_quarantine(ws: Workspace, batch: str, row: int | None) -> list[dict[str, Any]]:
+def show_quarantine(ws: Workspace, batch: str, row: int | None) -> list[QuarantinedRow]:
     """The quarantined rows of one batch, each once, with its original values and every reason."""
     records = [r for r in _read(ws, None, batch) if row is None or r["row"] == row]
-    return _by_row(records)
+    return [QuarantinedRow.model_validate(r) for r in _by_row(records)]
 
 
 def _by_row(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from statistics import median
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from valueloop.errors import InputError
 from valueloop.monitoring.alerting import Transition
@@ -217,6 +217,28 @@ class AlertStats(BaseModel):
     acked: int
     mtta_seconds: float | None
     mttr_seconds: float | None
+
+
+class AlertList(BaseModel):
+    """``alerts list``: alerts newest first, with MTTA and MTTR over every alert of the same units."""
+
+    model_config = ConfigDict(frozen=True)
+    alerts: list[AlertRecord]
+    stats: AlertStats
+
+
+def alert_list(
+    ws: Workspace,
+    *,
+    status: str | None = None,
+    rule: str | None = None,
+    entity: str | None = None,
+    units: frozenset[str] | None = None,
+    limit: int = 200,
+) -> AlertList:
+    """The alerts matching the filters and the statistics of ``units`` (None: every unit)."""
+    rows = list_alerts(ws, status=status, rule=rule, entity=entity, units=units, limit=limit)
+    return AlertList(alerts=rows, stats=stats(ws, units=units))
 
 
 def stats(ws: Workspace, units: frozenset[str] | None = None) -> AlertStats:

@@ -14,6 +14,7 @@ from typing import Any
 from valueloop.errors import InputError
 from valueloop.monitoring.likelihood import SHIPPED, LikelihoodParams, TailLikelihood
 from valueloop.monitoring.registry import DETECTORS, make, run
+from valueloop.results import MISSING, Result, finite
 
 PROFILES = tuple(SHIPPED)
 """Cost profiles ``--profile`` accepts; each picks the likelihood's shipped threshold."""
@@ -29,13 +30,29 @@ def _seconds(stamp: str) -> float:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
+class DetectedPoint(Result):
+    """One point of a scored series (``monitor detect``, ``POST /monitor/detect``), in input order.
+
+    With ``explain``, a row whose score reached the threshold says why it is (or is not) flagged:
+    ``probability`` and ``tail`` (the likelihood detector) and ``why``; other rows leave them out.
+    """
+
+    timestamp: str
+    value: float | None
+    score: float | None
+    anomaly: bool
+    probability: float | MISSING = MISSING
+    tail: float | MISSING = MISSING
+    why: str | MISSING = MISSING
+
+
 def detect(
     detector: str,
     stamps: Sequence[str],
     values: Sequence[float | None],
     profile: str = "standard",
     explain: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[DetectedPoint]:
     """``[{timestamp, value, score, anomaly}]`` in input order (the JSON of ``valueloop monitor detect``).
 
     ``profile`` picks the shipped threshold of the likelihood detector for that NAB cost
@@ -60,10 +77,9 @@ def detect(
         return _explained(detector, profile, stamps, numbers, times)
     scores, fired = run(_make(detector, profile), numbers, times)
     return [
-        {"timestamp": s, "value": v if math.isfinite(v) else None,
-         "score": float(c) if math.isfinite(c) else None, "anomaly": bool(hit)}
+        DetectedPoint(timestamp=s, value=finite(v), score=finite(float(c)), anomaly=bool(hit))
         for s, v, c, hit in zip(stamps, numbers, scores, fired, strict=True)
-    ]  # fmt: skip
+    ]
 
 
 def _make(detector: str, profile: str) -> Any:
@@ -72,7 +88,7 @@ def _make(detector: str, profile: str) -> Any:
 
 def _explained(
     detector: str, profile: str, stamps: Sequence[str], numbers: list[float], times: list[float]
-) -> list[dict[str, Any]]:
+) -> list[DetectedPoint]:
     """Rows with an ``explain`` entry where the score reached the threshold (flagged or suppressed)."""
     d = _make(detector, profile)
     out = []
@@ -90,5 +106,5 @@ def _explained(
                 row["why"] = why.reason
         elif d.fired:
             row["why"] = f"score {score:.4g} ≥ threshold {getattr(d, 'threshold', float('nan')):g}"
-        out.append(row)
+        out.append(DetectedPoint.model_validate(row))
     return out

@@ -57,6 +57,7 @@ from valueloop.monitoring.routing import Silence, alert_labels, group_key, inhib
 from valueloop.monitoring.service import alerts as records
 from valueloop.monitoring.service import outbox as outbox_rows
 from valueloop.monitoring.service.notify import Outbox, Retry
+from valueloop.monitoring.service.status import IntakeDoc, intake_doc
 from valueloop.monitoring.stream import KpiStream
 from valueloop.spec.alerts import MonitorSpec, RuleSpec, load_monitor_spec
 from valueloop.spec.datasets import DATASETS
@@ -141,16 +142,12 @@ class Intake:
     minutes_closed: int
     transitions: list[Transition] = field(default_factory=list)
 
+    def document(self) -> IntakeDoc:
+        """The answer of ``POST /api/v1/events``."""
+        return intake_doc(self.accepted, self.rejected, self.late, self.minutes_closed, self.transitions)
+
     def as_json(self) -> dict[str, Any]:
-        return {
-            "accepted": self.accepted,
-            "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected],
-            "late": self.late,
-            "minutes_closed": self.minutes_closed,
-            "alerts": [
-                {"id": t.alert_id, "rule": t.rule, "entity_id": t.entity, "status": t.status} for t in self.transitions
-            ],
-        }
+        return self.document().model_dump(mode="json")
 
 
 class Monitor:

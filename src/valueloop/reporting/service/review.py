@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from statistics import fmean
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from valueloop.errors import ValueloopError
 from valueloop.evaluation.service import goals as goal_flow
 from valueloop.evaluation.service.evaluate import EntityResult, check_level, evaluate
 from valueloop.evaluation.service.models import load_versions, version_for_period
+from valueloop.improvement.results import ActionDetail
 from valueloop.improvement.service.actions_view import list_actions, show_action
 from valueloop.improvement.service.roi import period_roi
 from valueloop.metrics.periods import bounds_utc, first_day, label_of, next_first_day, previous
@@ -55,7 +56,7 @@ def build_review(
     level = check_level(Warehouse(ws), level) if level else model.level
     summary = build_summary(ws, model, period, grain, level)
     names = {u.entity_id: u.name for u in summary.units}
-    actions = {a["action_id"]: show_action(ws, a["action_id"]) for a in list_actions(ws)}
+    actions = {a.action_id: show_action(ws, a.action_id) for a in list_actions(ws)}
     findings = _findings(ws, model, level, [m.period for m in summary.months], names, actions)
     voice, note = _voice(ws, [m.period for m in summary.months])
     return rd.ReviewData(
@@ -213,14 +214,14 @@ def _findings(
     level: str,
     labels: list[str],
     names: dict[str, str],
-    actions: dict[int, dict[str, Any]],
+    actions: dict[int, ActionDetail],
 ) -> list[rd.FindingRow]:
     """Findings of the period's months at this level, critical first, then by gap; with their actions."""
     by_finding: dict[str, list[rd.ActionRef]] = {}
     for a in actions.values():
-        for link in a["links"]:
-            if link["kind"] == "finding":
-                by_finding.setdefault(link["ref"], []).append(_action_ref(a))
+        for link in a.links:
+            if link.kind == "finding":
+                by_finding.setdefault(link.ref, []).append(_action_ref(a))
     found = [f for p in labels for f in list_findings(ws, period=p)
              if f.level in (None, level) and f.model in (None, model.id)]  # fmt: skip
     found.sort(key=lambda f: (f.severity != "critical", -(f.gap_pct or 0), f.id))
@@ -241,35 +242,35 @@ def _top(rows: list[rd.FindingRow], top: int) -> list[rd.FindingRow]:
     return rows[:top] + [f for f in rows[top:] if f.actions]
 
 
-def _action_ref(a: dict[str, Any]) -> rd.ActionRef:
-    v = a["verification"]
+def _action_ref(a: ActionDetail) -> rd.ActionRef:
+    v = a.verification
     return rd.ActionRef(
-        action_id=a["action_id"],
-        title=a["title"],
-        status=a["status_label"],
-        owner=a["owner"],
-        due_date=a["due_date"],
-        overdue=a["overdue"],
-        verification=v["verdict"] if v else None,
+        action_id=a.action_id,
+        title=a.title,
+        status=a.status_label,
+        owner=a.owner,
+        due_date=a.due_date,
+        overdue=a.overdue,
+        verification=v.verdict if v else None,
     )
 
 
 def _verification(
-    ws: Workspace, period: str, grain: Grain, actions: dict[int, dict[str, Any]]
+    ws: Workspace, period: str, grain: Grain, actions: dict[int, ActionDetail]
 ) -> list[rd.VerificationRow]:
     """Actions whose latest verification was recorded in the period (as ``period_roi`` counts them)."""
     start, end = bounds_utc(period, grain, ws.settings.workspace.timezone)
     rows = []
     for a in actions.values():
-        v = a["verification"]
-        if v is None or v["created_at"] is None or not start <= v["created_at"] < end:
+        v = a.verification
+        if v is None or not start <= v.created_at < end:
             continue
-        effect = a["expected_effect"]
+        effect = a.expected_effect
         rows.append(rd.VerificationRow(
-            action_id=a["action_id"], title=a["title"], status=a["status_label"],
-            indicator=effect["indicator"] if effect else None, verdict=v["verdict"], method=v["method"],
-            p_value=v["p_value"], ci_low=v["ci"][0], ci_high=v["ci"][1], verified_at=v["created_at"],
-            waived=v["waived"],
+            action_id=a.action_id, title=a.title, status=a.status_label,
+            indicator=effect.indicator if effect else None, verdict=v.verdict, method=v.method,
+            p_value=v.p_value, ci_low=v.ci[0], ci_high=v.ci[1], verified_at=v.created_at,
+            waived=v.waived,
         ))  # fmt: skip
     return sorted(rows, key=lambda r: r.action_id)
 
@@ -302,15 +303,15 @@ def _voice(ws: Workspace, months: list[str]) -> tuple[rd.VoiceSection | None, st
 
 def _roi(ws: Workspace, period: str, grain: Grain) -> rd.RoiSection:
     r = period_roi(ws, period, grain)
-    rows = [rd.RoiRow(**{k: a[k] for k in rd.RoiRow.model_fields}) for a in r["actions"]]
+    rows = [rd.RoiRow(**a.model_dump(include=set(rd.RoiRow.model_fields))) for a in r.actions]
     return rd.RoiSection(
         rows=rows,
-        without_valuation=r["without_valuation"],
-        cost=r["cost"],
-        benefit=r["benefit"],
-        benefit_ci=r["benefit_ci"],
-        roi=r["roi"],
-        roi_ci=r["roi_ci"],
+        without_valuation=r.without_valuation,
+        cost=r.cost,
+        benefit=r.benefit,
+        benefit_ci=r.benefit_ci,
+        roi=r.roi,
+        roi_ci=r.roi_ci,
     )
 
 

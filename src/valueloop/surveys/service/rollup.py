@@ -52,7 +52,7 @@ def recurring(ws: Workspace, month: str, min_cases: int, units: frozenset[str] |
         q = q.where(cases.c.entity_id.in_(sorted(units)))
     with appdb.engine(ws.database_url).connect() as conn:
         closed = [ClosedCase(int(i), e, c, appdb.as_utc(t)) for i, e, c, t in conn.execute(q)]
-    existing = {a["title"]: int(a["action_id"]) for a in list_actions(ws)}
+    existing = {a.title: a.action_id for a in list_actions(ws)}
     found = recurring_causes(closed, month, min_cases, ws.settings.workspace.timezone)
     out = []
     for r in found:

@@ -6,34 +6,12 @@ An action has an experiment when one is attached (``experiments/action-<id>.json
 
 from __future__ import annotations
 
-from typing import Any
-
 from valueloop.errors import InputError
+from valueloop.improvement.results import ActionSummary, ExpectedEffect, Verification
 from valueloop.improvement.service.actions_view import list_actions, show_action
-from valueloop.results import Instant, Result
+from valueloop.results import Result
 from valueloop.store.workspace import Workspace
 from valueloop.verification.service.experiment import LakeExperiment, attached_experiment
-
-
-class Verification(Result):
-    """The latest verdict recorded on an action (or its waiver), with the test behind it."""
-
-    verdict: str
-    waived: bool
-    reason: str | None
-    p_value: float | None
-    ci: list[float | None]
-    method: str
-    created_by: str
-    created_at: Instant
-
-
-class ExpectedEffect(Result):
-    """What the action set out to move: an indicator, the direction, the target."""
-
-    indicator: str
-    direction: str | None
-    target: float | None
 
 
 class ExperimentRow(Result):
@@ -50,19 +28,16 @@ class ExperimentRow(Result):
     expected_effect: ExpectedEffect | None
 
 
-def _row(ws: Workspace, summary: dict[str, Any]) -> ExperimentRow | None:
-    aid = summary["action_id"]
+def _row(ws: Workspace, summary: ActionSummary) -> ExperimentRow | None:
+    aid = summary.action_id
     definition = attached_experiment(ws, aid)
-    if definition is None and summary["verification"] is None:
+    if definition is None and summary.verification is None:
         return None
-    detail = show_action(ws, aid)
-    return ExperimentRow.model_validate(
-        {k: summary[k] for k in ("action_id", "title", "status", "status_label", "owner", "department")}
-        | {
-            "experiment": definition,
-            "verification": detail["verification"],
-            "expected_effect": summary["expected_effect"],
-        }
+    return ExperimentRow(
+        **summary.model_dump(include={"action_id", "title", "status", "status_label", "owner", "department"}),
+        experiment=definition,
+        verification=show_action(ws, aid).verification,
+        expected_effect=summary.expected_effect,
     )
 
 
@@ -72,7 +47,7 @@ def list_experiments(ws: Workspace) -> list[ExperimentRow]:
 
 
 def show_experiment(ws: Workspace, aid: int) -> ExperimentRow:
-    found = [row for s in list_actions(ws) if s["action_id"] == aid and (row := _row(ws, s)) is not None]
+    found = [row for s in list_actions(ws) if s.action_id == aid and (row := _row(ws, s)) is not None]
     if not found:
         raise InputError(f"action {aid} has no experiment or verification")
     return found[0]
