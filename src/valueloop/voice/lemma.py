@@ -27,7 +27,8 @@ from functools import lru_cache
 IRREGULAR = {
     "paid": "pay", "bought": "buy", "sent": "send", "spent": "spend", "sold": "sell", "told": "tell",
     "took": "take", "taken": "take", "gave": "give", "given": "give", "got": "get", "gotten": "get",
-    "broke": "break", "broken": "broken", "fell": "fall", "fallen": "fall", "lost": "lose", "stolen": "steal", "stole": "steal",
+    "broke": "break", "broken": "broken", "fell": "fall", "fallen": "fall",
+    "lost": "lose", "stolen": "steal", "stole": "steal",
     "teeth": "tooth", "feet": "foot", "mice": "mouse", "children": "child", "people": "person",
     "doing": "do", "going": "go", "being": "be", "was": "be", "were": "be", "is": "be", "are": "be",
 }  # fmt: skip
