@@ -39,6 +39,7 @@ V = "/api/v1"
 TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports)
 """The routers whose every JSON answer is a result model."""
 ALSO_TYPED = [("POST", "/actions/{action_id}/experiment"), ("POST", "/actions/{action_id}/verify")]
+ALSO_TYPED += [("GET", "/text/lifecycle"), ("GET", "/text/hotspots"), ("POST", "/text/tags"), ("POST", "/text/keywords")]
 """Typed routes of routers not typed throughout (``actions`` answers its own documents elsewhere)."""
 NOT_JSON = {("GET", "/reports/download")}
 """A file download: its body is the file, not a document."""
@@ -171,3 +172,23 @@ def test_ledger_and_documents_are_one_document_three_ways(client: TestClient, ws
           [d.model_dump(mode="json") for d in docs.list_documents(ws)])  # fmt: skip
     _same(client.get(f"{V}/ledger/anchor").json(), _cli("ledger", "anchor", "--workspace", ws.root),
           ledger_proof.anchor(ws).model_dump(mode="json"))  # fmt: skip
+
+
+def test_text_tags_and_keywords_are_one_document_three_ways(client: TestClient, ws: Workspace, tmp_path: Path) -> None:
+    from valueloop.voice.service import text
+
+    texts = ["The refund has not arrived and the agent was rude", "又是退款到账慢，客服态度很差", "Great thanks"]
+    file = tmp_path / "t.csv"
+    file.write_text("text\n" + "".join(f"{t}\n" for t in texts), encoding="utf-8")
+    model = [r.model_dump(mode="json") for r in text.tag_file(file, "text", ws)]
+    cli_out = _cli("text", "tags", file, "--workspace", ws.root)
+    _same(client.post(f"{V}/text/tags", json={"texts": texts}).json(), cli_out, model)
+    assert set(model[0]) == {"row", "label", "score", "categories", "aspects"}
+    assert set(model[1]["categories"][0]) == {"category", "name", "start", "end", "match"}
+    found = text.keywords_file(file, "text", None, 5, ws, method="tfidf", per_text=True)
+    words = [r.model_dump(mode="json") for r in found]
+    body = {"texts": texts, "top": 5, "method": "tfidf", "per_text": True}
+    _same(client.post(f"{V}/text/keywords", json=body).json(),
+          _cli("text", "keywords", file, "-n", "5", "--method", "tfidf", "--per-text", "--workspace", ws.root),
+          words)  # fmt: skip
+    assert words and list(words[0]) == ["group", "method", "term", "score", "texts", "evidence"]

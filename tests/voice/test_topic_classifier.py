@@ -127,7 +127,7 @@ def test_workspace_analysis_uses_the_classifier_only_when_trained(
     assert differ
     file = tmp_path / "t.csv"
     pd.DataFrame({"text": differ}).to_csv(file, index=False)
-    tagged = [[c["category"] for c in r["categories"]] for r in ft.tag_file(file, "text", ws)]
+    tagged = [[c.category for c in r.categories] for r in ft.tag_file(file, "text", ws)]
     assert tagged == [[t.category for t in classify_with(x, clf)] for x in differ]
     assert ft.tag_file(file, "text", None) == ft.tag_file(file, "text", _empty_ws(tmp_path))
 

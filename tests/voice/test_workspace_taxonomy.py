@@ -129,9 +129,9 @@ def test_analyze_and_hotspots_use_the_workspace_taxonomy(ws: Workspace, tmp_path
     report = ft.analyze_feedback(ws)
     assert report["analysed"] == 2 and "+taxonomy:" in report["model"]
     hot = ft.hotspots(ws)
-    assert {r["item"] for r in hot["category"]["table"]} == {"rooms", "breakfast"}
+    assert {r.item for r in hot.category.table} == {"rooms", "breakfast"}
     shipped_hot = ft.hotspots(ws, taxonomy="hotel")  # an explicit taxonomy re-classifies every text
-    assert {r["item"] for r in shipped_hot["category"]["table"]} == {"rooms", "breakfast"}
+    assert {r.item for r in shipped_hot.category.table} == {"rooms", "breakfast"}
     result = _cli("hotspots", "--workspace", ws.root, "--taxonomy", "ecommerce", "-f", "json")
     assert result.exit_code == 0, result.output
     assert not {r["item"] for r in json.loads(result.stdout)["category"]["table"]} & {"rooms", "breakfast"}

@@ -181,7 +181,7 @@ def _diagnose(ws: Workspace, source: Path, log: Log) -> str | None:
 
 def _voice_of_customer(ws: Workspace, log: Log) -> list[dict[str, Any]]:
     """Topics by demand-lifecycle stage; the planted refund complaint topic should be emerging or growing."""
-    rising = [t for t in lifecycle(ws) if t["stage"] in ("emerging", "growing")]
+    rising = [t.model_dump() for t in lifecycle(ws) if t.stage in ("emerging", "growing")]
     for t in rising[:5]:
         log(f"voice of the customer: {t['topic']} is {t['stage']} since {t['since']} (share {t['share']:.1%})")
     return rising

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.http.deps import EvaluateRun, TextRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
 from valueloop.voice.service import text, text_posted
+from valueloop.voice.service.results import Hotspots, KeywordRow, LifecycleRow, TagRow
 from valueloop.voice.service.text import QUALITATIVE_KINDS, KeywordMethod, Period
 from valueloop.voice.taxonomy import ShippedName
 
@@ -72,13 +73,13 @@ class AnalyzeIn(BaseModel):
 
 
 @router.get("/text/lifecycle", dependencies=[CACHED])
-def lifecycle(_: TextRead, ws: WorkspaceDep, by: Period = "month") -> list[dict[str, Any]]:
+def lifecycle(_: TextRead, ws: WorkspaceDep, by: Period = "month") -> list[LifecycleRow]:
     return text.lifecycle(ws, by)
 
 
 @router.get("/text/hotspots", dependencies=[CACHED])
 def hotspots(_: TextRead, ws: WorkspaceDep, by: Period = "month", top: int = Query(20, ge=1, le=200),
-             taxonomy: ShippedName | None = None) -> dict[str, Any]:  # fmt: skip
+             taxonomy: ShippedName | None = None) -> Hotspots:  # fmt: skip
     """``taxonomy``: a shipped taxonomy by name; none: the workspace's taxonomy.yaml when it has one."""
     return text.hotspots(ws, by, top, taxonomy)
 
@@ -90,13 +91,13 @@ def sentiment(_: TextRead, ws: WorkspaceDep, body: TextsIn) -> list[dict[str, An
 
 
 @router.post("/text/tags")
-def tags(_: TextRead, ws: WorkspaceDep, body: TagsIn) -> list[dict[str, Any]]:
+def tags(_: TextRead, ws: WorkspaceDep, body: TagsIn) -> list[TagRow]:
     """Per text: sentiment, issue categories and negative aspects, each with its evidence span."""
     return text_posted.tags(ws, body.texts, body.taxonomy)
 
 
 @router.post("/text/keywords")
-def keywords(_: TextRead, ws: WorkspaceDep, body: KeywordsIn) -> list[dict[str, Any]]:
+def keywords(_: TextRead, ws: WorkspaceDep, body: KeywordsIn) -> list[KeywordRow]:
     """Keywords per group or per text (logodds, tfidf or textrank), with evidence spans."""
     return text_posted.keywords(ws, body.texts, body.groups, body.top, body.method, body.per_text)
 

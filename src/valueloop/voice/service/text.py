@@ -6,7 +6,6 @@ the workspace lake, calls it, and returns plain dicts for the CLI (and later the
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -43,6 +42,7 @@ from valueloop.voice.lifecycle import MIN_TOTAL, stage_history, stage_of, transi
 from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource
 from valueloop.voice.sentiment import analyze, default_model, load_or_default
+from valueloop.voice.service.results import AspectSpan, CategorySpan, Hotspots, KeywordRow, LifecycleRow, TagRow
 from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped, shipped_name
 from valueloop.voice.tokenize import terms
 from valueloop.voice.train import (
@@ -138,16 +138,16 @@ def sentiment_file(file: Path, text_column: str, ws: Workspace | None = None) ->
 
 def tag_file(
     file: Path, text_column: str, ws: Workspace | None = None, taxonomy: Path | str | None = None
-) -> list[dict[str, Any]]:
+) -> list[TagRow]:
     """Per row: sentiment, issue categories and negative aspects, each tag with its evidence span."""
     model, clf = load_or_default(workspace_model_path(ws) if ws else None), workspace_classifier(ws)
     cats = taxonomy_of(ws, taxonomy)
     texts = [str(t) if t is not None else "" for t in column(read_table(file), text_column, file)]
     out = []
     for i, (t, s) in enumerate(zip(texts, analyze(texts, model), strict=True), start=1):
-        tags = [vars(c) for c in classify_with(t, clf, cats)]
-        aspects = [vars(a) for a in negative_aspects(t, model, cats)] if s.label != "positive" else []
-        out.append({"row": i, "label": s.label, "score": s.score, "categories": tags, "aspects": aspects})
+        tags = [CategorySpan(**vars(c)) for c in classify_with(t, clf, cats)]
+        aspects = [AspectSpan(**vars(a)) for a in negative_aspects(t, model, cats)] if s.label != "positive" else []
+        out.append(TagRow(row=i, label=s.label, score=s.score, categories=tags, aspects=aspects))
     return out
 
 
@@ -162,7 +162,7 @@ def keywords_file(
     ws: Workspace | None = None,
     method: KeywordMethod = "logodds",
     per_text: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[KeywordRow]:
     """Keywords per group (or per text) with evidence spans (``row`` 1-based).
 
     ``logodds`` (default): terms of the negative texts against the positive ones.
@@ -192,7 +192,7 @@ def keywords_file(
     else:
         raise InputError(f"unknown keyword method {method!r} (logodds, tfidf or textrank)")
     return [
-        {"group": g, "method": method, **vars(k), "evidence": [vars(e) | {"row": e.row + 1} for e in k.evidence]}
+        KeywordRow(group=g, method=method, **vars(k) | {"evidence": [vars(e) | {"row": e.row + 1} for e in k.evidence]})
         for g, kws in found.items()
         for k in kws
     ]
@@ -402,7 +402,7 @@ def _stat(file: Path) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size) if stat else None
 
 
-def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path | str | None = None) -> dict[str, Any]:
+def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path | str | None = None) -> Hotspots:
     """Category and term × period counts, shares, growth and significance, plus heat-map data.
 
     Classifying every feedback text takes seconds at a million interactions, so the result is
@@ -411,7 +411,7 @@ def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path 
     """
     with _MEMO_LOCK:
         found = _hotspots(ws, snapshot(ws, taxonomy), by, top, taxonomy)
-    return copy.deepcopy(found)
+    return Hotspots.model_validate(found)
 
 
 @lru_cache(maxsize=16)
@@ -437,7 +437,7 @@ def _top_items(cells: Sequence[hs.Cell], last: str, top: int) -> list[str]:
     return chosen + [c.item for c in latest[top:] if c.hot]
 
 
-def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> list[dict[str, Any]]:
+def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> list[LifecycleRow]:
     """``[{topic, stage, share, growth, since, …}]`` for every taxonomy category with enough mentions.
 
     With fewer than ``MIN_PERIODS`` periods of dated feedback every stage is
@@ -450,7 +450,7 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
     """
     with _MEMO_LOCK:
         found = _lifecycle(ws, snapshot(ws), by, history)
-    return copy.deepcopy(found)
+    return [LifecycleRow.model_validate(r) for r in found]
 
 
 @lru_cache(maxsize=16)

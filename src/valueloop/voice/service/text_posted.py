@@ -18,6 +18,7 @@ from valueloop.errors import InputError
 from valueloop.ingest.service.user_input import as_input_error
 from valueloop.store.workspace import Workspace
 from valueloop.voice.service import text
+from valueloop.voice.service.results import KeywordRow, TagRow
 
 T = TypeVar("T")
 
@@ -40,7 +41,7 @@ def sentiment(ws: Workspace, texts: Sequence[str]) -> list[dict[str, Any]]:
     return _on_texts({"text": texts}, lambda p: text.sentiment_file(p, "text", ws))
 
 
-def tags(ws: Workspace, texts: Sequence[str], taxonomy: str | None = None) -> list[dict[str, Any]]:
+def tags(ws: Workspace, texts: Sequence[str], taxonomy: str | None = None) -> list[TagRow]:
     """``taxonomy``: a shipped taxonomy's name; None: the workspace's own, else the shipped default."""
     return _on_texts({"text": texts}, lambda p: text.tag_file(p, "text", ws, taxonomy))
 
@@ -48,7 +49,7 @@ def tags(ws: Workspace, texts: Sequence[str], taxonomy: str | None = None) -> li
 def keywords(
     ws: Workspace, texts: Sequence[str], groups: Sequence[str] | None, top: int, method: text.KeywordMethod,
     per_text: bool,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[KeywordRow]:  # fmt: skip
     cols: dict[str, Sequence[str]] = {"text": texts} | ({"group": groups} if groups is not None else {})
     group = "group" if groups is not None else None
     return _on_texts(cols, lambda p: text.keywords_file(p, "text", group, top, ws, method, per_text))

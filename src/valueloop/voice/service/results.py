@@ -1,0 +1,143 @@
+"""Result models of the text use cases: one document for ``--format json``, the API and OpenAPI.
+
+Key names, order and shapes are those of the dicts they replace (see :mod:`valueloop.results`
+for the shared conventions); a key only some answers carry defaults to ``MISSING`` and is
+left out of the dump when it does not apply.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from valueloop.results import MISSING, Result
+
+__all__ = [
+    "AspectSpan", "CategorySpan", "HotCell", "HotMap", "HotTable", "Hotspots", "KeywordEvidence", "KeywordRow",
+    "LifecycleRow", "StageAt", "StageChange", "TagRow",
+]  # fmt: skip
+
+
+class CategorySpan(Result):
+    """A taxonomy category a text was tagged with, and the evidence span in the text."""
+
+    category: str
+    name: str
+    start: int
+    end: int
+    match: str
+
+
+class AspectSpan(Result):
+    """A top-level category named in a negative clause: the span, its clause and the clause's score."""
+
+    aspect: str
+    name: str
+    start: int
+    end: int
+    match: str
+    clause_start: int
+    clause_end: int
+    score: float
+
+
+class TagRow(Result):
+    """One text (``row`` 1-based): sentiment, categories, and aspects of its negative clauses."""
+
+    row: int
+    label: str
+    score: float
+    categories: list[CategorySpan]
+    aspects: list[AspectSpan]
+
+
+class KeywordEvidence(Result):
+    row: int
+    start: int
+    end: int
+    text: str
+
+
+class KeywordRow(Result):
+    """A keyword of a group: log-odds statistics (``z`` … ``positive``) or a TF-IDF/TextRank score."""
+
+    group: str
+    method: str
+    term: str
+    z: float | MISSING = MISSING
+    delta: float | MISSING = MISSING
+    negative: int | MISSING = MISSING
+    positive: int | MISSING = MISSING
+    score: float | MISSING = MISSING
+    texts: int | MISSING = MISSING
+    evidence: list[KeywordEvidence]
+
+
+class StageAt(Result):
+    period: str
+    stage: str | None
+
+
+class StageChange(Result):
+    """A change of lifecycle stage; written ``{period, from, to}``."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+    period: str
+    from_: str | None = Field(alias="from")
+    to: str | None
+
+
+class LifecycleRow(Result):
+    """A topic's lifecycle stage; ``history`` and ``transitions`` only when asked for."""
+
+    topic: str
+    topic_id: str
+    topic_en: str
+    stage: str
+    share: float
+    growth: float
+    acceleration: float
+    since: str | None
+    mentions: int
+    history: list[StageAt] | MISSING = MISSING
+    transitions: list[StageChange] | MISSING = MISSING
+
+
+class HotCell(Result):
+    item: str
+    period: str
+    count: int
+    total: int
+    share: float
+    prev_count: float | None
+    growth: float | None
+    p_value: float | None
+    q_value: float | None
+    hot: bool
+
+
+class HotMap(Result):
+    """Heat-map data: ``shares[i][j]``, ``counts[i][j]``, ``hot[i][j]`` for item i in period j."""
+
+    items: list[str]
+    periods: list[str]
+    shares: list[list[float]]
+    counts: list[list[int]]
+    hot: list[list[bool]]
+
+
+class HotTable(Result):
+    table: list[HotCell]
+    heatmap: HotMap
+
+
+class Hotspots(Result):
+    """Category and term × period hot spots; ``status`` says when there is no dated feedback."""
+
+    by: Literal["month", "week"]
+    texts: int
+    undated: int
+    status: str
+    category: HotTable
+    term: HotTable
