@@ -124,10 +124,10 @@ def evaluate(
         emit(evaluate_taxonomy(file, column, label, taxonomy), fmt)
         return
     report = compare_methods(file, column, label, open_workspace(workspace), taxonomy)
-    emit(report if fmt is Format.json else report["rows"], fmt)
-    if report["held_out_only"]:
-        stderr.print(f"the classifier was trained on this file: scored on its {report['texts']} held-out rows only")
-    stderr.print(_used(report["used"]))
+    emit(report if fmt is Format.json else report.rows, fmt)
+    if report.held_out_only:
+        stderr.print(f"the classifier was trained on this file: scored on its {report.texts} held-out rows only")
+    stderr.print(_used(report.used))
 
 
 def _used(used: list[str]) -> str:

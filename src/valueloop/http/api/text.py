@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.http.deps import EvaluateRun, TextRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
 from valueloop.voice.service import text, text_posted
-from valueloop.voice.service.results import Hotspots, KeywordRow, LifecycleRow, TagRow
+from valueloop.voice.service.results import CategoryScore, Hotspots, KeywordRow, LifecycleRow, MethodComparison, TagRow
 from valueloop.voice.service.text import QUALITATIVE_KINDS, KeywordMethod, Period
 from valueloop.voice.taxonomy import ShippedName
 
@@ -103,7 +103,7 @@ def keywords(_: TextRead, ws: WorkspaceDep, body: KeywordsIn) -> list[KeywordRow
 
 
 @router.post("/text/evaluate")
-def evaluate(_: TextRead, ws: WorkspaceDep, body: EvaluateIn) -> list[dict[str, Any]] | dict[str, Any]:
+def evaluate(_: TextRead, ws: WorkspaceDep, body: EvaluateIn) -> list[CategoryScore] | MethodComparison:
     """Precision / recall / F1 per category on labelled texts (none sent: the shipped sample)."""
     return text_posted.evaluate(ws, body.texts, body.categories, body.classifier)
 

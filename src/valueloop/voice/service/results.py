@@ -14,8 +14,8 @@ from pydantic import ConfigDict, Field
 from valueloop.results import MISSING, Result
 
 __all__ = [
-    "AspectSpan", "CategorySpan", "HotCell", "HotMap", "HotTable", "Hotspots", "KeywordEvidence", "KeywordRow",
-    "LifecycleRow", "StageAt", "StageChange", "TagRow",
+    "AspectSpan", "CategoryScore", "CategorySpan", "HotCell", "HotMap", "HotTable", "Hotspots", "KeywordEvidence",
+    "KeywordRow", "LifecycleRow", "MethodComparison", "MethodScore", "StageAt", "StageChange", "TagRow",
 ]  # fmt: skip
 
 
@@ -141,3 +141,39 @@ class Hotspots(Result):
     status: str
     category: HotTable
     term: HotTable
+
+
+class CategoryScore(Result):
+    """Precision / recall / F1 of one category (or the ``(macro)`` / ``(micro)`` average) on labelled texts.
+
+    ``precision`` is null for a category never predicted, ``recall`` for one never labelled.
+    """
+
+    category: str
+    support: int
+    predicted: int
+    precision: float | None
+    recall: float | None
+    f1: float
+
+
+class MethodScore(Result):
+    """A :class:`CategoryScore` of one method: ``keyword`` rules, trained ``classifier``, or ``combined``."""
+
+    method: str
+    category: str
+    support: int
+    predicted: int
+    precision: float | None
+    recall: float | None
+    f1: float
+
+
+class MethodComparison(Result):
+    """The methods scored on a labelled file (``held_out_only``: only the rows the classifier did not train on)."""
+
+    file: str
+    texts: int
+    held_out_only: bool
+    used: list[str]
+    rows: list[MethodScore]

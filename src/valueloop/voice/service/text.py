@@ -42,7 +42,17 @@ from valueloop.voice.lifecycle import MIN_TOTAL, stage_history, stage_of, transi
 from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource
 from valueloop.voice.sentiment import analyze, default_model, load_or_default
-from valueloop.voice.service.results import AspectSpan, CategorySpan, Hotspots, KeywordRow, LifecycleRow, TagRow
+from valueloop.voice.service.results import (
+    AspectSpan,
+    CategoryScore,
+    CategorySpan,
+    Hotspots,
+    KeywordRow,
+    LifecycleRow,
+    MethodComparison,
+    MethodScore,
+    TagRow,
+)
 from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped, shipped_name
 from valueloop.voice.tokenize import terms
 from valueloop.voice.train import (
@@ -517,7 +527,7 @@ def read_labelled(
 
 def evaluate_taxonomy(
     file: Path | None, text_column: str, label_column: str, taxonomy: Path | str | None = None
-) -> list[dict[str, Any]]:
+) -> list[CategoryScore]:
     """Per category precision / recall / F1 of the keyword taxonomy against labels (parents implied).
 
     ``file`` None: the shipped synthetic labelled sample. Two summary rows follow:
@@ -527,7 +537,7 @@ def evaluate_taxonomy(
     file = file or labelled_sample_path()
     cats = taxonomy_of(None, taxonomy)
     texts, gold = read_labelled(file, text_column, label_column, cats)
-    return category_scores(gold, [{t.category for t in classify(x, cats)} for x in texts])
+    return [CategoryScore(**r) for r in category_scores(gold, [{t.category for t in classify(x, cats)} for x in texts])]
 
 
 def _predictions(texts: Sequence[str], cats: tuple[Category, ...], clf: TopicClassifier) -> dict[str, list[set[str]]]:
@@ -541,7 +551,7 @@ def _predictions(texts: Sequence[str], cats: tuple[Category, ...], clf: TopicCla
 
 def compare_methods(
     file: Path | None, text_column: str, label_column: str, ws: Workspace, taxonomy: Path | str | None = None
-) -> dict[str, Any]:
+) -> MethodComparison:
     """:func:`evaluate_taxonomy` for the keyword rules, the workspace's classifier and both combined (``method``).
 
     On the very file the classifier was trained on, only its held-out rows are scored: on
@@ -558,8 +568,8 @@ def compare_methods(
     keep = [r - 1 for r in trained["held_out_rows"]] if same else list(range(len(texts)))
     texts, gold = [texts[i] for i in keep], [gold[i] for i in keep]
     preds = _predictions(texts, cats, clf)
-    rows = [{"method": m} | r for m, pred in preds.items() for r in category_scores(gold, pred)]
-    return {"file": str(file), "texts": len(texts), "held_out_only": same, "used": sorted(clf.used), "rows": rows}
+    rows = [MethodScore(method=m, **r) for m, pred in preds.items() for r in category_scores(gold, pred)]
+    return MethodComparison(file=str(file), texts=len(texts), held_out_only=same, used=sorted(clf.used), rows=rows)
 
 
 def _sha256(file: Path) -> str:

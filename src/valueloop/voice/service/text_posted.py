@@ -18,7 +18,7 @@ from valueloop.errors import InputError
 from valueloop.ingest.service.user_input import as_input_error
 from valueloop.store.workspace import Workspace
 from valueloop.voice.service import text
-from valueloop.voice.service.results import KeywordRow, TagRow
+from valueloop.voice.service.results import CategoryScore, KeywordRow, MethodComparison, TagRow
 
 T = TypeVar("T")
 
@@ -61,7 +61,7 @@ def _labelled(texts: Sequence[str], categories: Sequence[str]) -> dict[str, Sequ
 
 def evaluate(
     ws: Workspace, texts: Sequence[str] | None, categories: Sequence[str] | None, classifier: bool
-) -> list[dict[str, Any]] | dict[str, Any]:
+) -> list[CategoryScore] | MethodComparison:
     """Per-category precision / recall / F1 on the labelled texts (none: the shipped sample)."""
     if (texts is None) != (categories is None):
         raise InputError("send both texts and categories, or neither (then the shipped sample is scored)")
@@ -71,7 +71,7 @@ def evaluate(
         return text.evaluate_taxonomy(None, "text", "category")
     if classifier:
         report = _on_texts(_labelled(texts, categories), lambda p: text.compare_methods(p, "text", "category", ws))
-        return report | {"file": "texts"}
+        return report.model_copy(update={"file": "texts"})
     return _on_texts(_labelled(texts, categories), lambda p: text.evaluate_taxonomy(p, "text", "category"))
 
 
