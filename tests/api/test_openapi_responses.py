@@ -40,7 +40,12 @@ TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports)
 """The routers whose every JSON answer is a result model."""
 ALSO_TYPED = [("POST", "/actions/{action_id}/experiment"), ("POST", "/actions/{action_id}/verify")]
 ALSO_TYPED += [("GET", "/text/lifecycle"), ("GET", "/text/hotspots"), ("POST", "/text/tags")]
-ALSO_TYPED += [("POST", "/text/keywords"), ("POST", "/text/evaluate")]
+ALSO_TYPED += [
+    ("POST", "/text/keywords"),
+    ("POST", "/text/evaluate"),
+    ("POST", "/text/analyze"),
+    ("GET", "/text/qualitative"),
+]
 """Typed routes of routers not typed throughout (``actions`` answers its own documents elsewhere)."""
 NOT_JSON = {("GET", "/reports/download")}
 """A file download: its body is the file, not a document."""

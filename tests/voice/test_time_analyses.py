@@ -73,7 +73,7 @@ def test_feedback_without_any_date_needs_dated_feedback(tmp_path: Path) -> None:
     mapping.write_text("dataset: feedback\nfields: {text: review}\n", encoding="utf-8")
     summary = ingest(ws, "feedback", [export], mapping)
     assert (summary.stored, summary.quarantined, summary.content_key) == (12, 0, "feedback_id")
-    assert ft.analyze_feedback(ws)["stored"] == 12
+    assert ft.analyze_feedback(ws).stored == 12
     hot = ft.hotspots(ws)
     assert (hot.status, hot.texts, hot.undated) == (ft.NEEDS_DATES, 0, 12)
     assert ft.lifecycle(ws) == [] and voice_view.sentiment_trend(ws) == []

@@ -127,7 +127,7 @@ def test_analyze_and_hotspots_use_the_workspace_taxonomy(ws: Workspace, tmp_path
     assert ingest(ws, "feedback", [csv]).stored == 2
     (ws.root / "taxonomy.yaml").write_text(OWN, encoding="utf-8")
     report = ft.analyze_feedback(ws)
-    assert report["analysed"] == 2 and "+taxonomy:" in report["model"]
+    assert report.analysed == 2 and "+taxonomy:" in report.model
     hot = ft.hotspots(ws)
     assert {r.item for r in hot.category.table} == {"rooms", "breakfast"}
     shipped_hot = ft.hotspots(ws, taxonomy="hotel")  # an explicit taxonomy re-classifies every text

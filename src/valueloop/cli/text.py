@@ -303,7 +303,7 @@ def analyze(
 
     report = analyze_feedback(open_workspace(workspace), everything=everything, taxonomy=taxonomy)
     emit(report, fmt)
-    if report["analysed"] == 0:
+    if report.analysed == 0:
         stderr.print("nothing new to analyse (use --all to re-analyse every text)")
 
 
@@ -325,11 +325,11 @@ def qualitative(
         emit(data, fmt)
         return
     rows = [
-        {k: t[k] for k in ("topic", "topic_id", "statements", "notes", "negative_statements")}
-        | {"quote": t["quotes"][0]["text"] if t["quotes"] else ""}
-        for t in data["topics"]
+        {k: getattr(t, k) for k in ("topic", "topic_id", "statements", "notes", "negative_statements")}
+        | {"quote": t.quotes[0].text if t.quotes else ""}
+        for t in data.topics
     ]
-    title = f"{data['notes']} notes, {data['statements']} statements ({data['uncoded_statements']} uncoded)"
+    title = f"{data.notes} notes, {data.statements} statements ({data.uncoded_statements} uncoded)"
     emit(rows, fmt, title=title)
 
 

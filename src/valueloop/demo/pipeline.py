@@ -84,7 +84,7 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
     paths = generate(source, interactions=interactions, seed=seed, progress=log)
     rows = _ingest_all(ws, paths, source, log)
     analysed = analyze_feedback(ws)
-    log(f"text analysis: {analysed['stored']:,} feedback texts → feedback_text (sentiment, topics, aspects)")
+    log(f"text analysis: {analysed.stored:,} feedback texts → feedback_text (sentiment, topics, aspects)")
     install_template(ws, "voice-of-customer")
     run = _evaluate(ws, log)
     finding = _diagnose(ws, source, log)

@@ -15,7 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.http.deps import EvaluateRun, TextRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
 from valueloop.voice.service import text, text_posted
-from valueloop.voice.service.results import CategoryScore, Hotspots, KeywordRow, LifecycleRow, MethodComparison, TagRow
+from valueloop.voice.service.results import (
+    AnalysisReport,
+    CategoryScore,
+    Hotspots,
+    KeywordRow,
+    LifecycleRow,
+    MethodComparison,
+    QualitativeReport,
+    TagRow,
+)
 from valueloop.voice.service.text import QUALITATIVE_KINDS, KeywordMethod, Period
 from valueloop.voice.taxonomy import ShippedName
 
@@ -121,7 +130,7 @@ def train(_: EvaluateRun, ws: WorkspaceDep, body: TrainIn) -> dict[str, Any]:
 
 
 @router.post("/text/analyze")
-def analyze(_: EvaluateRun, ws: WorkspaceDep, body: AnalyzeIn) -> dict[str, Any]:
+def analyze(_: EvaluateRun, ws: WorkspaceDep, body: AnalyzeIn) -> AnalysisReport:
     """Analyse feedback texts into the feedback_text dataset (only new ones unless ``all``)."""
     return text.analyze_feedback(ws, everything=body.all, taxonomy=body.taxonomy)
 
@@ -129,6 +138,6 @@ def analyze(_: EvaluateRun, ws: WorkspaceDep, body: AnalyzeIn) -> dict[str, Any]
 @router.get("/text/qualitative")
 def qualitative(_: TextRead, ws: WorkspaceDep,
                 kind: Annotated[list[str] | None, Query(max_length=20)] = None,
-                quotes: Annotated[int, Query(ge=0, le=50)] = 3) -> dict[str, Any]:  # fmt: skip
+                quotes: Annotated[int, Query(ge=0, le=50)] = 3) -> QualitativeReport:  # fmt: skip
     """Interview and focus-group notes coded with the taxonomy, counted per topic, with quotes."""
     return text.qualitative(ws, tuple(kind or QUALITATIVE_KINDS), quotes)

@@ -14,8 +14,9 @@ from pydantic import ConfigDict, Field
 from valueloop.results import MISSING, Result
 
 __all__ = [
-    "AspectSpan", "CategoryScore", "CategorySpan", "HotCell", "HotMap", "HotTable", "Hotspots", "KeywordEvidence",
-    "KeywordRow", "LifecycleRow", "MethodComparison", "MethodScore", "StageAt", "StageChange", "TagRow",
+    "AnalysisReport", "AspectSpan", "CategoryScore", "CategorySpan", "HotCell", "HotMap", "HotTable", "Hotspots",
+    "KeywordEvidence", "KeywordRow", "LifecycleRow", "MethodComparison", "MethodScore", "NoteQuote",
+    "QualitativeReport", "QualitativeTopic", "StageAt", "StageChange", "TagRow",
 ]  # fmt: skip
 
 
@@ -177,3 +178,45 @@ class MethodComparison(Result):
     held_out_only: bool
     used: list[str]
     rows: list[MethodScore]
+
+
+class AnalysisReport(Result):
+    """What ``text analyze`` did: texts seen, analysed, stored into the derived dataset, and with which model."""
+
+    dataset: str
+    feedback_with_text: int
+    already_analysed: int
+    analysed: int
+    stored: int
+    updated: int
+    duplicates: int
+    model: str
+    batch_id: str | None
+    seconds: float
+
+
+class NoteQuote(Result):
+    feedback_id: str
+    start: int
+    end: int
+    text: str
+
+
+class QualitativeTopic(Result):
+    topic_id: str
+    topic: str
+    topic_en: str
+    statements: int
+    notes: int
+    negative_statements: int
+    quotes: list[NoteQuote]
+
+
+class QualitativeReport(Result):
+    """Interview / focus-group notes coded with the taxonomy: statements per topic, with quotes."""
+
+    kinds: list[str]
+    notes: int
+    statements: int
+    uncoded_statements: int
+    topics: list[QualitativeTopic]

@@ -43,6 +43,7 @@ from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource
 from valueloop.voice.sentiment import analyze, default_model, load_or_default
 from valueloop.voice.service.results import (
+    AnalysisReport,
     AspectSpan,
     CategoryScore,
     CategorySpan,
@@ -51,6 +52,9 @@ from valueloop.voice.service.results import (
     LifecycleRow,
     MethodComparison,
     MethodScore,
+    NoteQuote,
+    QualitativeReport,
+    QualitativeTopic,
     TagRow,
 )
 from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped, shipped_name
@@ -696,7 +700,7 @@ def _with_text(lake: Lake) -> pa.Table:
     return fb.filter(keep)
 
 
-def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path | str | None = None) -> dict[str, Any]:
+def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path | str | None = None) -> AnalysisReport:
     """Analyse feedback texts not analysed yet (every one with ``everything``) into the ``feedback_text`` dataset.
 
     Written in one lake transaction and merged like an ingest batch, so a re-analysis with
@@ -722,7 +726,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path 
         "seconds": 0.0,
     }
     if todo.num_rows == 0:
-        return report
+        return AnalysisReport(**report)
     started, t0 = datetime.now(UTC), time.perf_counter()
     texts = todo.column("text").to_pylist()
     results = _with_classifier(texts, analyze_texts(texts, model, cats), workspace_classifier(ws), cats)
@@ -747,7 +751,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path 
     report |= {"stored": merged.stored, "updated": merged.updated, "duplicates": merged.duplicates}
     report["batch_id"] = batch_id
     _record(ws, report, started)
-    return report
+    return AnalysisReport(**report)
 
 
 NO_WORDS = ("empty", "unreadable", "no_words", "emoji_only")
@@ -791,7 +795,7 @@ def _record(ws: Workspace, r: dict[str, Any], started: datetime) -> None:
         )
 
 
-def qualitative(ws: Workspace, kinds: Sequence[str] = QUALITATIVE_KINDS, quotes: int = QUOTES) -> dict[str, Any]:
+def qualitative(ws: Workspace, kinds: Sequence[str] = QUALITATIVE_KINDS, quotes: int = QUOTES) -> QualitativeReport:
     """Interview and focus-group notes coded with the taxonomy: per topic, statements, notes and quotes."""
     df = feedback_texts(ws)
     df = df[df["kind"].isin(list(kinds))].sort_values(["submitted_at", "feedback_id"], ascending=False)
@@ -802,21 +806,21 @@ def qualitative(ws: Workspace, kinds: Sequence[str] = QUALITATIVE_KINDS, quotes:
         model=load_or_default(workspace_model_path(ws)),
         quotes=quotes,
     )
-    return {
-        "kinds": list(kinds),
-        "notes": len(df),
-        "statements": total,
-        "uncoded_statements": uncoded,
-        "topics": [
-            {
-                "topic_id": t.id,
-                "topic": t.name_zh,
-                "topic_en": t.name_en,
-                "statements": t.statements,
-                "notes": len(t.notes),
-                "negative_statements": t.negative,
-                "quotes": [{"feedback_id": q.note, "start": q.start, "end": q.end, "text": q.text} for q in t.quotes],
-            }
+    return QualitativeReport(
+        kinds=list(kinds),
+        notes=len(df),
+        statements=total,
+        uncoded_statements=uncoded,
+        topics=[
+            QualitativeTopic(
+                topic_id=t.id,
+                topic=t.name_zh,
+                topic_en=t.name_en,
+                statements=t.statements,
+                notes=len(t.notes),
+                negative_statements=t.negative,
+                quotes=[NoteQuote(feedback_id=q.note, start=q.start, end=q.end, text=q.text) for q in t.quotes],
+            )
             for t in topics
         ],
-    }
+    )
