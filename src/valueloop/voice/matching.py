@@ -42,7 +42,7 @@ from typing import Any
 
 from valueloop.voice.lemma import exact_form, lemma, surface
 from valueloop.voice.normalize import normalize
-from valueloop.voice.tokenize import NEGATION_REACH, NEGATORS_EN, NEGATORS_ZH, is_stopword
+from valueloop.voice.tokenize import NEGATION_REACH, NEGATORS_EN, NEGATORS_ZH, is_stopword, jieba_words
 
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 SHORT_ZH = 2
@@ -145,7 +145,7 @@ def _chinese(norm: str) -> tuple[frozenset[int], frozenset[int], tuple[int, ...]
     negated: set[int] = set()
     starts = [0] * (len(norm) + 1)
     pending = False
-    for w, s, e in _jieba().tokenize(norm, HMM=False):
+    for w, s, e in jieba_words(norm):
         bounds.update((s, e))
         bounds.update(_inner_bounds(w, s))
         starts[s:e] = [s] * (e - s)
@@ -193,11 +193,12 @@ def _word_is(word: Word, key: str) -> bool:
     return word.form == key[1:] if key.startswith("=") else word.key == key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Matcher:
     """A category's compiled evidence: English phrases, Chinese keywords (short and long), patterns."""
 
-    phrases: tuple[Phrase, ...]
+    phrases: dict[str, tuple[Phrase, ...]]
+    """English keywords by the key of their first word, longest first."""
     zh_words: re.Pattern[str] | None
     zh_cues: re.Pattern[str] | None
     patterns: re.Pattern[str] | None
@@ -205,16 +206,19 @@ class Matcher:
     def search(self, text: str) -> Span | None:
         """The first span of evidence in ``text`` that is not a negated complaint cue; None when none."""
         cut = analyse(text)
-        found = [s for s in (self._english(cut), self._zh(cut, self.zh_words, False)) if s]
-        found += [s for s in (self._zh(cut, self.zh_cues, True),) if s]
-        if self.patterns and (m := self.patterns.search(cut.norm)):
-            found.append((m.start(), m.end()))
-        return min(found) if found else None
+        best = self._english(cut) if self.phrases and cut.at else None
+        if cut.bounds:
+            for regex, cue in ((self.zh_words, False), (self.zh_cues, True)):
+                if regex is not None and (span := self._zh(cut, regex, cue)) and (best is None or span < best):
+                    best = span
+        if self.patterns and (m := self.patterns.search(cut.norm)) and (best is None or m.span() < best):
+            best = m.span()
+        return best
 
     def _english(self, cut: Text) -> Span | None:
         best: Span | None = None
         words = cut.words
-        for p in self.phrases:
+        for p in (p for key in cut.at if key in self.phrases for p in self.phrases[key]):
             n = len(p.keys)
             for i in cut.at.get(p.keys[0], ()):
                 if (best and words[i].start >= best[0]) or i + n > len(words):
@@ -227,9 +231,7 @@ class Matcher:
                 break
         return best
 
-    def _zh(self, cut: Text, regex: re.Pattern[str] | None, cue: bool) -> Span | None:
-        if regex is None or not cut.bounds:
-            return None
+    def _zh(self, cut: Text, regex: re.Pattern[str], cue: bool) -> Span | None:
         for m in regex.finditer(cut.norm):
             s, e = m.span()
             if e - s <= SHORT_ZH and _inside_a_word(cut, s, e):
@@ -261,8 +263,11 @@ def compile_matcher(keywords: list[str], cues: list[str], patterns: list[str]) -
     """
     phrases = [_phrase(w, False) for w in keywords if not CJK.search(w)]
     phrases += [_phrase(w, True) for w in cues if not CJK.search(w)]
+    by_first: dict[str, list[Phrase]] = {}
+    for p in sorted({p for p in phrases if p}, key=lambda p: -len(p.keys)):
+        by_first.setdefault(p.keys[0], []).append(p)
     return Matcher(
-        tuple(sorted({p for p in phrases if p}, key=lambda p: -len(p.keys))),
+        {k: tuple(v) for k, v in by_first.items()},
         _zh_regex(keywords),
         _zh_regex(cues),
         re.compile("|".join(patterns)) if patterns else None,

@@ -13,7 +13,7 @@ negation's scope ("not rude", 不脏) is no evidence.
 
 >>> tags = classify("又是退款到账慢，客服态度很差")
 >>> [(t.category, t.start, t.end, t.match) for t in tags]
-[('refund', 2, 4, '退款'), ('refund/refund_delay', 2, 6, '退款到账'), ('attitude', 10, 14, '态度很差')]
+[('refund', 2, 4, '退款'), ('refund/refund_delay', 2, 6, '退款到账'), ('attitude', 8, 14, '客服态度很差')]
 """
 
 from __future__ import annotations
