@@ -15,6 +15,7 @@ from bench import (
     nab_bench,
     qa_bench,
     text_bench,
+    topic_eval,
     verify_bench,
     web_bench,
 )
@@ -40,6 +41,8 @@ def main() -> None:
     cli_bench.run()  # issue 16: `valueloop --help` wall time and peak RSS vs `python -c pass`
     print()
     qa_bench.run()  # issue 22: conversations scored per second per core on a 15-item rubric vs a reference
+    print()
+    topic_eval.run()  # issue 19: topic precision/recall per starter taxonomy, tuned vs held-back labelled rows
 
 
 if __name__ == "__main__":

@@ -92,13 +92,14 @@ def test_findings_carry_aware_creation_times(app_client: TestClient, as_role: He
 
 
 def test_hotspots_are_kept_but_never_shared(app_client: TestClient, as_role: Headers) -> None:
-    """Hot spots are memoised per data snapshot (seconds at 1M interactions); callers get their own copy."""
+    """Hot spots are memoised per data snapshot (seconds at 1M interactions); callers get their own copy
+    (a frozen model built from the memo, so a caller's list cannot reach it)."""
     from valueloop.voice.service import text
 
     first = app_client.get("/api/v1/text/hotspots", params={"top": 5}, headers=as_role("analyst")).json()
     ws = app_client.app.state.workspace  # type: ignore[attr-defined]
     mine = text.hotspots(ws, "month", 5)
-    mine["category"]["table"].clear()
+    mine.category.table.clear()
     again = app_client.get("/api/v1/text/hotspots", params={"top": 5}, headers=as_role("analyst")).json()
     assert again == first and again["category"]["table"]
 

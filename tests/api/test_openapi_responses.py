@@ -63,6 +63,13 @@ TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, a
          quarantine, alerts, monitor, events)  # fmt: skip
 """The routers whose every JSON answer is a result model."""
 ALSO_TYPED = [("GET", "/qa/rubrics"), ("POST", "/qa/rubrics/validate")]
+ALSO_TYPED += [("GET", "/text/lifecycle"), ("GET", "/text/hotspots"), ("POST", "/text/tags")]
+ALSO_TYPED += [
+    ("POST", "/text/keywords"),
+    ("POST", "/text/evaluate"),
+    ("POST", "/text/analyze"),
+    ("GET", "/text/qualitative"),
+]
 """Typed routes of routers not typed throughout."""
 NOT_JSON = {("GET", "/reports/download"), ("GET", "/quarantine/export"), ("GET", "/monitor/export"),
             ("GET", "/alerts-stream"), ("DELETE", "/silences/{silence_id}")}  # fmt: skip
@@ -294,3 +301,24 @@ def test_monitor_answers_are_one_document_three_ways(client: TestClient, ws: Wor
     assert list(taken.json()["rejected"][0]) == ["line", "reason"]
     state = client.get(f"{V}/monitor/status").json()
     assert list(state) == ["counters", "open_minute", "active"] and state["counters"]["events_rejected"] >= 1
+
+
+def test_text_tags_and_keywords_are_one_document_three_ways(client: TestClient, ws: Workspace, tmp_path: Path) -> None:
+    from valueloop.voice.service import text
+
+    texts = ["The refund has not arrived and the agent was rude", "又是退款到账慢，客服态度很差", "Great thanks"]
+    file = tmp_path / "t.csv"
+    file.write_text("text\n" + "".join(f"{t}\n" for t in texts), encoding="utf-8")
+    model = [r.model_dump(mode="json") for r in text.tag_file(file, "text", ws)]
+    cli_out = _cli("text", "tags", file, "--workspace", ws.root)
+    _same(client.post(f"{V}/text/tags", json={"texts": texts}).json(), cli_out, model)
+    assert set(model[0]) == {"row", "label", "score", "categories", "aspects"}
+    assert set(model[1]["categories"][0]) == {"category", "name", "start", "end", "match", "polarity", "polarity_score",
+                                               "clause_start", "clause_end"}  # fmt: skip
+    found = text.keywords_file(file, "text", None, 5, ws, method="tfidf", per_text=True)
+    words = [r.model_dump(mode="json") for r in found]
+    body = {"texts": texts, "top": 5, "method": "tfidf", "per_text": True}
+    _same(client.post(f"{V}/text/keywords", json=body).json(),
+          _cli("text", "keywords", file, "-n", "5", "--method", "tfidf", "--per-text", "--workspace", ws.root),
+          words)  # fmt: skip
+    assert words and list(words[0]) == ["group", "method", "term", "score", "texts", "evidence"]

@@ -18,6 +18,7 @@ from valueloop.store.workspace import Workspace, open_workspace
 from valueloop.voice.analysis import analyze_texts, joined
 from valueloop.voice.qualitative import code_notes, statements
 from valueloop.voice.service import text as ft
+from valueloop.voice.service.results import AnalysisReport
 
 # --- pure parts ------------------------------------------------------------------------------
 
@@ -77,17 +78,17 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 @pytest.fixture(scope="module")
-def first_run(ws: Workspace) -> dict[str, object]:
+def first_run(ws: Workspace) -> AnalysisReport:
     return ft.analyze_feedback(ws)
 
 
-def test_analyze_stores_every_text_once_and_is_incremental(ws: Workspace, first_run: dict[str, object]) -> None:
+def test_analyze_stores_every_text_once_and_is_incremental(ws: Workspace, first_run: AnalysisReport) -> None:
     # The demo analysed its feedback already; this run finds nothing new.
     r = first_run
-    assert r["analysed"] == r["stored"] == 0 and r["batch_id"] is None
-    assert r["already_analysed"] == r["feedback_with_text"] and r["feedback_with_text"] > 500  # type: ignore[operator]
+    assert r.analysed == r.stored == 0 and r.batch_id is None
+    assert r.already_analysed == r.feedback_with_text and r.feedback_with_text > 500
     table = Lake(ws.lake_dir).read("feedback_text")
-    assert table.num_rows == r["feedback_with_text"]
+    assert table.num_rows == r.feedback_with_text
     assert set(table.column("model").to_pylist()) == {"default"}
     expected = DATASETS["feedback_text"].schema
     assert [(f.name, f.type) for f in table.schema if f.name in expected.names] == list(
@@ -98,12 +99,12 @@ def test_analyze_stores_every_text_once_and_is_incremental(ws: Workspace, first_
     assert cats and all(c.startswith("|") and c.endswith("|") for c in cats)
 
     everything = ft.analyze_feedback(ws, everything=True)  # same model, same results: all duplicates
-    assert everything["analysed"] == r["feedback_with_text"]
-    assert everything["duplicates"] == r["feedback_with_text"] and everything["stored"] == 0
-    assert Lake(ws.lake_dir).read("feedback_text").num_rows == r["feedback_with_text"]
+    assert everything.analysed == r.feedback_with_text
+    assert everything.duplicates == r.feedback_with_text and everything.stored == 0
+    assert Lake(ws.lake_dir).read("feedback_text").num_rows == r.feedback_with_text
 
 
-def test_new_feedback_is_the_only_thing_analysed(ws: Workspace, first_run: dict[str, object], tmp_path: Path) -> None:
+def test_new_feedback_is_the_only_thing_analysed(ws: Workspace, first_run: AnalysisReport, tmp_path: Path) -> None:
     from valueloop.ingest.service.ingest import ingest
 
     csv = tmp_path / "new.csv"
@@ -115,13 +116,13 @@ def test_new_feedback_is_the_only_thing_analysed(ws: Workspace, first_run: dict[
     )
     assert ingest(ws, "feedback", [csv]).stored == 2
     r = ft.analyze_feedback(ws)
-    assert r["analysed"] == r["stored"] == 1  # the row without text is not analysed
+    assert r.analysed == r.stored == 1  # the row without text is not analysed
     row = Lake(ws.lake_dir).read("feedback_text").filter(pc.field("feedback_id") == "NEW-1").to_pylist()[0]
     assert row["sentiment"] == "negative" and "|refund/refund_delay|" in row["categories"]
     assert row["kind"] == "complaint" and row["entity_id"] == "B001"
 
 
-def test_voice_of_customer_template_evaluates(ws: Workspace, first_run: dict[str, object]) -> None:
+def test_voice_of_customer_template_evaluates(ws: Workspace, first_run: AnalysisReport) -> None:
     from valueloop.evaluation.service.evaluate import evaluate
     from valueloop.evaluation.service.models import install_template, template_path
     from valueloop.spec.model_loader import load_model
@@ -136,7 +137,7 @@ def test_voice_of_customer_template_evaluates(ws: Workspace, first_run: dict[str
     assert any(r.score is not None for r in run.results)
 
 
-def test_cli_analyze_and_qualitative(ws: Workspace, first_run: dict[str, object]) -> None:
+def test_cli_analyze_and_qualitative(ws: Workspace, first_run: AnalysisReport) -> None:
     from valueloop.cli.main import app
 
     res = CliRunner().invoke(app, ["text", "analyze", "--workspace", str(ws.root), "--format", "json"])

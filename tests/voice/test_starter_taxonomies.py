@@ -32,7 +32,7 @@ INDUSTRY_TEXTS = [
     ("healthcare", "医生没解释检查结果", {"doctors", "doctors/explanation", "tests"}),
     ("healthcare", "The nurse was kind but I got a surprise bill", {"nursing", "billing"}),
     ("healthcare", "The doctor misdiagnosed me and the receptionist was rude", {"doctors", "staff_attitude"}),
-    ("hotel", "房间很干净，早餐品种丰富", {"rooms", "cleanliness", "breakfast"}),
+    ("hotel", "房间很大很干净，早餐品种丰富", {"rooms", "cleanliness", "breakfast"}),
 ]
 
 

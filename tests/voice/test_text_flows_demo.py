@@ -25,9 +25,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 @pytest.mark.slow
 def test_planted_topic_is_emerging_or_growing(demo: Workspace) -> None:
-    topics = {r["topic"]: r for r in ft.lifecycle(demo)}
-    assert topics["退款到账慢"]["stage"] in {"emerging", "growing"}
-    assert topics["退款到账慢"]["since"] == "2026-04"
+    topics = {r.topic: r for r in ft.lifecycle(demo)}
+    assert topics["退款到账慢"].stage in {"emerging", "growing"}
+    assert topics["退款到账慢"].since == "2026-04"
 
 
 @pytest.mark.slow
@@ -40,16 +40,17 @@ def test_from_ratings_in_domain(demo: Workspace) -> None:
 @pytest.mark.slow
 def test_hotspots_flag_the_planted_topic(demo: Workspace) -> None:
     data = ft.hotspots(demo, "month", 10)
-    hot = {(r["item"], r["period"]) for r in data["category"]["table"] if r["hot"]}
+    hot = {(r.item, r.period) for r in data.category.table if r.hot}
     assert ("refund/refund_delay", "2026-10") in hot
 
 
 @pytest.mark.slow
 def test_lifecycle_history_of_the_planted_topic(demo: Workspace) -> None:
-    row = next(r for r in ft.lifecycle(demo, "month", history=True) if r["topic_id"] == "refund/refund_delay")
-    assert row["history"][-1]["stage"] == row["stage"]
-    assert row["transitions"] and row["transitions"][-1]["to"] == row["stage"]
-    assert {t["to"] for t in row["transitions"]} & {"emerging", "growing"}
+    row = next(r for r in ft.lifecycle(demo, "month", history=True) if r.topic_id == "refund/refund_delay")
+    assert row.history[-1].stage == row.stage
+    assert row.transitions and row.transitions[-1].to == row.stage
+    assert {t.to for t in row.transitions} & {"emerging", "growing"}
+    assert set(row.model_dump(mode="json")["transitions"][-1]) == {"period", "from", "to"}
 
 
 @pytest.mark.slow

@@ -30,8 +30,8 @@ def one_month(tmp_path: Path) -> Workspace:
 
 def test_one_month_of_feedback_is_insufficient_history(one_month: Workspace) -> None:
     rows = ft.lifecycle(one_month, "month", history=True)
-    assert rows and {r["stage"] for r in rows} == {"insufficient_history"}
-    assert all(r["transitions"] == [] for r in rows)
+    assert rows and {r.stage for r in rows} == {"insufficient_history"}
+    assert all(r.transitions == [] for r in rows)
     app = typer.Typer()
     register(app)
     result = CliRunner().invoke(app, ["text", "lifecycle", "--workspace", str(one_month.root)])
@@ -47,10 +47,10 @@ def test_undated_feedback_is_left_out_of_hot_spots_and_counted(
     undated = real.head(6).assign(feedback_id=[f"U{i}" for i in range(6)], submitted_at=no_date)
     monkeypatch.setattr(ft, "feedback_texts", lambda ws: pd.concat([real, undated], ignore_index=True))
     hot = ft.hotspots(one_month)
-    assert hot["undated"] == 6 and hot["texts"] == 20
-    assert hot["category"]["heatmap"]["periods"] == ["2026-10"]
+    assert hot.undated == 6 and hot.texts == 20
+    assert hot.category.heatmap.periods == ["2026-10"]
     assert ft.undated(one_month) == 6
-    assert {r["mentions"] for r in ft.lifecycle(one_month)} == {20}
+    assert {r.mentions for r in ft.lifecycle(one_month)} == {20}
     app = typer.Typer()
     register(app)
     result = CliRunner().invoke(app, ["text", "hotspots", "--workspace", str(one_month.root)])
@@ -73,9 +73,9 @@ def test_feedback_without_any_date_needs_dated_feedback(tmp_path: Path) -> None:
     mapping.write_text("dataset: feedback\nfields: {text: review}\n", encoding="utf-8")
     summary = ingest(ws, "feedback", [export], mapping)
     assert (summary.stored, summary.quarantined, summary.content_key) == (12, 0, "feedback_id")
-    assert ft.analyze_feedback(ws)["stored"] == 12
+    assert ft.analyze_feedback(ws).stored == 12
     hot = ft.hotspots(ws)
-    assert (hot["status"], hot["texts"], hot["undated"]) == (ft.NEEDS_DATES, 0, 12)
+    assert (hot.status, hot.texts, hot.undated) == (ft.NEEDS_DATES, 0, 12)
     assert ft.lifecycle(ws) == [] and voice_view.sentiment_trend(ws) == []
     assert ft.time_status(ws) == "needs dated feedback"
     app = typer.Typer()
@@ -87,4 +87,4 @@ def test_feedback_without_any_date_needs_dated_feedback(tmp_path: Path) -> None:
 
 
 def test_dated_feedback_is_ok(one_month: Workspace) -> None:
-    assert ft.hotspots(one_month)["status"] == "ok" and ft.time_status(one_month) is None
+    assert ft.hotspots(one_month).status == "ok" and ft.time_status(one_month) is None

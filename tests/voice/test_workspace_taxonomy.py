@@ -20,9 +20,11 @@ from valueloop.voice.taxonomy import classify, load_taxonomy, shipped
 
 HOTEL_REVIEWS = [
     ("隔音太差，晚上很吵，前台办理入住等了半小时", {"noise", "front_desk", "check_in"}),
-    ("房间很干净，早餐品种丰富，离地铁近", {"rooms", "cleanliness", "breakfast", "location"}),
+    ("房间很干净，早餐品种丰富，离地铁近", {"cleanliness", "breakfast", "location"}),  # a clean room: cleanliness
+    ("房间很大，早餐品种丰富", {"rooms", "breakfast"}),
     ("卫生间有头发，性价比太低", {"rooms", "cleanliness", "price"}),
-    ("The room was spotless and the breakfast buffet was great", {"rooms", "cleanliness", "breakfast"}),
+    ("The room was spotless and the breakfast buffet was great", {"cleanliness", "breakfast"}),
+    ("The room was tiny and the breakfast buffet was great", {"rooms", "breakfast"}),
     ("Front desk staff were rude, noisy at night and overpriced", {"front_desk", "service", "noise", "price"}),
 ]
 OWN = """\
@@ -125,11 +127,11 @@ def test_analyze_and_hotspots_use_the_workspace_taxonomy(ws: Workspace, tmp_path
     assert ingest(ws, "feedback", [csv]).stored == 2
     (ws.root / "taxonomy.yaml").write_text(OWN, encoding="utf-8")
     report = ft.analyze_feedback(ws)
-    assert report["analysed"] == 2 and "+taxonomy:" in report["model"]
+    assert report.analysed == 2 and "+taxonomy:" in report.model
     hot = ft.hotspots(ws)
-    assert {r["item"] for r in hot["category"]["table"]} == {"rooms", "breakfast"}
+    assert {r.item for r in hot.category.table} == {"rooms", "breakfast"}
     shipped_hot = ft.hotspots(ws, taxonomy="hotel")  # an explicit taxonomy re-classifies every text
-    assert {r["item"] for r in shipped_hot["category"]["table"]} == {"rooms", "breakfast"}
+    assert {r.item for r in shipped_hot.category.table} == {"rooms", "breakfast"}
     result = _cli("hotspots", "--workspace", ws.root, "--taxonomy", "ecommerce", "-f", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["category"]["table"] == []
+    assert not {r["item"] for r in json.loads(result.stdout)["category"]["table"]} & {"rooms", "breakfast"}

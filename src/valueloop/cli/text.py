@@ -11,6 +11,7 @@ from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 
 if TYPE_CHECKING:
     from valueloop.store.workspace import Workspace
+    from valueloop.voice.service.results import LifecycleRow
 
 text_app = typer.Typer(
     help="Text analytics: sentiment, key issues, taxonomy, hot spots, lifecycle.", no_args_is_help=True
@@ -123,10 +124,10 @@ def evaluate(
         emit(evaluate_taxonomy(file, column, label, taxonomy), fmt)
         return
     report = compare_methods(file, column, label, open_workspace(workspace), taxonomy)
-    emit(report if fmt is Format.json else report["rows"], fmt)
-    if report["held_out_only"]:
-        stderr.print(f"the classifier was trained on this file: scored on its {report['texts']} held-out rows only")
-    stderr.print(_used(report["used"]))
+    emit(report if fmt is Format.json else report.rows, fmt)
+    if report.held_out_only:
+        stderr.print(f"the classifier was trained on this file: scored on its {report.texts} held-out rows only")
+    stderr.print(_used(report.used))
 
 
 def _used(used: list[str]) -> str:
@@ -252,18 +253,18 @@ def hotspots(
     from valueloop.voice.service.text import hotspots as run
 
     data = run(open_workspace(workspace), _period(by), top, taxonomy)
-    if data["status"] != "ok":
+    if data.status != "ok":
         stderr.print(
-            f"{data['status']}: none of the {data['undated']} feedback texts has a date (a hot spot compares periods)"
+            f"{data.status}: none of the {data.undated} feedback texts has a date (a hot spot compares periods)"
         )
-    elif data["undated"]:
-        stderr.print(f"{data['undated']} feedback texts have no date: left out (a hot spot compares periods)")
+    elif data.undated:
+        stderr.print(f"{data.undated} feedback texts have no date: left out (a hot spot compares periods)")
     if fmt is Format.json:
         emit(data, fmt)
         return
-    for kind in ("category", "term"):
-        last = data[kind]["heatmap"]["periods"][-1:] or [""]
-        rows = [r for r in data[kind]["table"] if r["period"] == last[0]]
+    for kind, table in (("category", data.category), ("term", data.term)):
+        last = table.heatmap.periods[-1:] or [""]
+        rows = [r for r in table.table if r.period == last[0]]
         emit(
             rows,
             fmt,
@@ -291,19 +292,22 @@ def lifecycle(
 
     ws = open_workspace(workspace)
     rows = run(ws, _period(by), history)
-    if any(r["stage"] == "insufficient_history" for r in rows):
+    if any(r.stage == "insufficient_history" for r in rows):
         stderr.print(f"insufficient history: a lifecycle stage needs at least {MIN_PERIODS} {by}s of dated feedback")
     if status := time_status(ws):
         stderr.print(f"{status}: no feedback text has a date, so no topic has a stage")
     elif n := undated(ws):
         stderr.print(f"{n} feedback texts have no date: left out")
     if history and fmt is not Format.json:
-        rows = [
-            {k: v for k, v in r.items() if k not in ("history", "transitions")}
-            | {"transitions": "; ".join(f"{t['period']}: {t['from'] or '·'} → {t['to']}" for t in r["transitions"])}
-            for r in rows
-        ]
+        emit([r.model_dump(exclude={"history", "transitions"}) | {"transitions": _changes(r)} for r in rows], fmt)
+        return
     emit(rows, fmt)
+
+
+def _changes(row: LifecycleRow) -> str:
+    """A lifecycle row's transitions on one line: ``2026-04: · → emerging; …``."""
+    changes = row.transitions if isinstance(row.transitions, list) else []
+    return "; ".join(f"{t.period}: {t.from_ or '·'} → {t.to}" for t in changes)
 
 
 def analyze(
@@ -322,11 +326,11 @@ def analyze(
     if fmt is Format.json:
         emit(report, fmt)
     else:
-        emit({k: v for k, v in report.items() if k != "topic_polarity"}, fmt)
-        if polarity := report["topic_polarity"]:
+        emit(report.model_dump(mode="json", exclude={"topic_polarity"}), fmt)
+        if polarity := report.topic_polarity:
             rows = [{"topic": topic} | counts for topic, counts in polarity.items()]
             emit(rows, fmt, title="texts per topic by the polarity of the clause that names it")
-    if report["analysed"] == 0:
+    if report.analysed == 0:
         stderr.print("nothing new to analyse (use --all to re-analyse every text)")
 
 
@@ -348,11 +352,11 @@ def qualitative(
         emit(data, fmt)
         return
     rows = [
-        {k: t[k] for k in ("topic", "topic_id", "statements", "notes", "negative_statements")}
-        | {"quote": t["quotes"][0]["text"] if t["quotes"] else ""}
-        for t in data["topics"]
+        {k: getattr(t, k) for k in ("topic", "topic_id", "statements", "notes", "negative_statements")}
+        | {"quote": t.quotes[0].text if t.quotes else ""}
+        for t in data.topics
     ]
-    title = f"{data['notes']} notes, {data['statements']} statements ({data['uncoded_statements']} uncoded)"
+    title = f"{data.notes} notes, {data.statements} statements ({data.uncoded_statements} uncoded)"
     emit(rows, fmt, title=title)
 
 

@@ -84,7 +84,7 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
     paths = generate(source, interactions=interactions, seed=seed, progress=log)
     rows = _ingest_all(ws, paths, source, log)
     analysed = analyze_feedback(ws)
-    log(f"text analysis: {analysed['stored']:,} feedback texts → feedback_text (sentiment, topics, aspects)")
+    log(f"text analysis: {analysed.stored:,} feedback texts → feedback_text (sentiment, topics, aspects)")
     install_template(ws, "voice-of-customer")
     run = _evaluate(ws, log)
     finding = _diagnose(ws, source, log)
@@ -190,7 +190,7 @@ def _diagnose(ws: Workspace, source: Path, log: Log) -> str | None:
 
 def _voice_of_customer(ws: Workspace, log: Log) -> list[dict[str, Any]]:
     """Topics by demand-lifecycle stage; the planted refund complaint topic should be emerging or growing."""
-    rising = [t for t in lifecycle(ws) if t["stage"] in ("emerging", "growing")]
+    rising = [t.model_dump() for t in lifecycle(ws) if t.stage in ("emerging", "growing")]
     for t in rising[:5]:
         log(f"voice of the customer: {t['topic']} is {t['stage']} since {t['since']} (share {t['share']:.1%})")
     return rising

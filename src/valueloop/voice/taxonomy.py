@@ -6,20 +6,14 @@ category matches when one of its keywords or patterns (a regular expression) occ
 the normalised text; the match's offsets are the evidence. A child's match implies its
 parent, so counts roll up.
 
-How keywords match (:func:`keyword_regex`, the one home of the rule):
-
-* Chinese (any keyword with a CJK character): a plain substring — Chinese has no spaces,
-  and the lexicon lists the phrases themselves (退款到账, 态度很差).
-* Latin-script (English) keywords: whole words only — "fee" is not in feel, feet or
-  coffee, "bot" not in both, "rude" not in crude, "fault" not in default — plus simple
-  inflections of the last word, because the lexicon lists stems: plural -s/-es, -ed and
-  -ing (a final -e dropped before -ing, a final consonant + y as -ies/-ied); words of
-  three letters or fewer take the plural only ("fee" → fees, not feed). Irregular forms
-  and doubled consonants (stopped) must be listed as keywords of their own.
+How keywords match is :mod:`valueloop.voice.matching`: English on words and their
+lemmas (refund finds refunded, "fee" is not in coffee), Chinese on jieba's word boundaries
+for short keywords (卫生 is not in 卫生间), and a complaint cue (``negative``) inside a
+negation's scope ("not rude", 不脏) is no evidence.
 
 >>> tags = classify("又是退款到账慢，客服态度很差")
 >>> [(t.category, t.start, t.end, t.match) for t in tags]
-[('refund', 2, 4, '退款'), ('refund/refund_delay', 2, 6, '退款到账'), ('attitude', 10, 14, '态度很差')]
+[('refund', 2, 4, '退款'), ('refund/refund_delay', 2, 6, '退款到账'), ('attitude', 8, 14, '客服态度很差')]
 """
 
 from __future__ import annotations
@@ -33,18 +27,19 @@ from typing import Any, Literal
 
 from valueloop.errors import SpecError
 from valueloop.spec.yamlsource import PathKey, Problem, format_path, load_yaml
+from valueloop.voice.matching import Matcher, compile_matcher
 from valueloop.voice.normalize import normalize
 from valueloop.voice.resources import path
 
 
 @dataclass(frozen=True)
 class Category:
-    """One node: ``id`` is its path (``refund/refund_delay``); ``regex`` matches its own evidence."""
+    """One node: ``id`` is its path (``refund/refund_delay``); ``matcher`` finds its own evidence."""
 
     id: str
     name_zh: str
     name_en: str
-    regex: re.Pattern[str]
+    matcher: Matcher
     parent: str | None
 
 
@@ -57,50 +52,22 @@ class Tag:
     match: str
 
 
-_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LATIN_WORD = "a-z0-9\u00c0-\u024f"
-"""Characters that continue a Latin-script word: a keyword must not start or end next to one."""
-SHORT = 3
-"""Keywords whose last word is this short take only the plural: fee+d is "feed", not a fee."""
-
-
-def _inflected(word: str) -> str:
-    """The regex of ``word`` (escaped) and its regular inflections (see the module docstring)."""
-    if not word[-1:].isalpha():
-        return re.escape(word)
-    last = re.split(r"[^a-z\u00c0-\u024f]", word)[-1]
-    if len(last) <= SHORT:
-        return re.escape(word) + "(?:s|es)?"
-    if word.endswith("ee"):
-        return re.escape(word) + "(?:s|d|ing)?"
-    if word.endswith("e"):
-        return re.escape(word[:-1]) + "(?:e|es|ed|ing)"
-    if word.endswith("y") and word[-2:-1] not in "aeiou":
-        return re.escape(word[:-1]) + "(?:y|ies|ied|ying)"
-    return re.escape(word) + "(?:s|es|ed|ing)?"
-
-
-def keyword_regex(keyword: str) -> str:
-    """The regex for one normalised keyword: a substring for Chinese, a whole word (inflected) for English."""
-    if _CJK.search(keyword) or not re.search(f"[{_LATIN_WORD}]", keyword):
-        return re.escape(keyword)
-    before = f"(?<![{_LATIN_WORD}])" if re.match(f"[{_LATIN_WORD}]", keyword) else ""
-    after = f"(?![{_LATIN_WORD}])" if re.search(f"[{_LATIN_WORD}]$", keyword) else ""
-    return before + _inflected(keyword) + after
-
-
 WORD_FIELDS = ("keywords", "negative")
 """Fields of words a category matches: topic words, and complaint cues (matched alike, listed apart)."""
 FIELDS = ("id", "name", *WORD_FIELDS, "patterns", "examples", "children")
 
 
-def _regex(node: dict[str, Any], where: str) -> re.Pattern[str]:
-    words = [normalize(str(w)) for f in WORD_FIELDS for lang in ("zh", "en") for w in (node.get(f) or {}).get(lang, [])]
-    parts = [keyword_regex(w) for w in sorted(words, key=len, reverse=True)] + list(node.get("patterns") or [])
-    if not parts:
+def _words(node: dict[str, Any], field: str) -> list[str]:
+    return [normalize(str(w)) for lang in ("zh", "en") for w in (node.get(field) or {}).get(lang, [])]
+
+
+def _matcher(node: dict[str, Any], where: str) -> Matcher:
+    keywords, cues = _words(node, "keywords"), _words(node, "negative")
+    patterns = [str(p) for p in node.get("patterns") or []]
+    if not keywords and not cues and not patterns:
         raise SpecError(f"{where}: a category needs keywords or patterns")
     try:
-        return re.compile("|".join(parts))
+        return compile_matcher(keywords, cues, patterns)
     except re.error as err:
         raise SpecError(f"{where}: bad pattern: {err}") from err
 
@@ -197,7 +164,7 @@ def _walk(nodes: list[dict[str, Any]], parent: str | None, source: str) -> Itera
     for node in nodes:
         cid = f"{parent}/{node['id']}" if parent else str(node["id"])
         names = node.get("name") or {}
-        yield Category(cid, names.get("zh", cid), names.get("en", cid), _regex(node, f"{source}: {cid}"), parent)
+        yield Category(cid, names.get("zh", cid), names.get("en", cid), _matcher(node, f"{source}: {cid}"), parent)
         yield from _walk(node.get("children") or [], cid, source)
 
 
@@ -258,13 +225,11 @@ def classify(text: str, taxonomy: tuple[Category, ...] | None = None, lang: str 
 
 def matches(text: str, taxonomy: tuple[Category, ...], lang: str = "zh") -> dict[str, Tag]:
     """Each category whose own keywords or patterns occur in ``text``, by id; ancestors not added."""
-    norm = normalize(text)
     found: dict[str, Tag] = {}
     for c in taxonomy:
-        if m := c.regex.search(norm):
-            found[c.id] = Tag(
-                c.id, c.name_zh if lang == "zh" else c.name_en, m.start(), m.end(), text[m.start() : m.end()]
-            )
+        if span := c.matcher.search(text):
+            start, end = span
+            found[c.id] = Tag(c.id, c.name_zh if lang == "zh" else c.name_en, start, end, text[start:end])
     return found
 
 

@@ -67,12 +67,18 @@ def _jieba() -> Any:
     return tk
 
 
+@lru_cache(maxsize=20_000)
+def jieba_words(norm: str) -> tuple[tuple[str, int, int], ...]:
+    """jieba's words of a normalised text with offsets (no HMM), memoised: sentiment and topics both ask."""
+    return tuple(_jieba().tokenize(norm, HMM=False))
+
+
 def raw_tokens(text: str) -> list[Token]:
     """Tokens of the normalised text, punctuation included (it bounds negation scope)."""
     norm = normalize(text)
     if detect_language(norm) == "en":
         return [Token(m.group(), m.start(), m.end()) for m in _EN_TOKEN.finditer(norm)]
-    return [Token(w, s, e) for w, s, e in _jieba().tokenize(norm, HMM=False) if not w.isspace()]
+    return [Token(w, s, e) for w, s, e in jieba_words(norm) if not w.isspace()]
 
 
 def is_punct(token: str) -> bool:

@@ -15,6 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from valueloop.http.deps import EvaluateRun, TextRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
 from valueloop.voice.service import sentiment_training, text, text_posted
+from valueloop.voice.service.results import (
+    AnalysisReport,
+    CategoryScore,
+    Hotspots,
+    KeywordRow,
+    LifecycleRow,
+    MethodComparison,
+    QualitativeReport,
+    TagRow,
+)
 from valueloop.voice.service.text import QUALITATIVE_KINDS, KeywordMethod, Period
 from valueloop.voice.taxonomy import ShippedName
 
@@ -72,13 +82,13 @@ class AnalyzeIn(BaseModel):
 
 
 @router.get("/text/lifecycle", dependencies=[CACHED])
-def lifecycle(_: TextRead, ws: WorkspaceDep, by: Period = "month") -> list[dict[str, Any]]:
+def lifecycle(_: TextRead, ws: WorkspaceDep, by: Period = "month") -> list[LifecycleRow]:
     return text.lifecycle(ws, by)
 
 
 @router.get("/text/hotspots", dependencies=[CACHED])
 def hotspots(_: TextRead, ws: WorkspaceDep, by: Period = "month", top: int = Query(20, ge=1, le=200),
-             taxonomy: ShippedName | None = None) -> dict[str, Any]:  # fmt: skip
+             taxonomy: ShippedName | None = None) -> Hotspots:  # fmt: skip
     """``taxonomy``: a shipped taxonomy by name; none: the workspace's taxonomy.yaml when it has one."""
     return text.hotspots(ws, by, top, taxonomy)
 
@@ -90,19 +100,19 @@ def sentiment(_: TextRead, ws: WorkspaceDep, body: TextsIn) -> list[dict[str, An
 
 
 @router.post("/text/tags")
-def tags(_: TextRead, ws: WorkspaceDep, body: TagsIn) -> list[dict[str, Any]]:
+def tags(_: TextRead, ws: WorkspaceDep, body: TagsIn) -> list[TagRow]:
     """Per text: sentiment, issue categories and negative aspects, each with its evidence span."""
     return text_posted.tags(ws, body.texts, body.taxonomy)
 
 
 @router.post("/text/keywords")
-def keywords(_: TextRead, ws: WorkspaceDep, body: KeywordsIn) -> list[dict[str, Any]]:
+def keywords(_: TextRead, ws: WorkspaceDep, body: KeywordsIn) -> list[KeywordRow]:
     """Keywords per group or per text (logodds, tfidf or textrank), with evidence spans."""
     return text_posted.keywords(ws, body.texts, body.groups, body.top, body.method, body.per_text)
 
 
 @router.post("/text/evaluate")
-def evaluate(_: TextRead, ws: WorkspaceDep, body: EvaluateIn) -> list[dict[str, Any]] | dict[str, Any]:
+def evaluate(_: TextRead, ws: WorkspaceDep, body: EvaluateIn) -> list[CategoryScore] | MethodComparison:
     """Precision / recall / F1 per category on labelled texts (none sent: the shipped sample)."""
     return text_posted.evaluate(ws, body.texts, body.categories, body.classifier)
 
@@ -120,7 +130,7 @@ def train(_: EvaluateRun, ws: WorkspaceDep, body: TrainIn) -> dict[str, Any]:
 
 
 @router.post("/text/analyze")
-def analyze(_: EvaluateRun, ws: WorkspaceDep, body: AnalyzeIn) -> dict[str, Any]:
+def analyze(_: EvaluateRun, ws: WorkspaceDep, body: AnalyzeIn) -> AnalysisReport:
     """Analyse feedback texts into the feedback_text dataset (only new ones unless ``all``)."""
     return text.analyze_feedback(ws, everything=body.all, taxonomy=body.taxonomy)
 
@@ -128,6 +138,6 @@ def analyze(_: EvaluateRun, ws: WorkspaceDep, body: AnalyzeIn) -> dict[str, Any]
 @router.get("/text/qualitative")
 def qualitative(_: TextRead, ws: WorkspaceDep,
                 kind: Annotated[list[str] | None, Query(max_length=20)] = None,
-                quotes: Annotated[int, Query(ge=0, le=50)] = 3) -> dict[str, Any]:  # fmt: skip
+                quotes: Annotated[int, Query(ge=0, le=50)] = 3) -> QualitativeReport:  # fmt: skip
     """Interview and focus-group notes coded with the taxonomy, counted per topic, with quotes."""
     return text.qualitative(ws, tuple(kind or QUALITATIVE_KINDS), quotes)

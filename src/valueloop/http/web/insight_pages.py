@@ -34,7 +34,7 @@ def _voice(ws: Workspace) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
         hot, life = text.hotspots(ws, "month", HOT_ITEMS), text.lifecycle(ws, "month")
     except (ValueloopError, KeyError):
         return None
-    return (hot, life) if hot["texts"] and hot["category"]["heatmap"]["items"] else None
+    return (hot.model_dump(), [r.model_dump() for r in life]) if hot.texts and hot.category.heatmap.items else None
 
 
 def _heatmap(ws: Workspace, hot: dict[str, Any], tr: Translator) -> dict[str, Any]:

@@ -283,22 +283,22 @@ def _voice(ws: Workspace, months: list[str]) -> tuple[rd.VoiceSection | None, st
     names = {c.id: (c.name_zh, c.name_en) for c in taxonomy_of(ws)}
     topics = [
         rd.TopicRow(
-            topic=_label(t["topic_id"], t["topic"], t["topic_en"]),
-            stage=t["stage"],
-            share=t["share"],
-            growth=t["growth"],
-            since=t["since"],
-            mentions=t["mentions"],
+            topic=_label(t.topic_id, t.topic, t.topic_en),
+            stage=t.stage,
+            share=t.share,
+            growth=t.growth,
+            since=t.since,
+            mentions=t.mentions,
         )
         for t in stages
     ]
     topics.sort(key=lambda t: (STAGES.index(t.stage), -t.share))
-    cells = [c for c in heat["category"]["table"] if c["period"] in months]
-    cells.sort(key=lambda c: (not c["hot"], -c["count"]))
-    hot = [rd.HotRow(topic=_label(c["item"], *names.get(c["item"], (c["item"], c["item"]))), period=c["period"],
-                     count=c["count"], share=c["share"], growth=c["growth"], q_value=c["q_value"], hot=c["hot"])
+    cells = [c for c in heat.category.table if c.period in months]
+    cells.sort(key=lambda c: (not c.hot, -c.count))
+    hot = [rd.HotRow(topic=_label(c.item, *names.get(c.item, (c.item, c.item))), period=c.period,
+                     count=c.count, share=c.share, growth=c.growth, q_value=c.q_value, hot=c.hot)
            for c in cells[:15]]  # fmt: skip
-    return rd.VoiceSection(texts=heat["texts"], lifecycle=topics, hot=hot), None
+    return rd.VoiceSection(texts=heat.texts, lifecycle=topics, hot=hot), None
 
 
 def _roi(ws: Workspace, period: str, grain: Grain) -> rd.RoiSection:

@@ -6,7 +6,6 @@ the workspace lake, calls it, and returns plain dicts for the CLI (and later the
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -41,6 +40,21 @@ from valueloop.voice.lifecycle import MIN_TOTAL, stage_history, stage_of, transi
 from valueloop.voice.qualitative import QUOTES, code_notes
 from valueloop.voice.resources import path as text_resource
 from valueloop.voice.sentiment import analyze, load_or_default
+from valueloop.voice.service.results import (
+    AnalysisReport,
+    AspectSpan,
+    CategoryScore,
+    Hotspots,
+    KeywordRow,
+    LifecycleRow,
+    MethodComparison,
+    MethodScore,
+    NoteQuote,
+    QualitativeReport,
+    QualitativeTopic,
+    TagRow,
+    TopicSpan,
+)
 from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped, shipped_name
 from valueloop.voice.tokenize import terms
 from valueloop.voice.train import (
@@ -134,7 +148,7 @@ def sentiment_file(file: Path, text_column: str, ws: Workspace | None = None) ->
 
 def tag_file(
     file: Path, text_column: str, ws: Workspace | None = None, taxonomy: Path | str | None = None
-) -> list[dict[str, Any]]:
+) -> list[TagRow]:
     """Per row: sentiment, issue categories and negative aspects, each tag with its evidence span."""
     model, clf = load_or_default(workspace_model_path(ws) if ws else None), workspace_classifier(ws)
     cats = taxonomy_of(ws, taxonomy)
@@ -142,16 +156,16 @@ def tag_file(
     out = []
     for i, (t, s) in enumerate(zip(texts, analyze(texts, model), strict=True), start=1):
         tags = [_with_polarity(p) for p in topic_polarity(t, classify_with(t, clf, cats), model, s)]
-        aspects = [vars(a) for a in negative_aspects(t, model, cats)] if s.label != "positive" else []
-        out.append({"row": i, "label": s.label, "score": s.score, "categories": tags, "aspects": aspects})
+        aspects = [AspectSpan(**vars(a)) for a in negative_aspects(t, model, cats)] if s.label != "positive" else []
+        out.append(TagRow(row=i, label=s.label, score=s.score, categories=tags, aspects=aspects))
     return out
 
 
-def _with_polarity(p: TopicPolarity) -> dict[str, Any]:
+def _with_polarity(p: TopicPolarity) -> TopicSpan:
     """A tag as ``text tags`` has always printed it, plus its own ``polarity``, ``polarity_score`` and clause."""
     tag = {k: getattr(p, k) for k in ("category", "name", "start", "end", "match")}
-    return tag | {"polarity": p.label, "polarity_score": p.score, "clause_start": p.clause_start,
-                  "clause_end": p.clause_end}  # fmt: skip
+    return TopicSpan(**tag, polarity=p.label, polarity_score=p.score, clause_start=p.clause_start,
+                     clause_end=p.clause_end)  # fmt: skip
 
 
 KeywordMethod = Literal["logodds", "tfidf", "textrank"]
@@ -165,7 +179,7 @@ def keywords_file(
     ws: Workspace | None = None,
     method: KeywordMethod = "logodds",
     per_text: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[KeywordRow]:
     """Keywords per group (or per text) with evidence spans (``row`` 1-based).
 
     ``logodds`` (default): terms of the negative texts against the positive ones.
@@ -195,7 +209,7 @@ def keywords_file(
     else:
         raise InputError(f"unknown keyword method {method!r} (logodds, tfidf or textrank)")
     return [
-        {"group": g, "method": method, **vars(k), "evidence": [vars(e) | {"row": e.row + 1} for e in k.evidence]}
+        KeywordRow(group=g, method=method, **vars(k) | {"evidence": [vars(e) | {"row": e.row + 1} for e in k.evidence]})
         for g, kws in found.items()
         for k in kws
     ]
@@ -283,7 +297,7 @@ def _stat(file: Path) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size) if stat else None
 
 
-def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path | str | None = None) -> dict[str, Any]:
+def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path | str | None = None) -> Hotspots:
     """Category and term × period counts, shares, growth and significance, plus heat-map data.
 
     Classifying every feedback text takes seconds at a million interactions, so the result is
@@ -292,7 +306,7 @@ def hotspots(ws: Workspace, by: Period = "month", top: int = 20, taxonomy: Path 
     """
     with _MEMO_LOCK:
         found = _hotspots(ws, snapshot(ws, taxonomy), by, top, taxonomy)
-    return copy.deepcopy(found)
+    return Hotspots.model_validate(found)
 
 
 @lru_cache(maxsize=16)
@@ -318,7 +332,7 @@ def _top_items(cells: Sequence[hs.Cell], last: str, top: int) -> list[str]:
     return chosen + [c.item for c in latest[top:] if c.hot]
 
 
-def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> list[dict[str, Any]]:
+def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> list[LifecycleRow]:
     """``[{topic, stage, share, growth, since, …}]`` for every taxonomy category with enough mentions.
 
     With fewer than ``MIN_PERIODS`` periods of dated feedback every stage is
@@ -331,7 +345,7 @@ def lifecycle(ws: Workspace, by: Period = "month", history: bool = False) -> lis
     """
     with _MEMO_LOCK:
         found = _lifecycle(ws, snapshot(ws), by, history)
-    return copy.deepcopy(found)
+    return [LifecycleRow.model_validate(r) for r in found]
 
 
 @lru_cache(maxsize=16)
@@ -398,7 +412,7 @@ def read_labelled(
 
 def evaluate_taxonomy(
     file: Path | None, text_column: str, label_column: str, taxonomy: Path | str | None = None
-) -> list[dict[str, Any]]:
+) -> list[CategoryScore]:
     """Per category precision / recall / F1 of the keyword taxonomy against labels (parents implied).
 
     ``file`` None: the shipped synthetic labelled sample. Two summary rows follow:
@@ -408,7 +422,7 @@ def evaluate_taxonomy(
     file = file or labelled_sample_path()
     cats = taxonomy_of(None, taxonomy)
     texts, gold = read_labelled(file, text_column, label_column, cats)
-    return category_scores(gold, [{t.category for t in classify(x, cats)} for x in texts])
+    return [CategoryScore(**r) for r in category_scores(gold, [{t.category for t in classify(x, cats)} for x in texts])]
 
 
 def _predictions(texts: Sequence[str], cats: tuple[Category, ...], clf: TopicClassifier) -> dict[str, list[set[str]]]:
@@ -422,7 +436,7 @@ def _predictions(texts: Sequence[str], cats: tuple[Category, ...], clf: TopicCla
 
 def compare_methods(
     file: Path | None, text_column: str, label_column: str, ws: Workspace, taxonomy: Path | str | None = None
-) -> dict[str, Any]:
+) -> MethodComparison:
     """:func:`evaluate_taxonomy` for the keyword rules, the workspace's classifier and both combined (``method``).
 
     On the very file the classifier was trained on, only its held-out rows are scored: on
@@ -439,8 +453,8 @@ def compare_methods(
     keep = [r - 1 for r in trained["held_out_rows"]] if same else list(range(len(texts)))
     texts, gold = [texts[i] for i in keep], [gold[i] for i in keep]
     preds = _predictions(texts, cats, clf)
-    rows = [{"method": m} | r for m, pred in preds.items() for r in category_scores(gold, pred)]
-    return {"file": str(file), "texts": len(texts), "held_out_only": same, "used": sorted(clf.used), "rows": rows}
+    rows = [MethodScore(method=m, **r) for m, pred in preds.items() for r in category_scores(gold, pred)]
+    return MethodComparison(file=str(file), texts=len(texts), held_out_only=same, used=sorted(clf.used), rows=rows)
 
 
 def _sha256(file: Path) -> str:
@@ -567,7 +581,7 @@ def _with_text(lake: Lake) -> pa.Table:
     return fb.filter(keep)
 
 
-def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path | str | None = None) -> dict[str, Any]:
+def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path | str | None = None) -> AnalysisReport:
     """Analyse feedback texts not analysed yet (every one with ``everything``) into the ``feedback_text`` dataset.
 
     Written in one lake transaction and merged like an ingest batch, so a re-analysis with
@@ -594,7 +608,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path 
         "topic_polarity": {},
     }
     if todo.num_rows == 0:
-        return report
+        return AnalysisReport(**report)
     started, t0 = datetime.now(UTC), time.perf_counter()
     texts = todo.column("text").to_pylist()
     results = _with_classifier(texts, analyze_texts(texts, model, cats), workspace_classifier(ws), cats)
@@ -620,7 +634,7 @@ def analyze_feedback(ws: Workspace, *, everything: bool = False, taxonomy: Path 
     report["batch_id"] = batch_id
     report["topic_polarity"] = topic_polarity_counts(results)
     _record(ws, report, started)
-    return report
+    return AnalysisReport(**report)
 
 
 def topic_polarity_counts(results: Sequence[TextAnalysis]) -> dict[str, dict[str, int]]:
@@ -682,7 +696,7 @@ def _record(ws: Workspace, r: dict[str, Any], started: datetime) -> None:
         )
 
 
-def qualitative(ws: Workspace, kinds: Sequence[str] = QUALITATIVE_KINDS, quotes: int = QUOTES) -> dict[str, Any]:
+def qualitative(ws: Workspace, kinds: Sequence[str] = QUALITATIVE_KINDS, quotes: int = QUOTES) -> QualitativeReport:
     """Interview and focus-group notes coded with the taxonomy: per topic, statements, notes and quotes."""
     df = feedback_texts(ws)
     df = df[df["kind"].isin(list(kinds))].sort_values(["submitted_at", "feedback_id"], ascending=False)
@@ -693,21 +707,21 @@ def qualitative(ws: Workspace, kinds: Sequence[str] = QUALITATIVE_KINDS, quotes:
         model=load_or_default(workspace_model_path(ws)),
         quotes=quotes,
     )
-    return {
-        "kinds": list(kinds),
-        "notes": len(df),
-        "statements": total,
-        "uncoded_statements": uncoded,
-        "topics": [
-            {
-                "topic_id": t.id,
-                "topic": t.name_zh,
-                "topic_en": t.name_en,
-                "statements": t.statements,
-                "notes": len(t.notes),
-                "negative_statements": t.negative,
-                "quotes": [{"feedback_id": q.note, "start": q.start, "end": q.end, "text": q.text} for q in t.quotes],
-            }
+    return QualitativeReport(
+        kinds=list(kinds),
+        notes=len(df),
+        statements=total,
+        uncoded_statements=uncoded,
+        topics=[
+            QualitativeTopic(
+                topic_id=t.id,
+                topic=t.name_zh,
+                topic_en=t.name_en,
+                statements=t.statements,
+                notes=len(t.notes),
+                negative_statements=t.negative,
+                quotes=[NoteQuote(feedback_id=q.note, start=q.start, end=q.end, text=q.text) for q in t.quotes],
+            )
             for t in topics
         ],
-    }
+    )

@@ -18,6 +18,7 @@ from valueloop.errors import InputError
 from valueloop.ingest.service.user_input import as_input_error
 from valueloop.store.workspace import Workspace
 from valueloop.voice.service import text
+from valueloop.voice.service.results import CategoryScore, KeywordRow, MethodComparison, TagRow
 
 T = TypeVar("T")
 
@@ -40,7 +41,7 @@ def sentiment(ws: Workspace, texts: Sequence[str]) -> list[dict[str, Any]]:
     return _on_texts({"text": texts}, lambda p: text.sentiment_file(p, "text", ws))
 
 
-def tags(ws: Workspace, texts: Sequence[str], taxonomy: str | None = None) -> list[dict[str, Any]]:
+def tags(ws: Workspace, texts: Sequence[str], taxonomy: str | None = None) -> list[TagRow]:
     """``taxonomy``: a shipped taxonomy's name; None: the workspace's own, else the shipped default."""
     return _on_texts({"text": texts}, lambda p: text.tag_file(p, "text", ws, taxonomy))
 
@@ -48,7 +49,7 @@ def tags(ws: Workspace, texts: Sequence[str], taxonomy: str | None = None) -> li
 def keywords(
     ws: Workspace, texts: Sequence[str], groups: Sequence[str] | None, top: int, method: text.KeywordMethod,
     per_text: bool,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[KeywordRow]:  # fmt: skip
     cols: dict[str, Sequence[str]] = {"text": texts} | ({"group": groups} if groups is not None else {})
     group = "group" if groups is not None else None
     return _on_texts(cols, lambda p: text.keywords_file(p, "text", group, top, ws, method, per_text))
@@ -60,7 +61,7 @@ def _labelled(texts: Sequence[str], categories: Sequence[str]) -> dict[str, Sequ
 
 def evaluate(
     ws: Workspace, texts: Sequence[str] | None, categories: Sequence[str] | None, classifier: bool
-) -> list[dict[str, Any]] | dict[str, Any]:
+) -> list[CategoryScore] | MethodComparison:
     """Per-category precision / recall / F1 on the labelled texts (none: the shipped sample)."""
     if (texts is None) != (categories is None):
         raise InputError("send both texts and categories, or neither (then the shipped sample is scored)")
@@ -70,7 +71,7 @@ def evaluate(
         return text.evaluate_taxonomy(None, "text", "category")
     if classifier:
         report = _on_texts(_labelled(texts, categories), lambda p: text.compare_methods(p, "text", "category", ws))
-        return report | {"file": "texts"}
+        return report.model_copy(update={"file": "texts"})
     return _on_texts(_labelled(texts, categories), lambda p: text.evaluate_taxonomy(p, "text", "category"))
 
 
