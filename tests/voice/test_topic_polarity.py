@@ -18,11 +18,11 @@ HOTEL = load_taxonomy(shipped("hotel"))
 @pytest.mark.parametrize(
     ("text", "lang", "want"),
     [
-        ("The room was great but breakfast was cold", "en", {"rooms": "positive", "breakfast": "negative"}),
+        ("The room was spacious but breakfast was cold", "en", {"rooms": "positive", "breakfast": "negative"}),
         ("The staff were friendly but the room was noisy", "en", {"service": "positive", "noise": "negative"}),
         ("Great location, however the room was dirty", "en", {"location": "positive", "cleanliness": "negative"}),
         ("房间很干净，但是早餐太难吃了", "zh", {"cleanliness": "positive", "breakfast": "negative"}),
-        ("房间挺好的，就是隔音太差", "zh", {"rooms": "positive", "noise": "negative"}),
+        ("床很舒服，就是隔音太差", "zh", {"rooms": "positive", "noise": "negative"}),
         ("位置很好，不过前台态度很差", "zh", {"location": "positive", "front_desk": "negative"}),
     ],
 )
@@ -44,7 +44,7 @@ def test_a_one_clause_text_reuses_the_text_sentiment() -> None:
 
 
 def test_analysis_result_carries_topic_polarity() -> None:
-    (a,) = analyze_texts(["The room was great but breakfast was cold"], taxonomy=HOTEL)
+    (a,) = analyze_texts(["The room was spacious but breakfast was cold"], taxonomy=HOTEL)
     assert {t.category: t.label for t in a.topics}.items() >= {"rooms": "positive", "breakfast": "negative"}.items()
     assert {t.category for t in a.topics} == set(a.categories)
 
@@ -54,9 +54,9 @@ def test_tags_output_gives_each_category_its_polarity(tmp_path: Path) -> None:
     with file.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([["text"], ["房间很干净，但是早餐太难吃了"]])
     (row,) = ft.tag_file(file, "text", None, "hotel")
-    got = {c["category"]: c["polarity"] for c in row["categories"]}
+    got = {c.category: c.polarity for c in row.categories}
     assert got["cleanliness"] == "positive" and got["breakfast"] == "negative"
-    assert {"category", "name", "start", "end", "match", "polarity_score"} <= set(row["categories"][0])
+    assert {"category", "name", "start", "end", "match", "polarity_score"} <= set(row.categories[0].model_dump())
 
 
 def test_polarity_counts_count_a_text_once_per_topic() -> None:
