@@ -166,6 +166,10 @@ class Labels:
         assert isinstance(rule, Percentile)
         return self.tr.t("score_percentile")
 
+    def field(self, name: str) -> str:
+        """A dataset field's business name (``opened_at`` → ``受理时间``); a workspace's own field by its name."""
+        return self._term("field", name)
+
     def min_n(self, indicator_id: str) -> int | None:
         found = self.indicators.get(indicator_id)
         return found.min_n if found else None
