@@ -35,6 +35,10 @@ class EntityResult(BaseModel):
     dimensions: dict[str, float | None]
     indicators: dict[str, dict[str, Any]]
     points_lost: dict[str, float]
+    n: int = 0
+    """The unit's records (its largest indicator n)."""
+    enough_data: bool = True
+    """False: fewer records than the model asks for before ranking; scored, shown as "not enough data", unranked."""
 
 
 class EvaluationRun(BaseModel):
@@ -138,6 +142,8 @@ def _result(s: EntityScore, names: dict[str, str], indicators: dict[str, Indicat
         dimensions=dict(s.dimensions),
         indicators={k: _indicator(v, indicators.get(k)) for k, v in s.indicators.items()},
         points_lost=dict(s.points_lost),
+        n=s.n,
+        enough_data=s.enough_data,
     )
 
 

@@ -91,6 +91,11 @@ DRILL_MESSAGES: dict[str, dict[str, str]] = {
         "en": "This indicator is computed from other indicators and has no records of its own; open the "
         "indicators it uses.",
     },
+    "not_enough_data": {"zh-CN": "数据不足", "en": "Not enough data"},
+    "not_enough_data_help": {
+        "zh-CN": "记录少于 {min} 条，已计算得分但暂不参与排名",
+        "en": "Fewer than {min} records: scored, but not ranked yet",
+    },
     "part_rows": {"zh-CN": "记录", "en": "Records"},
     "part_numerator": {"zh-CN": "分子", "en": "Numerator"},
     "part_denominator": {"zh-CN": "分母", "en": "Denominator"},

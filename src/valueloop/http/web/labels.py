@@ -170,6 +170,11 @@ class Labels:
         """A dataset field's business name (``opened_at`` → ``受理时间``); a workspace's own field by its name."""
         return self._term("field", name)
 
+    def rank_min_n(self, model_id: str) -> int | None:
+        """The records a unit needs before the model ranks it."""
+        found = next((m for m in latest_versions(self.ws) if m.id == model_id), None) if self.ws is not None else None
+        return found.rank_min_n if found else None
+
     def min_n(self, indicator_id: str) -> int | None:
         found = self.indicators.get(indicator_id)
         return found.min_n if found else None

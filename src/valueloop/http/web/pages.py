@@ -73,10 +73,12 @@ def _priorities(ws: Workspace, who: Principal, found: list[Finding], run: dict[s
     acts = scope.actions(ws, who, list_actions(ws)) if who.can(Permission.actions_read) else []
     acted = priorities.actions_by_finding(found, links_by_action(ws), acts) if acts else {}
     lost: dict[tuple[str, str, str], float] = {}
+    thin: set[tuple[str, str]] = set()
     for period in sorted({f.period for f in found}):
         same = run if run and run["period"] == period else _run(ws, who, period, run["model"] if run else None)
         lost |= priorities.points_lost(period, same["results"]) if same else {}
-    return priorities.rank(found, lost, acted)
+        thin |= priorities.thin_units(period, same["results"]) if same else set()
+    return priorities.rank(found, lost, acted, thin)
 
 
 def _dimension_names(ws: Workspace, model: str, request: Request) -> tuple[dict[str, str], float]:

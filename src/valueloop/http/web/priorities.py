@@ -8,7 +8,7 @@ action counts as "on" a finding when it links the finding, or both its unit and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,8 @@ class Priority:
     finding: Finding
     points_lost: float | None
     actions: list[dict[str, Any]] = field(default_factory=list)
+    enough_data: bool = True
+    """False: the unit has too few records to be ranked (shown as "not enough data", listed after the others)."""
 
 
 Lost = Mapping[tuple[str, str, str], float]
@@ -59,12 +61,22 @@ def _about(f: Finding, named: set[tuple[str, str]]) -> bool:
     return ("finding", f.id) in named or {("entity", f.entity_id), ("indicator", f.indicator)} <= named
 
 
-def rank(found: Iterable[Finding], lost: Lost, acted: Mapping[str, list[dict[str, Any]]]) -> list[Priority]:
-    """Findings in fix-first order, each with the points its indicator lost in its own period's run."""
-    rows = [Priority(f, lost.get((f.period, f.entity_id, f.indicator)), acted.get(f.id, [])) for f in found]
-    rows.sort(key=lambda p: (SEVERITY_RANK.get(p.finding.severity, 2), -(p.points_lost or 0.0),
+def rank(
+    found: Iterable[Finding], lost: Lost, acted: Mapping[str, list[dict[str, Any]]],
+    thin: Collection[tuple[str, str]] = (),
+) -> list[Priority]:  # fmt: skip
+    """Findings in fix-first order, each with the points its indicator lost in its own period's run;
+    ``thin`` (period, unit) pairs have too few records to be ranked and come last."""
+    rows = [Priority(f, lost.get((f.period, f.entity_id, f.indicator)), acted.get(f.id, []),
+                     (f.period, f.entity_id) not in thin) for f in found]  # fmt: skip
+    rows.sort(key=lambda p: (not p.enough_data, SEVERITY_RANK.get(p.finding.severity, 2), -(p.points_lost or 0.0),
                              -(p.finding.gap_pct or 0.0)))  # fmt: skip
     return rows
+
+
+def thin_units(period: str, results: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """(period, unit) of the units one period's run scored but did not rank for want of records."""
+    return {(period, str(r["entity_id"])) for r in results if not r.get("enough_data", True)}
 
 
 def latest_period(found: Iterable[Finding]) -> str | None:
