@@ -141,8 +141,8 @@ def test_shrink_policy_by_hand() -> None:
 def test_a_unit_with_too_few_records_is_scored_but_not_ranked() -> None:
     """``min_n_to_rank`` on the model; by default the smallest ``min_n`` of the weighted indicators."""
     indicators = [ind("csat", 1, CSAT["scoring"], min_n=5), ind("wait", 1, WAIT["scoring"], min_n=50)]
-    values = pd.DataFrame([row("big", "csat", 4.0, 40), row("big", "wait", 60, 40), row("new", "csat", 5.0, 4),
-                           row("new", "wait", 30, 4), row("mid", "csat", 3.0, 10), row("mid", "wait", 90, 10)])  # fmt: skip
+    rows = [("big", 4.0, 60, 40), ("new", 5.0, 30, 4), ("mid", 3.0, 90, 10)]
+    values = pd.DataFrame([r for e, c, w, n in rows for r in (row(e, "csat", c, n), row(e, "wait", w, n))])
     dims = [{"id": "d", "name": "D", "indicators": indicators}]
     by_default = by_id(score_model(values, model(dims, small_sample="shrink")))
     assert [(e, by_default[e].rank, by_default[e].enough_data) for e in ("big", "mid", "new")] == [
