@@ -91,6 +91,7 @@ DRILL_MESSAGES: dict[str, dict[str, str]] = {
         "en": "This indicator is computed from other indicators and has no records of its own; open the "
         "indicators it uses.",
     },
+    "my_unit": {"zh-CN": "我的机构", "en": "My unit"},
     "not_enough_data": {"zh-CN": "数据不足", "en": "Not enough data"},
     "not_enough_data_help": {
         "zh-CN": "记录少于 {min} 条，已计算得分但暂不参与排名",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from valueloop.accounts import scope
@@ -39,7 +39,7 @@ from valueloop.http.web import (
     vsm_page,
 )
 from valueloop.http.web.priorities import Priority
-from valueloop.http.web.render import HERE, page, translator
+from valueloop.http.web.render import HERE, landing, page, translator
 from valueloop.improvement.service.actions_view import links_by_action, list_actions
 from valueloop.improvement.workflow import Status, allowed_next
 from valueloop.monitoring.service import alerts as alert_records
@@ -128,6 +128,8 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
 
 @router.get("/", response_class=HTMLResponse, dependencies=[CACHED])
 def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
+    if home := landing(who):  # a region head's morning page is the region's roll-up
+        return RedirectResponse(home, status_code=303)
     run = _run(ws, who)
     charts = _charts(ws, who, run, request) if run and run["results"] else None
     every = scope.findings(ws, who)
