@@ -118,3 +118,24 @@ def test_the_csv_is_every_row_and_inert(
     text = app_client.get(url, headers=as_role("analyst")).text
     row = text.splitlines()[1]
     assert row.startswith("\"'=HYPERLINK") and ",'+SUM(1),'@SUM(A1),'-2+3,1.5" in row
+
+
+def test_fix_first_is_one_service_for_the_page_and_the_api(
+    app_client: TestClient, as_role: Callable[[str], dict[str, str]], demo: Workspace
+) -> None:
+    """``/api/v1/findings/priorities`` answers what the overview's panel shows, scoped like it."""
+    got = app_client.get("/api/v1/findings/priorities", headers=as_role("analyst"))
+    assert got.status_code == 200, got.text
+    body = got.json()
+    ids = [p["finding"]["id"] for p in body["priorities"]]
+    assert ids and len(ids) <= 8 and {p["finding"]["period"] for p in body["priorities"]} == {body["period"]}
+    overview = app_client.get("/", headers=as_role("analyst")).text.split('id="findings"')[1].split("</table>")[0]
+    assert [row.split('"')[0] for row in overview.split('<tr id="finding-')[1:]] == ids
+    severities = [p["finding"]["severity"] for p in body["priorities"]]
+    assert severities == sorted(severities)  # critical before warning
+    mine = app_client.get("/api/v1/findings/priorities", headers=as_role("manager"), params={"limit": 500}).json()
+    assert {p["finding"]["entity_id"] for p in mine["priorities"]} <= below(unit_directory(demo), MANAGER_UNIT)
+    one = app_client.get("/api/v1/findings/priorities", headers=as_role("analyst"), params={"entity": "R01"}).json()
+    assert {p["finding"]["entity_id"] for p in one["priorities"]} <= below(unit_directory(demo), "R01")
+    assert app_client.get("/api/v1/findings/priorities", headers=as_role("manager"),
+                          params={"entity": "B016"}).status_code == 404  # fmt: skip

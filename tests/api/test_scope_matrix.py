@@ -153,6 +153,7 @@ FOREIGN: list[tuple[str, str, Any, int]] = [
     ("GET", "/api/v1/scores/{branch}/indicators/csat/records", None, 404),
     ("GET", "/api/v1/scores/{branch}/indicators/complaint_rate/records?part=denominator", None, 404),
     ("GET", "/units/{branch}/indicators/csat/records.csv", None, 404),
+    ("GET", "/api/v1/findings/priorities?entity={root}", None, 404),
     ("GET", "/metrics", None, 403),
 ]  # fmt: skip
 

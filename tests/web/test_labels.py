@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from valueloop.diagnosis.findings import Finding, RuleName, Severity
+from valueloop.diagnosis.service.priorities import ActionOn, actions_by_finding, points_lost, rank
 from valueloop.http.web.i18n import Translator
 from valueloop.http.web.labels import Labels
-from valueloop.http.web.priorities import actions_by_finding, points_lost, rank
 from valueloop.http.web.vsm_page import axis_cap
 from valueloop.spec.model_loader import load_model
 
@@ -86,13 +86,18 @@ def test_fix_first_ranks_by_severity_then_points_lost_and_shows_the_action() -> 
     c = _finding("B3", "csat", Severity.critical, 50.0)
     lost = points_lost("2026-10", [{"entity_id": "B2", "points_lost": {"nps": 0.1}},
                                    {"entity_id": "B3", "points_lost": {"csat": 0.4}}])  # fmt: skip
-    links = {7: [{"kind": "finding", "ref": c.id}],
-             8: [{"kind": "entity", "ref": "B1"}, {"kind": "indicator", "ref": "csat"}]}  # fmt: skip
-    acted = actions_by_finding([a, b, c], links, [{"action_id": 7, "status": "approved"}, {"action_id": 8}])
+    acts = [
+        ActionOn(action_id=7, status="approved", links=frozenset({("finding", c.id)})),
+        ActionOn(action_id=8, status="proposed", links=frozenset({("entity", "B1"), ("indicator", "csat")})),
+    ]
+    acted = actions_by_finding([a, b, c], acts)
     ranked = rank([a, b, c], lost, acted)
     assert [p.finding.entity_id for p in ranked] == ["B3", "B2", "B1"]
     assert [p.points_lost for p in ranked] == [0.4, 0.1, None]
-    assert [[x["action_id"] for x in p.actions] for p in ranked] == [[7], [], [8]]
+    assert [[x.action_id for x in p.actions] for p in ranked] == [[7], [], [8]]
+    # B3 has too few records to be ranked this period: its finding says so and comes last
+    thin = rank([a, b, c], lost, acted, {("2026-10", "B3")})
+    assert [(p.finding.entity_id, p.enough_data) for p in thin] == [("B2", True), ("B1", True), ("B3", False)]
 
 
 def test_one_long_wait_caps_the_value_stream_axis() -> None:
