@@ -24,8 +24,9 @@ def _labels(lang: str) -> Labels:
 def test_values_carry_their_unit_and_shares_read_as_percent() -> None:
     zh, en = _labels("zh"), _labels("en")
     assert zh.ind("first_response") == "首次响应时长" and en.ind("first_response") == "First response time"
-    assert zh.value("first_response", 2.083) == "2.08 分钟" and en.value("first_response", 2.083) == "2.08 min"
-    assert zh.value("resolution_time", 0.5) == "0.50 小时" and en.value("avg_order_value", 686.9) == "686.90 CNY"
+    # a duration reads in its two largest whole units, by the rule of the API's ``shown`` ("2 min 5 s")
+    assert zh.value("first_response", 2.083) == "2 分钟 5 秒" and en.value("first_response", 2.083) == "2 min 5 s"
+    assert zh.value("resolution_time", 0.5) == "30 分钟" and en.value("avg_order_value", 686.9) == "686.90 CNY"
     assert zh.value("click_through", 0.321) == "32.1%" and zh.value("complaint_rate", 1.818) == "1.8%"
 
 
@@ -56,7 +57,7 @@ def test_codes_become_words_in_both_languages() -> None:
 def test_a_generated_description_is_reworded_with_units() -> None:
     text = "From finding F1 (critical, rule deterioration): value 0.858611 vs benchmark 0.2033333, gap 322.27."
     assert _labels("zh").description(text, "resolution_time") == (
-        "来自问题 F1（严重，较自身历史恶化）：数值 0.86 小时，基准 0.20 小时，差距 322.3%。"
+        "来自问题 F1（严重，较自身历史恶化）：数值 51 分钟 31 秒，基准 12 分钟 12 秒，差距 322.3%。"
     )
     assert _labels("zh").description("人工填写", "csat") == "人工填写"
 

@@ -91,6 +91,10 @@ DRILL_MESSAGES: dict[str, dict[str, str]] = {
         "en": "This indicator is computed from other indicators and has no records of its own; open the "
         "indicators it uses.",
     },
+    "dur_d": {"zh-CN": "天", "en": "d"},
+    "dur_h": {"zh-CN": "小时", "en": "h"},
+    "dur_min": {"zh-CN": "分钟", "en": "min"},
+    "dur_s": {"zh-CN": "秒", "en": "s"},
     "my_unit": {"zh-CN": "我的机构", "en": "My unit"},
     "not_enough_data": {"zh-CN": "数据不足", "en": "Not enough data"},
     "not_enough_data_help": {
