@@ -17,7 +17,8 @@ from valueloop.evaluation.service.directory import below, indicator_catalogue, u
 from valueloop.store.workspace import Workspace
 
 PAGES = ("/", "/rankings", "/units/B016", "/units/R01", "/units/B016/indicators/resolution_time", "/alerts", "/actions",
-         "/actions/1", "/actions/2", "/experiments", "/vsm", "/accounts", "/voice", "/upload")  # fmt: skip
+         "/actions/1", "/actions/2", "/experiments", "/vsm", "/accounts", "/voice", "/upload",
+         "/units/B016/indicators/resolution_time/records", "/units/B016/indicators/complaint_rate/records")  # fmt: skip
 CODES = {*(r.value for r in RuleName), "welch_t", "two_proportion_z", "branch", "region", "analyst", "manager",
          "error_burst", "traffic_anomaly", "critical", "warning", "in_progress", "inhibited", "silenced"}  # fmt: skip
 
