@@ -17,7 +17,8 @@ from valueloop.evaluation.service.directory import below, indicator_catalogue, u
 from valueloop.store.workspace import Workspace
 
 PAGES = ("/", "/rankings", "/units/B016", "/units/R01", "/units/B016/indicators/resolution_time", "/alerts", "/actions",
-         "/actions/1", "/actions/2", "/experiments", "/vsm", "/accounts", "/voice", "/upload")  # fmt: skip
+         "/actions/1", "/actions/2", "/experiments", "/vsm", "/accounts", "/voice", "/upload",
+         "/units/B016/indicators/resolution_time/records", "/units/B016/indicators/complaint_rate/records")  # fmt: skip
 CODES = {*(r.value for r in RuleName), "welch_t", "two_proportion_z", "branch", "region", "analyst", "manager",
          "error_burst", "traffic_anomaly", "critical", "warning", "in_progress", "inhibited", "silenced"}  # fmt: skip
 
@@ -86,3 +87,16 @@ def test_rankings_keep_one_region(
     assert shown and shown <= below(units, "R01") and 'id="ranking-region"' in html
     every = set(re.findall(r'href="/units/(\w+)"', app_client.get("/rankings", headers=as_role("analyst")).text))
     assert shown < every
+
+
+def test_a_region_heads_landing_page_is_the_regions_roll_up(
+    app_client: TestClient, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    """The manager is bound to R01: ``/`` takes them to R01's page, and the menu's first entry is that page."""
+    first = app_client.get("/", headers=as_role("manager"), follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/units/R01"
+    html = app_client.get("/", headers=as_role("manager"), params={"lang": "zh-CN"}).text
+    nav = html.split("<nav>")[1].split("</nav>")[0]
+    assert 'id="rollup-units"' in html and 'id="nav-home" href="/units/R01"' in nav and "我的机构" in nav
+    assert 'href="/"' not in nav and 'id="nav-reports"' not in nav
+    assert app_client.get("/", headers=as_role("analyst"), follow_redirects=False).status_code == 200

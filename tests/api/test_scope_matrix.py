@@ -150,6 +150,10 @@ FOREIGN: list[tuple[str, str, Any, int]] = [
                                         "reason": "x"}, 404),
     ("POST", "/api/v1/people/cases", {"agent": "{branch}", "period": "2026-01", "title": "t", "text": "x"}, 404),
     ("GET", "/api/v1/scores/{branch}", None, 404),
+    ("GET", "/api/v1/scores/{branch}/indicators/csat/records", None, 404),
+    ("GET", "/api/v1/scores/{branch}/indicators/complaint_rate/records?part=denominator", None, 404),
+    ("GET", "/units/{branch}/indicators/csat/records.csv", None, 404),
+    ("GET", "/api/v1/findings/priorities?entity={root}", None, 404),
     ("GET", "/metrics", None, 403),
 ]  # fmt: skip
 

@@ -117,3 +117,13 @@ def test_a_level_field_the_data_lacks_is_a_model_problem(tmp_path: Path) -> None
     assert "level field 'amount' is not a column of feedback nor of its interaction" in problems
     (tmp_path / "m.yaml").write_text(yaml.safe_dump(MODEL | {"level": {"fields": "x"}}), encoding="utf-8")
     assert "{field: NAME}" in "\n".join(validate_models([tmp_path / "m.yaml"]))
+
+
+def test_a_field_level_review_speaks_business_words(ws: Workspace) -> None:
+    """The level reads "按坐席" / "by agent", not ``field:agent_id``; a unit named by its id once, not ``A1 (A1)``."""
+    from valueloop.reporting.html import render_html
+
+    data = build_review(ws, "2026-03", model_id="agents")
+    zh, en = render_html(data, "zh"), render_html(data, "en")
+    assert "field:agent_id" not in zh and "按坐席" in zh and "by agent" in en
+    assert "A1 (A1)" not in zh and "A2 (A2)" not in zh

@@ -132,8 +132,25 @@ def test_shrink_policy_by_hand() -> None:
     assert s.flag is Flag.shrunk and s.value == 5.0
     assert s.shrunk_value == pytest.approx(4.55, abs=1e-12)
     assert s.score == pytest.approx(4.55, abs=1e-12)  # linear 1 → 1, 5 → 5
-    assert (r["p1"].rank, r["p4"].rank, r["s"].rank) == (1, 2, 3)
+    # s is scored (its shrunk value) but, with 3 records against the model's minimum of 30, not ranked
+    assert (r["p1"].rank, r["p4"].rank, r["s"].rank) == (1, 2, None)
+    assert not r["s"].enough_data and r["s"].n == 3 and r["s"].percentile is None
     assert r["p2"].indicators["csat"].shrunk_value is None
+
+
+def test_a_unit_with_too_few_records_is_scored_but_not_ranked() -> None:
+    """``min_n_to_rank`` on the model; by default the smallest ``min_n`` of the weighted indicators."""
+    indicators = [ind("csat", 1, CSAT["scoring"], min_n=5), ind("wait", 1, WAIT["scoring"], min_n=50)]
+    rows = [("big", 4.0, 60, 40), ("new", 5.0, 30, 4), ("mid", 3.0, 90, 10)]
+    values = pd.DataFrame([r for e, c, w, n in rows for r in (row(e, "csat", c, n), row(e, "wait", w, n))])
+    dims = [{"id": "d", "name": "D", "indicators": indicators}]
+    by_default = by_id(score_model(values, model(dims, small_sample="shrink")))
+    assert [(e, by_default[e].rank, by_default[e].enough_data) for e in ("big", "mid", "new")] == [
+        ("big", 1, True), ("mid", 2, True), ("new", None, False)]  # fmt: skip
+    assert by_default["new"].score is not None and by_default["new"].n == 4
+    strict = by_id(score_model(values, model(dims, small_sample="shrink", min_n_to_rank=30)))
+    assert [strict[e].rank for e in ("big", "mid", "new")] == [1, None, None]
+    assert strict["big"].percentile == 100.0
 
 
 WAIT_SEG = ind(

@@ -45,7 +45,7 @@ def test_json_contract(demo: Workspace, cli: CliRun) -> None:
     assert set(ind) >= {"value", "score", "n", "benchmark", "flag"}
     ranks = [r["rank"] for r in out["results"] if r["rank"] is not None]
     assert ranks == sorted(ranks)
-    scores = [r["score"] for r in out["results"] if r["score"] is not None]
+    scores = [r["score"] for r in out["results"] if r["rank"] is not None]
     assert scores == sorted(scores, reverse=True)
     assert all(1 <= s <= 5 for s in scores)
     total_lost = sum(first["points_lost"].values())

@@ -56,6 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     run_demo(root, interactions=6_000, log=lambda _: None)
     add_user(open_workspace(root), "ana", PASSWORD, Role.analyst)
     add_user(open_workspace(root), "mia", PASSWORD, Role.manager, ["B016"])  # a manager bound to one branch
+    add_user(open_workspace(root), "rex", PASSWORD, Role.manager, ["R04"])  # a region head (B016 is in R04)
     port = _free_port()
     app = create_app(ApiSettings(workspace=root, secure_cookies=False))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)

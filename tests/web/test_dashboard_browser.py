@@ -139,3 +139,82 @@ def test_a_reviewer_scores_a_sampled_conversation_in_the_review_form(page: Page,
     _shot(page, "qa-review-zh-CN")
     page.goto(f"{server}/qa/calibration?lang=en")
     expect(page.locator("#calibration-counts")).to_contain_text("reviews of")
+
+
+def test_drill_down_from_the_overview_to_the_records_and_back(page: Page, server: str, tmp_path: Path) -> None:
+    """Overview → unit → indicator explanation → the records behind the value → CSV → back, in zh-CN."""
+    _sign_in(page, server)
+    page.locator("#findings a[href='/units/B016']").first.click()
+    expect(page).to_have_url(f"{server}/units/B016")
+    page.locator("#indicators a", has_text="问题解决时长").first.click()
+    expect(page).to_have_url(f"{server}/units/B016/indicators/resolution_time")
+    n = page.locator("#explain-facts .card").nth(3).locator(".big").inner_text()
+    page.click("#see-records")
+    expect(page).to_have_url(f"{server}/units/B016/indicators/resolution_time/records")
+    expect(page.locator("#records")).to_be_visible()
+    expect(page.locator("#records-count")).to_contain_text(f"共 {n} 条")
+    expect(page.locator("#records tr").first).to_contain_text("受理时间")
+    expect(page.locator("#records-range")).to_contain_text("UTC+8")
+    assert not RAW_IDS.search(page.locator("main").inner_text()), "a raw id is visible in zh-CN"
+    _shot(page, "dashboard-records-zh-CN")
+    with page.expect_download() as info:
+        page.click("#records-export")
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("interaction_id,") and len(lines) == 1 + int(n.replace(",", ""))
+    page.click("#back-to-explain")
+    expect(page).to_have_url(f"{server}/units/B016/indicators/resolution_time")
+    page.click("#see-records")
+    page.click("#back-to-unit")
+    expect(page).to_have_url(f"{server}/units/B016")
+    page.goto(f"{server}/units/B016/indicators/complaint_rate/records")  # a ratio: numerator and denominator
+    page.click("#part-denominator")
+    expect(page).to_have_url(re.compile(r"records\?part=denominator$"))
+    expect(page.locator("#part-denominator")).to_have_class(re.compile("on"))
+    expect(page.locator("#records")).to_be_visible()
+
+
+def test_a_region_heads_landing_page_is_the_region(page: Page, server: str) -> None:
+    _sign_in(page, server, "rex")
+    expect(page).to_have_url(f"{server}/units/R04")
+    expect(page.locator("#rollup-units")).to_contain_text("成都武侯电商服务中心")
+    expect(page.locator("#nav-home")).to_have_text("我的机构")
+    expect(page.locator("#nav-reports")).to_have_count(0)
+    _shot(page, "dashboard-region-head-landing-zh-CN")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(page, "dashboard-region-head-landing-phone-zh-CN")
+
+
+MAIN_PAGES = {
+    "overview": "/", "rankings": "/rankings", "unit": "/units/B016", "region": "/units/R04",
+    "explain": "/units/B016/indicators/resolution_time", "records": "/units/B016/indicators/resolution_time/records",
+    "alerts": "/alerts", "actions": "/actions", "experiments": "/experiments", "voice": "/voice", "vsm": "/vsm",
+    "models": "/models", "reports": "/reports", "upload": "/upload", "cases": "/cases", "qa": "/qa",
+}  # fmt: skip
+SHOWS_IDS = {"models"}  # the models page shows what the model file says, ids included
+ENGLISH = re.compile(r"\b(Overview|Rankings|Findings|Score|Records|Indicator|Benchmark|Severity|critical|warning|"
+                     r"branch|region|analyst|welch_t|peer_bottom_decile|deterioration|benchmark)\b")  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_main_page_at_desktop_and_phone_width(page: Page, server: str, lang: str) -> None:
+    """Each main page at 1440 px and 390 px: no sideways scroll; in zh-CN no English words or raw ids."""
+    _sign_in(page, server)
+    if lang == "en":
+        page.click("#lang-en")
+    wide: list[str] = []
+    for width, device in ((1440, "desktop"), (390, "phone")):
+        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        for name, path in MAIN_PAGES.items():
+            page.goto(f"{server}{path}")
+            page.wait_for_load_state("networkidle")
+            if page.evaluate("document.documentElement.scrollWidth") > width:
+                wide.append(f"{path} at {width}px")
+            if lang == "zh-CN" and width == 1440 and name not in SHOWS_IDS:
+                text = page.locator("main").inner_text()
+                assert not RAW_IDS.search(text) and not ENGLISH.search(text), f"{path}: {ENGLISH.search(text)}"
+            _shot(page, f"main-{name}-{lang}-{device}")
+    assert not wide, f"pages that scroll sideways: {wide}"

@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from valueloop.diagnosis.findings import Finding, RuleName, Severity
+from valueloop.diagnosis.service.priorities import ActionOn, actions_by_finding, points_lost, rank
 from valueloop.http.web.i18n import Translator
 from valueloop.http.web.labels import Labels
-from valueloop.http.web.priorities import actions_by_finding, points_lost, rank
 from valueloop.http.web.vsm_page import axis_cap
-from valueloop.improvement.results import ActionLink, ActionSummary
 from valueloop.spec.model_loader import load_model
 
 MODEL = Path(__file__).parents[2] / "src" / "valueloop" / "templates" / "three-dimension.yaml"
@@ -25,8 +24,9 @@ def _labels(lang: str) -> Labels:
 def test_values_carry_their_unit_and_shares_read_as_percent() -> None:
     zh, en = _labels("zh"), _labels("en")
     assert zh.ind("first_response") == "首次响应时长" and en.ind("first_response") == "First response time"
-    assert zh.value("first_response", 2.083) == "2.08 分钟" and en.value("first_response", 2.083) == "2.08 min"
-    assert zh.value("resolution_time", 0.5) == "0.50 小时" and en.value("avg_order_value", 686.9) == "686.90 CNY"
+    # a duration reads in its two largest whole units, by the rule of the API's ``shown`` ("2 min 5 s")
+    assert zh.value("first_response", 2.083) == "2 分钟 5 秒" and en.value("first_response", 2.083) == "2 min 5 s"
+    assert zh.value("resolution_time", 0.5) == "30 分钟" and en.value("avg_order_value", 686.9) == "686.90 CNY"
     assert zh.value("click_through", 0.321) == "32.1%" and zh.value("complaint_rate", 1.818) == "1.8%"
 
 
@@ -57,7 +57,7 @@ def test_codes_become_words_in_both_languages() -> None:
 def test_a_generated_description_is_reworded_with_units() -> None:
     text = "From finding F1 (critical, rule deterioration): value 0.858611 vs benchmark 0.2033333, gap 322.27."
     assert _labels("zh").description(text, "resolution_time") == (
-        "来自问题 F1（严重，较自身历史恶化）：数值 0.86 小时，基准 0.20 小时，差距 322.3%。"
+        "来自问题 F1（严重，较自身历史恶化）：数值 51 分钟 31 秒，基准 12 分钟 12 秒，差距 322.3%。"
     )
     assert _labels("zh").description("人工填写", "csat") == "人工填写"
 
@@ -87,19 +87,18 @@ def test_fix_first_ranks_by_severity_then_points_lost_and_shows_the_action() -> 
     c = _finding("B3", "csat", Severity.critical, 50.0)
     lost = points_lost("2026-10", [{"entity_id": "B2", "points_lost": {"nps": 0.1}},
                                    {"entity_id": "B3", "points_lost": {"csat": 0.4}}])  # fmt: skip
-    links = {7: [ActionLink(kind="finding", ref=c.id)],
-             8: [ActionLink(kind="entity", ref="B1"), ActionLink(kind="indicator", ref="csat")]}  # fmt: skip
-    acted = actions_by_finding([a, b, c], links, [_row(7, "approved"), _row(8, "proposed")])
+    acts = [
+        ActionOn(action_id=7, status="approved", links=frozenset({("finding", c.id)})),
+        ActionOn(action_id=8, status="proposed", links=frozenset({("entity", "B1"), ("indicator", "csat")})),
+    ]
+    acted = actions_by_finding([a, b, c], acts)
     ranked = rank([a, b, c], lost, acted)
     assert [p.finding.entity_id for p in ranked] == ["B3", "B2", "B1"]
     assert [p.points_lost for p in ranked] == [0.4, 0.1, None]
     assert [[x.action_id for x in p.actions] for p in ranked] == [[7], [], [8]]
-
-
-def _row(aid: int, status: str) -> ActionSummary:
-    return ActionSummary(action_id=aid, title="t", status=status, status_label=status, owner="o", department="d",
-                         due_date=None, overdue=False, days_overdue=0, expected_effect=None, cost=None,
-                         verification=None)  # fmt: skip
+    # B3 has too few records to be ranked this period: its finding says so and comes last
+    thin = rank([a, b, c], lost, acted, {("2026-10", "B3")})
+    assert [(p.finding.entity_id, p.enough_data) for p in thin] == [("B2", True), ("B1", True), ("B3", False)]
 
 
 def test_one_long_wait_caps_the_value_stream_axis() -> None:

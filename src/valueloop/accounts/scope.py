@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from valueloop.accounts.service.accounts import AccessDenied, NotFound, Principal, visible_units
+from valueloop.accounts.service.accounts import AccessDenied, NotFound, Permission, Principal, visible_units
 from valueloop.diagnosis.findings import Finding
 from valueloop.diagnosis.service.diagnose import list_findings, show_finding
+from valueloop.diagnosis.service.priorities import ActionOn
 from valueloop.errors import InputError
 from valueloop.improvement.results import ActionDetail, ActionLink
-from valueloop.improvement.service.actions_view import links_by_action, show_action
+from valueloop.improvement.service.actions_view import links_by_action, list_actions, show_action
 from valueloop.monitoring.service import alerts as records
 from valueloop.qa.service.disputes import Dispute, get_dispute
 from valueloop.qa.service.show import ConversationView, conversation_view
@@ -182,6 +183,16 @@ def actions(ws: Workspace, who: Principal, rows: list[R]) -> list[R]:
         return rows
     units = units_by_action(ws)
     return [r for r in rows if units.get(_action_id(r), set()) & seen]
+
+
+def actions_on(ws: Workspace, who: Principal) -> list[ActionOn]:
+    """The caller's actions with their links, for putting them next to the findings they are about."""
+    if not who.can(Permission.actions_read):
+        return []
+    links = links_by_action(ws)
+    return [ActionOn(action_id=a.action_id, status=str(a.status), title=a.title or "",
+                     links=frozenset((x.kind, x.ref) for x in links.get(a.action_id, [])))
+            for a in actions(ws, who, list_actions(ws))]  # fmt: skip
 
 
 def qa_conversation(ws: Workspace, who: Principal, conversation_id: str, rubric: Path) -> ConversationView:

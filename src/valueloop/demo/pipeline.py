@@ -256,7 +256,7 @@ def _people(ws: Workspace, period: str, log: Log) -> None:
     cards = scorecards(ws, period=period)
     graded = [c for c in cards["scorecards"] if c["grade"] is not None]
     counts = Counter(c["grade"] for c in graded)
-    best = min(graded, key=lambda c: c["rank"], default=None)
+    best = min((c for c in graded if c["rank"] is not None), key=lambda c: c["rank"], default=None)
     lead = f"; top agent {best['agent_id']} ({best['points']:.1f} points)" if best else ""
     log(
         f"agent scorecards {cards['period']}: {len(graded)} graded, "

@@ -137,3 +137,48 @@ def collect(tables: Tables, execute: Callable[[ir.Table], Any], indicator: Indic
         evidence["sample_ids"] = [str(x) for x in execute(query)[key].tolist()]
         evidence["sample_field"] = key
     return evidence
+
+
+MEASURED = "_measured"
+"""The column a drill-down adds where a row's own contribution is computed (a rate's 0/1, a duration)."""
+
+
+def part_names(indicator: Indicator) -> list[str]:
+    """The row sets an indicator is made of: one for a simple measure, two for a ratio, none for a derived one."""
+    m = indicator.measure
+    return ["numerator", "denominator"] if isinstance(m, Ratio) else [] if isinstance(m, Derived) else ["rows"]
+
+
+def part_dataset(indicator: Indicator, part: int) -> str:
+    return _parts(indicator)[part][0]
+
+
+def records_query(tables: Tables, indicator: Indicator, scope: Scope, part: int) -> ir.Table:
+    """Every row that counts in one part of the indicator's value (its ``n``), in a stable order.
+
+    The same filters as :func:`value_queries`: the unit (subtree or field value), the period,
+    the measure's own filter, the indicator's filter where metrics.run applies it, and for a
+    numeric measure only the rows whose value is present. Rows come newest first, then by key.
+    """
+    dataset, measure, own = _parts(indicator)[part]
+    t = _rows(tables, dataset, scope, indicator)
+    x = _measured(t, measure)
+    t = t.mutate(**{MEASURED: x}) if x is not None else t
+    where = all_of(t, measure.filter) & (all_of(t, indicator.filter) if own else ibis.literal(True))
+    if isinstance(measure, Duration):
+        where = where & t[MEASURED].notnull()
+    field = getattr(measure, "field", None)
+    if field is not None and measure.type in ("sum", "mean", "median", "quantile"):
+        where = where & t[field].notnull()
+    t = t.filter(where)
+    spec = _spec(dataset)
+    time = [t[spec.time_field].desc()] if spec.time_field else []
+    return t.order_by([*time, *(t[k] for k in spec.key)])
+
+
+def _measured(t: ir.Table, measure: Any) -> ir.Value | None:
+    if isinstance(measure, Duration):
+        return duration(t, measure.start, measure.end, measure.unit)
+    if isinstance(measure, Rate):
+        return all_of(t, measure.condition)
+    return None

@@ -14,7 +14,7 @@ from matplotlib import rcParams
 from matplotlib.figure import Figure
 
 from valueloop.reporting.data import ReviewData
-from valueloop.reporting.labels import Lang, label
+from valueloop.reporting.labels import Lang, label, unit_label
 
 CJK_FONT = "Noto Sans CJK SC"
 rcParams["font.sans-serif"] = [CJK_FONT, "WenQuanYi Micro Hei", "DejaVu Sans"]
@@ -44,7 +44,7 @@ def score_chart(data: ReviewData, lang: Lang, fmt: Literal["svg", "png"]) -> str
     if prev:
         ax.scatter([p for _, p in prev], [y for y, _ in prev], color="#e45756", zorder=3, s=14)
     # names are data, not mathtext: "$\\x$" in a unit name must not be parsed (or crash the report)
-    ax.set_yticks(ys, [f"{_short(u.name)} ({u.entity_id})" for u in units], fontsize=7, parse_math=False)
+    ax.set_yticks(ys, [unit_label(_short(u.name), u.entity_id) for u in units], fontsize=7, parse_math=False)
     ax.set_title(label("chart_scores", lang), fontsize=10)
     ax.tick_params(axis="x", labelsize=7)
     fig.tight_layout()

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from valueloop.reporting.charts import CJK_FONT, score_chart
 from valueloop.reporting.data import ReviewData
-from valueloop.reporting.labels import SECTIONS, Lang, label
+from valueloop.reporting.labels import SECTIONS, Lang, label, level_label, unit_label
 
 
 def _num(value: float | int | None, digits: int = 2) -> str:
@@ -60,4 +60,4 @@ def render_html(data: ReviewData, lang: Lang = "zh", chart: Literal["svg", "png"
     image = None if drawn is None else Markup(drawn) if chart == "svg" else Markup(f'<img src="{drawn}" alt="">')
     template = _environment().get_template("review.html.j2")
     return template.render(d=data, lang=lang, t=lambda key: label(key, lang), sections=SECTIONS, chart=image,
-                           font=CJK_FONT, csp=CSP)  # fmt: skip
+                           font=CJK_FONT, csp=CSP, level=level_label(data.level, lang), unit=unit_label)  # fmt: skip

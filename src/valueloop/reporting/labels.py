@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from valueloop.spec.locale import Lang
 
-__all__ = ["LABELS", "SECTIONS", "Lang", "label"]
+__all__ = ["LABELS", "SECTIONS", "Lang", "label", "level_label", "unit_label"]
 SECTIONS = ("summary", "goals", "findings", "verification", "voice", "roi", "models", "methods")
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -140,6 +140,34 @@ LABELS: dict[str, tuple[str, str]] = {
         "Verification and ROI count verifications recorded in the period; the demand lifecycle uses all feedback.",
     ),
 }
+
+
+LEVELS: dict[str, tuple[str, str]] = {
+    "company": ("总公司", "Company"), "region": ("大区", "Region"), "branch": ("分支机构", "Branch"),
+    "team": ("班组", "Team"), "agent": ("坐席", "Agent"),
+    # field levels: the units are the values of a column (a call type, an agent, a product)
+    "agent_id": ("坐席", "Agent"), "server": ("坐席", "Agent"), "type": ("业务类型", "Call type"),
+    "category": ("业务类别", "Category"), "channel": ("渠道", "Channel"), "product": ("产品", "Product"),
+}  # fmt: skip
+
+
+def level_label(level: str, lang: Lang) -> str:
+    """A level in business words: ``branch`` → 分支机构; a field level ``field:type`` → 按业务类型 / by call type.
+
+    >>> level_label("field:type", "zh"), level_label("field:type", "en"), level_label("branch", "zh")
+    ('按业务类型', 'by call type', '分支机构')
+    """
+    field = level.removeprefix("field:") if level.startswith("field:") else None
+    pair = LEVELS.get(field or level)
+    word = (pair[0] if lang == "zh" else pair[1]) if pair else (field or level)
+    if field is None:
+        return word
+    return f"按{word}" if lang == "zh" else f"by {word.lower()}"
+
+
+def unit_label(name: str | None, entity_id: str) -> str:
+    """``上海浦东支行 (B010)``; a unit whose name is its id (a call type ``PE``) once, not ``PE (PE)``."""
+    return entity_id if not name or name == entity_id else f"{name} ({entity_id})"
 
 
 def label(key: str, lang: Lang) -> str:

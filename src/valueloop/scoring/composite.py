@@ -113,6 +113,11 @@ class EntityScore(_Frozen):
     dimensions: dict[str, float | None]
     indicators: dict[str, IndicatorScore]
     points_lost: dict[str, float]
+    n: int = 0
+    """The unit's records: its largest indicator ``n``."""
+    enough_data: bool = True
+    """Whether ``n`` reaches the model's :attr:`~valueloop.spec.model.EvaluationModel.rank_min_n`; if not, the
+    unit is scored but neither ranked nor counted in the others' percentiles (a new unit is not ranked at once)."""
 
 
 def _checked(values: pd.DataFrame) -> pd.DataFrame:
@@ -348,7 +353,9 @@ def score_model(
     }
     table = [{k: by_indicator[k][e].score for k in by_indicator} for e in entities]
     totals = (_topsis_totals if model.aggregation == "topsis" else _weighted_totals)(model, table)
-    ranks, pct = rank_totals(totals)
+    volume = [max((int(by_indicator[k][e].n) for k in by_indicator), default=0) for e in entities]
+    enough = [v >= model.rank_min_n for v in volume]
+    ranks, pct = rank_totals([t if ok else None for t, ok in zip(totals, enough, strict=True)])
     previous = previous_totals or {}
     results = []
     for i, e in enumerate(entities):
@@ -363,6 +370,8 @@ def score_model(
                 dimensions=dimension_scores(model, table[i]),
                 indicators={k: by_indicator[k][e] for k in by_indicator},
                 points_lost=points_lost(effective_weights(model, _scored(table[i])), table[i], model.scale),
+                n=volume[i],
+                enough_data=enough[i],
             )
         )
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.entity_id))

@@ -37,6 +37,20 @@ class Condition(BaseModel):
     def columns(self) -> tuple[str, ...]:
         return tuple(c for c in (self.field, self.start, self.end) if c)
 
+    @property
+    def text(self) -> str:
+        """The condition as a model file writes it (``"csat >= 4"``, ``"kind in [complaint]"``).
+
+        >>> parse_condition("minutes(opened_at, first_response_at) <= 3").text
+        'minutes(opened_at, first_response_at) <= 3'
+        """
+        left = f"{self.unit}({self.start}, {self.end})" if self.unit else str(self.field)
+        if self.op in ("is null", "is not null"):
+            return f"{left} {self.op}"
+        value = self.value
+        shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, tuple) else str(value)
+        return f"{left} {self.op} {shown}"
+
 
 def parse_condition(text: str) -> Condition:
     """Parse ``"field op value"``; raises ValueError with the reason."""

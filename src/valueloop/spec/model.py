@@ -298,6 +298,9 @@ class EvaluationModel(Frozen):
     scale: Scale = Scale.five
     segments: tuple[str, ...] = ()
     small_sample: SmallSample = SmallSample.exclude
+    min_n_to_rank: int | None = Field(default=None, ge=1)
+    """Fewest records (a unit's largest indicator ``n``) before a unit is ranked; fewer → scored, shown as
+    "not enough data", not ranked. None: the smallest ``min_n`` of the weighted indicators."""
     aggregation: Literal["weighted_mean", "topsis"] = "weighted_mean"
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
 
@@ -320,6 +323,14 @@ class EvaluationModel(Frozen):
     @property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for d in self.dimensions for i in d.indicators)
+
+    @property
+    def rank_min_n(self) -> int:
+        """:attr:`min_n_to_rank`, or the smallest ``min_n`` among the indicators that carry weight."""
+        if self.min_n_to_rank is not None:
+            return self.min_n_to_rank
+        weighted = [i.min_n for d in self.dimensions if d.weight > 0 for i in d.indicators if i.weight > 0]
+        return min(weighted, default=1)
 
     def indicator(self, indicator_id: str) -> Indicator:
         return next(i for i in self.indicators if i.id == indicator_id)

@@ -18,7 +18,7 @@ from valueloop.scoring.composite import EntityScore, score_model
 from valueloop.scoring.model_weights import resolve_weights
 from valueloop.spec.lookup import dataset_spec
 from valueloop.spec.model import FIELD_LEVEL, EvaluationModel, Indicator, level_field
-from valueloop.spec.units import percent_factor, show
+from valueloop.spec.units import percent_factor, seconds_per, show
 from valueloop.store import appdb, ledger_state, tables
 from valueloop.store.lake import new_batch_id
 from valueloop.store.warehouse import Warehouse
@@ -35,6 +35,10 @@ class EntityResult(BaseModel):
     dimensions: dict[str, float | None]
     indicators: dict[str, dict[str, Any]]
     points_lost: dict[str, float]
+    n: int = 0
+    """The unit's records (its largest indicator n)."""
+    enough_data: bool = True
+    """False: fewer records than the model asks for before ranking; scored, shown as "not enough data", unranked."""
 
 
 class EvaluationRun(BaseModel):
@@ -138,6 +142,8 @@ def _result(s: EntityScore, names: dict[str, str], indicators: dict[str, Indicat
         dimensions=dict(s.dimensions),
         indicators={k: _indicator(v, indicators.get(k)) for k, v in s.indicators.items()},
         points_lost=dict(s.points_lost),
+        n=s.n,
+        enough_data=s.enough_data,
     )
 
 
@@ -147,7 +153,8 @@ def _indicator(v: Any, spec: Indicator | None) -> dict[str, Any]:
     out = {k: (None if isinstance(x, float) and x != x else x) for k, x in data.items()}
     unit = spec.unit if spec is not None else ""
     percent = percent_factor(spec) if spec is not None else None
-    return out | {"unit": unit, "shown": show(out.get("value"), unit, percent)}
+    seconds = seconds_per(spec) if spec is not None else None
+    return out | {"unit": unit, "shown": show(out.get("value"), unit, percent, seconds)}
 
 
 def _store(ws: Workspace, model: EvaluationModel, run: EvaluationRun) -> None:

@@ -1,14 +1,15 @@
-"""``/api/v1/evaluate``, ``/api/v1/runs/latest`` and ``/api/v1/scores/{entity_id}`` (with ``/explain``)."""
+"""``/api/v1/evaluate``, ``/api/v1/runs/latest``, ``/api/v1/scores/{entity_id}`` (with ``/explain``, the records)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from valueloop.accounts import scope
 from valueloop.accounts.service.accounts import visible_units
 from valueloop.diagnosis.service import diagnose as dx
+from valueloop.diagnosis.service.drill import MAX_PAGE, PAGE, RecordPage, record_page
 from valueloop.evaluation.service.evaluate import EvaluationRun, evaluate
 from valueloop.evaluation.service.scores import entity_scores, run_results
 from valueloop.http.deps import EvaluateRun, ScoresRead, WorkspaceDep
@@ -45,3 +46,16 @@ def explain(who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | Non
     """Why a unit's score moved since the previous period: indicator contributions and child units."""
     scope.check_unit(ws, who, entity_id)
     return scope.guarded(who, f"unit {entity_id}", lambda: dx.explain(ws, entity_id, period, model, indicator))
+
+
+@router.get("/scores/{entity_id}/indicators/{indicator}/records", dependencies=[CACHED])
+def records(
+    who: ScoresRead, ws: WorkspaceDep, entity_id: str, indicator: str, period: str | None = None,
+    model: str | None = None, part: str | None = None, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = PAGE,
+) -> RecordPage:  # fmt: skip
+    """The rows behind one indicator value of the unit (``part``: ``numerator``/``denominator`` of a ratio), paged."""
+    scope.check_unit(ws, who, entity_id)
+    return scope.guarded(who, f"unit {entity_id}", lambda: record_page(
+        ws, entity_id, indicator, visible_units(ws, who), period=period, model=model, part=part, offset=offset,
+        limit=limit))  # fmt: skip

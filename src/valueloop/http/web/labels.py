@@ -18,7 +18,7 @@ from valueloop.http.web.i18n import MESSAGES, Translator
 from valueloop.monitoring.service.alerts import AlertRecord
 from valueloop.monitoring.service.monitor import load_spec
 from valueloop.spec.model import Aggregate, Bands, Derived, Indicator, Linear, Percentile, Rate, Target
-from valueloop.spec.units import percent_factor
+from valueloop.spec.units import duration_text, percent_factor, seconds_per
 from valueloop.store.workspace import Workspace
 
 # what create_action(from_finding=…) and the verification use case write, read back to translate
@@ -115,6 +115,9 @@ class Labels:
         factor = percent_factor(found) if found else None
         if factor is not None:
             return f"{self.tr.num(value * factor, 1)}%"
+        seconds = seconds_per(found) if found else None
+        if seconds is not None:  # the rule of the API's ``shown``: two whole units, worded in this locale
+            return duration_text(value * seconds, {code: self.tr.t(f"dur_{code}") for code in ("d", "h", "min", "s")})
         unit = self.uom(indicator_id)
         return f"{self.tr.num(value, digits)} {unit}".rstrip()
 
@@ -165,6 +168,15 @@ class Labels:
             return self.tr.fmt("score_target", target=v(target), cap=self.tr.num(rule.cap, 1))
         assert isinstance(rule, Percentile)
         return self.tr.t("score_percentile")
+
+    def field(self, name: str) -> str:
+        """A dataset field's business name (``opened_at`` → ``受理时间``); a workspace's own field by its name."""
+        return self._term("field", name)
+
+    def rank_min_n(self, model_id: str) -> int | None:
+        """The records a unit needs before the model ranks it."""
+        found = next((m for m in latest_versions(self.ws) if m.id == model_id), None) if self.ws is not None else None
+        return found.rank_min_n if found else None
 
     def min_n(self, indicator_id: str) -> int | None:
         found = self.indicators.get(indicator_id)

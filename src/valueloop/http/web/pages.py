@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from valueloop.accounts import scope
 from valueloop.accounts.service.accounts import NotFound, Permission, Principal, visible_units
 from valueloop.diagnosis.findings import Finding
+from valueloop.diagnosis.service.priorities import Priority, latest_period, prioritise
 from valueloop.errors import InputError
 from valueloop.evaluation.service.directory import below, unit_directory
 from valueloop.evaluation.service.models import load_versions
@@ -27,20 +28,19 @@ from valueloop.http.web import (
     alerts_page,
     auth_pages,
     cases_page,
+    drill_page,
     explain_page,
     exports,
     insight_pages,
     models_page,
-    priorities,
     qa_pages,
     survey_page,
     surveys_page,
     upload_page,
     vsm_page,
 )
-from valueloop.http.web.priorities import Priority
-from valueloop.http.web.render import HERE, page, translator
-from valueloop.improvement.service.actions_view import links_by_action, list_actions
+from valueloop.http.web.render import HERE, landing, page, translator
+from valueloop.improvement.service.actions_view import list_actions
 from valueloop.improvement.workflow import Status, allowed_next
 from valueloop.monitoring.service import alerts as alert_records
 from valueloop.store.workspace import Workspace
@@ -56,7 +56,8 @@ SEVERITY_ORDER = {"critical": 0, "warning": 1}
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
-                   accounts_page, survey_page, cases_page, qa_pages, explain_page, surveys_page):  # fmt: skip
+                   accounts_page, survey_page, cases_page, qa_pages, explain_page, surveys_page,
+                   drill_page):  # fmt: skip
         app.include_router(module.router)
     app.include_router(router)
 
@@ -69,14 +70,9 @@ def _run(ws: Workspace, who: Principal, period: str | None = None, model: str | 
 
 
 def _priorities(ws: Workspace, who: Principal, found: list[Finding], run: dict[str, Any] | None) -> list[Priority]:
-    """``found`` in fix-first order, with points lost from ``run`` and the caller's actions on each."""
-    acts = scope.actions(ws, who, list_actions(ws)) if who.can(Permission.actions_read) else []
-    acted = priorities.actions_by_finding(found, links_by_action(ws), acts) if acts else {}
-    lost: dict[tuple[str, str, str], float] = {}
-    for period in sorted({f.period for f in found}):
-        same = run if run and run["period"] == period else _run(ws, who, period, run["model"] if run else None)
-        lost |= priorities.points_lost(period, same["results"]) if same else {}
-    return priorities.rank(found, lost, acted)
+    """``found`` in fix-first order, with points lost from ``run``'s model and the caller's actions on each."""
+    model = run["model"] if run else None
+    return prioritise(ws, found, visible_units(ws, who), scope.actions_on(ws, who), model)
 
 
 def _dimension_names(ws: Workspace, model: str, request: Request) -> tuple[dict[str, str], float]:
@@ -126,10 +122,12 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
 
 @router.get("/", response_class=HTMLResponse, dependencies=[CACHED])
 def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
+    if home := landing(who):  # a region head's morning page is the region's roll-up
+        return RedirectResponse(home, status_code=303)
     run = _run(ws, who)
     charts = _charts(ws, who, run, request) if run and run["results"] else None
     every = scope.findings(ws, who)
-    period = priorities.latest_period(every)
+    period = latest_period(every)
     fix = _priorities(ws, who, [f for f in every if f.period == period], run)[:FIX_FIRST]
     live = _live_alerts(ws, who)
     return page(request, "overview.html", who, run=run, charts=charts, fix=fix, findings_period=period, live=live)

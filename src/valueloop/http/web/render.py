@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -27,6 +28,11 @@ def translator(request: Request) -> Translator:
     return Translator(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "", tz)
 
 
+def landing(who: Principal | None) -> str | None:
+    """A user bound to one unit lands on that unit's page (its subtree's roll-up), not the company overview."""
+    return f"/units/{quote(who.units[0], safe='')}" if who is not None and len(who.units) == 1 else None
+
+
 def page(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
     tr = translator(request)
     ctx = {
@@ -36,6 +42,7 @@ def page(request: Request, name: str, who: Principal | None, status_code: int = 
         "who": who,
         "csrf": who.csrf_token if who else None,
         "path": request.url.path,
+        "home": landing(who),
         **context,
     }
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -157,7 +157,9 @@ def scorecards(
         else r.score
         for r, ex in zip(run.results, excluded, strict=True)
     ]
-    ranks = rank_totals(totals)[0] if any(excluded) else [r.rank for r in run.results]
+    # an agent with too few records to rank stays unranked when the others are re-ranked
+    ranked = [t if r.enough_data else None for r, t in zip(run.results, totals, strict=True)]
+    ranks = rank_totals(ranked)[0] if any(excluded) else [r.rank for r in run.results]
     lo, hi = Scale(run.scale).bounds
     points = [None if t is None else round((t - lo) / (hi - lo) * 100, 2) for t in totals]
     if method == "forced":
