@@ -125,7 +125,8 @@ def test_the_surveys_tutorial_runs_as_written(tmp_path: Path) -> None:
     ws = open_workspace(cwd)
     wh = Warehouse(ws)  # in the lake
     (got,) = wh.execute(wh.table("feedback")).to_dict("records")
-    assert (got["kind"], got["csat"], got["nps"], got["text"], got["customer_id"]) == ("survey", 2, 3, "排队太久", customer)
+    seen = (got["kind"], got["csat"], got["nps"], got["text"], got["customer_id"])
+    assert seen == ("survey", 2, 3, "排队太久", customer)
     add_user(ws, "ana", "correct horse battery", Role.analyst)  # on the dashboard
     head = {"Authorization": f"Bearer {create_token(ws, 'ana', 'tutorial', [])[1]}"}
     with TestClient(create_app(ApiSettings(workspace=cwd)), base_url="https://testserver") as client:
@@ -133,6 +134,6 @@ def test_the_surveys_tutorial_runs_as_written(tmp_path: Path) -> None:
         closed = client.get("/cases?state=closed", headers=head).text
     assert '<div class="big stat-answered">1</div>' in shown and "排队太久" in shown
     assert 'id="case-1"' in closed and ("已补偿" in closed or "Compensated" in closed)
-    figures = [c for c in commands if c.startswith("valueloop cases figures")][0]
+    figures = next(c for c in commands if c.startswith("valueloop cases figures"))
     assert '"closed": 1' in out[figures].stdout or re.search(r"closed\W+1", out[figures].stdout), out[figures].stdout
     assert json.loads(_run("valueloop cases show 1 --format json", cwd, env).stdout)["outcome"] == "compensated"
