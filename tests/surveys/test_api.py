@@ -179,3 +179,20 @@ def test_the_case_board_offers_closing_to_who_may_close(api: tuple[TestClient, d
     assert 'form class="case-close' in client.get("/cases", headers=h["mgr"]).text
     assert 'value="response_speed/phone_queue"' in client.get("/cases", headers=h["mgr"]).text  # the taxonomy's causes
     assert 'form class="case-close' not in client.get("/cases", headers=h["view"]).text
+
+
+def test_a_survey_is_shown_as_a_documented_result(
+    api: tuple[TestClient, dict[str, dict[str, str]]], sws: Workspace
+) -> None:
+    from valueloop.surveys.service.catalog import get_survey
+
+    client, h = api
+    shown = client.get("/api/v1/surveys/after_service", headers=h["ana"])
+    assert shown.status_code == 200
+    assert shown.json() == get_survey(sws, "after_service").model_dump(mode="json")  # the document it was
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/v1/surveys/{survey_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    name = op["schema"]["$ref"].rsplit("/", 1)[1]
+    props = spec["components"]["schemas"][name]["properties"]
+    assert {"id", "version", "title", "questions", "trigger", "follow_up"} <= set(props)
+    assert client.get("/api/v1/surveys/nope", headers=h["ana"]).status_code == 400

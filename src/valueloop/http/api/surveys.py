@@ -8,7 +8,7 @@ invitations and a unit's QR code are per unit and scoped like everything else.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -16,7 +16,8 @@ from pydantic import BaseModel
 
 from valueloop.accounts import scope
 from valueloop.http.deps import ActionsRead, IngestWrite, ModelsRead, WorkspaceDep, units_of
-from valueloop.surveys.service.catalog import Catalog, catalog, get_survey
+from valueloop.surveys.service import catalog as catalog_service
+from valueloop.surveys.service.catalog import Catalog, SurveyDetail, catalog
 from valueloop.surveys.service.invitations import InvitationRecord, Plan, list_invitations, plan
 from valueloop.surveys.service.links import qr_png, qr_svg, unit_links
 from valueloop.surveys.service.stats import ResponseStats, response_stats
@@ -35,8 +36,9 @@ def list_surveys(who: ModelsRead, ws: WorkspaceDep, lang: Literal["zh", "en"] = 
 
 
 @router.get("/surveys/{survey_id}")
-def show_survey(who: ModelsRead, ws: WorkspaceDep, survey_id: str) -> dict[str, Any]:
-    return get_survey(ws, survey_id).model_dump(mode="json")
+def show_survey(who: ModelsRead, ws: WorkspaceDep, survey_id: str) -> SurveyDetail:
+    """The survey as validated: questions, conditions, trigger and follow-up rules."""
+    return catalog_service.show_survey(ws, survey_id)
 
 
 class PlanBody(BaseModel):

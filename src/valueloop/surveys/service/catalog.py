@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from valueloop.errors import InputError
+from valueloop.results import Result
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.loader import SUFFIXES, load_survey, load_surveys
 from valueloop.surveys.spec import ID, Survey
@@ -43,6 +44,15 @@ class Catalog(BaseModel):
     surveys: list[SurveySummary]
     problems: dict[str, str]
     """Broken file name → its problems (file:line each)."""
+
+
+class SurveyDetail(Survey, Result):
+    """One survey as the API shows it: the validated file, every field (the same document as the YAML)."""
+
+
+def show_survey(ws: Workspace, survey_id: str) -> SurveyDetail:
+    """The survey ``survey_id`` as a result (errors as :func:`get_survey`)."""
+    return SurveyDetail.model_validate(get_survey(ws, survey_id).model_dump())
 
 
 def surveys_dir(ws: Workspace) -> Path:
