@@ -14,6 +14,7 @@ from bench import (
     monitor_bench,
     nab_bench,
     qa_bench,
+    survey_bench,
     text_bench,
     verify_bench,
     web_bench,
@@ -40,6 +41,8 @@ def main() -> None:
     cli_bench.run()  # issue 16: `valueloop --help` wall time and peak RSS vs `python -c pass`
     print()
     qa_bench.run()  # issue 22: conversations scored per second per core on a 15-item rubric vs a reference
+    print()
+    survey_bench.run()  # issue 21: survey page p95 under 100 respondents vs /health; trigger over 1M interactions
 
 
 if __name__ == "__main__":

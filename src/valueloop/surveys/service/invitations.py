@@ -9,6 +9,7 @@ signed from its random id and expiry; the database alone knows whose it is.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -30,7 +31,11 @@ Delivery = Literal["queued", "sent", "dead", "exported"]
 DELIVERIES: tuple[Delivery, ...] = ("queued", "sent", "dead", "exported")
 
 
-class PlanRow(BaseModel):
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One candidate's decision. A plain dataclass, not a model: a plan over a million interactions lists a
+    million of them, and a validated model per row cost more than deciding them."""
+
     interaction_id: str
     entity_id: str
     customer_id: str | None
@@ -127,14 +132,18 @@ def plan(
     chosen = decided[decided["invite"]]
     if not dry_run:
         _record(ws, survey_id, trig.channel, trig.expires_days, chosen, contacts or {}, now)
-    rows = [
-        PlanRow.model_construct(
-            interaction_id=i, entity_id=e, customer_id=c, invite=bool(v), reason=r, send_at=s if v else None
-        )
-        for i, e, c, v, r, s in decided.itertuples(index=False)
-    ]
     n = len(chosen)
-    return Plan(survey_id=survey_id, dry_run=dry_run, invited=n, skipped=len(decided) - n, rows=rows)
+    return Plan(survey_id=survey_id, dry_run=dry_run, invited=n, skipped=len(decided) - n, rows=_rows(decided))
+
+
+def _rows(decided: pd.DataFrame) -> list[PlanRow]:
+    """The decisions as rows (columns to plain Python first: iterating Arrow-backed columns is slow).
+
+    Every invitation of one plan is sent at the same time (now, or when the quiet hours end)."""
+    invite = decided["invite"].to_numpy(dtype=bool)
+    send = _py(decided["send_at"].to_numpy(dtype=object)[invite][0]) if invite.any() else None
+    cols = [decided[c].to_numpy(dtype=object) for c in ("interaction_id", "entity_id", "customer_id", "reason")]
+    return [PlanRow(i, e, c, v, r, send if v else None) for i, e, c, r, v in zip(*cols, invite.tolist(), strict=True)]
 
 
 def _history(ws: Workspace, survey_id: str) -> tuple[frozenset[str], dict[str, datetime]]:
