@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Literal
 
 import pandas as pd
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr, computed_field
 
 from valueloop.errors import InputError
 from valueloop.store import appdb
@@ -45,11 +46,19 @@ class PlanRow:
 
 
 class Plan(BaseModel):
+    """Who is invited and why not. ``rows`` (one per candidate) are listed when read or shown, not when the
+    plan is made: a run over a million interactions decides and records without building a million rows."""
+
     survey_id: str
     dry_run: bool
     invited: int
     skipped: int
-    rows: list[PlanRow]
+    _decided: pd.DataFrame | None = PrivateAttr(default=None)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def rows(self) -> list[PlanRow]:
+        return [] if self._decided is None else _rows(self._decided)
 
 
 class InvitationRecord(BaseModel):
@@ -133,7 +142,9 @@ def plan(
     if not dry_run:
         _record(ws, survey_id, trig.channel, trig.expires_days, chosen, contacts or {}, now)
     n = len(chosen)
-    return Plan(survey_id=survey_id, dry_run=dry_run, invited=n, skipped=len(decided) - n, rows=_rows(decided))
+    out = Plan(survey_id=survey_id, dry_run=dry_run, invited=n, skipped=len(decided) - n)
+    out._decided = decided
+    return out
 
 
 def _rows(decided: pd.DataFrame) -> list[PlanRow]:
