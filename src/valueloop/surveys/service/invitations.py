@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Literal
 
@@ -97,9 +97,8 @@ def resolved_since(ws: Workspace, since: datetime) -> pd.DataFrame:
 
 
 def _utc(values: pd.Series) -> pd.Series:
-    """Timestamps from the warehouse (pandas, local session zone or naive UTC) as tz-aware UTC."""
-    at = pd.to_datetime(values)
-    return at.dt.tz_localize(UTC) if at.dt.tz is None else at.dt.tz_convert(UTC)
+    """Timestamps (the warehouse's, in its session zone, or given ones in any zone; naive means UTC) as UTC."""
+    return pd.to_datetime(values, utc=True)
 
 
 def _frame(rows: list[Resolved]) -> pd.DataFrame:
