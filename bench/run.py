@@ -14,6 +14,7 @@ from bench import (
     monitor_bench,
     nab_bench,
     qa_bench,
+    survey_bench,
     text_bench,
     topic_eval,
     verify_bench,
@@ -43,6 +44,8 @@ def main() -> None:
     qa_bench.run()  # issue 22: conversations scored per second per core on a 15-item rubric vs a reference
     print()
     topic_eval.run()  # issue 19: topic precision/recall per starter taxonomy, tuned vs held-back labelled rows
+    print()
+    survey_bench.run()  # issue 21: survey page p95 under 100 respondents vs /health; trigger over 1M interactions
 
 
 if __name__ == "__main__":

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 
+from valueloop.http.app import create_app
+from valueloop.http.settings import ApiSettings
 from valueloop.ingest.service.ingest import ingest
 from valueloop.store.workspace import Workspace
 
@@ -82,3 +91,33 @@ def sws(ws: Workspace, tmp_path: Path) -> Workspace:
         tmp_path,
     )
     return ws
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium"),
+        "headless": True,
+        "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def served(sws: Workspace) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    app = create_app(ApiSettings(workspace=sws.root, secure_cookies=False))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)

@@ -148,3 +148,28 @@ def test_response_figures_per_unit_and_channel(sws: Workspace) -> None:
     scoped = response_stats(sws, "after_service", frozenset({"B002"}))
     assert [r.entity_id for r in scoped.rows] == ["B002"] and scoped.walk_in == 0
     assert response_stats(sws, "nothing").total.response_rate is None
+
+
+def test_reopening_a_page_writes_nothing(sws: Workspace) -> None:
+    """Only the first view records the opening: a reload takes no write lock (a hundred phones reload at once)."""
+    import sqlalchemy as sa
+
+    from valueloop.store import appdb
+    from valueloop.surveys.service.invitations import list_invitations
+
+    token = _invite(sws)["C1"]
+    open_form(sws, token, NOW)
+    first = next(i.opened_at for i in list_invitations(sws) if i.customer_id == "C1")
+    engine = appdb.engine(sws.database_url)
+    seen: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement.split()[0].upper())
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        open_form(sws, token, NOW + timedelta(minutes=5))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert "UPDATE" not in seen, seen
+    assert next(i.opened_at for i in list_invitations(sws) if i.customer_id == "C1") == first == NOW

@@ -136,15 +136,59 @@ def test_hostile_ids_from_uploaded_data_are_inert_on_the_case_board(
         for r in export_links(sws, "after_service", "https://x", now + timedelta(hours=13))
         if r.interaction_id == "H1"
     ]
-    submit(sws, row.url.rsplit("/s/", 1)[1], {"q.csat": ["1"]}, "zh", now)
-    page = client.get("/cases", headers=h["ana"]).text
-    tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+    submit(sws, row.url.rsplit("/s/", 1)[1], {"q.csat": ["1"], "q.nps": ["2"], "q.why": [hostile]}, "zh", now)
 
     class Tags(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            tags.append((tag, attrs))
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[tuple[str, list[tuple[str, str | None]]]] = []
 
-    Tags().feed(page)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert not [t for t, a in tags if t == "img" or any(k.startswith("on") for k, _ in a)]
-    assert all(dict(a).get("src", "/static/").startswith("/static/") for t, a in tags if t == "script")
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.seen.append((tag, attrs))
+
+    for path in ("/cases", "/surveys"):
+        page = client.get(path, headers=h["ana"]).text
+        parser = Tags()
+        parser.feed(page)
+        tags = parser.seen
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page, path
+        assert not [t for t, a in tags if t == "img" or any(k.startswith("on") for k, _ in a)], path
+        assert all(dict(a).get("src", "/static/").startswith("/static/") for t, a in tags if t == "script"), path
+
+
+def test_the_survey_page_shows_response_figures_and_answers_of_the_callers_units(
+    api: tuple[TestClient, dict[str, dict[str, str]]],
+) -> None:
+    client, h = api
+    everyone = client.get("/surveys?lang=en", headers=h["ana"]).text
+    assert everyone.count('<tr id="answer-') == 2 and "Response rate" in everyone and 'id="nav-surveys"' in everyone
+    assert '<div class="big stat-answered">2</div>' in everyone
+    mine = client.get("/surveys", headers=h["mgr"]).text
+    assert mine.count('<tr id="answer-') == 1 and "CB001" in mine and "CB002" not in mine
+    assert '<div class="big stat-answered">1</div>' in mine
+    assert client.get("/surveys", headers=h["view"]).status_code == 200
+    assert client.get("/surveys", follow_redirects=False).status_code == 303  # sign in first
+
+
+def test_the_case_board_offers_closing_to_who_may_close(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    client, h = api
+    assert 'form class="case-close' in client.get("/cases", headers=h["mgr"]).text
+    assert 'value="response_speed/phone_queue"' in client.get("/cases", headers=h["mgr"]).text  # the taxonomy's causes
+    assert 'form class="case-close' not in client.get("/cases", headers=h["view"]).text
+
+
+def test_a_survey_is_shown_as_a_documented_result(
+    api: tuple[TestClient, dict[str, dict[str, str]]], sws: Workspace
+) -> None:
+    from valueloop.surveys.service.catalog import get_survey
+
+    client, h = api
+    shown = client.get("/api/v1/surveys/after_service", headers=h["ana"])
+    assert shown.status_code == 200
+    assert shown.json() == get_survey(sws, "after_service").model_dump(mode="json")  # the document it was
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/v1/surveys/{survey_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    name = op["schema"]["$ref"].rsplit("/", 1)[1]
+    props = spec["components"]["schemas"][name]["properties"]
+    assert {"id", "version", "title", "questions", "trigger", "follow_up"} <= set(props)
+    assert client.get("/api/v1/surveys/nope", headers=h["ana"]).status_code == 400

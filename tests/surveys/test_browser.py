@@ -3,55 +3,15 @@ send, and the answer is in the lake with a case opened. Debian's Chromium throug
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import pytest
-import uvicorn
 from playwright.sync_api import Browser, expect
 
-from valueloop.http.app import create_app
-from valueloop.http.settings import ApiSettings
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.fatigue import Resolved
 from valueloop.surveys.service.cases import list_cases
 from valueloop.surveys.service.invitations import export_links, plan
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": shutil.which("chromium"),
-        "headless": True,
-        "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    }  # fmt: skip
-
-
-@pytest.fixture
-def served(sws: Workspace) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    app = create_app(ApiSettings(workspace=sws.root, secure_cookies=False))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_a_detractor_answers_on_a_phone_and_a_case_opens(browser: Browser, served: str, sws: Workspace) -> None:

@@ -15,8 +15,9 @@ from valueloop.surveys.cases import CaseFacts, LaterAnswer, figures
 from valueloop.surveys.fatigue import Resolved
 from valueloop.surveys.loader import load_surveys
 from valueloop.surveys.service.answers import submit
-from valueloop.surveys.service.cases import assign, case_figures, close, escalate_overdue, get_case, list_cases
+from valueloop.surveys.service.cases import assign, case_figures, close, get_case, list_cases
 from valueloop.surveys.service.catalog import surveys_dir
+from valueloop.surveys.service.escalation import escalate_overdue
 from valueloop.surveys.service.invitations import export_links, plan
 
 CAUSES = frozenset({"logistics", "logistics/late", "attitude"})
@@ -36,10 +37,10 @@ def test_a_case_is_assigned_escalated_and_closed_once(sws: Workspace) -> None:
     assert (case.question, case.score, case.rule, case.owner) == ("csat", 1, "csat ≤ 2", "alice")
     assert assign(sws, case_id, "carol", NOW).owner == "carol"
     surveys, _ = load_surveys(surveys_dir(sws))
-    assert escalate_overdue(sws, surveys, NOW + timedelta(minutes=30)) == []  # not yet due
-    (late,) = escalate_overdue(sws, surveys, NOW + timedelta(hours=2))
+    assert escalate_overdue(sws, surveys, NOW + timedelta(minutes=30)).cases == []  # not yet due
+    (late,) = escalate_overdue(sws, surveys, NOW + timedelta(hours=2)).cases
     assert late.escalated_to == "head" and late.overdue
-    assert escalate_overdue(sws, surveys, NOW + timedelta(hours=3)) == []  # once
+    assert escalate_overdue(sws, surveys, NOW + timedelta(hours=3)).cases == []  # once
     with pytest.raises(InputError) as bad:
         close(sws, case_id, "forgotten", "weather", "carol", NOW, note="x" * 3000, causes=CAUSES)
     assert str(bad.value).split("; ") == [

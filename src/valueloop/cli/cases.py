@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit
+from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 
 ById = Annotated[str | None, typer.Option("--by", envvar="VALUELOOP_USER", help="Who does this (default: login name).")]
 COLUMNS = [
@@ -138,15 +138,38 @@ def close(
     emit(done.model_dump(mode="json"), fmt)
 
 
-def escalate(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """Mark every overdue open case escalated to its unit's manager (each once); lists the ones marked now."""
-    from valueloop.surveys.loader import load_surveys
-    from valueloop.surveys.service.cases import escalate_overdue
-    from valueloop.surveys.service.catalog import surveys_dir
+def escalate(
+    smtp: Annotated[
+        str | None, typer.Option(envvar="VALUELOOP_SMTP_URL", help="smtp://[user:pass@]host[:port]: e-mail managers.")
+    ] = None,
+    sender: Annotated[str | None, typer.Option(envvar="VALUELOOP_SMTP_SENDER", help="From address.")] = None,
+    starttls: Annotated[bool, typer.Option(help="STARTTLS on a plain smtp:// connection.")] = False,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", envvar="VALUELOOP_PUBLIC_URL", help="Dashboard address, for the link.")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Escalate every overdue open case to its unit's manager (each once) and e-mail them; lists the ones escalated.
 
+    With a mail server (``--smtp`` and ``--sender``, or VALUELOOP_SMTP_URL / VALUELOOP_SMTP_SENDER), a
+    manager whose notice the server refused is tried again on the next run.
+    """
+    from valueloop.errors import InputError
+    from valueloop.surveys.loader import load_surveys
+    from valueloop.surveys.service.catalog import surveys_dir
+    from valueloop.surveys.service.delivery import Smtp
+    from valueloop.surveys.service.escalation import escalate_overdue
+
+    if bool(smtp) != bool(sender):
+        raise InputError("e-mailing managers needs both --smtp and --sender (or VALUELOOP_SMTP_URL / _SENDER)")
     ws = _ws(workspace)
     good, _ = load_surveys(surveys_dir(ws))
-    rows = escalate_overdue(ws, good, datetime.now(UTC))
+    mail = Smtp(smtp, sender, starttls) if smtp and sender else None
+    done = escalate_overdue(ws, good, datetime.now(UTC), mail=mail, board_url=base_url)
+    for line in done.errors:
+        stderr.print(f"not notified: {line}", markup=False, highlight=False)
+    rows = done.cases
     emit(
         rows if fmt is Format.json else [r.model_dump() for r in rows],
         fmt,

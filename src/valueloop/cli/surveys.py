@@ -14,6 +14,7 @@ import csv
 import os
 import re
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -202,7 +203,7 @@ def _show_plan(decided: Plan, fmt: Format) -> None:
         emit(decided, fmt)
         return
     emit(
-        [r.model_dump() for r in decided.rows],
+        [asdict(r) for r in decided.rows],
         fmt,
         title=f"dry run: {decided.invited} would be invited, {decided.skipped} not",
         columns=["interaction_id", "entity_id", "customer_id", "invite", "reason", "send_at"],

@@ -1,7 +1,8 @@
 """The end-to-end demo: what `make demo` runs.
 
 Creates a workspace, generates the seeded demo data, and takes it through every stage
-of the loop that exists so far. The organisation tree arrives the way it does in real
+of the loop that exists so far, ending with the inner loop (surveys after service, answered,
+detractors followed up: :mod:`valueloop.demo.inner_loop`). The organisation tree arrives the way it does in real
 life, as a GBK-encoded Excel-style CSV with Chinese column names, through a mapping
 file, so the demo exercises the same path a user's CRM export takes.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pyarrow.parquet as pq
 
 from valueloop.accounts.service.workspace import create_workspace
 from valueloop.demo.generate import generate
+from valueloop.demo.inner_loop import run_inner_loop
 from valueloop.diagnosis.service.diagnose import diagnose
 from valueloop.evaluation.service.evaluate import EvaluationRun, evaluate, latest_period
 from valueloop.evaluation.service.models import install_template, load_versions
@@ -93,6 +96,7 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
     _people(ws, run.period, log)
     qa = _conversation_qa(ws, log)
     alerts = _monitor(ws, source, log)
+    loop = run_inner_loop(ws, source, seed, log)
     return {
         "workspace": str(ws.root),
         "datasets": rows,
@@ -104,6 +108,7 @@ def run_demo(out: Path, *, interactions: int = 150_000, seed: int = 7, log: Log 
         "ab_verdict": verdict,
         "incident_alerts": alerts,
         "conversation_qa": qa,
+        "inner_loop": asdict(loop),
     }
 
 

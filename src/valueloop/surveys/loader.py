@@ -15,7 +15,18 @@ from pydantic import ValidationError
 
 from valueloop.errors import SpecError
 from valueloop.spec.yamlsource import PathKey, Problem, load_yaml
-from valueloop.surveys.spec import CHOICES, ID, SCALES, Condition, Dimension, Question, QuestionType, Survey, Text
+from valueloop.surveys.spec import (
+    CHOICES,
+    EMAIL,
+    ID,
+    SCALES,
+    Condition,
+    Dimension,
+    Question,
+    QuestionType,
+    Survey,
+    Text,
+)
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -67,6 +78,9 @@ def check_survey(survey: Survey) -> Iterator[Problem]:
         yield from _condition(("follow_up", "rules", i), rule, seen, scores_only=True)
     if survey.follow_up.rules and not survey.follow_up.owners:
         yield Problem(("follow_up", "owners"), 'cases need an owner: map unit ids (or "*") to user names')
+    for who, address in survey.follow_up.addresses.items():
+        if not EMAIL.match(address):
+            yield Problem(("follow_up", "addresses", who), f"{address[:80]!r} is not an e-mail address")
 
 
 def _question(path: PathKey, q: Question, survey: Survey, seen: dict[str, Question]) -> Iterator[Problem]:

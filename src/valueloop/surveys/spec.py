@@ -40,6 +40,8 @@ Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 ALIASES = {"zh-cn": "zh", "zh_cn": "zh", "zh-hans": "zh", "en-us": "en", "en-gb": "en"}
 ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]{1,255}\.[^@\s<>,;\".]{2,63}$")
+"""An e-mail address: the shape accepted in a survey file and from a CRM's contacts."""
 QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -179,6 +181,9 @@ class FollowUp(_Strict):
     """Unit id → user who owns its cases; ``"*"`` for every other unit."""
     escalate_to: dict[str, str] = Field(default_factory=dict)
     """Unit id → who is told when a case is overdue; ``"*"`` for every other unit."""
+    addresses: dict[str, str] = Field(default_factory=dict)
+    """Who (a name in ``escalate_to``) → the e-mail address the escalation notice goes to. A name that
+    is itself an address needs no entry."""
 
 
 class Survey(_Strict):

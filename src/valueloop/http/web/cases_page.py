@@ -1,8 +1,8 @@
-"""The case board ``/cases``: the inner loop's follow-up cases of the caller's units, most urgent first.
+"""The inner loop's case board ``/cases`` (the survey responses are on ``/surveys``, surveys_page.py).
 
-Reads the same use cases and scope as ``/api/v1/cases``: figures on top (open, overdue, closed,
-time to close, recovery rate), then the cases in the chosen state. Assigning and closing go
-through the API or the CLI.
+The board reads the same use cases and scope as ``/api/v1/cases``: figures on top (open, overdue,
+closed, time to close, recovery rate), then the cases in the chosen state; closing a case with its
+outcome and root cause posts to that API (with the page's CSRF token).
 """
 
 from __future__ import annotations
@@ -12,12 +12,16 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from valueloop.accounts.service.accounts import Permission
 from valueloop.http.deps import ActionsRead, WorkspaceDep, units_of
 from valueloop.http.web.render import page
+from valueloop.surveys.cases import Outcome
 from valueloop.surveys.service.cases import STATES, case_figures, list_cases
+from valueloop.voice.service.text import taxonomy_of
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 300
+LATEST = 20
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -26,5 +30,7 @@ def cases(who: ActionsRead, ws: WorkspaceDep, request: Request, state: str = "op
     now = datetime.now(UTC)
     units = units_of(ws, who)
     rows = list_cases(ws, now, units, state, limit=SHOWN)
+    can_close = who.can(Permission.actions_write)
+    causes = [c.id for c in taxonomy_of(ws)] if can_close and any(r.closed_at is None for r in rows) else []
     return page(request, "cases.html", who, rows=rows, figures=case_figures(ws, now, units), state=state,
-                states=STATES)  # fmt: skip
+                states=STATES, can_close=can_close, outcomes=list(Outcome), causes=causes)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Words of the follow-up case board (the inner loop), zh-CN and en.
+"""Words of the follow-up case board and the survey responses page (the inner loop), zh-CN and en.
 
 Merged into :data:`valueloop.http.web.i18n.MESSAGES`, which refuses a key defined in both places.
 """
@@ -26,4 +26,10 @@ CASE_MESSAGES: dict[str, dict[str, str]] = {
     "outcome_resolved": {"zh-CN": "已解决", "en": "Resolved"},
     "outcome_compensated": {"zh-CN": "已补偿", "en": "Compensated"},
     "outcome_not_reachable": {"zh-CN": "未能联系", "en": "Not reachable"},
+    "case_note": {"zh-CN": "备注", "en": "Note"},
+    "case_close": {"zh-CN": "关闭工单", "en": "Close case"},
+    "sv_latest": {"zh-CN": "最新回答", "en": "Latest answers"},
+    "sv_submitted": {"zh-CN": "提交时间", "en": "Submitted"},
+    "sv_case": {"zh-CN": "回访工单", "en": "Case"},
+    "sv_no_answers": {"zh-CN": "还没有回答。", "en": "No answers yet."},
 }

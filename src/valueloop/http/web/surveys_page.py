@@ -1,5 +1,6 @@
 """The survey analytics page ``/surveys``: a survey's response figures, their trend, the non-response bias
-check and, for SERVQUAL items, the gap per dimension — the caller's units only.
+check, for SERVQUAL items the gap per dimension, and the latest answers with the case each opened —
+the caller's units only.
 
 It reads the same use cases and scope as ``/api/v1/surveys/{id}/stats|trends|bias|servqual``.
 A broken survey file is listed with its problem and breaks no other survey's page.
@@ -20,11 +21,13 @@ from valueloop.store.workspace import Workspace
 from valueloop.surveys.service.bias import bias_check
 from valueloop.surveys.service.catalog import catalog
 from valueloop.surveys.service.servqual import ServqualReport, servqual_report
-from valueloop.surveys.service.stats import response_stats
+from valueloop.surveys.service.stats import latest_answers, response_stats
 from valueloop.surveys.service.trends import Trends, survey_trends
 from valueloop.surveys.trends import PERIODS
 
 router = APIRouter(include_in_schema=False)
+LATEST = 20
+"""Answers listed under the figures, newest first, each with the follow-up case it opened."""
 
 
 @router.get("/surveys", response_class=HTMLResponse)
@@ -44,6 +47,7 @@ def surveys(
     bias = bias_check(ws, chosen, units, lang="zh" if tr.zh else "en")
     ctx |= {
         "stats": response_stats(ws, chosen, units),
+        "answers": latest_answers(ws, chosen, units, LATEST),
         "trend": trend,
         "bias": bias,
         "servqual": _servqual(ws, chosen, units),

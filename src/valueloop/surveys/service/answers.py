@@ -58,6 +58,8 @@ class Respondent:
     link_id: str | None = None
     customer_id: str | None = None
     interaction_id: str | None = None
+    opened: bool = False
+    """The invitation's page was opened before (its first opening is already recorded)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def open_form(ws: Workspace, token: str, now: datetime) -> Form:
     who = _respondent(ws, claims)
     survey = get_survey(ws, who.survey_id)
     previous = _unused(ws, survey, who.response_id, now)
-    if who.invitation_id:
+    if who.invitation_id and not who.opened:  # a write only on the first view: reloads take no write lock
         with appdb.engine(ws.database_url).begin() as conn:
             conn.execute(
                 inv.update()
@@ -144,6 +146,7 @@ def _respondent(ws: Workspace, claims: tokens.Claims) -> Respondent:
         invitation_id=row.invitation_id,
         customer_id=row.customer_id,
         interaction_id=row.interaction_id,
+        opened=row.opened_at is not None,
     )
 
 

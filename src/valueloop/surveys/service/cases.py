@@ -1,4 +1,6 @@
-"""Follow-up cases: open from an answer, list, show, assign, close, escalate; time to close and recovery.
+"""Follow-up cases: open from an answer, list, show, assign, close; time to close and recovery.
+
+Escalating overdue cases (and telling the manager) is :mod:`valueloop.surveys.service.escalation`.
 
 Every read and change takes ``units``, the caller's visible units (None: all), and a case
 outside them answers exactly as a missing one (:class:`NotFound`), like every other scoped id.
@@ -93,7 +95,7 @@ def open_case(
     return int(key[0])
 
 
-def _record(r: sa.Row[tuple[object, ...]], now: datetime) -> CaseRecord:
+def case_record(r: sa.Row[tuple[object, ...]], now: datetime) -> CaseRecord:
     m = dict(r._mapping)
     for k in ("opened_at", "due_at", "escalated_at", "closed_at"):
         m[k] = appdb.as_utc(m[k])
@@ -125,7 +127,7 @@ def list_cases(
     if units is not None:
         q = q.where(cases.c.entity_id.in_(sorted(units)))
     with appdb.engine(ws.database_url).connect() as conn:
-        return [_record(r, now) for r in conn.execute(q)]
+        return [case_record(r, now) for r in conn.execute(q)]
 
 
 def get_case(ws: Workspace, case_id: int, now: datetime, units: frozenset[str] | None = None) -> CaseRecord:
@@ -133,7 +135,7 @@ def get_case(ws: Workspace, case_id: int, now: datetime, units: frozenset[str] |
         row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).first()
     if row is None or (units is not None and row.entity_id not in units):
         raise NotFound(f"case {case_id} not found")
-    return _record(row, now)
+    return case_record(row, now)
 
 
 def assign(ws: Workspace, case_id: int, owner: str, now: datetime, units: frozenset[str] | None = None) -> CaseRecord:
@@ -180,18 +182,6 @@ def close(
             .values(closed_at=now, closed_by=by[:100], outcome=outcome, root_cause=root_cause, note=note or None)
         )
     return get_case(ws, case_id, now, units)
-
-
-def escalate_overdue(ws: Workspace, surveys: dict[str, Survey], now: datetime) -> list[CaseRecord]:
-    """Mark every open, overdue, not yet escalated case escalated to its unit's manager (once); the ones marked."""
-    q = sa.select(cases).where(cases.c.closed_at.is_(None), cases.c.escalated_at.is_(None), cases.c.due_at < now)
-    with appdb.engine(ws.database_url).begin() as conn:
-        rows = conn.execute(q).all()
-        for r in rows:
-            survey = surveys.get(r.survey_id)
-            to = routed(survey.follow_up.escalate_to, r.entity_id) if survey else None
-            conn.execute(cases.update().where(cases.c.case_id == r.case_id).values(escalated_at=now, escalated_to=to))
-    return [get_case(ws, int(r.case_id), now) for r in rows]
 
 
 def case_figures(ws: Workspace, now: datetime, units: frozenset[str] | None = None) -> CaseFigures:

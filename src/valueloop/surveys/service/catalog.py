@@ -1,19 +1,24 @@
 """The workspace's surveys (``surveys/*.yaml``) and its signing secret.
 
 A broken survey file is reported with its problems and never hides the others: pages and
-invitations of every valid survey keep working while one file is being fixed.
+invitations of every valid survey keep working while one file is being fixed. A parsed survey is
+kept while its file's bytes stay the same: every page view and answer needs it, and parsing the
+YAML again each time cost more than the rest of the request; an edited file is read afresh.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
+import threading
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from valueloop.errors import InputError
+from valueloop.results import Result
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.loader import SUFFIXES, load_survey, load_surveys
 from valueloop.surveys.spec import ID, Survey
@@ -21,6 +26,9 @@ from valueloop.surveys.spec import ID, Survey
 SECRET_ENV = "VALUELOOP_SURVEY_SECRET"
 SECRET_FILE = ".survey-secret"
 MIN_SECRET = 16
+CACHED = 256
+_parsed: dict[Path, tuple[bytes, Survey]] = {}
+_lock = threading.Lock()
 
 
 class SurveySummary(BaseModel):
@@ -36,6 +44,15 @@ class Catalog(BaseModel):
     surveys: list[SurveySummary]
     problems: dict[str, str]
     """Broken file name → its problems (file:line each)."""
+
+
+class SurveyDetail(Survey, Result):
+    """One survey as the API shows it: the validated file, every field (the same document as the YAML)."""
+
+
+def show_survey(ws: Workspace, survey_id: str) -> SurveyDetail:
+    """The survey ``survey_id`` as a result (errors as :func:`get_survey`)."""
+    return SurveyDetail.model_validate(get_survey(ws, survey_id).model_dump())
 
 
 def surveys_dir(ws: Workspace) -> Path:
@@ -65,8 +82,23 @@ def get_survey(ws: Workspace, survey_id: str) -> Survey:
     for suffix in SUFFIXES:
         file = surveys_dir(ws) / f"{survey_id}{suffix}"
         if file.is_file():
-            return load_survey(file)
+            return _load(file)
     raise InputError(f"no survey {survey_id!r} in {surveys_dir(ws)}")
+
+
+def _load(file: Path) -> Survey:
+    """``load_survey(file)``, parsed once per content (a broken file is not kept: it raises every time)."""
+    digest = hashlib.blake2b(file.read_bytes(), digest_size=16).digest()
+    with _lock:
+        hit = _parsed.get(file)
+    if hit is not None and hit[0] == digest:
+        return hit[1]
+    survey = load_survey(file)
+    with _lock:
+        if len(_parsed) >= CACHED:
+            _parsed.clear()
+        _parsed[file] = (digest, survey)
+    return survey
 
 
 def secret(ws: Workspace) -> bytes:

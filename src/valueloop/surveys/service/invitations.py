@@ -9,18 +9,22 @@ signed from its random id and expiry; the database alone knows whose it is.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Literal
 
+import pandas as pd
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr, computed_field
 
 from valueloop.errors import InputError
 from valueloop.store import appdb
 from valueloop.store.tables import survey_invitations as inv
 from valueloop.store.workspace import Workspace
 from valueloop.surveys import tokens
-from valueloop.surveys.fatigue import Decision, Resolved, decide
+from valueloop.surveys.fatigue import Resolved
+from valueloop.surveys.fatigue_batch import decide_frame
 from valueloop.surveys.service.catalog import get_survey, secret
 from valueloop.surveys.spec import Channel
 
@@ -28,7 +32,11 @@ Delivery = Literal["queued", "sent", "dead", "exported"]
 DELIVERIES: tuple[Delivery, ...] = ("queued", "sent", "dead", "exported")
 
 
-class PlanRow(BaseModel):
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One candidate's decision. A plain dataclass, not a model: a plan over a million interactions lists a
+    million of them, and a validated model per row cost more than deciding them."""
+
     interaction_id: str
     entity_id: str
     customer_id: str | None
@@ -38,11 +46,19 @@ class PlanRow(BaseModel):
 
 
 class Plan(BaseModel):
+    """Who is invited and why not. ``rows`` (one per candidate) are listed when read or shown, not when the
+    plan is made: a run over a million interactions decides and records without building a million rows."""
+
     survey_id: str
     dry_run: bool
     invited: int
     skipped: int
-    rows: list[PlanRow]
+    _decided: pd.DataFrame | None = PrivateAttr(default=None)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def rows(self) -> list[PlanRow]:
+        return [] if self._decided is None else _rows(self._decided)
 
 
 class InvitationRecord(BaseModel):
@@ -65,8 +81,9 @@ class InvitationRecord(BaseModel):
     reminded_at: datetime | None
 
 
-def resolved_since(ws: Workspace, since: datetime) -> list[Resolved]:
-    """Interactions of the lake resolved at or after ``since`` (with a customer or not: the plan says why not)."""
+def resolved_since(ws: Workspace, since: datetime) -> pd.DataFrame:
+    """Interactions of the lake resolved at or after ``since`` (with a customer or not: the plan says why not),
+    as columns (``resolved_at`` in UTC): a million rows are read without a Python object each."""
     from valueloop.store.warehouse import Warehouse
 
     wh = Warehouse(ws)
@@ -74,18 +91,25 @@ def resolved_since(ws: Workspace, since: datetime) -> list[Resolved]:
     expr = t.filter(t.resolved_at.notnull() & (t.resolved_at >= since)).select(
         "interaction_id", "entity_id", "customer_id", "resolved_at"
     )
-    df = wh.execute(expr)
-    return [
-        Resolved(str(i), str(e), _utc(r), c if isinstance(c, str) and c else None)
-        for i, e, c, r in zip(df["interaction_id"], df["entity_id"], df["customer_id"], df["resolved_at"], strict=True)
-    ]
+    df: pd.DataFrame = wh.execute(expr)
+    df["resolved_at"] = _utc(df["resolved_at"])
+    return df
 
 
-def _utc(value: object) -> datetime:
-    """A timestamp from the warehouse (pandas, local session zone) as an aware UTC datetime."""
-    to_py = getattr(value, "to_pydatetime", None)
-    t: datetime = to_py() if to_py else value  # type: ignore[assignment]
-    return appdb.as_utc(t).astimezone(UTC)
+def _utc(values: pd.Series) -> pd.Series:
+    """Timestamps (the warehouse's, in its session zone, or given ones in any zone; naive means UTC) as UTC."""
+    return pd.to_datetime(values, utc=True)
+
+
+def _frame(rows: list[Resolved]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "interaction_id": pd.Series([r.interaction_id for r in rows], dtype=object),
+            "entity_id": pd.Series([r.entity_id for r in rows], dtype=object),
+            "customer_id": pd.Series([r.customer_id for r in rows], dtype=object),
+            "resolved_at": _utc(pd.Series([r.resolved_at for r in rows], dtype=object)),
+        }
+    )
 
 
 def plan(
@@ -97,25 +121,39 @@ def plan(
     dry_run: bool = True,
     candidates: list[Resolved] | None = None,
 ) -> Plan:
-    """Decide who is invited now; unless ``dry_run``, record the invitations (queued for their channel)."""
+    """Decide who is invited now; unless ``dry_run``, record the invitations (queued for their channel).
+
+    ``candidates`` default to the lake's interactions resolved within the trigger's ``within_days``.
+    The rules run over columns (:func:`valueloop.surveys.fatigue_batch.decide_frame`), which decides
+    exactly as :func:`valueloop.surveys.fatigue.decide` does, row by row.
+    """
     survey = get_survey(ws, survey_id)
     trig = survey.trigger
-    if candidates is None:
-        candidates = resolved_since(ws, now - timedelta(days=trig.within_days))
-    book = contacts or {}
-    candidates = [
-        Resolved(c.interaction_id, c.entity_id, c.resolved_at, c.customer_id, book.get(c.customer_id or ""))
-        for c in candidates
-    ]
+    cand = resolved_since(ws, now - timedelta(days=trig.within_days)) if candidates is None else _frame(candidates)
+    customer = cand["customer_id"].where(cand["customer_id"].notna(), None)
+    cand["customer_id"] = customer.astype(object).where(customer.notna() & (customer != ""), None)
+    cand["contact"] = cand["customer_id"].map(dict(contacts or {})) if contacts else None
     invited, last = _history(ws, survey_id)
-    decisions = decide(
-        survey_id, trig, candidates, now=now, tz=ws.settings.workspace.timezone, invited=invited, last_asked=last
+    decided = decide_frame(
+        survey_id, trig, cand, now=now, tz=ws.settings.workspace.timezone, invited=invited, last_asked=last
     )
+    chosen = decided[decided["invite"]]
     if not dry_run:
-        _record(ws, survey_id, trig.channel, trig.expires_days, [d for d in decisions if d.invite], book, now)
-    rows = [PlanRow(**{k: getattr(d, k) for k in PlanRow.model_fields}) for d in decisions]
-    n = sum(d.invite for d in decisions)
-    return Plan(survey_id=survey_id, dry_run=dry_run, invited=n, skipped=len(decisions) - n, rows=rows)
+        _record(ws, survey_id, trig.channel, trig.expires_days, chosen, contacts or {}, now)
+    n = len(chosen)
+    out = Plan(survey_id=survey_id, dry_run=dry_run, invited=n, skipped=len(decided) - n)
+    out._decided = decided
+    return out
+
+
+def _rows(decided: pd.DataFrame) -> list[PlanRow]:
+    """The decisions as rows (columns to plain Python first: iterating Arrow-backed columns is slow).
+
+    Every invitation of one plan is sent at the same time (now, or when the quiet hours end)."""
+    invite = decided["invite"].to_numpy(dtype=bool)
+    send = _py(decided["send_at"].to_numpy(dtype=object)[invite][0]) if invite.any() else None
+    cols = [decided[c].to_numpy(dtype=object) for c in ("interaction_id", "entity_id", "customer_id", "reason")]
+    return [PlanRow(i, e, c, v, r, send if v else None) for i, e, c, r, v in zip(*cols, invite.tolist(), strict=True)]
 
 
 def _history(ws: Workspace, survey_id: str) -> tuple[frozenset[str], dict[str, datetime]]:
@@ -132,33 +170,41 @@ def _record(
     survey_id: str,
     channel: Channel,
     expires_days: int,
-    chosen: list[Decision],
+    chosen: pd.DataFrame,
     contacts: Mapping[str, str],
     now: datetime,
 ) -> None:
+    send_at = _py(chosen["send_at"].iloc[0]) if len(chosen) else now
     rows = [
         {
             "invitation_id": tokens.new_ref(),
             "survey_id": survey_id,
-            "interaction_id": d.interaction_id,
-            "customer_id": d.customer_id,
-            "entity_id": d.entity_id,
+            "interaction_id": iid,
+            "customer_id": customer,
+            "entity_id": entity,
             "channel": channel.value,
-            "contact": contacts.get(d.customer_id or "") if channel is not Channel.export else None,
-            "reason": d.reason[:300],
+            "contact": contacts.get(customer or "") if channel is not Channel.export else None,
+            "reason": reason[:300],
             "created_at": now,
-            "send_at": d.send_at or now,
-            "expires_at": (d.send_at or now) + timedelta(days=expires_days),
+            "send_at": send_at,
+            "expires_at": send_at + timedelta(days=expires_days),
             "delivery": "queued",
             "attempts": 0,
             "queued_at": now,
-            "next_attempt_at": d.send_at or now,
+            "next_attempt_at": send_at,
         }
-        for d in chosen
+        for iid, entity, customer, reason in zip(
+            chosen["interaction_id"], chosen["entity_id"], chosen["customer_id"], chosen["reason"], strict=True
+        )
     ]
     if rows:
         with appdb.engine(ws.database_url).begin() as conn:
             conn.execute(inv.insert(), rows)
+
+
+def _py(value: object) -> datetime:
+    """A send time from the decision frame as a plain aware datetime."""
+    return pd.Timestamp(value).to_pydatetime() if not isinstance(value, datetime) else value  # type: ignore[arg-type]
 
 
 def link(ws: Workspace, base_url: str, invitation_id: str, expires_at: datetime) -> str:

@@ -1,0 +1,20 @@
+/* Case board: close a case with its call-back outcome and root cause through the API, then show the board again. */
+(function () {
+  var text = vl.text("cases-text");
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target.closest("form.case-close");
+    if (!form) return;
+    ev.preventDefault();
+    var f = form.elements, button = form.querySelector("button");
+    var body = { outcome: f.outcome.value, root_cause: f.root_cause.value, note: f.note.value };
+    button.disabled = true;
+    vl.api("POST", "/api/v1/cases/" + form.dataset.case + "/close", body)
+      .then(function () { window.location.reload(); })
+      .catch(function (err) {
+        button.disabled = false;
+        var box = document.getElementById("case-error");
+        box.textContent = text.failed + ": " + err.message;
+        box.hidden = false;
+      });
+  });
+})();
