@@ -46,6 +46,7 @@ TRIGGERS = [
     Trigger(delay_hours=2, sample=1, once_per_days=30, quiet_hours="21:00-08:00", channel="export"),
     Trigger(delay_hours=0, sample=0.3, once_per_days=0, channel="email", within_days=3),
     Trigger(delay_hours=48.5, sample=1, once_per_days=7, channel="export", within_days=10),
+    Trigger(delay_hours=1, sample=0.8, once_per_days=14, channel="sms", within_days=5),  # needs a mobile number
 ]
 
 

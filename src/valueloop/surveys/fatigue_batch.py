@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from valueloop.surveys.fatigue import Resolved, decide
-from valueloop.surveys.spec import Channel, Trigger
+from valueloop.surveys.fatigue import NEEDS, Resolved, decide
+from valueloop.surveys.spec import Trigger
 
 COLUMNS = ("interaction_id", "entity_id", "customer_id", "contact", "resolved_at")
 """The candidates' columns; ``resolved_at`` is tz-aware UTC, ``customer_id``/``contact`` may be missing."""
@@ -52,7 +52,7 @@ def decide_frame(
     customer = d["customer_id"].where(d["customer_id"].notna() & (d["customer_id"] != ""), None)
     refuse(d["interaction_id"].isin(invited).to_numpy(), lambda _: ask.invited())
     refuse(customer.isna().to_numpy(), lambda _: ask.no_customer())
-    if trigger.channel is Channel.email:
+    if trigger.channel in NEEDS:  # an e-mail address, or a mobile number for the webhook channels
         refuse((d["contact"].isna() | (d["contact"] == "")).to_numpy(), lambda _: ask.no_contact())
     oldest, latest_due = now - timedelta(days=trigger.within_days), now - timedelta(hours=trigger.delay_hours)
     refuse((d["resolved_at"] < oldest).to_numpy(), lambda _: ask.old(oldest))
