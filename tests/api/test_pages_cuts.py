@@ -101,3 +101,58 @@ def test_a_field_level_member_has_a_unit_page(
     assert app_client.get("/units/A_NOBODY", headers=as_role("analyst")).status_code == 404
     # a region head's scope is the tree: an agent id is not theirs
     assert app_client.get(f"/units/{agents['agent']}", headers=as_role("manager")).status_code == 404
+
+
+def _svgs(html: str) -> list[str]:
+    return re.findall(r'<svg class="sparkline".*?</svg>', html, re.S)
+
+
+def test_fix_first_rows_carry_an_inert_trend_sparkline(app_client: TestClient, as_role: Headers) -> None:
+    html = app_client.get("/units/B016", headers=as_role("analyst"), params={"lang": "en"}).text
+    table = html.split('id="unit-findings"', 1)[1].split("</table>", 1)[0]
+    svgs = _svgs(table)
+    assert svgs and "Recent trend" in table
+    for svg in svgs:
+        assert re.search(r'role="img" focusable="false"\s+aria-label="[^"<>]*Recent trend: [^"]*\d', svg)
+        assert "<polyline" in svg and not re.search(r"<(script|image|use|a|foreignObject)\b|\son\w+=|href", svg)
+    overview = app_client.get("/", headers=as_role("analyst")).text
+    assert _svgs(overview.split('id="findings"', 1)[1].split("</table>", 1)[0])
+
+
+def test_a_hostile_unit_name_stays_text_in_the_sparkline() -> None:
+    from valueloop.http.web.i18n import Translator
+    from valueloop.http.web.render import templates
+    from valueloop.http.web.sparkline import spark
+
+    hostile = '"><script>alert(1)</script><svg onload=alert(2)>'
+
+    class Names:
+        def unit(self, uid: str) -> str:
+            return hostile
+
+        def ind(self, ind: str) -> str:
+            return hostile
+
+        def value(self, ind: str, v: float | None) -> str:
+            return f"{v}"
+
+    tr = Translator("en", None)
+    s = spark([("2026-08", 1.0), ("2026-09", None), ("2026-10", 3.0)])
+    html = templates.env.get_template("_sparkline.html").render(s=s, uid="x", ind="y", lb=Names(), tr=tr, t=tr.t)
+    assert "<script" not in html and "onload=" not in html.replace("onload=alert(2)&gt;", "")
+    assert "&lt;script&gt;" in html and html.count("<svg") == 1
+    assert "1.0; " in html and "—; " in html and "3.0" in html  # the gap is said, not drawn as 0
+    assert s.points.count(",") == 2
+
+
+def test_findings_are_grouped_per_indicator_and_stale_ones_say_their_period(
+    app_client: TestClient, as_role: Headers, demo: Workspace
+) -> None:
+    html = app_client.get("/units/R01", headers=as_role("analyst"), params={"lang": "en"}).text
+    section = html.split('id="findings-by-indicator"', 1)[1].split("</section>", 1)[0]
+    groups = re.findall(r'data-indicator="(\w+)"', section)
+    assert groups and len(groups) == len(set(groups))
+    latest = str(run_results(demo, None)["period"])
+    stale = re.findall(r'<span class="stale">Earlier finding · ([^<]+)</span>', section)
+    assert stale  # the demo's findings are of June and May, its latest run of October
+    assert all(label.strip() and latest not in label for label in stale)

@@ -156,3 +156,34 @@ def field_member_level(ws: Workspace, entity: str) -> str | None:
     with appdb.engine(ws.database_url).connect() as conn:
         level = conn.execute(query).scalar()
     return str(level) if level is not None else None
+
+
+def indicator_history(
+    ws: Workspace, model: str, level: str, entities: Collection[str], last: int = 6
+) -> dict[tuple[str, str], list[tuple[str, float | None]]]:
+    """(unit, indicator) → its value in each of the ``last`` evaluated periods of ``model`` at ``level``
+    (latest run of each period, oldest first; None where the unit was not scored): a trend sparkline."""
+    runs, res = tables.evaluation_runs, tables.evaluation_results
+    query = (
+        sa.select(runs.c.run_id, runs.c.period)
+        .where((runs.c.model_id == model) & (runs.c.level == level))
+        .order_by(runs.c.created_at)
+    )
+    with appdb.engine(ws.database_url).connect() as conn:
+        latest = {r.period: r.run_id for r in conn.execute(query)}
+        periods = sorted(latest)[-last:]
+        rows = conn.execute(
+            sa.select(res.c.run_id, res.c.entity_id, res.c.result).where(
+                res.c.run_id.in_([latest[p] for p in periods]) & res.c.entity_id.in_(list(entities))
+            )
+        ).all()
+    period_of = {latest[p]: p for p in periods}
+    values: dict[tuple[str, str, str], float | None] = {}
+    for r in rows:
+        for indicator, score in (r.result.get("indicators") or {}).items():
+            v = score.get("value")
+            values[(str(r.entity_id), indicator, period_of[r.run_id])] = float(v) if v is not None else None
+    out: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
+    for entity, indicator in {(e, i) for e, i, _ in values}:
+        out[(entity, indicator)] = [(p, values.get((entity, indicator, p))) for p in periods]
+    return out

@@ -34,6 +34,7 @@ from valueloop.http.web import (
     models_page,
     priorities,
     qa_pages,
+    sparkline,
     survey_page,
     upload_page,
     vsm_page,
@@ -134,7 +135,9 @@ def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
     period = priorities.latest_period(every)
     fix = _priorities(ws, who, [f for f in every if f.period == period], run)[:FIX_FIRST]
     live = _live_alerts(ws, who)
-    return page(request, "overview.html", who, run=run, charts=charts, fix=fix, findings_period=period, live=live)
+    sparks = sparkline.for_rows(ws, fix)
+    return page(request, "overview.html", who, run=run, charts=charts, fix=fix, findings_period=period, live=live,
+                sparks=sparks)  # fmt: skip
 
 
 def _live_alerts(ws: Workspace, who: Principal) -> dict[str, Any] | None:
@@ -224,6 +227,7 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
         "findings": found,
         "actions": acts,
         "can_create": can_create,
+        "sparks": sparkline.for_rows(ws, found),
     }
     return page(request, "unit.html", who, **context)
 
