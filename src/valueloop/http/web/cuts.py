@@ -13,7 +13,7 @@ from typing import Any
 from valueloop.accounts.service.accounts import Principal, visible_units
 from valueloop.errors import InputError
 from valueloop.evaluation.service.directory import UnitInfo, below, unit_directory
-from valueloop.evaluation.service.scores import run_choices, run_levels, run_results
+from valueloop.evaluation.service.scores import latest_run, run_choices, run_levels, run_results
 from valueloop.spec.model import level_field
 from valueloop.store.workspace import Workspace
 
@@ -43,7 +43,7 @@ def choose(
     choices = run_choices(ws)
     model = model if model in choices else None
     period = period if period in choices.get(model or "", []) else None
-    levels = run_levels(ws).get(model or _latest_model(ws, who) or "", [])
+    levels = run_levels(ws).get(model or _latest_model(ws) or "", [])
     level = level if level in levels else None
     units = unit_directory(ws)
     seen = visible_units(ws, who)
@@ -54,9 +54,10 @@ def choose(
     return Cut(model, period, level, region, choices, levels, regions)
 
 
-def _latest_model(ws: Workspace, who: Principal) -> str | None:
+def _latest_model(ws: Workspace) -> str | None:
+    """The model of the latest run: the one the page shows when none is chosen (one row read, not its results)."""
     try:
-        return str(run_results(ws, visible_units(ws, who))["model"])
+        return str(latest_run(ws, None, None).model_id)
     except InputError:
         return None
 
