@@ -98,6 +98,9 @@ def test_a_field_level_member_has_a_unit_page(
     got = app_client.get(f"/units/{agents['agent']}", headers=as_role("analyst"), params={"lang": "en"})
     assert got.status_code == 200 and 'id="unit-score"' in got.text and 'id="indicators"' in got.text
     assert 'id="empty"' not in got.text
+    indicator = re.findall(rf'href="/units/{agents["agent"]}/indicators/(\w+)"', got.text)[0]
+    explained = app_client.get(f"/units/{agents['agent']}/indicators/{indicator}", headers=as_role("analyst"))
+    assert explained.status_code == 200  # the indicator rows of a field-level page open, as a branch's do
     assert app_client.get("/units/A_NOBODY", headers=as_role("analyst")).status_code == 404
     # a region head's scope is the tree: an agent id is not theirs
     assert app_client.get(f"/units/{agents['agent']}", headers=as_role("manager")).status_code == 404

@@ -187,3 +187,17 @@ def indicator_history(
     for entity, indicator in {(e, i) for e, i, _ in values}:
         out[(entity, indicator)] = [(p, values.get((entity, indicator, p))) for p in periods]
     return out
+
+
+def unit_scores(ws: Workspace, entity: str) -> dict[str, Any] | None:
+    """A unit page's scores: the latest run's, else those of the latest field-level run that scored the unit
+    (an agent of a ``field:agent_id`` run); None when no run scored it (a region: read through a roll-up)."""
+    try:
+        return entity_scores(ws, entity, None, None)
+    except InputError:
+        pass
+    level = field_member_level(ws, entity)
+    try:
+        return entity_scores(ws, entity, None, None, level) if level else None
+    except InputError:
+        return None

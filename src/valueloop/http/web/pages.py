@@ -18,7 +18,7 @@ from valueloop.diagnosis.findings import Finding
 from valueloop.errors import InputError
 from valueloop.evaluation.service.directory import below, unit_directory
 from valueloop.evaluation.service.models import load_versions
-from valueloop.evaluation.service.scores import entity_scores, field_member_level, run_history, run_results
+from valueloop.evaluation.service.scores import run_history, run_results, unit_scores
 from valueloop.http.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
 from valueloop.http.response_cache import CACHED
 from valueloop.http.web import (
@@ -178,22 +178,8 @@ def rankings(
 def known_unit(ws: Workspace, who: Principal, entity_id: str) -> None:
     """A unit page needs a unit: one of the caller's, in the organisation tree or the latest run (else 404)."""
     scope.check_unit(ws, who, entity_id)
-    if entity_id not in unit_directory(ws) and _unit_scores(ws, entity_id) is None:
+    if entity_id not in unit_directory(ws) and unit_scores(ws, entity_id) is None:
         raise scope.hidden(f"unit {entity_id}")
-
-
-def _unit_scores(ws: Workspace, entity_id: str) -> dict[str, Any] | None:
-    """The unit's scores in the latest run, else in the latest run of the field level that scored it
-    (an agent of a ``field:agent_id`` run); None when no run scored it (a region: read through a roll-up)."""
-    try:
-        return entity_scores(ws, entity_id, None, None)
-    except InputError:
-        pass
-    level = field_member_level(ws, entity_id)
-    try:
-        return entity_scores(ws, entity_id, None, None, level) if level else None
-    except InputError:
-        return None
 
 
 @router.get("/units/{entity_id}", response_class=HTMLResponse, dependencies=[CACHED])
@@ -202,7 +188,7 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
         known_unit(ws, who, entity_id)
     except NotFound:
         return page(request, "not_found.html", who, status_code=404, entity_id=entity_id)
-    detail = _unit_scores(ws, entity_id)
+    detail = unit_scores(ws, entity_id)
     run = _run(ws, who)
     # a unit above the evaluated level (a region) is read through the units below it: their scores and findings
     under = below(unit_directory(ws), entity_id) if detail is None else set()
