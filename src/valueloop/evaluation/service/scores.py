@@ -12,13 +12,15 @@ from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace
 
 
-def latest_run(ws: Workspace, period: str | None, model: str | None) -> sa.Row[Any]:
+def latest_run(ws: Workspace, period: str | None, model: str | None, level: str | None = None) -> sa.Row[Any]:
     runs = tables.evaluation_runs
     query = sa.select(runs).order_by(runs.c.created_at.desc()).limit(1)
     if period:
         query = query.where(runs.c.period == period)
     if model:
         query = query.where(runs.c.model_id == model)
+    if level:
+        query = query.where(runs.c.level == level)
     with appdb.engine(ws.database_url).connect() as conn:
         row = conn.execute(query).first()
     if row is None:
@@ -26,8 +28,10 @@ def latest_run(ws: Workspace, period: str | None, model: str | None) -> sa.Row[A
     return row
 
 
-def entity_scores(ws: Workspace, entity: str, period: str | None, model: str | None) -> dict[str, Any]:
-    run = latest_run(ws, period, model)
+def entity_scores(
+    ws: Workspace, entity: str, period: str | None, model: str | None, level: str | None = None
+) -> dict[str, Any]:
+    run = latest_run(ws, period, model, level)
     res = tables.evaluation_results
     with appdb.engine(ws.database_url).connect() as conn:
         row = conn.execute(
@@ -41,7 +45,14 @@ def entity_scores(ws: Workspace, entity: str, period: str | None, model: str | N
     lost = result.get("points_lost", {})
     rows = [{"indicator": k, **v, "points_lost": lost.get(k)} for k, v in result["indicators"].items()]
     rows.sort(key=lambda r: -(r["points_lost"] or 0))
-    return {**result, "model": run.model_id, "run_id": run.run_id, "period": run.period, "indicator_rows": rows}
+    return {
+        **result,
+        "model": run.model_id,
+        "run_id": run.run_id,
+        "period": run.period,
+        "level": run.level,
+        "indicator_rows": rows,
+    }
 
 
 # Scoped reads for the dashboard and the API: a manager sees only the units under their bindings.
@@ -50,10 +61,14 @@ def entity_scores(ws: Workspace, entity: str, period: str | None, model: str | N
 
 
 def run_results(
-    ws: Workspace, seen: Collection[str] | None, period: str | None = None, model: str | None = None
+    ws: Workspace,
+    seen: Collection[str] | None,
+    period: str | None = None,
+    model: str | None = None,
+    level: str | None = None,
 ) -> dict[str, Any]:
-    """The latest stored run (optionally of one period/model) with the results the principal may see."""
-    run = latest_run(ws, period, model)
+    """The latest stored run (optionally of one period/model/level) with the results the principal may see."""
+    run = latest_run(ws, period, model, level)
     res = tables.evaluation_results
     with appdb.engine(ws.database_url).connect() as conn:
         rows = conn.execute(sa.select(res.c.entity_id, res.c.result).where(res.c.run_id == run.run_id)).all()
@@ -108,3 +123,81 @@ def run_choices(ws: Workspace) -> dict[str, list[str]]:
     for r in rows:
         out.setdefault(str(r.model_id), []).append(str(r.period))
     return {m: sorted(set(p), reverse=True) for m, p in sorted(out.items())}
+
+
+def run_levels(ws: Workspace) -> dict[str, list[str]]:
+    """Model id → the levels it has stored runs for (``branch``, ``field:agent_id``, …): the level selector.
+
+    A model scores its own level by default; ``valueloop evaluate --level`` stores runs at others.
+    """
+    runs = tables.evaluation_runs
+    with appdb.engine(ws.database_url).connect() as conn:
+        rows = conn.execute(sa.select(runs.c.model_id, runs.c.level).distinct()).all()
+    out: dict[str, set[str]] = {}
+    for r in rows:
+        out.setdefault(str(r.model_id), set()).add(str(r.level))
+    return {m: sorted(levels) for m, levels in sorted(out.items())}
+
+
+def field_member_level(ws: Workspace, entity: str) -> str | None:
+    """The field level (``field:NAME``) of the newest stored run that scored ``entity``, if any.
+
+    A field level's units (an agent's id) are not in the organisation tree: their page is read
+    from the run that scored them.
+    """
+    runs, res = tables.evaluation_runs, tables.evaluation_results
+    query = (
+        sa.select(runs.c.level)
+        .join(res, res.c.run_id == runs.c.run_id)
+        .where((res.c.entity_id == entity) & runs.c.level.like("field:%"))
+        .order_by(runs.c.created_at.desc())
+        .limit(1)
+    )
+    with appdb.engine(ws.database_url).connect() as conn:
+        level = conn.execute(query).scalar()
+    return str(level) if level is not None else None
+
+
+def indicator_history(
+    ws: Workspace, model: str, level: str, entities: Collection[str], last: int = 6
+) -> dict[tuple[str, str], list[tuple[str, float | None]]]:
+    """(unit, indicator) → its value in each of the ``last`` evaluated periods of ``model`` at ``level``
+    (latest run of each period, oldest first; None where the unit was not scored): a trend sparkline."""
+    runs, res = tables.evaluation_runs, tables.evaluation_results
+    query = (
+        sa.select(runs.c.run_id, runs.c.period)
+        .where((runs.c.model_id == model) & (runs.c.level == level))
+        .order_by(runs.c.created_at)
+    )
+    with appdb.engine(ws.database_url).connect() as conn:
+        latest = {r.period: r.run_id for r in conn.execute(query)}
+        periods = sorted(latest)[-last:]
+        rows = conn.execute(
+            sa.select(res.c.run_id, res.c.entity_id, res.c.result).where(
+                res.c.run_id.in_([latest[p] for p in periods]) & res.c.entity_id.in_(list(entities))
+            )
+        ).all()
+    period_of = {latest[p]: p for p in periods}
+    values: dict[tuple[str, str, str], float | None] = {}
+    for r in rows:
+        for indicator, score in (r.result.get("indicators") or {}).items():
+            v = score.get("value")
+            values[(str(r.entity_id), indicator, period_of[r.run_id])] = float(v) if v is not None else None
+    out: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
+    for entity, indicator in {(e, i) for e, i, _ in values}:
+        out[(entity, indicator)] = [(p, values.get((entity, indicator, p))) for p in periods]
+    return out
+
+
+def unit_scores(ws: Workspace, entity: str) -> dict[str, Any] | None:
+    """A unit page's scores: the latest run's, else those of the latest field-level run that scored the unit
+    (an agent of a ``field:agent_id`` run); None when no run scored it (a region: read through a roll-up)."""
+    try:
+        return entity_scores(ws, entity, None, None)
+    except InputError:
+        pass
+    level = field_member_level(ws, entity)
+    try:
+        return entity_scores(ws, entity, None, None, level) if level else None
+    except InputError:
+        return None

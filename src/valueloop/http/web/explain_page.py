@@ -18,7 +18,7 @@ from valueloop.accounts.service.accounts import NotFound, visible_units
 from valueloop.diagnosis.service import diagnose as dx
 from valueloop.errors import InputError, ValueloopError
 from valueloop.evaluation.service.directory import unit_directory
-from valueloop.evaluation.service.scores import entity_scores
+from valueloop.evaluation.service.scores import unit_scores
 from valueloop.http.deps import ScoresRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
 from valueloop.http.web.render import page
@@ -34,8 +34,10 @@ def _row(detail: dict[str, Any], indicator: str) -> dict[str, Any] | None:
 def indicator_page(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str, indicator: str) -> Response:
     try:
         scope.check_unit(ws, who, entity_id)
-        detail = entity_scores(ws, entity_id, None, None)
+        detail = unit_scores(ws, entity_id)
     except (NotFound, InputError):
+        detail = None
+    if detail is None:
         return page(request, "not_found.html", who, status_code=404, entity_id=entity_id)
     row = _row(detail, indicator)
     if row is None:

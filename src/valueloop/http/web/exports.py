@@ -14,10 +14,10 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from valueloop.accounts.service.accounts import Principal, visible_units
+from valueloop.accounts.service.accounts import Principal
 from valueloop.errors import InputError
-from valueloop.evaluation.service.scores import run_results
 from valueloop.http.deps import ScoresRead, WorkspaceDep
+from valueloop.http.web import cuts
 from valueloop.http.web.render import translator
 from valueloop.ingest.cells import append_text_row, neutralise_row
 from valueloop.store.workspace import Workspace
@@ -28,15 +28,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _table(
-    ws: Workspace, who: Principal, model: str | None = None, period: str | None = None
+    ws: Workspace,
+    who: Principal,
+    model: str | None = None,
+    period: str | None = None,
+    level: str | None = None,
+    region: str | None = None,
 ) -> tuple[dict[str, Any], list[str], list[list[Any]]]:
-    """The run the rankings page shows (``model``/``period`` as chosen there; the latest by default)."""
-    try:
-        run = run_results(ws, visible_units(ws, who), period or None, model or None)
-    except InputError as err:
-        raise InputError("no stored evaluation run yet; run `valueloop evaluate` first") from err
-    dims = sorted({d for r in run["results"] for d in r["dimensions"]})
-    rows = [[*(r[c] for c in COLUMNS), *(r["dimensions"].get(d) for d in dims)] for r in run["results"]]
+    """The rows the rankings page shows (model, period, level and region as chosen there; the latest by default)."""
+    run, results = cuts.results(ws, who, cuts.choose(ws, who, model, period, level, region))
+    if run is None:
+        raise InputError("no stored evaluation run yet; run `valueloop evaluate` first")
+    dims = sorted({d for r in results for d in r["dimensions"]})
+    rows = [[*(r[c] for c in COLUMNS), *(r["dimensions"].get(d) for d in dims)] for r in results]
     return run, dims, rows
 
 
@@ -45,8 +49,11 @@ def _attachment(run: dict[str, Any], suffix: str) -> dict[str, str]:
 
 
 @router.get("/rankings.csv")
-def rankings_csv(who: ScoresRead, ws: WorkspaceDep, model: str | None = None, period: str | None = None) -> Response:
-    run, dims, rows = _table(ws, who, model, period)
+def rankings_csv(
+    who: ScoresRead, ws: WorkspaceDep, model: str | None = None, period: str | None = None,
+    level: str | None = None, region: str | None = None,
+) -> Response:  # fmt: skip
+    run, dims, rows = _table(ws, who, model, period, level, region)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(neutralise_row([*COLUMNS, *dims]))
@@ -56,10 +63,11 @@ def rankings_csv(who: ScoresRead, ws: WorkspaceDep, model: str | None = None, pe
 
 @router.get("/rankings.xlsx")
 def rankings_xlsx(
-    who: ScoresRead, ws: WorkspaceDep, request: Request, model: str | None = None, period: str | None = None
-) -> Response:
+    who: ScoresRead, ws: WorkspaceDep, request: Request, model: str | None = None, period: str | None = None,
+    level: str | None = None, region: str | None = None,
+) -> Response:  # fmt: skip
     """One sheet, headers in the page's language, real numbers; model and period in the sheet title."""
-    run, dims, rows = _table(ws, who, model, period)
+    run, dims, rows = _table(ws, who, model, period, level, region)
     tr = translator(request)
     book = Workbook()
     sheet = book.active

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from valueloop.http.web.i18n_cases import CASE_MESSAGES
+from valueloop.http.web.i18n_cuts import CUT_MESSAGES
 from valueloop.http.web.i18n_drill import DRILL_MESSAGES
 from valueloop.http.web.i18n_loop import LOOP_MESSAGES
 from valueloop.http.web.i18n_qa import QA_MESSAGES
@@ -265,7 +266,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_comments": {"zh-CN": "还没有评论。", "en": "No comments yet."},
     "action_change_failed": {"zh-CN": "未能保存", "en": "Not saved"},
 }
-for _extra in (LOOP_MESSAGES, CASE_MESSAGES, QA_MESSAGES, TERMS, SURVEY_MESSAGES, DRILL_MESSAGES):
+for _extra in (LOOP_MESSAGES, CASE_MESSAGES, QA_MESSAGES, TERMS, SURVEY_MESSAGES, DRILL_MESSAGES, CUT_MESSAGES):
     if clash := MESSAGES.keys() & _extra.keys():
         raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
     MESSAGES |= _extra

@@ -19,7 +19,7 @@ from valueloop.diagnosis.service.priorities import Priority, latest_period, prio
 from valueloop.errors import InputError
 from valueloop.evaluation.service.directory import below, unit_directory
 from valueloop.evaluation.service.models import load_versions
-from valueloop.evaluation.service.scores import entity_scores, run_choices, run_history, run_results
+from valueloop.evaluation.service.scores import run_history, run_results, unit_scores
 from valueloop.http.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
 from valueloop.http.response_cache import CACHED
 from valueloop.http.web import (
@@ -28,12 +28,14 @@ from valueloop.http.web import (
     alerts_page,
     auth_pages,
     cases_page,
+    cuts,
     drill_page,
     explain_page,
     exports,
     insight_pages,
     models_page,
     qa_pages,
+    sparkline,
     survey_page,
     surveys_page,
     upload_page,
@@ -62,9 +64,11 @@ def mount(app: FastAPI) -> None:
     app.include_router(router)
 
 
-def _run(ws: Workspace, who: Principal, period: str | None = None, model: str | None = None) -> dict[str, Any] | None:
+def _run(
+    ws: Workspace, who: Principal, period: str | None = None, model: str | None = None, level: str | None = None
+) -> dict[str, Any] | None:
     try:
-        return run_results(ws, visible_units(ws, who), period, model)
+        return run_results(ws, visible_units(ws, who), period, model, level)
     except InputError:
         return None
 
@@ -130,7 +134,9 @@ def overview(who: ScoresRead, ws: WorkspaceDep, request: Request) -> Response:
     period = latest_period(every)
     fix = _priorities(ws, who, [f for f in every if f.period == period], run)[:FIX_FIRST]
     live = _live_alerts(ws, who)
-    return page(request, "overview.html", who, run=run, charts=charts, fix=fix, findings_period=period, live=live)
+    sparks = sparkline.for_rows(ws, fix)
+    return page(request, "overview.html", who, run=run, charts=charts, fix=fix, findings_period=period, live=live,
+                sparks=sparks)  # fmt: skip
 
 
 def _live_alerts(ws: Workspace, who: Principal) -> dict[str, Any] | None:
@@ -154,34 +160,25 @@ def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dic
 @router.get("/rankings", response_class=HTMLResponse, dependencies=[CACHED])
 def rankings(
     who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc",
-    model: str | None = None, period: str | None = None, region: str | None = None,
+    model: str | None = None, period: str | None = None, region: str | None = None, level: str | None = None,
 ) -> Response:  # fmt: skip
-    """One stored run's ranking; ``model``/``period`` pick the run (unknown values fall back to the latest),
-    ``region`` keeps the units under one region (ranks stay those of the whole run)."""
-    choices = run_choices(ws)
-    model = model if model in choices else None
-    period = period if period in choices.get(model or "", []) else None
-    run = _run(ws, who, period, model)
-    units = unit_directory(ws)
-    seen = visible_units(ws, who)
-    regions = [u for u in units.values() if u.level == "region" and (seen is None or u.entity_id in seen)]
-    region = region if region in {r.entity_id for r in regions} else None
-    under = below(units, region) if region else None
-    results = [r for r in run["results"] if under is None or r["entity_id"] in under] if run else []
+    """One stored run's ranking; ``model``/``period``/``level`` pick the run (unknown values fall back to the
+    latest), ``region`` keeps the units under one region (ranks stay those of the whole run). Above the
+    table, the parent's roll-up: the region's when one is chosen, else that of every unit the caller sees."""
+    cut = cuts.choose(ws, who, model, period, level, region)
+    run, results = cuts.results(ws, who, cut)
     rows = _sorted(results, sort, order == "desc")
-    chosen = {"model": run["model"] if run else model, "period": run["period"] if run else period, "region": region}
-    return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order, choices=choices,
-                chosen=chosen, regions=regions)  # fmt: skip
+    chosen = {"model": run["model"] if run else cut.model, "period": run["period"] if run else cut.period,
+              "region": cut.region, "level": cut.level}  # fmt: skip
+    return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order, choices=cut.choices,
+                chosen=chosen, regions=cut.regions, levels=cut.levels)  # fmt: skip
 
 
 def known_unit(ws: Workspace, who: Principal, entity_id: str) -> None:
     """A unit page needs a unit: one of the caller's, in the organisation tree or the latest run (else 404)."""
     scope.check_unit(ws, who, entity_id)
-    if entity_id not in unit_directory(ws):
-        try:
-            entity_scores(ws, entity_id, None, None)
-        except InputError as err:
-            raise scope.hidden(f"unit {entity_id}") from err
+    if entity_id not in unit_directory(ws) and unit_scores(ws, entity_id) is None:
+        raise scope.hidden(f"unit {entity_id}")
 
 
 @router.get("/units/{entity_id}", response_class=HTMLResponse, dependencies=[CACHED])
@@ -190,10 +187,7 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
         known_unit(ws, who, entity_id)
     except NotFound:
         return page(request, "not_found.html", who, status_code=404, entity_id=entity_id)
-    try:
-        detail: dict[str, Any] | None = entity_scores(ws, entity_id, None, None)
-    except InputError:
-        detail = None
+    detail = unit_scores(ws, entity_id)
     run = _run(ws, who)
     # a unit above the evaluated level (a region) is read through the units below it: their scores and findings
     under = below(unit_directory(ws), entity_id) if detail is None else set()
@@ -218,6 +212,7 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
         "findings": found,
         "actions": acts,
         "can_create": can_create,
+        "sparks": sparkline.for_rows(ws, found),
     }
     return page(request, "unit.html", who, **context)
 

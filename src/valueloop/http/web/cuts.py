@@ -1,0 +1,73 @@
+"""Which cut of the stored runs the rankings page and its downloads show: model, period, level, region.
+
+One home for the selector rules, so the page and its CSV/XLSX exports cannot disagree: an
+unknown or unavailable choice falls back to the latest (never an error page), a region is one of
+the caller's (accounts scope), and a field level (``field:agent_id``) has no region to keep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from valueloop.accounts.service.accounts import Principal, visible_units
+from valueloop.errors import InputError
+from valueloop.evaluation.service.directory import UnitInfo, below, unit_directory
+from valueloop.evaluation.service.scores import latest_run, run_choices, run_levels, run_results
+from valueloop.spec.model import level_field
+from valueloop.store.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The chosen selectors (None = the latest / all) and what the caller may choose from."""
+
+    model: str | None
+    period: str | None
+    level: str | None
+    region: str | None
+    choices: dict[str, list[str]]
+    levels: list[str]
+    regions: list[UnitInfo]
+
+
+def choose(
+    ws: Workspace,
+    who: Principal,
+    model: str | None = None,
+    period: str | None = None,
+    level: str | None = None,
+    region: str | None = None,
+) -> Cut:
+    """The cut asked for, each selector kept only if the caller may pick it."""
+    choices = run_choices(ws)
+    model = model if model in choices else None
+    period = period if period in choices.get(model or "", []) else None
+    levels = run_levels(ws).get(model or _latest_model(ws) or "", [])
+    level = level if level in levels else None
+    units = unit_directory(ws)
+    seen = visible_units(ws, who)
+    regions = [u for u in units.values() if u.level == "region" and (seen is None or u.entity_id in seen)]
+    region = region if region in {r.entity_id for r in regions} else None
+    if level and level_field(level):
+        region = None  # a field's values (agent ids) are not in the tree: no region to keep them under
+    return Cut(model, period, level, region, choices, levels, regions)
+
+
+def _latest_model(ws: Workspace) -> str | None:
+    """The model of the latest run: the one the page shows when none is chosen (one row read, not its results)."""
+    try:
+        return str(latest_run(ws, None, None).model_id)
+    except InputError:
+        return None
+
+
+def results(ws: Workspace, who: Principal, cut: Cut) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The run of ``cut`` (None if there is none) and its results the caller may see, kept to the region."""
+    try:
+        run = run_results(ws, visible_units(ws, who), cut.period, cut.model, cut.level)
+    except InputError:
+        return None, []
+    keep = cut.region and not level_field(run["level"])
+    under = below(unit_directory(ws), cut.region) if keep and cut.region else None
+    return run, [r for r in run["results"] if under is None or r["entity_id"] in under]
