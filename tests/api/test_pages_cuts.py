@@ -30,7 +30,9 @@ def agents(demo: Workspace) -> dict[str, object]:
     run = evaluate(demo, branch["model"], branch["period"], FIELD, versions=versions)
     assert run.results
     evaluate(demo, branch["model"], branch["period"])  # the latest run is the branch run again
-    return {"model": branch["model"], "period": branch["period"], "agent": run.results[0].entity_id}
+    region = below(unit_directory(demo), "R01")  # the manager's region: pick an agent outside it
+    agent = next(r.entity_id for r in run.results if r.entity_id not in region)
+    return {"model": branch["model"], "period": branch["period"], "agent": agent}
 
 
 def _units(html: str) -> set[str]:
