@@ -25,6 +25,7 @@ from valueloop.http.web import (
     accounts_page,
     action_pages,
     alerts_page,
+    api_docs_page,
     auth_pages,
     cases_page,
     explain_page,
@@ -55,7 +56,7 @@ SEVERITY_ORDER = {"critical": 0, "warning": 1}
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
-                   accounts_page, survey_page, cases_page, qa_pages, explain_page):  # fmt: skip
+                   accounts_page, survey_page, cases_page, qa_pages, explain_page, api_docs_page):  # fmt: skip
         app.include_router(module.router)
     app.include_router(router)
 
