@@ -42,7 +42,6 @@ FIXED = (
 """Headers every answer carries whatever its path (a route's own value wins)."""
 
 
-
 class SecurityHeaders:
     """Pure ASGI wrapper adding :data:`FIXED` and :data:`DASHBOARD_CSP` to every HTTP answer."""
 
