@@ -63,3 +63,49 @@ def test_api_docs_render_offline_from_the_vendored_swagger_ui(page: Page, server
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=15_000)
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("valueloop")
     _shot(page, "api-docs")
+
+
+def _board_card(page: Page) -> tuple[str, str, str]:
+    """The first card with a move button: its action id, its status, and the state the button moves it to."""
+    button = page.locator("#board button.move").first
+    expect(button).to_be_visible()
+    action, to = button.get_attribute("data-action"), button.get_attribute("data-to")
+    assert action and to
+    status = page.locator(f"#ticket-{action}").get_attribute("data-status")
+    assert status
+    return action, status, to
+
+
+def test_a_board_move_asks_its_reason_in_an_in_page_dialog(page: Page, server: str) -> None:
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, server)
+    page.on("dialog", lambda d: pytest.fail(f"a native {d.type}() was opened"))
+    page.goto(f"{server}/actions")
+    action, status, to = _board_card(page)
+    move = page.locator(f"#ticket-{action} button.move[data-to='{to}']")
+
+    move.click()
+    dialog = page.get_by_role("dialog", name=f"变更行动状态 #{action}")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("变更原因")).to_be_focused()  # the field is labelled and has the focus
+    _shot(page, "dialog-zh-CN")
+    page.keyboard.press("Escape")  # Esc cancels: nothing moves, the focus goes back to the button
+    expect(dialog).to_have_count(0)
+    expect(move).to_be_focused()
+    expect(page.locator(f"#ticket-{action}")).to_have_attribute("data-status", status)
+
+    page.keyboard.press("Enter")  # the keyboard alone opens it again
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="确认变更").click()  # a reason is required: the dialog stays
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("变更原因").fill("客户回访完成")
+    dialog.get_by_label("变更原因").press("Control+Enter")
+    expect(page.locator(f"#ticket-{action}")).to_have_attribute("data-status", to)
+    page.goto(f"{server}/actions/{action}")
+    expect(page.locator("main")).to_contain_text("客户回访完成")
+
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/actions")
+    page.locator("#board button.move").first.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    _shot(page, "dialog-zh-CN-390")

@@ -123,8 +123,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "experiments": {"zh-CN": "实验验证", "en": "Experiments"},
     "reports": {"zh-CN": "报告", "en": "Reports"},
     "export_xlsx": {"zh-CN": "导出 Excel", "en": "Export XLSX"},
-    "move_reason": {"zh-CN": "请填写变更原因：", "en": "Reason for this move:"},
+    "move_reason": {"zh-CN": "变更原因", "en": "Reason for this move"},
     "move_failed": {"zh-CN": "无法变更状态", "en": "The move was refused"},
+    "move_title": {"zh-CN": "变更行动状态", "en": "Move action"},
+    "move_ok": {"zh-CN": "确认变更", "en": "Move"},
+    "ack_title": {"zh-CN": "确认告警", "en": "Acknowledge alert"},
+    "ack_failed": {"zh-CN": "无法确认告警", "en": "The acknowledgement was refused"},
     "no_models": {
         "zh-CN": "工作区里还没有评估模型。请联系管理员添加评估模型（如“服务价值三维评估”模板）。",
         "en": "No evaluation models in the workspace yet. Ask your administrator to add one (e.g. the "

@@ -1,19 +1,24 @@
-/* Actions board: move a card to one of its allowed next states, with a reason; the API judges the move. */
+/* Actions board: move a card to one of its allowed next states, with a reason asked in an in-page dialog;
+   the API judges the move and a refusal is shown in the dialog. */
 (function () {
   var text = vl.text("board-text");
-  function show(message) {
-    var box = document.getElementById("board-error");
-    box.textContent = text.failed + ": " + message;
-    box.hidden = false;
-  }
+  window.vlBoard = {
+    /* Ask for the reason of moving action `id` to `to` and send it; resolves true once moved, null if cancelled. */
+    move: function (id, to, label) {
+      return vl.ask({
+        title: text.title + " #" + id, detail: label || null, label: text.reason, ok: text.ok, cancel: text.cancel,
+        failed: text.failed, required: true,
+        submit: function (reason) {
+          return vl.api("POST", "/api/v1/actions/" + id + "/moves", { to: to, reason: reason }).then(function () { return true; });
+        }
+      });
+    }
+  };
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("button.move");
     if (!btn) return;
-    var reason = window.prompt(text.reason, "");
-    if (reason === null) return;
-    btn.disabled = true;
-    vl.api("POST", "/api/v1/actions/" + btn.dataset.action + "/moves", { to: btn.dataset.to, reason: reason })
-      .then(function () { window.location.reload(); })
-      .catch(function (err) { btn.disabled = false; show(err.message); });
+    vlBoard.move(btn.dataset.action, btn.dataset.to, btn.textContent.trim()).then(function (moved) {
+      if (moved) window.location.reload();
+    });
   });
 })();
