@@ -109,3 +109,42 @@ def test_a_board_move_asks_its_reason_in_an_in_page_dialog(page: Page, server: s
     page.locator("#board button.move").first.click()
     expect(page.get_by_role("dialog")).to_be_visible()
     _shot(page, "dialog-zh-CN-390")
+
+
+def test_board_cards_drag_to_their_next_column_and_refused_drops_snap_back(page: Page, server: str) -> None:
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, server)
+    page.goto(f"{server}/actions")
+    board = page.locator("#board")
+    # the last column is inside the page at 1440 px: nothing clipped, no scrolling sideways
+    assert board.evaluate("b => b.scrollWidth <= b.clientWidth")
+    last = page.locator("#board .col").last.bounding_box()
+    assert last and last["x"] + last["width"] <= DESKTOP["width"]
+    _shot(page, "board-zh-CN")
+
+    action, status, to = _board_card(page)
+    card = page.locator(f"#ticket-{action}")
+    refused = page.locator("#board .col[data-status='closed']")  # never the next state of an open action
+    if status in ("effective", "not_effective", "closed"):
+        pytest.skip("the demo's first movable card is already near the end")
+    card.drag_to(refused)
+    expect(page.locator("#board-error")).to_contain_text("不能从")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(card).to_have_attribute("data-status", status)
+    expect(page.locator(f"#board .col[data-status='{status}'] #ticket-{action}")).to_have_count(1)  # snapped back
+
+    card.drag_to(page.locator(f"#board .col[data-status='{to}']"))
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="取消").click()  # cancelled: the card goes home
+    expect(page.locator(f"#board .col[data-status='{status}'] #ticket-{action}")).to_have_count(1)
+
+    card.drag_to(page.locator(f"#board .col[data-status='{to}']"))
+    page.get_by_role("dialog").get_by_label("变更原因").fill("拖动变更")
+    page.get_by_role("dialog").get_by_role("button", name="确认变更").click()
+    expect(page.locator(f"#board .col[data-status='{to}'] #ticket-{action}")).to_have_attribute("data-status", to)
+
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/actions")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _shot(page, "board-zh-CN-390")

@@ -236,5 +236,6 @@ def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
         columns=columns,
         total=len(rows),
         moves=moves,
+        states={s.value: translator(request).t(s.value) for s in Status},  # the board's messages name states
         can_move=who.can(Permission.actions_write),
     )
