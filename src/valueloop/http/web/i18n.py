@@ -125,7 +125,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "export_xlsx": {"zh-CN": "导出 Excel", "en": "Export XLSX"},
     "move_reason": {"zh-CN": "变更原因", "en": "Reason for this move"},
     "move_failed": {"zh-CN": "无法变更状态", "en": "The move was refused"},
-    "move_refused": {"zh-CN": "不能从「{from}」直接移到「{to}」，下一步只能是：{next}", "en": "{from} cannot move to {to}; next: {next}"},
+    "move_refused": {
+        "zh-CN": "不能从「{from}」直接移到「{to}」，下一步只能是：{next}",
+        "en": "{from} cannot move to {to}; next: {next}",
+    },
     "move_final": {"zh-CN": "「{from}」是最终状态，不能再移动", "en": "{from} is the final state"},
     "board_hint": {
         "zh-CN": "拖动卡片到下一状态列即可变更（需填写原因）；也可用卡片上的按钮。",
