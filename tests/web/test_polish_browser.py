@@ -5,13 +5,21 @@ Screenshots go to /tmp/shots/polish-* (outside the repository), zh-CN at 1440 px
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from playwright.sync_api import Page, Route, expect
 
-from web.conftest import PASSWORD
+from valueloop.accounts.service.accounts import Role, add_user
+from valueloop.demo.pipeline import run_demo
+from valueloop.http.app import create_app
+from valueloop.http.settings import ApiSettings
+from valueloop.store.workspace import open_workspace
+from web.conftest import PASSWORD, _free_port
 
 pytestmark = [
     pytest.mark.slow,
@@ -22,6 +30,30 @@ pytestmark = [
 SHOTS = Path("/tmp/shots")
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This module's own demo server (as web/conftest.py's), with an admin, who sees the longest menu."""
+    root = tmp_path_factory.mktemp("polish") / "ws"
+    run_demo(root, interactions=6_000, log=lambda _: None)
+    ws = open_workspace(root)
+    add_user(ws, "ana", PASSWORD, Role.analyst)
+    add_user(ws, "ada", PASSWORD, Role.admin)
+    add_user(ws, "mia", PASSWORD, Role.manager, ["B016"])
+    port = _free_port()
+    app = create_app(ApiSettings(workspace=root, secure_cookies=False))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(autouse=True)
@@ -148,3 +180,37 @@ def test_board_cards_drag_to_their_next_column_and_refused_drops_snap_back(page:
     page.goto(f"{server}/actions")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     _shot(page, "board-zh-CN-390")
+
+
+def test_english_menu_stays_on_one_line_and_controls_are_styled(page: Page, server: str) -> None:
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, server, "ada")
+    page.goto(f"{server}/lang/en?next=/rankings")
+    links = page.locator("header nav a")
+    assert links.count() >= 12
+    tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count())) if box}
+    assert len(tops) == 1, f"the English menu wraps onto {len(tops)} lines at 1440 px"
+    header = page.locator("header").bounding_box()
+    assert header and header["height"] < 70
+    button = page.locator("main button[type=submit], main button").first
+    if button.count():
+        radius = button.evaluate("b => getComputedStyle(b).borderTopLeftRadius")
+        assert radius != "0px"
+    _shot(page, "rankings-en")
+
+
+@pytest.mark.parametrize("path", ["/rankings", "/alerts", "/units/B016", "/accounts"])
+def test_tables_become_cards_on_a_phone(page: Page, server: str, path: str) -> None:
+    page.set_viewport_size(PHONE)
+    _sign_in(page, server, "ada")
+    page.goto(f"{server}{path}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    table = page.locator("main table.stacked").first
+    if table.count():
+        cell = table.locator("td[data-label]").first
+        assert cell.evaluate("c => getComputedStyle(c).display") == "flex"
+        assert cell.evaluate("c => getComputedStyle(c, '::before').content") not in ("none", "normal")
+    _shot(page, f"{path.strip('/').replace('/', '-')}-zh-CN-390")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{server}{path}")
+    _shot(page, f"{path.strip('/').replace('/', '-')}-zh-CN")
