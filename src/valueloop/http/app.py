@@ -35,6 +35,7 @@ from valueloop.http.api import (
     surveys,
     text,
     verify,
+    views,
     vsm,
 )
 from valueloop.http.headers import SecurityHeaders
@@ -72,6 +73,7 @@ ROUTERS = (
     accounts,
     surveys,
     cases,
+    views,
 )
 """The API's resource routers, in OpenAPI order: each module has a ``router`` and alone serves its URL prefixes
 (the first path segment after ``/api/v1``; ``tests/api/test_routers_by_prefix.py``)."""

@@ -401,3 +401,15 @@ survey_cases = sa.Table(
     sa.Column("root_cause", sa.String(200)),
     sa.Column("note", sa.String(2000)),
 )
+
+saved_views = sa.Table(
+    "saved_views",
+    metadata,
+    sa.Column("view_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(100), nullable=False, index=True),
+    sa.Column("page", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("query", sa.String(2000), nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.UniqueConstraint("username", "page", "name", name="uq_saved_views_user_page_name"),
+)

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from valueloop.accounts.service.accounts import Principal
+from valueloop.accounts.service.saved_views import SavedView, list_views
 from valueloop.http.web.i18n import LANG_COOKIE, Translator
 from valueloop.http.web.labels import Labels
 
@@ -27,6 +28,16 @@ def translator(request: Request) -> Translator:
     return Translator(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "", tz)
 
 
+def _views_of(request: Request, who: Principal | None) -> Any:
+    """The caller's saved views of a page, read only by the pages that show them (``_saved_views.html``)."""
+
+    def views(page_name: str) -> list[SavedView]:
+        ws = getattr(request.app.state, "workspace", None)
+        return list_views(ws, who.username, page_name) if ws is not None and who is not None else []
+
+    return views
+
+
 def page(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
     tr = translator(request)
     ctx = {
@@ -36,6 +47,8 @@ def page(request: Request, name: str, who: Principal | None, status_code: int = 
         "who": who,
         "csrf": who.csrf_token if who else None,
         "path": request.url.path,
+        "query": request.url.query,
+        "saved_views": _views_of(request, who),
         **context,
     }
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
