@@ -37,7 +37,11 @@ def test_save_list_apply_and_delete_are_the_callers_own(app_client: TestClient, 
 
 
 def test_bad_views_are_422s_naming_the_field(app_client: TestClient, as_role: Headers) -> None:
-    for body in ({"page": "nope", "name": "x"}, {"page": "alerts", "name": ""}, {"page": "alerts", "name": "x", "y": 1}):
+    for body in (
+        {"page": "nope", "name": "x"},
+        {"page": "alerts", "name": ""},
+        {"page": "alerts", "name": "x", "y": 1},
+    ):
         r = app_client.post("/api/v1/views", json=body, headers=as_role("analyst"))
         assert r.status_code == 422, (body, r.text)
     assert app_client.post("/api/v1/views", json={"page": "alerts", "name": "x"}).status_code == 401
