@@ -32,6 +32,7 @@ from valueloop.http.api import (
     quarantine,
     reports,
     runs,
+    subscriptions,
     surveys,
     text,
     verify,
@@ -74,6 +75,7 @@ ROUTERS = (
     surveys,
     cases,
     views,
+    subscriptions,
 )
 """The API's resource routers, in OpenAPI order: each module has a ``router`` and alone serves its URL prefixes
 (the first path segment after ``/api/v1``; ``tests/api/test_routers_by_prefix.py``)."""
