@@ -214,3 +214,21 @@ def test_tables_become_cards_on_a_phone(page: Page, server: str, path: str) -> N
     page.set_viewport_size(DESKTOP)
     page.goto(f"{server}{path}")
     _shot(page, f"{path.strip('/').replace('/', '-')}-zh-CN")
+
+
+def test_hx_confirm_asks_in_an_in_page_dialog_not_window_confirm(page: Page, server: str) -> None:
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, server, "ada")
+    page.on("dialog", lambda d: pytest.fail(f"a native {d.type}() was opened"))
+    page.goto(f"{server}/accounts")
+    row = page.locator("tr", has_text="mia")
+    row.locator("button.disable-user").click()
+    dialog = page.get_by_role("dialog", name="停用该用户？其会话立即结束，令牌失效。")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="取消")).to_be_focused()  # the safe choice has the focus
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(row).to_contain_text("正常")
+    row.locator("button.disable-user").click()
+    page.get_by_role("dialog").get_by_role("button", name="确定").click()
+    expect(page.locator("tr", has_text="mia")).to_contain_text("已停用")

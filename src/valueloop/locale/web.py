@@ -129,6 +129,7 @@ WEB: dict[str, dict[str, str]] = {
     "delete_view": {"zh": "删除视图", "en": "Delete view"},
     "view_failed": {"zh": "无法保存视图", "en": "The view could not be saved"},
     "save": {"zh": "保存", "en": "Save"},
+    "confirm_ok": {"zh": "确定", "en": "OK"},
     "move_title": {"zh": "变更行动状态", "en": "Move action"},
     "move_ok": {"zh": "确认变更", "en": "Move"},
     "ack_title": {"zh": "确认告警", "en": "Acknowledge alert"},

@@ -30,5 +30,38 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { label(document); });
+  /* htmx's hx-confirm asks in an in-page modal dialog instead of window.confirm(): Esc or Cancel keeps things */
+  document.addEventListener("htmx:confirm", function (ev) {
+    if (!ev.detail.question) return;
+    ev.preventDefault();
+    var node = document.getElementById("ui-text");
+    var words = node ? JSON.parse(node.textContent) : { ok: "OK", cancel: "Cancel" };
+    var dialog = document.createElement("dialog"), text = document.createElement("p");
+    var ok = document.createElement("button"), cancel = document.createElement("button"), row = document.createElement("div");
+    dialog.className = "ask";
+    text.id = "confirm-text";
+    text.textContent = ev.detail.question;
+    dialog.setAttribute("aria-labelledby", text.id);
+    ok.type = cancel.type = "button";
+    ok.className = "primary";
+    ok.textContent = words.ok;
+    cancel.textContent = words.cancel;
+    row.className = "buttons";
+    row.append(ok, cancel);
+    dialog.append(text, row);
+    var opener = document.activeElement;
+    function done(go) {
+      if (dialog.open) dialog.close();
+      dialog.remove();
+      if (opener && opener.focus) opener.focus();
+      if (go) ev.detail.issueRequest(true);
+    }
+    ok.addEventListener("click", function () { done(true); });
+    cancel.addEventListener("click", function () { done(false); });
+    dialog.addEventListener("cancel", function (e) { e.preventDefault(); done(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();  /* the safe choice has the focus: Enter alone does not disable a user */
+  });
   document.addEventListener("htmx:afterSettle", function (ev) { label(ev.target.closest ? ev.target.closest("main") || document : document); });
 })();
