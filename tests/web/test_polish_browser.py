@@ -232,3 +232,21 @@ def test_hx_confirm_asks_in_an_in_page_dialog_not_window_confirm(page: Page, ser
     row.locator("button.disable-user").click()
     page.get_by_role("dialog").get_by_role("button", name="确定").click()
     expect(page.locator("tr", has_text="mia")).to_contain_text("已停用")
+
+
+def test_upload_reasons_are_shown_in_chinese(page: Page, server: str, tmp_path: Path) -> None:
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, server, "ada")
+    page.goto(f"{server}/upload")
+    page.select_option("#upload-dataset", "customers")
+    rows = tmp_path / "customers.csv"
+    rows.write_text(
+        "customer_id,industry,age_band,spend_tier,region,vip\nUX9101,retail,25-34,high,east,true\n"
+        ",retail,25-34,low,east,false\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("#upload-files", str(rows))
+    page.click("#upload-submit")
+    expect(page.locator("#result-error-rows")).to_contain_text("缺少必填值")
+    expect(page.locator("#result-error-rows")).not_to_contain_text("required value is missing")
+    _shot(page, "upload-zh-CN")
