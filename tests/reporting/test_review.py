@@ -87,7 +87,7 @@ def test_quarter_scores_are_the_mean_of_its_monthly_runs(demo: Workspace, q3: Re
 def test_xlsx_has_a_sheet_per_section_with_real_numbers(demo: Workspace) -> None:
     data = build_review(demo, "2026-10")
     book = load_workbook(io.BytesIO(render_xlsx(data, "en")))
-    assert book.sheetnames == [LABELS[k][1] for k in SECTIONS]
+    assert book.sheetnames == [LABELS[k]["en"] for k in SECTIONS]
     rows = list(book["Executive summary"].iter_rows(values_only=True))
     header, first = rows[0], rows[1]
     entity, score = first[header.index("Unit")], first[header.index("Composite")]

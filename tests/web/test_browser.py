@@ -166,16 +166,21 @@ def test_ahp_editor_shows_cr_as_you_type(page: Page, server: str, tmp_path: Path
 
 def test_board_moves_an_action_and_shows_refusals(page: Page, server: str, tmp_path: Path) -> None:
     _sign_in(page, server)
-    page.on("dialog", lambda dialog: dialog.accept("browser test"))
     page.goto(f"{server}/actions")
     ticket = page.locator('.ticket[data-status="in_progress"]').first
     ticket_id = ticket.get_attribute("id")
     for step in ("implemented", "verifying"):
         page.click(f'#{ticket_id} button[data-to="{step}"]')
+        page.get_by_role("dialog").get_by_label("变更原因").fill("browser test")  # the reason, asked in the page
+        page.get_by_role("dialog").get_by_role("button", name="确认变更").click()
         expect(page.locator(f"#{ticket_id}")).to_have_attribute("data-status", step)
     page.click(f'#{ticket_id} button[data-to="effective"]')  # no verification verdict yet: refused
-    expect(page.locator("#board-error")).to_be_visible()
-    expect(page.locator("#board-error")).to_contain_text("verif")
+    page.get_by_role("dialog").get_by_label("变更原因").fill("browser test")
+    page.get_by_role("dialog").get_by_role("button", name="确认变更").click()
+    refusal = page.get_by_role("dialog").get_by_role("alert")  # shown in the dialog, the reason typed kept
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text("verif")
+    page.keyboard.press("Escape")
     expect(page.locator(f"#{ticket_id}")).to_have_attribute("data-status", "verifying")
     page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
 
@@ -206,7 +211,6 @@ def test_alerts_page_updates_live_acks_and_silences(page: Page, server: str, tmp
     import json
 
     _sign_in(page, server)
-    page.on("dialog", lambda dialog: dialog.accept("网点排查中"))
     page.click("#nav-alerts")
     expect(page.locator("h1")).to_have_text("实时告警")
     expect(page.locator("#live")).to_be_visible()  # the event stream is connected
@@ -226,6 +230,8 @@ def test_alerts_page_updates_live_acks_and_silences(page: Page, server: str, tmp
     row = page.locator(f"#alert-{fired[0]['id']}")
     expect(row).to_be_visible(timeout=10_000)
     row.locator("button.ack").click()
+    page.get_by_role("dialog").get_by_label("处理说明（可选）").fill("网点排查中")
+    page.get_by_role("dialog").get_by_role("button", name="确认").click()
     expect(page.locator(f"#alert-{fired[0]['id']} td.acked")).to_contain_text("ana")
     page.fill("#silence-form input[name=matchers]", "alertname=traffic_anomaly")
     page.fill("#silence-form input[name=days]", "sat,sun")

@@ -35,6 +35,7 @@ from valueloop.cli import (
     report,
     serve,
     spc,
+    subscriptions,
     surveys,
     text,
     users,
@@ -53,7 +54,7 @@ app = typer.Typer(
 # Order matters once: `model_diff` adds to the `models` group that `evaluate` mounts.
 AREAS = (
     workspace, ingest, evaluate, model_diff, allocate, diagnose, mcda, spc, monitor, alerts, text, verify, actions,
-    loop, people, qa, ledger, surveys, cases, report, serve, users, demo,
+    loop, people, qa, ledger, surveys, cases, report, subscriptions, serve, users, demo,
 )  # fmt: skip
 for area in AREAS:
     area.register(app)

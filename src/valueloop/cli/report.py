@@ -87,20 +87,25 @@ def show(period: PeriodOpt, level: LevelOpt = None, model: ModelOpt = None, work
 
 def schedule_run(
     now: Annotated[str | None, typer.Option("--now", help="Pretend it is this ISO time (UTC if naive).")] = None,
+    smtp: Annotated[str | None, typer.Option("--smtp", help="SMTP server for e-mailed subscriptions.")] = None,
+    sender: Annotated[str, typer.Option("--sender", help="From address of those e-mails.")] = "valueloop@localhost",
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Run the schedules of schedule.yaml that are due (their cron fired since their last run), once."""
+    """Run the schedules of schedule.yaml that are due (their cron fired since their last run), once;
+    then the users' due review subscriptions (``valueloop subscriptions run``)."""
+    from valueloop.accounts.service.subscriptions import Mail, run_subscriptions
     from valueloop.reporting.service.schedule import run_schedules
     from valueloop.store.workspace import open_workspace
 
     at = datetime.fromisoformat(now) if now else datetime.now(UTC)
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    emit(
-        run_schedules(open_workspace(workspace), at),
-        fmt,
-        columns=["schedule", "status", "period", "file", "error"],
-    )
+    ws = open_workspace(workspace)
+    rows = run_schedules(ws, at)
+    mail = Mail(url=smtp, sender=sender) if smtp else None
+    rows += [{"schedule": f"subscription {r.subscription_id} ({r.username})", "status": r.status, "period": r.period,
+              "file": None, "error": r.error} for r in run_subscriptions(ws, at, mail)]  # fmt: skip
+    emit(rows, fmt, columns=["schedule", "status", "period", "file", "error"])
 
 
 def register(app: typer.Typer) -> None:

@@ -32,12 +32,14 @@ from valueloop.http.api import (
     quarantine,
     reports,
     runs,
+    subscriptions,
     surveys,
     text,
     verify,
+    views,
     vsm,
 )
-from valueloop.http.headers import SecurityHeaders, policy_for
+from valueloop.http.headers import SecurityHeaders
 from valueloop.http.limits import BodyLimit
 from valueloop.http.live import Live
 from valueloop.http.proxy import TrustedProxies, networks
@@ -72,6 +74,8 @@ ROUTERS = (
     accounts,
     surveys,
     cases,
+    views,
+    subscriptions,
 )
 """The API's resource routers, in OpenAPI order: each module has a ``router`` and alone serves its URL prefixes
 (the first path segment after ``/api/v1``; ``tests/api/test_routers_by_prefix.py``)."""
@@ -81,8 +85,7 @@ class _App(FastAPI):
     """FastAPI whose whole middleware stack, error pages included, is wrapped in :class:`SecurityHeaders`."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        docs = (self.docs_url or "", self.swagger_ui_oauth2_redirect_url or "")
-        return SecurityHeaders(super().build_middleware_stack(), policy_for(docs))
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 @asynccontextmanager
@@ -104,7 +107,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         summary="Service value evaluation and continuous improvement",
         version="1",
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is the dashboard's page over the vendored Swagger UI (web/api_docs_page.py)
         redoc_url=None,
         lifespan=_lifespan,
     )

@@ -10,18 +10,15 @@ The dashboard's policy allows scripts from this site only (the templates carry
 no inline script or event handler; page data travels in ``<script type="application/json">``
 blocks, which are data, not code). Inline *styles* stay allowed: htmx adds its indicator
 style element and ECharts styles its tooltips inline, and a style cannot run code. The
-Swagger UI page (``/api/docs``) loads its script from a CDN with an inline start-up
-script, so it alone gets a looser script policy; it shows no data of its own.
+Swagger UI page (``/api/docs``) runs the vendored copy under the same policy: no path
+needs a script from another host.
 An answer that sets its own ``Content-Security-Policy`` keeps it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CDN = "https://cdn.jsdelivr.net"
 DASHBOARD_CSP = "; ".join(
     (
         "default-src 'self'",
@@ -29,19 +26,6 @@ DASHBOARD_CSP = "; ".join(
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
-)
-DOCS_CSP = "; ".join(
-    (
-        "default-src 'self'",
-        f"script-src 'self' 'unsafe-inline' {CDN}",
-        f"style-src 'self' 'unsafe-inline' {CDN}",
-        "img-src 'self' data: https://fastapi.tiangolo.com",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
@@ -58,24 +42,17 @@ FIXED = (
 """Headers every answer carries whatever its path (a route's own value wins)."""
 
 
-def policy_for(docs_paths: Iterable[str]) -> Callable[[str], str]:
-    """The CSP of a path: :data:`DOCS_CSP` for the API docs pages, :data:`DASHBOARD_CSP` elsewhere."""
-    docs = frozenset(p for p in docs_paths if p)
-    return lambda path: DOCS_CSP if path in docs else DASHBOARD_CSP
-
-
 class SecurityHeaders:
-    """Pure ASGI wrapper adding :data:`FIXED` and the path's CSP to every HTTP answer."""
+    """Pure ASGI wrapper adding :data:`FIXED` and :data:`DASHBOARD_CSP` to every HTTP answer."""
 
-    def __init__(self, app: ASGIApp, csp: Callable[[str], str]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.csp = csp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = (*FIXED, (b"content-security-policy", self.csp(str(scope.get("path", ""))).encode()))
+        extra = (*FIXED, (b"content-security-policy", DASHBOARD_CSP.encode()))
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -439,3 +439,31 @@ qa_coaching = sa.Table(
     sa.Column("result", sa.JSON),
     sa.Column("measured_at", TZ),
 )
+
+saved_views = sa.Table(
+    "saved_views",
+    metadata,
+    sa.Column("view_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(100), nullable=False, index=True),
+    sa.Column("page", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("query", sa.String(2000), nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.UniqueConstraint("username", "page", "name", name="uq_saved_views_user_page_name"),
+)
+
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("subscription_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(100), nullable=False, index=True),
+    sa.Column("cadence", sa.String(10), nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("target", sa.String(500), nullable=False),
+    sa.Column("lang", sa.String(5), nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.Column("last_key", sa.String(20)),
+    sa.Column("last_sent_at", TZ),
+    sa.Column("last_error", sa.String(2000)),
+    sa.UniqueConstraint("username", "cadence", "channel", "target", name="uq_subscriptions_user_target"),
+)

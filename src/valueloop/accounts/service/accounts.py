@@ -248,6 +248,16 @@ def ensure_first_admin(ws: Workspace, announce: Callable[[str], None] | None = N
     return password
 
 
+def user_principal(ws: Workspace, username: str) -> Principal:
+    """The principal of ``username`` outside any request (a scheduled delivery acts for that user)."""
+    u = db.users
+    with _engine(ws).connect() as conn:
+        row = conn.execute(sa.select(u).where(u.c.username == username)).mappings().one_or_none()
+    if row is None or row["disabled"]:
+        raise InputError(f"no active user {username!r}")
+    return _principal(row)
+
+
 def _principal(row: sa.RowMapping, scopes: Iterable[str] | None = None, csrf: str | None = None) -> Principal:
     role = Role(row["role"])
     perms = ROLE_PERMISSIONS[role] - (WORKSPACE_WIDE if row["units"] else frozenset())

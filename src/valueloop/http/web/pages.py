@@ -26,6 +26,7 @@ from valueloop.http.web import (
     accounts_page,
     action_pages,
     alerts_page,
+    api_docs_page,
     auth_pages,
     cases_page,
     cuts,
@@ -59,7 +60,7 @@ def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
                    accounts_page, survey_page, cases_page, qa_pages, explain_page, surveys_page,
-                   drill_page):  # fmt: skip
+                   drill_page, api_docs_page):  # fmt: skip
         app.include_router(module.router)
     app.include_router(router)
 
@@ -229,5 +230,6 @@ def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
         columns=columns,
         total=len(rows),
         moves=moves,
+        states={s.value: translator(request).t(s.value) for s in Status},  # the board's messages name states
         can_move=who.can(Permission.actions_write),
     )

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from valueloop.accounts.service.accounts import Principal
+from valueloop.accounts.service.saved_views import SavedView, list_views
 from valueloop.http.web.i18n import LANG_COOKIE, Translator
 from valueloop.http.web.labels import Labels
 
@@ -33,6 +34,16 @@ def landing(who: Principal | None) -> str | None:
     return f"/units/{quote(who.units[0], safe='')}" if who is not None and len(who.units) == 1 else None
 
 
+def _views_of(request: Request, who: Principal | None) -> Any:
+    """The caller's saved views of a page, read only by the pages that show them (``_saved_views.html``)."""
+
+    def views(page_name: str) -> list[SavedView]:
+        ws = getattr(request.app.state, "workspace", None)
+        return list_views(ws, who.username, page_name) if ws is not None and who is not None else []
+
+    return views
+
+
 def page(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
     tr = translator(request)
     ctx = {
@@ -43,6 +54,8 @@ def page(request: Request, name: str, who: Principal | None, status_code: int = 
         "csrf": who.csrf_token if who else None,
         "path": request.url.path,
         "home": landing(who),
+        "query": request.url.query,
+        "saved_views": _views_of(request, who),
         **context,
     }
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from valueloop.http.deps import IngestWrite, WorkspaceDep
 from valueloop.http.limits import UPLOAD_SUFFIXES as ALLOWED
-from valueloop.http.web.render import page
+from valueloop.http.web.render import page, translator
+from valueloop.locale.ingest import REASONS
 
 router = APIRouter(include_in_schema=False)
 MIB = 1024 * 1024
@@ -21,4 +22,7 @@ MIB = 1024 * 1024
 def upload(who: IngestWrite, ws: WorkspaceDep, request: Request) -> Response:
     datasets = [(d.name, d.doc) for d in ws.datasets.values() if not d.derived]
     limit: int = request.app.state.settings.max_upload_bytes
-    return page(request, "upload.html", who, datasets=datasets, limit_mib=limit / MIB, accept=",".join(ALLOWED))
+    lang = translator(request).locale
+    reasons = [(pattern, words[lang]) for pattern, words in REASONS]  # upload.js words the rows' reasons with them
+    return page(request, "upload.html", who, datasets=datasets, limit_mib=limit / MIB, accept=",".join(ALLOWED),
+                reasons=reasons)  # fmt: skip

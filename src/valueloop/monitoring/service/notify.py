@@ -77,14 +77,20 @@ class Sender:
         self._client.close()
 
 
-def send_mail(channel: Channel, body: dict[str, Any], key: str, timeout: float) -> str | None:
-    """One e-mail to the channel's recipients; its ``Message-ID`` is derived from ``key``."""
+def send_mail(channel: Channel, body: dict[str, Any], key: str, timeout: float,
+              attachments: Sequence[tuple[str, bytes]] = ()) -> str | None:  # fmt: skip
+    """One e-mail to the channel's recipients; its ``Message-ID`` is derived from ``key``.
+
+    ``attachments`` are (file name, PDF bytes) pairs: the subscribed period reviews.
+    """
     url = urlsplit(channel.url)
     msg = EmailMessage()
     msg["Subject"], msg["From"], msg["To"] = body["subject"], channel.sender, ", ".join(channel.to)
     msg["Message-ID"] = f"<{key}@valueloop>"
     msg["Idempotency-Key"] = key
     msg.set_content(body["text"])
+    for filename, content in attachments:
+        msg.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
     secure = url.scheme == "smtps"
     smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
     try:

@@ -10,11 +10,11 @@
   document.addEventListener("click", function (ev) {
     var ack = ev.target.closest("button.ack");
     if (ack) {
-      var comment = window.prompt(text.comment, "");
-      if (comment === null) return;
-      ack.disabled = true;
-      vl.api("POST", "/api/v1/alerts/" + ack.dataset.alert + "/ack", { comment: comment })
-        .then(reload).catch(function (err) { ack.disabled = false; show(err.message); });
+      vl.ask({
+        title: text.title, detail: ack.dataset.label || null, label: text.comment, ok: text.ok, cancel: text.cancel,
+        failed: text.failed, required: false,
+        submit: function (comment) { return vl.api("POST", "/api/v1/alerts/" + ack.dataset.alert + "/ack", { comment: comment }); }
+      }).then(function (done) { if (done) reload(); });
       return;
     }
     var end = ev.target.closest("button.unsilence");

@@ -8,6 +8,15 @@
     el("upload-error-message").textContent = message;
     el("upload-error").hidden = false;
   }
+  /* the API's reasons are English with the value inlined: word the known ones in the page's language */
+  var reasons = (text.reasons || []).map(function (r) { return [new RegExp(r[0]), r[1]]; });
+  function reason(raw) {
+    for (var i = 0; i < reasons.length; i++) {
+      var m = reasons[i][0].exec(raw);
+      if (m) return reasons[i][1].replace(/\{(\d+)\}/g, function (_, n) { return m[+n]; });
+    }
+    return raw;
+  }
   function number(n) { return Number(n).toLocaleString(document.documentElement.lang); }
   function show(summary) {
     el("result-dataset").textContent = summary.dataset;
@@ -20,7 +29,7 @@
     summary.errors.slice(0, SHOWN_ERRORS).forEach(function (e) {
       var tr = rows.insertRow();
       /* the API names the server's temporary copy ("/tmp/…/0-name.csv"): show the uploaded name */
-      [e.file.split(/[\\/]/).pop().replace(/^\d+-/, ""), number(e.row), e.field, e.reason].forEach(function (v, i) {
+      [e.file.split(/[\\/]/).pop().replace(/^\d+-/, ""), number(e.row), e.field, reason(e.reason)].forEach(function (v, i) {
         var td = tr.insertCell();
         td.textContent = v;
         if (i === 1) td.className = "num";

@@ -1,6 +1,6 @@
-"""Words of the drill-down to the records, and the names of the canonical datasets' fields (zh-CN and en).
+"""Words of the drill-down to the records, and the names of the canonical datasets' fields (zh and en).
 
-Merged into :data:`valueloop.http.web.i18n.MESSAGES`, which refuses a key defined in both places.
+A section of the catalogue (:mod:`valueloop.locale.catalogue`), which refuses a key defined twice.
 A field is looked up as ``field_<name>``; a workspace's own field without an entry shows its name.
 """
 
@@ -70,41 +70,41 @@ _FIELDS: dict[str, tuple[str, str]] = {
 }
 
 DRILL_MESSAGES: dict[str, dict[str, str]] = {
-    **{f"field_{name}": {"zh-CN": zh, "en": en} for name, (zh, en) in _FIELDS.items()},
-    "records": {"zh-CN": "明细记录", "en": "Records"},
-    "see_records": {"zh-CN": "查看构成该值的明细记录", "en": "See the records behind this value"},
-    "records_title": {"zh-CN": "构成该指标值的明细记录", "en": "The records behind this value"},
+    **{f"field_{name}": {"zh": zh, "en": en} for name, (zh, en) in _FIELDS.items()},
+    "records": {"zh": "明细记录", "en": "Records"},
+    "see_records": {"zh": "查看构成该值的明细记录", "en": "See the records behind this value"},
+    "records_title": {"zh": "构成该指标值的明细记录", "en": "The records behind this value"},
     "records_help": {
-        "zh-CN": "以下记录按评估时相同的条件筛选：本机构（含下级）、本期时间范围、指标的筛选条件。",
+        "zh": "以下记录按评估时相同的条件筛选：本机构（含下级）、本期时间范围、指标的筛选条件。",
         "en": "The records are filtered exactly as the value was computed: this unit (and the units below it), "
         "the period's time range and the indicator's conditions.",
     },
-    "records_range": {"zh-CN": "时间范围：{start} 至 {end}（不含）", "en": "Time range: {start} to {end} (exclusive)"},
-    "records_filters": {"zh-CN": "筛选条件", "en": "Conditions"},
+    "records_range": {"zh": "时间范围：{start} 至 {end}（不含）", "en": "Time range: {start} to {end} (exclusive)"},
+    "records_filters": {"zh": "筛选条件", "en": "Conditions"},
     "records_count": {
-        "zh-CN": "共 {total} 条，显示第 {first}–{last} 条",
+        "zh": "共 {total} 条，显示第 {first}–{last} 条",
         "en": "{total} records; showing {first}–{last}",
     },
-    "records_none": {"zh-CN": "本期没有符合条件的记录。", "en": "No records in this period meet the conditions."},
+    "records_none": {"zh": "本期没有符合条件的记录。", "en": "No records in this period meet the conditions."},
     "records_derived": {
-        "zh-CN": "该指标由其他指标计算得出，没有自己的明细记录；请查看它所用的指标。",
+        "zh": "该指标由其他指标计算得出，没有自己的明细记录；请查看它所用的指标。",
         "en": "This indicator is computed from other indicators and has no records of its own; open the "
         "indicators it uses.",
     },
-    "dur_d": {"zh-CN": "天", "en": "d"},
-    "dur_h": {"zh-CN": "小时", "en": "h"},
-    "dur_min": {"zh-CN": "分钟", "en": "min"},
-    "dur_s": {"zh-CN": "秒", "en": "s"},
-    "my_unit": {"zh-CN": "我的机构", "en": "My unit"},
-    "not_enough_data": {"zh-CN": "数据不足", "en": "Not enough data"},
+    "dur_d": {"zh": "天", "en": "d"},
+    "dur_h": {"zh": "小时", "en": "h"},
+    "dur_min": {"zh": "分钟", "en": "min"},
+    "dur_s": {"zh": "秒", "en": "s"},
+    "my_unit": {"zh": "我的机构", "en": "My unit"},
+    "not_enough_data": {"zh": "数据不足", "en": "Not enough data"},
     "not_enough_data_help": {
-        "zh-CN": "记录少于 {min} 条，已计算得分但暂不参与排名",
+        "zh": "记录少于 {min} 条，已计算得分但暂不参与排名",
         "en": "Fewer than {min} records: scored, but not ranked yet",
     },
-    "part_rows": {"zh-CN": "记录", "en": "Records"},
-    "part_numerator": {"zh-CN": "分子", "en": "Numerator"},
-    "part_denominator": {"zh-CN": "分母", "en": "Denominator"},
-    "previous_page": {"zh-CN": "上一页", "en": "Previous"},
-    "next_page": {"zh-CN": "下一页", "en": "Next"},
-    "back_to_explain": {"zh-CN": "返回指标说明", "en": "Back to the explanation"},
+    "part_rows": {"zh": "记录", "en": "Records"},
+    "part_numerator": {"zh": "分子", "en": "Numerator"},
+    "part_denominator": {"zh": "分母", "en": "Denominator"},
+    "previous_page": {"zh": "上一页", "en": "Previous"},
+    "next_page": {"zh": "下一页", "en": "Next"},
+    "back_to_explain": {"zh": "返回指标说明", "en": "Back to the explanation"},
 }

@@ -1,0 +1,23 @@
+"""Words of the dashboard's cuts (level selector, roll-ups, field levels), zh and en.
+
+A section of the catalogue (:mod:`valueloop.locale.catalogue`). A field level (``field:agent_id``) is named
+by the field's business name through the same ``level_`` keys as the tree's levels.
+"""
+
+from __future__ import annotations
+
+CUT_MESSAGES: dict[str, dict[str, str]] = {
+    "cut_level": {"zh": "层级", "en": "Level"},
+    "cut_level_default": {"zh": "最新评估的层级", "en": "Latest run's level"},
+    "cut_all_units": {"zh": "全部可见单位", "en": "All units you can see"},
+    "spark_trend": {"zh": "近期走势", "en": "Recent trend"},
+    "stale_finding": {"zh": "旧发现 · {period}", "en": "Earlier finding · {period}"},
+    "findings_by_indicator": {"zh": "按指标归组的发现", "en": "Findings by indicator"},
+    "level_field:agent_id": {"zh": "坐席", "en": "Agent"},
+    "level_field:channel": {"zh": "渠道", "en": "Channel"},
+    "level_field:region": {"zh": "地区", "en": "Region (field)"},
+    "level_field:category": {"zh": "业务类别", "en": "Category"},
+    "level_field:industry": {"zh": "行业", "en": "Industry"},
+    "level_field:department": {"zh": "部门", "en": "Department"},
+    "level_field:customer_id": {"zh": "客户", "en": "Customer"},
+}
