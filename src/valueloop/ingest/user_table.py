@@ -81,11 +81,12 @@ class UserTable:
         return [dict(zip(self.columns, row.values, strict=True)) for row in self.rows]
 
 
-def read_user_table(path: Path, *, header: bool = True) -> UserTable:
+def read_user_table(path: Path, *, header: bool = True, keep_blank: bool = False) -> UserTable:
     """Read a small CSV/TSV, XLSX, JSON Lines or JSON array file; problems are InputErrors with file and line.
 
     ``header=False`` keeps the first row as data (``columns`` is then empty); a matrix whose
-    header row is part of the judgements is read this way.
+    header row is part of the judgements is read this way. ``keep_blank`` keeps rows whose cells
+    are all empty (a text command answers each row, an empty text included); empty lines still go.
     """
     kind = FORMATS.get(path.suffix.lower(), "csv")
     try:
@@ -100,7 +101,7 @@ def read_user_table(path: Path, *, header: bool = True) -> UserTable:
         raise InputError(f"{path}: {size:,} bytes is more than this command reads ({MAX_BYTES:,}); ingest it instead")
     lines = {"csv": _csv_lines, "xlsx": _xlsx_lines, "jsonl": _jsonl_lines, "json": _json_lines}[kind](path)
     raw = [(line, tuple(v.strip() for v in values)) for line, values in lines]
-    raw = [(line, values) for line, values in raw if any(values)]
+    raw = [(line, values) for line, values in raw if (values if keep_blank else any(values))]
     if not header:
         return UserTable(path, (), tuple(TableRow(line, values) for line, values in raw))
     if not raw:

@@ -7,7 +7,6 @@ the workspace lake, calls it, and returns plain dicts for the CLI (and later the
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 import time
@@ -74,29 +73,15 @@ TOPICS_FILE = ("text", "topics.npz")
 
 
 def read_table(file: Path) -> pd.DataFrame:
-    """CSV (UTF-8, UTF-8 with BOM or GB18030), JSON Lines, JSON array or XLSX; every cell as text."""
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
-    suffix = file.suffix.lower()
-    try:
-        if suffix in {".xlsx", ".xlsm"}:
-            return pd.read_excel(file, dtype=str, keep_default_na=False)
-        if suffix in {".jsonl", ".ndjson"}:
-            return pd.DataFrame([json.loads(x) for x in file.read_text("utf-8").splitlines() if x.strip()])
-        if suffix == ".json":
-            return pd.DataFrame(json.loads(file.read_text("utf-8")))
-        return _read_csv(file)
-    except (ValueError, OSError) as err:
-        raise InputError(f"{file}: cannot read ({err})") from err
+    """CSV/TSV (UTF-8, GBK/GB18030, Big5), XLSX, JSON Lines or a JSON array; every cell as text.
 
+    Read by the one reader of small user tables (:mod:`valueloop.ingest.user_table`), so a review
+    export with a quoted comment over several lines, or a Big5 file, reads here as everywhere.
+    """
+    from valueloop.ingest.user_table import read_user_table
 
-def _read_csv(file: Path) -> pd.DataFrame:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(file, dtype=str, keep_default_na=False, encoding=enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{file}: neither UTF-8 nor GB18030")
+    table = read_user_table(file, keep_blank=True)
+    return pd.DataFrame([row.values for row in table.rows], columns=list(table.columns), dtype=str)
 
 
 def column(df: pd.DataFrame, name: str, file: Path) -> list[object]:
