@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from valueloop.accounts.service.accounts import Permission
 from valueloop.http.deps import ActionsRead, WorkspaceDep, units_of
-from valueloop.http.web.render import page
+from valueloop.http.web.render import page, translator
 from valueloop.surveys.cases import Outcome
 from valueloop.surveys.service.cases import STATES, case_figures, list_cases
 from valueloop.voice.service.text import taxonomy_of
@@ -31,6 +31,11 @@ def cases(who: ActionsRead, ws: WorkspaceDep, request: Request, state: str = "op
     units = units_of(ws, who)
     rows = list_cases(ws, now, units, state, limit=SHOWN)
     can_close = who.can(Permission.actions_write)
-    causes = [c.id for c in taxonomy_of(ws)] if can_close and any(r.closed_at is None for r in rows) else []
+    zh = translator(request).zh
+    causes = (
+        [(c.id, c.name_zh if zh else c.name_en or c.name_zh) for c in taxonomy_of(ws)]
+        if can_close and any(r.closed_at is None for r in rows)
+        else []
+    )
     return page(request, "cases.html", who, rows=rows, figures=case_figures(ws, now, units), state=state,
                 states=STATES, can_close=can_close, outcomes=list(Outcome), causes=causes)  # fmt: skip
