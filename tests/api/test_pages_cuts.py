@@ -144,8 +144,7 @@ def test_a_hostile_unit_name_stays_text_in_the_sparkline() -> None:
     tr = Translator("en", None)
     s = spark([("2026-08", 1.0), ("2026-09", None), ("2026-10", 3.0)])
     html = templates.env.get_template("_sparkline.html").render(s=s, uid="x", ind="y", lb=Names(), tr=tr, t=tr.t)
-    assert "<script" not in html and "onload=" not in html.replace("onload=alert(2)&gt;", "")
-    assert "&lt;script&gt;" in html and html.count("<svg") == 1
+    assert "script" not in html and "onload" not in html and html.count("<svg") == 1  # names stay in the row
     assert "1.0; " in html and "—; " in html and "3.0" in html  # the gap is said, not drawn as 0
     assert s.points.count(",") == 2
 

@@ -22,6 +22,7 @@ from valueloop.errors import InputError
 from valueloop.improvement.results import ActionDetail, ActionLink
 from valueloop.improvement.service.actions_view import links_by_action, list_actions, show_action
 from valueloop.monitoring.service import alerts as records
+from valueloop.qa.service.coaching import Coaching
 from valueloop.qa.service.disputes import Dispute, get_dispute
 from valueloop.qa.service.show import ConversationView, conversation_view
 from valueloop.store.workspace import Workspace
@@ -214,6 +215,23 @@ def qa_rows(ws: Workspace, who: Principal, rows: list[T], unit: Callable[[T], st
     """QA roll-ups and weakest items of the caller's units only (agents and teams are units)."""
     seen = visible_units(ws, who)
     return rows if seen is None else [r for r in rows if unit(r) in seen]
+
+
+def qa_coaching(ws: Workspace, who: Principal, tasks: list[Coaching]) -> list[Coaching]:
+    """Coaching tasks of the caller's agents; peers' example turns only from the caller's own units.
+
+    A task shows peers doing the item well; for a scoped caller, another region's agents and
+    their conversations are not theirs to see, so those examples are left out.
+    """
+    seen = visible_units(ws, who)
+    if seen is None:
+        return tasks
+    return [_own_examples(t, seen) for t in tasks if t.agent_id in seen]
+
+
+def _own_examples(task: Coaching, seen: frozenset[str] | set[str]) -> Coaching:
+    items = [i.model_copy(update={"good": [e for e in i.good if e.agent_id in seen]}) for i in task.items]
+    return task.model_copy(update={"items": items})
 
 
 def qa_disputes(ws: Workspace, who: Principal, rows: list[Dispute]) -> list[Dispute]:

@@ -157,11 +157,12 @@ def dispute_resolve(
 def coaching_create(who: ActionsWrite, ws: WorkspaceDep, body: CoachIn) -> coaching.Coaching:
     """A coaching task from one of the caller's agents' weakest items, with failing and peers' passing turns.
 
-    Peers' example turns may come from other teams: they show the item done well, not whose team it was.
+    Peers' example turns may come from other teams; a scoped caller sees those of their own units only.
     """
     scope.check_unit(ws, who, body.agent)
     file = _named(ws, body.rubric)
-    return coaching.coach(ws, file, body.agent, who.username, body.top, body.follow_up_after)
+    task = coaching.coach(ws, file, body.agent, who.username, body.top, body.follow_up_after)
+    return scope.qa_coaching(ws, who, [task])[0]
 
 
 @router.get("/coaching")
@@ -169,7 +170,7 @@ def coaching_list(
     who: ScoresRead, ws: WorkspaceDep, agent: Annotated[str | None, Query(max_length=200)] = None
 ) -> list[coaching.Coaching]:
     """Coaching tasks, newest first, with their follow-up verdicts (a scoped caller: their agents' only)."""
-    return scope.qa_rows(ws, who, coaching.list_coaching(ws, agent), lambda c: c.agent_id)
+    return scope.qa_coaching(ws, who, coaching.list_coaching(ws, agent))
 
 
 @router.post("/coaching/{coaching_id}/measure")
@@ -181,6 +182,6 @@ def coaching_measure(
         found = coaching.get_coaching(ws, coaching_id)
     except NotFound:
         found = None
-    if found is None or not scope.qa_rows(ws, who, [found], lambda c: c.agent_id):
+    if found is None or not scope.qa_coaching(ws, who, [found]):
         raise scope.hidden(f"coaching task {coaching_id}")
-    return coaching.measure(ws, coaching_id)
+    return scope.qa_coaching(ws, who, [coaching.measure(ws, coaching_id)])[0]

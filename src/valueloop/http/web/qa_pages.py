@@ -75,7 +75,7 @@ def qa_agent(who: ScoresRead, ws: WorkspaceDep, request: Request, agent_id: str,
         weak = show.weakest_items(ws, file, agent_id, top=5, examples=1)
     except ValueloopError:  # no rubric of that name, or nothing scored with it yet
         trend, weak = [], []
-    tasks = [t for t in coaching.list_coaching(ws, agent_id) if t.rubric == rubric]
+    tasks = scope.qa_coaching(ws, who, [t for t in coaching.list_coaching(ws, agent_id) if t.rubric == rubric])
     return page(request, "qa_agent.html", who, agent_id=agent_id, rubric=rubric, trend=trend, weak=weak, tasks=tasks)
 
 
