@@ -46,10 +46,16 @@ class Decision:
 
 def sampled(survey_id: str, interaction_id: str, probability: float) -> bool:
     """Whether the interaction falls in the sample: a stable hash below ``probability``."""
-    if probability >= 1:
-        return True
-    digest = hashlib.blake2b(f"{survey_id}\x00{interaction_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64 < probability
+    return probability >= 1 or sample_points(survey_id, [interaction_id])[0] < probability
+
+
+def sample_points(survey_id: str, interaction_ids: Iterable[str]) -> list[float]:
+    """Each interaction's stable place in [0, 1) for ``survey_id``: in the sample when below the probability.
+
+    The one home of the sampling hash (the per-row rules and the columnar trigger both call it).
+    """
+    prefix, blake = f"{survey_id}\x00".encode(), hashlib.blake2b
+    return [int.from_bytes(blake(prefix + i.encode(), digest_size=8).digest(), "big") / 2**64 for i in interaction_ids]
 
 
 def quiet_until(now: datetime, quiet: str | None, tz: str) -> datetime | None:

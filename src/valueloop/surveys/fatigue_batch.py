@@ -11,14 +11,13 @@ paths say exactly the same words, and a test compares them row by row on generat
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
-from valueloop.surveys.fatigue import NEEDS, Resolved, decide
+from valueloop.surveys.fatigue import NEEDS, Resolved, decide, sample_points
 from valueloop.surveys.spec import Trigger
 
 COLUMNS = ("interaction_id", "entity_id", "customer_id", "contact", "resolved_at")
@@ -74,10 +73,8 @@ def decide_frame(
 
 
 def _sampled(survey_id: str, ids: np.ndarray, probability: float) -> np.ndarray:
-    """:func:`valueloop.surveys.fatigue.sampled` of each id, the same hash and test inlined (no call per row)."""
-    prefix, blake, size = f"{survey_id}\x00".encode(), hashlib.blake2b, 2**64
-    got = [int.from_bytes(blake(prefix + i.encode(), digest_size=8).digest(), "big") / size < probability for i in ids]
-    return np.array(got, dtype=bool)
+    """:func:`valueloop.surveys.fatigue.sampled` of each id, through its one sampling hash."""
+    return np.asarray(sample_points(survey_id, ids), dtype=np.float64) < probability
 
 
 def _once_per_customer(
