@@ -175,20 +175,24 @@ def rankings(
                 chosen=chosen, regions=cut.regions, levels=cut.levels)  # fmt: skip
 
 
-def known_unit(ws: Workspace, who: Principal, entity_id: str) -> None:
-    """A unit page needs a unit: one of the caller's, in the organisation tree or the latest run (else 404)."""
+def known_unit(ws: Workspace, who: Principal, entity_id: str) -> dict[str, Any] | None:
+    """A unit page needs a unit: one of the caller's, in the organisation tree or a run (else 404).
+
+    Returns the unit's scores (None for a unit read through a roll-up), read once for the check and the page.
+    """
     scope.check_unit(ws, who, entity_id)
-    if entity_id not in unit_directory(ws) and unit_scores(ws, entity_id) is None:
+    detail = unit_scores(ws, entity_id)
+    if detail is None and entity_id not in unit_directory(ws):
         raise scope.hidden(f"unit {entity_id}")
+    return detail
 
 
 @router.get("/units/{entity_id}", response_class=HTMLResponse, dependencies=[CACHED])
 def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) -> Response:
     try:
-        known_unit(ws, who, entity_id)
+        detail = known_unit(ws, who, entity_id)
     except NotFound:
         return page(request, "not_found.html", who, status_code=404, entity_id=entity_id)
-    detail = unit_scores(ws, entity_id)
     run = _run(ws, who)
     # a unit above the evaluated level (a region) is read through the units below it: their scores and findings
     under = below(unit_directory(ws), entity_id) if detail is None else set()
