@@ -117,12 +117,14 @@ def test_cli_dispute_coach_and_alerts(scored: Workspace) -> None:
 
     opened = run("dispute", "open", "C2", "verify_identity", "--reason", "IVR", "--by", "A2")
     assert isinstance(opened, list) and opened[0]["status"] == "open"
+    assert opened[0]["opened_at"].endswith("+00:00")  # moments as everywhere else (isoformat), not pydantic's Z
     listed = run("dispute", "list", "--status", "open")
     assert isinstance(listed, list) and [d["dispute_id"] for d in listed] == [opened[0]["dispute_id"]]
     done = run("dispute", "resolve", opened[0]["dispute_id"], "--decision", "rejected", "--note", "no", "--by", "rev")
     assert isinstance(done, list) and done[0]["status"] == "rejected" and done[0]["resolved_by"] == "rev"
     task = run("coach", "A2", "--top", "1", "--after", "3", "--by", "王敏")
     assert isinstance(task, dict) and task["agent_id"] == "A2" and task["created_by"] == "王敏"
+    assert task["created_at"].endswith("+00:00") and task["since"].endswith("+00:00")
     measured = run("coaching", "measure", task["coaching_id"])
     assert isinstance(measured, dict) and measured["result"]["verdict"] is None
     alerts = run("alerts")

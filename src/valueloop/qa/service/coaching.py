@@ -30,6 +30,7 @@ from valueloop.qa.rubric_loader import load_rubric, resolve
 from valueloop.qa.service.disputes import upheld
 from valueloop.qa.service.show import WeakItem, records, weakest_items, with_disputes
 from valueloop.qa.service.transcripts import read_turns, read_where
+from valueloop.results import Instant
 from valueloop.stats.moments import Summary
 from valueloop.stats.twosample import proportion_ztest
 from valueloop.store import appdb
@@ -92,15 +93,15 @@ class Coaching(BaseModel):
     rubric: str
     agent_id: str
     entity_id: str | None
-    since: datetime
+    since: Instant
     follow_up_after: int
     created_by: str
-    created_at: datetime
+    created_at: Instant
     status: Literal["open", "measured"]
     items: list[CoachedItem]
     baseline: Rates
     result: Measurement | None
-    measured_at: datetime | None
+    measured_at: Instant | None
 
 
 def coach(

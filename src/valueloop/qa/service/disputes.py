@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from valueloop.errors import InputError, NotFound
 from valueloop.qa.checks import Result, SentimentFn
 from valueloop.qa.rubric_loader import load_rubric, resolve
+from valueloop.results import Instant
 from valueloop.store import appdb
 from valueloop.store.tables import qa_disputes
 from valueloop.store.workspace import Workspace
@@ -50,9 +51,9 @@ class Dispute(BaseModel):
     result: str | None
     """The result an upheld dispute gave the item (None while open or when rejected)."""
     opened_by: str
-    opened_at: datetime
+    opened_at: Instant
     resolved_by: str | None
-    resolved_at: datetime | None
+    resolved_at: Instant | None
     note: str | None
 
 
