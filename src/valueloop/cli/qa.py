@@ -19,7 +19,8 @@ JSON shapes (``--format json``):
   "coaching", "applicable", "failed", "fail_rate", "bad": [{"conversation_id", "agent_id", "turn", "text",
   "detail"}], "good": [...]}], "baseline", "result": {"verdict", "before", "after", "diff", "ci", "p_value",
   "method", "reason", "items"}, "measured_at"}``; ``qa coaching list``: a list of those.
-* ``qa alerts``: ``{"rules", "series", "alerts": [{"alert_id", "rule", "entity_id", "status", "value", "new"}]}``.
+* ``qa alerts``: ``{"rules", "series", "alerts": [{"alert_id", "rule", "entity_id", "status", "value", "new",
+  "queued"}]}``.
 * ``qa calibrate``: ``{"rubric", "threshold", "min_pairs", "reviews", "reviewers", "items": [{"item", "pairs",
   "percent_agreement", "cohen_kappa", "units_multi", "krippendorff_alpha", "fleiss_kappa",
   "needs_human_review", "reason"}], "needs_human_review", "file"}``.
