@@ -61,8 +61,8 @@ def _agents(demo: Workspace) -> tuple[str, str]:
 
 def test_cases_match_the_cli(app_client: TestClient, as_role: Headers, demo: Workspace, tmp_path: Path) -> None:
     awards = people_perf.benchmark_awards(demo, period=None)
-    period = awards["period"]
-    agent = awards["winners"][0]["agent_id"] if awards["winners"] else _agents(demo)[1]
+    period = awards.period
+    agent = awards.winners[0].agent_id if awards.winners else _agents(demo)[1]
     text = "# 沉着应对\n\nTurned a complaint into a renewal.\n"
     body = {"agent": agent, "period": period, "title": "Calm", "text": text}
     made = app_client.post(f"{V}/people/cases", json=body, headers=as_role("analyst"))
@@ -82,7 +82,7 @@ def test_cases_match_the_cli(app_client: TestClient, as_role: Headers, demo: Wor
     assert listed.status_code == 200
     assert listed.json() == _json("people", "case", "list", "--workspace", demo.root)
     assert [c["case_id"] for c in listed.json()][-2:] == [rec["case_id"], by_cli["case_id"]]
-    if awards["winners"]:
+    if awards.winners:
         won = app_client.get(f"{V}/people/awards", headers=as_role("viewer")).json()["winners"]
         assert {w["agent_id"]: w["case"] for w in won}[agent] == by_cli["case_id"]
 
@@ -148,7 +148,7 @@ def test_training_check_matches_the_cli(app_client: TestClient, as_role: Headers
     got = app_client.get(f"{V}/people/training-check", headers=h)
     assert got.status_code == 200
     problems = got.json()
-    assert problems == json.loads(json.dumps(people_records.check_training(demo), default=str))
+    assert problems == [p.model_dump(mode="json") for p in people_records.check_training(demo)]
     assert problems == _json("people", "check-training", "--workspace", demo.root, exit_code=1)
     [ghost] = [p for p in problems if p["staff_id"] == "GHOST-9"]
     assert ghost["batch_id"] == up.json()["batch_id"] and ghost["row"] == 1 and "GHOST-9" in ghost["message"]
