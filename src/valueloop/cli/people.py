@@ -1,6 +1,7 @@
 """``valueloop people`` and ``valueloop audits``: scorecards, bot resolution, mystery-shopper audits.
 
-A thin adapter over :mod:`valueloop.people.service.audits`. JSON shapes:
+A thin adapter over the use cases in :mod:`valueloop.people.service`; ``--format json`` prints their
+result models (:mod:`valueloop.people.results`), the documents ``/api/v1`` answers. JSON shapes:
 
 * ``audits plan``: ``{"year", "seed", "level", "slots", "auditor_source", "auditors": [...],
   "visits": [{"audit_id", "entity_id", "auditor_id", "date", "slot"}], "file"}``;
@@ -11,15 +12,15 @@ A thin adapter over :mod:`valueloop.people.service.audits`. JSON shapes:
 * ``audits checklist FILE``: the validated checklist, or every problem with file:line (exit 2).
 * ``people bot-resolution``: ``[{group…, "routine", "resolved", "returned_to_human", "rate",
   "target", "meets_target"}]``.
-* ``people awards``: ``{"period", "periods", "indicator", "direction", "peer_mean", "eligible", "rules",
-  "winners": [{"rank", "agent_id", "score", "interval", "raw_mean", "n", "top_quartile_periods", "why"}]}``.
+* ``people awards``: ``{"period", "periods", "peer_mean", "eligible", "winners": [{"rank", "agent_id", "score",
+  "interval", "raw_mean", "n", "top_quartile_periods", "why", "case"}], "indicator", "direction", "rules"}``.
 * ``people training-effect``: ``{"course_id", "tier", "mode", "enrolled", "completed", "pre_before",
   "post_after", "indicator", "estimate", "se", "ci", "p_value", "cell_means", "n_obs", "n_agents", "verdict",
   "reason", "assumptions"}``.
 * ``risk train``: ``{"file", "horizon_days", "split", "test": {"auc", "precision_at_k", "brier",
   "calibration", …}, "coefficients"}``; ``risk score``: ``{"date", "horizon_days", "n", "scores": [...]}``;
-  ``risk queue``: ``{"date", "horizon_days", "candidates", "queue": [{"rank", "customer_id",
-  "interaction_id", "probability", "reasons": [{"feature", "value", "contribution"}]}]}``.
+  ``risk queue``: ``{"date", "horizon_days", "candidates", "queue": [{"rank", "interaction_id",
+  "customer_id", "probability", "reasons": [{"feature", "value", "contribution"}]}]}``.
 * ``people scorecards``: ``{"period", "model", "method", "indicators", "scorecards": [{"agent_id",
   "name", "team_id", "score", "rank", "grade", "incentive", "excluded", "disputes", "indicators"}], "file"}``;
   ``excluded`` lists the indicators left out by upheld disputes (weights renormalised).
