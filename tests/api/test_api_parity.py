@@ -151,7 +151,7 @@ def test_text_train_and_analyze(app_client: TestClient, as_role: Headers) -> Non
 def test_people_routes(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
     awards = app_client.get(f"{V}/people/awards", headers=as_role("viewer")).json()
     want = people_perf.benchmark_awards(demo, period=None)
-    assert [w["agent_id"] for w in awards["winners"]] == [w["agent_id"] for w in want["winners"]]
+    assert [w["agent_id"] for w in awards["winners"]] == [w.agent_id for w in want.winners]
     seen = _manager_units(demo)
     mine = app_client.get(f"{V}/people/awards", headers=as_role("manager")).json()["winners"]
     assert all(w["agent_id"] in seen for w in mine)
@@ -177,7 +177,7 @@ def test_disputes_are_scoped(app_client: TestClient, as_role: Headers, demo: Wor
     assert made.status_code == 201, made.text
     dispute = made.json()["dispute_id"]
     listed = app_client.get(f"{V}/people/disputes", headers=as_role("viewer")).json()
-    assert listed == people_records.list_disputes(demo)
+    assert listed == [d.model_dump(mode="json") for d in people_records.list_disputes(demo)]
     assert app_client.get(f"{V}/people/disputes", headers=as_role("manager")).json() == []
     resolve = {"dispute_id": dispute, "decision": "rejected", "note": "n"}
     assert app_client.post(f"{V}/people/disputes/resolve", json=resolve, headers=as_role("manager")).status_code == 404

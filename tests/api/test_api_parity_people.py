@@ -1,4 +1,9 @@
-"""API parity of `people case add / show / list`, `people check-training` and `audits checklist`."""
+"""What the people and audits routes do beyond their documented shape: scope, errors, values.
+
+That the API and the CLI answer one document is the typed seam's guarantee
+(``tests/api/test_openapi_responses.py``); these tests check who sees what, what is refused
+and why, and the values a call leaves behind.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ from valueloop.accounts.service.accounts import Principal, Role, visible_units
 from valueloop.cli.main import app as cli
 from valueloop.people.checklist import builtin_checklists
 from valueloop.people.service import performance as people_perf
-from valueloop.people.service import records as people_records
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 
@@ -39,9 +43,9 @@ def _run(*args: str | Path) -> Any:
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-def _json(*args: str | Path, exit_code: int = 0) -> Any:
+def _json(*args: str | Path) -> Any:
     result = _run(*args, "--format", "json")
-    assert result.exit_code == exit_code, result.output
+    assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
@@ -59,10 +63,11 @@ def _agents(demo: Workspace) -> tuple[str, str]:
     return next(a for a in agents if a in seen), next(a for a in agents if a not in seen)
 
 
-def test_cases_match_the_cli(app_client: TestClient, as_role: Headers, demo: Workspace, tmp_path: Path) -> None:
+def test_cases_are_kept_listed_and_linked(app_client: TestClient, as_role: Headers, demo: Workspace,
+                                          tmp_path: Path) -> None:  # fmt: skip
     awards = people_perf.benchmark_awards(demo, period=None)
-    period = awards["period"]
-    agent = awards["winners"][0]["agent_id"] if awards["winners"] else _agents(demo)[1]
+    period = awards.period
+    agent = awards.winners[0].agent_id if awards.winners else _agents(demo)[1]
     text = "# 沉着应对\n\nTurned a complaint into a renewal.\n"
     body = {"agent": agent, "period": period, "title": "Calm", "text": text}
     made = app_client.post(f"{V}/people/cases", json=body, headers=as_role("analyst"))
@@ -71,7 +76,6 @@ def test_cases_match_the_cli(app_client: TestClient, as_role: Headers, demo: Wor
     assert rec["added_by"] == "analyst" and rec["source"] is None and rec["agent_id"] == agent
     shown = app_client.get(f"{V}/people/cases/text", params={"case_id": rec["case_id"]}, headers=as_role("viewer"))
     assert shown.status_code == 200 and shown.json()["text"] == text
-    assert shown.json() == _json("people", "case", "show", rec["case_id"], "--workspace", demo.root)
     assert {k: v for k, v in shown.json().items() if k not in ("path", "text")} == \
         {k: v for k, v in rec.items() if k != "source"}  # fmt: skip
     md = tmp_path / "second.md"
@@ -80,9 +84,8 @@ def test_cases_match_the_cli(app_client: TestClient, as_role: Headers, demo: Wor
                    "--by", "ann", "--workspace", demo.root)  # fmt: skip
     listed = app_client.get(f"{V}/people/cases", headers=as_role("auditor"))
     assert listed.status_code == 200
-    assert listed.json() == _json("people", "case", "list", "--workspace", demo.root)
     assert [c["case_id"] for c in listed.json()][-2:] == [rec["case_id"], by_cli["case_id"]]
-    if awards["winners"]:
+    if awards.winners:
         won = app_client.get(f"{V}/people/awards", headers=as_role("viewer")).json()["winners"]
         assert {w["agent_id"]: w["case"] for w in won}[agent] == by_cli["case_id"]
 
@@ -136,10 +139,11 @@ def test_cases_are_scoped(app_client: TestClient, as_role: Headers, demo: Worksp
     assert own.status_code == 200 and own.json()["text"] == "y"
 
 
-def test_training_check_matches_the_cli(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
+def test_training_check_names_each_unknown_person(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
     h = as_role("auditor")
     clean = app_client.get(f"{V}/people/training-check", headers=h)
-    assert clean.status_code == 200 and clean.json() == _json("people", "check-training", "--workspace", demo.root)
+    assert clean.status_code == 200 and clean.json() == []
+    assert _run("people", "check-training", "--workspace", demo.root).exit_code == 0
     csv = ("staff_id,course_id,tier,mode,enrolled_at,completed_at\n"
            "GHOST-9,C-API,basic,online,2026-01-05T09:00:00+08:00,2026-01-20T09:00:00+08:00\n")  # fmt: skip
     up = app_client.post(f"{V}/ingest/training", files={"files": ("training.csv", csv.encode(), "text/csv")},
@@ -148,19 +152,18 @@ def test_training_check_matches_the_cli(app_client: TestClient, as_role: Headers
     got = app_client.get(f"{V}/people/training-check", headers=h)
     assert got.status_code == 200
     problems = got.json()
-    assert problems == json.loads(json.dumps(people_records.check_training(demo), default=str))
-    assert problems == _json("people", "check-training", "--workspace", demo.root, exit_code=1)
+    assert _run("people", "check-training", "--workspace", demo.root).exit_code == 1  # any problem: exit 1
     [ghost] = [p for p in problems if p["staff_id"] == "GHOST-9"]
     assert ghost["batch_id"] == up.json()["batch_id"] and ghost["row"] == 1 and "GHOST-9" in ghost["message"]
     assert app_client.get(f"{V}/people/training-check", headers=as_role("manager")).status_code == 404  # pooled
 
 
-def test_checklist_matches_the_cli(app_client: TestClient, as_role: Headers, tmp_path: Path) -> None:
+def test_a_bad_checklist_is_refused_as_the_cli_refuses_it(app_client: TestClient, as_role: Headers,
+                                                           tmp_path: Path) -> None:  # fmt: skip
     path = builtin_checklists()["branch-visit"]
     got = app_client.post(f"{V}/audits/checklist", json={"text": path.read_text(encoding="utf-8")},
                           headers=as_role("manager"))  # fmt: skip
     assert got.status_code == 200, got.text
-    assert got.json() == _json("audits", "checklist", path)
     bad = tmp_path / "bad.yaml"
     bad.write_text(BAD_CHECKLIST, encoding="utf-8")
     by_cli = _run("audits", "checklist", bad)

@@ -39,6 +39,7 @@ from valueloop.http.api import (
     ledger,
     models,
     monitor,
+    people,
     quarantine,
     reports,
     verify,
@@ -51,6 +52,10 @@ from valueloop.improvement.service import documents as docs
 from valueloop.improvement.service.actions import accept_handoff, comment, create_action, send_handoff
 from valueloop.monitoring.service import alerts as alert_records
 from valueloop.monitoring.service.detect import detect
+from valueloop.people.checklist import builtin_checklists
+from valueloop.people.results import BotResolution
+from valueloop.people.service import audits as people_audits
+from valueloop.people.service import records as people_records
 from valueloop.qa.rubric_loader import starter_rubrics
 from valueloop.qa.service.catalog import catalog, validate_text
 from valueloop.scoring.options import FuzzyOperator
@@ -60,7 +65,7 @@ from valueloop.verification.service import verify_rows as vr
 
 V = "/api/v1"
 TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions, findings, goals, models,
-         quarantine, alerts, monitor, events)  # fmt: skip
+         quarantine, alerts, monitor, events, people)  # fmt: skip
 """The routers whose every JSON answer is a result model."""
 ALSO_TYPED = [("GET", "/qa/rubrics"), ("POST", "/qa/rubrics/validate")]
 ALSO_TYPED += [("GET", "/text/lifecycle"), ("GET", "/text/hotspots"), ("POST", "/text/tags")]
@@ -322,3 +327,34 @@ def test_text_tags_and_keywords_are_one_document_three_ways(client: TestClient, 
           _cli("text", "keywords", file, "-n", "5", "--method", "tfidf", "--per-text", "--workspace", ws.root),
           words)  # fmt: skip
     assert words and list(words[0]) == ["group", "method", "term", "score", "texts", "evidence"]
+
+
+def test_people_answers_are_one_document_three_ways(client: TestClient, ws: Workspace) -> None:
+    """A checklist (the spec model), a case as added, listed and shown, and bot resolution of no questions."""
+    file = builtin_checklists()["branch-visit"]
+    text = file.read_text(encoding="utf-8")
+    _same(client.post(f"{V}/audits/checklist", json={"text": text}).json(), _cli("audits", "checklist", file),
+          people_audits.checklist_from_text(text).model_dump(mode="json"))  # fmt: skip
+    body = {"agent": "A-typed", "period": "2026-10", "title": "Calm", "text": "# Calm\n"}
+    added = client.post(f"{V}/people/cases", json=body)
+    assert added.status_code == 201, added.text
+    case_id = added.json()["case_id"]
+    assert list(added.json())[-2:] == ["added_at", "source"] and added.json()["source"] is None
+    w = ("--workspace", ws.root)
+    _same(client.get(f"{V}/people/cases/text", params={"case_id": case_id}).json(),
+          _cli("people", "case", "show", case_id, *w),
+          people_records.show_case(ws, case_id).model_dump(mode="json"))  # fmt: skip
+    _same(client.get(f"{V}/people/cases").json(), _cli("people", "case", "list", *w),
+          [c.model_dump(mode="json") for c in people_records.list_cases(ws)])  # fmt: skip
+    _same(client.get(f"{V}/people/bot-resolution").json(), _cli("people", "bot-resolution", *w),
+          [r.model_dump(mode="json") for r in people_audits.bot_resolution_rate(ws)])  # fmt: skip
+    assert client.get(f"{V}/people/bot-resolution").json()[0]["rate"] is None  # no routine question: no rate
+
+
+def test_bot_resolution_puts_the_group_columns_first(client: TestClient) -> None:
+    """``--by`` names a column, so its key is not a field: it comes first, and the fields stay documented."""
+    row = {"entity_id": "B1", "routine": 2, "resolved": 1, "returned_to_human": 1, "rate": 0.5, "target": 0.85,
+           "meets_target": False}  # fmt: skip
+    assert json.dumps(BotResolution.model_validate(row).model_dump(mode="json")) == json.dumps(row)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["BotResolution"]
+    assert list(schema["properties"]) == list(row)[1:] and schema["additionalProperties"] is True

@@ -83,7 +83,7 @@ def _former(ws: Workspace, period: str) -> dict[str, Any]:
 def test_field_level_agent_equals_the_former_shadow_workspace(ws: Workspace) -> None:
     models = [controllable_model(m) for m in load_versions(ws, None)]
     assert models[-1].level == AGENT_LEVEL
-    periods = sorted({scorecards(ws, export=False)["period"], "2026-03", "2026-07"})
+    periods = sorted({scorecards(ws, export=False).period, "2026-03", "2026-07"})
     for period in periods:
         run = evaluate(ws, models[-1].id, period, store=False, versions=models)
         new = {r.entity_id: r.model_dump(exclude={"name"}) for r in run.results}
@@ -96,7 +96,7 @@ def test_field_level_agent_equals_the_former_shadow_workspace(ws: Workspace) -> 
 
 
 def test_scorecards_name_agents_from_the_entity_tree(ws: Workspace) -> None:
-    doc = scorecards(ws, export=False)
+    doc = scorecards(ws, export=False).model_dump(mode="json")
     names = {c["agent_id"]: c["name"] for c in doc["scorecards"]}
     entities = Lake(ws.lake_dir).read("entities", DATASETS["entities"].schema).to_pandas().set_index("entity_id")
     assert names and all(names[a] == entities["name"].get(a, a) for a in names)

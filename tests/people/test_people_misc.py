@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from valueloop.people.bot import bot_resolution
 from valueloop.people.calibration import calibration_report
 from valueloop.people.grades import absolute_grades, forced_grades, incentive, quota_counts
+from valueloop.people.service.audits import bot_resolution_rate
 from valueloop.people.verification import verify_visits
+from valueloop.store.workspace import init_workspace
 
 T = pd.Timestamp("2026-03-02 02:00", tz="UTC")
 
@@ -39,6 +43,15 @@ def test_return_to_a_human_within_seven_days_is_not_resolved() -> None:
     [row] = bot_resolution(x)
     assert (row["routine"], row["resolved"], row["returned_to_human"]) == (4, 2, 1)
     assert row["rate"] == 0.5 and row["meets_target"] is False
+
+
+def test_bot_resolution_without_questions_or_humans_answers_rather_than_fails(tmp_path: Path) -> None:
+    """No interactions at all (an empty lake reads as Arrow-backed columns), or no human to return to."""
+    [empty] = bot_resolution_rate(init_workspace(tmp_path / "ws"))
+    assert (empty.routine, empty.rate, empty.meets_target) == (0, None, None)
+    only_bot = _x([("a", "u1", "bot", "billing", True, 0)]).convert_dtypes(dtype_backend="pyarrow")
+    [row] = bot_resolution(only_bot)
+    assert (row["routine"], row["resolved"], row["returned_to_human"]) == (1, 1, 0)
 
 
 def test_grades() -> None:

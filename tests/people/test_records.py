@@ -89,7 +89,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 def test_upheld_dispute_excludes_the_indicator_from_that_scorecard(ws: Workspace, cli: CliRun) -> None:
-    before = scorecards(ws, export=False)
+    before = scorecards(ws, export=False).model_dump(mode="json")
     period = before["period"]
     card = next(c for c in before["scorecards"] if c["score"] is not None)
     agent, indicator = card["agent_id"], before["indicators"][0]
@@ -102,7 +102,7 @@ def test_upheld_dispute_excludes_the_indicator_from_that_scorecard(ws: Workspace
     bad = cli("people", "dispute", "open", "--agent", agent, "--period", period, "--indicator", "nope",
               "--reason", "x", "--workspace", ws.root)  # fmt: skip
     assert bad.returncode == 2 and "nope" in bad.stderr and indicator in bad.stderr
-    same = scorecards(ws, export=False)
+    same = scorecards(ws, export=False).model_dump(mode="json")
     assert same["scorecards"] == before["scorecards"], "an open dispute changes nothing"
     listed = json.loads(run("people", "dispute", "list", "--status", "open", *w, check=True).stdout)
     assert [d["dispute_id"] for d in listed] == [did]
@@ -130,7 +130,7 @@ def test_upheld_dispute_excludes_the_indicator_from_that_scorecard(ws: Workspace
 
 
 def test_case_is_kept_and_linked_from_awards(ws: Workspace, cli: CliRun, tmp_path: Path) -> None:
-    doc = benchmark_awards(ws, period=None)
+    doc = benchmark_awards(ws, period=None).model_dump(mode="json")
     agent = doc["winners"][0]["agent_id"] if doc["winners"] else "AGENT-X"
     md = tmp_path / "case.md"
     md.write_text("# Calm under pressure\n\nTurned a complaint into a renewal.\n", encoding="utf-8")
@@ -179,8 +179,8 @@ def test_training_for_unknown_person_is_named(tmp_path: Path, ws: Workspace, cli
     ingest(w2, "staff", [tmp_path / "staff.csv"])
     ingest(w2, "training", [tmp_path / "training.csv"])
     [p] = pr.check_training(w2)
-    assert p["staff_id"] == "GHOST" and p["record"].startswith("GHOST/C1/") and p["row"] >= 1
-    assert p["batch_id"] and "training.csv" in (p["source"] or "") and "GHOST" in p["message"]
+    assert p.staff_id == "GHOST" and p.record.startswith("GHOST/C1/") and (p.row or 0) >= 1
+    assert p.batch_id and "training.csv" in (p.source or "") and "GHOST" in p.message
     r = run("people", "check-training", "--workspace", root)
     assert r.returncode == 1 and "GHOST/C1/" in r.stderr and "training.csv" in r.stderr
     with pytest.raises(InputError, match=r"(?s)course 'C1': 1 training record\(s\) for unknown people.*GHOST/C1/"):

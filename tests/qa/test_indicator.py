@@ -62,6 +62,6 @@ def test_agents_scorecards_use_their_qa_scores(ws: Workspace, tmp_path: Path) ->
     ingest(ws, "conversations", [file])
     score_workspace(ws, "bank_call", by_words)
     install_template(ws, "conversation-qa")
-    cards = scorecards(ws, period="2026-03", model_id="conversation-qa", export=False)["scorecards"]
-    assert {c["agent_id"] for c in cards} == set(AGENTS)
-    assert min(cards, key=lambda c: c["score"])["agent_id"] == SKIP_AGENT
+    cards = scorecards(ws, period="2026-03", model_id="conversation-qa", export=False).scorecards
+    assert {c.agent_id for c in cards} == set(AGENTS)
+    assert min(cards, key=lambda c: c.score or 0.0).agent_id == SKIP_AGENT

@@ -291,7 +291,7 @@ def _file(c: Corpus, client: TestClient, folder: Path, name: str) -> Output:
         export_quarantine(c.ws, "feedback", path, None)
         return "csv", path.read_text(encoding="utf-8-sig")
     if name == "scorecards.csv":
-        return "csv", Path(scorecards(c.ws, period="2026-09")["file"]).read_text(encoding="utf-8")
+        return "csv", Path(str(scorecards(c.ws, period="2026-09").file)).read_text(encoding="utf-8")
     return "csv", _cli_csv(c)
 
 
@@ -305,7 +305,7 @@ def _cli_csv(c: Corpus) -> str:
         emit(list_users(c.ws), Format.csv)
         emit(list_actions(c.ws), Format.csv)
         emit(list_documents(c.ws), Format.csv)
-        emit(checklist_from_text(_checklist(c))["items"], Format.csv)
+        emit(checklist_from_text(_checklist(c)).model_dump(mode="json")["items"], Format.csv)
     return buf.getvalue()
 
 

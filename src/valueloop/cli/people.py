@@ -1,6 +1,7 @@
 """``valueloop people`` and ``valueloop audits``: scorecards, bot resolution, mystery-shopper audits.
 
-A thin adapter over :mod:`valueloop.people.service.audits`. JSON shapes:
+A thin adapter over the use cases in :mod:`valueloop.people.service`; ``--format json`` prints their
+result models (:mod:`valueloop.people.results`), the documents ``/api/v1`` answers. JSON shapes:
 
 * ``audits plan``: ``{"year", "seed", "level", "slots", "auditor_source", "auditors": [...],
   "visits": [{"audit_id", "entity_id", "auditor_id", "date", "slot"}], "file"}``;
@@ -11,15 +12,15 @@ A thin adapter over :mod:`valueloop.people.service.audits`. JSON shapes:
 * ``audits checklist FILE``: the validated checklist, or every problem with file:line (exit 2).
 * ``people bot-resolution``: ``[{group…, "routine", "resolved", "returned_to_human", "rate",
   "target", "meets_target"}]``.
-* ``people awards``: ``{"period", "periods", "indicator", "direction", "peer_mean", "eligible", "rules",
-  "winners": [{"rank", "agent_id", "score", "interval", "raw_mean", "n", "top_quartile_periods", "why"}]}``.
+* ``people awards``: ``{"period", "periods", "peer_mean", "eligible", "winners": [{"rank", "agent_id", "score",
+  "interval", "raw_mean", "n", "top_quartile_periods", "why", "case"}], "indicator", "direction", "rules"}``.
 * ``people training-effect``: ``{"course_id", "tier", "mode", "enrolled", "completed", "pre_before",
   "post_after", "indicator", "estimate", "se", "ci", "p_value", "cell_means", "n_obs", "n_agents", "verdict",
   "reason", "assumptions"}``.
 * ``risk train``: ``{"file", "horizon_days", "split", "test": {"auc", "precision_at_k", "brier",
   "calibration", …}, "coefficients"}``; ``risk score``: ``{"date", "horizon_days", "n", "scores": [...]}``;
-  ``risk queue``: ``{"date", "horizon_days", "candidates", "queue": [{"rank", "customer_id",
-  "interaction_id", "probability", "reasons": [{"feature", "value", "contribution"}]}]}``.
+  ``risk queue``: ``{"date", "horizon_days", "candidates", "queue": [{"rank", "interaction_id",
+  "customer_id", "probability", "reasons": [{"feature", "value", "contribution"}]}]}``.
 * ``people scorecards``: ``{"period", "model", "method", "indicators", "scorecards": [{"agent_id",
   "name", "team_id", "score", "rank", "grade", "incentive", "excluded", "disputes", "indicators"}], "file"}``;
   ``excluded`` lists the indicators left out by upheld disputes (weights renormalised).
@@ -45,6 +46,7 @@ import typer
 from valueloop.cli.output import Format, FormatOpt, WorkspaceOpt, emit, stderr
 
 if TYPE_CHECKING:
+    from valueloop.people.results import Dispute
     from valueloop.store.workspace import Workspace
 
 
@@ -133,10 +135,10 @@ def plan(
 ) -> None:
     """Plan unannounced visits: stratified over units, months, weekdays and slots, within auditor capacity."""
     doc = _flows().audit_plan(open_workspace(workspace), visits=visits, year=year, seed=seed, level=level)
-    if doc["auditor_source"] == "default":
-        stderr.print(f"no auditors in the staff dataset: using the default pool of {len(doc['auditors'])}")
-    stderr.print(f"plan saved to {doc['file']}")
-    emit(doc if fmt is Format.json else doc["visits"], fmt, title=f"audit plan {year}")
+    if doc.auditor_source == "default":
+        stderr.print(f"no auditors in the staff dataset: using the default pool of {len(doc.auditors)}")
+    stderr.print(f"plan saved to {doc.file}")
+    emit(doc if fmt is Format.json else doc.visits, fmt, title=f"audit plan {year}")
 
 
 def verify(
@@ -164,7 +166,7 @@ def checklist(
     from valueloop.people.checklist import load_checklist
 
     c = load_checklist(file)
-    emit(c.model_dump(mode="json") if fmt is Format.json else [i.model_dump(mode="json") for i in c.items], fmt)
+    emit(c if fmt is Format.json else [i.model_dump(mode="json") for i in c.items], fmt)
 
 
 def bot_resolution(
@@ -201,12 +203,12 @@ def scorecards(
         thresholds=list(_pairs(thresholds).items()),
         quotas=_pairs(quotas),
     )
-    stderr.print(f"exported to {doc['file']}")
+    stderr.print(f"exported to {doc.file}")
     cols = ["agent_id", "name", "team_id", "score", "points", "rank", "grade", "incentive", "excluded"]
     emit(
-        doc if fmt is Format.json else [c | {"excluded": ", ".join(c["excluded"])} for c in doc["scorecards"]],
+        doc if fmt is Format.json else [c.model_dump() | {"excluded": ", ".join(c.excluded)} for c in doc.scorecards],
         fmt,
-        title=f"scorecards {doc['period']}",
+        title=f"scorecards {doc.period}",
         columns=None if fmt is Format.json else cols,
     )
 
@@ -235,7 +237,7 @@ def awards(
     rules = AwardRules(top=top, min_n=min_n, window=window, min_stable=min_stable)
     doc = _perf().benchmark_awards(open_workspace(workspace), period=period, indicator=indicator, rules=rules)
     cols = ["rank", "agent_id", "score", "interval", "n", "case", "why"]
-    emit(doc if fmt is Format.json else doc["winners"], fmt, title=f"benchmark awards {doc['period']}",
+    emit(doc if fmt is Format.json else doc.winners, fmt, title=f"benchmark awards {doc.period}",
          columns=None if fmt is Format.json else cols)  # fmt: skip
 
 
@@ -247,7 +249,7 @@ def training_effect(
 ) -> None:
     """Effect of a course on its trainees vs untrained peers (difference-in-differences, 95% interval)."""
     doc = _perf().course_effect(open_workspace(workspace), course=course, indicator=indicator)
-    emit(doc if fmt is Format.json else [{k: v for k, v in doc.items() if k != "assumptions"}], fmt)
+    emit(doc if fmt is Format.json else [doc.model_dump(exclude={"assumptions"})], fmt)
 
 
 def risk_train(
@@ -260,11 +262,11 @@ def risk_train(
 ) -> None:
     """Train the complaint-risk model on a time-ordered split and save it in the workspace."""
     doc = _risk().train(open_workspace(workspace), horizon_days=horizon, cutoff=cutoff, test_months=test_months, k=k)
-    stderr.print(f"model saved to {doc['file']}")
-    test = doc["test"]
-    summary = [{"auc": test["auc"], "precision_at_k": test["precision_at_k"]["precision"], "k": k,
-                "base_rate": test["base_rate"], "test_rows": test["n"], "train_rows": doc["split"]["train_rows"],
-                "cutoff": doc["split"]["cutoff"]}]  # fmt: skip
+    stderr.print(f"model saved to {doc.file}")
+    test = doc.test
+    summary = [{"auc": test.auc, "precision_at_k": test.precision_at_k.precision, "k": k,
+                "base_rate": test.base_rate, "test_rows": test.n, "train_rows": doc.split.train_rows,
+                "cutoff": doc.split.cutoff}]  # fmt: skip
     emit(doc if fmt is Format.json else summary, fmt, title="complaint risk")
 
 
@@ -276,7 +278,7 @@ def risk_score(
     """Complaint probability of every interaction predicted on a day."""
     doc = _risk().score(open_workspace(workspace), date=date)
     cols = ["interaction_id", "customer_id", "probability"]
-    emit(doc if fmt is Format.json else doc["scores"], fmt, columns=None if fmt is Format.json else cols)
+    emit(doc if fmt is Format.json else doc.scores, fmt, columns=None if fmt is Format.json else cols)
 
 
 def risk_queue(
@@ -287,16 +289,16 @@ def risk_queue(
 ) -> None:
     """The day's proactive-intervention queue: highest-risk customers with the top reasons."""
     doc = _risk().queue(open_workspace(workspace), date=date, top=top)
-    rows = [r | {"reasons": ", ".join(x["feature"] for x in r["reasons"])} for r in doc["queue"]]
-    emit(doc if fmt is Format.json else rows, fmt, title=f"intervention queue {doc['date']}")
+    rows = [r.model_dump() | {"reasons": ", ".join(x.feature for x in r.reasons)} for r in doc.queue]
+    emit(doc if fmt is Format.json else rows, fmt, title=f"intervention queue {doc.date}")
 
 
 DISPUTE_COLS = ["dispute_id", "agent_id", "period", "indicator", "status", "reason", "opened_by", "opened_at",
                 "decision", "note", "resolved_by", "resolved_at"]  # fmt: skip
 
 
-def _dispute_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    return [{k: v for k, v in r.items() if k != "history"} for r in rows]
+def _dispute_rows(rows: list[Dispute]) -> list[dict[str, object]]:
+    return [r.model_dump(exclude={"history"}) for r in rows]
 
 
 def dispute_open(
@@ -314,7 +316,7 @@ def dispute_open(
         open_workspace(workspace), agent=agent, period=period, indicator=indicator, reason=reason, by=_who(by),
         model_id=model,
     )  # fmt: skip
-    stderr.print(f"dispute {rec['dispute_id']} opened")
+    stderr.print(f"dispute {rec.dispute_id} opened")
     emit(rec if fmt is Format.json else _dispute_rows([rec]), fmt, columns=None if fmt is Format.json else DISPUTE_COLS)
 
 
@@ -357,7 +359,7 @@ def case_add(
     records = _records()
     rec = records.add_case(open_workspace(workspace), agent=agent, period=period, title=title,
                            text=records.read_case_file(file), by=_who(by), source=str(file))  # fmt: skip
-    stderr.print(f"case {rec['case_id']} saved")
+    stderr.print(f"case {rec.case_id} saved")
     emit(rec, fmt)
 
 
@@ -371,8 +373,8 @@ def case_show(
     if fmt is Format.json:
         emit(rec, fmt)
         return
-    emit({k: v for k, v in rec.items() if k != "text"}, fmt, title=f"case {case_id}")
-    typer.echo(rec["text"])
+    emit(rec.model_dump(exclude={"text"}), fmt, title=f"case {case_id}")
+    typer.echo(rec.text)
 
 
 def case_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
@@ -385,7 +387,7 @@ def check_training(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table
     problems = _records().check_training(open_workspace(workspace))
     if fmt is Format.table:
         for p in problems:
-            stderr.print(p["message"], markup=False, highlight=False)
+            stderr.print(p.message, markup=False, highlight=False)
         if not problems:
             stderr.print("every training record names a person in staff")
     emit(problems, fmt, columns=["record", "staff_id", "course_id", "lake_file", "batch_id", "source", "row"])

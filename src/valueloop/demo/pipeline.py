@@ -259,26 +259,27 @@ def _people(ws: Workspace, period: str, log: Log) -> None:
     from valueloop.people.service.audits import scorecards
 
     cards = scorecards(ws, period=period)
-    graded = [c for c in cards["scorecards"] if c["grade"] is not None]
-    counts = Counter(c["grade"] for c in graded)
-    best = min((c for c in graded if c["rank"] is not None), key=lambda c: c["rank"], default=None)
-    lead = f"; top agent {best['agent_id']} ({best['points']:.1f} points)" if best else ""
+    graded = [c for c in cards.scorecards if c.grade is not None]
+    counts = Counter(str(c.grade) for c in graded)
+    best = min((c for c in graded if c.rank is not None), key=lambda c: c.rank or 0, default=None)
+    lead = f"; top agent {best.agent_id} ({best.points or 0:.1f} points)" if best else ""
     log(
-        f"agent scorecards {cards['period']}: {len(graded)} graded, "
+        f"agent scorecards {cards.period}: {len(graded)} graded, "
         + ", ".join(f"{g} {counts[g]}" for g in sorted(counts))
         + lead
     )
     won = benchmark_awards(ws, period=period)
-    names = ", ".join(f"{w['agent_id']} ({w['score']:.2f})" for w in won.get("winners", [])[:3])
-    log(f"service benchmark awards {won.get('period')}: {names or 'no agent met the volume and stability rules'}")
+    names = ", ".join(f"{w.agent_id} ({w.score:.2f})" for w in won.winners[:3])
+    log(f"service benchmark awards {won.period}: {names or 'no agent met the volume and stability rules'}")
     plan = audit_plan(ws, visits=200, year=int(period[:4]) + 1, seed=7)
-    visits, auditors = len(plan["visits"]), len(plan["auditors"])
-    log(f"mystery-shopper plan {plan['year']}: {visits} unannounced visits by {auditors} auditors")
+    visits, auditors = len(plan.visits), len(plan.auditors)
+    log(f"mystery-shopper plan {plan.year}: {visits} unannounced visits by {auditors} auditors")
     model = train_risk(ws)
-    top = risk_queue(ws, top=3)["queue"]
+    top = risk_queue(ws, top=3).queue
     log(
-        f"complaint-risk model: AUC {model['test']['auc']:.3f} on later months; intervention queue starts with "
-        + ", ".join(f"{q['customer_id']} ({q['probability']:.0%})" for q in top)
+        f"complaint-risk model: AUC {model.test.auc or float('nan'):.3f} on later months; "
+        + "intervention queue starts with "
+        + ", ".join(f"{q.customer_id} ({q.probability:.0%})" for q in top)
     )
 
 

@@ -64,7 +64,7 @@ def awards(obs: pd.DataFrame, period: str, sign: int, rules: AwardRules | None =
     scored = {p: period_scores(obs[obs["period"] == p], sign, rules.min_n) for p in periods}
     now = scored[period]
     if now.empty:
-        return {"period": period, "periods": periods, "peer_mean": None, "winners": [], "eligible": 0}
+        return {"period": period, "periods": periods, "peer_mean": None, "eligible": 0, "winners": []}
     stable = pd.concat([s["top_quartile"] for s in scored.values()], axis=1).fillna(False).sum(axis=1)
     ok = now[now["eligible"] & now["top_quartile"] & (stable.reindex(now.index) >= rules.min_stable)]
     ok = ok.loc[(sign * ok["shrunk"]).sort_values(ascending=False).index][: rules.top]

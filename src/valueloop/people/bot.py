@@ -45,6 +45,8 @@ def returned_to_human(interactions: pd.DataFrame, window_days: int = WINDOW_DAYS
     bot = df[df["channel"] == BOT_CHANNEL][["interaction_id", "customer_id", "category", "opened_at"]]
     human = df[df["channel"] != BOT_CHANNEL][["customer_id", "category", "opened_at"]]
     human = human.rename(columns={"opened_at": "human_at"}).assign(key_at=lambda h: h["human_at"])
+    if bot.empty or human.empty:  # nothing to look up (and merge_asof refuses empty Arrow-backed keys)
+        return pd.Series(False, index=interactions.index)
     merged = pd.merge_asof(
         bot.sort_values("opened_at"),
         human.sort_values("key_at"),

@@ -43,7 +43,7 @@ def panel(training: pd.DataFrame, obs: pd.DataFrame, course: str, tz: str) -> tu
         "enrolled": int(rows["staff_id"].nunique()),
         "completed": int(done["staff_id"].nunique()),
         "pre_before": first,
-        "post_after": last,
+        "post_after": last if isinstance(last, str) else None,  # None: nobody completed (JSON has no NaN)
     }
     cell = obs.groupby(["agent_id", "period"])["value"].agg(["mean", "count"]).reset_index()
     treated = set(done["staff_id"].astype(str))

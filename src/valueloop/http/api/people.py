@@ -8,7 +8,7 @@ as a string in the JSON body.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, Protocol, TypeVar
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,24 @@ from valueloop.http.deps import ActionsWrite, AuditsWrite, EvaluateRun, ModelsRe
 from valueloop.http.response_cache import CACHED
 from valueloop.ingest.service.user_input import as_input_error
 from valueloop.people.awards import AwardRules
+from valueloop.people.checklist import Checklist
+from valueloop.people.results import (
+    AddedCase,
+    AuditPlan,
+    Awards,
+    BotResolution,
+    CalibrationGroup,
+    Case,
+    CaseText,
+    Dispute,
+    RiskModel,
+    RiskQueue,
+    RiskScores,
+    Scorecards,
+    TrainingEffect,
+    TrainingProblem,
+    VisitProblem,
+)
 from valueloop.people.service import audits as people
 from valueloop.people.service import performance as people_perf
 from valueloop.people.service import records as people_records
@@ -32,9 +50,18 @@ Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Document = Annotated[str, Field(min_length=1, max_length=200_000)]
 
 
-def _agents(ws: Workspace, who: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+class _OfAgent(Protocol):
+    @property
+    def agent_id(self) -> str: ...
+
+
+AgentRow = TypeVar("AgentRow", bound=_OfAgent)
+
+
+def _agents(ws: Workspace, who: Principal, rows: list[AgentRow]) -> list[AgentRow]:
+    """The rows of agents the caller may see (every row for an unscoped caller)."""
     seen = visible_units(ws, who)
-    return rows if seen is None else [r for r in rows if r["agent_id"] in seen]
+    return rows if seen is None else [r for r in rows if r.agent_id in seen]
 
 
 class AuditPlanIn(BaseModel):
@@ -83,27 +110,27 @@ class RiskTrainIn(BaseModel):
 
 
 @router.post("/audits/plan", status_code=201)
-def audit_plan(_: AuditsWrite, ws: WorkspaceDep, body: AuditPlanIn) -> dict[str, Any]:
+def audit_plan(_: AuditsWrite, ws: WorkspaceDep, body: AuditPlanIn) -> AuditPlan:
     """Plan the year's unannounced visits (stratified, within auditor capacity) and save the plan."""
     return people.audit_plan(ws, visits=body.visits, year=body.year, seed=body.seed, level=body.level)
 
 
 @router.post("/audits/checklist")
-def audit_checklist(_: ModelsRead, body: ChecklistIn) -> dict[str, Any]:
+def audit_checklist(_: ModelsRead, body: ChecklistIn) -> Checklist:
     """Validate a checklist (weights sum to 1, items well formed) and answer it, or every problem with its line."""
     return people.checklist_from_text(body.text)
 
 
 @router.get("/audits/verify")
 def audit_verify(who: ScoresRead, ws: WorkspaceDep,
-                 min_minutes: Annotated[float, Query(ge=0, le=1440)] = 10.0) -> list[dict[str, str]]:  # fmt: skip
+                 min_minutes: Annotated[float, Query(ge=0, le=1440)] = 10.0) -> list[VisitProblem]:  # fmt: skip
     """Problems found in the recorded visits (duration, timing, items)."""
     scope.pooled(who, "audit checks")
     return people.verify_audits(ws, min_minutes=min_minutes)
 
 
 @router.get("/audits/calibration")
-def audit_calibration(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
+def audit_calibration(who: ScoresRead, ws: WorkspaceDep) -> list[CalibrationGroup]:
     """How far each auditor's marks sit from the others'."""
     scope.pooled(who, "auditor calibration")
     return people.calibration(ws)
@@ -116,18 +143,15 @@ def scorecards(
     period: str | None = None,
     model: str | None = None,
     method: Annotated[str, Query(pattern="^(absolute|forced)$")] = "absolute",
-) -> dict[str, Any]:
+) -> Scorecards:
     """Agent scorecards on controllable indicators, graded, with incentive coefficients (nothing exported)."""
     doc = people.scorecards(ws, period=period, model_id=model, method=method, export=False)
-    seen = visible_units(ws, who)
-    if seen is not None:
-        doc["scorecards"] = [r for r in doc["scorecards"] if r["agent_id"] in seen]
-    return doc
+    return doc.model_copy(update={"scorecards": _agents(ws, who, doc.scorecards)})
 
 
 @router.get("/people/bot-resolution")
 def bot_resolution(who: ScoresRead, ws: WorkspaceDep, period: Period = None,
-                   by: Annotated[str | None, Query(max_length=50)] = None) -> list[dict[str, Any]]:  # fmt: skip
+                   by: Annotated[str | None, Query(max_length=50)] = None) -> list[BotResolution]:  # fmt: skip
     """Share of conversations the bot resolved without a hand-over."""
     scope.pooled(who, "bot resolution")
     return as_input_error(lambda: people.bot_resolution_rate(ws, period=period, by=by))
@@ -138,11 +162,11 @@ def awards(who: ScoresRead, ws: WorkspaceDep, period: Period = None,
            indicator: Annotated[str, Query(min_length=1, max_length=100)] = "csat",
            top: Annotated[int, Query(ge=1, le=1000)] = 5, min_n: Annotated[int, Query(ge=1, le=100_000)] = 10,
            min_stable: Annotated[int, Query(ge=1, le=120)] = 2,
-           window: Annotated[int, Query(ge=1, le=120)] = 3) -> dict[str, Any]:  # fmt: skip
+           window: Annotated[int, Query(ge=1, le=120)] = 3) -> Awards:  # fmt: skip
     """Service benchmark awards (shrunk score, minimum volume, stability); a manager sees their agents' only."""
     rules = AwardRules(top=top, min_n=min_n, window=window, min_stable=min_stable)
     doc = as_input_error(lambda: people_perf.benchmark_awards(ws, period=period, indicator=indicator, rules=rules))
-    return doc | {"winners": _agents(ws, who, doc["winners"])}
+    return doc.model_copy(update={"winners": _agents(ws, who, doc.winners)})
 
 
 @router.get("/people/training-effect")
@@ -151,7 +175,7 @@ def training_effect(
     ws: WorkspaceDep,
     course: Annotated[str, Query(min_length=1, max_length=100)],
     indicator: Annotated[str, Query(min_length=1, max_length=100)] = "csat",
-) -> dict[str, Any]:
+) -> TrainingEffect:
     """A course's effect on trainees vs untrained peers (difference-in-differences)."""
     scope.pooled(who, "training effect")
     return as_input_error(lambda: people_perf.course_effect(ws, course=course, indicator=indicator))
@@ -161,13 +185,13 @@ def training_effect(
 def disputes(who: ScoresRead, ws: WorkspaceDep,
              status: Annotated[Literal["open", "upheld", "rejected"] | None, Query()] = None,
              agent: Annotated[str | None, Query(max_length=200)] = None,
-             period: Period = None) -> list[dict[str, Any]]:  # fmt: skip
+             period: Period = None) -> list[Dispute]:  # fmt: skip
     """Disputes on scorecard items, with who opened and resolved them and why."""
     return _agents(ws, who, people_records.list_disputes(ws, status=status, agent=agent, period=period))
 
 
 @router.post("/people/disputes", status_code=201)
-def dispute_open(who: ActionsWrite, ws: WorkspaceDep, body: DisputeOpen) -> dict[str, Any]:
+def dispute_open(who: ActionsWrite, ws: WorkspaceDep, body: DisputeOpen) -> Dispute:
     """Open a dispute on one indicator of an agent's monthly scorecard."""
     scope.check_unit(ws, who, body.agent)
     return people_records.open_dispute(ws, agent=body.agent, period=body.period, indicator=body.indicator,
@@ -175,10 +199,10 @@ def dispute_open(who: ActionsWrite, ws: WorkspaceDep, body: DisputeOpen) -> dict
 
 
 @router.post("/people/disputes/resolve")
-def dispute_resolve(who: ActionsWrite, ws: WorkspaceDep, body: DisputeResolve) -> dict[str, Any]:
+def dispute_resolve(who: ActionsWrite, ws: WorkspaceDep, body: DisputeResolve) -> Dispute:
     """Resolve an open dispute: upheld leaves the indicator out of that scorecard."""
     if who.scoped:
-        found = [r for r in people_records.list_disputes(ws) if r["dispute_id"] == body.dispute_id]
+        found = [r for r in people_records.list_disputes(ws) if r.dispute_id == body.dispute_id]
         if not _agents(ws, who, found):
             raise scope.hidden(f"dispute {body.dispute_id}")
     return people_records.resolve_dispute(ws, body.dispute_id, decision=body.decision, note=body.note,
@@ -186,7 +210,7 @@ def dispute_resolve(who: ActionsWrite, ws: WorkspaceDep, body: DisputeResolve) -
 
 
 @router.post("/people/cases", status_code=201)
-def case_add(who: ActionsWrite, ws: WorkspaceDep, body: CaseIn) -> dict[str, Any]:
+def case_add(who: ActionsWrite, ws: WorkspaceDep, body: CaseIn) -> AddedCase:
     """Keep a case write-up of what an award winner did; ``/people/awards`` links it (``case``)."""
     scope.check_unit(ws, who, body.agent)
     return people_records.add_case(ws, agent=body.agent, period=body.period, title=body.title, text=body.text,
@@ -194,14 +218,14 @@ def case_add(who: ActionsWrite, ws: WorkspaceDep, body: CaseIn) -> dict[str, Any
 
 
 @router.get("/people/cases")
-def case_list(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
+def case_list(who: ScoresRead, ws: WorkspaceDep) -> list[Case]:
     """Every case write-up record (a manager sees their agents' cases)."""
     return _agents(ws, who, people_records.list_cases(ws))
 
 
 @router.get("/people/cases/text")
 def case_show(who: ScoresRead, ws: WorkspaceDep,
-              case_id: Annotated[str, Query(min_length=1, max_length=50)]) -> dict[str, Any]:  # fmt: skip
+              case_id: Annotated[str, Query(min_length=1, max_length=50)]) -> CaseText:  # fmt: skip
     """One case record with its text."""
     rec = scope.guarded(who, f"case {case_id}", lambda: people_records.show_case(ws, case_id))
     if not _agents(ws, who, [rec]):
@@ -210,14 +234,14 @@ def case_show(who: ScoresRead, ws: WorkspaceDep,
 
 
 @router.get("/people/training-check")
-def training_check(who: ScoresRead, ws: WorkspaceDep) -> list[dict[str, Any]]:
+def training_check(who: ScoresRead, ws: WorkspaceDep) -> list[TrainingProblem]:
     """Training records naming a person not in ``staff``, each with its lake file, batch, source and row."""
     scope.pooled(who, "training records")
     return people_records.check_training(ws)
 
 
 @router.post("/risk/train", status_code=201)
-def risk_train(_: EvaluateRun, ws: WorkspaceDep, body: RiskTrainIn) -> dict[str, Any]:
+def risk_train(_: EvaluateRun, ws: WorkspaceDep, body: RiskTrainIn) -> RiskModel:
     """Train the complaint-risk model on a time-ordered split and save it in the workspace."""
     b = body
     return as_input_error(
@@ -226,7 +250,7 @@ def risk_train(_: EvaluateRun, ws: WorkspaceDep, body: RiskTrainIn) -> dict[str,
 
 
 @router.get("/risk/scores")
-def risk_scores(who: ScoresRead, ws: WorkspaceDep, date: Day = None) -> dict[str, Any]:
+def risk_scores(who: ScoresRead, ws: WorkspaceDep, date: Day = None) -> RiskScores:
     """Complaint probability of every interaction predicted on a day (customers, not units)."""
     scope.pooled(who, "complaint risk")
     return as_input_error(lambda: people_risk.score(ws, date=date))
@@ -234,7 +258,7 @@ def risk_scores(who: ScoresRead, ws: WorkspaceDep, date: Day = None) -> dict[str
 
 @router.get("/risk/queue")
 def risk_queue(who: ScoresRead, ws: WorkspaceDep, date: Day = None,
-               top: Annotated[int, Query(ge=1, le=10_000)] = 20) -> dict[str, Any]:  # fmt: skip
+               top: Annotated[int, Query(ge=1, le=10_000)] = 20) -> RiskQueue:  # fmt: skip
     """The day's proactive-intervention queue: the highest-risk customers with their top reasons."""
     scope.pooled(who, "intervention queue")
     return as_input_error(lambda: people_risk.queue(ws, date=date, top=top))

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from valueloop.errors import InputError, SpecError
@@ -26,7 +27,8 @@ from valueloop.people.audit_plan import DEFAULT_SLOTS, plan_audits
 from valueloop.people.auditors import default_auditors, staff_auditors, units_at
 from valueloop.people.bot import bot_resolution
 from valueloop.people.calibration import calibration_report
-from valueloop.people.checklist import load_checklist
+from valueloop.people.checklist import Checklist, load_checklist
+from valueloop.people.results import AuditPlan, BotResolution, CalibrationGroup, Scorecards, VisitProblem
 from valueloop.people.service.attribution import controllable_model
 from valueloop.people.verification import VisitRules, verify_visits
 from valueloop.scoring.composite import rank_totals
@@ -52,7 +54,7 @@ def out_dir(ws: Workspace) -> Path:
     return folder
 
 
-def audit_plan(ws: Workspace, *, visits: int, year: int, seed: int, level: str = "branch") -> dict[str, Any]:
+def audit_plan(ws: Workspace, *, visits: int, year: int, seed: int, level: str = "branch") -> AuditPlan:
     """Plan the year's visits over units at ``level``; auditors from ``staff`` or the default pool."""
     entities = read(ws, "entities")
     auditors = staff_auditors(read(ws, "staff"))
@@ -71,14 +73,14 @@ def audit_plan(ws: Workspace, *, visits: int, year: int, seed: int, level: str =
         "visits": plan,
     }
     file.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    return doc | {"file": str(file)}
+    return AuditPlan.model_validate(doc | {"file": str(file)})
 
 
 CHECKLIST_FILE = "checklist.yaml"
 """The name a checklist sent as text is reported under (``checklist.yaml:LINE: …``)."""
 
 
-def checklist_from_text(text: str) -> dict[str, Any]:
+def checklist_from_text(text: str) -> Checklist:
     """``audits checklist`` for a checklist sent as text: the validated checklist, or every problem with its line.
 
     Text :func:`~valueloop.spec.yamlsource.untrusted_problem` refuses is not parsed at all.
@@ -95,16 +97,16 @@ def checklist_from_text(text: str) -> dict[str, Any]:
             raise SpecError(str(err).replace(str(file), CHECKLIST_FILE)) from None
         except (ValueError, TypeError, RecursionError) as err:  # e.g. a date YAML reads but cannot build
             raise InputError(f"{CHECKLIST_FILE}: cannot read the checklist ({err})") from None
-    return checklist.model_dump(mode="json")
+    return checklist
 
 
-def verify_audits(ws: Workspace, *, min_minutes: float = 10.0) -> list[dict[str, str]]:
+def verify_audits(ws: Workspace, *, min_minutes: float = 10.0) -> list[VisitProblem]:
     rules = VisitRules(min_minutes=min_minutes, timezone=ws.settings.workspace.timezone)
-    return verify_visits(read(ws, "audits"), read(ws, "audit_items"), rules)
+    return [VisitProblem(**p) for p in verify_visits(read(ws, "audits"), read(ws, "audit_items"), rules)]
 
 
-def calibration(ws: Workspace) -> list[dict[str, Any]]:
-    return calibration_report(read(ws, "audits"), read(ws, "audit_items"))
+def calibration(ws: Workspace) -> list[CalibrationGroup]:
+    return [CalibrationGroup(**g) for g in calibration_report(read(ws, "audits"), read(ws, "audit_items"))]
 
 
 def _in_period(df: pd.DataFrame, column: str, period: str | None, tz: str) -> pd.DataFrame:
@@ -116,7 +118,7 @@ def _in_period(df: pd.DataFrame, column: str, period: str | None, tz: str) -> pd
     return df[(ts >= pd.Timestamp(lo)) & (ts < pd.Timestamp(hi))]
 
 
-def bot_resolution_rate(ws: Workspace, *, period: str | None = None, by: str | None = None) -> list[dict[str, Any]]:
+def bot_resolution_rate(ws: Workspace, *, period: str | None = None, by: str | None = None) -> list[BotResolution]:
     """Bot resolution of routine questions opened in ``period`` (see :mod:`valueloop.people.bot`)."""
     x = read(ws, "interactions")
     scope = None
@@ -124,7 +126,13 @@ def bot_resolution_rate(ws: Workspace, *, period: str | None = None, by: str | N
         scope = x["interaction_id"].isin(
             _in_period(x, "opened_at", period, ws.settings.workspace.timezone)["interaction_id"]
         )
-    return bot_resolution(x, by=by, scope=scope)
+    rows = bot_resolution(x, by=by, scope=scope)
+    return [BotResolution.model_validate({k: _scalar(v) for k, v in r.items()}) for r in rows]
+
+
+def _scalar(value: object) -> object:
+    """A group key as JSON writes it: pandas groups a bool or number column by numpy scalars."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def scorecards(
@@ -136,7 +144,7 @@ def scorecards(
     quotas: dict[str, float] | None = None,
     thresholds: list[tuple[str, float]] | None = None,
     export: bool = True,
-) -> dict[str, Any]:
+) -> Scorecards:
     """Agent scorecards on controllable indicators, graded and with incentive coefficients.
 
     Grades use ``points``, the score mapped onto 0–100 from the model's scale, so the same
@@ -198,4 +206,4 @@ def scorecards(
         ]
         pd.DataFrame([{k: neutralise(v) for k, v in r.items()} for r in flat]).to_csv(file, index=False)
         doc["file"] = str(file)
-    return doc
+    return Scorecards.model_validate(doc)

@@ -12,6 +12,7 @@ from typing import Any
 
 from valueloop.people import agent_metrics as am
 from valueloop.people.awards import AwardRules, awards
+from valueloop.people.results import Awards, TrainingEffect
 from valueloop.people.service.audits import read
 from valueloop.people.service.records import case_of, require_known_staff
 from valueloop.people.training import training_effect
@@ -24,26 +25,29 @@ def _obs(ws: Workspace, indicator: str) -> Any:
 
 def benchmark_awards(
     ws: Workspace, *, period: str | None, indicator: str = "csat", rules: AwardRules | None = None
-) -> dict[str, Any]:
+) -> Awards:
     """Award winners of ``period`` (default: the latest month with data) on ``indicator``."""
     rules = rules or AwardRules()
     sign = am.direction(indicator)
     obs = _obs(ws, indicator)
     period = period or (str(obs["period"].max()) if len(obs) else "")
     doc = awards(obs, period, sign, rules)
-    for w in doc["winners"]:  # type: ignore[attr-defined]
-        w["case"] = case_of(ws, w["agent_id"], period)
-    return doc | {
-        "indicator": indicator,
-        "direction": "higher" if sign > 0 else "lower",
-        "rules": {"top": rules.top, "min_n": rules.min_n, "window": rules.window, "min_stable": rules.min_stable},
-    }
+    winners = [w | {"case": case_of(ws, str(w["agent_id"]), period)} for w in doc["winners"]]  # type: ignore[attr-defined]
+    return Awards.model_validate(
+        doc
+        | {
+            "winners": winners,
+            "indicator": indicator,
+            "direction": "higher" if sign > 0 else "lower",
+            "rules": {"top": rules.top, "min_n": rules.min_n, "window": rules.window, "min_stable": rules.min_stable},
+        }
+    )
 
 
-def course_effect(ws: Workspace, *, course: str, indicator: str) -> dict[str, Any]:
+def course_effect(ws: Workspace, *, course: str, indicator: str) -> TrainingEffect:
     """Difference-in-differences of ``course`` on the trainees' ``indicator`` vs untrained peers."""
     am.direction(indicator)
     training = read(ws, "training")
     require_known_staff(ws, training, course)
     doc = training_effect(training, _obs(ws, indicator), course, ws.settings.workspace.timezone)
-    return doc | {"indicator": indicator}
+    return TrainingEffect.model_validate(doc | {"indicator": indicator})

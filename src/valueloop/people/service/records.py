@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -20,6 +19,7 @@ from valueloop.evaluation.service.models import load_versions
 from valueloop.people import cases as cs
 from valueloop.people import disputes as dp
 from valueloop.people import records as rc
+from valueloop.people.results import AddedCase, Case, CaseText, Dispute, TrainingProblem
 from valueloop.people.service.attribution import controllable_model
 from valueloop.people.service.audits import DISPUTES_FILE, out_dir, read
 from valueloop.people.staff_check import describe, unknown_staff
@@ -48,39 +48,41 @@ def _indicators(ws: Workspace, model_id: str | None) -> list[str]:
 
 def open_dispute(
     ws: Workspace, *, agent: str, period: str, indicator: str, reason: str, by: str, model_id: str | None = None
-) -> dict[str, Any]:
+) -> Dispute:
     """Open a dispute on ``indicator`` of ``agent``'s scorecard for ``period``."""
     known = _indicators(ws, model_id)
     if indicator not in known:
         raise InputError(f"indicator {indicator!r} is not on the agent scorecard; known: {', '.join(known)}")
     try:
-        return rc.update(
+        rec = rc.update(
             disputes_file(ws),
             lambda recs: dp.open_dispute(recs, agent=agent, period=period, indicator=indicator, reason=reason, by=by),
         )
     except ValueError as err:
         raise InputError(str(err)) from None
+    return Dispute.model_validate(rec)
 
 
-def resolve_dispute(ws: Workspace, dispute_id: str, *, decision: str, note: str, by: str) -> dict[str, Any]:
+def resolve_dispute(ws: Workspace, dispute_id: str, *, decision: str, note: str, by: str) -> Dispute:
     """Record ``decision`` (upheld or rejected) with a note on an open dispute."""
     try:
-        return rc.update(
+        rec = rc.update(
             disputes_file(ws), lambda recs: dp.resolve_dispute(recs, dispute_id, decision=decision, note=note, by=by)
         )
     except KeyError as err:
         raise InputError(str(err.args[0])) from None
     except ValueError as err:
         raise InputError(str(err)) from None
+    return Dispute.model_validate(rec)
 
 
 def list_disputes(
     ws: Workspace, *, status: str | None = None, agent: str | None = None, period: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[Dispute]:
     if status is not None and status not in dp.STATUSES:
         raise InputError(f"status must be one of {', '.join(dp.STATUSES)}, got {status!r}")
     return [
-        r
+        Dispute.model_validate(r)
         for r in rc.load(disputes_file(ws))
         if (status is None or r["status"] == status)
         and (agent is None or r["agent_id"] == agent)
@@ -88,13 +90,8 @@ def list_disputes(
     ]
 
 
-def upheld_disputes(ws: Workspace, period: str) -> dict[str, list[dict[str, Any]]]:
-    """Agent id → upheld disputes of ``period`` (empty when there is no dispute file)."""
-    return dp.upheld(rc.load(disputes_file(ws)), period)
-
-
 def add_case(ws: Workspace, *, agent: str, period: str, title: str, text: str, by: str,
-             source: str | None = None) -> dict[str, Any]:  # fmt: skip
+             source: str | None = None) -> AddedCase:  # fmt: skip
     """Keep the Markdown write-up ``text`` as a case of ``agent`` in ``period``; ``source`` names where it came from."""
     folder = cases_dir(ws)
 
@@ -107,7 +104,7 @@ def add_case(ws: Workspace, *, agent: str, period: str, title: str, text: str, b
         rec = rc.update(folder / "index.json", change)
     except ValueError as err:
         raise InputError(f"{source}: {err}" if source else str(err)) from None
-    return rec
+    return AddedCase.model_validate(rec)
 
 
 def read_case_file(file: Path) -> str:
@@ -118,22 +115,26 @@ def read_case_file(file: Path) -> str:
         raise InputError(f"{file}: cannot read the case write-up ({err})") from None
 
 
-def list_cases(ws: Workspace) -> list[dict[str, Any]]:
+def _case_records(ws: Workspace) -> list[rc.Record]:
     return rc.load(cases_dir(ws) / "index.json")
 
 
-def show_case(ws: Workspace, case_id: str) -> dict[str, Any]:
+def list_cases(ws: Workspace) -> list[Case]:
+    return [Case.model_validate(r) for r in _case_records(ws)]
+
+
+def show_case(ws: Workspace, case_id: str) -> CaseText:
     """A case record with its text."""
     recs = list_cases(ws)
-    rec = next((r for r in recs if r["case_id"] == case_id), None)
+    rec = next((r for r in recs if r.case_id == case_id), None)
     if rec is None:
-        raise InputError(f"no case {case_id!r}; known: {', '.join(r['case_id'] for r in recs) or 'none'}")
-    path = cases_dir(ws) / rec["file"]
-    return rec | {"path": str(path), "text": path.read_text(encoding="utf-8")}
+        raise InputError(f"no case {case_id!r}; known: {', '.join(r.case_id for r in recs) or 'none'}")
+    path = cases_dir(ws) / rec.file
+    return CaseText(**rec.model_dump(), path=str(path), text=path.read_text(encoding="utf-8"))
 
 
 def case_of(ws: Workspace, agent: str, period: str) -> str | None:
-    return cs.case_of(list_cases(ws), agent, period)
+    return cs.case_of(_case_records(ws), agent, period)
 
 
 def _batch_sources(ws: Workspace) -> dict[str, list[str]]:
@@ -171,11 +172,11 @@ def training_rows(ws: Workspace) -> pd.DataFrame:
     return out
 
 
-def check_training(ws: Workspace) -> list[dict[str, Any]]:
+def check_training(ws: Workspace) -> list[TrainingProblem]:
     """Every training row whose ``staff_id`` is not in ``staff``, each with a message naming it."""
     staff = set(read(ws, "staff")["staff_id"].astype(str))
     problems = unknown_staff(training_rows(ws), staff)
-    return [p | {"message": describe(p)} for p in problems]
+    return [TrainingProblem.model_validate(p | {"message": describe(p)}) for p in problems]
 
 
 def require_known_staff(ws: Workspace, training: pd.DataFrame, course: str) -> None:
@@ -186,8 +187,8 @@ def require_known_staff(ws: Workspace, training: pd.DataFrame, course: str) -> N
     rows = training[training["course_id"] == course]
     if rows["staff_id"].astype(str).isin(staff).all():
         return
-    bad = [p for p in check_training(ws) if p["course_id"] == course]
-    lines = [p["message"] for p in bad[:20]] + ([f"… and {len(bad) - 20} more"] if len(bad) > 20 else [])
+    bad = [p for p in check_training(ws) if p.course_id == course]
+    lines = [p.message for p in bad[:20]] + ([f"… and {len(bad) - 20} more"] if len(bad) > 20 else [])
     raise InputError(
         f"course {course!r}: {len(bad)} training record(s) for unknown people "
         "(run `valueloop people check-training`):\n  " + "\n  ".join(lines)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from valueloop.errors import InputError
 from valueloop.people import risk
+from valueloop.people.results import QueuedCustomer, RiskModel, RiskQueue, RiskScores
 from valueloop.people.risk_features import build
 from valueloop.people.service.audits import out_dir, read
 from valueloop.store.workspace import Workspace
@@ -35,7 +35,7 @@ def _default_cutoff(f: pd.DataFrame, tz: str, test_months: int) -> pd.Timestamp:
 
 def train(
     ws: Workspace, *, horizon_days: int = 14, cutoff: str | None = None, test_months: int = 3, k: int = 100
-) -> dict[str, Any]:
+) -> RiskModel:
     """Fit on the months before ``cutoff`` (local date; default: the last ``test_months`` are test)."""
     tz = ws.settings.workspace.timezone
     f = _features(ws, horizon_days)
@@ -60,13 +60,11 @@ def train(
     model |= {"horizon_days": horizon_days, "split": split, "test": test, "trained_at": datetime.now(UTC).isoformat()}
     file = out_dir(ws) / MODEL_FILE
     file.write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
-    return {
-        "file": str(file),
-        "horizon_days": horizon_days,
-        "split": split,
-        "test": test,
-        "coefficients": dict(sorted(zip(model["features"], model["coef"], strict=True), key=lambda kv: -abs(kv[1]))),
-    }
+    coefficients = sorted(zip(model["features"], model["coef"], strict=True), key=lambda kv: -abs(kv[1]))
+    return RiskModel.model_validate(
+        {"file": str(file), "horizon_days": horizon_days, "split": split, "test": test,
+         "coefficients": dict(coefficients)}
+    )  # fmt: skip
 
 
 def load_model(ws: Workspace) -> risk.Model:
@@ -83,7 +81,7 @@ def _day(f: pd.DataFrame, date: str | None, tz: str) -> tuple[str, pd.DataFrame]
     return day, f[local == day]
 
 
-def score(ws: Workspace, *, date: str | None = None) -> dict[str, Any]:
+def score(ws: Workspace, *, date: str | None = None) -> RiskScores:
     """Probability of a complaint within the model's horizon for every interaction predicted on ``date``."""
     model = load_model(ws)
     day, rows = _day(_features(ws, int(model["horizon_days"])), date, ws.settings.workspace.timezone)
@@ -96,16 +94,16 @@ def score(ws: Workspace, *, date: str | None = None) -> dict[str, Any]:
         for i, c, q, r in zip(rows["interaction_id"], rows["customer_id"], p, why, strict=True)
     ]
     out.sort(key=lambda r: -float(r["probability"]))
-    return {"date": day, "horizon_days": model["horizon_days"], "n": len(out), "scores": out}
+    return RiskScores.model_validate({"date": day, "horizon_days": model["horizon_days"], "n": len(out), "scores": out})
 
 
-def queue(ws: Workspace, *, date: str | None = None, top: int = 20) -> dict[str, Any]:
+def queue(ws: Workspace, *, date: str | None = None, top: int = 20) -> RiskQueue:
     """The day's proactive-intervention queue: the ``top`` customers by risk, with their reasons."""
     doc = score(ws, date=date)
     seen: set[str] = set()
-    picked: list[dict[str, Any]] = []
-    for r in doc["scores"]:
-        if r["customer_id"] not in seen and len(picked) < top:
-            seen.add(r["customer_id"])
-            picked.append({"rank": len(picked) + 1} | r)
-    return {"date": doc["date"], "horizon_days": doc["horizon_days"], "candidates": doc["n"], "queue": picked}
+    picked: list[QueuedCustomer] = []
+    for r in doc.scores:
+        if r.customer_id not in seen and len(picked) < top:
+            seen.add(r.customer_id)
+            picked.append(QueuedCustomer(rank=len(picked) + 1, **r.model_dump()))
+    return RiskQueue(date=doc.date, horizon_days=doc.horizon_days, candidates=doc.n, queue=picked)
