@@ -381,7 +381,7 @@ def profile(path: str, role: str = "analyst", repeat: int = 30, interactions: in
         fastapi.routing.run_in_threadpool, fastapi.dependencies.utils.run_in_threadpool, deps.run_in_threadpool = saved
         revoke(root, ids)
     print(f"web: {path} as {role}: {elapsed / repeat * 1000:.1f} ms per call in-process, {repeat} calls")
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(os.environ.get("BENCH_PROFILE_FILTER", ""), top)
     pstats.Stats(prof).sort_stats("tottime").print_stats(top)
 
 
