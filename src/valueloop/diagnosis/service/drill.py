@@ -23,28 +23,24 @@ A caller's scope is part of every key, so an answer built for one scope never re
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable, Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
 
 from valueloop.diagnosis.evidence import MEASURED, Scope, part_dataset, part_names, records_query
+from valueloop.diagnosis.service import kept
+from valueloop.diagnosis.service.kept import Memo, snapshot
 from valueloop.errors import InputError
 from valueloop.evaluation.service.models import load_versions, version_for_period
 from valueloop.evaluation.service.scores import latest_run
-from valueloop.metrics.hierarchy import ancestors_at
 from valueloop.metrics.periods import bounds_utc
 from valueloop.results import Instant, Result
 from valueloop.spec.conditions import Condition
 from valueloop.spec.lookup import using
 from valueloop.spec.model import EvaluationModel, Indicator
-from valueloop.store.lake import MANIFEST
-from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 
 Cell = str | float | int | bool | None
@@ -54,7 +50,6 @@ EXPORT_ROWS = 100_000
 KEPT_ANSWERS = 256
 KEPT_ROWS = 200_000
 """At most this many answers, holding at most this many rows in all, are kept (an export larger is not kept)."""
-T = TypeVar("T")
 
 
 class RecordPart(Result):
@@ -90,100 +85,6 @@ class RecordPage(Result):
     limit: int
 
 
-class _Memo(Generic[T]):
-    """A bounded LRU of answers, built once per key even when threads ask for it together (single flight)."""
-
-    def __init__(self, max_entries: int, max_weight: int, weigh: Callable[[T], int]) -> None:
-        self.max_entries, self.max_weight, self.weigh = max_entries, max_weight, weigh
-        self._entries: OrderedDict[Hashable, tuple[object, T]] = OrderedDict()
-        self._weight = 0
-        self._lock = threading.Lock()
-        self._building: dict[Hashable, threading.Lock] = {}
-
-    def get(self, key: Hashable, owner: object, build: Callable[[], T]) -> T:
-        """The answer under ``key`` built for ``owner`` (compared by identity: an object the key names by id)."""
-        if (found := self._find(key, owner)) is not None:
-            return found
-        with self._lock:
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            if (found := self._find(key, owner)) is not None:
-                return found
-            try:
-                value = build()
-                self._put(key, owner, value)
-            finally:
-                with self._lock:
-                    self._building.pop(key, None)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._weight = 0
-
-    def _find(self, key: Hashable, owner: object) -> T | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] is not owner:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def _put(self, key: Hashable, owner: object, value: T) -> None:
-        weight = self.weigh(value)
-        if weight > self.max_weight:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            self._weight -= self.weigh(old[1]) if old else 0
-            self._entries[key] = (owner, value)
-            self._weight += weight
-            while len(self._entries) > self.max_entries or self._weight > self.max_weight:
-                self._weight -= self.weigh(self._entries.popitem(last=False)[1][1])
-
-
-class _Snapshot:
-    """One warehouse connection over one lake snapshot, shared by the drill-down's requests.
-
-    A DuckDB connection is not for two threads at once: queries on it take turns under
-    ``lock``. The entity tree of each level is read once per snapshot.
-    """
-
-    def __init__(self, ws: Workspace, stamp: Hashable) -> None:
-        self.stamp = stamp
-        self.wh = Warehouse(ws)
-        self.version = self.wh.manifest.version
-        self.lock = threading.Lock()
-        self._trees: dict[str, dict[str, str]] = {}
-
-    def tree(self, level: str) -> dict[str, str]:
-        """entity id → its unit at ``level``."""
-        with self.lock:
-            if level not in self._trees:
-                self._trees[level] = ancestors_at(self.wh.execute(self.wh.table("entities")), level)
-            return self._trees[level]
-
-
-_SNAPSHOTS: dict[Path, _Snapshot] = {}
-_SNAPSHOTS_LOCK = threading.Lock()
-
-
-def _snapshot(ws: Workspace) -> _Snapshot:
-    """The shared connection over the lake as it is now (a new one once a lake write replaced the manifest)."""
-    try:
-        st = (ws.lake_dir / MANIFEST).stat()
-        manifest: tuple[int, ...] | None = (st.st_ino, st.st_size, st.st_mtime_ns)
-    except FileNotFoundError:
-        manifest = None
-    stamp = (ws, manifest, tuple(ws.datasets.values()))  # a dataset's fields changed: tables read anew
-    with _SNAPSHOTS_LOCK:
-        found = _SNAPSHOTS.get(ws.root)
-        if found is None or found.stamp != stamp:
-            found = _SNAPSHOTS[ws.root] = _Snapshot(ws, stamp)
-        return found
-
-
 class _Drill:
     """What the queries need: the model version of the run, the indicator, the row scope and the warehouse."""
 
@@ -197,7 +98,7 @@ class _Drill:
         if indicator not in {i.id for i in self.model.indicators}:
             raise InputError(f"model {self.model.id} has no indicator {indicator!r}")
         self.indicator: Indicator = self.model.indicator(indicator)
-        self.lake = _snapshot(ws)
+        self.lake = snapshot(ws)
         self.wh = self.lake.wh
         self.version = (ws.root, str(run.run_id), self.lake.version, id(self.loaded))
         start, end = bounds_utc(run.period, self.model.period, ws.settings.workspace.timezone)
@@ -236,16 +137,15 @@ class _Drill:
         return _COUNTS.get(key, self.loaded, count)
 
 
-_COUNTS: _Memo[int] = _Memo(4 * KEPT_ANSWERS, 4 * KEPT_ANSWERS, lambda _: 1)
-_PAGES: _Memo[RecordPage] = _Memo(KEPT_ANSWERS, KEPT_ROWS, lambda page: max(1, len(page.rows)))
+_COUNTS: Memo[int] = Memo(4 * KEPT_ANSWERS, 4 * KEPT_ANSWERS, lambda _: 1)
+_PAGES: Memo[RecordPage] = Memo(KEPT_ANSWERS, KEPT_ROWS, lambda page: max(1, len(page.rows)))
 
 
 def forget() -> None:
     """Drop every kept answer and connection (tests; the data version already tells stale answers apart)."""
     _COUNTS.clear()
     _PAGES.clear()
-    with _SNAPSHOTS_LOCK:
-        _SNAPSHOTS.clear()
+    kept.forget()
 
 
 def _part_index(indicator: Indicator, part: str | None) -> int:
