@@ -23,7 +23,7 @@ Run: ``make bench`` (with the other benchmarks), or
 functions by cumulative time: py-spy is not available here.
 
 Target (issue): p95 ≤ 200 ms for the overview, rankings and unit pages and the main list endpoints, and
-(issue 20) the drill-down: the indicator explanation (and its change fragment), the records behind it
+(issue 20) the drill-down: the indicator explanation (its change fragment, also as JSON), the records behind it
 (page and JSON, the first page and a later one, the CSV export) and fix-first.
 A manager bound to one unit is redirected from ``/`` to that unit's page (303): that path is then
 listed as not answering 200 for the manager, and the region's page is measured instead.
@@ -76,11 +76,12 @@ PATHS = (
     "/rankings",
     f"/units/{UNIT}",
     "/actions",
-    # why is this score low, which records (issue 20): the drill-down — the indicator's explanation and the
-    # change fragment it loads, the records as a page and as JSON (the first page and a later one), the CSV
-    # export — the fix-first list, a region's page
+    # why is this score low, which records (issue 20): the drill-down — the indicator's explanation, the
+    # change fragment it loads (and the same as JSON), the records as a page and as JSON (the first page
+    # and a later one), the CSV export — the fix-first list, a region's page
     f"/units/{UNIT}/indicators/{INDICATOR}",
     f"/units/{UNIT}/indicators/{INDICATOR}/change",
+    f"/api/v1/scores/{UNIT}/explain?indicator={INDICATOR}",
     f"/units/{UNIT}/indicators/{INDICATOR}/records",
     f"/units/{UNIT}/indicators/{INDICATOR}/records?offset={LATER}",
     f"/api/v1/scores/{UNIT}/indicators/{INDICATOR}/records",
