@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from valueloop.diagnosis.service import drill, kept
+from valueloop.diagnosis.service import diagnose, drill, kept
 from valueloop.diagnosis.service.drill import record_export, record_page
 from valueloop.evaluation.service.evaluate import evaluate
 from valueloop.ingest.service.ingest import ingest
@@ -28,8 +28,10 @@ UNIT, INDICATOR = "B016", "resolution_time"
 @pytest.fixture(autouse=True)
 def fresh() -> Iterator[None]:
     drill.forget()
+    diagnose._EXPLAINED.clear()
     yield
     drill.forget()
+    diagnose._EXPLAINED.clear()
 
 
 def test_pages_share_one_connection_and_one_count(demo: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,9 +95,17 @@ def test_a_new_run_is_a_fresh_answer(demo: Workspace) -> None:
 
 
 def test_new_rows_in_the_lake_are_a_fresh_answer(
-    demo: Workspace, app_client: TestClient, as_role: Callable[[str], dict[str, str]], tmp_path: Path
-) -> None:
-    """Two more records of the unit in the period: the count, the first page and the HTTP answer all show them."""
+    demo: Workspace, app_client: TestClient, as_role: Callable[[str], dict[str, str]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Two more records of the unit in the period: the count, the first page, the HTTP answer and why the
+    score moved are all built anew."""
+    built: list[str] = []
+    real_explain = diagnose._explain
+    monkeypatch.setattr(diagnose, "_explain", lambda ws, e, *a: built.append(e) or real_explain(ws, e, *a))
+    moved = diagnose.explain(demo, UNIT, indicator=INDICATOR)
+    moved["contributions"].clear()  # a caller's copy: the kept answer is not touched
+    assert diagnose.explain(demo, UNIT, indicator=INDICATOR)["contributions"] and built == [UNIT]
     url = API.format(unit=UNIT, ind=INDICATOR)
     before = app_client.get(url, headers=as_role("analyst"), params={"limit": 3}).json()
     stored = record_page(demo, UNIT, INDICATOR, None, limit=3)
@@ -116,3 +126,5 @@ def test_new_rows_in_the_lake_are_a_fresh_answer(
     assert {"NEW-1", "NEW-2"} <= {r[ids] for r in after.rows}
     served = app_client.get(url, headers=as_role("analyst"), params={"limit": 3}).json()
     assert served["total"] == stored.total + 2
+    diagnose.explain(demo, UNIT, indicator=INDICATOR)
+    assert built == [UNIT, UNIT]
