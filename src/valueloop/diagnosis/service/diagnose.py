@@ -6,6 +6,7 @@ Wires the layers: the model in force and its indicator values (metrics), scores
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from valueloop.diagnosis.drivers import DriverAnalysis, analyse, default_drivers
 from valueloop.diagnosis.evidence import Scope, collect
 from valueloop.diagnosis.findings import Finding
 from valueloop.diagnosis.rules import find
+from valueloop.diagnosis.service.kept import Memo, snapshot
 from valueloop.errors import InputError, SpecError
 from valueloop.evaluation.service.evaluate import check_level, latest_period
 from valueloop.evaluation.service.models import load_versions, version_for_period
@@ -208,11 +210,29 @@ def drivers(
     return analyse(values, _scores(values, model, labels), model, outcome, names, replicates=replicates, seed=seed)
 
 
+_EXPLAINED: Memo[dict[str, Any]] = Memo(256, 256, lambda _: 1)
+
+
 def explain(
     ws: Workspace, entity: str, period: str | None = None, model_id: str | None = None, indicator: str | None = None
 ) -> dict[str, Any]:
     """Each indicator's contribution to the unit's composite change since the previous period,
-    and which child units explain the move of one additive (rate or mean) indicator."""
+    and which child units explain the move of one additive (rate or mean) indicator.
+
+    It recomputes every unit's values of two periods from the lake (seconds at a million rows),
+    and the drill-down's explanation page asks for it on every view: the answer is kept per
+    lake snapshot, model files read and question (:mod:`valueloop.diagnosis.service.kept`). It
+    does not depend on who asks; callers narrow it to their scope afterwards. A copy is returned.
+    """
+    lake = snapshot(ws)
+    versions = tuple(load_versions(ws, model_id))
+    key = (ws.root, lake.version, tuple(map(id, versions)), entity, period, model_id, indicator)
+    found = _EXPLAINED.get(key, versions, lambda: _explain(ws, entity, period, model_id, indicator))
+    return copy.deepcopy(found)
+
+
+def _explain(ws: Workspace, entity: str, period: str | None, model_id: str | None, indicator: str | None
+             ) -> dict[str, Any]:  # fmt: skip
     wh = Warehouse(ws)
     model, period = _model(ws, wh, model_id, period)
     if model.aggregation != "weighted_mean":
