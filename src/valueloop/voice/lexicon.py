@@ -170,6 +170,20 @@ def score_normalized(s: str) -> LexiconScore:
     return total
 
 
+def judges(clause: str) -> bool:
+    """True when a normalised clause says how something is: a rated word or a degree word in it.
+
+    Topic matching asks this of a clause holding only a weak keyword: "the room was great",
+    房间挺好的 and "the room was too small" judge the room; "I left my bag in the room" does not.
+    """
+    if _HAN.search(clause) and (_zh_words().search(clause) or any(b in clause for b in ZH_BOOSTERS + ZH_DAMPENERS)):
+        return True
+    lex = english()
+    words = [w.replace("'", "") for w in _EN_WORD.findall(clause)]
+    rated = (w for w in words if (w,) in lex or (w.startswith("un") and (w[2:],) in lex))  # unsafe, unhelpful
+    return any(True for _ in rated) or any(w in EN_BOOSTERS or w in EN_DAMPENERS for w in words)
+
+
 def _scaled(s: LexiconScore, weight: float) -> LexiconScore:
     return LexiconScore(s.positive * weight, s.negative * weight, s.hits)
 
