@@ -171,15 +171,20 @@ def score_normalized(s: str) -> LexiconScore:
 
 
 def judges(clause: str) -> bool:
-    """True when a normalised clause says how something is: a rated word or a degree word in it.
+    """True when a normalised clause says how something is: a rated, degree or negation word in it.
 
     Topic matching asks this of a clause holding only a weak keyword: "the room was great",
-    房间挺好的 and "the room was too small" judge the room; "I left my bag in the room" does not.
+    房间挺好的, "the room was too small" and 空调不制冷 judge the room; "I left my bag in the
+    room" does not. A negation counts because a fault is mostly told as what does not work.
     """
-    if _HAN.search(clause) and (_zh_words().search(clause) or any(b in clause for b in ZH_BOOSTERS + ZH_DAMPENERS)):
+    if _HAN.search(clause) and (
+        _zh_words().search(clause) or any(b in clause for b in (*ZH_BOOSTERS, *ZH_DAMPENERS, "不", "没"))
+    ):
         return True
     lex = english()
     words = [w.replace("'", "") for w in _EN_WORD.findall(clause)]
+    if any(w in EN_NEGATORS or w.endswith("nt") and w[:-2] + "n't" in clause for w in words):
+        return True
     rated = (w for w in words if (w,) in lex or (w.startswith("un") and (w[2:],) in lex))  # unsafe, unhelpful
     return any(True for _ in rated) or any(w in EN_BOOSTERS or w in EN_DAMPENERS for w in words)
 
