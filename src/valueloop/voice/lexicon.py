@@ -183,7 +183,7 @@ def judges(clause: str) -> bool:
         return True
     lex = english()
     words = [w.replace("'", "") for w in _EN_WORD.findall(clause)]
-    if any(w in EN_NEGATORS or w.endswith("nt") and w[:-2] + "n't" in clause for w in words):
+    if any(w in EN_NEGATORS or (w.endswith("nt") and w[:-2] + "n't" in clause) for w in words):
         return True
     rated = (w for w in words if (w,) in lex or (w.startswith("un") and (w[2:],) in lex))  # unsafe, unhelpful
     return any(True for _ in rated) or any(w in EN_BOOSTERS or w in EN_DAMPENERS for w in words)

@@ -55,7 +55,15 @@ from typing import Any
 from valueloop.voice.lemma import exact_form, lemma, surface
 from valueloop.voice.lexicon import judges
 from valueloop.voice.normalize import normalize
-from valueloop.voice.tokenize import NEGATION_REACH, NEGATORS_EN, NEGATORS_ZH, is_stopword, jieba_words
+from valueloop.voice.tokenize import (
+    CLAUSE_CUT,
+    NEGATION_REACH,
+    NEGATORS_EN,
+    NEGATORS_ZH,
+    SENTENCE_END,
+    is_stopword,
+    jieba_words,
+)
 
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 SHORT_ZH = 2
@@ -71,12 +79,6 @@ _ZH_SUFFIX = frozenset("差好坏慢快贵低高大小少多脏乱吵热冷臭�
 _ZH_NEG = frozenset("不没无未别非")
 _ZH_BRIDGE = frozenset({"很", "太", "是", "那么", "怎么", "算", "够", "特别", "非常", "也", "都", "还", "再", "就"})
 """Words that may stand between a Chinese negator and what it negates (不是很脏, 没那么吵)."""
-_CLAUSE_END = re.compile(
-    r"[,;:!?\n，。；：！？、~～…]|\.(?!\d)|(?<![a-z])(?:but|however|although|though)(?![a-z])|但是|可是|不过|然而|但"
-)
-"""Where a clause ends: punctuation (not a decimal point) and contrast words (the topic may turn there)."""
-_SENTENCE_END = re.compile(r"[!?\n。！？]|\.(?!\d)")
-"""Where a clause's subject stops carrying over to the next clause."""
 Span = tuple[int, int]
 
 
@@ -248,12 +250,13 @@ class Matcher:
         cut = analyse(text)
         out = self._english(cut) if self.phrases and cut.at else []
         if cut.bounds:
-            for regex, cue, weak in ((self.zh_words, False, False), (self.zh_cues, True, False), (self.zh_weak, False, True)):
+            kinds = ((self.zh_words, False, False), (self.zh_cues, True, False), (self.zh_weak, False, True))
+            for regex, cue, weak in kinds:
                 if regex is not None:
                     out += self._zh(cut, regex, cue, weak)
         if self.patterns:
             out += [Evidence(*m.span(), pattern=True) for m in self.patterns.finditer(cut.norm) if m.end() > m.start()]
-        return tuple(sorted(out, key=lambda e: (e.start, -e.end)))
+        return tuple(sorted(out, key=lambda e: (e.start, e.end)))
 
     def _english(self, cut: Text) -> list[Evidence]:
         out = []
@@ -302,7 +305,7 @@ def settle(text: str, found: Mapping[str, Sequence[Evidence]], related: Related)
         spans = _weigh_weak(analyse(text).norm, spans, related)
     out: dict[str, Span] = {}
     for c, e in spans:
-        if c not in out or e.start < out[c][0]:
+        if c not in out or (e.start, e.end) < out[c]:
             out[c] = (e.start, e.end)
     return out
 
@@ -318,21 +321,19 @@ def _covered(c: str, e: Evidence, spans: list[tuple[str, Evidence]], related: Re
 
 def _weigh_weak(norm: str, spans: list[tuple[str, Evidence]], related: Related) -> list[tuple[str, Evidence]]:
     """``spans`` without the weak matches their clause does not support (see :func:`settle`)."""
-    ends = [m.end() for m in _CLAUSE_END.finditer(norm)]
-    sentence_ends = {m.end() for m in _SENTENCE_END.finditer(norm)}
-    starts = [0, *ends]
+    cuts = list(CLAUSE_CUT.finditer(norm))
+    starts, ends = [0, *(m.end() for m in cuts)], [*(m.start() for m in cuts), len(norm)]
     owners: list[set[str]] = [set() for _ in starts]
     for c, e in spans:
         if not e.weak:
             owners[bisect_right(starts, e.start) - 1].add(c)
     for i in range(1, len(owners)):
-        if not owners[i] and starts[i] not in sentence_ends:
+        if not owners[i] and not SENTENCE_END.search(cuts[i - 1].group()):
             owners[i] = owners[i - 1]
     kept = []
     for c, e in spans:
         i = bisect_right(starts, e.start) - 1
-        end = ends[i] if i < len(ends) else len(norm)
-        if not e.weak or (all(related(c, o) for o in owners[i]) and judges(norm[starts[i] : end])):
+        if not e.weak or (all(related(c, o) for o in owners[i]) and judges(norm[starts[i] : ends[i]])):
             kept.append((c, e))
     return kept
 
@@ -351,9 +352,7 @@ def _zh_regex(words: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, cjk))) if cjk else None
 
 
-def compile_matcher(
-    keywords: list[str], cues: list[str], patterns: list[str], weak: Sequence[str] = ()
-) -> Matcher:
+def compile_matcher(keywords: list[str], cues: list[str], patterns: list[str], weak: Sequence[str] = ()) -> Matcher:
     """The matcher of one category from its normalised keywords, complaint cues, regexes and weak keywords.
 
     A bad regular expression raises :class:`re.error`; the taxonomy loader names the place.
