@@ -183,10 +183,8 @@ def judges(clause: str) -> bool:
         return True
     lex = english()
     words = [w.replace("'", "") for w in _EN_WORD.findall(clause)]
-    if any(w in EN_NEGATORS or (w.endswith("nt") and w[:-2] + "n't" in clause) for w in words):
-        return True
-    rated = (w for w in words if (w,) in lex or (w.startswith("un") and (w[2:],) in lex))  # unsafe, unhelpful
-    return any(True for _ in rated) or any(w in EN_BOOSTERS or w in EN_DAMPENERS for w in words)
+    marks = EN_NEGATORS | EN_BOOSTERS | EN_DAMPENERS  # "wasn't" is read as "wasnt", a negator
+    return any(w in marks or (w,) in lex or (w.startswith("un") and (w[2:],) in lex) for w in words)  # un-: unsafe
 
 
 def _scaled(s: LexiconScore, weight: float) -> LexiconScore:
