@@ -232,10 +232,9 @@ class Matcher:
 
     phrases: dict[str, tuple[Phrase, ...]]
     """English keywords by the key of their first word, longest first."""
-    zh_words: re.Pattern[str] | None
-    zh_cues: re.Pattern[str] | None
+    zh: tuple[tuple[re.Pattern[str], bool, bool], ...]
+    """Chinese keywords, complaint cues and weak keywords: one regex each (longest first), with (cue, weak)."""
     patterns: re.Pattern[str] | None
-    zh_weak: re.Pattern[str] | None = None
 
     def search(self, text: str) -> Span | None:
         """The first span of evidence in ``text`` that is not a negated complaint cue; None when none.
@@ -250,13 +249,14 @@ class Matcher:
         cut = analyse(text)
         out = self._english(cut) if self.phrases and cut.at else []
         if cut.bounds:
-            kinds = ((self.zh_words, False, False), (self.zh_cues, True, False), (self.zh_weak, False, True))
-            for regex, cue, weak in kinds:
-                if regex is not None:
+            for regex, cue, weak in self.zh:
+                if regex.search(cut.norm):  # most categories find nothing: one scan, no list
                     out += self._zh(cut, regex, cue, weak)
-        if self.patterns:
+        if self.patterns and self.patterns.search(cut.norm):
             out += [Evidence(*m.span(), pattern=True) for m in self.patterns.finditer(cut.norm) if m.end() > m.start()]
-        return tuple(sorted(out, key=lambda e: (e.start, e.end)))
+        if len(out) < 2:
+            return tuple(out)
+        return tuple(sorted(out, key=_position))
 
     def _english(self, cut: Text) -> list[Evidence]:
         out = []
@@ -286,6 +286,10 @@ class Matcher:
         return out
 
 
+def _position(e: Evidence) -> Span:
+    return e.start, e.end
+
+
 Related = Callable[[str, str], bool]
 
 
@@ -298,14 +302,16 @@ def settle(text: str, found: Mapping[str, Sequence[Evidence]], related: Related)
     category is dropped (the longer reading wins), and a weak match is kept only in a clause
     that judges something and holds no other category's strong evidence.
     """
+    if len(found) == 1 and not any(e.weak for evs in found.values() for e in evs):
+        return {c: (evs[0].start, evs[0].end) for c, evs in found.items()}  # the common case: nothing to weigh
     spans = [(c, e) for c, evs in found.items() for e in evs]
     if len(found) > 1:
         spans = [(c, e) for c, e in spans if not _covered(c, e, spans, related)]
     if any(e.weak for _, e in spans):
         spans = _weigh_weak(analyse(text).norm, spans, related)
     out: dict[str, Span] = {}
-    for c, e in spans:
-        if c not in out or (e.start, e.end) < out[c]:
+    for c, e in spans:  # each category's evidence is in order of position
+        if c not in out:
             out[c] = (e.start, e.end)
     return out
 
@@ -363,10 +369,9 @@ def compile_matcher(keywords: list[str], cues: list[str], patterns: list[str], w
     by_first: dict[str, list[Phrase]] = {}
     for p in sorted({p for p in phrases if p}, key=lambda p: -len(p.keys)):
         by_first.setdefault(p.keys[0], []).append(p)
+    kinds = ((_zh_regex(keywords), False, False), (_zh_regex(cues), True, False), (_zh_regex(list(weak)), False, True))
     return Matcher(
         {k: tuple(v) for k, v in by_first.items()},
-        _zh_regex(keywords),
-        _zh_regex(cues),
+        tuple((regex, cue, is_weak) for regex, cue, is_weak in kinds if regex is not None),
         re.compile("|".join(patterns)) if patterns else None,
-        _zh_regex(list(weak)),
     )

@@ -232,8 +232,10 @@ def matches(text: str, taxonomy: tuple[Category, ...], lang: str = "zh") -> dict
     Every category's matches are weighed together (:func:`valueloop.voice.matching.settle`):
     weak keywords and matches inside another category's longer match depend on the others.
     """
-    evidence = {c.id: found for c in taxonomy if (found := c.matcher.evidence(text))}
-    names = {c.id: c.name_zh if lang == "zh" else c.name_en for c in taxonomy if c.id in evidence}
+    evidence, names = {}, {}
+    for c in taxonomy:
+        if found := c.matcher.evidence(text):
+            evidence[c.id], names[c.id] = found, c.name_zh if lang == "zh" else c.name_en
     return {
         cid: Tag(cid, names[cid], start, end, text[start:end])
         for cid, (start, end) in settle(text, evidence, related).items()
