@@ -249,6 +249,9 @@ def test_the_longer_match_of_another_category_wins_but_not_a_pattern_and_not_a_r
         ("repair", "先说免费，修完了又收检测费", {"charges"}),  # 修完 says when, not how well
         ("repair", "The warranty expired a week before it broke", {"warranty"}),
         ("repair", "They fixed it in two days", {"turnaround", "repair_quality"}),
+        ("repair", "They kept me waiting for weeks", {"turnaround"}),
+        ("repair", "安装方便快捷", set()),  # convenient and quick, not the installer's speed
+        ("repair", "安装很快，当天就装好了", {"turnaround"}),
         ("hotel", "The receptionist was rude and impatient", {"front_desk"}),
         ("hotel", "Staff were attentive and helpful", {"service"}),
         ("hotel", "窗外风景很好，能看到江", {"rooms"}),
