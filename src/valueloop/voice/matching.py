@@ -24,8 +24,8 @@ Why tokens and not substrings: a substring search finds "fee" in coffee, "bot" i
 
 * **Weak keywords** (a category's ``weak`` words) name a thing but not what was said of it:
   房间 / "room", or a judgement that fits whoever the clause is about ("friendly", 及时). A
-  weak match is evidence only in a clause that judges something (a rated or degree word:
-  "the room was great", 房间挺好的) and names no other category's strong evidence ("the
+  weak match is evidence only in a clause that judges something (a rated, degree or negation
+  word: "the room was great", 房间挺好的, 空调不制冷) and names no other category's strong evidence ("the
   room smelled" is cleanliness, "the receptionist was friendly" is the front desk). A
   clause with no strong evidence of its own continues the one before it, as a Chinese
   clause without a subject does (前台态度冷淡，问什么都爱答不理). See :func:`settle`.
