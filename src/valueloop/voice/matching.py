@@ -306,7 +306,8 @@ def settle(text: str, found: Mapping[str, Sequence[Evidence]], related: Related)
         return {c: (evs[0].start, evs[0].end) for c, evs in found.items()}  # the common case: nothing to weigh
     spans = [(c, e) for c, evs in found.items() for e in evs]
     if len(found) > 1:
-        spans = [(c, e) for c, e in spans if not _covered(c, e, spans, related)]
+        hidden = _covered(spans, related)
+        spans = [ce for ce in spans if ce not in hidden]
     if any(e.weak for _, e in spans):
         spans = _weigh_weak(analyse(text).norm, spans, related)
     out: dict[str, Span] = {}
@@ -316,13 +317,20 @@ def settle(text: str, found: Mapping[str, Sequence[Evidence]], related: Related)
     return out
 
 
-def _covered(c: str, e: Evidence, spans: list[tuple[str, Evidence]], related: Related) -> bool:
-    """True when an unrelated category matched a longer stretch of text around ``e``."""
-    return any(
-        o.start <= e.start and e.end <= o.end and o.end - o.start > e.end - e.start and not related(c, d)
-        for d, o in spans
-        if not o.pattern
-    )
+def _covered(spans: list[tuple[str, Evidence]], related: Related) -> set[tuple[str, Evidence]]:
+    """The matches that an unrelated category's longer keyword match covers.
+
+    One sweep in order of position, holding only the matches that still reach the current
+    one, so a long text with many matches costs about its number of matches.
+    """
+    hidden, reaching = set(), []
+    for c, e in sorted(spans, key=lambda ce: (ce[1].start, -ce[1].end)):
+        reaching = [(d, o) for d, o in reaching if o.end > e.start]
+        if any(o.end >= e.end and o.end - o.start > e.end - e.start and not related(c, d) for d, o in reaching):
+            hidden.add((c, e))
+        if not e.pattern:
+            reaching.append((c, e))
+    return hidden
 
 
 def _weigh_weak(norm: str, spans: list[tuple[str, Evidence]], related: Related) -> list[tuple[str, Evidence]]:
@@ -336,11 +344,18 @@ def _weigh_weak(norm: str, spans: list[tuple[str, Evidence]], related: Related) 
     for i in range(1, len(owners)):
         if not owners[i] and not SENTENCE_END.search(cuts[i - 1].group()):
             owners[i] = owners[i - 1]
+    judged: dict[int, bool] = {}
     kept = []
     for c, e in spans:
         i = bisect_right(starts, e.start) - 1
-        if not e.weak or (all(related(c, o) for o in owners[i]) and judges(norm[starts[i] : ends[i]])):
-            kept.append((c, e))
+        if e.weak:
+            if not all(related(c, o) for o in owners[i]):
+                continue
+            if i not in judged:
+                judged[i] = judges(norm[starts[i] : ends[i]])
+            if not judged[i]:
+                continue
+        kept.append((c, e))
     return kept
 
 
