@@ -323,7 +323,8 @@ def _covered(spans: list[tuple[str, Evidence]], related: Related) -> set[tuple[s
     One sweep in order of position, holding only the matches that still reach the current
     one, so a long text with many matches costs about its number of matches.
     """
-    hidden, reaching = set(), []
+    hidden: set[tuple[str, Evidence]] = set()
+    reaching: list[tuple[str, Evidence]] = []
     for c, e in sorted(spans, key=lambda ce: (ce[1].start, -ce[1].end)):
         reaching = [(d, o) for d, o in reaching if o.end > e.start]
         if any(o.end >= e.end and o.end - o.start > e.end - e.start and not related(c, d) for d, o in reaching):
