@@ -91,6 +91,9 @@ def test_lemmas_find_inflections_and_only_them(keyword: str, found: list[str], n
         ("房间一点都不脏", False),
         ("房间很脏", True),
         ("前台不耐烦", True),
+        ("they didn't tell me about the late delivery", True),  # a verb's negation stops at a preposition
+        ("he did not apologise for being late", True),
+        ("not at all rude", False),  # ... after its first content word only
     ],
 )
 def test_a_complaint_cue_in_a_negation_scope_is_not_evidence(text: str, found: bool) -> None:

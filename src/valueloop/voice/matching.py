@@ -20,7 +20,9 @@ Why tokens and not substrings: a substring search finds "fee" in coffee, "bot" i
   the issue is absent. A topic keyword in a negation's scope still tags its topic ("no
   problem with the delivery" talks about delivery): a category is a topic, and the sentiment
   says which way it went. The scope is the tokenizer's (three content words in English, one in
-  Chinese), ended by punctuation and by "but" / 但.
+  Chinese), ended by punctuation and by "but" / 但; the scope of a verb's negation (not,
+  never, -n't) also ends at a preposition after its first content word: "didn't inform me
+  about the delay" does not deny the delay, "no problem with the delivery being late" does.
 
 * **Weak keywords** (a category's ``weak`` words) name a thing but not what was said of it:
   房间 / "room", or a judgement that fits whoever the clause is about ("friendly", 及时). A
@@ -72,6 +74,10 @@ _WORD = re.compile(r"[a-z0-9\u00c0-\u024f]+(?:['’][a-z]+)?|[^\sa-z0-9\u00c0-\u
 _JOINERS = frozenset("-/'’")
 """Marks that may sit between the words of an English phrase (check-in = check in)."""
 _SCOPE_END = frozenset({"but", "however", "although", "though", "但", "但是", "可是", "不过", "然而"})
+_VERB_NEGATORS = frozenset({"not", "never", "cannot"})
+"""Negators of a verb or adjective (and every -n't): their scope stops at a preposition after the
+first content word — in "didn't inform me about the delay" the delay is not denied."""
+_PREPOSITIONS = frozenset({"about", "after", "before", "for", "from", "with", "despite", "since", "until", "over"})
 _ZH_PREFIX = frozenset("很太好真超挺蛮特巨好不没无未别非")
 """Characters that may open a jieba word before a keyword: 很脏 = 很 + 脏, 不干净 = 不 + 干净."""
 _ZH_SUFFIX = frozenset("差好坏慢快贵低高大小少多脏乱吵热冷臭旧新满贴棒赞烂")
@@ -140,7 +146,7 @@ def _dictionary() -> dict[str, int]:
 
 def _english(norm: str) -> tuple[Word, ...]:
     out: list[Word] = []
-    reach, joined = 0, False
+    reach, joined, verbal = 0, False, False
     for m in _WORD.finditer(norm):
         tok = m.group()
         if not tok[0].isalnum():
@@ -148,9 +154,11 @@ def _english(norm: str) -> tuple[Word, ...]:
             reach = reach if tok in _JOINERS else 0
             continue
         key = lemma(tok.replace("’", "'"))
+        if verbal and reach < NEGATION_REACH["en"] and tok in _PREPOSITIONS:
+            reach = 0
         negated = reach > 0
         if tok in NEGATORS_EN or tok.endswith(("n't", "n’t")):
-            reach = NEGATION_REACH["en"]
+            reach, verbal = NEGATION_REACH["en"], tok in _VERB_NEGATORS or tok.endswith(("n't", "n’t"))
         elif tok in _SCOPE_END:
             reach = 0
         elif reach and not is_stopword(tok):
