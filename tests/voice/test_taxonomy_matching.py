@@ -223,6 +223,7 @@ def test_a_weak_keyword_keeps_an_exact_evidence_span(own_hotel: tuple[Category, 
         ("the area felt unsafe", True),  # un- of a rated word
         ("i left my bag in the room", False),
         ("在房间里", False),
+        ("房间在哪不知道", False),  # 不知道 (do not know) says nothing of the room
     ],
 )
 def test_a_clause_judges_with_a_rated_degree_or_negation_word(clause: str, judged: bool) -> None:
