@@ -23,6 +23,8 @@ HOTEL = load_taxonomy(shipped("hotel"))
         ("Great location, however the room was dirty", "en", {"location": "positive", "cleanliness": "negative"}),
         ("房间很干净，但是早餐太难吃了", "zh", {"cleanliness": "positive", "breakfast": "negative"}),
         ("床很舒服，就是隔音太差", "zh", {"rooms": "positive", "noise": "negative"}),
+        ("The room was great but breakfast was cold", "en", {"rooms": "positive", "breakfast": "negative"}),
+        ("房间挺好的，就是隔音太差", "zh", {"rooms": "positive", "noise": "negative"}),
         ("位置很好，不过前台态度很差", "zh", {"location": "positive", "front_desk": "negative"}),
     ],
 )

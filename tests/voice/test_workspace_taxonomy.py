@@ -22,10 +22,12 @@ HOTEL_REVIEWS = [
     ("隔音太差，晚上很吵，前台办理入住等了半小时", {"noise", "front_desk", "check_in"}),
     ("房间很干净，早餐品种丰富，离地铁近", {"cleanliness", "breakfast", "location"}),  # a clean room: cleanliness
     ("房间很大，早餐品种丰富", {"rooms", "breakfast"}),
-    ("卫生间有头发，性价比太低", {"rooms", "cleanliness", "price"}),
+    ("卫生间有头发，性价比太低", {"cleanliness", "price"}),  # hairs in the bathroom: cleanliness
+    ("卫生间太小，性价比太低", {"rooms", "price"}),
     ("The room was spotless and the breakfast buffet was great", {"cleanliness", "breakfast"}),
     ("The room was tiny and the breakfast buffet was great", {"rooms", "breakfast"}),
-    ("Front desk staff were rude, noisy at night and overpriced", {"front_desk", "service", "noise", "price"}),
+    ("Front desk staff were rude, noisy at night and overpriced", {"front_desk", "noise", "price"}),  # their manner
+    ("Staff were rude, noisy at night and overpriced", {"service", "noise", "price"}),
 ]
 OWN = """\
 categories:

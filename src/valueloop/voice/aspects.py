@@ -17,7 +17,6 @@ clause around its evidence span, so "the room was great but breakfast was cold" 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,11 +24,7 @@ from valueloop.voice.model import SentimentModel
 from valueloop.voice.normalize import normalize
 from valueloop.voice.sentiment import NEUTRAL_BAND, Label, Sentiment, analyze_one
 from valueloop.voice.taxonomy import Category, Tag, classify, load_taxonomy
-
-_CUT = re.compile(
-    r"[,.!?;:\n。，！？；：、…~]+|(?=但是|不过|可是|然而|就是|只是)|(?=\bbut\b|\bhowever\b|\balthough\b|\bthough\b)"
-)
-"""Clause ends: punctuation, and before a contrast word (挺好的，就是有点贵 / great but cold)."""
+from valueloop.voice.tokenize import CLAUSE_CUT
 
 
 @dataclass(frozen=True)
@@ -69,7 +64,7 @@ class TopicPolarity:
 def clauses(text: str) -> list[Clause]:
     """Clauses with offsets into ``text``; empty pieces dropped."""
     out, pos = [], 0
-    for m in _CUT.finditer(normalize(text)):
+    for m in CLAUSE_CUT.finditer(normalize(text)):
         if m.start() > pos and text[pos : m.start()].strip():
             out.append(Clause(pos, m.start(), text[pos : m.start()]))
         pos = max(pos, m.end())

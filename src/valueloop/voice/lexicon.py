@@ -103,6 +103,8 @@ ZH_BOOSTERS = ("很", "非常", "太", "超", "特别", "十分", "极", "真", 
 ZH_DAMPENERS = ("有点", "有些", "稍微", "略", "比较", "还算")
 ZH_CONTRAST = re.compile(r"但是|可是|不过|然而|但")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_ZH_NOT = re.compile(r"[不没](?!知|过|管|用)")
+"""A Chinese negation that says how something is (不制冷, 没有窗户), not 不知道 / 不过 / 不管 / 不用."""
 _CLAUSE = re.compile(r"[,.;:!?\n，。；：！？、~～…]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[a-z0-9]")
@@ -168,6 +170,23 @@ def score_normalized(s: str) -> LexiconScore:
             for clause in _CLAUSE.split(part):
                 total += _scaled(_chinese_clause(clause), weight)
     return total
+
+
+def judges(clause: str) -> bool:
+    """True when a normalised clause says how something is: a rated, degree or negation word in it.
+
+    Topic matching asks this of a clause holding only a weak keyword: "the room was great",
+    房间挺好的, "the room was too small" and 空调不制冷 judge the room; "I left my bag in the
+    room" does not. A negation counts because a fault is mostly told as what does not work.
+    """
+    if _HAN.search(clause) and (
+        _zh_words().search(clause) or _ZH_NOT.search(clause) or any(b in clause for b in (*ZH_BOOSTERS, *ZH_DAMPENERS))
+    ):
+        return True
+    lex = english()
+    words = [w.replace("'", "") for w in _EN_WORD.findall(clause)]
+    marks = EN_NEGATORS | EN_BOOSTERS | EN_DAMPENERS  # "wasn't" is read as "wasnt", a negator
+    return any(w in marks or (w,) in lex or (w.startswith("un") and (w[2:],) in lex) for w in words)  # un-: unsafe
 
 
 def _scaled(s: LexiconScore, weight: float) -> LexiconScore:

@@ -20,7 +20,20 @@ Why tokens and not substrings: a substring search finds "fee" in coffee, "bot" i
   the issue is absent. A topic keyword in a negation's scope still tags its topic ("no
   problem with the delivery" talks about delivery): a category is a topic, and the sentiment
   says which way it went. The scope is the tokenizer's (three content words in English, one in
-  Chinese), ended by punctuation and by "but" / 但.
+  Chinese), ended by punctuation and by "but" / 但; the scope of a verb's negation (not,
+  never, -n't) also ends at a preposition after its first content word: "didn't inform me
+  about the delay" does not deny the delay, "no problem with the delivery being late" does.
+
+* **Weak keywords** (a category's ``weak`` words) name a thing but not what was said of it:
+  房间 / "room", or a judgement that fits whoever the clause is about ("friendly", 及时). A
+  weak match is evidence only in a clause that judges something (a rated, degree or negation
+  word: "the room was great", 房间挺好的, 空调不制冷) and names no other category's strong evidence ("the
+  room smelled" is cleanliness, "the receptionist was friendly" is the front desk). A
+  clause with no strong evidence of its own continues the one before it, as a Chinese
+  clause without a subject does (前台态度冷淡，问什么都爱答不理). See :func:`settle`.
+* **The longer reading wins**: a match that lies inside a longer match of an unrelated
+  category is not evidence — "room" in "room service", 上门 in 上门费, 没修好 (failed) in
+  还没修好 (not yet done).
 
 Evidence offsets are offsets into the original text: normalisation keeps the length.
 
@@ -35,14 +48,24 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from valueloop.voice.lemma import exact_form, lemma, surface
+from valueloop.voice.lexicon import judges
 from valueloop.voice.normalize import normalize
-from valueloop.voice.tokenize import NEGATION_REACH, NEGATORS_EN, NEGATORS_ZH, is_stopword, jieba_words
+from valueloop.voice.tokenize import (
+    CLAUSE_CUT,
+    NEGATION_REACH,
+    NEGATORS_EN,
+    NEGATORS_ZH,
+    SENTENCE_END,
+    is_stopword,
+    jieba_words,
+)
 
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 SHORT_ZH = 2
@@ -51,6 +74,10 @@ _WORD = re.compile(r"[a-z0-9\u00c0-\u024f]+(?:['’][a-z]+)?|[^\sa-z0-9\u00c0-\u
 _JOINERS = frozenset("-/'’")
 """Marks that may sit between the words of an English phrase (check-in = check in)."""
 _SCOPE_END = frozenset({"but", "however", "although", "though", "但", "但是", "可是", "不过", "然而"})
+_VERB_NEGATORS = frozenset({"not", "never", "cannot"})
+"""Negators of a verb or adjective (and every -n't): their scope stops at a preposition after the
+first content word — in "didn't inform me about the delay" the delay is not denied."""
+_PREPOSITIONS = frozenset({"about", "after", "before", "for", "from", "with", "despite", "since", "until", "over"})
 _ZH_PREFIX = frozenset("很太好真超挺蛮特巨好不没无未别非")
 """Characters that may open a jieba word before a keyword: 很脏 = 很 + 脏, 不干净 = 不 + 干净."""
 _ZH_SUFFIX = frozenset("差好坏慢快贵低高大小少多脏乱吵热冷臭旧新满贴棒赞烂")
@@ -59,6 +86,17 @@ _ZH_NEG = frozenset("不没无未别非")
 _ZH_BRIDGE = frozenset({"很", "太", "是", "那么", "怎么", "算", "够", "特别", "非常", "也", "都", "还", "再", "就"})
 """Words that may stand between a Chinese negator and what it negates (不是很脏, 没那么吵)."""
 Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One match of a category in a text: where, and whether it came from a weak keyword."""
+
+    start: int
+    end: int
+    weak: bool = False
+    pattern: bool = False
+    """From a regular expression: its stretch may take in context, so it never covers another match."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +146,7 @@ def _dictionary() -> dict[str, int]:
 
 def _english(norm: str) -> tuple[Word, ...]:
     out: list[Word] = []
-    reach, joined = 0, False
+    reach, joined, verbal = 0, False, False
     for m in _WORD.finditer(norm):
         tok = m.group()
         if not tok[0].isalnum():
@@ -116,9 +154,11 @@ def _english(norm: str) -> tuple[Word, ...]:
             reach = reach if tok in _JOINERS else 0
             continue
         key = lemma(tok.replace("’", "'"))
+        if verbal and reach < NEGATION_REACH["en"] and tok in _PREPOSITIONS:
+            reach = 0
         negated = reach > 0
         if tok in NEGATORS_EN or tok.endswith(("n't", "n’t")):
-            reach = NEGATION_REACH["en"]
+            reach, verbal = NEGATION_REACH["en"], tok in _VERB_NEGATORS or tok.endswith(("n't", "n’t"))
         elif tok in _SCOPE_END:
             reach = 0
         elif reach and not is_stopword(tok):
@@ -181,12 +221,13 @@ class Phrase:
 
     keys: tuple[str, ...]
     cue: bool
+    weak: bool = False
 
 
-def _phrase(keyword: str, cue: bool) -> Phrase | None:
+def _phrase(keyword: str, cue: bool, weak: bool = False) -> Phrase | None:
     words = [m.group() for m in _WORD.finditer(keyword) if m.group()[0].isalnum()]
     keys = tuple(f"={surface(w)}" if exact_form(w) else lemma(w) for w in words)
-    return Phrase(keys, cue) if keys else None
+    return Phrase(keys, cue, weak) if keys else None
 
 
 def _word_is(word: Word, key: str) -> bool:
@@ -199,47 +240,132 @@ class Matcher:
 
     phrases: dict[str, tuple[Phrase, ...]]
     """English keywords by the key of their first word, longest first."""
-    zh_words: re.Pattern[str] | None
-    zh_cues: re.Pattern[str] | None
+    zh: tuple[tuple[re.Pattern[str], bool, bool], ...]
+    """Chinese keywords, complaint cues and weak keywords: one regex each (longest first), with (cue, weak)."""
     patterns: re.Pattern[str] | None
 
     def search(self, text: str) -> Span | None:
-        """The first span of evidence in ``text`` that is not a negated complaint cue; None when none."""
+        """The first span of evidence in ``text`` that is not a negated complaint cue; None when none.
+
+        Weak keywords count here as any keyword: weighing them needs the other categories (:func:`settle`).
+        """
+        found = self.evidence(text)
+        return (found[0].start, found[0].end) if found else None
+
+    def evidence(self, text: str) -> tuple[Evidence, ...]:
+        """Every match in ``text`` (negated complaint cues left out), in order of position."""
         cut = analyse(text)
-        best = self._english(cut) if self.phrases and cut.at else None
+        out = self._english(cut) if self.phrases and cut.at else []
         if cut.bounds:
-            for regex, cue in ((self.zh_words, False), (self.zh_cues, True)):
-                if regex is not None and (span := self._zh(cut, regex, cue)) and (best is None or span < best):
-                    best = span
-        if self.patterns and (m := self.patterns.search(cut.norm)) and (best is None or m.span() < best):
-            best = m.span()
-        return best
+            for regex, cue, weak in self.zh:
+                if regex.search(cut.norm):  # most categories find nothing: one scan, no list
+                    out += self._zh(cut, regex, cue, weak)
+        if self.patterns and self.patterns.search(cut.norm):
+            out += [Evidence(*m.span(), pattern=True) for m in self.patterns.finditer(cut.norm) if m.end() > m.start()]
+        if len(out) < 2:
+            return tuple(out)
+        return tuple(sorted(out, key=_position))
 
-    def _english(self, cut: Text) -> Span | None:
-        best: Span | None = None
+    def _english(self, cut: Text) -> list[Evidence]:
+        out = []
         words = cut.words
-        for p in (p for key in cut.at if key in self.phrases for p in self.phrases[key]):
-            n = len(p.keys)
-            for i in cut.at.get(p.keys[0], ()):
-                if (best and words[i].start >= best[0]) or i + n > len(words):
-                    break
-                if not all(_word_is(words[i + j], k) for j, k in enumerate(p.keys[1:], 1)):
-                    continue
-                if any(not words[i + j].joined for j in range(1, n)) or (p.cue and words[i].negated):
-                    continue
-                best = (words[i].start, words[i + n - 1].end)
-                break
-        return best
+        for key in cut.at:
+            for p in self.phrases.get(key, ()):
+                n = len(p.keys)
+                for i in cut.at[key]:
+                    if i + n > len(words):
+                        break
+                    if not all(_word_is(words[i + j], k) for j, k in enumerate(p.keys[1:], 1)):
+                        continue
+                    if any(not words[i + j].joined for j in range(1, n)) or (p.cue and words[i].negated):
+                        continue
+                    out.append(Evidence(words[i].start, words[i + n - 1].end, p.weak))
+        return out
 
-    def _zh(self, cut: Text, regex: re.Pattern[str], cue: bool) -> Span | None:
+    def _zh(self, cut: Text, regex: re.Pattern[str], cue: bool, weak: bool) -> list[Evidence]:
+        out = []
         for m in regex.finditer(cut.norm):
             s, e = m.span()
             if e - s <= SHORT_ZH and _inside_a_word(cut, s, e):
                 continue
             if cue and (s in cut.negated_zh or (cut.zh_starts[s] in cut.negated_zh and cut.zh_starts[s] < s)):
                 continue
-            return s, e
-        return None
+            out.append(Evidence(s, e, weak))
+        return out
+
+
+def _position(e: Evidence) -> Span:
+    return e.start, e.end
+
+
+Related = Callable[[str, str], bool]
+
+
+def settle(text: str, found: Mapping[str, Sequence[Evidence]], related: Related) -> dict[str, Span]:
+    """The span each category keeps once the categories' matches in ``text`` are weighed together.
+
+    ``found`` is every category's :meth:`Matcher.evidence`; ``related(a, b)`` is True for a
+    category and its ancestors or descendants, which never take evidence from one another.
+    Two rules (see the module docstring): a match inside a longer match of an unrelated
+    category is dropped (the longer reading wins), and a weak match is kept only in a clause
+    that judges something and holds no other category's strong evidence.
+    """
+    if len(found) == 1 and not any(e.weak for evs in found.values() for e in evs):
+        return {c: (evs[0].start, evs[0].end) for c, evs in found.items()}  # the common case: nothing to weigh
+    spans = [(c, e) for c, evs in found.items() for e in evs]
+    if len(found) > 1:
+        hidden = _covered(spans, related)
+        spans = [ce for ce in spans if ce not in hidden]
+    if any(e.weak for _, e in spans):
+        spans = _weigh_weak(analyse(text).norm, spans, related)
+    out: dict[str, Span] = {}
+    for c, e in spans:  # each category's evidence is in order of position
+        if c not in out:
+            out[c] = (e.start, e.end)
+    return out
+
+
+def _covered(spans: list[tuple[str, Evidence]], related: Related) -> set[tuple[str, Evidence]]:
+    """The matches that an unrelated category's longer keyword match covers.
+
+    One sweep in order of position, holding only the matches that still reach the current
+    one, so a long text with many matches costs about its number of matches.
+    """
+    hidden: set[tuple[str, Evidence]] = set()
+    reaching: list[tuple[str, Evidence]] = []
+    for c, e in sorted(spans, key=lambda ce: (ce[1].start, -ce[1].end)):
+        reaching = [(d, o) for d, o in reaching if o.end > e.start]
+        if any(o.end >= e.end and o.end - o.start > e.end - e.start and not related(c, d) for d, o in reaching):
+            hidden.add((c, e))
+        if not e.pattern:
+            reaching.append((c, e))
+    return hidden
+
+
+def _weigh_weak(norm: str, spans: list[tuple[str, Evidence]], related: Related) -> list[tuple[str, Evidence]]:
+    """``spans`` without the weak matches their clause does not support (see :func:`settle`)."""
+    cuts = list(CLAUSE_CUT.finditer(norm))
+    starts, ends = [0, *(m.end() for m in cuts)], [*(m.start() for m in cuts), len(norm)]
+    owners: list[set[str]] = [set() for _ in starts]
+    for c, e in spans:
+        if not e.weak:
+            owners[bisect_right(starts, e.start) - 1].add(c)
+    for i in range(1, len(owners)):
+        if not owners[i] and not SENTENCE_END.search(cuts[i - 1].group()):
+            owners[i] = owners[i - 1]
+    judged: dict[int, bool] = {}
+    kept = []
+    for c, e in spans:
+        i = bisect_right(starts, e.start) - 1
+        if e.weak:
+            if not all(related(c, o) for o in owners[i]):
+                continue
+            if i not in judged:
+                judged[i] = judges(norm[starts[i] : ends[i]])
+            if not judged[i]:
+                continue
+        kept.append((c, e))
+    return kept
 
 
 def _inside_a_word(cut: Text, s: int, e: int) -> bool:
@@ -256,19 +382,20 @@ def _zh_regex(words: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, cjk))) if cjk else None
 
 
-def compile_matcher(keywords: list[str], cues: list[str], patterns: list[str]) -> Matcher:
-    """The matcher of one category from its normalised keywords, complaint cues and regexes.
+def compile_matcher(keywords: list[str], cues: list[str], patterns: list[str], weak: Sequence[str] = ()) -> Matcher:
+    """The matcher of one category from its normalised keywords, complaint cues, regexes and weak keywords.
 
     A bad regular expression raises :class:`re.error`; the taxonomy loader names the place.
     """
     phrases = [_phrase(w, False) for w in keywords if not CJK.search(w)]
     phrases += [_phrase(w, True) for w in cues if not CJK.search(w)]
+    phrases += [_phrase(w, False, True) for w in weak if not CJK.search(w)]
     by_first: dict[str, list[Phrase]] = {}
     for p in sorted({p for p in phrases if p}, key=lambda p: -len(p.keys)):
         by_first.setdefault(p.keys[0], []).append(p)
+    kinds = ((_zh_regex(keywords), False, False), (_zh_regex(cues), True, False), (_zh_regex(list(weak)), False, True))
     return Matcher(
         {k: tuple(v) for k, v in by_first.items()},
-        _zh_regex(keywords),
-        _zh_regex(cues),
+        tuple((regex, cue, is_weak) for regex, cue, is_weak in kinds if regex is not None),
         re.compile("|".join(patterns)) if patterns else None,
     )

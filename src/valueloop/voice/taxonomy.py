@@ -9,7 +9,9 @@ parent, so counts roll up.
 How keywords match is :mod:`valueloop.voice.matching`: English on words and their
 lemmas (refund finds refunded, "fee" is not in coffee), Chinese on jieba's word boundaries
 for short keywords (卫生 is not in 卫生间), and a complaint cue (``negative``) inside a
-negation's scope ("not rude", 不脏) is no evidence.
+negation's scope ("not rude", 不脏) is no evidence. A ``weak`` keyword (房间, "room") counts
+only in a clause that judges something and names no other category, and a match inside a
+longer match of another category (room in "room service") gives way to it.
 
 >>> tags = classify("又是退款到账慢，客服态度很差")
 >>> [(t.category, t.start, t.end, t.match) for t in tags]
@@ -27,7 +29,7 @@ from typing import Any, Literal
 
 from valueloop.errors import SpecError
 from valueloop.spec.yamlsource import PathKey, Problem, format_path, load_yaml
-from valueloop.voice.matching import Matcher, compile_matcher
+from valueloop.voice.matching import Matcher, compile_matcher, settle
 from valueloop.voice.normalize import normalize
 from valueloop.voice.resources import path
 
@@ -52,8 +54,9 @@ class Tag:
     match: str
 
 
-WORD_FIELDS = ("keywords", "negative")
-"""Fields of words a category matches: topic words, and complaint cues (matched alike, listed apart)."""
+WORD_FIELDS = ("keywords", "negative", "weak")
+"""Fields of words a category matches: topic words, complaint cues (matched alike, listed apart), and
+weak words that count only in a clause judging them and naming no other category (matching.settle)."""
 FIELDS = ("id", "name", *WORD_FIELDS, "patterns", "examples", "children")
 
 
@@ -62,12 +65,12 @@ def _words(node: dict[str, Any], field: str) -> list[str]:
 
 
 def _matcher(node: dict[str, Any], where: str) -> Matcher:
-    keywords, cues = _words(node, "keywords"), _words(node, "negative")
+    keywords, cues, weak = _words(node, "keywords"), _words(node, "negative"), _words(node, "weak")
     patterns = [str(p) for p in node.get("patterns") or []]
-    if not keywords and not cues and not patterns:
+    if not keywords and not cues and not weak and not patterns:
         raise SpecError(f"{where}: a category needs keywords or patterns")
     try:
-        return compile_matcher(keywords, cues, patterns)
+        return compile_matcher(keywords, cues, patterns, weak)
     except re.error as err:
         raise SpecError(f"{where}: bad pattern: {err}") from err
 
@@ -224,13 +227,24 @@ def classify(text: str, taxonomy: tuple[Category, ...] | None = None, lang: str 
 
 
 def matches(text: str, taxonomy: tuple[Category, ...], lang: str = "zh") -> dict[str, Tag]:
-    """Each category whose own keywords or patterns occur in ``text``, by id; ancestors not added."""
-    found: dict[str, Tag] = {}
+    """Each category whose own keywords or patterns occur in ``text``, by id; ancestors not added.
+
+    Every category's matches are weighed together (:func:`valueloop.voice.matching.settle`):
+    weak keywords and matches inside another category's longer match depend on the others.
+    """
+    evidence, names = {}, {}
     for c in taxonomy:
-        if span := c.matcher.search(text):
-            start, end = span
-            found[c.id] = Tag(c.id, c.name_zh if lang == "zh" else c.name_en, start, end, text[start:end])
-    return found
+        if found := c.matcher.evidence(text):
+            evidence[c.id], names[c.id] = found, c.name_zh if lang == "zh" else c.name_en
+    return {
+        cid: Tag(cid, names[cid], start, end, text[start:end])
+        for cid, (start, end) in settle(text, evidence, related).items()
+    }
+
+
+def related(a: str, b: str) -> bool:
+    """True when one category is the other or its ancestor (``a`` and ``a/b``): they share evidence."""
+    return a == b or b.startswith(f"{a}/") or a.startswith(f"{b}/")
 
 
 def with_ancestors(found: dict[str, Tag], taxonomy: tuple[Category, ...], lang: str = "zh") -> list[Tag]:

@@ -26,6 +26,13 @@ from valueloop.voice.lang import detect_language
 from valueloop.voice.normalize import normalize
 from valueloop.voice.resources import path, word_list
 
+CLAUSE_CUT = re.compile(
+    r"[,.!?;:\n。，！？；：、…~]+|(?=但是|不过|可是|然而|就是|只是)|(?=\bbut\b|\bhowever\b|\balthough\b|\bthough\b)"
+)
+"""Clause ends in a normalised text: punctuation, and before a contrast word (挺好的，就是有点贵 / great but
+cold). Topic polarity scores each clause; topic matching weighs weak keywords per clause."""
+SENTENCE_END = re.compile(r"[.!?\n。！？]")
+"""Marks in a clause cut that end a sentence too."""
 NEGATORS_ZH = frozenset(
     {"不", "没", "没有", "别", "未", "无", "非", "毫无", "并不", "从不", "从没", "不是", "不够", "不太"}
 )
