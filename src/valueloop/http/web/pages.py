@@ -162,17 +162,19 @@ def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dic
 def rankings(
     who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc",
     model: str | None = None, period: str | None = None, region: str | None = None, level: str | None = None,
+    segment: str | None = None,
 ) -> Response:  # fmt: skip
     """One stored run's ranking; ``model``/``period``/``level`` pick the run (unknown values fall back to the
-    latest), ``region`` keeps the units under one region (ranks stay those of the whole run). Above the
+    latest), ``region`` keeps the units under one region (ranks stay those of the whole run), ``segment``
+    (``vip:true``) ranks the run's units on one customer segment's rows (see :mod:`.cuts`). Above the
     table, the parent's roll-up: the region's when one is chosen, else that of every unit the caller sees."""
-    cut = cuts.choose(ws, who, model, period, level, region)
+    cut = cuts.choose(ws, who, model, period, level, region, segment)
     run, results = cuts.results(ws, who, cut)
     rows = _sorted(results, sort, order == "desc")
     chosen = {"model": run["model"] if run else cut.model, "period": run["period"] if run else cut.period,
-              "region": cut.region, "level": cut.level}  # fmt: skip
+              "region": cut.region, "level": cut.level, "segment": cut.segment.key if cut.segment else None}  # fmt: skip
     return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order, choices=cut.choices,
-                chosen=chosen, regions=cut.regions, levels=cut.levels)  # fmt: skip
+                chosen=chosen, regions=cut.regions, levels=cut.levels, segments=cut.segments)  # fmt: skip
 
 
 def known_unit(ws: Workspace, who: Principal, entity_id: str) -> dict[str, Any] | None:
