@@ -22,7 +22,7 @@ CUT_MESSAGES: dict[str, dict[str, str]] = {
     "level_field:customer_id": {"zh": "客户", "en": "Customer"},
     "segment": {"zh": "客户细分", "en": "Segment"},
     "segment_all": {"zh": "全部客户", "en": "All customers"},
-    "segment_ranked": {"zh": "仅按该细分客户的记录重新评分排名", "en": "Scored and ranked on this segment's records only"},
+    "segment_ranked": {"zh": "仅按该细分客户的记录重新评分排名", "en": "scored on this segment's records only"},
     "segment_field_spend_tier": {"zh": "消费层级", "en": "Spend tier"},
     "segment_field_age_band": {"zh": "年龄段", "en": "Age band"},
     "segment_field_vip": {"zh": "VIP 客户", "en": "VIP"},

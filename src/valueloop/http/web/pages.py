@@ -37,6 +37,7 @@ from valueloop.http.web import (
     models_page,
     qa_pages,
     sparkline,
+    subscriptions_page,
     survey_page,
     surveys_page,
     upload_page,
@@ -60,7 +61,7 @@ def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
                    accounts_page, survey_page, cases_page, qa_pages, explain_page, surveys_page,
-                   drill_page, api_docs_page):  # fmt: skip
+                   drill_page, api_docs_page, subscriptions_page):  # fmt: skip
         app.include_router(module.router)
     app.include_router(router)
 
@@ -172,7 +173,8 @@ def rankings(
     run, results = cuts.results(ws, who, cut)
     rows = _sorted(results, sort, order == "desc")
     chosen = {"model": run["model"] if run else cut.model, "period": run["period"] if run else cut.period,
-              "region": cut.region, "level": cut.level, "segment": cut.segment.key if cut.segment else None}  # fmt: skip
+              "region": cut.region, "level": cut.level,
+              "segment": cut.segment.key if cut.segment else None}  # fmt: skip
     return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order, choices=cut.choices,
                 chosen=chosen, regions=cut.regions, levels=cut.levels, segments=cut.segments)  # fmt: skip
 
