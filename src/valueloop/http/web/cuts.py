@@ -75,10 +75,9 @@ def results(ws: Workspace, who: Principal, cut: Cut) -> tuple[dict[str, Any] | N
     """The run of ``cut`` (None if there is none) and its results the caller may see, kept to the region."""
     seen = visible_units(ws, who)
     try:
-        if cut.segment is not None:
-            run = segment_results(ws, seen, cut.segment, cut.period, cut.model, cut.level)
-        else:
-            run = run_results(ws, seen, cut.period, cut.model, cut.level)
+        run = segment_results(ws, seen, cut.segment, cut.period, cut.model, cut.level) or run_results(
+            ws, seen, cut.period, cut.model, cut.level
+        )
     except InputError:
         return None, []
     keep = cut.region and not level_field(run["level"])

@@ -19,7 +19,7 @@ from valueloop.diagnosis.service.priorities import Priority, latest_period, prio
 from valueloop.errors import InputError
 from valueloop.evaluation.service.directory import below, unit_directory
 from valueloop.evaluation.service.models import load_versions
-from valueloop.evaluation.service.scores import run_history, run_results, unit_scores
+from valueloop.evaluation.service.scores import run_history, run_levels, run_results, unit_scores
 from valueloop.http.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
 from valueloop.http.response_cache import CACHED
 from valueloop.http.web import (
@@ -47,6 +47,7 @@ from valueloop.http.web.render import HERE, landing, page, translator
 from valueloop.improvement.service.actions_view import list_actions
 from valueloop.improvement.workflow import Status, allowed_next
 from valueloop.monitoring.service import alerts as alert_records
+from valueloop.spec.model import level_field
 from valueloop.store.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
@@ -222,8 +223,17 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
         "actions": acts,
         "can_create": can_create,
         "sparks": sparkline.for_rows(ws, found),
+        "field_levels": _field_levels(ws, who, run) if rolled else [],
     }
     return page(request, "unit.html", who, **context)
+
+
+def _field_levels(ws: Workspace, who: Principal, run: dict[str, Any] | None) -> list[str]:
+    """A bound caller's field levels of the run's model (agents, channels): ranked on their own units' rows
+    (:mod:`valueloop.evaluation.service.segments`), so their landing page links them."""
+    if run is None or not who.scoped:
+        return []
+    return [level for level in run_levels(ws).get(run["model"], []) if level_field(level)]
 
 
 @router.get("/actions", response_class=HTMLResponse, dependencies=[CACHED])
