@@ -1,17 +1,22 @@
-"""Saved views on every list page that has filters (issue 20): cases, surveys and the value stream, as on rankings."""
+"""Saved views on every list page that has filters (issue 20): cases, surveys, the value stream and the board."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
 
 from api.conftest import TestClient
+from valueloop.accounts import scope
+from valueloop.accounts.service.accounts import user_principal
 from valueloop.accounts.service.saved_views import PAGES
 from valueloop.http.api.views import PageName
+from valueloop.improvement.service.actions_view import list_actions
+from valueloop.store.workspace import Workspace
 
 Headers = Callable[[str], dict[str, str]]
-FILTERED = {"cases": "state=closed", "vsm": "period=2026-10", "surveys": "period=month"}
+FILTERED = {"cases": "state=closed", "vsm": "period=2026-10", "surveys": "period=month", "actions": "overdue=true"}
 
 
 def test_the_api_takes_exactly_the_pages_the_service_keeps() -> None:
@@ -35,3 +40,24 @@ def test_a_list_page_lists_applies_and_hides_the_callers_views(
         assert "onerror" not in app_client.get(f"/{name}", headers=as_role("viewer")).text
     finally:
         app_client.delete(f"/api/v1/views/{view['view_id']}", headers=as_role("analyst"))
+
+
+def _tickets(html: str) -> set[int]:
+    return {int(i) for i in re.findall(r'id="ticket-(\d+)"', html)}
+
+
+def test_the_board_filters_by_owner_department_and_overdue(
+    app_client: TestClient, as_role: Headers, demo: Workspace
+) -> None:
+    every = scope.actions(demo, user_principal(demo, "analyst"), list_actions(demo))
+    assert len(every) > 1
+    whole = app_client.get("/actions", headers=as_role("analyst"), params={"lang": "zh-CN"}).text
+    assert 'id="board-filter"' in whole and _tickets(whole) == {a.action_id for a in every}
+    owner = every[0].owner
+    mine = app_client.get("/actions", headers=as_role("analyst"), params={"owner": owner}).text
+    assert _tickets(mine) == {a.action_id for a in every if a.owner == owner}
+    assert f'<option value="{owner}" selected>' in mine
+    late = app_client.get("/actions", headers=as_role("analyst"), params={"overdue": "true"}).text
+    assert _tickets(late) == {a.action_id for a in every if a.overdue}
+    unknown = app_client.get("/actions", headers=as_role("analyst"), params={"department": "<i>nope</i>"}).text
+    assert _tickets(unknown) == _tickets(whole) and "<i>nope</i>" not in unknown

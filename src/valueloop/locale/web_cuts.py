@@ -31,6 +31,7 @@ CUT_MESSAGES: dict[str, dict[str, str]] = {
     "segment_spend_tier_high": {"zh": "高", "en": "High"},
     "segment_spend_tier_mid": {"zh": "中", "en": "Mid"},
     "segment_spend_tier_low": {"zh": "低", "en": "Low"},
+    "no_matching_actions": {"zh": "没有符合筛选条件的改进行动。", "en": "No action matches these filters."},
     "field_within": {"zh": "按您负责单位的记录评分并排名", "en": "scored and ranked on your units' records"},
     "field_levels_mine": {"zh": "本范围内的其他排名", "en": "Other rankings of your units"},
     "segment_industry_hotel": {"zh": "酒店", "en": "Hotel"},

@@ -237,8 +237,19 @@ def _field_levels(ws: Workspace, who: Principal, run: dict[str, Any] | None) -> 
 
 
 @router.get("/actions", response_class=HTMLResponse, dependencies=[CACHED])
-def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
-    rows = scope.actions(ws, who, list_actions(ws))
+def board(
+    who: ActionsRead, ws: WorkspaceDep, request: Request, owner: str | None = None, department: str | None = None,
+    overdue: bool = False,
+) -> Response:  # fmt: skip
+    """The caller's actions by status; ``owner``/``department`` (one of those on the board, else ignored) and
+    ``overdue`` narrow the tickets, and a user's set of them can be saved as a view."""
+    every = scope.actions(ws, who, list_actions(ws))
+    owners = sorted({a.owner for a in every if a.owner})
+    departments = sorted({a.department for a in every if a.department})
+    owner = owner if owner in owners else None
+    department = department if department in departments else None
+    rows = [a for a in every if owner in (None, a.owner) and department in (None, a.department)
+            and (a.overdue or not overdue)]  # fmt: skip
     columns = [(s.value, [r for r in rows if r.status == s.value]) for s in Status]
     moves = {s.value: [n.value for n in allowed_next(s)] for s in Status}
     return page(
@@ -247,6 +258,10 @@ def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
         who,
         columns=columns,
         total=len(rows),
+        every=len(every),
+        owners=owners,
+        departments=departments,
+        chosen={"owner": owner, "department": department, "overdue": overdue},
         moves=moves,
         states={s.value: translator(request).t(s.value) for s in Status},  # the board's messages name states
         can_move=who.can(Permission.actions_write),
