@@ -18,7 +18,8 @@ from valueloop.store.workspace import Workspace
 
 PAGES = ("/", "/rankings", "/units/B016", "/units/R01", "/units/B016/indicators/resolution_time", "/alerts", "/actions",
          "/actions/1", "/actions/2", "/experiments", "/vsm", "/accounts", "/voice", "/upload",
-         "/units/B016/indicators/resolution_time/records", "/units/B016/indicators/complaint_rate/records")  # fmt: skip
+         "/units/B016/indicators/resolution_time/records", "/units/B016/indicators/complaint_rate/records",
+         "/subscriptions", "/rankings?segment=vip:true&level=branch")  # fmt: skip
 CODES = {*(r.value for r in RuleName), "welch_t", "two_proportion_z", "branch", "region", "analyst", "manager",
          "error_burst", "traffic_anomaly", "critical", "warning", "in_progress", "inhibited", "silenced"}  # fmt: skip
 

@@ -226,7 +226,7 @@ def _users(c: Corpus) -> None:
 # ---- renderers: each gives (kind, output) once per module ------------------------------------------------------
 
 PAGES = ("/", "/rankings", "/units/{branch}", "/actions", "/actions/{action}", "/alerts", "/voice", "/experiments",
-         "/reports", "/models", "/accounts", "/upload", "/vsm")  # fmt: skip
+         "/reports", "/models", "/accounts", "/upload", "/vsm", "/subscriptions")  # fmt: skip
 FILES = (
     "review.html",
     "review.pdf",

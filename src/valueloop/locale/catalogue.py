@@ -21,6 +21,7 @@ from valueloop.locale.web_cuts import CUT_MESSAGES
 from valueloop.locale.web_drill import DRILL_MESSAGES
 from valueloop.locale.web_loop import LOOP_MESSAGES
 from valueloop.locale.web_qa import QA_MESSAGES
+from valueloop.locale.web_subscriptions import SUBSCRIPTION_MESSAGES
 from valueloop.locale.web_surveys import SURVEY_MESSAGES
 
 Entry = Mapping[str, str]
@@ -36,7 +37,8 @@ def _merge(*parts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 PAGES: Final = _merge(
-    WEB, LOOP_MESSAGES, CASE_MESSAGES, QA_MESSAGES, TERMS, SURVEY_MESSAGES, DRILL_MESSAGES, CUT_MESSAGES
+    WEB, LOOP_MESSAGES, CASE_MESSAGES, QA_MESSAGES, TERMS, SURVEY_MESSAGES, DRILL_MESSAGES, CUT_MESSAGES,
+    SUBSCRIPTION_MESSAGES,
 )
 """What the dashboard's pages read (``Translator.t``)."""
 SECTIONS_BY_NAME: Final[dict[str, dict[str, dict[str, str]]]] = {"pages": PAGES, "report": REPORT}

@@ -1,4 +1,4 @@
-"""Saved views: a user's named filter sets on the dashboard's pages (rankings, alerts, the board, voice).
+"""Saved views: a user's named filter sets on the dashboard's list pages (rankings, alerts, cases, surveys, …).
 
 A view is the page's query string, kept as the user typed it into the page's selectors; applying it
 is opening the page with that query, so the page's own checks judge it every time (a view saved
@@ -20,8 +20,9 @@ from valueloop.store import appdb
 from valueloop.store import tables as db
 from valueloop.store.workspace import Workspace
 
-PAGES: Final = ("rankings", "alerts", "actions", "voice")
-"""The pages with selectors whose filters can be saved."""
+PAGES: Final = ("rankings", "alerts", "actions", "voice", "cases", "surveys", "vsm")
+"""The pages with selectors whose filters can be saved. (The records behind an indicator value have a part
+and a page, not filters: their address names the unit and indicator, and a bookmark keeps it.)"""
 MAX_VIEWS: Final = 50
 """Views per user and page: a list to pick from, not a store."""
 

@@ -63,11 +63,13 @@ def evaluate(
     version: int | None = None,
     store: bool = True,
     versions: list[EvaluationModel] | None = None,
+    wh: Warehouse | None = None,
 ) -> EvaluationRun:
     """Evaluate ``period`` (default: the latest with data); ``versions`` replaces the model files'
-    versions (e.g. their cut to what an agent controls, for scorecards)."""
+    versions (e.g. their cut to what an agent controls, for scorecards); ``wh`` replaces the whole lake
+    (e.g. by the rows of one customer segment, :mod:`.segments`)."""
     versions = versions or load_versions(ws, model_id)
-    wh = Warehouse(ws)
+    wh = wh or Warehouse(ws)
     grain = versions[-1].period
     period = period or latest_period(wh, versions[-1])
     model = version_for_period(versions, period, grain, version)

@@ -15,7 +15,7 @@ from valueloop.accounts.service.saved_views import SavedView
 from valueloop.http.deps import Authenticated, WorkspaceDep
 
 router = APIRouter(tags=["views"])
-PageName = Literal["rankings", "alerts", "actions", "voice"]
+PageName = Literal["rankings", "alerts", "actions", "voice", "cases", "surveys", "vsm"]
 ViewId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 

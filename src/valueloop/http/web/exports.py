@@ -34,9 +34,11 @@ def _table(
     period: str | None = None,
     level: str | None = None,
     region: str | None = None,
+    segment: str | None = None,
 ) -> tuple[dict[str, Any], list[str], list[list[Any]]]:
-    """The rows the rankings page shows (model, period, level and region as chosen there; the latest by default)."""
-    run, results = cuts.results(ws, who, cuts.choose(ws, who, model, period, level, region))
+    """The rows the rankings page shows (model, period, level, region and segment as chosen there; the latest
+    by default)."""
+    run, results = cuts.results(ws, who, cuts.choose(ws, who, model, period, level, region, segment))
     if run is None:
         raise InputError("no stored evaluation run yet; run `valueloop evaluate` first")
     dims = sorted({d for r in results for d in r["dimensions"]})
@@ -45,15 +47,17 @@ def _table(
 
 
 def _attachment(run: dict[str, Any], suffix: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="rankings-{run["model"]}-{run["period"]}.{suffix}"'}
+    cut = f"-{run['segment']}".replace(":", "-") if run.get("segment") else ""
+    name = f"rankings-{run['model']}-{run['period']}{cut}.{suffix}"
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 @router.get("/rankings.csv")
 def rankings_csv(
     who: ScoresRead, ws: WorkspaceDep, model: str | None = None, period: str | None = None,
-    level: str | None = None, region: str | None = None,
+    level: str | None = None, region: str | None = None, segment: str | None = None,
 ) -> Response:  # fmt: skip
-    run, dims, rows = _table(ws, who, model, period, level, region)
+    run, dims, rows = _table(ws, who, model, period, level, region, segment)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(neutralise_row([*COLUMNS, *dims]))
@@ -64,10 +68,10 @@ def rankings_csv(
 @router.get("/rankings.xlsx")
 def rankings_xlsx(
     who: ScoresRead, ws: WorkspaceDep, request: Request, model: str | None = None, period: str | None = None,
-    level: str | None = None, region: str | None = None,
+    level: str | None = None, region: str | None = None, segment: str | None = None,
 ) -> Response:  # fmt: skip
     """One sheet, headers in the page's language, real numbers; model and period in the sheet title."""
-    run, dims, rows = _table(ws, who, model, period, level, region)
+    run, dims, rows = _table(ws, who, model, period, level, region, segment)
     tr = translator(request)
     book = Workbook()
     sheet = book.active

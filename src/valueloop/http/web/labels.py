@@ -173,6 +173,23 @@ class Labels:
         """A dataset field's business name (``opened_at`` → ``受理时间``); a workspace's own field by its name."""
         return self._term("field", name)
 
+    def segment_field(self, field: str) -> str:
+        """A customer segment field's business name (``spend_tier`` → ``消费层级``); else the field as it is."""
+        return self._term("segment_field", field)
+
+    def segment(self, field: str, value: str) -> str:
+        """One segment's value in words: a yes/no field's ``true``/``false`` as yes/no, a known value by its
+        catalogue name (``segment_spend_tier_high`` → ``高``), any other value as the data has it."""
+        if value in ("true", "false"):
+            return self.tr.t("yes" if value == "true" else "no")
+        key = f"segment_{field}_{value}"
+        return self.tr.t(key) if key in MESSAGES else value
+
+    def segment_key(self, key: str) -> str:
+        """``spend_tier:high`` (a rankings URL's segment) → ``消费层级 · 高``."""
+        field, _, value = key.partition(":")
+        return f"{self.segment_field(field)} · {self.segment(field, value)}"
+
     def rank_min_n(self, model_id: str) -> int | None:
         """The records a unit needs before the model ranks it."""
         found = next((m for m in latest_versions(self.ws) if m.id == model_id), None) if self.ws is not None else None

@@ -19,7 +19,7 @@ from valueloop.diagnosis.service.priorities import Priority, latest_period, prio
 from valueloop.errors import InputError
 from valueloop.evaluation.service.directory import below, unit_directory
 from valueloop.evaluation.service.models import load_versions
-from valueloop.evaluation.service.scores import run_history, run_results, unit_scores
+from valueloop.evaluation.service.scores import run_history, run_levels, run_results, unit_scores
 from valueloop.http.deps import ActionsRead, ScoresRead, WorkspaceDep, units_of
 from valueloop.http.response_cache import CACHED
 from valueloop.http.web import (
@@ -37,6 +37,7 @@ from valueloop.http.web import (
     models_page,
     qa_pages,
     sparkline,
+    subscriptions_page,
     survey_page,
     surveys_page,
     upload_page,
@@ -46,6 +47,7 @@ from valueloop.http.web.render import HERE, landing, page, translator
 from valueloop.improvement.service.actions_view import list_actions
 from valueloop.improvement.workflow import Status, allowed_next
 from valueloop.monitoring.service import alerts as alert_records
+from valueloop.spec.model import level_field
 from valueloop.store.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +62,7 @@ def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth_pages, exports, models_page, insight_pages, alerts_page, action_pages, vsm_page, upload_page,
                    accounts_page, survey_page, cases_page, qa_pages, explain_page, surveys_page,
-                   drill_page, api_docs_page):  # fmt: skip
+                   drill_page, api_docs_page, subscriptions_page):  # fmt: skip
         app.include_router(module.router)
     app.include_router(router)
 
@@ -162,17 +164,20 @@ def _sorted(results: list[dict[str, Any]], key: SortKey, desc: bool) -> list[dic
 def rankings(
     who: ScoresRead, ws: WorkspaceDep, request: Request, sort: SortKey = "rank", order: Literal["asc", "desc"] = "asc",
     model: str | None = None, period: str | None = None, region: str | None = None, level: str | None = None,
+    segment: str | None = None,
 ) -> Response:  # fmt: skip
     """One stored run's ranking; ``model``/``period``/``level`` pick the run (unknown values fall back to the
-    latest), ``region`` keeps the units under one region (ranks stay those of the whole run). Above the
+    latest), ``region`` keeps the units under one region (ranks stay those of the whole run), ``segment``
+    (``vip:true``) ranks the run's units on one customer segment's rows (see :mod:`.cuts`). Above the
     table, the parent's roll-up: the region's when one is chosen, else that of every unit the caller sees."""
-    cut = cuts.choose(ws, who, model, period, level, region)
+    cut = cuts.choose(ws, who, model, period, level, region, segment)
     run, results = cuts.results(ws, who, cut)
     rows = _sorted(results, sort, order == "desc")
     chosen = {"model": run["model"] if run else cut.model, "period": run["period"] if run else cut.period,
-              "region": cut.region, "level": cut.level}  # fmt: skip
+              "region": cut.region, "level": cut.level,
+              "segment": cut.segment.key if cut.segment else None}  # fmt: skip
     return page(request, "rankings.html", who, run=run, rows=rows, sort=sort, order=order, choices=cut.choices,
-                chosen=chosen, regions=cut.regions, levels=cut.levels)  # fmt: skip
+                chosen=chosen, regions=cut.regions, levels=cut.levels, segments=cut.segments)  # fmt: skip
 
 
 def known_unit(ws: Workspace, who: Principal, entity_id: str) -> dict[str, Any] | None:
@@ -218,13 +223,33 @@ def unit(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str) ->
         "actions": acts,
         "can_create": can_create,
         "sparks": sparkline.for_rows(ws, found),
+        "field_levels": _field_levels(ws, who, run) if rolled else [],
     }
     return page(request, "unit.html", who, **context)
 
 
+def _field_levels(ws: Workspace, who: Principal, run: dict[str, Any] | None) -> list[str]:
+    """A bound caller's field levels of the run's model (agents, channels): ranked on their own units' rows
+    (:mod:`valueloop.evaluation.service.segments`), so their landing page links them."""
+    if run is None or not who.scoped:
+        return []
+    return [level for level in run_levels(ws).get(run["model"], []) if level_field(level)]
+
+
 @router.get("/actions", response_class=HTMLResponse, dependencies=[CACHED])
-def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
-    rows = scope.actions(ws, who, list_actions(ws))
+def board(
+    who: ActionsRead, ws: WorkspaceDep, request: Request, owner: str | None = None, department: str | None = None,
+    overdue: bool = False,
+) -> Response:  # fmt: skip
+    """The caller's actions by status; ``owner``/``department`` (one of those on the board, else ignored) and
+    ``overdue`` narrow the tickets, and a user's set of them can be saved as a view."""
+    every = scope.actions(ws, who, list_actions(ws))
+    owners = sorted({a.owner for a in every if a.owner})
+    departments = sorted({a.department for a in every if a.department})
+    owner = owner if owner in owners else None
+    department = department if department in departments else None
+    rows = [a for a in every if owner in (None, a.owner) and department in (None, a.department)
+            and (a.overdue or not overdue)]  # fmt: skip
     columns = [(s.value, [r for r in rows if r.status == s.value]) for s in Status]
     moves = {s.value: [n.value for n in allowed_next(s)] for s in Status}
     return page(
@@ -233,6 +258,10 @@ def board(who: ActionsRead, ws: WorkspaceDep, request: Request) -> Response:
         who,
         columns=columns,
         total=len(rows),
+        every=len(every),
+        owners=owners,
+        departments=departments,
+        chosen={"owner": owner, "department": department, "overdue": overdue},
         moves=moves,
         states={s.value: translator(request).t(s.value) for s in Status},  # the board's messages name states
         can_move=who.can(Permission.actions_write),
