@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from valueloop.errors import InputError
-from valueloop.store import appdb
+from valueloop.store import appdb, group_commit
 from valueloop.store.tables import survey_invitations as inv
 from valueloop.store.tables import survey_links as links
 from valueloop.store.tables import survey_responses as responses
@@ -88,12 +88,12 @@ def open_form(ws: Workspace, token: str, now: datetime) -> Form:
     survey = get_survey(ws, who.survey_id)
     previous = _unused(ws, survey, who.response_id, now)
     if who.invitation_id and not who.opened:  # a write only on the first view: reloads take no write lock
-        with appdb.engine(ws.database_url).begin() as conn:
-            conn.execute(
-                inv.update()
-                .where(inv.c.invitation_id == who.invitation_id, inv.c.opened_at.is_(None))
-                .values(opened_at=now)
-            )
+        opened = (
+            inv.update()
+            .where(inv.c.invitation_id == who.invitation_id, inv.c.opened_at.is_(None))
+            .values(opened_at=now)
+        )
+        group_commit.run(ws.database_url, lambda conn: conn.execute(opened))
     return Form(survey, token, previous)
 
 
@@ -110,14 +110,18 @@ def submit(ws: Workspace, token: str, form: Mapping[str, Sequence[str]], lang: s
         raise AnswerError(checked.problems)
     if not checked.answers:
         raise AnswerError({"form": "no question was answered"})
-    with appdb.engine(ws.database_url).begin() as conn:
+    trig = opens_case(survey, checked.answers)
+
+    def accept(conn: sa.Connection) -> tuple[bool, int | None]:
+        """The response row (pending for the lake) and its case: one transaction, committed with others'."""
         updated = _save(conn, survey, who, checked.answers, lang, now)
-        trig = opens_case(survey, checked.answers)
-        case_id = (
-            open_case(conn, survey, who.response_id, who.entity_id, who.customer_id, who.interaction_id, trig, now)
-            if trig
-            else None
+        if trig is None:
+            return updated, None
+        return updated, open_case(
+            conn, survey, who.response_id, who.entity_id, who.customer_id, who.interaction_id, trig, now
         )
+
+    updated, case_id = group_commit.run(ws.database_url, accept)
     return Submitted(who.response_id, updated or bool(previous), case_id)
 
 
