@@ -48,6 +48,8 @@ class AnswerBatcher:
             self._wake.set()
 
     def _run(self) -> None:
+        import valueloop.ingest.service.ingest  # noqa: F401 - imported now, not under the first answers' load
+
         while not self._stop.is_set():
             self._round()
             self._wake.wait(self._interval)
