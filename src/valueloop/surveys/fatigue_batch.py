@@ -50,8 +50,8 @@ def decide_frame(
             reason[hit] = text(hit)
             still[hit] = False
 
-    raw = d["customer_id"].to_numpy(dtype=object)
-    missing = pd.isna(raw) | (raw == "")
+    raw, absent = d["customer_id"].to_numpy(dtype=object), d["customer_id"].isna().to_numpy(dtype=bool)
+    missing = absent | (d["customer_id"] == "").to_numpy(dtype=bool, na_value=False)
     customer = _objects(np.where(missing, None, raw), d.index)
     refuse(d["interaction_id"].isin(invited).to_numpy(), lambda _: ask.invited())
     refuse(missing, lambda _: ask.no_customer())
@@ -71,7 +71,7 @@ def decide_frame(
         text, send_at = ask.chosen(str(d["interaction_id"].to_numpy()[invite][0]))
         reason[invite] = text
     d["invite"], d["reason"] = invite, _objects(reason, d.index)
-    d["customer_id"] = _objects(np.where(pd.isna(raw), None, raw), d.index)
+    d["customer_id"] = _objects(np.where(absent, None, raw), d.index)
     d["send_at"] = pd.Series(send_at if invite.any() else None, index=d.index).where(invite, None)
     return d.loc[:, list(OUT)]
 
@@ -113,7 +113,9 @@ def _once_per_customer(
     if gap > timedelta(0):
         idx = np.flatnonzero(still)
         later = np.zeros(len(d), dtype=bool)  # not the customer's first open row (rows are in time order)
-        later[idx] = _objects(who[idx]).duplicated(keep="first").to_numpy()
+        codes = pd.factorize(d["customer_id"].iloc[idx])[0]  # an Arrow column: encoded without a Python str each
+        later[idx] = True
+        later[idx[np.unique(codes, return_index=True)[1]]] = False
         refuse(later, lambda hit: ask.asked_now(str(ids[hit][0])))
 
 

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from pydantic import BaseModel, PrivateAttr, computed_field
@@ -131,8 +130,8 @@ def plan(
     survey = get_survey(ws, survey_id)
     trig = survey.trigger
     cand = resolved_since(ws, now - timedelta(days=trig.within_days)) if candidates is None else _frame(candidates)
-    raw = cand["customer_id"].to_numpy(dtype=object)  # missing or "": no customer (None)
-    cand["customer_id"] = pd.Series(np.where(pd.isna(raw) | (raw == ""), None, raw), index=cand.index, dtype=object)
+    col = cand["customer_id"]  # missing or "": no customer (masks over the Arrow column, no Python str each)
+    cand["customer_id"] = col.mask(col.isna().to_numpy(dtype=bool) | (col == "").to_numpy(dtype=bool, na_value=False))
     cand["contact"] = cand["customer_id"].map(dict(contacts or {})) if contacts else None
     invited, last = _history(ws, survey_id)
     decided = decide_frame(
