@@ -320,7 +320,8 @@ def flush(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None
     if fmt is Format.json:
         emit({"flush": asdict(done), "answers": asdict(counts)}, fmt)
         return
-    stderr(f"{done.flushed} answer(s) sent to the lake, {done.quarantined} quarantined, {done.pending} pending")
+    line = f"{done.flushed} answer(s) sent to the lake, {done.quarantined} quarantined, {done.pending} pending"
+    stderr.print(line, markup=False, highlight=False)
     emit([asdict(counts)], fmt, title="survey answers")
 
 

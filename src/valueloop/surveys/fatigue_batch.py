@@ -52,7 +52,7 @@ def decide_frame(
 
     raw, absent = d["customer_id"].to_numpy(dtype=object), d["customer_id"].isna().to_numpy(dtype=bool)
     missing = absent | (d["customer_id"] == "").to_numpy(dtype=bool, na_value=False)
-    customer = _objects(np.where(missing, None, raw), d.index)
+    customer = _objects(_none_where(missing, raw), d.index)
     refuse(d["interaction_id"].isin(invited).to_numpy(), lambda _: ask.invited())
     refuse(missing, lambda _: ask.no_customer())
     if trigger.channel in NEEDS:  # an e-mail address, or a mobile number for the webhook channels
@@ -71,7 +71,7 @@ def decide_frame(
         text, send_at = ask.chosen(str(d["interaction_id"].to_numpy()[invite][0]))
         reason[invite] = text
     d["invite"], d["reason"] = invite, _objects(reason, d.index)
-    d["customer_id"] = _objects(np.where(absent, None, raw), d.index)
+    d["customer_id"] = _objects(_none_where(absent, raw), d.index)
     d["send_at"] = pd.Series(send_at if invite.any() else None, index=d.index).where(invite, None)
     return d.loc[:, list(OUT)]
 
@@ -79,6 +79,13 @@ def decide_frame(
 def _objects(values: np.ndarray, index: pd.Index | None = None) -> pd.Series:
     """Python objects as they are: pandas would otherwise turn a million strings into an Arrow column (and back)."""
     return pd.Series(values, index=index, dtype=object)
+
+
+def _none_where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` (objects) with None where ``mask`` holds."""
+    out = values.copy()
+    out[mask] = None
+    return out
 
 
 def _chronological(resolved: pd.Series, ids: pd.Series) -> np.ndarray:
