@@ -7,9 +7,11 @@ port, behind a pretend reverse proxy (``--trusted-proxy 127.0.0.1``; each respon
 ``X-Forwarded-For`` address, as real phones do, so the per-address post limit applies per
 respondent). 100 closed-loop clients (one keep-alive connection each, the lean client of
 :mod:`bench.web_bench`) first GET their invitation pages ``/s/{token}``, then POST answers (each
-one a real ingest into the lake and a response row); the baseline in the same run is
-``GET /api/v1/health`` under the same load: what the server costs for nothing. Printed: p50 /
-p95 / max ms and the p95 ratio to the baseline, against the 100 ms target.
+one accepted in the app database, group-committed; the server's batcher ingests them into the
+``feedback`` dataset about once a second); the baseline in the same run is ``GET /api/v1/health``
+under the same load: what the server costs for nothing. Printed: p50 / p95 / max ms, the p95 as a
+ratio to the 100 ms target and to the baseline; after the server stops, that every accepted
+answer is in the lake (accepted = flushed + pending + quarantined, none pending).
 
 **Trigger.** A workspace with 1,000,000 interactions resolved during the last week (built once,
 cached under ``bench/.data/surveys-<n>/``): ``plan(..., dry_run=True)`` — read the candidates
@@ -160,28 +162,48 @@ def public_page(clients: int = CLIENTS, seconds: float = SECONDS) -> dict[str, f
         phases = {
             "GET /api/v1/health (baseline)": [[_get(host, "/api/v1/health", n)] for n in range(clients)],
             "GET /s/{token}": [[_get(host, p, n) for p in mine[n]] for n in range(clients)],
-            "POST /s/{token} (answer → lake)": [[_post(host, p, n, k) for k, p in enumerate(mine[n])]
-                                                for n in range(clients)],
+            "POST /s/{token} (answer)": [[_post(host, p, n, k) for k, p in enumerate(mine[n])]
+                                         for n in range(clients)],
         }  # fmt: skip
         for name, requests in phases.items():
             times, bad = asyncio.run(_load(base, requests, seconds))
             p95 = pct(times, 0.95)
             figures[name] = p95
+            figures[f"{name} p50"] = pct(times, 0.5)
             print(f"  {name:34} p50 {pct(times, 0.5):7.1f} ms  p95 {p95:7.1f} ms  max {max(times):7.1f} ms  "
                   f"{len(times):6,} requests  {bad} not 200")  # fmt: skip
         base_p95 = figures["GET /api/v1/health (baseline)"]
         for name in list(phases)[1:]:
             verdict = "meets" if figures[name] <= TARGET_MS else "misses"
-            ratio = figures[name] / base_p95
-            print(f"  {name:34} p95 {ratio:5.1f}× the baseline; {verdict} the ≤ {TARGET_MS:g} ms target")
+            print(f"  {name:34} p95 {figures[name] / TARGET_MS:5.2f}× the {TARGET_MS:g} ms target ({verdict} it), "
+                  f"{figures[name] / base_p95:5.1f}× the baseline")  # fmt: skip
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
+    try:
+        _reconcile(ws)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return figures
+
+
+def _reconcile(ws: Any) -> None:
+    """After the server stopped: every accepted answer is in the lake (its shutdown flushed the last ones)."""
+    from valueloop.store.warehouse import Warehouse
+    from valueloop.surveys.service.answer_flush import answer_counts
+
+    c = answer_counts(ws)
+    wh = Warehouse(ws)
+    t = wh.table("feedback")
+    in_lake = int(wh.execute(t.filter(t.kind == "survey").count()))
+    print(f"  answers: {c.accepted:,} accepted = {c.flushed:,} in the lake + {c.pending} pending + "
+          f"{c.quarantined} quarantined; the feedback dataset holds {in_lake:,}")  # fmt: skip
+    assert c.accepted == c.flushed + c.pending + c.quarantined
+    assert c.pending == 0
+    assert in_lake == c.flushed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,7 +284,9 @@ def trigger(n: int = INTERACTIONS) -> dict[str, float]:
     t = time.perf_counter()
     fast = plan(ws, "after_service", NOW)
     ours = time.perf_counter() - t
-    print(f"  valueloop plan (columns)  {ours:6.1f} s   (target ≤ {TARGET_S:g} s)")
+    verdict = "meets" if ours <= TARGET_S else "misses"
+    print(f"  valueloop plan (columns)  {ours:6.1f} s   {ours / TARGET_S:4.2f}× the ≤ {TARGET_S:g} s target "
+          f"({verdict} it)")  # fmt: skip
     t = time.perf_counter()
     listed = len(fast.rows)
     print(f"  + listing all {listed:,} rows for a dry run's output: {time.perf_counter() - t:.1f} s")

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, expect
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.fatigue import Resolved
+from valueloop.surveys.service.answer_flush import flush_answers
 from valueloop.surveys.service.cases import list_cases
 from valueloop.surveys.service.invitations import export_links, plan
 
@@ -37,6 +38,7 @@ def test_a_detractor_answers_on_a_phone_and_a_case_opens(browser: Browser, serve
     page.get_by_role("button", name="提交").tap()
     expect(page.locator("h1")).to_have_text("感谢您的反馈！")
     context.close()
+    flush_answers(sws)  # what the server's batcher does within a second
     wh = Warehouse(sws)
     (got,) = wh.execute(wh.table("feedback")).to_dict("records")
     assert (got["csat"], got["nps"], got["text"], got["customer_id"]) == (2, 3, "等了太久", "C9")

@@ -4,13 +4,14 @@ on generated candidates that hit every rule (oracle test)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from valueloop.surveys.fatigue import Resolved, decide
+from valueloop.surveys.fatigue import Resolved, decide, sample_points
 from valueloop.surveys.fatigue_batch import decide_frame
 from valueloop.surveys.spec import Trigger
 
@@ -73,3 +74,24 @@ def test_the_columnar_trigger_decides_as_the_row_rules(trigger: Trigger, now: da
 def test_no_candidates_decide_nothing() -> None:
     empty = frame([])
     assert decide_frame("s", TRIGGERS[0], empty, now=NOW, tz="UTC").empty
+
+
+def test_the_sampling_hash_is_the_documented_one_for_every_kind_of_id() -> None:
+    """The digests read as one array give exactly the per-id formula (non-ASCII, empty and long ids too)."""
+    ids = ["I1", "工单-0001", "", "x" * 300, "é", "I1"]
+    want = [int.from_bytes(hashlib.blake2b(f"s\x00{i}".encode(), digest_size=8).digest(), "big") / 2**64 for i in ids]
+    assert sample_points("s", ids).tolist() == want
+    assert sample_points("s", []).shape == (0,)
+
+
+def test_ties_in_time_are_ordered_by_id_as_the_row_rules_order_them() -> None:
+    """Many interactions resolved in the same second (a minute-stamped export): ids in code-point order,
+    non-ASCII and mixed-case ids included, a customer's first one invited."""
+    at = NOW - timedelta(days=2)
+    ids = ["工单2", "B", "a", "工单10", "Z9", "é1", "e1", "A10", "A9"]
+    rows = [Resolved(i, "B1", at, f"C{n % 3}", "x@example.com") for n, i in enumerate(ids)]
+    trigger = Trigger(delay_hours=1, sample=1, once_per_days=30, channel="email", within_days=7)
+    slow = decide("s", trigger, rows, now=NOW, tz="UTC")
+    fast = decide_frame("s", trigger, frame(rows), now=NOW, tz="UTC")
+    assert list(fast["interaction_id"]) == [d.interaction_id for d in slow] == sorted(ids)
+    assert list(fast["invite"]) == [d.invite for d in slow] and list(fast["reason"]) == [d.reason for d in slow]

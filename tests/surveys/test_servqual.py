@@ -21,6 +21,7 @@ from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.answers import check_form
 from valueloop.surveys.loader import load_survey
+from valueloop.surveys.service.answer_flush import flush_answers
 from valueloop.surveys.service.answers import AnswerError, submit
 from valueloop.surveys.service.invitations import export_links, plan
 from valueloop.surveys.service.servqual import servqual_report
@@ -62,6 +63,7 @@ def test_gap_per_dimension_matches_a_worked_example(sws: Workspace) -> None:
     assert got == {"reliability": (2, 6.25, 4.25, -2.0), "empathy": (1, 5.0, 6.0, 1.0)}
     assert report.overall_gap == pytest.approx(-0.5) and report.responses == 2
     assert servqual_report(sws, "quality", frozenset({"B002"})).dimensions[0].respondents == 1  # C2 is B002's
+    flush_answers(sws)
     wh = Warehouse(sws)
     assert len(wh.execute(wh.table("feedback"))) == 2  # both went through the ingest
     with pytest.raises(InputError, match="no servqual item"):

@@ -5,7 +5,8 @@ others do not (``--dry-run`` records nothing); then it delivers the due ones —
 ``--smtp``, SMS / WeCom / DingTalk through ``--webhook`` (retried on later runs until the give-up
 age, ``--resend`` for dead ones), or a CSV of links for a CRM (``--export``). ``test-webhook``
 posts a sample invitation so a user can check their endpoint. ``qr`` writes a QR code per unit (SVG or PNG) or one
-printable HTML sheet for all of them.
+printable HTML sheet for all of them. ``flush`` sends accepted answers still waiting for the lake
+(the server does so every second) into the ``feedback`` dataset, and says where every answer is.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ class HookChannel(StrEnum):
 
 def register(app: typer.Typer) -> None:
     surveys = typer.Typer(
-        help="Surveys after service: validate, list, send, invitations, stats, trends, bias, servqual, QR codes, "
-        "test-webhook.",
+        help="Surveys after service: validate, list, send, invitations, stats, flush, trends, bias, servqual, "
+        "QR codes, test-webhook.",
         no_args_is_help=True,
     )
     surveys.command("validate")(validate)
@@ -74,6 +75,7 @@ def register(app: typer.Typer) -> None:
     surveys.command("send")(send)
     surveys.command("invitations")(invitations)
     surveys.command("stats")(stats)
+    surveys.command("flush")(flush)
     surveys.command("servqual")(servqual)
     surveys.command("bias")(bias)
     surveys.command("trends")(trends)
@@ -306,6 +308,21 @@ def stats(
         return
     rows = [r.model_dump() for r in [*got.rows, got.total]]
     emit(rows, fmt, title=f"{survey}: {got.walk_in} walk-in answer(s) through unit links")
+
+
+def flush(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Send pending survey answers into the ``feedback`` dataset; accepted = flushed + pending + quarantined."""
+    from valueloop.surveys.service.answer_flush import answer_counts, flush_answers
+
+    ws = _ws(workspace)
+    done = flush_answers(ws)
+    counts = answer_counts(ws)
+    if fmt is Format.json:
+        emit({"flush": asdict(done), "answers": asdict(counts)}, fmt)
+        return
+    line = f"{done.flushed} answer(s) sent to the lake, {done.quarantined} quarantined, {done.pending} pending"
+    stderr.print(line, markup=False, highlight=False)
+    emit([asdict(counts)], fmt, title="survey answers")
 
 
 def bias(

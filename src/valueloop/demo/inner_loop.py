@@ -80,6 +80,7 @@ def demo_now(ws: Workspace) -> datetime:
 
 def run_inner_loop(ws: Workspace, source: Path, seed: int, log: Log) -> LoopSummary:
     """Send, answer, open, close and escalate; one summary line in ``log``."""
+    from valueloop.surveys.service.answer_flush import flush_answers
     from valueloop.surveys.service.catalog import surveys_dir
     from valueloop.surveys.service.invitations import plan
 
@@ -93,6 +94,7 @@ def run_inner_loop(ws: Workspace, source: Path, seed: int, log: Log) -> LoopSumm
     cases = [c for c in (_answer(ws, links[i], rng, now) for i in chosen) if c is not None]
     closed = _follow_up(ws, cases, rng, now)
     escalated = _escalate(ws, now + timedelta(hours=3))  # past every open case's one-hour deadline
+    flush_answers(ws)  # the accepted answers into the feedback dataset, as the server's batcher does
     analyze_feedback(ws)  # the new answers' texts join the voice of the customer, like every ingested text
     summary = LoopSummary(planned.invited, len(links), len(chosen), len(cases), len(closed), escalated)
     outcomes = ", ".join(f"{k} {n}" for k, n in sorted(Counter(closed).items()))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp
 
 from valueloop.http import errors
+from valueloop.http.answer_batcher import AnswerBatcher
 from valueloop.http.api import (
     accounts,
     actions,
@@ -90,8 +91,10 @@ class _App(FastAPI):
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.answers.start()  # survey answers a previous run left pending go to the lake now
     yield
     app.state.live.close()  # checkpoint the monitor, drain notifications
+    app.state.answers.close()  # and the last accepted survey answers
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -114,6 +117,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.settings = settings
     app.state.workspace = ws
     app.state.live = Live(app)
+    app.state.answers = AnswerBatcher(ws)
     api = APIRouter(prefix=API_PREFIX)
     for module in ROUTERS:
         api.include_router(module.router)

@@ -376,6 +376,12 @@ survey_responses = sa.Table(
     sa.Column("answers", sa.JSON, nullable=False),
     sa.Column("first_at", TZ, nullable=False),
     sa.Column("submitted_at", TZ, nullable=False),
+    # pending_at: this version of the answer was accepted and is not yet in the ``feedback`` dataset (NULL once
+    # flushed, see valueloop.surveys.service.answer_flush); feedback: its ``feedback`` row as worked out when
+    # accepted; lake_error: why the ingest quarantined it.
+    sa.Column("pending_at", TZ, index=True),
+    sa.Column("feedback", sa.JSON),
+    sa.Column("lake_error", sa.String(500)),
 )
 
 survey_cases = sa.Table(

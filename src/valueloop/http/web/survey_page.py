@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from valueloop.errors import SpecError
+from valueloop.http.answer_batcher import AnswerBatcher
 from valueloop.http.deps import Public, WorkspaceDep
 from valueloop.http.web.render import templates
 from valueloop.surveys.answers import MAX_FIELDS, PREFIX, SERVQUAL_PARTS, Answer
@@ -223,6 +224,7 @@ async def survey_answer(_: Public, ws: WorkspaceDep, request: Request, token: st
         if problem:
             raise AnswerError({"form": problem})
         await run_in_threadpool(submit, ws, token[: MAX_TOKEN + 1], fields, lang, now)
+        _batcher(request).accepted()
     except (TokenError, SpecError) as err:
         return _refusal(request, err)
     except AnswerError as err:
@@ -233,6 +235,15 @@ async def survey_answer(_: Public, ws: WorkspaceDep, request: Request, token: st
         sent = _sent(form.survey, fields)
         return _form(request, form, lang, 422, err.problems, sent)
     return _message(request, lang, "thanks", 200, ok=True)
+
+
+def _batcher(request: Request) -> AnswerBatcher:
+    """The app's flush of accepted answers to the lake (one per app, like the rate limiter)."""
+    batcher = getattr(request.app.state, "answers", None)
+    if batcher is None:
+        batcher = request.app.state.answers = AnswerBatcher(request.app.state.workspace)
+    assert isinstance(batcher, AnswerBatcher)
+    return batcher
 
 
 async def _body(request: Request) -> bytes | None:

@@ -130,8 +130,8 @@ def plan(
     survey = get_survey(ws, survey_id)
     trig = survey.trigger
     cand = resolved_since(ws, now - timedelta(days=trig.within_days)) if candidates is None else _frame(candidates)
-    customer = cand["customer_id"].where(cand["customer_id"].notna(), None)
-    cand["customer_id"] = customer.astype(object).where(customer.notna() & (customer != ""), None)
+    col = cand["customer_id"]  # missing or "": no customer (masks over the Arrow column, no Python str each)
+    cand["customer_id"] = col.mask(col.isna().to_numpy(dtype=bool) | (col == "").to_numpy(dtype=bool, na_value=False))
     cand["contact"] = cand["customer_id"].map(dict(contacts or {})) if contacts else None
     invited, last = _history(ws, survey_id)
     decided = decide_frame(
