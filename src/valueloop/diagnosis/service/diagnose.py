@@ -20,6 +20,7 @@ from valueloop.diagnosis.drivers import DriverAnalysis, analyse, default_drivers
 from valueloop.diagnosis.evidence import Scope, collect
 from valueloop.diagnosis.findings import Finding
 from valueloop.diagnosis.rules import find
+from valueloop.diagnosis.service.results import ChildMove, ChildPart, Contribution, Explanation
 from valueloop.errors import InputError, SpecError
 from valueloop.evaluation.service.evaluate import check_level, latest_period
 from valueloop.evaluation.service.models import load_versions, version_for_period
@@ -210,7 +211,7 @@ def drivers(
 
 def explain(
     ws: Workspace, entity: str, period: str | None = None, model_id: str | None = None, indicator: str | None = None
-) -> dict[str, Any]:
+) -> Explanation:
     """Each indicator's contribution to the unit's composite change since the previous period,
     and which child units explain the move of one additive (rate or mean) indicator."""
     wh = Warehouse(ws)
@@ -225,32 +226,16 @@ def explain(
     sides = [_scored(values[values["period"] == p], model, entity) for p in (before_p, period)]
     t0, t1, parts = decompose(sides[0], sides[1])
     contributions = [
-        {
-            "indicator": p.key,
-            "score_before": p.before,
-            "score_after": p.after,
-            "weight_before": p.weight_before,
-            "weight_after": p.weight_after,
-            "score_effect": p.value_effect,
-            "weight_effect": p.weight_effect,
-            "total": p.total,
-        }
+        Contribution(indicator=p.key, score_before=p.before, score_after=p.after, weight_before=p.weight_before,
+                     weight_after=p.weight_after, score_effect=p.value_effect, weight_effect=p.weight_effect,
+                     total=p.total)
         for p in parts
-    ]
+    ]  # fmt: skip
     target = indicator or _additive(model, [p.key for p in parts])
     children = _children(wh, model, values, entity, target, [before_p, period]) if target else None
-    return {
-        "entity_id": entity,
-        "model": model.id,
-        "level": model.level,
-        "period": period,
-        "previous": before_p,
-        "score_before": t0 if sides[0] else None,
-        "score_after": t1 if sides[1] else None,
-        "change": t1 - t0,
-        "contributions": contributions,
-        "children": children,
-    }
+    return Explanation(entity_id=entity, model=model.id, level=model.level, period=period, previous=before_p,
+                       score_before=t0 if sides[0] else None, score_after=t1 if sides[1] else None, change=t1 - t0,
+                       contributions=contributions, children=children)  # fmt: skip
 
 
 def _scored(values: pd.DataFrame, model: EvaluationModel, entity: str) -> dict[str, tuple[float, float]]:
@@ -274,7 +259,7 @@ def _additive(model: EvaluationModel, ranked: list[str]) -> str | None:
 
 def _children(
     wh: Warehouse, model: EvaluationModel, values: pd.DataFrame, entity: str, indicator: str, periods: list[str]
-) -> dict[str, Any] | None:
+) -> ChildMove | None:
     entities = wh.execute(wh.table("entities"))
     kids = entities[entities["parent_id"] == entity]
     if kids.empty:
@@ -283,26 +268,11 @@ def _children(
     child_values, _ = compute_values(wh, model.model_copy(update={"level": level}), periods)
     sides = [_mix(values, child_values, set(kids["entity_id"]), entity, indicator, p) for p in periods]
     t0, t1, parts = decompose(sides[0], sides[1])
-    return {
-        "indicator": indicator,
-        "child_level": level,
-        "value_before": t0,
-        "value_after": t1,
-        "change": t1 - t0,
-        "parts": [
-            {
-                "child": p.key,
-                "rate_before": p.before,
-                "rate_after": p.after,
-                "mix_before": p.weight_before,
-                "mix_after": p.weight_after,
-                "rate_effect": p.value_effect,
-                "mix_effect": p.weight_effect,
-                "total": p.total,
-            }
-            for p in parts
-        ],
-    }
+    return ChildMove(indicator=indicator, child_level=level, value_before=t0, value_after=t1, change=t1 - t0, parts=[
+        ChildPart(child=p.key, rate_before=p.before, rate_after=p.after, mix_before=p.weight_before,
+                  mix_after=p.weight_after, rate_effect=p.value_effect, mix_effect=p.weight_effect, total=p.total)
+        for p in parts
+    ])  # fmt: skip
 
 
 def _mix(

@@ -65,7 +65,7 @@ def _latest_model(ws: Workspace) -> str | None:
 def results(ws: Workspace, who: Principal, cut: Cut) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The run of ``cut`` (None if there is none) and its results the caller may see, kept to the region."""
     try:
-        run = run_results(ws, visible_units(ws, who), cut.period, cut.model, cut.level)
+        run = run_results(ws, visible_units(ws, who), cut.period, cut.model, cut.level).model_dump()
     except InputError:
         return None, []
     keep = cut.region and not level_field(run["level"])
