@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -316,3 +317,28 @@ def test_text_tags_and_keywords_are_one_document_three_ways(client: TestClient, 
           _cli("text", "keywords", file, "-n", "5", "--method", "tfidf", "--per-text", "--workspace", ws.root),
           words)  # fmt: skip
     assert words and list(words[0]) == ["group", "method", "term", "score", "texts", "evidence"]
+
+
+def test_sentiment_and_schedule_runs_are_one_document_three_ways(
+    client: TestClient, ws: Workspace, tmp_path: Path
+) -> None:
+    """``text sentiment`` (``reason`` left out where there is none) and a schedule that is not due (no period)."""
+    from valueloop.reporting.service.schedule import run_schedules
+    from valueloop.voice.service import text
+
+    texts = ["服务态度很好，很满意", "退款一直不到账，客服也不回复", "?!"]
+    file = tmp_path / "t.csv"
+    file.write_text("text\n" + "".join(f"{t}\n" for t in texts), encoding="utf-8")
+    model = [r.model_dump(mode="json") for r in text.sentiment_file(file, "text", ws)]
+    _same(client.post(f"{V}/text/sentiment", json={"texts": texts}).json(),
+          _cli("text", "sentiment", file, "--workspace", ws.root), model)  # fmt: skip
+    assert list(model[0]) == ["row", "label", "score"]
+    (ws.root / "schedule.yaml").write_text("- {name: later, cron: '0 8 1 1 *', webhook: 'https://x.invalid/'}\n")
+    try:
+        at = "2026-10-01T08:30:00+00:00"
+        model = [r.model_dump(mode="json") for r in run_schedules(ws, datetime.fromisoformat(at))]
+        _same(client.post(f"{V}/reports/schedule/run", json={"now": at}).json(),
+              _cli("schedule", "run", "--now", at, "--workspace", ws.root), model)  # fmt: skip
+    finally:
+        (ws.root / "schedule.yaml").unlink()
+    assert model == [{"schedule": "later", "status": "not due", "last_run": None}]

@@ -112,7 +112,7 @@ def test_cli_train_with_label_column_and_test_file(ws: Workspace, tmp_path: Path
     )
     assert out.exit_code == 0, out.output
     report = json.loads(out.stdout)
-    assert report.test_rows == 6 and report.saved and "held-out accuracy" in out.stderr
+    assert report["test_rows"] == 6 and report["saved"] and "held-out accuracy" in out.stderr
 
 
 def test_cli_train_bad_label_exits_2(ws: Workspace, tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_cli_train_label_positive_and_test_file(ws: Workspace, tmp_path: Path) -
     out = _cli(*args, "--format", "json", "--force")
     assert out.exit_code == 0, out.output
     report = json.loads(out.stdout)
-    assert report.test_set == "test.csv" and report.test_rows == 6 and report.saved
+    assert report["test_set"] == "test.csv" and report["test_rows"] == 6 and report["saved"]
     bad = _cli("train", train, "--label", "mood", "--positive", "glad", "--workspace", ws.root)
     assert isinstance(bad.exception, InputError) and bad.exception.exit_code == 2
 
@@ -164,5 +164,5 @@ def test_cli_train_keeps_the_default_when_the_new_model_measures_worse(ws: Works
                "--format", "json")  # fmt: skip
     assert out.exit_code == 0, out.output
     report = json.loads(out.stdout)
-    assert report.accuracy < report.default_accuracy and not report.saved
+    assert report["accuracy"] < report["default_accuracy"] and not report["saved"]
     assert not (ws.root / "text" / "sentiment.npz").exists() and "nothing saved" in out.stderr
