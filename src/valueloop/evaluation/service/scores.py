@@ -125,7 +125,17 @@ def run_results(
                       results=[StoredResult.model_validate(r) for r in results])  # fmt: skip
 
 
-def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None = None) -> list[dict[str, Any]]:
+class PeriodComposite(Result):
+    """One evaluated period's composite over the visible units: mean, lowest, highest, and how many units."""
+
+    period: str
+    mean: float
+    min: float
+    max: float
+    units: int
+
+
+def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None = None) -> list[PeriodComposite]:
     """Per evaluated period (latest run of each): mean, min and max composite over the visible units."""
     runs, res = tables.evaluation_runs, tables.evaluation_results
     query = sa.select(runs.c.run_id, runs.c.period, runs.c.model_id).order_by(runs.c.created_at)
@@ -142,15 +152,8 @@ def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None =
     for period, run_id in sorted(latest.items()):
         scores = [float(r.score) for r in rows if r.run_id == run_id and (seen is None or r.entity_id in seen)]
         if scores:
-            out.append(
-                {
-                    "period": period,
-                    "mean": sum(scores) / len(scores),
-                    "min": min(scores),
-                    "max": max(scores),
-                    "units": len(scores),
-                }
-            )
+            mean = sum(scores) / len(scores)
+            out.append(PeriodComposite(period=period, mean=mean, min=min(scores), max=max(scores), units=len(scores)))
     return out
 
 

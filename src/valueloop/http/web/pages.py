@@ -104,10 +104,10 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
     history = run_history(ws, visible_units(ws, who), run["model"])
     return {
         "trend": {
-            "periods": [tr.period(h["period"]) for h in history],
-            "mean": [h["mean"] for h in history],
-            "min": [h["min"] for h in history],
-            "max": [h["max"] for h in history],
+            "periods": [tr.period(h.period) for h in history],
+            "mean": [h.mean for h in history],
+            "min": [h.min for h in history],
+            "max": [h.max for h in history],
             "labels": [tr.t("mean"), tr.t("min"), tr.t("max")],
             "axes": [tr.t("period"), f"{tr.t('score')} ({scale})"],
         },
