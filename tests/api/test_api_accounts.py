@@ -174,7 +174,7 @@ def test_token_errors(app_client: TestClient, as_role: Headers, tokens: dict[str
     assert own is not None and own.token_id is not None
     refused = app_client.post(f"{V}/tokens/{own.token_id}/revoke", headers=h)
     assert refused.status_code == 400 and "cannot revoke itself" in refused.json()["error"]["message"]
-    assert next(t for t in list_tokens(demo) if t["token_id"] == own.token_id)["revoked_at"] is None
+    assert next(t for t in list_tokens(demo) if t.token_id == own.token_id).revoked_at is None
 
 
 def test_a_scoped_token_of_an_admin_cannot_administer(app_client: TestClient, demo: Workspace) -> None:
@@ -223,15 +223,15 @@ def test_the_accounts_page(app_client: TestClient, as_role: Headers, demo: Works
         secret = made.text.split('<code id="token-secret">')[1].split("<")[0]
         assert secret.startswith("vl_")
         [row] = list_tokens(demo, "paged")
-        assert row["scopes"] == ["findings:read", "scores:read"] and row["expires_at"] is None
+        assert row.scopes == ["findings:read", "scores:read"] and row.expires_at is None
         assert secret not in app_client.get("/accounts").text  # shown once
         app_client.cookies.clear()
         assert app_client.get(f"{V}/findings", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
         csrf = sign_in(app_client, "admin")
         h = {"X-CSRF-Token": csrf}
-        gone = app_client.post(f"/accounts/tokens/{row['token_id']}/revoke", data={"csrf_token": csrf}, headers=h)
+        gone = app_client.post(f"/accounts/tokens/{row.token_id}/revoke", data={"csrf_token": csrf}, headers=h)
         assert gone.status_code == 200 and 'id="accounts-notice"' in gone.text
-        assert list_tokens(demo, token_id=row["token_id"])[0]["revoked_at"] is not None
+        assert list_tokens(demo, token_id=row.token_id)[0].revoked_at is not None
         off = app_client.post("/accounts/users/paged/disable", data={"csrf_token": csrf}, headers=h)
         assert off.status_code == 200 and 'id="accounts-notice"' in off.text
         assert next(u for u in _cli("users", "list", "-w", demo.root) if u["username"] == "paged")["disabled"]

@@ -1,4 +1,8 @@
-"""Every CLI operation has an API route: each new route gives what the CLI / the flow gives for the same input."""
+"""Every CLI operation has an API route: what the routes do beyond their shape — values, scope, errors, statuses.
+
+That a route and ``--format json`` print one document is the generic check of
+tests/api/test_openapi_responses.py (both print the service's result model).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,10 @@ from typer.testing import CliRunner
 from api.conftest import TestClient
 from valueloop.accounts.service.accounts import Principal, Role, visible_units
 from valueloop.cli.main import app as cli
-from valueloop.evaluation.service import allocate
-from valueloop.improvement.service import documents, vsm
+from valueloop.improvement.service import vsm
 from valueloop.ingest.service import quarantine
 from valueloop.people.service import performance as people_perf
 from valueloop.people.service import records as people_records
-from valueloop.store import ledger_proof as ledger
 from valueloop.store.workspace import Workspace
 
 Headers = Callable[[str], dict[str, str]]
@@ -51,26 +53,10 @@ AB_ROWS = [{"unit": f"u{i}", "variant": "control" if i % 2 else "treatment", "va
            for i in range(80)]  # fmt: skip
 
 
-def test_verify_routes_match_the_cli(app_client: TestClient, as_role: Headers, tmp_path: Path) -> None:
+def test_verify_routes_refuse_bad_input(app_client: TestClient, as_role: Headers) -> None:
     h = as_role("viewer")
-    file = _csv(tmp_path / "ab.csv", AB_ROWS)
     body = {"rows": AB_ROWS, "metric_type": "mean", "unit_col": "unit", "control": "control"}
-    r = app_client.post(f"{V}/verify/ab", json=body, headers=h)
-    assert r.status_code == 200, r.text
-    want = _cli("verify", "ab", file, "--metric-type", "mean", "--unit-col", "unit", "--control", "control")
-    assert r.json() == [want]
-    did_rows = [{"unit": f"u{u}", "period": p, "treated": int(u < 5), "post": p, "value": u + 3 * p * (u < 5) + p}
-                for u in range(10) for p in (0, 1)]  # fmt: skip
-    got = app_client.post(f"{V}/verify/did", json={"rows": did_rows}, headers=h).json()
-    assert got == _cli("verify", "did", _csv(tmp_path / "did.csv", did_rows))
-    its_rows = [{"time": t, "value": 10 + 0.5 * t + (3 if t >= 12 else 0) + (t % 3) * 0.1} for t in range(24)]
-    got = app_client.post(f"{V}/verify/its", json={"rows": its_rows, "intervention": "12"}, headers=h).json()
-    assert got == _cli("verify", "its", _csv(tmp_path / "its.csv", its_rows), "--intervention", "12")
     power = {"metric_type": "proportion", "baseline": 0.2, "mde": 0.02}
-    got = app_client.post(f"{V}/verify/power", json=power, headers=h).json()
-    assert got == _cli("verify", "power", "--metric-type", "proportion", "--baseline", "0.2", "--mde", "0.02")
-    got = app_client.post(f"{V}/verify/adjust", json={"p_values": [0.01, 0.04, 0.2], "method": "bh"}, headers=h)
-    assert got.json() == _cli("verify", "adjust", "0.01", "0.04", "0.2", "--method", "bh")
     bad = app_client.post(f"{V}/verify/ab", json=body | {"value_col": "nope"}, headers=h)
     assert bad.status_code == 400 and "nope" in bad.json()["error"]["message"] and "vl-rows" not in bad.text
     ratio = app_client.post(f"{V}/verify/ab", json=body | {"metric_type": "ratio"}, headers=h)
@@ -78,25 +64,11 @@ def test_verify_routes_match_the_cli(app_client: TestClient, as_role: Headers, t
     assert app_client.post(f"{V}/verify/power", json=power).status_code == 401
 
 
-def test_mcda_routes_match_the_cli(app_client: TestClient, as_role: Headers, tmp_path: Path) -> None:
+def test_mcda_routes_refuse_a_ragged_matrix(app_client: TestClient, as_role: Headers) -> None:
     h = as_role("viewer")
-    rows = [["a1", 3, 200, 0.5], ["a2", 5, 150, 0.7], ["a3", 4, 300, 0.2], ["a4", 2, 180, 0.9]]
-    file = tmp_path / "m.csv"
-    file.write_text("id,q,cost,s\n" + "".join(",".join(map(str, r)) + "\n" for r in rows), encoding="utf-8")
-    matrix = [r[1:] for r in rows]
-    base = {"matrix": matrix, "criteria": ["q", "cost", "s"], "cost": ["cost"]}
-    for method in ("entropy", "critic"):
-        got = app_client.post(f"{V}/weights/{method}", json=base, headers=h).json()
-        assert got == _cli("weights", method, file, "--cost", "cost")  # one result model: the whole document
-    topsis = base | {"weights": [0.5, 0.3, 0.2], "alternatives": ["a1", "a2", "a3", "a4"]}
-    got = app_client.post(f"{V}/rank/topsis", json=topsis, headers=h).json()
-    assert got == _cli("rank", "topsis", file, "--weights", "0.5,0.3,0.2", "--cost", "cost")
-    fuzzy = tmp_path / "f.csv"
-    fuzzy.write_text("factor,good,fair,poor\nf1,0.6,0.3,0.1\nf2,0.2,0.5,0.3\n", encoding="utf-8")
-    body = {"membership": [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3]], "weights": [0.7, 0.3],
-            "grades": ["good", "fair", "poor"], "grade_scores": [90, 75, 60]}  # fmt: skip
-    got = app_client.post(f"{V}/rank/fuzzy", json=body, headers=h).json()
-    assert got == _cli("rank", "fuzzy", fuzzy, "--weights", "0.7,0.3", "--grade-scores", "90,75,60")
+    topsis = {"matrix": [[3, 200, 0.5], [5, 150, 0.7]], "criteria": ["q", "cost", "s"], "cost": ["cost"],
+              "weights": [0.5, 0.3, 0.2], "alternatives": ["a1", "a2"]}  # fmt: skip
+    assert app_client.post(f"{V}/rank/topsis", json=topsis, headers=h).status_code == 200
     ragged = app_client.post(f"{V}/rank/topsis", json=topsis | {"matrix": [[1, 2, 3], [1]]}, headers=h)
     assert ragged.status_code == 400
 
@@ -117,21 +89,11 @@ def test_monitor_detect_flags_the_spike(app_client: TestClient, as_role: Headers
     assert bad.status_code == 400
 
 
-def test_text_routes_match_the_file_flows(app_client: TestClient, as_role: Headers, tmp_path: Path) -> None:
+def test_text_routes_need_their_permission(app_client: TestClient, as_role: Headers) -> None:
     texts = ["服务态度很好，很满意", "等了一个小时没人理，太差了", "退款一直不到账，客服也不回复", "还可以"]
-    file = tmp_path / "t.csv"
-    file.write_text("text,group\n" + "".join(f"{t},{'a' if i % 2 else 'b'}\n" for i, t in enumerate(texts)),
-                    encoding="utf-8")  # fmt: skip
     h = as_role("viewer")
     got = app_client.post(f"{V}/text/sentiment", json={"texts": texts}, headers=h)
-    assert got.status_code == 200 and got.json() == _cli("text", "sentiment", file)
-    got = app_client.post(f"{V}/text/tags", json={"texts": texts}, headers=h)
-    assert got.json() == _cli("text", "tags", file)
-    body = {"texts": texts, "method": "tfidf", "per_text": True, "top": 3}
-    got = app_client.post(f"{V}/text/keywords", json=body, headers=h)
-    assert got.json() == _cli("text", "keywords", file, "--method", "tfidf", "--per-text", "--top", "3")
-    got = app_client.post(f"{V}/text/evaluate", json={}, headers=h)
-    assert got.json() == _cli("text", "evaluate")
+    assert got.status_code == 200 and [r["label"] for r in got.json()][:2] == ["positive", "negative"]
     assert app_client.post(f"{V}/text/sentiment", json={"texts": texts}, headers=as_role("manager")).status_code == 403
     assert app_client.post(f"{V}/text/train", json={}, headers=h).status_code == 403
     assert app_client.post(f"{V}/text/train-taxonomy", json={"texts": ["x"], "categories": ["nope"]},
@@ -140,12 +102,11 @@ def test_text_routes_match_the_file_flows(app_client: TestClient, as_role: Heade
 
 def test_text_train_and_analyze(app_client: TestClient, as_role: Headers) -> None:
     h = as_role("analyst")
-    trained = app_client.post(f"{V}/text/train", json={}, headers=h)
-    assert trained.status_code == 200 and {"accuracy", "default_accuracy", "saved"} <= set(trained.json())
-    analysed = app_client.post(f"{V}/text/analyze", json={}, headers=h)
-    assert analysed.status_code == 200 and "analysed" in analysed.json()
-    q = app_client.get(f"{V}/text/qualitative", headers=as_role("viewer"))
-    assert q.status_code == 200 and "topics" in q.json()
+    trained = app_client.post(f"{V}/text/train", json={}, headers=h).json()
+    assert trained["saved"] is (trained["accuracy"] > trained["default_accuracy"] or False)
+    assert (trained["path"] is None) is not trained["saved"] and "/" not in trained["test_set"]
+    assert app_client.post(f"{V}/text/analyze", json={}, headers=h).status_code == 200
+    assert app_client.get(f"{V}/text/qualitative", headers=as_role("viewer")).status_code == 200
 
 
 def test_people_routes(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
@@ -187,15 +148,13 @@ def test_disputes_are_scoped(app_client: TestClient, as_role: Headers, demo: Wor
 
 def test_allocate_model_diff_and_vsm(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
     got = app_client.get(f"{V}/allocate", params={"budget": 1000}, headers=as_role("viewer")).json()
-    assert got == allocate.allocate(demo, 1000).model_dump(mode="json")
     mine = app_client.get(f"{V}/allocate", params={"budget": 1000}, headers=as_role("manager")).json()
     seen = _manager_units(demo)
     assert mine["rows"] and all(r["entity_id"] in seen for r in mine["rows"])
     assert len(mine["rows"]) < len(got["rows"])
     procs = sorted(vsm.process_files(demo))
     out = app_client.get(f"{V}/vsm", params={"process": procs[0]}, headers=as_role("viewer"))
-    assert out.status_code == 200 and out.json() == json.loads(json.dumps(vsm.value_stream_map(demo, procs[0]),
-                                                                          default=str))  # fmt: skip
+    assert out.status_code == 200 and out.json()["process"]["id"] == procs[0]
     assert app_client.get(f"{V}/vsm", params={"process": "/etc/passwd.yaml"}, headers=as_role("viewer")).status_code \
         == 400  # fmt: skip
     assert app_client.get(f"{V}/vsm", params={"process": procs[0]}, headers=as_role("manager")).status_code == 404
@@ -208,10 +167,8 @@ def test_allocate_model_diff_and_vsm(app_client: TestClient, as_role: Headers, d
 
 
 def test_ledger_proof_and_anchor(app_client: TestClient, as_role: Headers, demo: Workspace) -> None:
-    anchor = app_client.get(f"{V}/ledger/anchor", headers=as_role("auditor")).json()
-    assert anchor == ledger.anchor(demo).model_dump(mode="json")
     proof = app_client.get(f"{V}/ledger/proof", params={"record": "1"}, headers=as_role("auditor"))
-    assert proof.status_code == 200 and proof.json() == ledger.proof(demo, "1").model_dump(mode="json")
+    assert proof.status_code == 200
     assert app_client.get(f"{V}/ledger/proof", params={"record": "1"}, headers=as_role("manager")).status_code == 404
     assert app_client.get(f"{V}/ledger/proof", params={"record": "x"}, headers=as_role("auditor")).status_code == 400
 
@@ -224,14 +181,12 @@ def test_documents(app_client: TestClient, as_role: Headers, demo: Workspace) ->
     assert again.status_code == 400 and "identical" in again.json()["error"]["message"]
     v2 = app_client.post(f"{V}/documents", json=body | {"body": "# v2\nsay hi\n"}, headers=as_role("analyst"))
     assert v2.json()["version"] == 2
-    listed = app_client.get(f"{V}/documents", headers=as_role("viewer")).json()
-    assert listed == [d.model_dump(mode="json") for d in documents.list_documents(demo)]
     one = app_client.get(f"{V}/documents/version", params={"doc_id": "script-parity", "version": 1},
                          headers=as_role("viewer")).json()  # fmt: skip
     assert one["body"] == "# v1\nsay hello\n" and one["actions"] == []
     diff = app_client.get(f"{V}/documents/diff", params={"doc_id": "script-parity", "old": 1},
-                          headers=as_role("viewer")).json()  # fmt: skip
-    assert diff == documents.diff_documents(demo, "script-parity", 1).model_dump(mode="json")
+                          headers=as_role("viewer"))  # fmt: skip
+    assert diff.status_code == 200 and "say hi" in diff.text
 
 
 def test_quarantine(app_client: TestClient, as_role: Headers, demo: Workspace, tmp_path: Path) -> None:
@@ -267,3 +222,34 @@ def test_text_tags_take_a_shipped_taxonomy(
     assert bad.status_code == 422  # only shipped names: a server reads no client-named file
     hot = app_client.get(f"{V}/text/hotspots", params={"taxonomy": "hotel", "top": 3}, headers=h)
     assert hot.status_code == 200 and "category" in hot.json()
+
+
+def test_scores_explain_and_vsm_are_one_document_three_ways(
+    app_client: TestClient, as_role: Headers, demo: Workspace
+) -> None:
+    """The stored result read back as it was written (key order included); explain; a compared value stream map.
+
+    The API, ``--format json`` and the service's model print one document (typed seams, as in
+    tests/api/test_openapi_responses.py, which has no evaluated workspace to read).
+    """
+    from valueloop.diagnosis.service.diagnose import explain
+    from valueloop.evaluation.service.scores import entity_scores, run_results
+
+    h, w = as_role("analyst"), ("--workspace", demo.root)
+
+    def same(path: str, cli_args: tuple[str | Path, ...], model: Any, **params: str) -> None:
+        api = app_client.get(V + path, params=params, headers=h)
+        assert api.status_code == 200, api.text
+        want = json.dumps(model.model_dump(mode="json"))
+        assert json.dumps(api.json()) == want and json.dumps(_cli(*cli_args, *w)) == want
+
+    shown = entity_scores(demo, "B016", None, None)
+    same("/scores/B016", ("scores", "show", "B016"), shown)
+    stored = run_results(demo, None).results[0].model_dump(mode="json")
+    assert list(stored)[:2] == ["entity_id", "name"] and list(stored)[-2:] == ["n", "enough_data"]
+    assert list(shown.model_dump())[-5:] == ["model", "run_id", "period", "level", "indicator_rows"]
+    same("/scores/B016/explain", ("diagnose", "explain", "B016"), explain(demo, "B016"))
+    model = vsm.value_stream_map(demo, "service-request", "2026-09", "2026-10")
+    same("/vsm", ("vsm", "service-request", "--period", "2026-09", "--compare", "2026-10"), model,
+         process="service-request", period="2026-09", compare="2026-10")  # fmt: skip
+    assert model.model_dump(mode="json")["process"]["steps"][0]["planned_wait_minutes"] == 0  # an int stays an int

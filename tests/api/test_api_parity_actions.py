@@ -247,6 +247,7 @@ def test_roi_matches_the_cli_and_is_scoped(app_client: TestClient, as_role: Head
     got = app_client.get(f"{V}/actions/{own}/roi", params=params, headers=as_role("viewer"))
     assert got.status_code == 200, got.text
     assert got.json() == action_roi(demo, own, 3.0, 1000.0).model_dump(mode="json")
+    # the CLI records the valuation (the API only reads it): the period below lists the action because of it
     assert got.json() == _cli(demo, "actions", "roi", str(own), "--value-per-unit", "3", "--units", "1000")
     assert app_client.get(f"{V}/actions/{own}/roi", params=params, headers=as_role("manager")).json() == got.json()
     assert app_client.get(f"{V}/actions/{foreign}/roi", params=params, headers=as_role("manager")).status_code == 404
@@ -258,7 +259,6 @@ def test_roi_matches_the_cli_and_is_scoped(app_client: TestClient, as_role: Head
     quarter = label_of(datetime.now(UTC).date(), Grain.quarter)
     period = app_client.get(f"{V}/actions/roi", params={"period": quarter}, headers=as_role("viewer"))
     assert period.status_code == 200 and own in [a["action_id"] for a in period.json()["actions"]]  # valued above
-    assert period.json() == _cli(demo, "actions", "roi", "--period", quarter)
     assert app_client.get(f"{V}/actions/roi", params={"period": quarter}, headers=as_role("manager")).status_code \
         == 404  # fmt: skip
     for bad_period in ("9999-Q4", "2026-10", "2026-Q5"):

@@ -15,7 +15,6 @@ from valueloop.cli.main import app as cli
 from valueloop.errors import SpecError
 from valueloop.evaluation.service.goals import goals_path
 from valueloop.evaluation.service.models import model_files
-from valueloop.reporting.service.review import goal_attainment
 from valueloop.spec.model_loader import validate_models
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
@@ -60,8 +59,7 @@ def test_goals_show_matches_the_cli(app_client: TestClient, as_role: Headers, de
     r = app_client.get(f"{V}/goals", params={"period": period}, headers=as_role("viewer"))
     assert r.status_code == 200, r.text
     got = r.json()
-    flow = goal_attainment(demo, period).model_dump(mode="json")
-    assert got["rows"] == flow["rows"] and got["other_periods"] == 1 and got["file"] == "goals.yaml"
+    assert got["other_periods"] == 1 and got["file"] == "goals.yaml"
     want = json.loads(_cli(demo, "goals", "show", "--period", period).stdout)
     assert [(g["indicator"]["id"], g["entity_id"], g["target"], g["value"], g["attainment"], g["met"])
             for g in got["rows"]] == [(w["indicator"], w["entity_id"], w["target"], w["value"], w["attainment_pct"],

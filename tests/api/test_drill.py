@@ -23,7 +23,7 @@ PAGE = "/units/{unit}/indicators/{ind}/records"
 
 
 def _n(ws: Workspace, unit: str, indicator: str) -> int:
-    rows = entity_scores(ws, unit, None, None)["indicator_rows"]
+    rows = entity_scores(ws, unit, None, None).indicator_rows
     return int(next(r for r in rows if r["indicator"] == indicator)["n"])
 
 
@@ -36,7 +36,7 @@ def test_the_records_are_the_ones_the_value_counts(
     assert got.status_code == 200, got.text
     body = got.json()
     assert body["total"] == len(body["rows"]) == _n(demo, "B016", indicator)
-    assert body["period"] == entity_scores(demo, "B016", None, None)["period"]
+    assert body["period"] == entity_scores(demo, "B016", None, None).period
     times = [r[body["columns"].index("opened_at" if "opened_at" in body["columns"] else "submitted_at")]
              for r in body["rows"]]  # fmt: skip
     assert times == sorted(times, reverse=True) and all(body["start"] <= t < body["end"] for t in times)

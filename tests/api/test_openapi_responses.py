@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -42,9 +43,12 @@ from valueloop.http.api import (
     people,
     quarantine,
     reports,
+    runs,
     verify,
+    vsm,
 )
 from valueloop.http.api import mcda as mcda_routes
+from valueloop.http.api import text as text_routes
 from valueloop.http.app import create_app
 from valueloop.http.settings import ApiSettings
 from valueloop.improvement.service import actions_view, roi
@@ -65,22 +69,13 @@ from valueloop.verification.service import verify_rows as vr
 
 V = "/api/v1"
 TYPED = (verify, experiments, ledger, health, mcda_routes, documents, reports, actions, findings, goals, models,
-         quarantine, alerts, monitor, events, people)  # fmt: skip
+         quarantine, alerts, monitor, events, people, runs, vsm, text_routes)  # fmt: skip
 """The routers whose every JSON answer is a result model."""
 ALSO_TYPED = [("GET", "/qa/rubrics"), ("POST", "/qa/rubrics/validate")]
-ALSO_TYPED += [("GET", "/text/lifecycle"), ("GET", "/text/hotspots"), ("POST", "/text/tags")]
-ALSO_TYPED += [
-    ("POST", "/text/keywords"),
-    ("POST", "/text/evaluate"),
-    ("POST", "/text/analyze"),
-    ("GET", "/text/qualitative"),
-]
 """Typed routes of routers not typed throughout."""
 NOT_JSON = {("GET", "/reports/download"), ("GET", "/quarantine/export"), ("GET", "/monitor/export"),
             ("GET", "/alerts-stream"), ("DELETE", "/silences/{silence_id}")}  # fmt: skip
 """File downloads and a live stream (their body is not a document), and an answer with no body (204)."""
-NOT_YET = {("POST", "/reports/schedule/run")}
-"""Answers the schedule use case's rows (reporting/service/schedule.py), not converted yet."""
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +115,7 @@ def test_every_typed_route_documents_its_response(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     checked = []
     for method, path in [route for module in TYPED for route in _routes(module)] + ALSO_TYPED:
-        if (method, path) in NOT_JSON | NOT_YET:
+        if (method, path) in NOT_JSON:
             continue
         op = spec["paths"][V + path][method.lower()]
         ok = next(code for code in op["responses"] if code.startswith("2"))
@@ -358,3 +353,28 @@ def test_bot_resolution_puts_the_group_columns_first(client: TestClient) -> None
     assert json.dumps(BotResolution.model_validate(row).model_dump(mode="json")) == json.dumps(row)
     schema = client.get("/openapi.json").json()["components"]["schemas"]["BotResolution"]
     assert list(schema["properties"]) == list(row)[1:] and schema["additionalProperties"] is True
+
+
+def test_sentiment_and_schedule_runs_are_one_document_three_ways(
+    client: TestClient, ws: Workspace, tmp_path: Path
+) -> None:
+    """``text sentiment`` (``reason`` left out where there is none) and a schedule that is not due (no period)."""
+    from valueloop.reporting.service.schedule import run_schedules
+    from valueloop.voice.service import text
+
+    texts = ["服务态度很好，很满意", "退款一直不到账，客服也不回复", "?!"]
+    file = tmp_path / "t.csv"
+    file.write_text("text\n" + "".join(f"{t}\n" for t in texts), encoding="utf-8")
+    model = [r.model_dump(mode="json") for r in text.sentiment_file(file, "text", ws)]
+    _same(client.post(f"{V}/text/sentiment", json={"texts": texts}).json(),
+          _cli("text", "sentiment", file, "--workspace", ws.root), model)  # fmt: skip
+    assert list(model[0]) == ["row", "label", "score"]
+    (ws.root / "schedule.yaml").write_text("- {name: later, cron: '0 8 1 1 *', webhook: 'https://x.invalid/'}\n")
+    try:
+        at = "2026-10-01T08:30:00+00:00"
+        model = [r.model_dump(mode="json") for r in run_schedules(ws, datetime.fromisoformat(at))]
+        _same(client.post(f"{V}/reports/schedule/run", json={"now": at}).json(),
+              _cli("schedule", "run", "--now", at, "--workspace", ws.root), model)  # fmt: skip
+    finally:
+        (ws.root / "schedule.yaml").unlink()
+    assert model == [{"schedule": "later", "status": "not due", "last_run": None}]

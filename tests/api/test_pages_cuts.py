@@ -25,7 +25,7 @@ FIELD = "field:agent_id"
 def agents(demo: Workspace) -> dict[str, object]:
     """The demo model also evaluated per agent (a field level): the run the level selector offers; then per
     branch again, so the latest run does not hold the agents."""
-    branch = run_results(demo, None)
+    branch = run_results(demo, None).model_dump()
     versions = [controllable_model(m) for m in load_versions(demo, branch["model"])]  # what an agent controls
     run = evaluate(demo, branch["model"], branch["period"], FIELD, versions=versions)
     assert run.results
@@ -56,7 +56,7 @@ def test_the_level_selector_offers_the_models_levels_and_ranks_the_field_level(
 def test_rankings_show_the_parents_roll_up(
     app_client: TestClient, as_role: Headers, agents: dict[str, object], demo: Workspace
 ) -> None:
-    run = run_results(demo, None, str(agents["period"]), str(agents["model"]), "branch")
+    run = run_results(demo, None, str(agents["period"]), str(agents["model"]), "branch").model_dump()
     under = below(unit_directory(demo), "R01")
     mine = [r["score"] for r in run["results"] if r["entity_id"] in under and r["score"] is not None]
     every = [r["score"] for r in run["results"] if r["score"] is not None]
@@ -156,7 +156,7 @@ def test_findings_are_grouped_per_indicator_and_stale_ones_say_their_period(
     section = html.split('id="findings-by-indicator"', 1)[1].split("</section>", 1)[0]
     groups = re.findall(r'data-indicator="(\w+)"', section)
     assert groups and len(groups) == len(set(groups))
-    latest = str(run_results(demo, None)["period"])
+    latest = run_results(demo, None).period
     stale = re.findall(r'<span class="stale">Earlier finding · ([^<]+)</span>', section)
     assert stale  # the demo's findings are of June and May, its latest run of October
     assert all(label.strip() and latest not in label for label in stale)

@@ -68,7 +68,7 @@ def test_rerunning_replaces_and_evidence_reproduces_the_value(demo: Workspace) -
 
 
 def test_explain_contributions_add_up_to_the_evaluated_change(demo: Workspace, story: dict[str, str]) -> None:
-    result = explain(demo, story["branch"], period="2026-07")
+    result = explain(demo, story["branch"], period="2026-07").model_dump()
     run = evaluate(demo, period="2026-07", store=False)
     change = next(r.change for r in run.results if r.entity_id == story["branch"])
     assert change is not None

@@ -66,17 +66,17 @@ def test_one_month_review_repeats_the_stored_run(demo: Workspace) -> None:
     assert month.source == "stored"
     unit = data.summary.units[0]
     stored = entity_scores(demo, unit.entity_id, "2026-10", None)
-    assert stored["run_id"] == month.run_id
-    assert unit.score == pytest.approx(stored["score"], abs=1e-12)
-    assert unit.rank == stored["rank"]
-    assert unit.dimensions == pytest.approx(stored["dimensions"])
+    assert stored.run_id == month.run_id
+    assert unit.score == pytest.approx(stored.score, abs=1e-12)
+    assert unit.rank == stored.rank
+    assert unit.dimensions == pytest.approx(stored.dimensions)
 
 
 def test_quarter_scores_are_the_mean_of_its_monthly_runs(demo: Workspace, q3: ReviewData) -> None:
     assert [m.period for m in q3.summary.months] == ["2026-07", "2026-08", "2026-09"]
     assert {m.source for m in q3.summary.months} == {"stored"}
     unit = q3.summary.units[1]
-    monthly = [entity_scores(demo, unit.entity_id, p, None)["score"] for p in ("2026-07", "2026-08", "2026-09")]
+    monthly = [entity_scores(demo, unit.entity_id, p, None).score for p in ("2026-07", "2026-08", "2026-09")]
     assert unit.score == pytest.approx(fmean(monthly))
     assert unit.score is not None and unit.previous_score is not None
     assert unit.change == pytest.approx(unit.score - unit.previous_score)
@@ -92,7 +92,7 @@ def test_xlsx_has_a_sheet_per_section_with_real_numbers(demo: Workspace) -> None
     header, first = rows[0], rows[1]
     entity, score = first[header.index("Unit")], first[header.index("Composite")]
     assert isinstance(score, float)
-    assert score == pytest.approx(entity_scores(demo, str(entity), "2026-10", None)["score"], abs=1e-12)
+    assert score == pytest.approx(entity_scores(demo, str(entity), "2026-10", None).score, abs=1e-12)
     zh = load_workbook(io.BytesIO(render_xlsx(data, "zh")))
     assert zh.sheetnames[0] == "执行摘要"
 
@@ -180,7 +180,7 @@ def test_schedule_run_renders_and_posts(demo: Workspace) -> None:
         results = run_schedules(demo, at, lambda url, payload: posted.append(payload))
     finally:
         (demo.root / "schedule.yaml").unlink()
-    assert [r["status"] for r in results] == ["sent"], results
+    assert [r.status for r in results] == ["sent"], results
     [payload] = posted
     assert payload["period"] == "2026-Q3" and payload["format"] == "xlsx"
     book = load_workbook(io.BytesIO(base64.b64decode(payload["content_base64"])))

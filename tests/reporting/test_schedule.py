@@ -109,10 +109,10 @@ def test_run_due_posts_once_and_records_the_run() -> None:
         return {"schedule": s.name, "period": period, "file": f"{s.name}.pdf"}
 
     results = run_due(schedules, state, NOW, produce, lambda url, p: sent.append((url, p["period"])))
-    assert [r["status"] for r in results] == ["sent", "not due"]
+    assert [r.status for r in results] == ["sent", "not due"]
     assert sent == [("http://hook", "2026-Q3")] and state == {"monthly": NOW.isoformat()}
     again = run_due(schedules, state, NOW + timedelta(minutes=5), produce, lambda url, p: sent.append((url, "x")))
-    assert [r["status"] for r in again] == ["not due", "not due"] and len(sent) == 1
+    assert [r.status for r in again] == ["not due", "not due"] and len(sent) == 1
 
 
 def test_a_failing_webhook_is_reported_and_retried_next_time() -> None:
@@ -122,4 +122,4 @@ def test_a_failing_webhook_is_reported_and_retried_next_time() -> None:
     state: dict[str, str] = {}
     s = Schedule(name="m", cron="0 8 1 * *", webhook="http://hook")
     [r] = run_due([s], state, NOW, lambda s, p: {"period": p}, boom)
-    assert r["status"] == "failed" and "refused" in r["error"] and state == {}
+    assert r.status == "failed" and isinstance(r.error, str) and "refused" in r.error and state == {}

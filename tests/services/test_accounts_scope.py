@@ -66,5 +66,5 @@ def test_the_cli_binds_a_viewer_to_a_unit(ws: Workspace, tmp_path: Path) -> None
             "--workspace", str(ws.root)]  # fmt: skip
     result = CliRunner().invoke(users_app, args)
     assert result.exit_code == 0, result.output
-    row = next(u for u in list_users(ws) if u["username"] == "cli-viewer")
-    assert row["role"] == "viewer" and list(row["units"]) == ["R01"]
+    row = next(u for u in list_users(ws) if u.username == "cli-viewer")
+    assert row.role == "viewer" and list(row.units) == ["R01"]

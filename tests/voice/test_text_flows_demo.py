@@ -33,8 +33,8 @@ def test_planted_topic_is_emerging_or_growing(demo: Workspace) -> None:
 @pytest.mark.slow
 def test_from_ratings_in_domain(demo: Workspace) -> None:
     report = st.train_from_ratings(demo)
-    assert report["accuracy"] >= 0.90
-    assert report["saved"] is (report["accuracy"] > report["default_accuracy"])
+    assert report.accuracy >= 0.90
+    assert report.saved is (report.accuracy > report.default_accuracy)
 
 
 @pytest.mark.slow

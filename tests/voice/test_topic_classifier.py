@@ -40,7 +40,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict[s
     root = tmp_path_factory.mktemp("topics") / "ws"
     create_workspace(root)
     ws = open_workspace(root)
-    return ws, ft.train_taxonomy(ws, SAMPLE)
+    return ws, ft.train_taxonomy(ws, SAMPLE).model_dump()
 
 
 def test_held_out_figures_match_sklearn(sample: pd.DataFrame, trained: tuple[Workspace, dict[str, Any]]) -> None:

@@ -82,15 +82,15 @@ def ws(tmp_path: Path) -> Workspace:
 )
 def test_train_from_a_file_with_any_label_kind(ws: Workspace, tmp_path: Path, pos: str, neg: str) -> None:
     report = st.train_from_file(ws, _write(tmp_path / "l.csv", _labelled(40, pos, neg)), force=True)
-    assert report["rows"] == 80 and report["test_rows"] == 16 and report["test_set"] == "20 % held out"
-    assert report["accuracy"] == 1.0 and report["saved"]
+    assert report.rows == 80 and report.test_rows == 16 and report.test_set == "20 % held out"
+    assert report.accuracy == 1.0 and report.saved
 
 
 def test_a_separate_test_file_is_the_held_out_set(ws: Workspace, tmp_path: Path) -> None:
     train = _write(tmp_path / "train.csv", _labelled(30))
     test = _write(tmp_path / "test.csv", [("味道很好，送餐很快", "好评"), ("客服态度很差", "差评"), ("一般", "")])
     report = st.train_from_file(ws, train, test=test, force=True)
-    assert report["train_rows"] == 60 and report["test_rows"] == 2 and report["test_set"] == "test.csv"
+    assert report.train_rows == 60 and report.test_rows == 2 and report.test_set == "test.csv"
 
 
 def test_a_bad_label_is_an_input_error(ws: Workspace, tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_train_with_named_positive_values(
     rows = [*_labelled(30, pos, neg), ("一般般", "passive")] if negative else _labelled(30, pos, neg)
     file = _write(tmp_path / "l.csv", rows)
     report = st.train_from_file(ws, file, positive=positive, negative=negative, force=True)
-    assert report["rows"] == 60 and report["accuracy"] == 1.0 and report["saved"]
+    assert report.rows == 60 and report.accuracy == 1.0 and report.saved
 
 
 def test_named_positive_values_that_match_nothing_say_what_the_column_holds(ws: Workspace, tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ def test_train_taxonomy_learns_the_workspace_categories(ws: Workspace, tmp_path:
     labelled = tmp_path / "labelled.csv"
     labelled.write_text("text,category\n" + "".join(f"{t},{c}\n" for t, c in rows), encoding="utf-8")
     report = ft.train_taxonomy(ws, labelled)
-    assert {r["category"] for r in report["categories"]} == {"rooms", "breakfast"}
+    assert {r.category for r in report.categories} == {"rooms", "breakfast"}
     result = _cli("train-taxonomy", labelled, "--workspace", ws.root, "--taxonomy", "ecommerce")
     assert getattr(result.exception, "exit_code", None) == 2  # hotel labels are unknown to the e-commerce taxonomy
     assert "unknown category 'rooms'" in str(result.exception)

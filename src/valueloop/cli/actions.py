@@ -224,10 +224,11 @@ def vsm(
     from valueloop.improvement.service.vsm import value_stream_map
     from valueloop.store.workspace import open_workspace
 
-    out = value_stream_map(open_workspace(workspace), process, period, compare)
+    found = value_stream_map(open_workspace(workspace), process, period, compare)
     if fmt is Format.json:
-        emit(out, fmt)
+        emit(found, fmt)
         return
+    out = found.model_dump()
     cols = ["step", "department", "value_adding", "volume", "process_median", "process_p90", "wait_median"]
     emit(out["steps"], fmt, title=f"{out['process']['id']} · {out['period']} (minutes)", columns=[*cols, "rework"])
     emit(out["summary"] if "compare" not in out else out["compare"]["summary"], fmt, title="process")

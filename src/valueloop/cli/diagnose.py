@@ -64,10 +64,11 @@ def explain(
     from valueloop.diagnosis.service.diagnose import explain as run_explain
     from valueloop.store.workspace import open_workspace
 
-    result = run_explain(open_workspace(workspace), entity, period, model, indicator)
+    found = run_explain(open_workspace(workspace), entity, period, model, indicator)
     if fmt is Format.json:
-        emit(result, fmt)
+        emit(found, fmt)
         return
+    result = found.model_dump()
     head = {k: result[k] for k in ("entity_id", "previous", "period", "score_before", "score_after", "change")}
     emit(head, fmt, title=f"{result['model']} · {result['level']}")
     emit(result["contributions"], fmt, title="contributions to the change (score effect + weight effect)")

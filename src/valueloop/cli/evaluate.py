@@ -103,10 +103,11 @@ def show(
     from valueloop.evaluation.service.scores import entity_scores
     from valueloop.store.workspace import open_workspace
 
-    detail = entity_scores(open_workspace(workspace), entity, period, model)
+    scores = entity_scores(open_workspace(workspace), entity, period, model)
     if fmt is Format.json:
-        emit(detail, fmt)
+        emit(scores, fmt)
         return
+    detail = scores.model_dump()
     head = {k: detail[k] for k in ("entity_id", "name", "period", "score", "rank", "percentile", "change")}
     emit(head, fmt, title=f"{detail['model']} run {detail['run_id']}")
     emit(detail["indicator_rows"], fmt, title="indicators (sorted by points lost)")

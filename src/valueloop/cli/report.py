@@ -95,6 +95,7 @@ def schedule_run(
     """Run the schedules of schedule.yaml that are due (their cron fired since their last run), once;
     then the users' due review subscriptions (``valueloop subscriptions run``)."""
     from valueloop.accounts.service.subscriptions import Mail, run_subscriptions
+    from valueloop.reporting.schedule import ScheduleOutcome
     from valueloop.reporting.service.schedule import run_schedules
     from valueloop.store.workspace import open_workspace
 
@@ -103,8 +104,9 @@ def schedule_run(
     ws = open_workspace(workspace)
     rows = run_schedules(ws, at)
     mail = Mail(url=smtp, sender=sender) if smtp else None
-    rows += [{"schedule": f"subscription {r.subscription_id} ({r.username})", "status": r.status, "period": r.period,
-              "file": None, "error": r.error} for r in run_subscriptions(ws, at, mail)]  # fmt: skip
+    rows += [ScheduleOutcome(schedule=f"subscription {r.subscription_id} ({r.username})", status=r.status,
+                             period=r.period, file=None, error=r.error)
+             for r in run_subscriptions(ws, at, mail)]  # fmt: skip
     emit(rows, fmt, columns=["schedule", "status", "period", "file", "error"])
 
 

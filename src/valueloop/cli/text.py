@@ -157,10 +157,10 @@ def train_taxonomy(
     if fmt is Format.json:
         emit(report, fmt)
     else:
-        title = f"{report['test_rows']} held-out of {report['rows']} labelled texts"
-        emit(report["categories"], fmt, title=title)
-        emit(report["summary"], fmt, title="macro and micro averages")
-    stderr.print(f"saved {report['path']}: {_used(report['used'])}")
+        title = f"{report.test_rows} held-out of {report.rows} labelled texts"
+        emit(report.categories, fmt, title=title)
+        emit(report.summary, fmt, title="macro and micro averages")
+    stderr.print(f"saved {report.path}: {_used(report.used)}")
 
 
 def train(
@@ -234,10 +234,10 @@ def train(
         )  # fmt: skip
     emit(report, fmt)
     stderr.print(
-        f"held-out accuracy ({report['test_set']}, {report['test_rows']} rows): {report['accuracy']:.4f},"
-        f" default model {report['default_accuracy']:.4f}"
+        f"held-out accuracy ({report.test_set}, {report.test_rows} rows): {report.accuracy:.4f},"
+        f" default model {report.default_accuracy:.4f}"
     )
-    if not report["saved"]:
+    if not report.saved:
         stderr.print("the default model was as good on held-out rows; nothing saved (use --force to save anyway)")
 
 

@@ -37,7 +37,14 @@ def _merge(*parts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 PAGES: Final = _merge(
-    WEB, LOOP_MESSAGES, CASE_MESSAGES, QA_MESSAGES, TERMS, SURVEY_MESSAGES, DRILL_MESSAGES, CUT_MESSAGES,
+    WEB,
+    LOOP_MESSAGES,
+    CASE_MESSAGES,
+    QA_MESSAGES,
+    TERMS,
+    SURVEY_MESSAGES,
+    DRILL_MESSAGES,
+    CUT_MESSAGES,
     SUBSCRIPTION_MESSAGES,
 )
 """What the dashboard's pages read (``Translator.t``)."""

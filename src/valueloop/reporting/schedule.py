@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from valueloop.metrics.periods import label_of, previous
+from valueloop.results import MISSING, Result
 from valueloop.spec.locale import LangField
 from valueloop.spec.model import Grain
 from valueloop.spec.yamlsource import Problem, load_yaml
@@ -148,22 +149,34 @@ Produce = Callable[[Schedule, str], dict[str, Any]]
 Post = Callable[[str, dict[str, Any]], None]
 
 
+class ScheduleOutcome(Result):
+    """One schedule's run: ``sent`` (period, file), ``failed`` (period, error; it stays due) or ``not due``
+    (last run). The keys of the other outcomes are left out, not null."""
+
+    schedule: str
+    status: Literal["sent", "failed", "not due"]
+    last_run: str | MISSING | None = MISSING
+    period: str | MISSING | None = MISSING
+    file: str | MISSING | None = MISSING
+    error: str | MISSING | None = MISSING
+
+
 def run_due(schedules: list[Schedule], state: dict[str, str], now: datetime, produce: Produce,
-            post: Post) -> list[dict[str, Any]]:  # fmt: skip
+            post: Post) -> list[ScheduleOutcome]:  # fmt: skip
     """Produce and post every due schedule once; ``state`` (name → last run, ISO) is updated on success."""
     results = []
     for s in schedules:
         last = state.get(s.name)
         if not is_due(s.cron, datetime.fromisoformat(last) if last else None, now):
-            results.append({"schedule": s.name, "status": "not due", "last_run": last})
+            results.append(ScheduleOutcome(schedule=s.name, status="not due", last_run=last))
             continue
         period = resolve_period(s.period, now.date())
         try:
             payload = produce(s, period)
             post(s.webhook, payload)
         except Exception as err:  # one failing schedule must not stop the others
-            results.append({"schedule": s.name, "status": "failed", "period": period, "error": str(err)})
+            results.append(ScheduleOutcome(schedule=s.name, status="failed", period=period, error=str(err)))
             continue
         state[s.name] = now.isoformat()
-        results.append({"schedule": s.name, "status": "sent", "period": period, "file": payload.get("file")})
+        results.append(ScheduleOutcome(schedule=s.name, status="sent", period=period, file=payload.get("file")))
     return results

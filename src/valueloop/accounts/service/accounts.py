@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache, lru_cache
-from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -29,6 +28,7 @@ from valueloop.errors import AuthError as AuthError
 from valueloop.errors import InputError
 from valueloop.errors import NotFound as NotFound
 from valueloop.errors import RateLimited as RateLimited
+from valueloop.results import Instant, Result
 from valueloop.store import appdb
 from valueloop.store import tables as db
 from valueloop.store.lake import Lake
@@ -199,13 +199,40 @@ def _check_name(name: str, what: str, path_safe: bool = False) -> None:
         raise InputError(f"a {what} is at most {MAX_NAME} printable characters{', without /' if path_safe else ''}")
 
 
-def list_users(ws: Workspace) -> list[dict[str, Any]]:
+class UserRecord(Result):
+    """A user as ``users list`` shows one: role, bound units, whether disabled, when created and last signed in."""
+
+    user_id: int
+    username: str
+    role: str
+    units: list[str]
+    disabled: bool
+    created_at: Instant
+    last_login_at: Instant | None
+
+
+class TokenRecord(Result):
+    """An API token as ``tokens list`` shows one: whose, what for, scopes and times — never the secret."""
+
+    token_id: int
+    username: str
+    name: str
+    scopes: list[str]
+    created_at: Instant
+    expires_at: Instant | None
+    revoked_at: Instant | None
+    last_used_at: Instant | None
+
+
+def list_users(ws: Workspace) -> list[UserRecord]:
     u = db.users
     cols = (u.c.user_id, u.c.username, u.c.role, u.c.units, u.c.disabled, u.c.created_at, u.c.last_login_at)
     with _engine(ws).connect() as conn:
         rows = conn.execute(sa.select(*cols).order_by(u.c.user_id)).mappings().all()
     return [
-        {**r, "created_at": appdb.as_utc(r["created_at"]), "last_login_at": appdb.as_utc(r["last_login_at"])}
+        UserRecord.model_validate(
+            {**r, "created_at": appdb.as_utc(r["created_at"]), "last_login_at": appdb.as_utc(r["last_login_at"])}
+        )
         for r in rows
     ]
 
@@ -380,7 +407,7 @@ def create_token(
     return (int(key[0]) if key else 0), secret
 
 
-def revoke_token(ws: Workspace, token_id: int, by: Principal | None = None) -> dict[str, Any]:
+def revoke_token(ws: Workspace, token_id: int, by: Principal | None = None) -> TokenRecord:
     """Revoke a token at once and answer it as :func:`list_tokens` does; revoking twice keeps the first time.
 
     ``by`` is the acting principal when there is one: a request cannot revoke the very token
@@ -399,7 +426,7 @@ def revoke_token(ws: Workspace, token_id: int, by: Principal | None = None) -> d
     return list_tokens(ws, token_id=token_id)[0]
 
 
-def list_tokens(ws: Workspace, username: str | None = None, token_id: int | None = None) -> list[dict[str, Any]]:
+def list_tokens(ws: Workspace, username: str | None = None, token_id: int | None = None) -> list[TokenRecord]:
     """API tokens (all, one user's, or one), oldest first: id, user, name, scopes and times — never the secret."""
     t, u = db.api_tokens, db.users
     cols = (t.c.token_id, u.c.username, t.c.name, t.c.scopes, t.c.created_at, t.c.expires_at, t.c.revoked_at,
@@ -412,7 +439,10 @@ def list_tokens(ws: Workspace, username: str | None = None, token_id: int | None
     with _engine(ws).connect() as conn:
         rows = conn.execute(query).mappings().all()
     times = ("created_at", "expires_at", "revoked_at", "last_used_at")
-    return [{**r, "scopes": list(r["scopes"]), **{k: appdb.as_utc(r[k]) for k in times}} for r in rows]
+    return [
+        TokenRecord.model_validate({**r, "scopes": list(r["scopes"]), **{k: appdb.as_utc(r[k]) for k in times}})
+        for r in rows
+    ]
 
 
 def token_principal(ws: Workspace, secret: str) -> Principal | None:

@@ -22,6 +22,7 @@ from valueloop.diagnosis.evidence import Scope, collect
 from valueloop.diagnosis.findings import Finding
 from valueloop.diagnosis.rules import find
 from valueloop.diagnosis.service.kept import Memo, snapshot
+from valueloop.diagnosis.service.results import ChildMove, ChildPart, Contribution, Explanation
 from valueloop.errors import InputError, SpecError
 from valueloop.evaluation.service.evaluate import check_level, latest_period
 from valueloop.evaluation.service.models import load_versions, version_for_period
@@ -210,12 +211,12 @@ def drivers(
     return analyse(values, _scores(values, model, labels), model, outcome, names, replicates=replicates, seed=seed)
 
 
-_EXPLAINED: Memo[dict[str, Any]] = Memo(256, 256, lambda _: 1)
+_EXPLAINED: Memo[Explanation] = Memo(256, 256, lambda _: 1)
 
 
 def explain(
     ws: Workspace, entity: str, period: str | None = None, model_id: str | None = None, indicator: str | None = None
-) -> dict[str, Any]:
+) -> Explanation:
     """Each indicator's contribution to the unit's composite change since the previous period,
     and which child units explain the move of one additive (rate or mean) indicator.
 
@@ -232,7 +233,7 @@ def explain(
 
 
 def _explain(ws: Workspace, entity: str, period: str | None, model_id: str | None, indicator: str | None
-             ) -> dict[str, Any]:  # fmt: skip
+             ) -> Explanation:  # fmt: skip
     wh = Warehouse(ws)
     model, period = _model(ws, wh, model_id, period)
     if model.aggregation != "weighted_mean":
@@ -245,32 +246,16 @@ def _explain(ws: Workspace, entity: str, period: str | None, model_id: str | Non
     sides = [_scored(values[values["period"] == p], model, entity) for p in (before_p, period)]
     t0, t1, parts = decompose(sides[0], sides[1])
     contributions = [
-        {
-            "indicator": p.key,
-            "score_before": p.before,
-            "score_after": p.after,
-            "weight_before": p.weight_before,
-            "weight_after": p.weight_after,
-            "score_effect": p.value_effect,
-            "weight_effect": p.weight_effect,
-            "total": p.total,
-        }
+        Contribution(indicator=p.key, score_before=p.before, score_after=p.after, weight_before=p.weight_before,
+                     weight_after=p.weight_after, score_effect=p.value_effect, weight_effect=p.weight_effect,
+                     total=p.total)
         for p in parts
-    ]
+    ]  # fmt: skip
     target = indicator or _additive(model, [p.key for p in parts])
     children = _children(wh, model, values, entity, target, [before_p, period]) if target else None
-    return {
-        "entity_id": entity,
-        "model": model.id,
-        "level": model.level,
-        "period": period,
-        "previous": before_p,
-        "score_before": t0 if sides[0] else None,
-        "score_after": t1 if sides[1] else None,
-        "change": t1 - t0,
-        "contributions": contributions,
-        "children": children,
-    }
+    return Explanation(entity_id=entity, model=model.id, level=model.level, period=period, previous=before_p,
+                       score_before=t0 if sides[0] else None, score_after=t1 if sides[1] else None, change=t1 - t0,
+                       contributions=contributions, children=children)  # fmt: skip
 
 
 def _scored(values: pd.DataFrame, model: EvaluationModel, entity: str) -> dict[str, tuple[float, float]]:
@@ -294,7 +279,7 @@ def _additive(model: EvaluationModel, ranked: list[str]) -> str | None:
 
 def _children(
     wh: Warehouse, model: EvaluationModel, values: pd.DataFrame, entity: str, indicator: str, periods: list[str]
-) -> dict[str, Any] | None:
+) -> ChildMove | None:
     entities = wh.execute(wh.table("entities"))
     kids = entities[entities["parent_id"] == entity]
     if kids.empty:
@@ -303,26 +288,11 @@ def _children(
     child_values, _ = compute_values(wh, model.model_copy(update={"level": level}), periods)
     sides = [_mix(values, child_values, set(kids["entity_id"]), entity, indicator, p) for p in periods]
     t0, t1, parts = decompose(sides[0], sides[1])
-    return {
-        "indicator": indicator,
-        "child_level": level,
-        "value_before": t0,
-        "value_after": t1,
-        "change": t1 - t0,
-        "parts": [
-            {
-                "child": p.key,
-                "rate_before": p.before,
-                "rate_after": p.after,
-                "mix_before": p.weight_before,
-                "mix_after": p.weight_after,
-                "rate_effect": p.value_effect,
-                "mix_effect": p.weight_effect,
-                "total": p.total,
-            }
-            for p in parts
-        ],
-    }
+    return ChildMove(indicator=indicator, child_level=level, value_before=t0, value_after=t1, change=t1 - t0, parts=[
+        ChildPart(child=p.key, rate_before=p.before, rate_after=p.after, mix_before=p.weight_before,
+                  mix_after=p.weight_after, rate_effect=p.value_effect, mix_effect=p.weight_effect, total=p.total)
+        for p in parts
+    ])  # fmt: skip
 
 
 def _mix(

@@ -125,8 +125,9 @@ def prioritise(
             run = run_results(ws, seen, period, model)
         except InputError:  # no stored run of that period: the findings rank on severity and gap alone
             continue
-        lost |= points_lost(period, run["results"])
-        thin |= thin_units(period, run["results"])
+        results = [r.model_dump() for r in run.results]
+        lost |= points_lost(period, results)
+        thin |= thin_units(period, results)
     return rank(found, lost, actions_by_finding(found, actions), thin)
 
 

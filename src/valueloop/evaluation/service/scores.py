@@ -1,15 +1,65 @@
-"""Use case: read stored evaluation results back (drill-down for one unit)."""
+"""Use case: read stored evaluation results back (drill-down for one unit).
+
+A stored result is the run's :class:`~valueloop.evaluation.service.evaluate.EntityResult` as it
+was written: :class:`StoredResult` reads it back without adding what an older run did not store
+(``n``, ``enough_data`` are left out, not defaulted) and keeps any key a newer run added.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ConfigDict
 
 from valueloop.errors import InputError
+from valueloop.results import MISSING, Result
 from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace
+
+
+class StoredResult(Result):
+    """One unit's stored result: composite, rank, dimensions, each indicator's detail, points lost."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    entity_id: str
+    name: str
+    score: float | None
+    rank: int | None
+    percentile: float | None
+    change: float | None
+    dimensions: dict[str, float | None]
+    indicators: dict[str, dict[str, Any]]
+    """Indicator id → its result (value, score, n, benchmark, flag, unit, shown …) as the run scored it."""
+    points_lost: dict[str, float | None]
+    n: int | MISSING = MISSING
+    enough_data: bool | MISSING = MISSING
+
+
+class UnitScores(StoredResult):
+    """``scores show`` / ``/scores/{entity_id}``: the stored result, its run, and the indicators worst first."""
+
+    model: str
+    run_id: str
+    period: str
+    level: str
+    indicator_rows: list[dict[str, Any]]
+    """``{"indicator": id, **its result, "points_lost": …}``, most points lost first."""
+
+
+class RunResults(Result):
+    """``/runs/latest``: a stored run and the results the caller may see, by rank (unranked last)."""
+
+    run_id: str
+    model: str
+    version: int
+    period: str
+    level: str
+    created_at: datetime
+    """Written as pydantic writes a UTC moment (``…Z``), as this answer always was (not :data:`Instant`)."""
+    results: list[StoredResult]
 
 
 def latest_run(ws: Workspace, period: str | None, model: str | None, level: str | None = None) -> sa.Row[Any]:
@@ -30,7 +80,7 @@ def latest_run(ws: Workspace, period: str | None, model: str | None, level: str 
 
 def entity_scores(
     ws: Workspace, entity: str, period: str | None, model: str | None, level: str | None = None
-) -> dict[str, Any]:
+) -> UnitScores:
     run = latest_run(ws, period, model, level)
     res = tables.evaluation_results
     with appdb.engine(ws.database_url).connect() as conn:
@@ -45,14 +95,10 @@ def entity_scores(
     lost = result.get("points_lost", {})
     rows = [{"indicator": k, **v, "points_lost": lost.get(k)} for k, v in result["indicators"].items()]
     rows.sort(key=lambda r: -(r["points_lost"] or 0))
-    return {
-        **result,
-        "model": run.model_id,
-        "run_id": run.run_id,
-        "period": run.period,
-        "level": run.level,
-        "indicator_rows": rows,
-    }
+    return UnitScores.model_validate(
+        {**result, "model": run.model_id, "run_id": run.run_id, "period": run.period, "level": run.level,
+         "indicator_rows": rows}
+    )  # fmt: skip
 
 
 # Scoped reads for the dashboard and the API: a manager sees only the units under their bindings.
@@ -66,7 +112,7 @@ def run_results(
     period: str | None = None,
     model: str | None = None,
     level: str | None = None,
-) -> dict[str, Any]:
+) -> RunResults:
     """The latest stored run (optionally of one period/model/level) with the results the principal may see."""
     run = latest_run(ws, period, model, level)
     res = tables.evaluation_results
@@ -74,18 +120,22 @@ def run_results(
         rows = conn.execute(sa.select(res.c.entity_id, res.c.result).where(res.c.run_id == run.run_id)).all()
     results = [dict(r.result) for r in rows if seen is None or r.entity_id in seen]
     results.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
-    return {
-        "run_id": run.run_id,
-        "model": run.model_id,
-        "version": run.version,
-        "period": run.period,
-        "level": run.level,
-        "created_at": appdb.as_utc(run.created_at),
-        "results": results,
-    }
+    return RunResults(run_id=run.run_id, model=run.model_id, version=run.version, period=run.period,
+                      level=run.level, created_at=appdb.as_utc(run.created_at),
+                      results=[StoredResult.model_validate(r) for r in results])  # fmt: skip
 
 
-def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None = None) -> list[dict[str, Any]]:
+class PeriodComposite(Result):
+    """One evaluated period's composite over the visible units: mean, lowest, highest, and how many units."""
+
+    period: str
+    mean: float
+    min: float
+    max: float
+    units: int
+
+
+def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None = None) -> list[PeriodComposite]:
     """Per evaluated period (latest run of each): mean, min and max composite over the visible units."""
     runs, res = tables.evaluation_runs, tables.evaluation_results
     query = sa.select(runs.c.run_id, runs.c.period, runs.c.model_id).order_by(runs.c.created_at)
@@ -102,15 +152,8 @@ def run_history(ws: Workspace, seen: Collection[str] | None, model: str | None =
     for period, run_id in sorted(latest.items()):
         scores = [float(r.score) for r in rows if r.run_id == run_id and (seen is None or r.entity_id in seen)]
         if scores:
-            out.append(
-                {
-                    "period": period,
-                    "mean": sum(scores) / len(scores),
-                    "min": min(scores),
-                    "max": max(scores),
-                    "units": len(scores),
-                }
-            )
+            mean = sum(scores) / len(scores)
+            out.append(PeriodComposite(period=period, mean=mean, min=min(scores), max=max(scores), units=len(scores)))
     return out
 
 
@@ -189,7 +232,7 @@ def indicator_history(
     return out
 
 
-def unit_scores(ws: Workspace, entity: str) -> dict[str, Any] | None:
+def unit_scores(ws: Workspace, entity: str) -> UnitScores | None:
     """A unit page's scores: the latest run's, else those of the latest field-level run that scored the unit
     (an agent of a ``field:agent_id`` run); None when no run scored it (a region: read through a roll-up)."""
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -72,14 +72,22 @@ class TokenCreated(TokenOut):
     secret: str = Field(description="The bearer token; shown only in this answer, stored only as its SHA-256.")
 
 
+P = TypeVar("P", bound=BaseModel)
+
+
+def _public(schema: type[P], record: BaseModel) -> P:
+    """The service's record as this API's public schema (its moments written as pydantic writes them, ``…Z``)."""
+    return schema.model_validate(record.model_dump())
+
+
 def _user(ws: WorkspaceDep, username: str) -> UserOut:
-    return next(UserOut.model_validate(u) for u in accounts.list_users(ws) if u["username"] == username)
+    return next(_public(UserOut, u) for u in accounts.list_users(ws) if u.username == username)
 
 
 @router.get("/users")
 def list_users(_: AccountsAdmin, ws: WorkspaceDep) -> list[UserOut]:
     """Every user: role, bound units, whether disabled, when created and last signed in."""
-    return [UserOut.model_validate(u) for u in accounts.list_users(ws)]
+    return [_public(UserOut, u) for u in accounts.list_users(ws)]
 
 
 @router.post("/users", status_code=201)
@@ -103,7 +111,7 @@ def list_tokens(
     _: AccountsAdmin, ws: WorkspaceDep, username: Annotated[str | None, Query(max_length=MAX_NAME)] = None
 ) -> list[TokenOut]:
     """Every API token (or one user's): whose, what for, scopes and times — never the secret."""
-    return [TokenOut.model_validate(t) for t in accounts.list_tokens(ws, username)]
+    return [_public(TokenOut, t) for t in accounts.list_tokens(ws, username)]
 
 
 @router.post("/tokens", status_code=201)
@@ -112,12 +120,12 @@ def create_token(who: AccountsAdmin, ws: WorkspaceDep, body: TokenIn) -> TokenCr
     token_id, secret = accounts.create_token(ws, body.username, body.name, body.scopes, body.expires_days or None)
     log.info("token %d (%r) for %r created by %s", token_id, body.name, body.username, who.username)
     [token] = accounts.list_tokens(ws, token_id=token_id)
-    return TokenCreated.model_validate(token | {"secret": secret})
+    return TokenCreated.model_validate(token.model_dump() | {"secret": secret})
 
 
 @router.post("/tokens/{token_id}/revoke")
 def revoke_token(who: AccountsAdmin, ws: WorkspaceDep, token_id: TokenId) -> TokenOut:
     """Revoke a token at once (again: no change, the first revocation time stays)."""
     token = accounts.revoke_token(ws, token_id, by=who)
-    log.info("token %d of %r revoked by %s", token_id, token["username"], who.username)
-    return TokenOut.model_validate(token)
+    log.info("token %d of %r revoked by %s", token_id, token.username, who.username)
+    return _public(TokenOut, token)

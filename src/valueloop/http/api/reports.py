@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
@@ -17,6 +16,7 @@ from valueloop.accounts import scope
 from valueloop.errors import InputError
 from valueloop.http.deps import EvaluateRun, ReportsRead, WorkspaceDep
 from valueloop.http.schemas import ReportCreate
+from valueloop.reporting.schedule import ScheduleOutcome
 from valueloop.reporting.service.report_files import (
     MEDIA,
     ReportFile,
@@ -62,7 +62,7 @@ AHEAD = timedelta(days=1)
 
 
 @router.post("/reports/schedule/run")
-def run_schedule(_: EvaluateRun, ws: WorkspaceDep, body: ScheduleRun | None = None) -> list[dict[str, Any]]:
+def run_schedule(_: EvaluateRun, ws: WorkspaceDep, body: ScheduleRun | None = None) -> list[ScheduleOutcome]:
     """Run the schedules of ``schedule.yaml`` that are due once: write each review and post it to its webhook.
 
     One row per schedule — ``sent`` (period, ``file``: the report's name, downloadable from
@@ -73,4 +73,5 @@ def run_schedule(_: EvaluateRun, ws: WorkspaceDep, body: ScheduleRun | None = No
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
     if at > real + AHEAD:
         raise InputError(f"the time {at.isoformat()} is more than {AHEAD.days} day ahead of now")
-    return [r | {"file": Path(r["file"]).name} if r.get("file") else r for r in run_schedules(ws, at)]
+    rows = run_schedules(ws, at)
+    return [r.model_copy(update={"file": Path(r.file).name}) if isinstance(r.file, str) else r for r in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -10,8 +10,9 @@ from valueloop.accounts import scope
 from valueloop.accounts.service.accounts import visible_units
 from valueloop.diagnosis.service import diagnose as dx
 from valueloop.diagnosis.service.drill import MAX_PAGE, PAGE, RecordPage, record_page
+from valueloop.diagnosis.service.results import Explanation
 from valueloop.evaluation.service.evaluate import EvaluationRun, evaluate
-from valueloop.evaluation.service.scores import entity_scores, run_results
+from valueloop.evaluation.service.scores import RunResults, UnitScores, entity_scores, run_results
 from valueloop.http.deps import EvaluateRun, ScoresRead, WorkspaceDep
 from valueloop.http.response_cache import CACHED
 from valueloop.http.schemas import EvaluateCreate
@@ -26,7 +27,7 @@ def run_evaluation(_: EvaluateRun, ws: WorkspaceDep, body: EvaluateCreate) -> Ev
 
 
 @router.get("/runs/latest", dependencies=[CACHED])
-def latest(who: ScoresRead, ws: WorkspaceDep, period: str | None = None, model: str | None = None) -> dict[str, Any]:
+def latest(who: ScoresRead, ws: WorkspaceDep, period: str | None = None, model: str | None = None) -> RunResults:
     """The newest stored run and the results of every unit the caller may see, by rank."""
     return scope.guarded(who, "run", lambda: run_results(ws, visible_units(ws, who), period, model))
 
@@ -34,7 +35,7 @@ def latest(who: ScoresRead, ws: WorkspaceDep, period: str | None = None, model: 
 @router.get("/scores/{entity_id}", dependencies=[CACHED])
 def unit_scores(
     who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | None = None, model: str | None = None
-) -> dict[str, Any]:
+) -> UnitScores:
     """One unit's composite, dimensions and indicator scores, worst points lost first."""
     scope.check_unit(ws, who, entity_id)
     return scope.guarded(who, f"unit {entity_id}", lambda: entity_scores(ws, entity_id, period, model))
@@ -42,7 +43,7 @@ def unit_scores(
 
 @router.get("/scores/{entity_id}/explain", dependencies=[CACHED])
 def explain(who: ScoresRead, ws: WorkspaceDep, entity_id: str, period: str | None = None, model: str | None = None,
-            indicator: str | None = None) -> dict[str, Any]:  # fmt: skip
+            indicator: str | None = None) -> Explanation:  # fmt: skip
     """Why a unit's score moved since the previous period: indicator contributions and child units."""
     scope.check_unit(ws, who, entity_id)
     return scope.guarded(who, f"unit {entity_id}", lambda: dx.explain(ws, entity_id, period, model, indicator))

@@ -7,7 +7,7 @@ write workspace artefacts, so they need ``evaluate:run``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,7 +23,10 @@ from valueloop.voice.service.results import (
     LifecycleRow,
     MethodComparison,
     QualitativeReport,
+    SentimentRow,
+    SentimentTraining,
     TagRow,
+    TopicTraining,
 )
 from valueloop.voice.service.text import QUALITATIVE_KINDS, KeywordMethod, Period
 from valueloop.voice.taxonomy import ShippedName
@@ -94,7 +97,7 @@ def hotspots(_: TextRead, ws: WorkspaceDep, by: Period = "month", top: int = Que
 
 
 @router.post("/text/sentiment")
-def sentiment(_: TextRead, ws: WorkspaceDep, body: TextsIn) -> list[dict[str, Any]]:
+def sentiment(_: TextRead, ws: WorkspaceDep, body: TextsIn) -> list[SentimentRow]:
     """Per text (``row`` 1-based): label, score in [-1, 1], and a reason for odd rows."""
     return text_posted.sentiment(ws, body.texts)
 
@@ -118,13 +121,13 @@ def evaluate(_: TextRead, ws: WorkspaceDep, body: EvaluateIn) -> list[CategorySc
 
 
 @router.post("/text/train-taxonomy", status_code=201)
-def train_taxonomy(_: EvaluateRun, ws: WorkspaceDep, body: LabelledIn) -> dict[str, Any]:
+def train_taxonomy(_: EvaluateRun, ws: WorkspaceDep, body: LabelledIn) -> TopicTraining:
     """Train the workspace topic classifier on labelled texts, compare with the keyword rules, save it."""
     return text_posted.train_taxonomy(ws, body.texts, body.categories, body.taxonomy)
 
 
 @router.post("/text/train")
-def train(_: EvaluateRun, ws: WorkspaceDep, body: TrainIn) -> dict[str, Any]:
+def train(_: EvaluateRun, ws: WorkspaceDep, body: TrainIn) -> SentimentTraining:
     """Train a sentiment model from rated feedback (``--from-ratings``); saved only when it wins (or ``force``)."""
     return sentiment_training.train_from_ratings(ws, force=body.force)
 

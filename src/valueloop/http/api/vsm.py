@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -10,6 +10,7 @@ from valueloop.accounts import scope
 from valueloop.errors import InputError
 from valueloop.http.deps import ScoresRead, WorkspaceDep
 from valueloop.improvement.service.vsm import process_files, value_stream_map
+from valueloop.improvement.vsm_results import ValueStreamMap
 
 router = APIRouter(tags=["analysis"])
 Period = Annotated[str | None, Query(max_length=20)]
@@ -17,7 +18,7 @@ Period = Annotated[str | None, Query(max_length=20)]
 
 @router.get("/vsm")
 def vsm(who: ScoresRead, ws: WorkspaceDep, process: Annotated[str, Query(min_length=1, max_length=100)],
-        period: Period = None, compare: Period = None) -> dict[str, Any]:  # fmt: skip
+        period: Period = None, compare: Period = None) -> ValueStreamMap:  # fmt: skip
     """Per-step times, lead time, PCE and bottleneck; with ``compare``, the change from ``period`` to it.
 
     ``process`` is the id of a workspace or packaged process (never a file path). The map pools

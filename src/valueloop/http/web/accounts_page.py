@@ -95,7 +95,7 @@ def revoke_token(who: AccountsAdmin, ws: WorkspaceDep, request: Request,
                  token_id: Annotated[int, Path(ge=1, le=2**63 - 1)], csrf_token: CsrfField) -> Response:  # fmt: skip
     def change() -> dict[str, Any]:
         token = accounts.revoke_token(ws, token_id, by=who)
-        log.info("token %d of %r revoked by %s", token_id, token["username"], who.username)
-        return {"notice": ("token_revoked", f"{token_id} · {token['username']} · {token['name']}")}
+        log.info("token %d of %r revoked by %s", token_id, token.username, who.username)
+        return {"notice": ("token_revoked", f"{token_id} · {token.username} · {token.name}")}
 
     return _act(request, who, ws, csrf_token, change)

@@ -34,7 +34,8 @@ def _row(detail: dict[str, Any], indicator: str) -> dict[str, Any] | None:
 def indicator_page(who: ScoresRead, ws: WorkspaceDep, request: Request, entity_id: str, indicator: str) -> Response:
     try:
         scope.check_unit(ws, who, entity_id)
-        detail = unit_scores(ws, entity_id)
+        scores = unit_scores(ws, entity_id)
+        detail = scores.model_dump() if scores else None
     except (NotFound, InputError):
         detail = None
     if detail is None:
@@ -53,7 +54,7 @@ def indicator_change(who: ScoresRead, ws: WorkspaceDep, request: Request, entity
     """The fragment: this indicator's share of the composite's move, and the units below that moved it."""
     scope.check_unit(ws, who, entity_id)
     try:
-        moved: dict[str, Any] | None = dx.explain(ws, entity_id, None, None, indicator)
+        moved: dict[str, Any] | None = dx.explain(ws, entity_id, None, None, indicator).model_dump()
     except ValueloopError:
         moved = None
     part = next((c for c in moved["contributions"] if c["indicator"] == indicator), None) if moved else None

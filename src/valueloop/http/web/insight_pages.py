@@ -88,7 +88,7 @@ def experiments(who: ExperimentsRead, ws: WorkspaceDep, request: Request) -> Res
 
 def _latest_period(ws: Workspace, who: Principal) -> str:
     try:
-        return str(run_results(ws, visible_units(ws, who))["period"])
+        return run_results(ws, visible_units(ws, who)).period
     except ValueloopError:
         return ""
 

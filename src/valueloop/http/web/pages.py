@@ -71,7 +71,7 @@ def _run(
     ws: Workspace, who: Principal, period: str | None = None, model: str | None = None, level: str | None = None
 ) -> dict[str, Any] | None:
     try:
-        return run_results(ws, visible_units(ws, who), period, model, level)
+        return run_results(ws, visible_units(ws, who), period, model, level).model_dump()  # templates read dicts
     except InputError:
         return None
 
@@ -106,10 +106,10 @@ def _charts(ws: Workspace, who: Principal, run: dict[str, Any], request: Request
     history = run_history(ws, visible_units(ws, who), run["model"])
     return {
         "trend": {
-            "periods": [tr.period(h["period"]) for h in history],
-            "mean": [h["mean"] for h in history],
-            "min": [h["min"] for h in history],
-            "max": [h["max"] for h in history],
+            "periods": [tr.period(h.period) for h in history],
+            "mean": [h.mean for h in history],
+            "min": [h.min for h in history],
+            "max": [h.max for h in history],
             "labels": [tr.t("mean"), tr.t("min"), tr.t("max")],
             "axes": [tr.t("period"), f"{tr.t('score')} ({scale})"],
         },
@@ -189,7 +189,7 @@ def known_unit(ws: Workspace, who: Principal, entity_id: str) -> dict[str, Any] 
     detail = unit_scores(ws, entity_id)
     if detail is None and entity_id not in unit_directory(ws):
         raise scope.hidden(f"unit {entity_id}")
-    return detail
+    return detail.model_dump() if detail else None
 
 
 @router.get("/units/{entity_id}", response_class=HTMLResponse, dependencies=[CACHED])

@@ -81,7 +81,7 @@ def vsm(
     context: dict[str, Any] = {"processes": processes, "process": chosen, "months": months, "period": period}
     if not months or chosen is None:
         return page(request, "vsm.html", who, found=None, charts=None, **context)
-    found = unit_map(ws, chosen, period, units_of(ws, who))
+    found = unit_map(ws, chosen, period, units_of(ws, who)).model_dump()  # the template reads dicts
     labels = {s["name"]: step_label(s, tr) for s in found["process"]["steps"]}
     charts = {"vsm": _chart(found, labels, tr)} if found["summary"]["interactions"] else None
     title = bilingual(found["process"]["name"] or chosen, tr)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from valueloop.errors import InputError
 from valueloop.improvement.vsm import derive
+from valueloop.improvement.vsm_results import ProcessRef, StepDefinition, ValueStreamMap
 from valueloop.improvement.vsm_summary import compare, value_stream
 from valueloop.metrics.periods import bounds_utc, first_day
 from valueloop.spec.model import Grain
@@ -89,17 +90,18 @@ def _seconds(s: pd.Series) -> Any:
 
 def value_stream_map(
     ws: Workspace, process_name: str, period: str | None = None, compare_to: str | None = None
-) -> dict[str, Any]:
+) -> ValueStreamMap:
     """The map for ``period``; with ``compare_to``, the map for that period too and the change
     from ``period`` (before) to ``compare_to`` (after)."""
     process = resolve_process(ws, process_name)
     current = map_frame(step_frame(ws, period), process)
-    out: dict[str, Any] = {
-        "process": {"id": process.id, "name": process.name, "steps": [s.model_dump() for s in process.steps]},
-        "period": period or "all",
-        **current,
-    }
+    out: dict[str, Any] = {"process": process_ref(process), "period": period or "all", **current}
     if compare_to is not None:
         after = map_frame(step_frame(ws, compare_to), process)
         out["compare"] = {"before": period or "all", "after": compare_to, "map": after, **compare(current, after)}
-    return out
+    return ValueStreamMap.model_validate(out)
+
+
+def process_ref(process: ProcessDefinition) -> ProcessRef:
+    steps = [StepDefinition.model_validate(s.model_dump()) for s in process.steps]
+    return ProcessRef(id=process.id, name=process.name, steps=steps)

@@ -11,7 +11,15 @@ from typing import Any
 
 import pandas as pd
 
-from valueloop.improvement.service.vsm import map_frame, process_files, resolve_process, step_frame, value_stream_map
+from valueloop.improvement.service.vsm import (
+    map_frame,
+    process_files,
+    process_ref,
+    resolve_process,
+    step_frame,
+    value_stream_map,
+)
+from valueloop.improvement.vsm_results import ValueStreamMap
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
 
@@ -35,7 +43,7 @@ def step_months(ws: Workspace) -> list[str]:
     return sorted({str(x) for x in local.dt.strftime("%Y-%m")})
 
 
-def unit_map(ws: Workspace, process_name: str, period: str | None, units: frozenset[str] | None) -> dict[str, Any]:
+def unit_map(ws: Workspace, process_name: str, period: str | None, units: frozenset[str] | None) -> ValueStreamMap:
     """:func:`value_stream_map` of the interactions of ``units`` (every interaction when None)."""
     if units is None:
         return value_stream_map(ws, process_name, period)
@@ -45,5 +53,4 @@ def unit_map(ws: Workspace, process_name: str, period: str | None, units: frozen
     mine: pd.DataFrame = wh.execute(t.filter(t.entity_id.isin(sorted(units))).select("interaction_id"))
     steps = step_frame(ws, period)
     current = map_frame(steps[steps["interaction_id"].isin(mine["interaction_id"])], process)
-    about = {"id": process.id, "name": process.name, "steps": [s.model_dump() for s in process.steps]}
-    return {"process": about, "period": period or "all", **current}
+    return ValueStreamMap.model_validate({"process": process_ref(process), "period": period or "all", **current})

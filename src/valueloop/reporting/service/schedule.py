@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from valueloop.errors import InputError
 from valueloop.people.records import write_atomic
-from valueloop.reporting.schedule import LOOKBACK, Post, Schedule
+from valueloop.reporting.schedule import LOOKBACK, Post, Schedule, ScheduleOutcome
 from valueloop.reporting.service.report_files import write_report
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def post_webhook(url: str, payload: dict[str, Any]) -> None:
     httpx.post(url, json=payload, timeout=WEBHOOK_TIMEOUT).raise_for_status()
 
 
-def run_schedules(ws: Workspace, now: datetime, post: Post = post_webhook) -> list[dict[str, Any]]:
+def run_schedules(ws: Workspace, now: datetime, post: Post = post_webhook) -> list[ScheduleOutcome]:
     """Run every due schedule of the workspace once and remember when (``.schedule-state.json``).
 
     ``now`` is read on the workspace's clock (cron times are local); a naive ``now`` is UTC.

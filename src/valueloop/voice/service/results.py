@@ -14,9 +14,30 @@ from pydantic import ConfigDict, Field
 from valueloop.results import MISSING, Result
 
 __all__ = [
-    "AnalysisReport", "AspectSpan", "CategoryScore", "CategorySpan", "HotCell", "HotMap", "HotTable", "Hotspots",
-    "KeywordEvidence", "KeywordRow", "LifecycleRow", "MethodComparison", "MethodScore", "NoteQuote",
-    "QualitativeReport", "QualitativeTopic", "StageAt", "StageChange", "TagRow",
+    "AnalysisReport",
+    "AspectSpan",
+    "CategoryComparison",
+    "CategoryScore",
+    "CategorySpan",
+    "HotCell",
+    "HotMap",
+    "HotTable",
+    "Hotspots",
+    "KeywordEvidence",
+    "KeywordRow",
+    "LifecycleRow",
+    "MethodAverages",
+    "MethodComparison",
+    "MethodScore",
+    "NoteQuote",
+    "QualitativeReport",
+    "QualitativeTopic",
+    "SentimentRow",
+    "SentimentTraining",
+    "StageAt",
+    "StageChange",
+    "TagRow",
+    "TopicTraining",
 ]  # fmt: skip
 
 
@@ -231,3 +252,66 @@ class QualitativeReport(Result):
     statements: int
     uncoded_statements: int
     topics: list[QualitativeTopic]
+
+
+class SentimentRow(Result):
+    """One text's sentiment (``row`` 1-based): label, score in [-1, 1], and a reason for odd rows only."""
+
+    row: int
+    label: str
+    score: float
+    reason: str | MISSING = MISSING
+
+
+class SentimentTraining(Result):
+    """What training a sentiment model did: rows, the held-out accuracy against the default's, and whether saved."""
+
+    rows: int
+    train_rows: int
+    test_rows: int
+    test_set: str
+    positive_share: float
+    accuracy: float
+    default_accuracy: float
+    saved: bool
+    path: str | None
+    """The saved model file; null when the default model was as good (and not ``force``)."""
+
+
+class CategoryComparison(Result):
+    """One category on the held-out texts: keyword rules and classifier side by side, and the method used."""
+
+    category: str
+    support: int
+    keyword_precision: float | None
+    keyword_recall: float | None
+    keyword_f1: float | None
+    classifier_precision: float | None
+    classifier_recall: float | None
+    classifier_f1: float | None
+    threshold: float | None
+    method: Literal["keyword", "classifier"]
+
+
+class MethodAverages(Result):
+    """A method's macro and micro precision / recall / F1 on the held-out texts."""
+
+    method: str
+    macro_precision: float | None
+    macro_recall: float | None
+    macro_f1: float | None
+    micro_precision: float | None
+    micro_recall: float | None
+    micro_f1: float | None
+
+
+class TopicTraining(Result):
+    """What ``text train-taxonomy`` did: the split, the categories the classifier decides, the comparison."""
+
+    rows: int
+    train_rows: int
+    test_rows: int
+    used: list[str]
+    path: str
+    categories: list[CategoryComparison]
+    summary: list[MethodAverages]

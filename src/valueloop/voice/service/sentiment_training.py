@@ -17,6 +17,7 @@ from valueloop.store.workspace import Workspace
 from valueloop.voice.labels import Kind as LabelKind
 from valueloop.voice.labels import read_labels
 from valueloop.voice.sentiment import default_model
+from valueloop.voice.service.results import SentimentTraining
 from valueloop.voice.service.text import _sha256, column, feedback_texts, read_table, workspace_model_path
 from valueloop.voice.train import accuracy, fit_model, holdout
 
@@ -28,7 +29,7 @@ def train_from_ratings(
     test: Path | None = None,
     text_column: str = "text",
     label_column: str = "label",
-) -> dict[str, Any]:
+) -> SentimentTraining:
     """Learn a model from rated feedback (CSAT 1–2 negative, 4–5 positive, 3 dropped); keep it when it wins.
 
     Held out: ``test`` (a labelled file, read as :func:`train_from_file` reads one) when given,
@@ -52,7 +53,7 @@ def train_from_file(
     force: bool = False,
     positive: Sequence[str] = (),
     negative: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> SentimentTraining:
     """Learn a model from a labelled file: binary labels (1/0, pos/neg, 好评/差评 …) or 1–5 ratings,
     or any labels when ``positive`` names the positive values (``negative`` the negative ones; else
     every other value is negative).
@@ -125,7 +126,7 @@ def train_from_labels(
     text_column: str = "text",
     positive: Sequence[str] = (),
     negative: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> SentimentTraining:
     """Learn a model from feedback whose own field ``field`` says the sentiment (a ``label,review``
     export kept with ``extra: {label: integer}``): the label words of :func:`labels_of` (1/0, pos/neg,
     好评/差评 …) or 1–5 ratings; anything else is left out. Kept only when it wins on held-out rows."""
@@ -143,7 +144,7 @@ def train_from_labels(
     return _train_and_keep(ws, split, card, force)
 
 
-def _train_and_keep(ws: Workspace, split: Split, card: dict[str, Any], force: bool) -> dict[str, Any]:
+def _train_and_keep(ws: Workspace, split: Split, card: dict[str, Any], force: bool) -> SentimentTraining:
     train_texts, train_labels, test_texts, test_labels, test_set = split
     model = fit_model(train_texts, train_labels, min_df=2, card=card | {"train_rows": len(train_texts)})
     ours, default = (accuracy(m, test_texts, test_labels) for m in (model, default_model()))
@@ -154,14 +155,9 @@ def _train_and_keep(ws: Workspace, split: Split, card: dict[str, Any], force: bo
         )
         model.save(workspace_model_path(ws))
     labels = train_labels + test_labels
-    return {
-        "rows": len(labels),
-        "train_rows": len(train_texts),
-        "test_rows": len(test_texts),
-        "test_set": test_set,
-        "positive_share": round(sum(labels) / max(len(labels), 1), 4),
-        "accuracy": round(ours, 4),
-        "default_accuracy": round(default, 4),
-        "saved": better or force,
-        "path": str(workspace_model_path(ws)) if better or force else None,
-    }
+    return SentimentTraining(
+        rows=len(labels), train_rows=len(train_texts), test_rows=len(test_texts), test_set=test_set,
+        positive_share=round(sum(labels) / max(len(labels), 1), 4), accuracy=round(ours, 4),
+        default_accuracy=round(default, 4), saved=better or force,
+        path=str(workspace_model_path(ws)) if better or force else None,
+    )  # fmt: skip

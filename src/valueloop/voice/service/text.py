@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from valueloop.errors import InputError
+from valueloop.results import MISSING
 from valueloop.spec.datasets import DATASETS
 from valueloop.store import appdb, tables
 from valueloop.store.lake import Lake, new_batch_id
@@ -42,17 +43,21 @@ from valueloop.voice.sentiment import analyze, load_or_default
 from valueloop.voice.service.results import (
     AnalysisReport,
     AspectSpan,
+    CategoryComparison,
     CategoryScore,
     Hotspots,
     KeywordRow,
     LifecycleRow,
+    MethodAverages,
     MethodComparison,
     MethodScore,
     NoteQuote,
     QualitativeReport,
     QualitativeTopic,
+    SentimentRow,
     TagRow,
     TopicSpan,
+    TopicTraining,
 )
 from valueloop.voice.taxonomy import SHIPPED, Category, ancestors, classify, load_taxonomy, shipped, shipped_name
 from valueloop.voice.tokenize import terms
@@ -118,17 +123,12 @@ def taxonomy_of(ws: Workspace | None, taxonomy: Path | str | None = None) -> tup
     return load_taxonomy(taxonomy_path(ws, taxonomy))
 
 
-def sentiment_file(file: Path, text_column: str, ws: Workspace | None = None) -> list[dict[str, Any]]:
-    """``[{row, label, score[, reason]}]`` per data row (1-based), in input order."""
+def sentiment_file(file: Path, text_column: str, ws: Workspace | None = None) -> list[SentimentRow]:
+    """One row per data row (1-based), in input order; ``reason`` only where there is one."""
     model = load_or_default(workspace_model_path(ws) if ws else None)
     texts = column(read_table(file), text_column, file)
-    out = []
-    for i, s in enumerate(analyze(texts, model), start=1):
-        row: dict[str, Any] = {"row": i, "label": s.label, "score": s.score}
-        if s.reason:
-            row["reason"] = s.reason
-        out.append(row)
-    return out
+    return [SentimentRow(row=i, label=s.label, score=s.score, reason=s.reason or MISSING)
+            for i, s in enumerate(analyze(texts, model), start=1)]  # fmt: skip
 
 
 def tag_file(
@@ -472,7 +472,7 @@ def train_taxonomy(
     text_column: str = "text",
     label_column: str = "category",
     taxonomy: Path | str | None = None,
-) -> dict[str, Any]:
+) -> TopicTraining:
     """Fit a topic classifier on the training split, compare it with the keyword rules on the held-out rows, save it.
 
     The classifier then decides the categories where its held-out F1 beat the rules'
@@ -503,15 +503,9 @@ def train_taxonomy(
     ]
     clf.card.update(used=sorted(used), held_out=table, summary=summary)
     clf.save(topic_classifier_path(ws))
-    return {
-        "rows": len(texts),
-        "train_rows": len(train),
-        "test_rows": len(test),
-        "used": sorted(used),
-        "path": str(topic_classifier_path(ws)),
-        "categories": table,
-        "summary": summary,
-    }
+    return TopicTraining(rows=len(texts), train_rows=len(train), test_rows=len(test), used=sorted(used),
+                         path=str(topic_classifier_path(ws)), categories=[CategoryComparison(**r) for r in table],
+                         summary=[MethodAverages(**r) for r in summary])  # fmt: skip
 
 
 def _beats(classifier: dict[str, Any] | None, keyword: dict[str, Any] | None) -> bool:

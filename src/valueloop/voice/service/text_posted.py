@@ -12,13 +12,20 @@ import json
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from valueloop.errors import InputError
 from valueloop.ingest.service.user_input import as_input_error
 from valueloop.store.workspace import Workspace
 from valueloop.voice.service import text
-from valueloop.voice.service.results import CategoryScore, KeywordRow, MethodComparison, TagRow
+from valueloop.voice.service.results import (
+    CategoryScore,
+    KeywordRow,
+    MethodComparison,
+    SentimentRow,
+    TagRow,
+    TopicTraining,
+)
 
 T = TypeVar("T")
 
@@ -37,7 +44,7 @@ def _on_texts(columns: dict[str, Sequence[str]], use: Callable[[Path], T], name:
             raise InputError(str(err).replace(str(path), "texts")) from err
 
 
-def sentiment(ws: Workspace, texts: Sequence[str]) -> list[dict[str, Any]]:
+def sentiment(ws: Workspace, texts: Sequence[str]) -> list[SentimentRow]:
     return _on_texts({"text": texts}, lambda p: text.sentiment_file(p, "text", ws))
 
 
@@ -77,7 +84,7 @@ def evaluate(
 
 def train_taxonomy(
     ws: Workspace, texts: Sequence[str], categories: Sequence[str], taxonomy: str | None = None
-) -> dict[str, Any]:
+) -> TopicTraining:
     """Train and save the workspace topic classifier on the labelled texts (``valueloop text train-taxonomy``)."""
     return _on_texts(_labelled(texts, categories),
                      lambda p: text.train_taxonomy(ws, p, "text", "category", taxonomy),
