@@ -28,7 +28,7 @@ KEPT = {"professionalism", "resolution_time"}
 def channels(demo: Workspace) -> dict[str, str]:
     """The demo model cut to two indicators on interactions, evaluated per channel (a field no unit of the
     tree is named by); then per branch again, so the latest run is the branch run."""
-    branch = run_results(demo, None)
+    branch = run_results(demo, None).model_dump()
     model = load_versions(demo, branch["model"])[-1]
     dims = [d.model_copy(update={"indicators": tuple(i for i in d.indicators if i.id in KEPT)})
             for d in model.dimensions if any(i.id in KEPT for i in d.indicators)]  # fmt: skip
@@ -70,7 +70,7 @@ def test_a_region_head_sees_the_channels_of_their_region_on_their_rows(
     for r in cut["results"]:
         got = r["indicators"]["professionalism"]["value"]
         assert got == pytest.approx(manual.get(r["entity_id"])), r["entity_id"]
-    company = run_results(demo, None, channels["period"], channels["model"], CHANNEL)["results"]
+    company = run_results(demo, None, channels["period"], channels["model"], CHANNEL).model_dump()["results"]
     every = {r["entity_id"]: r["indicators"]["professionalism"]["value"] for r in company}
     assert any(every[c] != pytest.approx(v) for c, v in manual.items() if c in every)  # not the pooled values
 

@@ -38,13 +38,13 @@ def _manual_mean(ws: Workspace, branch: str, period: str, segment: Segment) -> t
 
 
 def test_the_segments_are_the_models_declared_customer_fields(demo: Workspace) -> None:
-    found = segment_choices(demo, run_results(demo, None)["model"])
+    found = segment_choices(demo, run_results(demo, None).model)
     assert {s.field for s in found} == {"spend_tier", "age_band", "vip"}
     assert HIGH in found and Segment("vip", "true") in found
 
 
 def test_a_segment_ranking_is_the_model_on_the_segments_rows(demo: Workspace) -> None:
-    every = run_results(demo, None, level="branch")
+    every = run_results(demo, None, level="branch").model_dump()
     cut = segment_results(demo, None, HIGH, level="branch")
     assert cut["run_id"] == every["run_id"] and cut["segment"] == "spend_tier:high"
     whole = {r["entity_id"]: r for r in every["results"]}
