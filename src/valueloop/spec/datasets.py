@@ -238,11 +238,14 @@ DATASETS: dict[str, Dataset] = {
                 _num("nps", "int", 0, 10),
                 _num("ces", "int", 1, 7),
                 _s("text"),
+                *(_num(f"{d}_gap", "float", -6, 6) for d in SERVQUAL_DIMENSIONS),
             ),
             key=("feedback_id",),
             doc="Surveys, complaints, reviews and qualitative notes (interviews, focus groups); "
             "submitted_at may be missing (a review export without dates): such rows count in totals "
-            "and sentiment, never in a period.",
+            "and sentiment, never in a period. A survey with SERVQUAL items fills <dimension>_gap "
+            "(tangibles_gap … empathy_gap): the respondent's mean perception − expectation over the "
+            "dimension's items (1–7 scales, so −6 to 6).",
             time_field="submitted_at",
         ),
         Dataset(
