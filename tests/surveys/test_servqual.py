@@ -225,8 +225,9 @@ def test_a_model_scores_the_servqual_gaps_per_unit(ws: Workspace, tmp_path: Path
         answers = _servqual_answers(survey, rng)
         by_branch[branch].append(answers)
         at = datetime(2026, 1, 5, 10, tzinfo=UTC) + timedelta(days=i)
-        rows.append({"feedback_id": f"F{i}", "submitted_at": at.isoformat(), "entity_id": "T1" if i % 4 == 1 else branch,
-                     "kind": "survey", **feedback_row(survey, answers)})  # fmt: skip
+        unit = "T1" if i % 4 == 1 else branch  # the team's answers roll up into B1
+        rows.append({"feedback_id": f"F{i}", "submitted_at": at.isoformat(), "entity_id": unit, "kind": "survey",
+                     **feedback_row(survey, answers)})  # fmt: skip
     for dataset, data in (("entities", entities), ("feedback", rows)):
         file = tmp_path / f"{dataset}.jsonl"
         file.write_text("".join(json.dumps(r) + "\n" for r in data), encoding="utf-8")
