@@ -5,12 +5,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from fastapi.routing import APIRoute
 
 from valueloop.accounts.service.accounts import Role, add_user, create_token
+from valueloop.http.api import cases as cases_api
+from valueloop.http.api import surveys as surveys_api
 from valueloop.http.app import create_app
+from valueloop.http.deps import Require
 from valueloop.http.settings import ApiSettings
+from valueloop.http.web import survey_page
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.fatigue import Resolved
 from valueloop.surveys.service.answers import submit
@@ -192,3 +198,26 @@ def test_a_survey_is_shown_as_a_documented_result(
     props = spec["components"]["schemas"][name]["properties"]
     assert {"id", "version", "title", "questions", "trigger", "follow_up"} <= set(props)
     assert client.get("/api/v1/surveys/nope", headers=h["ana"]).status_code == 400
+
+
+API_MD = Path(__file__).parents[2] / "docs" / "api.md"
+
+
+def _permission(route: APIRoute) -> str:
+    found = [d.call.permission.value for d in route.dependant.dependencies if isinstance(d.call, Require)]
+    assert len(found) == 1, route.path
+    return found[0]
+
+
+def test_api_md_lists_every_survey_case_and_public_route_with_its_permission() -> None:
+    """docs/api.md's table row ``| `METHOD /path` | permission |`` for each route, so the document cannot drift."""
+    doc = API_MD.read_text(encoding="utf-8")
+    routers = (surveys_api.router, cases_api.router, survey_page.router)
+    ours = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    assert len(ours) >= 18
+    for route in ours:
+        for method in route.methods - {"HEAD"}:
+            if route.path.startswith("/s/"):
+                assert f"| `{method} {route.path}` | anyone with the link" in doc, (method, route.path)
+            else:
+                assert f"| `{method} {route.path}` | {_permission(route)} |" in doc, (method, route.path)
