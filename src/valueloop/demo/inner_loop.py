@@ -1,4 +1,4 @@
-"""The demo's inner loop: the shipped CSAT + NPS survey, sent after the last week's resolved interactions, answered, followed up.
+"""The demo's inner loop: the shipped CSAT + NPS survey sent after the last week's resolved interactions, answered.
 
 The demo workspace has no mail server, so the survey uses the ``export`` channel: the due links
 go to ``survey-links.csv`` beside the source data, as a CRM would receive them — nothing waits on a
