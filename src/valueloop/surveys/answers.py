@@ -144,6 +144,6 @@ def feedback_row(survey: Survey, answers: Mapping[str, Answer]) -> dict[str, flo
             row[q.type.value] = value
         elif q.type is QuestionType.text and isinstance(value, str) and row["text"] is None:
             row["text"] = value
-    for dim, value in servqual.respondent_gaps(survey, answers).items():
-        row[servqual.gap_field(dim)] = value
+    for dim, mean_gap in servqual.respondent_gaps(survey, answers).items():
+        row[servqual.gap_field(dim)] = mean_gap
     return row
