@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -221,3 +222,24 @@ def test_api_md_lists_every_survey_case_and_public_route_with_its_permission() -
                 assert f"| `{method} {route.path}` | anyone with the link" in doc, (method, route.path)
             else:
                 assert f"| `{method} {route.path}` | {_permission(route)} |" in doc, (method, route.path)
+
+
+def test_the_case_board_lists_recurring_causes_and_offers_the_rollup_button(
+    api: tuple[TestClient, dict[str, dict[str, str]]],
+) -> None:
+    client, h = api
+    assert 'id="no-recurring"' in client.get("/cases", headers=h["mgr"]).text
+    for c in client.get("/api/v1/cases", headers=h["ana"]).json():
+        closed = {"outcome": "reached", "root_cause": "logistics"}
+        assert client.post(f"/api/v1/cases/{c['id']}/close", json=closed, headers=h["ana"]).status_code == 200
+    board = client.get("/cases?min_cases=2&lang=en", headers=h["ana"]).text
+    assert '<table id="recurring">' in board and "<td>logistics</td>" in board and 'form class="case-rollup' in board
+    assert 'data-min="2"' in board and 'value="ana"' in board
+    assert 'id="no-recurring"' in client.get("/cases?min_cases=2", headers=h["mgr"]).text  # one of its units' cases
+    assert 'form class="case-rollup' not in client.get("/cases?min_cases=1", headers=h["view"]).text
+    month = re.search(r'data-month="(\d{4}-\d{2})"', board)
+    assert month
+    body = {"month": month.group(1), "min_cases": 2, "owner": "ana", "department": "service"}
+    (made,) = client.post("/api/v1/cases/rollup", json=body, headers=h["ana"]).json()
+    after = client.get("/cases?min_cases=2", headers=h["ana"]).text
+    assert f'href="/actions/{made["action_id"]}"' in after and 'form class="case-rollup' not in after  # once
