@@ -5,7 +5,8 @@ go to ``survey-links.csv`` beside the source data, as a CRM would receive them â
 network. A seeded share of the invited customers answer through the very use cases behind the public
 page ``/s/{token}`` (open the form, post it), so the answers land in ``feedback`` through the
 ordinary ingest and every detractor opens a case; most cases are then called back and closed with an
-outcome and a root cause, and the rest, past their one-hour deadline, are escalated.
+outcome and a root cause, and the rest, past their one-hour deadline, are escalated; the cases then go
+into the lake's ``follow_up_cases`` for models.
 
 The clock is the demo data's own: "now" is noon of the day after the last resolved interaction.
 """
@@ -65,6 +66,7 @@ def demo_now(ws: Workspace) -> datetime:
 
 def run_inner_loop(ws: Workspace, source: Path, seed: int, log: Log) -> LoopSummary:
     """Send, answer, open, close and escalate; one summary line in ``log``."""
+    from valueloop.surveys.service.case_lake import publish_cases
     from valueloop.surveys.service.catalog import shipped_survey_text, surveys_dir
     from valueloop.surveys.service.invitations import plan
 
@@ -79,6 +81,7 @@ def run_inner_loop(ws: Workspace, source: Path, seed: int, log: Log) -> LoopSumm
     cases = [c for c in (_answer(ws, links[i], rng, now) for i in chosen) if c is not None]
     closed = _follow_up(ws, cases, rng, now)
     escalated = _escalate(ws, now + timedelta(hours=3))  # past every open case's one-hour deadline
+    publish_cases(ws, now + timedelta(hours=3))  # time to close and recovery, for models (follow_up_cases)
     analyze_feedback(ws)  # the new answers' texts join the voice of the customer, like every ingested text
     summary = LoopSummary(planned.invited, len(links), len(chosen), len(cases), len(closed), escalated)
     outcomes = ", ".join(f"{k} {n}" for k, n in sorted(Counter(closed).items()))
