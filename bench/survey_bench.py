@@ -38,33 +38,21 @@ TARGET_MS, TARGET_S = 100.0, 10.0
 NOW = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai, outside the survey's quiet hours
 DATA_ROOT = Path(__file__).resolve().parent / ".data"
 DATA_VERSION = 1
-SURVEY = """\
-id: after_service
-version: 1
-title: {zh: 服务满意度回访, en: "How did we do?"}
-questions:
-  - {id: csat, type: csat, required: true, text: {zh: 您对本次服务满意吗？, en: "How satisfied are you?"}}
-  - {id: nps, type: nps, text: {zh: 您有多大可能向朋友推荐我们？, en: "How likely are you to recommend us?"}}
-  - id: why
-    type: text
-    max_length: 500
-    text: {zh: 哪里可以做得更好？, en: "What could we do better?"}
-    show_if: {question: nps, at_most: 6}
-trigger: {delay_hours: 24, sample: 0.5, once_per_days: 30, quiet_hours: "21:00-08:00", within_days: 7,
-          channel: export, expires_days: 14}
-follow_up:
-  rules: [{question: nps, at_most: 6}]
-  sla_hours: 1
-  owners: {"*": alice}
-"""
+SURVEY_CHANGES: dict[str, object] = {
+    "trigger": {"sample": 0.5},
+    "follow_up": {"rules": [{"question": "nps", "at_most": 6}], "sla_hours": 1, "owners": {"*": "alice"}},
+}
+"""The shipped after-service survey, sampling half the interactions (the invitations below count on it)."""
 
 
 def _workspace(root: Path) -> Any:
     from valueloop.store.workspace import init_workspace
+    from valueloop.surveys.service.catalog import shipped_survey_text
 
     ws = init_workspace(root)
     (root / "surveys").mkdir(exist_ok=True)
-    (root / "surveys" / "after_service.yaml").write_text(SURVEY, encoding="utf-8")
+    text = shipped_survey_text("after_service", SURVEY_CHANGES)
+    (root / "surveys" / "after_service.yaml").write_text(text, encoding="utf-8")
     return ws
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from fastapi.routing import APIRoute
 
 from valueloop.accounts.service.accounts import Role, add_user, create_token
+from valueloop.http.api import cases as cases_api
+from valueloop.http.api import surveys as surveys_api
 from valueloop.http.app import create_app
+from valueloop.http.deps import Require
 from valueloop.http.settings import ApiSettings
+from valueloop.http.web import survey_page
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.fatigue import Resolved
 from valueloop.surveys.service.answers import submit
@@ -192,3 +199,47 @@ def test_a_survey_is_shown_as_a_documented_result(
     props = spec["components"]["schemas"][name]["properties"]
     assert {"id", "version", "title", "questions", "trigger", "follow_up"} <= set(props)
     assert client.get("/api/v1/surveys/nope", headers=h["ana"]).status_code == 400
+
+
+API_MD = Path(__file__).parents[2] / "docs" / "api.md"
+
+
+def _permission(route: APIRoute) -> str:
+    found = [d.call.permission.value for d in route.dependant.dependencies if isinstance(d.call, Require)]
+    assert len(found) == 1, route.path
+    return found[0]
+
+
+def test_api_md_lists_every_survey_case_and_public_route_with_its_permission() -> None:
+    """docs/api.md's table row ``| `METHOD /path` | permission |`` for each route, so the document cannot drift."""
+    doc = API_MD.read_text(encoding="utf-8")
+    routers = (surveys_api.router, cases_api.router, survey_page.router)
+    ours = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    assert len(ours) >= 18
+    for route in ours:
+        for method in route.methods - {"HEAD"}:
+            if route.path.startswith("/s/"):
+                assert f"| `{method} {route.path}` | anyone with the link" in doc, (method, route.path)
+            else:
+                assert f"| `{method} {route.path}` | {_permission(route)} |" in doc, (method, route.path)
+
+
+def test_the_case_board_lists_recurring_causes_and_offers_the_rollup_button(
+    api: tuple[TestClient, dict[str, dict[str, str]]],
+) -> None:
+    client, h = api
+    assert 'id="no-recurring"' in client.get("/cases", headers=h["mgr"]).text
+    for c in client.get("/api/v1/cases", headers=h["ana"]).json():
+        closed = {"outcome": "reached", "root_cause": "logistics"}
+        assert client.post(f"/api/v1/cases/{c['id']}/close", json=closed, headers=h["ana"]).status_code == 200
+    board = client.get("/cases?min_cases=2&lang=en", headers=h["ana"]).text
+    assert '<table id="recurring">' in board and "<td>logistics</td>" in board and 'form class="case-rollup' in board
+    assert 'data-min="2"' in board and 'value="ana"' in board
+    assert 'id="no-recurring"' in client.get("/cases?min_cases=2", headers=h["mgr"]).text  # one of its units' cases
+    assert 'form class="case-rollup' not in client.get("/cases?min_cases=1", headers=h["view"]).text
+    month = re.search(r'data-month="(\d{4}-\d{2})"', board)
+    assert month
+    body = {"month": month.group(1), "min_cases": 2, "owner": "ana", "department": "service"}
+    (made,) = client.post("/api/v1/cases/rollup", json=body, headers=h["ana"]).json()
+    after = client.get("/cases?min_cases=2", headers=h["ana"]).text
+    assert f'href="/actions/{made["action_id"]}"' in after and 'form class="case-rollup' not in after  # once

@@ -4,17 +4,25 @@ root cause from the taxonomy; time to close and recovery rate; a scoped caller s
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from surveys.conftest import NOW
 from valueloop.accounts.service.accounts import NotFound
 from valueloop.errors import InputError
+from valueloop.ingest.service.ingest import ingest
+from valueloop.metrics.run import compute_values
+from valueloop.spec.datasets import DATASETS
+from valueloop.spec.model_loader import load_model
+from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
-from valueloop.surveys.cases import CaseFacts, LaterAnswer, figures
+from valueloop.surveys.cases import CaseFacts, LaterAnswer, Outcome, figures
 from valueloop.surveys.fatigue import Resolved
 from valueloop.surveys.loader import load_surveys
 from valueloop.surveys.service.answers import submit
+from valueloop.surveys.service.case_lake import publish_cases
 from valueloop.surveys.service.cases import assign, case_figures, close, get_case, list_cases
 from valueloop.surveys.service.catalog import surveys_dir
 from valueloop.surveys.service.escalation import escalate_overdue
@@ -123,3 +131,81 @@ def test_a_recurring_root_cause_becomes_one_improvement_action(sws: Workspace) -
     assert [p.units for p in recurring(sws, "2026-06", 1, frozenset({"B002"}))] == [["B002"]]
     with pytest.raises(InputError, match="not YYYY-MM"):
         recurring(sws, "June", 2)
+
+
+LOOP_MODEL = """\
+id: inner-loop
+name: {zh: 回访闭环, en: Inner loop}
+version: 1
+effective_from: 2025-01-01
+reason: {category: social, text: test}
+level: branch
+period: month
+scale: "1-5"
+dimensions:
+  - id: loop
+    name: {zh: 闭环, en: Loop}
+    weight: 1
+    indicators:
+      - id: hours_to_close
+        name: {zh: 闭环时长, en: Hours to close the loop}
+        dataset: follow_up_cases
+        filter: "closed_at is not null"
+        measure: {type: mean, field: hours_to_close}
+        direction: lower
+        scoring: {rule: linear, worst: 24, best: 1}
+        weight: 0.5
+        min_n: 1
+      - id: recovery_rate
+        name: {zh: 挽回率, en: Recovery rate}
+        dataset: follow_up_cases
+        filter: "followed_up == true"
+        measure: {type: rate, condition: "recovered == true"}
+        direction: higher
+        scoring: {rule: linear, worst: 0, best: 0.6}
+        weight: 0.5
+        min_n: 1
+"""
+
+
+def test_time_to_close_and_recovery_are_model_indicators_per_unit(sws: Workspace, tmp_path: Path) -> None:
+    """June: C1 (B001) closed in 4 h and answers higher in July; C2 (B002) closed in 2 h and answers as low
+    again; C3 (B001) still open. Per branch in June: hours to close B001 4 (C3 has none), B002 2; recovery
+    B001 1/1, B002 0/1."""
+    c1 = _answer(sws, "C1", "B001", NOW, {"q.csat": ["2"]})
+    c2 = _answer(sws, "C2", "B002", NOW, {"q.csat": ["1"]})
+    c3 = _answer(sws, "C3", "B001", NOW, {"q.csat": ["2"]})
+    assert c1 and c2 and c3
+    close(sws, c1, "resolved", "attitude", "alice", NOW + timedelta(hours=4))
+    close(sws, c2, "reached", "logistics", "bob", NOW + timedelta(hours=2))
+    later = NOW + timedelta(days=40)
+    _answer(sws, "C1", "B001", later, {"q.csat": ["5"]})
+    _answer(sws, "C2", "B002", later, {"q.csat": ["1"]})  # opens a July case of its own
+    first = publish_cases(sws, later)
+    assert (first.cases, first.stored, first.duplicates) == (4, 4, 0)
+    again = publish_cases(sws, later)
+    assert (again.stored, again.duplicates) == (0, 4)  # unchanged cases are not written twice
+    wh = Warehouse(sws)
+    rows = wh.execute(wh.table("follow_up_cases")).set_index("case_id")
+    assert len(rows) == 4 and rows.loc[str(c1), "recovered"] and not rows.loc[str(c2), "recovered"]
+    assert not rows.loc[str(c3), "followed_up"] and pd.isna(rows.loc[str(c3), "recovered"])
+    assert rows.loc[str(c1), "hours_to_close"] == 4.0 and pd.isna(rows.loc[str(c3), "hours_to_close"])
+    entities = tmp_path / "entities.jsonl"
+    branches = "".join(f'{{"entity_id": "{b}", "type": "branch", "parent_id": "C0"}}\n' for b in ("B001", "B002"))
+    entities.write_text('{"entity_id": "C0", "type": "company"}\n' + branches, encoding="utf-8")
+    assert ingest(sws, "entities", [entities]).quarantined == 0
+    (sws.models_dir / "inner-loop.yaml").write_text(LOOP_MODEL, encoding="utf-8")
+    model = load_model(sws.models_dir / "inner-loop.yaml")
+    values, _ = compute_values(Warehouse(sws), model, ["2026-06"])
+    got = values[values["segment"].isna()].set_index(["entity_id", "indicator"])["value"].to_dict()
+    assert got[("B001", "hours_to_close")] == 4.0 and got[("B002", "hours_to_close")] == 2.0
+    assert got[("B001", "recovery_rate")] == 1.0 and got[("B002", "recovery_rate")] == 0.0
+    close(sws, c3, "not_reachable", "attitude", "alice", NOW + timedelta(hours=10))
+    assert publish_cases(sws, later).updated == 1  # the closed case replaces its open row
+    values, _ = compute_values(Warehouse(sws), model, ["2026-06"])
+    got = values[values["segment"].isna()].set_index(["entity_id", "indicator"])["value"].to_dict()
+    assert got[("B001", "hours_to_close")] == 7.0  # (4 + 10) / 2
+
+
+def test_the_case_outcomes_are_the_datasets_allowed_values() -> None:
+    assert DATASETS["follow_up_cases"].by_name["outcome"].allowed == tuple(o.value for o in Outcome)

@@ -39,4 +39,6 @@ def test_the_demo_sends_answers_and_follows_up_surveys(tmp_path: Path) -> None:
     assert len(closed) == loop["closed"] > 0 and all(c.outcome and c.root_cause for c in closed)
     assert sum(c.escalated_to == "质量经理" for c in cases) == loop["escalated"] == len(cases) - len(closed)
     assert analyze_feedback(ws).analysed == 0  # the answers' texts were analysed with the rest
+    published = wh.execute(wh.table("follow_up_cases"))  # time to close and recovery, for models
+    assert len(published) == len(cases) and published["hours_to_close"].notna().sum() == len(closed)
     assert any(line.startswith("surveys: ") and "detractor cases opened" in line for line in said)

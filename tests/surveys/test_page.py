@@ -135,6 +135,24 @@ def test_a_broken_survey_file_gives_a_page_not_a_traceback(
     assert page.status_code == 503 and "Survey unavailable" in page.text
 
 
+def test_another_surveys_broken_file_leaves_this_surveys_pages_working(
+    client: TestClient, sws: Workspace, links: dict[str, str]
+) -> None:
+    """A YAML error (and a file that parses but is invalid) in other surveys: this survey's link still opens,
+    its answer is stored, and its unit's QR form works; only the broken survey's own links answer 503."""
+    write_survey(sws, "id: other\ntitle: x\nquestions: [oops\n", "other.yaml")
+    write_survey(sws, "id: third\ntitle: x\nquestions: []\n", "third.yaml")
+    page = client.get(links["C1"] + "?lang=en")
+    assert page.status_code == 200 and "How did we do?" in page.text
+    assert client.post(links["C1"], data={"q.csat": "4"}).status_code == 200
+    (qr,) = unit_links(sws, "after_service", ["B002"], "https://testserver", datetime.now(UTC))
+    form = client.get(qr.url.removeprefix("https://testserver"))
+    action = re.search(r'action="(/s/r\.[^"?]+)', form.text)
+    assert form.status_code == 200 and action
+    assert client.post(action.group(1), data={"q.csat": "5"}).status_code == 200
+    assert sorted(r["csat"] for r in _feedback(sws)) == [4, 5]
+
+
 def test_posts_are_rate_limited_per_address(client: TestClient, links: dict[str, str]) -> None:
     client.app.state.survey_rate = RateLimit(limit=2, window=60)  # type: ignore[attr-defined]
     codes = [client.post(links["C1"], data={"q.csat": "x"}).status_code for _ in range(3)]

@@ -9,24 +9,32 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import CliRun
 from surveys.conftest import NOW, write_survey
 from valueloop.accounts.service.accounts import Role, add_user, create_token
 from valueloop.errors import InputError, SpecError
+from valueloop.evaluation.service.evaluate import evaluate
+from valueloop.evaluation.service.models import install_template
 from valueloop.http.app import create_app
 from valueloop.http.settings import ApiSettings
+from valueloop.ingest.service.ingest import ingest
+from valueloop.metrics.run import compute_values
+from valueloop.spec.datasets import DATASETS
+from valueloop.spec.model_loader import load_model
 from valueloop.store.warehouse import Warehouse
 from valueloop.store.workspace import Workspace
-from valueloop.surveys.answers import check_form
+from valueloop.surveys.answers import Answer, check_form, feedback_row
 from valueloop.surveys.loader import load_survey
 from valueloop.surveys.service.answer_flush import flush_answers
 from valueloop.surveys.service.answers import AnswerError, submit
 from valueloop.surveys.service.invitations import export_links, plan
 from valueloop.surveys.service.servqual import servqual_report
-from valueloop.surveys.servqual import dimension_gaps, gap, overall
-from valueloop.surveys.spec import Dimension
+from valueloop.surveys.servqual import dimension_gaps, gap, gap_field, overall
+from valueloop.surveys.spec import Dimension, Survey
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -170,3 +178,68 @@ def test_cli_and_api_report_the_gaps(sws: Workspace, cli: CliRun, client: TestCl
     head = {"Authorization": f"Bearer {create_token(sws, 'ana', 'tests', [])[1]}"}
     got = client.get("/api/v1/surveys/quality/servqual", headers=head)
     assert got.status_code == 200 and got.json()["overall_gap"] == -3.0
+
+
+def test_answers_fill_the_feedback_gap_columns(sws: Workspace) -> None:
+    """The worked example above, in the lake: each answer's ``<dimension>_gap`` is that respondent's mean P − E
+    (A: reliability (−2 + 0)/2 = −1, empathy +1; B: reliability −3, no empathy item rated → empty, not 0)."""
+    links = _tokens(sws)
+    a = {"q.r1.e": ["7"], "q.r1.p": ["5"], "q.r2.e": ["6"], "q.r2.p": ["6"], "q.e1.e": ["5"], "q.e1.p": ["6"]}
+    submit(sws, links["C1"], a, "zh", NOW)
+    submit(sws, links["C2"], {"q.r1.e": ["6"], "q.r1.p": ["3"]}, "en", NOW)
+    wh = Warehouse(sws)
+    rows = wh.execute(wh.table("feedback")).set_index("customer_id")
+    assert rows.loc["C1", "reliability_gap"] == -1.0 and rows.loc["C1", "empathy_gap"] == 1.0
+    assert rows.loc["C2", "reliability_gap"] == -3.0 and pd.isna(rows.loc["C2", "empathy_gap"])
+    assert rows[["tangibles_gap", "responsiveness_gap", "assurance_gap"]].isna().all().all()
+    # the mean of the column over respondents is the report's dimension gap (−1 + −3)/2 = −2
+    assert rows["reliability_gap"].mean() == servqual_report(sws, "quality").dimensions[0].gap == -2.0
+
+
+def test_every_dimension_has_its_feedback_gap_column() -> None:
+    fields = DATASETS["feedback"].by_name
+    assert all(fields[gap_field(d)].kind == "float" for d in Dimension)
+
+
+def _servqual_answers(survey: Survey, rng: np.random.Generator) -> dict[str, Answer]:
+    """A respondent of the starter survey: each item rated on both scales, now and then one skipped."""
+    out: dict[str, Answer] = {}
+    for q in survey.questions:
+        if q.dimension is not None and rng.random() > 0.15:
+            e = int(rng.integers(4, 8))
+            out[q.id] = {"e": e, "p": int(np.clip(e - rng.integers(-1, 4), 1, 7))}
+    return out
+
+
+def test_a_model_scores_the_servqual_gaps_per_unit(ws: Workspace, tmp_path: Path) -> None:
+    """Demo-like answers to the starter survey, in two branches (one through its team) over a quarter: the
+    ``servqual-survey`` template's gap per unit is the survey report's gap over that unit's answers."""
+    survey = load_survey(TEMPLATE)
+    install_template(ws, "servqual-survey")
+    rng = np.random.default_rng(21)
+    units = ("B1", "B2")
+    entities = [{"entity_id": "C0", "type": "company"}, {"entity_id": "T1", "type": "team", "parent_id": "B1"}]
+    entities += [{"entity_id": b, "type": "branch", "parent_id": "C0"} for b in units]
+    rows: list[dict[str, object]] = []
+    by_branch: dict[str, list[dict[str, Answer]]] = {b: [] for b in units}
+    for i in range(60):
+        branch = "B1" if i % 2 else "B2"
+        answers = _servqual_answers(survey, rng)
+        by_branch[branch].append(answers)
+        at = datetime(2026, 1, 5, 10, tzinfo=UTC) + timedelta(days=i)
+        unit = "T1" if i % 4 == 1 else branch  # the team's answers roll up into B1
+        rows.append({"feedback_id": f"F{i}", "submitted_at": at.isoformat(), "entity_id": unit, "kind": "survey",
+                     **feedback_row(survey, answers)})  # fmt: skip
+    for dataset, data in (("entities", entities), ("feedback", rows)):
+        file = tmp_path / f"{dataset}.jsonl"
+        file.write_text("".join(json.dumps(r) + "\n" for r in data), encoding="utf-8")
+        assert ingest(ws, dataset, [file]).quarantined == 0
+    model = load_model(ws.models_dir / "servqual-survey.yaml")
+    values, _ = compute_values(Warehouse(ws), model, ["2026-Q1"])
+    got = values[values["segment"].isna()].set_index(["entity_id", "indicator"])["value"]
+    for branch, answers in by_branch.items():
+        for g in dimension_gaps(survey, answers):
+            assert got[(branch, gap_field(g.dimension))] == pytest.approx(g.gap), (branch, g.dimension)
+    run = evaluate(ws, "servqual-survey", "2026-Q1", store=False)
+    assert {r.entity_id for r in run.results} == set(units)
+    assert all(r.score is not None and 1.0 <= r.score <= 5.0 for r in run.results)

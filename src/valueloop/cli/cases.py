@@ -1,4 +1,4 @@
-"""``valueloop cases``: the inner loop's follow-up cases — list, show, assign, close, escalate, figures.
+"""``valueloop cases``: the inner loop's follow-up cases — list, show, assign, close, escalate, figures, publish.
 
 An answer that meets a survey's follow-up rule (NPS ≤ 6, CSAT ≤ 2 …) opens a case owned by
 its unit's owner and due within the survey's SLA; ``escalate`` marks overdue cases escalated to
@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
     cases.command("escalate")(escalate)
     cases.command("figures")(figures)
     cases.command("rollup")(rollup)
+    cases.command("publish")(publish)
     app.add_typer(cases, name="cases")
 
 
@@ -183,6 +184,13 @@ def figures(unit: UnitOpt = None, workspace: WorkspaceOpt = None, fmt: FormatOpt
     from valueloop.surveys.service.cases import case_figures
 
     emit(case_figures(_ws(workspace), datetime.now(UTC), _units(unit)).model_dump(), fmt)
+
+
+def publish(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Write every case into the lake's follow_up_cases dataset, for models (time to close, recovery)."""
+    from valueloop.surveys.service.case_lake import publish_cases
+
+    emit(publish_cases(_ws(workspace), datetime.now(UTC)).model_dump(mode="json"), fmt)
 
 
 def rollup(

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from valueloop.demo.clock import IntArr
 from valueloop.demo.columns import id_width, ids, ints, pick, table, timestamps
-from valueloop.spec.datasets import FEEDBACK_KINDS
+from valueloop.spec.datasets import FEEDBACK_KINDS, SERVQUAL_DIMENSIONS
 
 SURVEY, COMPLAINT, REVIEW, INTERVIEW, FOCUS_GROUP = (
     FEEDBACK_KINDS.index(k) for k in ("survey", "complaint", "review", "interview", "focus_group")
@@ -72,5 +72,7 @@ def feedback_table(p: Part, entity_ids: pa.Array, interaction_ids: pa.Array, cus
             "nps": ints(p.nps, p.nps < 0),
             "ces": ints(p.ces, p.ces < 0),
             "text": p.text,
+            # the demo's SERVQUAL answers are paired items in survey_items, not answers to a collected survey
+            **{f"{d}_gap": pa.nulls(n, pa.float64()) for d in SERVQUAL_DIMENSIONS},
         },
     )

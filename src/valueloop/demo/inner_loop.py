@@ -1,11 +1,12 @@
-"""The demo's inner loop: a CSAT + NPS survey sent after the last week's resolved interactions, answered, followed up.
+"""The demo's inner loop: the shipped CSAT + NPS survey sent after the last week's resolved interactions, answered.
 
 The demo workspace has no mail server, so the survey uses the ``export`` channel: the due links
 go to ``survey-links.csv`` beside the source data, as a CRM would receive them — nothing waits on a
 network. A seeded share of the invited customers answer through the very use cases behind the public
 page ``/s/{token}`` (open the form, post it), so the answers land in ``feedback`` through the
 ordinary ingest and every detractor opens a case; most cases are then called back and closed with an
-outcome and a root cause, and the rest, past their one-hour deadline, are escalated.
+outcome and a root cause, and the rest, past their one-hour deadline, are escalated; the cases then go
+into the lake's ``follow_up_cases`` for models.
 
 The clock is the demo data's own: "now" is noon of the day after the last resolved interaction.
 """
@@ -26,26 +27,11 @@ from valueloop.store.workspace import Workspace
 from valueloop.voice.service.text import analyze_feedback
 
 SURVEY_ID = "after_service"
-SURVEY = """\
-id: after_service
-version: 1
-title: {zh: 服务满意度回访, en: "How did we do?"}
-questions:
-  - {id: csat, type: csat, required: true, text: {zh: 您对本次服务满意吗？, en: "How satisfied are you?"}}
-  - {id: nps, type: nps, text: {zh: 您有多大可能向朋友推荐我们？, en: "How likely are you to recommend us?"}}
-  - id: why
-    type: text
-    max_length: 500
-    text: {zh: 哪里可以做得更好？, en: "What could we do better?"}
-    show_if: {question: nps, at_most: 6}
-trigger: {delay_hours: 24, sample: 0.2, once_per_days: 30, quiet_hours: "21:00-08:00", within_days: 7,
-          channel: export, expires_days: 14}
-follow_up:
-  rules: [{question: nps, at_most: 6}, {question: csat, at_most: 2}]
-  sla_hours: 1
-  owners: {"*": 王敏}
-  escalate_to: {"*": 质量经理}
-"""
+SURVEY_CHANGES: dict[str, object] = {
+    "trigger": {"sample": 0.2},
+    "follow_up": {"sla_hours": 1, "owners": {"*": "王敏"}, "escalate_to": {"*": "质量经理"}},
+}
+"""The demo's own settings on the shipped after-service survey: a fifth of the interactions, its cast as owners."""
 ANSWERED = 24
 """How many invited customers answer (each answer is one ingest: a handful keeps the demo quick)."""
 CLOSED_SHARE = 0.75
@@ -81,11 +67,13 @@ def demo_now(ws: Workspace) -> datetime:
 def run_inner_loop(ws: Workspace, source: Path, seed: int, log: Log) -> LoopSummary:
     """Send, answer, open, close and escalate; one summary line in ``log``."""
     from valueloop.surveys.service.answer_flush import flush_answers
-    from valueloop.surveys.service.catalog import surveys_dir
+    from valueloop.surveys.service.case_lake import publish_cases
+    from valueloop.surveys.service.catalog import shipped_survey_text, surveys_dir
     from valueloop.surveys.service.invitations import plan
 
     surveys_dir(ws).mkdir(exist_ok=True)
-    (surveys_dir(ws) / f"{SURVEY_ID}.yaml").write_text(SURVEY, encoding="utf-8")
+    text = shipped_survey_text(SURVEY_ID, SURVEY_CHANGES)
+    (surveys_dir(ws) / f"{SURVEY_ID}.yaml").write_text(text, encoding="utf-8")
     now = demo_now(ws)
     planned = plan(ws, SURVEY_ID, now, dry_run=False)
     links = _export(ws, source / "survey-links.csv", now)
@@ -95,6 +83,7 @@ def run_inner_loop(ws: Workspace, source: Path, seed: int, log: Log) -> LoopSumm
     closed = _follow_up(ws, cases, rng, now)
     escalated = _escalate(ws, now + timedelta(hours=3))  # past every open case's one-hour deadline
     flush_answers(ws)  # the accepted answers into the feedback dataset, as the server's batcher does
+    publish_cases(ws, now + timedelta(hours=3))  # time to close and recovery, for models (follow_up_cases)
     analyze_feedback(ws)  # the new answers' texts join the voice of the customer, like every ingested text
     summary = LoopSummary(planned.invited, len(links), len(chosen), len(cases), len(closed), escalated)
     outcomes = ", ".join(f"{k} {n}" for k, n in sorted(Counter(closed).items()))

@@ -32,4 +32,15 @@ CASE_MESSAGES: dict[str, dict[str, str]] = {
     "sv_submitted": {"zh": "提交时间", "en": "Submitted"},
     "sv_case": {"zh": "回访工单", "en": "Case"},
     "sv_no_answers": {"zh": "还没有回答。", "en": "No answers yet."},
+    "recur_title": {"zh": "本月反复出现的根因", "en": "Root causes recurring this month"},
+    "recur_help": {
+        "zh": "本月已关闭的工单中，同一根因出现 {n} 次及以上：为每个尚无改进措施的根因提出一项改进措施。",
+        "en": "Causes behind {n} or more of this month's closed cases: propose one improvement action for each "
+        "cause that has none yet.",
+    },
+    "recur_cases": {"zh": "工单数", "en": "Cases"},
+    "recur_action": {"zh": "改进措施", "en": "Action"},
+    "recur_none": {"zh": "本月没有反复出现的根因。", "en": "No root cause recurs this month."},
+    "recur_department": {"zh": "部门", "en": "Department"},
+    "recur_propose": {"zh": "提出改进措施", "en": "Propose actions"},
 }

@@ -145,6 +145,7 @@ def _b(name: str) -> Field:
 
 ENTITY_TYPES = ("company", "region", "branch", "store", "merchant", "team", "agent", "department")
 SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+CASE_OUTCOMES = ("reached", "resolved", "compensated", "not_reachable")
 FEEDBACK_KINDS = ("survey", "complaint", "review", "interview", "focus_group")
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 TEXT_LANGUAGES = ("zh", "en", "mixed", "unknown")
@@ -238,11 +239,14 @@ DATASETS: dict[str, Dataset] = {
                 _num("nps", "int", 0, 10),
                 _num("ces", "int", 1, 7),
                 _s("text"),
+                *(_num(f"{d}_gap", "float", -6, 6) for d in SERVQUAL_DIMENSIONS),
             ),
             key=("feedback_id",),
             doc="Surveys, complaints, reviews and qualitative notes (interviews, focus groups); "
             "submitted_at may be missing (a review export without dates): such rows count in totals "
-            "and sentiment, never in a period.",
+            "and sentiment, never in a period. A survey with SERVQUAL items fills <dimension>_gap "
+            "(tangibles_gap … empathy_gap): the respondent's mean perception − expectation over the "
+            "dimension's items (1–7 scales, so −6 to 6).",
             time_field="submitted_at",
         ),
         Dataset(
@@ -269,6 +273,32 @@ DATASETS: dict[str, Dataset] = {
             doc="Text analysis of feedback with text (derived by `valueloop text analyze`): sentiment, issue "
             "categories and negative aspects, stored once so evaluation models can count them.",
             time_field="submitted_at",
+            derived=True,
+        ),
+        Dataset(
+            "follow_up_cases",
+            (
+                _s("case_id", required=True),
+                _ts("opened_at", required=True),
+                _s("entity_id"),
+                _s("customer_id"),
+                _s("survey_id"),
+                _s("question"),
+                _num("score", "int", lo=0),
+                _ts("closed_at"),
+                _num("hours_to_close", "float", lo=0),
+                _s("outcome", allowed=CASE_OUTCOMES),
+                _s("root_cause"),
+                _b("followed_up"),
+                _b("recovered"),
+            ),
+            key=("case_id",),
+            order_checks=(OrderCheck("closed_at", "opened_at"),),
+            doc="The inner loop's follow-up cases (written by `valueloop cases publish`), so models can score "
+            "time to close the loop (hours_to_close of closed cases) and recovery: followed_up = the customer "
+            "answered the case's question again after it opened, recovered = that later score was higher "
+            "(null when not followed up).",
+            time_field="opened_at",
             derived=True,
         ),
         Dataset(

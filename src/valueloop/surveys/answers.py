@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from valueloop.surveys import servqual
 from valueloop.surveys.spec import CHOICES, SCALES, SERVQUAL_SCALE, Condition, Question, QuestionType, Survey
 
 Answer = int | str | tuple[str, ...] | dict[str, int]
@@ -133,13 +134,16 @@ def _text(q: Question, raw: str) -> tuple[Answer | None, str | None]:
     return text, None
 
 
-def feedback_row(survey: Survey, answers: Mapping[str, Answer]) -> dict[str, int | str | None]:
-    """The ``feedback`` columns the answers fill: each score type's question, and the first open text."""
-    row: dict[str, int | str | None] = {"csat": None, "nps": None, "ces": None, "text": None}
+def feedback_row(survey: Survey, answers: Mapping[str, Answer]) -> dict[str, float | str | None]:
+    """The ``feedback`` columns the answers fill: each score type's question, the first open text, and
+    the respondent's SERVQUAL gap per dimension (``<dimension>_gap``, :func:`servqual.respondent_gaps`)."""
+    row: dict[str, float | str | None] = {"csat": None, "nps": None, "ces": None, "text": None}
     for q in survey.questions:
         value = answers.get(q.id)
         if q.type in SCALES and isinstance(value, int):
             row[q.type.value] = value
         elif q.type is QuestionType.text and isinstance(value, str) and row["text"] is None:
             row["text"] = value
+    for dim, mean_gap in servqual.respondent_gaps(survey, answers).items():
+        row[servqual.gap_field(dim)] = mean_gap
     return row

@@ -107,7 +107,7 @@ def figures(cases: Sequence[CaseFacts], later: Iterable[LaterAnswer], overdue_co
         by_customer.setdefault(a.customer_id, []).append(a)
     followed = recovered = 0
     for c in cases:
-        nxt = _next_score(c, by_customer.get(c.customer_id or "", []))
+        nxt = next_score(c, by_customer.get(c.customer_id or "", []))
         if nxt is not None:
             followed += 1
             recovered += nxt > c.score
@@ -124,7 +124,9 @@ def figures(cases: Sequence[CaseFacts], later: Iterable[LaterAnswer], overdue_co
     )
 
 
-def _next_score(case: CaseFacts, answers: list[LaterAnswer]) -> int | None:
+def next_score(case: CaseFacts, answers: Iterable[LaterAnswer]) -> int | None:
+    """The customer's next score on the case's question after it opened (another answer than the one that
+    opened it), or None: the figure recovery is measured on."""
     later = sorted(
         (
             a

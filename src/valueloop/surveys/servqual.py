@@ -5,6 +5,10 @@ service fell short of what the customer expected). A respondent's dimension scor
 gap of the dimension's items they rated; a dimension's score is the mean over respondents, and
 the unweighted SERVQUAL score the mean of the dimension scores. Only items rated on both scales
 count: an item with one rating has no gap.
+
+A respondent's dimension scores are also stored with their answer, as the ``feedback`` columns
+``<dimension>_gap`` (:func:`respondent_gaps`), so a model's ``mean`` of ``feedback.reliability_gap``
+per unit is the same number as the reliability gap here over that unit's answers.
 """
 
 from __future__ import annotations
@@ -48,19 +52,48 @@ def _pair(value: object) -> tuple[int, int] | None:
     return None
 
 
-def dimension_gaps(survey: Survey, responses: Iterable[Answers]) -> list[DimensionGap]:
-    """Each dimension the survey asks about, in SERVQUAL's order, with its mean E, P and gap over ``responses``."""
+def gap_field(dimension: Dimension) -> str:
+    """The ``feedback`` column holding a respondent's gap on ``dimension``.
+
+    >>> gap_field(Dimension.reliability)
+    'reliability_gap'
+    """
+    return f"{dimension.value}_gap"
+
+
+def _items(survey: Survey) -> dict[Dimension, list[str]]:
     items: dict[Dimension, list[str]] = {}
     for q in survey.questions:
         if q.type is QuestionType.servqual and q.dimension is not None:
             items.setdefault(q.dimension, []).append(q.id)
+    return items
+
+
+def _respondent(ids: list[str], answers: Answers) -> tuple[float, float, float] | None:
+    """One respondent's mean E, mean P and mean gap over the items of ``ids`` they rated on both scales."""
+    pairs = [pair for i in ids if (pair := _pair(answers.get(i))) is not None]
+    if not pairs:
+        return None
+    return fmean(x[0] for x in pairs), fmean(x[1] for x in pairs), fmean(gap(*x) for x in pairs)
+
+
+def respondent_gaps(survey: Survey, answers: Answers) -> dict[Dimension, float]:
+    """One respondent's gap per dimension: the mean P − E over the dimension's items they rated.
+
+    A dimension none of whose items was rated on both scales is left out (no gap, not a zero).
+    """
+    found = {dim: _respondent(ids, answers) for dim, ids in _items(survey).items()}
+    return {dim: got[2] for dim, got in found.items() if got is not None}
+
+
+def dimension_gaps(survey: Survey, responses: Iterable[Answers]) -> list[DimensionGap]:
+    """Each dimension the survey asks about, in SERVQUAL's order, with its mean E, P and gap over ``responses``."""
+    items = _items(survey)
     per: dict[Dimension, list[tuple[float, float, float]]] = {d: [] for d in items}
     for answers in responses:
         for dim, ids in items.items():
-            pairs = [pair for i in ids if (pair := _pair(answers.get(i))) is not None]
-            if pairs:
-                e, p = fmean(x[0] for x in pairs), fmean(x[1] for x in pairs)
-                per[dim].append((e, p, fmean(gap(*x) for x in pairs)))
+            if (got := _respondent(ids, answers)) is not None:
+                per[dim].append(got)
     out = []
     for dim in (d for d in Dimension if d in items):
         rows = per[dim]

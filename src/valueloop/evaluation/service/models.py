@@ -19,7 +19,7 @@ from valueloop.spec.registry import for_workspace
 from valueloop.spec.yamlsource import untrusted_problem
 from valueloop.store.workspace import Workspace
 
-TEMPLATES = ("three-dimension", "experience-score", "servqual")
+TEMPLATES = ("three-dimension", "experience-score", "servqual", "servqual-survey")
 
 
 def template_path(name: str) -> Path:

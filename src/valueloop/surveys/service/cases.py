@@ -187,6 +187,12 @@ def close(
 def case_figures(ws: Workspace, now: datetime, units: frozenset[str] | None = None) -> CaseFigures:
     """Time to close and recovery rate over the cases within ``units``."""
     rows = list_cases(ws, now, units, state="all", limit=1_000_000)
+    facts, later = case_facts(ws, rows)
+    return figures(facts, later, sum(r.overdue for r in rows))
+
+
+def case_facts(ws: Workspace, rows: list[CaseRecord]) -> tuple[list[CaseFacts], list[LaterAnswer]]:
+    """What recovery is measured on: each case's facts (in ``rows``' order) and its customers' stored answers."""
     with appdb.engine(ws.database_url).connect() as conn:
         own = dict(conn.execute(sa.select(cases.c.case_id, cases.c.response_id)).all())
         customers = sorted({r.customer_id for r in rows if r.customer_id})
@@ -196,4 +202,4 @@ def case_figures(ws: Workspace, now: datetime, units: frozenset[str] | None = No
             for rid, c, t, a in conn.execute(q.where(responses.c.customer_id.in_(customers)))
         ]
     facts = [CaseFacts(own[r.id], r.customer_id, r.question, r.score, r.opened_at, r.closed_at) for r in rows]
-    return figures(facts, later, sum(r.overdue for r in rows))
+    return facts, later

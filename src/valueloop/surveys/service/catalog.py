@@ -12,9 +12,13 @@ import contextlib
 import hashlib
 import os
 import secrets
+import shutil
 import threading
+from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
+import yaml
 from pydantic import BaseModel
 
 from valueloop.errors import InputError
@@ -27,6 +31,8 @@ SECRET_ENV = "VALUELOOP_SURVEY_SECRET"
 SECRET_FILE = ".survey-secret"
 MIN_SECRET = 16
 CACHED = 256
+STARTERS = ("after_service",)
+"""Shipped surveys ``valueloop init`` copies into a new workspace (the others in ``templates/surveys``: by hand)."""
 _parsed: dict[Path, tuple[bytes, Survey]] = {}
 _lock = threading.Lock()
 
@@ -57,6 +63,43 @@ def show_survey(ws: Workspace, survey_id: str) -> SurveyDetail:
 
 def surveys_dir(ws: Workspace) -> Path:
     return ws.root / "surveys"
+
+
+def shipped_survey(name: str) -> Path:
+    """The survey file ``name`` shipped in ``valueloop/templates/surveys`` (InputError naming the shipped ones)."""
+    folder = Path(str(resources.files("valueloop.templates").joinpath("surveys")))
+    file = folder / f"{name}.yaml"
+    if not ID.match(name) or not file.is_file():
+        shipped = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise InputError(f"no shipped survey {name[:80]!r}; shipped: {shipped}")
+    return file
+
+
+def shipped_survey_text(name: str, changes: Mapping[str, object] | None = None) -> str:
+    """The shipped survey's YAML; with ``changes``, a top-level section that is a mapping in both
+    (``trigger``, ``follow_up``) is updated key by key and anything else replaced — how the demo and
+    the bench keep the one survey and set their own sampling and case owners. Comments are kept only
+    without changes."""
+    text = shipped_survey(name).read_text(encoding="utf-8")
+    if not changes:
+        return text
+    doc = yaml.safe_load(text)
+    for key, value in changes.items():
+        old = doc.get(key)
+        doc[key] = {**old, **value} if isinstance(old, dict) and isinstance(value, Mapping) else value
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def install_starter_surveys(ws: Workspace) -> list[Path]:
+    """Copy the :data:`STARTERS` into the workspace's ``surveys/`` (never over a user's file); the files copied."""
+    surveys_dir(ws).mkdir(exist_ok=True)
+    copied = []
+    for name in STARTERS:
+        target = surveys_dir(ws) / f"{name}.yaml"
+        if not target.exists():
+            shutil.copyfile(shipped_survey(name), target)
+            copied.append(target)
+    return copied
 
 
 def catalog(ws: Workspace, lang: str = "zh") -> Catalog:
