@@ -187,6 +187,7 @@ def test_answers_fill_the_feedback_gap_columns(sws: Workspace) -> None:
     a = {"q.r1.e": ["7"], "q.r1.p": ["5"], "q.r2.e": ["6"], "q.r2.p": ["6"], "q.e1.e": ["5"], "q.e1.p": ["6"]}
     submit(sws, links["C1"], a, "zh", NOW)
     submit(sws, links["C2"], {"q.r1.e": ["6"], "q.r1.p": ["3"]}, "en", NOW)
+    flush_answers(sws)  # accepted answers reach the lake in batches
     wh = Warehouse(sws)
     rows = wh.execute(wh.table("feedback")).set_index("customer_id")
     assert rows.loc["C1", "reliability_gap"] == -1.0 and rows.loc["C1", "empathy_gap"] == 1.0
