@@ -42,9 +42,7 @@ def _cell(s: TopicScore | None, label: str) -> str:
 def table(root: Path = SAMPLES) -> list[str]:
     """The report's lines: one row per taxonomy; columns tune, held-back, then each extra set."""
     labels = ["tuned", "held-back", *extra_sets(root)]
-    head = f"{'taxonomy':<11}" + "".join(
-        f"   {lab + ' n':>{max(len(lab) + 2, 5)}} {'P':>6} {'R':>6}" for lab in labels
-    )
+    head = f"{'taxonomy':<11}" + "".join(f"   {lab + ' n':>{max(len(lab) + 2, 5)}} {'P':>6} {'R':>6}" for lab in labels)
     lines = ["topic matching, micro over top-level categories (P = precision, R = recall)", head]
     for name in SHIPPED:
         cats = load_taxonomy(shipped(name))
