@@ -33,6 +33,8 @@ PARAPHRASES = [
     ("repair", "换了主板以后也没人通知我", {"parts", "communication"}, set()),
     ("hotel", "离地铁站走路三分钟", {"location"}, set()),
     ("hotel", "The walls were paper thin", {"noise"}, set()),
+    ("hotel", "酒店离海滩挺近的", {"location"}, set()),
+    ("hotel", "浴缸有污渍", {"cleanliness"}, {"rooms"}),
     ("hotel", "We had dinner in the hotel, then the fridge in the room broke", {"breakfast", "rooms"}, set()),
     ("hotel", "The towels were dirty", {"cleanliness"}, {"rooms"}),
 ]
