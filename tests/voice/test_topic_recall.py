@@ -35,6 +35,8 @@ PARAPHRASES = [
     ("hotel", "The walls were paper thin", {"noise"}, set()),
     ("hotel", "酒店离海滩挺近的", {"location"}, set()),
     ("hotel", "浴缸有污渍", {"cleanliness"}, {"rooms"}),
+    ("healthcare", "The clinic was running 40 minutes late and my bloodwork got lost", {"waiting", "tests"}, set()),
+    ("healthcare", "停车位不够，药剂师也不在", {"facilities", "pharmacy"}, set()),
     ("hotel", "We had dinner in the hotel, then the fridge in the room broke", {"breakfast", "rooms"}, set()),
     ("hotel", "The towels were dirty", {"cleanliness"}, {"rooms"}),
 ]
