@@ -43,7 +43,7 @@ def main() -> None:
     print()
     qa_bench.run()  # issue 22: conversations scored per second per core on a 15-item rubric vs a reference
     print()
-    topic_eval.run()  # issue 19: topic precision/recall per starter taxonomy, tuned vs held-back labelled rows
+    topic_eval.run()  # issue 19: topic precision/recall per starter taxonomy: tuned, held-back, each extra set
     print()
     survey_bench.run()  # issue 21: survey page p95 under 100 respondents vs /health; trigger over 1M interactions
 
