@@ -13,6 +13,11 @@ under the same load: what the server costs for nothing. Printed: p50 / p95 / max
 ratio to the 100 ms target and to the baseline; after the server stops, that every accepted
 answer is in the lake (accepted = flushed + pending + quarantined, none pending).
 
+Those phases send without pause: a saturation test (latency = clients / throughput), harsher than
+people. A last phase is the 100 concurrent *respondents* of the target: each opens its page,
+reads and taps for ``--think`` seconds (default 3, short for a person), posts, and pauses as long
+again before its next invitation; its GET and POST latencies are printed against the target too.
+
 **Trigger.** A workspace with 1,000,000 interactions resolved during the last week (built once,
 cached under ``bench/.data/surveys-<n>/``): ``plan(..., dry_run=True)`` — read the candidates
 from the lake, apply the fatigue rules, decide every candidate with its reason (listing the rows
@@ -33,7 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-CLIENTS, SECONDS, INTERACTIONS = 100, 10.0, 1_000_000
+CLIENTS, SECONDS, INTERACTIONS, THINK = 100, 10.0, 1_000_000, 3.0
 TARGET_MS, TARGET_S = 100.0, 10.0
 NOW = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai, outside the survey's quiet hours
 DATA_ROOT = Path(__file__).resolve().parent / ".data"
@@ -113,7 +118,43 @@ async def _load(base: str, requests: list[list[bytes]], seconds: float) -> tuple
     return times, bad
 
 
-def public_page(clients: int = CLIENTS, seconds: float = SECONDS) -> dict[str, float]:
+async def _respondents(base: str, pages: list[list[tuple[bytes, bytes]]], seconds: float, think: float
+                       ) -> tuple[list[float], list[float], int]:  # fmt: skip
+    """Each respondent: GET its page, think, POST, think, next invitation; GET and POST latencies (ms), non-200."""
+    import random
+
+    from bench.web_bench import _Connection
+
+    host, port = base.removeprefix("http://").split(":")
+    conns = [_Connection(*await asyncio.open_connection(host, int(port))) for _ in pages]
+    gets: list[float] = []
+    posts: list[float] = []
+    bad = 0
+    stop = time.perf_counter() + seconds
+    rng = random.Random(7)
+
+    async def respondent(n: int) -> None:
+        nonlocal bad
+        await asyncio.sleep(rng.uniform(0, think))  # people do not arrive in step
+        for get, post in pages[n]:
+            for request, times in ((get, gets), (post, posts)):
+                if time.perf_counter() >= stop:
+                    return
+                t = time.perf_counter()
+                status, _ = await conns[n].get(request)
+                times.append((time.perf_counter() - t) * 1000)
+                bad += status != 200
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+
+    try:
+        await asyncio.gather(*(respondent(n) for n in range(len(pages))))
+    finally:
+        for c in conns:
+            c.writer.close()
+    return gets, posts, bad
+
+
+def public_page(clients: int = CLIENTS, seconds: float = SECONDS, think: float = THINK) -> dict[str, float]:
     import contextlib
     import subprocess
 
@@ -125,7 +166,7 @@ def public_page(clients: int = CLIENTS, seconds: float = SECONDS) -> dict[str, f
     ws = _workspace(tmp / "ws")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    per_client = 12
+    per_client, fresh_from = 24, 12  # invitations per client; the respondents' phase answers the second half
     paths = _tokens(ws, clients * per_client * 5 // 2, base)  # the survey samples half of them
     command = [str(VALUELOOP), "serve", "-w", str(ws.root), "--host", "127.0.0.1", "--port", str(port),
                "--trusted-proxy", "127.0.0.1"]  # fmt: skip
@@ -149,8 +190,8 @@ def public_page(clients: int = CLIENTS, seconds: float = SECONDS) -> dict[str, f
         asyncio.run(_load(base, [[_get(host, p, n) for p in mine[n][:1]] for n in range(clients)], 2.0))  # warm-up
         phases = {
             "GET /api/v1/health (baseline)": [[_get(host, "/api/v1/health", n)] for n in range(clients)],
-            "GET /s/{token}": [[_get(host, p, n) for p in mine[n]] for n in range(clients)],
-            "POST /s/{token} (answer)": [[_post(host, p, n, k) for k, p in enumerate(mine[n])]
+            "GET /s/{token}": [[_get(host, p, n) for p in mine[n][:fresh_from]] for n in range(clients)],
+            "POST /s/{token} (answer)": [[_post(host, p, n, k) for k, p in enumerate(mine[n][:fresh_from])]
                                          for n in range(clients)],
         }  # fmt: skip
         for name, requests in phases.items():
@@ -158,12 +199,20 @@ def public_page(clients: int = CLIENTS, seconds: float = SECONDS) -> dict[str, f
             p95 = pct(times, 0.95)
             figures[name] = p95
             figures[f"{name} p50"] = pct(times, 0.5)
-            print(f"  {name:34} p50 {pct(times, 0.5):7.1f} ms  p95 {p95:7.1f} ms  max {max(times):7.1f} ms  "
+            print(f"  {name:44} p50 {pct(times, 0.5):7.1f} ms  p95 {p95:7.1f} ms  max {max(times):7.1f} ms  "
                   f"{len(times):6,} requests  {bad} not 200")  # fmt: skip
+        fresh = [[(_get(host, p, n), _post(host, p, n, k)) for k, p in enumerate(mine[n][fresh_from:])]
+                 for n in range(clients)]  # fmt: skip
+        gets, posts, bad = asyncio.run(_respondents(base, fresh, max(seconds, 6 * think), think))
+        for name, times in ((f"GET /s/{{token}}, respondents ({think:g} s to think)", gets),
+                            (f"POST /s/{{token}}, respondents ({think:g} s to think)", posts)):  # fmt: skip
+            figures[name], figures[f"{name} p50"] = pct(times, 0.95), pct(times, 0.5)
+            print(f"  {name:44} p50 {pct(times, 0.5):7.1f} ms  p95 {pct(times, 0.95):7.1f} ms  "
+                  f"max {max(times):7.1f} ms  {len(times):6,} requests  {bad} not 200")  # fmt: skip
         base_p95 = figures["GET /api/v1/health (baseline)"]
-        for name in list(phases)[1:]:
+        for name in [*list(phases)[1:], *[k for k in figures if "respondents" in k and not k.endswith("p50")]]:
             verdict = "meets" if figures[name] <= TARGET_MS else "misses"
-            print(f"  {name:34} p95 {figures[name] / TARGET_MS:5.2f}× the {TARGET_MS:g} ms target ({verdict} it), "
+            print(f"  {name:44} p95 {figures[name] / TARGET_MS:5.2f}× the {TARGET_MS:g} ms target ({verdict} it), "
                   f"{figures[name] / base_p95:5.1f}× the baseline")  # fmt: skip
     finally:
         proc.terminate()
@@ -289,8 +338,9 @@ def trigger(n: int = INTERACTIONS) -> dict[str, float]:
     return {"ours_s": ours, "baseline_s": baseline}
 
 
-def run(clients: int = CLIENTS, seconds: float = SECONDS, interactions: int = INTERACTIONS) -> None:
-    public_page(clients, seconds)
+def run(clients: int = CLIENTS, seconds: float = SECONDS, interactions: int = INTERACTIONS, think: float = THINK
+        ) -> None:  # fmt: skip
+    public_page(clients, seconds, think)
     print()
     trigger(interactions)
 
@@ -300,9 +350,10 @@ if __name__ == "__main__":
     ap.add_argument("--clients", type=int, default=CLIENTS)
     ap.add_argument("--seconds", type=float, default=SECONDS)
     ap.add_argument("--interactions", type=int, default=INTERACTIONS)
+    ap.add_argument("--think", type=float, default=THINK, help="seconds a respondent reads and taps (last phase)")
     ap.add_argument("--only", choices=("page", "trigger"))
     args = ap.parse_args()
     if args.only != "trigger":
-        public_page(args.clients, args.seconds)
+        public_page(args.clients, args.seconds, args.think)
     if args.only != "page":
         trigger(args.interactions)
