@@ -116,6 +116,7 @@ def snownlp_sentiment(texts: list[str]) -> None:
 
 
 def in_domain() -> dict[str, object]:
+    """The demo's sentiment training from ratings, as its result document."""
     from typer.testing import CliRunner
 
     from valueloop.cli.main import app
@@ -124,7 +125,7 @@ def in_domain() -> dict[str, object]:
 
     with tempfile.TemporaryDirectory() as tmp:
         CliRunner().invoke(app, ["demo", "--out", f"{tmp}/ws"])
-        return train_from_ratings(open_workspace(Path(f"{tmp}/ws")))
+        return train_from_ratings(open_workspace(Path(f"{tmp}/ws"))).model_dump()
 
 
 def run(n: int = 2000, demo: bool = True, lodo: bool = False) -> None:

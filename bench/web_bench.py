@@ -3,12 +3,14 @@
 The issue's case: the demo workspace at 1,000,000 interactions, served by ``valueloop serve``
 (one uvicorn process, as users run it) on 127.0.0.1 at a free port, in a child process;
 50 concurrent clients (one asyncio loop, one keep-alive connection each — a lean HTTP/1.1
-client, see :class:`_Connection` — no think time: each sends its next request as soon as
-the previous answer arrives) cycle through
+client, see :class:`_Connection`) cycle through
 the endpoints below for ``--seconds`` per role, first as an analyst (every unit), then as a
 manager bound to region R01 (every read filtered by scope). Each role first gets a short
 warm-up that is not counted. Printed: p50 / p95 / max milliseconds, requests and the p95's ratio
 to the 200 ms target per endpoint and role, throughput, and the overall p95 against the target.
+Two passes: first with no pause (each client sends its next request as soon as the previous
+answer arrives — a saturation test: latency = clients / throughput), then as 50 people who read
+each page for ``--think`` seconds (0.5–1.5 × 2 s by default, quick for a person) before the next click.
 
 The demo workspace is built once with the demo generator (``run_demo``: ingest, text
 analysis, evaluation, diagnosis, actions, people — so every page has data) and cached under
@@ -38,6 +40,7 @@ import cProfile
 import json
 import os
 import pstats
+import random
 import shutil
 import socket
 import subprocess
@@ -51,7 +54,7 @@ from typing import Any
 import httpx
 
 INTERACTIONS, SEED = 1_000_000, 7
-CLIENTS, SECONDS, WARMUP = 50, 15.0, 3.0
+CLIENTS, SECONDS, WARMUP, THINK = 50, 15.0, 3.0, 2.0
 TARGET_MS = 200.0
 CACHE_SECONDS = 5.0
 """The server's response cache (``valueloop serve --cache-seconds``) as shipped; ``--cache-seconds 0`` goes without."""
@@ -131,7 +134,7 @@ def bench_tokens(root: Path, per_role: int = 1) -> tuple[dict[str, list[str]], l
     from valueloop.store.workspace import open_workspace
 
     ws = open_workspace(root)
-    known = {u["username"] for u in list_users(ws)}
+    known = {u.username for u in list_users(ws)}
     tokens: dict[str, list[str]] = {}
     ids = []
     for role in ROLES:
@@ -252,8 +255,11 @@ def _requests(base: str, token: str, paths: list[str]) -> dict[str, bytes]:
 
 
 async def _load(base: str, tokens: list[str], paths: list[str], clients: int,
-                seconds: float) -> tuple[dict[str, list[float]], int, float]:  # fmt: skip
+                seconds: float, think: float = 0.0) -> tuple[dict[str, list[float]], int, float]:  # fmt: skip
     """``clients`` closed-loop clients for ``seconds``: per-path latencies (ms), bad answers, elapsed seconds.
+
+    With ``think`` > 0 a client pauses 0.5–1.5 × ``think`` seconds after each answer (a person
+    reading the page before the next click), and they start out of step.
 
     Client ``n`` signs its requests with ``tokens[n % len(tokens)]``: one token per client is
     50 users, each with answers of their own (the server caches per caller).
@@ -266,9 +272,13 @@ async def _load(base: str, tokens: list[str], paths: list[str], clients: int,
     start = time.perf_counter()
     stop = start + seconds
 
+    rng = random.Random(7)
+
     async def client(number: int) -> None:
         nonlocal bad
         conn, i, mine = connections[number], number, requests[number % len(requests)]
+        if think > 0:
+            await asyncio.sleep(rng.uniform(0, think))
         while time.perf_counter() < stop:
             path = paths[i % len(paths)]
             i += 1
@@ -277,6 +287,8 @@ async def _load(base: str, tokens: list[str], paths: list[str], clients: int,
             times[path].append((time.perf_counter() - t) * 1000)
             if status != 200:
                 bad += 1
+            if think > 0:
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
 
     try:
         await asyncio.gather(*(client(n) for n in range(clients)))
@@ -293,42 +305,54 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run(interactions: int = INTERACTIONS, clients: int = CLIENTS, seconds: float = SECONDS,
-        cache_seconds: float = CACHE_SECONDS, per_client: bool = True) -> dict[str, Any]:  # fmt: skip
-    """Build or reuse the workspace, serve it, load it per role; print and return the figures."""
+        cache_seconds: float = CACHE_SECONDS, per_client: bool = True, think: float = THINK
+        ) -> dict[str, Any]:  # fmt: skip
+    """Build or reuse the workspace, serve it, load it per role (no pause, then people who read); print and return."""
     root = workspace(interactions)
     tokens, ids = bench_tokens(root, clients if per_client else 1)
-    every: list[float] = []
-    summary: dict[str, Any] = {"roles": {}}
+    summary: dict[str, Any] = {}
     log = Path(tempfile.mkdtemp(prefix="vl-web-bench-")) / "serve.log"
     print(f"web: {interactions:,} interactions, `valueloop serve` on loopback, {clients} concurrent clients, "
           f"{seconds:g} s per role after {WARMUP:g} s of warm-up, response cache "
           f"{f'{cache_seconds:g} s' if cache_seconds > 0 else 'off'} (server log: {log})")  # fmt: skip
+    modes = [("no pause (saturation)", 0.0)] + ([(f"users reading {think:g} s between clicks", think)] if think else [])
     try:
         with server(root, log, cache_seconds) as base:
-            for role in ROLES:
-                paths, refused = allowed(base, tokens[role][0])
-                asyncio.run(_load(base, tokens[role], paths, clients, WARMUP))
-                times, bad, elapsed = asyncio.run(_load(base, tokens[role], paths, clients, seconds))
-                total = sum(len(v) for v in times.values())
-                print(f"web: {role:8} {total / elapsed:6.1f} req/s, {total:,} requests, {bad} not 200"
-                      + (f" (not allowed, left out: {', '.join(refused)})" if refused else ""))  # fmt: skip
-                print(f"web:   {'endpoint':66} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95/target':>10}")
-                for path, values in times.items():
-                    p95 = pct(values, 0.95)
-                    print(f"web:   {path:66} {len(values):6d} {pct(values, 0.5):8.1f} {p95:8.1f} "
-                          f"{max(values, default=float('nan')):8.1f} {p95 / TARGET_MS:10.2f}")  # fmt: skip
-                    every.extend(values)
-                summary["roles"][role] = {
-                    "throughput": total / elapsed, "requests": total, "not_200": bad,
-                    "p50": {p: pct(v, 0.5) for p, v in times.items()},
-                    "p95": {p: pct(v, 0.95) for p, v in times.items()},
-                }  # fmt: skip
+            for mode, pause in modes:
+                summary[mode] = _phase(base, tokens, clients, seconds, pause, mode)
     finally:
         revoke(root, ids)
+    return summary
+
+
+def _phase(base: str, tokens: dict[str, list[str]], clients: int, seconds: float, think: float, mode: str
+           ) -> dict[str, Any]:  # fmt: skip
+    every: list[float] = []
+    summary: dict[str, Any] = {"roles": {}}
+    print(f"web: -- {clients} clients, {mode}")
+    for role in ROLES:
+        paths, refused = allowed(base, tokens[role][0])
+        asyncio.run(_load(base, tokens[role], paths, clients, WARMUP))
+        times, bad, elapsed = asyncio.run(_load(base, tokens[role], paths, clients, max(seconds, 8 * think), think))
+        total = sum(len(v) for v in times.values())
+        print(f"web: {role:8} {total / elapsed:6.1f} req/s, {total:,} requests, {bad} not 200"
+              + (f" (not allowed, left out: {', '.join(refused)})" if refused else ""))  # fmt: skip
+        print(f"web:   {'endpoint':66} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95/target':>10}")
+        for path, values in times.items():
+            p95 = pct(values, 0.95)
+            print(f"web:   {path:66} {len(values):6d} {pct(values, 0.5):8.1f} {p95:8.1f} "
+                  f"{max(values, default=float('nan')):8.1f} {p95 / TARGET_MS:10.2f}")  # fmt: skip
+            every.extend(values)
+        summary["roles"][role] = {
+            "throughput": total / elapsed, "requests": total, "not_200": bad,
+            "p50": {p: pct(v, 0.5) for p, v in times.items()},
+            "p95": {p: pct(v, 0.95) for p, v in times.items()},
+        }  # fmt: skip
     p95 = pct(every, 0.95)
     summary["p95_ms"] = p95
     verdict = "within" if p95 <= TARGET_MS else "OVER"
-    print(f"web: overall p95 {p95:.1f} ms vs target {TARGET_MS:.0f} ms: ratio {p95 / TARGET_MS:.2f} ({verdict} target)")
+    print(f"web: overall p95 ({mode}) {p95:.1f} ms vs target {TARGET_MS:.0f} ms: ratio {p95 / TARGET_MS:.2f} "
+          f"({verdict} target)")  # fmt: skip
     return summary
 
 
@@ -397,6 +421,12 @@ def main() -> None:
         action="store_true",
         help="every client of a role signs with one token (default: a token per client, as 50 users)",
     )
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=THINK,
+        help="seconds a user reads a page before the next click, for the second pass (0: no second pass)",
+    )
     ap.add_argument("--profile", metavar="PATH", help="profile one endpoint in-process instead of the load test")
     ap.add_argument("--role", choices=ROLES, default="analyst")
     ap.add_argument("--repeat", type=int, default=30)
@@ -407,7 +437,7 @@ def main() -> None:
     elif a.profile:
         profile(a.profile, a.role, a.repeat, a.interactions)
     else:
-        run(a.interactions, a.clients, a.seconds, a.cache_seconds, not a.shared_token)
+        run(a.interactions, a.clients, a.seconds, a.cache_seconds, not a.shared_token, a.think)
 
 
 if __name__ == "__main__":
