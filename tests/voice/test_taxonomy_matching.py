@@ -289,6 +289,10 @@ def test_starter_taxonomies_read_word_senses_from_the_clause(name: str, text: st
         ("banking", "Honestly no complaints about the website", {"digital"}),  # praise, not a complaint
         ("banking", "They kept transferring me to someone else", {"call_centre"}),  # a person transferred
         ("banking", "I had to go in person to update my address", {"branch", "digital"}),
+        ("banking", "They reversed the disputed charge quickly", {"cards"}),  # a card transaction, not a fee
+        ("banking", "My replacement card never arrived", {"cards"}),  # the post, not a transfer
+        ("banking", "The loan officer returned my email a week later", {"loans"}),  # return is weak
+        ("banking", "用微信转钱很方便", {"transfers"}),
         ("repair", "Fixed the same day, very quick", {"turnaround"}),  # fixed is weak: when, not how well
         ("repair", "Took them three weeks to fix it", {"turnaround"}),
         ("repair", "来回跑了两趟，花了一个月", {"turnaround"}),  # 花了 time, not money
