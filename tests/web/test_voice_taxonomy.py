@@ -73,5 +73,5 @@ def test_discover_reads_the_workspace_feedback_without_a_file(hotel: Workspace) 
     from valueloop.voice.service.taxonomies import discover_file
 
     report = discover_file(None, "text", hotel, k=4)
-    assert report["texts"] == 42 and report["topics"]
-    assert {"早餐", "隔音", "前台", "房间"} & {t for r in report["topics"] for t in r["terms"].split(", ")}
+    assert report.texts == 42 and report.topics
+    assert {"早餐", "隔音", "前台", "房间"} & {t for r in report.topics for t in r.terms.split(", ")}
