@@ -115,9 +115,7 @@ def topic_quotes(ws: Workspace, topics: Sequence[str], per_topic: int = 3) -> di
 
 
 @lru_cache(maxsize=8)
-def _quotes(
-    ws: Workspace, snapshot: object, topics: tuple[str, ...], per_topic: int
-) -> dict[str, list[Quote]]:
+def _quotes(ws: Workspace, snapshot: object, topics: tuple[str, ...], per_topic: int) -> dict[str, list[Quote]]:
     analysed = _analysed(ws)
     if analysed.empty:
         return {t: [] for t in topics}
