@@ -132,7 +132,14 @@ def validate_taxonomy(ws: Workspace | None, taxonomy: Path | str | None = None) 
     return file, example_misses(file)
 
 
-def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> dict[str, str]:
+class AdoptedTaxonomy(Result):
+    """The starter copied into a workspace, and the ``taxonomy.yaml`` it now is."""
+
+    taxonomy: str
+    path: str
+
+
+def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> AdoptedTaxonomy:
     """Copy a shipped starter into the workspace's ``taxonomy.yaml`` (a user's file is kept unless ``force``)."""
     key = shipped_name(name)
     if key is None:
@@ -142,7 +149,7 @@ def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> dict[str, 
     if target.exists() and not force:
         raise InputError(f"{target} exists: edit it, or replace it with --force")
     shutil.copyfile(shipped(key), target)
-    return {"taxonomy": key, "path": str(target)}
+    return AdoptedTaxonomy(taxonomy=key, path=str(target))
 
 
 def discover_file(
