@@ -104,8 +104,8 @@ def test_new_rows_in_the_lake_are_a_fresh_answer(
     real_explain = diagnose._explain
     monkeypatch.setattr(diagnose, "_explain", lambda ws, e, *a: built.append(e) or real_explain(ws, e, *a))
     moved = diagnose.explain(demo, UNIT, indicator=INDICATOR)
-    moved["contributions"].clear()  # a caller's copy: the kept answer is not touched
-    assert diagnose.explain(demo, UNIT, indicator=INDICATOR)["contributions"] and built == [UNIT]
+    moved.contributions.clear()  # a caller's copy: the kept answer is not touched
+    assert diagnose.explain(demo, UNIT, indicator=INDICATOR).contributions and built == [UNIT]
     url = API.format(unit=UNIT, ind=INDICATOR)
     before = app_client.get(url, headers=as_role("analyst"), params={"limit": 3}).json()
     stored = record_page(demo, UNIT, INDICATOR, None, limit=3)

@@ -67,7 +67,7 @@ def test_a_region_head_sees_the_channels_of_their_region_on_their_rows(
     assert app_client.get("/rankings.csv", headers=as_role("manager"), params=params).text.count("\n") == len(shown) + 1
     cut = segment_results(demo, frozenset(region), None, channels["period"], channels["model"], CHANNEL)
     assert cut is not None
-    for r in cut["results"]:
+    for r in cut.model_dump()["results"]:
         got = r["indicators"]["professionalism"]["value"]
         assert got == pytest.approx(manual.get(r["entity_id"])), r["entity_id"]
     company = run_results(demo, None, channels["period"], channels["model"], CHANNEL).model_dump()["results"]

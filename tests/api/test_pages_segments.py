@@ -46,9 +46,10 @@ def test_the_segments_are_the_models_declared_customer_fields(demo: Workspace) -
 def test_a_segment_ranking_is_the_model_on_the_segments_rows(demo: Workspace) -> None:
     every = run_results(demo, None, level="branch").model_dump()
     cut = segment_results(demo, None, HIGH, level="branch")
-    assert cut["run_id"] == every["run_id"] and cut["segment"] == "spend_tier:high"
+    assert cut is not None
+    assert cut.run_id == every["run_id"] and cut.segment == "spend_tier:high"
     whole = {r["entity_id"]: r for r in every["results"]}
-    part = {r["entity_id"]: r for r in cut["results"]}
+    part = {r["entity_id"]: r for r in cut.model_dump()["results"]}
     assert part.keys() == whole.keys()
     assert any(part[u]["score"] != whole[u]["score"] for u in part if part[u]["score"] is not None)
     assert all(part[u]["n"] <= whole[u]["n"] for u in part)
@@ -69,7 +70,9 @@ def test_the_rankings_page_offers_and_applies_a_segment(
     cut = app_client.get("/rankings", headers=as_role("analyst"),
                          params={"lang": "zh-CN", "segment": "spend_tier:high", "level": "branch"}).text  # fmt: skip
     assert '<option value="spend_tier:high" selected>' in cut and 'id="ranking-segment-info"' in cut
-    first = segment_results(demo, None, HIGH, level="branch")["results"][0]["entity_id"]
+    found = segment_results(demo, None, HIGH, level="branch")
+    assert found is not None
+    first = found.results[0].entity_id
     table = cut.split('id="ranking"', 1)[1]
     assert re.findall(r'href="/units/([\w-]+)"', table)[0] == first
     assert "segment=spend_tier%3Ahigh" in cut.split('id="export"', 1)[0].rsplit("<a", 1)[1]

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from valueloop.errors import InputError
 from valueloop.improvement.service.actions import (
+    _finding_defaults,
     accept_handoff,
     comment,
     create_action,
-    finding_defaults,
     move_action,
     send_handoff,
 )
@@ -143,7 +143,7 @@ def test_comments_and_unknown_actions(ws: Workspace) -> None:
 
 def test_from_finding_prefills_and_a_missing_findings_table_is_a_clear_error(ws: Workspace) -> None:
     with sa.create_engine("sqlite://").connect() as bare, pytest.raises(InputError, match="no findings table"):
-        finding_defaults(bare, "F1")
+        _finding_defaults(bare, "F1")
     with appdb.engine(ws.database_url).begin() as conn:
         if not sa.inspect(conn).has_table("findings"):
             pytest.skip("the findings migration is not in this build")

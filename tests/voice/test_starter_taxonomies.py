@@ -51,8 +51,8 @@ def test_every_starter_loads_and_its_examples_get_their_category(name: str) -> N
 @pytest.mark.parametrize("name", ["banking", "repair", "healthcare"])
 def test_new_starters_have_parents_negative_cues_and_examples(name: str) -> None:
     rows = tx.show_taxonomy(None, name)
-    assert any(r["parent"] for r in rows)
-    assert all(r["examples"] >= 2 for r in rows) and sum(bool(r["negative"]) for r in rows) >= len(rows) - 1
+    assert any(r.parent for r in rows)
+    assert all(r.examples >= 2 for r in rows) and sum(bool(r.negative) for r in rows) >= len(rows) - 1
 
 
 @pytest.mark.parametrize(("name", "text", "want"), INDUSTRY_TEXTS)
@@ -132,7 +132,7 @@ def test_use_copies_a_starter_and_every_command_then_uses_it(ws: Workspace) -> N
     assert json.loads(out.stdout)["taxonomy"] == "repair"
     assert {c.id for c in taxonomy_of(ws)} == {c.id for c in load_taxonomy(shipped("repair"))}
     rows = tx.list_taxonomies(ws)
-    assert [r["name"] for r in rows if r["in_use"]] == ["workspace"]
+    assert [r.name for r in rows if r.in_use] == ["workspace"]
     with pytest.raises(InputError, match="exists"):
         tx.use_taxonomy(ws, "banking")
     with pytest.raises(InputError, match="unknown starter taxonomy 'airline'"):

@@ -38,14 +38,14 @@ def hotel(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 def test_quotes_highlight_evidence_of_the_workspace_taxonomy(hotel: Workspace) -> None:
     quotes = voice_view.topic_quotes(hotel, ["breakfast", "noise"])
-    assert quotes["breakfast"] and all(q["match"] == "早餐" for q in quotes["breakfast"])
-    assert quotes["noise"] and {q["match"] for q in quotes["noise"]} <= {"隔音", "吵"}
+    assert quotes["breakfast"] and all(q.match == "早餐" for q in quotes["breakfast"])
+    assert quotes["noise"] and {q.match for q in quotes["noise"]} <= {"隔音", "吵"}
 
 
 def test_a_quote_carries_the_polarity_of_its_topic_clause(hotel: Workspace) -> None:
     quotes = voice_view.topic_quotes(hotel, ["breakfast", "cleanliness"])
-    assert {q["polarity"] for q in quotes["breakfast"]} == {"negative"}  # 早餐太少了
-    assert {q["polarity"] for q in quotes["cleanliness"]} == {"positive"}  # 房间很干净
+    assert {q.polarity for q in quotes["breakfast"]} == {"negative"}  # 早餐太少了
+    assert {q.polarity for q in quotes["cleanliness"]} == {"positive"}  # 房间很干净
 
 
 def test_the_voice_page_names_the_workspace_topics(hotel: Workspace) -> None:
@@ -73,5 +73,5 @@ def test_discover_reads_the_workspace_feedback_without_a_file(hotel: Workspace) 
     from valueloop.voice.service.taxonomies import discover_file
 
     report = discover_file(None, "text", hotel, k=4)
-    assert report["texts"] == 42 and report["topics"]
-    assert {"早餐", "隔音", "前台", "房间"} & {t for r in report["topics"] for t in r["terms"].split(", ")}
+    assert report.texts == 42 and report.topics
+    assert {"早餐", "隔音", "前台", "房间"} & {t for r in report.topics for t in r.terms.split(", ")}

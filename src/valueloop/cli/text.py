@@ -383,9 +383,9 @@ def discover(
     if fmt is Format.json:
         emit(report, fmt)
         return
-    emit(report["topics"], fmt, title=f"{len(report['topics'])} topics proposed from {report['texts']} texts")
+    emit(report.topics, fmt, title=f"{len(report.topics)} topics proposed from {report.texts} texts")
     if out is None:
-        typer.echo(report["draft"])
+        typer.echo(report.draft)
     else:
         stderr.print(f"draft taxonomy written to {out}: edit it, then valueloop text taxonomy validate {out}")
 

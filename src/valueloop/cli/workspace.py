@@ -51,7 +51,7 @@ def init(
         if (ws.root / "taxonomy.yaml").exists():
             stderr.print(f"kept the workspace's own {ws.root / 'taxonomy.yaml'}")
         else:
-            info["taxonomy"] = use_taxonomy(ws, taxonomy)["path"]
+            info["taxonomy"] = use_taxonomy(ws, taxonomy).path
     if fmt is Format.table:
         stderr.print(f"[green]workspace ready[/] at {info['root']}")
     emit(info, fmt)

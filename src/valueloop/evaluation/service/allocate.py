@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 
 from valueloop.errors import InputError
-from valueloop.evaluation.service.scores import latest_run
+from valueloop.evaluation.service.scores import StoredRun, latest_run
 from valueloop.spec.model import Scale
 from valueloop.store import appdb, tables
 from valueloop.store.workspace import Workspace
@@ -182,7 +182,7 @@ def allocation_rows(results: Sequence[dict[str, Any]], bands: Sequence[Band], bu
     ]
 
 
-def _run(ws: Workspace, run_id: str | None) -> sa.Row[Any]:
+def _run(ws: Workspace, run_id: str | None) -> StoredRun:
     if run_id is None:
         return latest_run(ws, None, None)
     runs = tables.evaluation_runs
@@ -190,7 +190,7 @@ def _run(ws: Workspace, run_id: str | None) -> sa.Row[Any]:
         row = conn.execute(sa.select(runs).where(runs.c.run_id == run_id)).first()
     if row is None:
         raise InputError(f"no stored evaluation run {run_id!r}; `valueloop evaluate` prints the run id")
-    return row
+    return StoredRun.of(row)
 
 
 def _results(ws: Workspace, run_id: str) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ was written: :class:`StoredResult` reads it back without adding what an older ru
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +63,27 @@ class RunResults(Result):
     results: list[StoredResult]
 
 
-def latest_run(ws: Workspace, period: str | None, model: str | None, level: str | None = None) -> sa.Row[Any]:
+@dataclass(frozen=True)
+class StoredRun:
+    """A stored evaluation run's header (a row of ``evaluation_runs``), what the cuts, drill-down and
+    allocation read before its results."""
+
+    run_id: str
+    model_id: str
+    version: int
+    period: str
+    level: str
+    parameters: dict[str, Any]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: sa.Row[Any]) -> StoredRun:
+        """The run of an ``evaluation_runs`` row."""
+        return cls(run_id=row.run_id, model_id=row.model_id, version=row.version, period=row.period,
+                   level=row.level, parameters=dict(row.parameters or {}), created_at=row.created_at)  # fmt: skip
+
+
+def latest_run(ws: Workspace, period: str | None, model: str | None, level: str | None = None) -> StoredRun:
     runs = tables.evaluation_runs
     query = sa.select(runs).order_by(runs.c.created_at.desc()).limit(1)
     if period:
@@ -75,7 +96,7 @@ def latest_run(ws: Workspace, period: str | None, model: str | None, level: str 
         row = conn.execute(query).first()
     if row is None:
         raise InputError("no stored evaluation run matches; run `valueloop evaluate` first")
-    return row
+    return StoredRun.of(row)
 
 
 def entity_scores(

@@ -26,8 +26,8 @@ import hashlib
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -35,7 +35,8 @@ import sqlalchemy as sa
 
 from valueloop.evaluation.service.evaluate import EvaluationRun, evaluate
 from valueloop.evaluation.service.models import load_versions, version_for_period
-from valueloop.evaluation.service.scores import latest_run
+from valueloop.evaluation.service.scores import StoredResult, latest_run
+from valueloop.results import Result
 from valueloop.spec.model import EvaluationModel, level_field
 from valueloop.store import appdb, tables
 from valueloop.store.warehouse import Warehouse
@@ -151,6 +152,25 @@ def _cut_to(model: EvaluationModel, kept: set[str]) -> EvaluationModel:
                                                         for d in dims)})  # fmt: skip
 
 
+class SegmentResults(Result):
+    """A stored run evaluated again on a cut: one segment's rows and/or (``within``) the caller's units' rows.
+
+    ``results`` are as the stored run's (:class:`~valueloop.evaluation.service.scores.StoredResult`), by rank.
+    """
+
+    run_id: str
+    model: str
+    version: int
+    period: str
+    level: str
+    created_at: datetime
+    segment: str | None
+    """The segment's key (``field:value``), None when only the caller's units cut the rows."""
+    within: list[str] | None
+    """The caller's units the rows were cut to (sorted), None when the cut is a segment's only."""
+    results: list[StoredResult]
+
+
 def segment_results(
     ws: Workspace,
     seen: Collection[str] | None,
@@ -158,7 +178,7 @@ def segment_results(
     period: str | None = None,
     model: str | None = None,
     level: str | None = None,
-) -> dict[str, Any] | None:
+) -> SegmentResults | None:
     """:func:`~valueloop.evaluation.service.scores.run_results` of a cut: the latest stored run of the
     selectors, its units scored and ranked on one segment's rows and, at a field level for a caller bound
     to units (``seen`` not None), on their units' rows; None when neither applies (the stored run is it)."""
@@ -168,16 +188,17 @@ def segment_results(
         return None
     found = _evaluated(ws, str(run.run_id), segment, units, _snapshot(ws))
     # a field level's values are no tree ids: its rows were cut to the caller's units already
-    results = [r.model_dump() for r in found.results if units is not None or seen is None or r.entity_id in seen]
-    results.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
-    return {
-        "run_id": run.run_id,
-        "model": run.model_id,
-        "version": run.version,
-        "period": run.period,
-        "level": run.level,
-        "created_at": appdb.as_utc(run.created_at),
-        "segment": segment.key if segment else None,
-        "within": sorted(units) if units is not None else None,
-        "results": results,
-    }
+    results = [StoredResult.model_validate(r.model_dump(mode="json")) for r in found.results
+               if units is not None or seen is None or r.entity_id in seen]  # fmt: skip
+    results.sort(key=lambda r: (r.rank is None, r.rank or 0))
+    return SegmentResults(
+        run_id=run.run_id,
+        model=run.model_id,
+        version=run.version,
+        period=run.period,
+        level=run.level,
+        created_at=appdb.as_utc(run.created_at),
+        segment=segment.key if segment else None,
+        within=sorted(units) if units is not None else None,
+        results=results,
+    )

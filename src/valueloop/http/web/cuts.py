@@ -75,10 +75,8 @@ def results(ws: Workspace, who: Principal, cut: Cut) -> tuple[dict[str, Any] | N
     """The run of ``cut`` (None if there is none) and its results the caller may see, kept to the region."""
     seen = visible_units(ws, who)
     try:
-        run = (
-            segment_results(ws, seen, cut.segment, cut.period, cut.model, cut.level)
-            or run_results(ws, seen, cut.period, cut.model, cut.level).model_dump()
-        )
+        found = segment_results(ws, seen, cut.segment, cut.period, cut.model, cut.level)
+        run = (found or run_results(ws, seen, cut.period, cut.model, cut.level)).model_dump()
     except InputError:
         return None, []
     keep = cut.region and not level_field(run["level"])

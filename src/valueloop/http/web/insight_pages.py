@@ -52,9 +52,9 @@ def _sentiment(ws: Workspace, tr: Translator) -> dict[str, Any] | None:
     rows = voice_view.sentiment_trend(ws)
     if not rows:
         return None
-    return {"periods": [tr.period(r["period"]) for r in rows],
-            "negative": [round(100 * r["negative_share"], 1) for r in rows],
-            "score": [None if r["mean_score"] is None else round(r["mean_score"], 3) for r in rows],
+    return {"periods": [tr.period(r.period) for r in rows],
+            "negative": [round(100 * r.negative_share, 1) for r in rows],
+            "score": [None if r.mean_score is None else round(r.mean_score, 3) for r in rows],
             "labels": [tr.t("negative_share"), tr.t("mean_sentiment")]}  # fmt: skip
 
 
@@ -62,7 +62,7 @@ def _quoted(ws: Workspace, topics: list[dict[str, Any]]) -> list[dict[str, Any]]
     """The top-level topics with most mentions, each with its quotes (empty list when none could be found)."""
     top = [r for r in topics if "/" not in r["topic_id"]][:QUOTED_TOPICS]
     quotes = voice_view.topic_quotes(ws, [r["topic_id"] for r in top])
-    return [{**r, "quotes": quotes[r["topic_id"]]} for r in top]
+    return [{**r, "quotes": [q.model_dump() for q in quotes[r["topic_id"]]]} for r in top]
 
 
 @router.get("/voice", response_class=HTMLResponse)

@@ -36,7 +36,7 @@ def create_action(ws: Workspace, fields: Mapping[str, Any], actor: str, from_fin
     eng = _engine(ws)
     if from_finding is not None:
         with eng.connect() as conn:
-            fields = _merge(finding_defaults(conn, from_finding), fields)
+            fields = _merge(_finding_defaults(conn, from_finding), fields)
     draft = make_draft(**fields)
     with eng.begin() as conn:
         _check_documents(conn, draft)
@@ -50,7 +50,7 @@ def _merge(defaults: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, A
     return out
 
 
-def finding_defaults(conn: sa.Connection, finding_id: str) -> dict[str, Any]:
+def _finding_defaults(conn: sa.Connection, finding_id: str) -> dict[str, Any]:
     """Title, description, links and target taken from a finding (the findings table is optional)."""
     if not sa.inspect(conn).has_table("findings"):
         raise InputError("this workspace has no findings table yet: run the diagnosis first, or give --link/--target")

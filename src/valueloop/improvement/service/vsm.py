@@ -72,7 +72,7 @@ def step_frame(ws: Workspace, period: str | None) -> pd.DataFrame:
     return df
 
 
-def map_frame(df: pd.DataFrame, process: ProcessDefinition) -> dict[str, Any]:
+def _map_frame(df: pd.DataFrame, process: ProcessDefinition) -> dict[str, Any]:
     codes, _ = pd.factorize(df["interaction_id"])
     rows = derive(
         codes,
@@ -94,10 +94,10 @@ def value_stream_map(
     """The map for ``period``; with ``compare_to``, the map for that period too and the change
     from ``period`` (before) to ``compare_to`` (after)."""
     process = resolve_process(ws, process_name)
-    current = map_frame(step_frame(ws, period), process)
+    current = _map_frame(step_frame(ws, period), process)
     out: dict[str, Any] = {"process": process_ref(process), "period": period or "all", **current}
     if compare_to is not None:
-        after = map_frame(step_frame(ws, compare_to), process)
+        after = _map_frame(step_frame(ws, compare_to), process)
         out["compare"] = {"before": period or "all", "after": compare_to, "map": after, **compare(current, after)}
     return ValueStreamMap.model_validate(out)
 

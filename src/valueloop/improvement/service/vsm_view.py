@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from valueloop.improvement.service.vsm import (
-    map_frame,
+    _map_frame,
     process_files,
     process_ref,
     resolve_process,
@@ -52,5 +52,5 @@ def unit_map(ws: Workspace, process_name: str, period: str | None, units: frozen
     t = wh.table("interactions")
     mine: pd.DataFrame = wh.execute(t.filter(t.entity_id.isin(sorted(units))).select("interaction_id"))
     steps = step_frame(ws, period)
-    current = map_frame(steps[steps["interaction_id"].isin(mine["interaction_id"])], process)
+    current = _map_frame(steps[steps["interaction_id"].isin(mine["interaction_id"])], process)
     return ValueStreamMap.model_validate({"process": process_ref(process), "period": period or "all", **current})

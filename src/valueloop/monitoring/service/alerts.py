@@ -23,7 +23,7 @@ from valueloop.monitoring.alerting import Transition
 from valueloop.monitoring.routing import ENTITY_LABEL, Silence
 from valueloop.spec.alerts import Schedule
 from valueloop.store import appdb, ledger, ledger_rows
-from valueloop.store.tables import alerts, notifications, silences
+from valueloop.store.tables import alerts, silences
 from valueloop.store.workspace import Workspace
 
 
@@ -372,14 +372,6 @@ def firing_labels(ws: Workspace) -> dict[str, dict[str, str]]:
     with appdb.engine(ws.database_url).connect() as conn:
         rows = conn.execute(sa.select(alerts.c.alert_id, alerts.c.labels).where(alerts.c.status == "firing")).all()
     return {r.alert_id: dict(r.labels) for r in rows}
-
-
-def notification_rows(ws: Workspace, state: str | None = None) -> list[dict[str, Any]]:
-    q = sa.select(notifications).order_by(notifications.c.notification_id)
-    if state:
-        q = q.where(notifications.c.state == state)
-    with appdb.engine(ws.database_url).connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
 
 
 def get_muted(conn: sa.Connection, alert_id: str) -> str | None:

@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from valueloop.errors import InputError, NotFound
 from valueloop.qa.rubric_loader import load_rubric, resolve
 from valueloop.qa.service.disputes import upheld
-from valueloop.qa.service.show import WeakItem, records, weakest_items, with_disputes
+from valueloop.qa.service.show import WeakItem, _records, weakest_items, with_disputes
 from valueloop.qa.service.transcripts import read_turns, read_where
 from valueloop.results import Instant
 from valueloop.stats.moments import Summary
@@ -152,8 +152,8 @@ def _coached(ws: Workspace, rubric_id: str, agent: str, weak: WeakItem, n: int) 
     own = own[own["result"] == "fail"].sort_values("conversation_id")
     return CoachedItem(
         **weak.model_dump(include={"item", "name_zh", "name_en", "coaching", "applicable", "failed", "fail_rate"}),
-        bad=_turns(ws, records(own.head(n))),
-        good=_turns(ws, records(peers.drop_duplicates("agent_id").head(n))),
+        bad=_turns(ws, _records(own.head(n))),
+        good=_turns(ws, _records(peers.drop_duplicates("agent_id").head(n))),
     )
 
 

@@ -28,7 +28,7 @@ from valueloop.ingest.cells import neutralise
 from valueloop.qa.agreement import LABELS, MIN_PAIRS, THRESHOLD, ItemAgreement, Review, item_agreement
 from valueloop.qa.rubric_loader import RUBRIC_DIR, load_rubric, resolve
 from valueloop.qa.sampling import Candidate, Method, sample
-from valueloop.qa.service.show import records
+from valueloop.qa.service.show import _records
 from valueloop.qa.service.transcripts import read_where
 from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
@@ -110,7 +110,7 @@ def review_queue(ws: Workspace, rubric: str | Path, n: int, method: Method = "un
         raise InputError(f"no conversation is scored with rubric {spec.id!r} yet; run `valueloop qa score` first")
     cands = [
         Candidate(str(r["conversation_id"]), str(r["agent_id"] or ""), float(r["uncertainty"] or 0.0))
-        for r in records(scores)
+        for r in _records(scores)
     ]
     return sample(cands, n, method, seed)
 

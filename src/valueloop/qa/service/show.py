@@ -192,11 +192,11 @@ def with_disputes(items: pd.DataFrame, overrides: Mapping[str, Mapping[str, str]
 def _examples(rows: pd.DataFrame, n: int) -> list[Example]:
     return [
         Example(conversation_id=str(r["conversation_id"]), detail=str(r["detail"] or ""), evidence=_evidence(r))
-        for r in records(rows.head(n))
+        for r in _records(rows.head(n))
     ]
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A frame's rows as plain dicts keyed by column name."""
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
@@ -238,7 +238,7 @@ def conversation_view(ws: Workspace, conversation_id: str, rubric: str | Path) -
         ],
         items=[
             _item_view(r, names).model_copy(update={"upheld_result": decided.get(str(r["item"]))})
-            for r in records(items)
+            for r in _records(items)
         ],
         disputes=disputes,
     )

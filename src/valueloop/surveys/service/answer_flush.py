@@ -146,7 +146,7 @@ def _mark(ws: Workspace, rows: list[Any], refused: dict[str, str]) -> None:
             )
 
 
-def feedback_columns(
+def _feedback_columns(
     survey: Survey,
     response_id: str,
     entity_id: str,

@@ -29,7 +29,7 @@ from valueloop.store.workspace import Workspace
 from valueloop.surveys import tokens
 from valueloop.surveys.answers import Answer, check_form
 from valueloop.surveys.cases import opens_case
-from valueloop.surveys.service.answer_flush import feedback_columns
+from valueloop.surveys.service.answer_flush import _feedback_columns
 from valueloop.surveys.service.cases import open_case
 from valueloop.surveys.service.catalog import get_survey, secret
 from valueloop.surveys.spec import Survey
@@ -168,7 +168,7 @@ def _save(
 ) -> bool:
     """Insert or update the response row; True when it updated one."""
     stored = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
-    lake = feedback_columns(survey, who.response_id, who.entity_id, who.interaction_id, who.customer_id, answers, now)
+    lake = _feedback_columns(survey, who.response_id, who.entity_id, who.interaction_id, who.customer_id, answers, now)
     values = {"answers": stored, "submitted_at": now, "language": lang, "version": survey.version,
               "pending_at": now, "feedback": lake, "lake_error": None}  # fmt: skip
     done = conn.execute(responses.update().where(responses.c.response_id == who.response_id).values(values))

@@ -12,46 +12,92 @@ from pathlib import Path
 from typing import Any
 
 from valueloop.errors import InputError, SpecError
+from valueloop.results import Result
 from valueloop.spec.yamlsource import load_yaml
 from valueloop.store.workspace import Workspace
 from valueloop.voice.service.text import taxonomy_path, workspace_taxonomy_path
 from valueloop.voice.taxonomy import ALIASES, SHIPPED, WORD_FIELDS, example_misses, load_taxonomy, shipped, shipped_name
 
 
-def list_taxonomies(ws: Workspace | None) -> list[dict[str, Any]]:
+class TaxonomyRow(Result):
+    """A taxonomy one can use: a shipped starter, or the workspace's own (``name`` "workspace")."""
+
+    name: str
+    aliases: str
+    categories: int
+    in_use: bool
+    file: str
+
+
+class CategoryRow(Result):
+    """One category of a taxonomy: its words joined as ``zh words | en words``, counts of patterns and examples."""
+
+    id: str
+    parent: str
+    name_zh: str
+    name_en: str
+    keywords: str
+    negative: str
+    weak: str
+    patterns: int
+    examples: int
+
+
+class ProposedTopic(Result):
+    """A topic proposed from texts: size, share, sentiment, its best terms and first quote."""
+
+    id: str
+    texts: int
+    share: float
+    sentiment: float
+    negative_share: float
+    terms: str
+    quote: str
+
+
+class Discovery(Result):
+    """What ``text discover`` found: texts read, topics proposed, the draft taxonomy and where it was written."""
+
+    texts: int
+    topics: list[ProposedTopic]
+    draft: str
+    path: str | None
+
+
+def list_taxonomies(ws: Workspace | None) -> list[TaxonomyRow]:
     """The shipped starters (name, aliases, categories, file) and the workspace's own, marking the one in force."""
     in_force = taxonomy_path(ws)
     rows = [
-        {
-            "name": name,
-            "aliases": ", ".join(sorted(a for a, n in ALIASES.items() if n == name)),
-            "categories": len(load_taxonomy(shipped(name))),
-            "in_use": in_force is None and name == "ecommerce",
-            "file": str(shipped(name)),
-        }
+        TaxonomyRow(
+            name=name,
+            aliases=", ".join(sorted(a for a, n in ALIASES.items() if n == name)),
+            categories=len(load_taxonomy(shipped(name))),
+            in_use=in_force is None and name == "ecommerce",
+            file=str(shipped(name)),
+        )
         for name in SHIPPED
     ]
     if in_force is not None:
         cats = len(load_taxonomy(in_force))
-        rows.append({"name": "workspace", "aliases": "", "categories": cats, "in_use": True, "file": str(in_force)})
+        rows.append(TaxonomyRow(name="workspace", aliases="", categories=cats, in_use=True, file=str(in_force)))
     return rows
 
 
-def show_taxonomy(ws: Workspace | None, taxonomy: Path | str | None = None) -> list[dict[str, Any]]:
+def show_taxonomy(ws: Workspace | None, taxonomy: Path | str | None = None) -> list[CategoryRow]:
     """One row per category of the taxonomy in force (or ``taxonomy``): id, parent, names, words, examples."""
     file = taxonomy_path(ws, taxonomy) or shipped("ecommerce")
     cats = load_taxonomy(file)
     nodes = dict(_nodes(load_yaml(file).data["categories"], None))
     return [
-        {
-            "id": c.id,
-            "parent": c.parent or "",
-            "name_zh": c.name_zh,
-            "name_en": c.name_en,
+        CategoryRow(
+            id=c.id,
+            parent=c.parent or "",
+            name_zh=c.name_zh,
+            name_en=c.name_en,
             **{f: _words(nodes[c.id].get(f)) for f in WORD_FIELDS},
-            "patterns": len(nodes[c.id].get("patterns") or []),
-            "examples": len(nodes[c.id].get("examples") or []),
-        }
+            patterns=len(nodes[c.id].get("patterns") or []),
+            examples=len(nodes[c.id].get("examples") or []),
+        )
         for c in cats
     ]
 
@@ -86,7 +132,14 @@ def validate_taxonomy(ws: Workspace | None, taxonomy: Path | str | None = None) 
     return file, example_misses(file)
 
 
-def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> dict[str, str]:
+class AdoptedTaxonomy(Result):
+    """The starter copied into a workspace, and the ``taxonomy.yaml`` it now is."""
+
+    taxonomy: str
+    path: str
+
+
+def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> AdoptedTaxonomy:
     """Copy a shipped starter into the workspace's ``taxonomy.yaml`` (a user's file is kept unless ``force``)."""
     key = shipped_name(name)
     if key is None:
@@ -96,12 +149,12 @@ def use_taxonomy(ws: Workspace, name: str, *, force: bool = False) -> dict[str, 
     if target.exists() and not force:
         raise InputError(f"{target} exists: edit it, or replace it with --force")
     shutil.copyfile(shipped(key), target)
-    return {"taxonomy": key, "path": str(target)}
+    return AdoptedTaxonomy(taxonomy=key, path=str(target))
 
 
 def discover_file(
     file: Path | None, text_column: str, ws: Workspace | None, k: int | None = None, out: Path | None = None
-) -> dict[str, Any]:
+) -> Discovery:
     """Topics proposed from a file's texts (without a file: the workspace's feedback); the draft written to ``out``."""
     from valueloop.voice.discover import discover, draft_taxonomy, topic_rows
     from valueloop.voice.service.text import column, feedback_texts, read_table
@@ -116,4 +169,5 @@ def discover_file(
     draft = draft_taxonomy(topics)
     if out is not None:
         out.write_text(draft, encoding="utf-8")
-    return {"texts": len(texts), "topics": topic_rows(topics), "draft": draft, "path": str(out) if out else None}
+    rows = [ProposedTopic(**r) for r in topic_rows(topics)]
+    return Discovery(texts=len(texts), topics=rows, draft=draft, path=str(out) if out else None)

@@ -13,11 +13,13 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
+from valueloop.results import Instant, Result
 from valueloop.spec.datasets import DATASETS
 from valueloop.store.lake import Lake
 from valueloop.store.workspace import Workspace
@@ -40,6 +42,31 @@ BEFORE, AFTER = 60, 120
 _LOCK = threading.Lock()
 
 
+class SentimentMonth(Result):
+    """One month of analysed texts: how many, the share judged negative, the mean score (-1 … 1; None: unscored)."""
+
+    period: str
+    texts: int
+    negative_share: float
+    mean_score: float | None
+
+
+class Quote(Result):
+    """A text quoted for a topic, split around its evidence: ``before + match + after`` is the (shortened) text.
+
+    ``sentiment`` is the whole text's, ``polarity`` that of the clause around the evidence.
+    """
+
+    feedback_id: str
+    submitted_at: Instant | None
+    entity_id: str | None
+    sentiment: str | None
+    polarity: str
+    before: str
+    match: str
+    after: str
+
+
 def _snapshot(ws: Workspace) -> tuple[object, ...]:
     return snapshot(ws)
 
@@ -56,14 +83,14 @@ def _analysed(ws: Workspace) -> pd.DataFrame:
     return out
 
 
-def sentiment_trend(ws: Workspace) -> list[dict[str, Any]]:
+def sentiment_trend(ws: Workspace) -> list[SentimentMonth]:
     """Per month: analysed texts, the share that is negative and the mean sentiment score (-1 … 1)."""
     with _LOCK:
         return copy.deepcopy(_trend(ws, _snapshot(ws)))
 
 
 @lru_cache(maxsize=8)
-def _trend(ws: Workspace, snapshot: object) -> list[dict[str, Any]]:
+def _trend(ws: Workspace, snapshot: object) -> list[SentimentMonth]:
     df = _analysed(ws)
     df = df[df["submitted_at"].notna()]  # an undated text is in no month (see text.NEEDS_DATES)
     if df.empty:
@@ -71,30 +98,24 @@ def _trend(ws: Workspace, snapshot: object) -> list[dict[str, Any]]:
     df = df.assign(month=df["submitted_at"].dt.strftime("%Y-%m"), negative=df["sentiment"] == "negative")
     groups = df.groupby("month", sort=True)
     return [
-        {
-            "period": str(month),
-            "texts": len(g),
-            "negative_share": float(g["negative"].mean()),
-            "mean_score": float(g["sentiment_score"].mean()) if g["sentiment_score"].notna().any() else None,
-        }
+        SentimentMonth(
+            period=str(month),
+            texts=len(g),
+            negative_share=float(g["negative"].mean()),
+            mean_score=float(g["sentiment_score"].mean()) if g["sentiment_score"].notna().any() else None,
+        )
         for month, g in groups
     ]
 
 
-def topic_quotes(ws: Workspace, topics: Sequence[str], per_topic: int = 3) -> dict[str, list[dict[str, Any]]]:
-    """Up to ``per_topic`` recent texts per topic id, each split around its evidence span.
-
-    A quote is ``{feedback_id, submitted_at, entity_id, sentiment, before, match, after}``;
-    ``before + match + after`` is the text (shortened at the ends with "…").
-    """
+def topic_quotes(ws: Workspace, topics: Sequence[str], per_topic: int = 3) -> dict[str, list[Quote]]:
+    """Up to ``per_topic`` recent texts per topic id, each split around its evidence span (a :class:`Quote`)."""
     with _LOCK:
         return copy.deepcopy(_quotes(ws, _snapshot(ws), tuple(topics), per_topic))
 
 
 @lru_cache(maxsize=8)
-def _quotes(
-    ws: Workspace, snapshot: object, topics: tuple[str, ...], per_topic: int
-) -> dict[str, list[dict[str, Any]]]:
+def _quotes(ws: Workspace, snapshot: object, topics: tuple[str, ...], per_topic: int) -> dict[str, list[Quote]]:
     analysed = _analysed(ws)
     if analysed.empty:
         return {t: [] for t in topics}
@@ -108,8 +129,8 @@ def _quotes(
 
 def _pick(
     rows: pd.DataFrame, topic: str, clf: Any, cats: tuple[Category, ...], model: SentimentModel, n: int
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+) -> list[Quote]:
+    out: list[Quote] = []
     seen: set[str] = set()
     for r in rows.to_dict("records"):
         text = str(r["text"])
@@ -120,12 +141,22 @@ def _pick(
             continue
         seen.add(text)
         polarity = topic_polarity(text, [tag], model)[0].label
-        out.append({"feedback_id": r["feedback_id"], "submitted_at": r["submitted_at"].to_pydatetime(),
-                    "entity_id": r["entity_id"], "sentiment": r["sentiment"], "polarity": polarity,
-                    **split(text, tag.start, tag.end)})  # fmt: skip
+        out.append(Quote(feedback_id=str(r["feedback_id"]), submitted_at=_moment(r["submitted_at"]),
+                         entity_id=_text(r["entity_id"]), sentiment=_text(r["sentiment"]), polarity=polarity,
+                         **split(text, tag.start, tag.end)))  # fmt: skip
         if len(out) == n:
             break
     return out
+
+
+def _moment(value: Any) -> datetime | None:
+    """A stored timestamp as a datetime; an undated text's (NaT) as None."""
+    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def _text(value: Any) -> str | None:
+    """A stored string cell, None when null."""
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def split(text: str, start: int, end: int) -> dict[str, str]:
