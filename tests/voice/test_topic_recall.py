@@ -61,6 +61,9 @@ PARAPHRASES = [
     ("repair", "屏幕坏了，他们说这种情况不保", {"warranty"}, set()),
     ("repair", "师傅干完活把地拖了一遍", {"technician"}, {"turnaround"}),
     ("repair", "收了两百块检测费，最后修不了", {"charges", "repair_quality"}, set()),
+    ("repair", "摩托车在店里放了一个多礼拜", {"turnaround"}, set()),
+    ("repair", "换过两次主板，毛病还在", {"parts", "repair_quality"}, set()),
+    ("repair", "The blender is still noisy after the service", {"repair_quality"}, set()),
 ]
 
 
