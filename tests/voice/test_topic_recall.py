@@ -39,6 +39,31 @@ PARAPHRASES = [
     ("healthcare", "停车位不够，药剂师也不在", {"facilities", "pharmacy"}, set()),
     ("hotel", "We had dinner in the hotel, then the fridge in the room broke", {"breakfast", "rooms"}, set()),
     ("hotel", "The towels were dirty", {"cleanliness"}, {"rooms"}),
+    # round five (repair recall after fresh3): car/phone/appliance words, waits, unanswered contact, prices
+    (
+        "repair",
+        "The mechanic swapped the brake pads and the car still squeaks",
+        {"technician", "parts", "repair_quality"},
+        set(),
+    ),
+    ("repair", "Rang four times and nobody picked up the phone", {"communication"}, set()),
+    ("repair", "They kept my tablet for twelve days", {"turnaround"}, set()),
+    ("repair", "The dryer is noisier than before the visit", {"repair_quality"}, set()),
+    ("repair", "They wanted $250 and I had to post it at my own expense", {"charges"}, set()),
+    ("repair", "The protection plan I paid for was useless", {"warranty"}, set()),
+    ("repair", "The shop refused to take it back, I just want a replacement", {"exchange"}, set()),
+    ("repair", "They cancelled my visit an hour before", {"booking"}, set()),
+    ("repair", "The form was too long", set(), {"turnaround"}),
+    ("repair", "换了个新电池要三百块", {"parts", "charges"}, set()),
+    ("repair", "电脑寄过去十多天了，一直没有消息", {"turnaround", "communication"}, set()),
+    ("repair", "修完以后洗衣机还是不脱水", {"repair_quality"}, set()),
+    ("repair", "打了好几次电话都没人回，问了几次也说不清", {"communication"}, set()),
+    ("repair", "屏幕坏了，他们说这种情况不保", {"warranty"}, set()),
+    ("repair", "师傅干完活把地拖了一遍", {"technician"}, {"turnaround"}),
+    ("repair", "收了两百块检测费，最后修不了", {"charges", "repair_quality"}, set()),
+    ("repair", "摩托车在店里放了一个多礼拜", {"turnaround"}, set()),
+    ("repair", "换过两次主板，毛病还在", {"parts", "repair_quality"}, set()),
+    ("repair", "The blender is still noisy after the service", {"repair_quality"}, set()),
 ]
 
 
