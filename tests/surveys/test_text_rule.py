@@ -91,3 +91,10 @@ def test_the_rule_is_checked_against_the_workspace_taxonomy(sws: Workspace, tmp_
     )
     write_survey(sws, TEXT_RULE.replace("topic: refund", "topic: teleport"))
     assert get_survey(sws, "after_service").follow_up.text_rules[0].topic == "teleport"
+
+
+def test_a_survey_file_broken_after_answering_does_not_stop_the_flush(sws: Workspace) -> None:
+    _answer(sws, {"C1": "退款一直不到账，太差了"})
+    write_survey(sws, TEXT_RULE.replace("topic: refund", "topic: teleport"))
+    summary = flush_answers(sws)
+    assert (summary.flushed, summary.pending) == (1, 0) and _cases(sws) == []

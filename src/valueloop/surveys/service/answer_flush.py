@@ -34,6 +34,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
+from valueloop.errors import InputError, SpecError
 from valueloop.store import appdb
 from valueloop.store.lake import Lake
 from valueloop.store.tables import survey_cases as cases
@@ -122,8 +123,8 @@ def _flush(ws: Workspace, rows: list[Any]) -> tuple[int, int, list[str]]:
         for n, r in enumerate(group, start=1)
         if (name, n) in errors
     }
+    _text_cases(ws, [r for r in rows if r.response_id not in refused])  # before marking: a crash re-sends, not loses
     _mark(ws, rows, refused)
-    _text_cases(ws, [r for r in rows if r.response_id not in refused])
     return len(rows) - len(refused), len(refused), [summary.batch_id]
 
 
@@ -134,11 +135,18 @@ def _text_cases(ws: Workspace, rows: list[Any]) -> None:
     from valueloop.voice.sentiment import load_or_default
     from valueloop.voice.service.text import taxonomy_of, workspace_model_path
 
-    surveys = {sid: get_survey(ws, sid) for sid in {r.survey_id for r in rows}}
+    surveys: dict[str, Survey] = {}
+    for sid in {r.survey_id for r in rows}:
+        try:
+            surveys[sid] = get_survey(ws, sid)
+        except (InputError, SpecError):  # removed or broken since answered: its answers still reach the lake
+            continue
     todo = [
         r
         for r in rows
-        if surveys[r.survey_id].follow_up.text_rules and opens_case(surveys[r.survey_id], _answers(r)) is None
+        if r.survey_id in surveys
+        and surveys[r.survey_id].follow_up.text_rules
+        and opens_case(surveys[r.survey_id], _answers(r)) is None
     ]
     if not todo:
         return
