@@ -165,7 +165,8 @@ class Trigger(_Strict):
     sample: float = Field(default=1.0, gt=0, le=1)
     once_per_days: int = Field(default=30, ge=0)
     quiet_hours: str | None = None
-    """``HH:MM-HH:MM`` in the workspace's time zone; an invitation due then waits for the end."""
+    """``HH:MM-HH:MM`` in the customer's own time zone (``customers.timezone``), else the workspace's; an
+    invitation due then waits for the end."""
     channel: Channel = Channel.export
     within_days: int = Field(default=7, ge=1, le=365)
     """Interactions resolved longer ago than this are not invited (the customer has moved on)."""
