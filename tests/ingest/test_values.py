@@ -214,3 +214,16 @@ def test_order_check_quotes_both_values_as_the_file_gave_them(ws: Workspace, tmp
         "first_response_at '2026-03-01 08:00' is before opened_at '2026-03-01 09:00'",
         "steps_required '1' is less than steps_completed '2'",
     ]
+
+
+# -- a customer's own time zone (survey quiet hours) ------------------------------------------------
+
+
+def test_a_customers_unknown_time_zone_quarantines_its_row_with_the_reason(ws: Workspace, tmp_path: Path) -> None:
+    text = "customer_id,timezone\nC1,America/New_York\nC2,Mars/Olympus\nC3,\nC4,Asia/Shanghai\n"
+    s = ingest(ws, "customers", [write(tmp_path / "c.csv", text)])
+    assert s.stored == 3 and reconciles(s)
+    assert [e.field for e in s.errors] == ["timezone"]
+    assert reasons(s) == {2: ["'Mars/Olympus' is not an IANA time zone (e.g. Asia/Shanghai)"]}
+    rows = sorted(stored(ws, "customers"), key=lambda r: str(r["customer_id"]))
+    assert [r["timezone"] for r in rows] == ["America/New_York", None, "Asia/Shanghai"]

@@ -19,6 +19,10 @@ NOW = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai
 QUIET_NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai: inside 21:00-08:00
 
 
+ZONES = (None, None, "America/New_York", "Asia/Shanghai", "Europe/London", "Mars/Olympus")
+"""Customers' own zones: mostly none (the workspace's), and one the tz database does not know (the workspace's too)."""
+
+
 def candidates(seed: int, n: int = 3000) -> list[Resolved]:
     rng = np.random.default_rng(seed)
     out = []
@@ -26,7 +30,8 @@ def candidates(seed: int, n: int = 3000) -> list[Resolved]:
         customer = None if rng.random() < 0.05 else ("" if rng.random() < 0.02 else f"C{rng.integers(0, n // 4)}")
         contact = None if rng.random() < 0.1 else f"c{i}@example.com"
         at = NOW - timedelta(minutes=int(rng.integers(0, 11 * 24 * 60)), seconds=int(rng.integers(0, 60)))
-        out.append(Resolved(f"I{rng.integers(0, n * 2)}", f"B{i % 7}", at, customer, contact))
+        zone = ZONES[int(rng.integers(0, len(ZONES)))]
+        out.append(Resolved(f"I{rng.integers(0, n * 2)}", f"B{i % 7}", at, customer, contact, zone))
     return out
 
 
@@ -38,6 +43,7 @@ def frame(rows: list[Resolved]) -> pd.DataFrame:
             "customer_id": [r.customer_id for r in rows],
             "contact": [r.contact for r in rows],
             "resolved_at": pd.to_datetime([r.resolved_at for r in rows], utc=True),
+            "timezone": [r.timezone for r in rows],
         }
     )
 
@@ -95,3 +101,24 @@ def test_ties_in_time_are_ordered_by_id_as_the_row_rules_order_them() -> None:
     fast = decide_frame("s", trigger, frame(rows), now=NOW, tz="UTC")
     assert list(fast["interaction_id"]) == [d.interaction_id for d in slow] == sorted(ids)
     assert list(fast["invite"]) == [d.invite for d in slow] and list(fast["reason"]) == [d.reason for d in slow]
+
+
+def test_quiet_hours_are_the_customers_own_at_the_same_instant() -> None:
+    """At 23:00 in Shanghai (11:00 in New York) a Shanghai customer waits for 08:00, a New York one is asked
+    now, a customer without a zone follows the workspace's; both paths agree."""
+    at = QUIET_NOW - timedelta(days=1)
+    zones = ["America/New_York", "Asia/Shanghai", None]
+    rows = [Resolved(f"I{n}", "B1", at, f"C{n}", None, z) for n, z in enumerate(zones, 1)]
+    trigger = TRIGGERS[1]
+    slow = decide("s", trigger, rows, now=QUIET_NOW, tz="America/New_York")
+    fast = decide_frame("s", trigger, frame(rows), now=QUIET_NOW, tz="America/New_York")
+    morning = datetime(2026, 6, 11, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
+    assert [(d.invite, d.send_at, d.reason) for d in slow] == [
+        (True, QUIET_NOW, "resolved, sampled, not asked lately"),
+        (True, morning, "quiet hours: sent at 2026-06-11 08:00 Asia/Shanghai"),
+        (True, QUIET_NOW, "resolved, sampled, not asked lately"),
+    ]
+    assert list(fast["reason"]) == [d.reason for d in slow]
+    assert [pd.Timestamp(s).to_pydatetime() for s in fast["send_at"]] == [d.send_at for d in slow]
+    without = decide_frame("s", trigger, frame(rows).drop(columns="timezone"), now=QUIET_NOW, tz="Asia/Shanghai")
+    assert set(without["reason"]) == {"quiet hours: sent at 2026-06-11 08:00 Asia/Shanghai"}

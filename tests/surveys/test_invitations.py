@@ -52,6 +52,27 @@ def test_quiet_hours_delay_the_send(sws: Workspace) -> None:
     assert len(due) == p.invited
 
 
+def test_quiet_hours_are_read_in_the_customers_own_zone(sws: Workspace, tmp_path: Path) -> None:
+    """23:00 in Shanghai is 11:00 in New York: C1 (New York, from the customers dataset) is sent now, C2
+    (Shanghai) at 08:00 Shanghai time, C5 (no zone) in the workspace's (Shanghai) too; the recorded
+    invitations keep each one's own send time."""
+    from valueloop.ingest.service.ingest import ingest
+
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer_id,timezone\nC1,America/New_York\nC2,Asia/Shanghai\n", encoding="utf-8")
+    assert ingest(sws, "customers", [customers]).stored == 2
+    night = NOW + timedelta(hours=5)
+    p = plan(sws, "after_service", night, dry_run=False)
+    sent = {r.interaction_id: (r.send_at, r.reason) for r in p.rows if r.invite}
+    morning = NOW + timedelta(hours=14)  # 08:00 in Shanghai
+    assert sent == {"I1": (night, "resolved, sampled, not asked lately"),
+                    "I2": (morning, "quiet hours: sent at 2026-06-11 08:00 Asia/Shanghai"),
+                    "I5": (morning, "quiet hours: sent at 2026-06-11 08:00 Asia/Shanghai")}  # fmt: skip
+    recorded = {i.interaction_id: i.send_at for i in list_invitations(sws)}
+    assert recorded == {"I1": night, "I2": morning, "I5": morning}
+    assert [x.interaction_id for x in export_links(sws, "after_service", "https://vl.example", night)] == ["I1"]
+
+
 def test_export_gives_signed_links_without_personal_data_once(sws: Workspace) -> None:
     plan(sws, "after_service", NOW, dry_run=False)
     rows = export_links(sws, "after_service", "https://vl.example/", NOW)

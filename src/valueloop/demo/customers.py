@@ -72,5 +72,6 @@ def customers_table(c: Customers, org: Org) -> pa.Table:
             "spend_tier": pick(SPEND_TIERS, c.spend),
             "region": pick(org.regions, org.branch_region[c.home_branch]),
             "vip": bools(c.vip),
+            "timezone": pa.nulls(len(c.ids), pa.string()),  # the demo's customers live in the workspace's zone
         },
     )

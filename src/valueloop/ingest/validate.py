@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -315,7 +316,17 @@ def _check_values(typed: pa.Array, field: Field, errors: list[tuple[np.ndarray, 
         )
         bad = pc.invert(pc.fill_null(inside, True)).to_numpy(zero_copy_only=False)
         _flag(errors, bad, field.name, typed, f"{{!r}} is out of range {_fmt(lo)}..{_fmt(hi)}")
+    if field.zone:
+        known = pc.is_in(typed, value_set=_zone_names())
+        bad = pc.and_(pc.is_valid(typed), pc.invert(known)).to_numpy(zero_copy_only=False)
+        _flag(errors, bad, field.name, typed, "{!r} is not an IANA time zone (e.g. Asia/Shanghai)")
     return typed
+
+
+@cache
+def _zone_names() -> pa.Array:
+    """Every IANA zone name this machine's tz database knows (the names :class:`zoneinfo.ZoneInfo` accepts)."""
+    return pa.array(sorted(zoneinfo.available_timezones()), pa.string())
 
 
 def _bound(typed: pa.Array, x: float, rounding: Callable[[float], int]) -> pa.Scalar:

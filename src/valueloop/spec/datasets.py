@@ -52,6 +52,8 @@ class Field:
     maximum: float | None = None
     allowed: tuple[str, ...] = ()
     doc: str = ""
+    zone: bool = False
+    """The value is an IANA time zone name (``Asia/Shanghai``); ingest quarantines a row naming an unknown one."""
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -181,6 +183,7 @@ DATASETS: dict[str, Dataset] = {
                 _s("spend_tier"),
                 _s("region"),
                 _b("vip"),
+                Field("timezone", "string", zone=True, doc="The customer's own IANA time zone (survey quiet hours)."),
             ),
             key=("customer_id",),
             doc="Customers and the segment fields that differentiated standards cut by.",

@@ -1,11 +1,12 @@
 """The inner loop's rules, pure: which answers open a case, when it is due, how well the loop closes.
 
 A case opens when an answer meets any of the survey's ``follow_up.rules`` (e.g. NPS ≤ 6,
-CSAT ≤ 2); it is owned by the user routed for its unit and due ``sla_hours`` after it opened;
-past due and still open it is overdue and escalated once. Closing records an outcome and a
-root cause. Figures: time to close (median and mean hours over closed cases) and recovery
-rate — of the customers with a case who answered the same question again later, the share
-whose later score was higher.
+CSAT ≤ 2; a text rule, open text read negative about a topic, is tested when the answer is
+flushed: see :mod:`valueloop.surveys.service.answer_flush`); it is owned by the user routed for
+its unit and due ``sla_hours`` after it opened; past due and still open it is overdue and escalated
+once. Closing records an outcome and a root cause. Figures: time to close (median and mean
+hours over closed cases) and recovery rate — of the customers with a case who answered the same
+question again later, the share whose later score was higher.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from valueloop.surveys.answers import Answer, meets
-from valueloop.surveys.spec import Condition, Survey
+from valueloop.surveys.spec import Condition, Survey, TextRule
+from valueloop.voice.analysis import TextAnalysis
 
 
 class Outcome(StrEnum):
@@ -51,10 +53,37 @@ def describe(cond: Condition) -> str:
 
 def opens_case(survey: Survey, answers: Mapping[str, Answer]) -> Trigger | None:
     """The first follow-up rule ``answers`` meet, or None (no case)."""
-    for cond in survey.follow_up.rules:
+    for cond in survey.follow_up.score_rules:
         score = answers.get(cond.question)
         if isinstance(score, int) and meets(cond, answers):
             return Trigger(cond.question, score, describe(cond))
+    return None
+
+
+TEXT_SCORE = 0
+"""A text rule's case has no score; the cases table keeps 0 for it (its rule says what was read)."""
+
+
+def describe_text(rule: TextRule) -> str:
+    return f"{rule.text} {rule.sentiment}" + (f" about {rule.topic}" if rule.topic else "")
+
+
+def meets_text(rule: TextRule, analysis: TextAnalysis) -> bool:
+    """Negative about the topic: a clause about ``topic`` (or a category under it) read negative; with no
+    topic, the whole text read negative."""
+    if rule.topic is None:
+        return analysis.sentiment.label == rule.sentiment
+    under = (rule.topic, f"{rule.topic}/")
+    return any(t.label == rule.sentiment and (t.category == rule.topic or t.category.startswith(under[1]))
+               for t in analysis.topics)  # fmt: skip
+
+
+def opens_text_case(survey: Survey, analyses: Mapping[str, TextAnalysis]) -> Trigger | None:
+    """The first text rule the analysed open answers (question id → analysis) meet, or None."""
+    for rule in survey.follow_up.text_rules:
+        found = analyses.get(rule.text)
+        if found is not None and meets_text(rule, found):
+            return Trigger(rule.text, TEXT_SCORE, describe_text(rule))
     return None
 
 

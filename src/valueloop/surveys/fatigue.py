@@ -4,7 +4,10 @@ Rules, in the order a person reads the reason: an interaction is invited once pe
 it needs a customer (and an address: e-mail, or a mobile number for SMS, WeCom, DingTalk); it
 waits ``delay_hours`` after it was resolved; it is sampled with probability ``sample``; its
 customer is asked at most once per ``once_per_days`` (earlier interactions first, so the same
-batch cannot ask twice); an invitation due during quiet hours is sent when they end. Sampling
+batch cannot ask twice); an invitation due during quiet hours is sent when they end, the quiet
+hours read in the customer's own time zone when the customer data names one (else the
+workspace's), so one run may send a New York customer's invitation now and hold a Shanghai
+customer's until morning. Sampling
 hashes the survey and interaction ids instead of drawing a random number, so a dry run and the
 real run agree and a re-run never re-rolls an interaction it skipped.
 """
@@ -16,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from operator import attrgetter
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
@@ -28,13 +31,15 @@ NEEDS: dict[Channel, str] = {Channel.email: "e-mail address"} | {c: "mobile numb
 
 @dataclass(frozen=True)
 class Resolved:
-    """A resolved interaction that may earn an invitation; ``contact`` is the channel's address when known."""
+    """A resolved interaction that may earn an invitation; ``contact`` is the channel's address when known,
+    ``timezone`` the customer's own IANA zone when known (quiet hours are theirs)."""
 
     interaction_id: str
     entity_id: str
     resolved_at: datetime
     customer_id: str | None = None
     contact: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,27 @@ def quiet_until(now: datetime, quiet: str | None, tz: str) -> datetime | None:
     return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(now.tzinfo)
 
 
+def zone_of(customer_zone: str | None, workspace_zone: str) -> str:
+    """The zone whose quiet hours apply: the customer's when known and valid, else the workspace's.
+
+    Ingest refuses an unknown zone, so the fallback only covers a tz database older than the data's."""
+    if not customer_zone:
+        return workspace_zone
+    try:
+        ZoneInfo(customer_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return workspace_zone
+    return customer_zone
+
+
+def when_sent(now: datetime, quiet_hours: str | None, tz: str) -> tuple[str, datetime]:
+    """An invited customer's reason and send time in zone ``tz``: now, or when its quiet hours end."""
+    quiet = quiet_until(now, quiet_hours, tz)
+    if quiet is None:
+        return "resolved, sampled, not asked lately", now
+    return f"quiet hours: sent at {quiet.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}", quiet
+
+
 @dataclass(frozen=True)
 class _Rules:
     """The trigger's thresholds worked out once per run, not once per interaction."""
@@ -114,14 +140,13 @@ def decide(
     last_asked: Mapping[str, datetime] | None = None,
 ) -> list[Decision]:
     """One decision per candidate, earliest resolved first. ``invited``: interactions invited before;
-    ``last_asked``: customer → their latest invitation to any survey."""
+    ``last_asked``: customer → their latest invitation to any survey; ``tz``: the workspace's zone, for
+    customers without their own."""
     asked = dict(last_asked or {})
     rules = _Rules(survey_id, trigger, now, now - timedelta(hours=trigger.delay_hours),
                    now - timedelta(days=trigger.within_days), timedelta(days=trigger.once_per_days), invited,
                    NEEDS.get(trigger.channel), f"not in the {trigger.sample:.0%} sample")  # fmt: skip
-    quiet = quiet_until(now, trigger.quiet_hours, tz)
-    local = f"{quiet.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}" if quiet else ""
-    chosen = f"quiet hours: sent at {local}" if quiet else "resolved, sampled, not asked lately"
+    sent: dict[str, tuple[str, datetime]] = {}  # zone → (reason, send time), worked out once per zone
     out = []
     for c in sorted(candidates, key=attrgetter("resolved_at", "interaction_id")):
         why_not = _why_not(rules, c, asked.get(c.customer_id or ""))
@@ -129,7 +154,11 @@ def decide(
             out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, False, why_not))
             continue
         asked[c.customer_id or ""] = now
-        out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, True, chosen, quiet or now))
+        zone = zone_of(c.timezone, tz)
+        if zone not in sent:
+            sent[zone] = when_sent(now, trigger.quiet_hours, zone)
+        chosen, at = sent[zone]
+        out.append(Decision(c.interaction_id, c.entity_id, c.customer_id, True, chosen, at))
     return out
 
 

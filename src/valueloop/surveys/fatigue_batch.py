@@ -22,8 +22,9 @@ import pyarrow.compute as pc
 from valueloop.surveys.fatigue import NEEDS, Resolved, decide, sample_points
 from valueloop.surveys.spec import Trigger
 
-COLUMNS = ("interaction_id", "entity_id", "customer_id", "contact", "resolved_at")
-"""The candidates' columns; ``resolved_at`` is tz-aware UTC, ``customer_id``/``contact`` may be missing."""
+COLUMNS = ("interaction_id", "entity_id", "customer_id", "contact", "resolved_at", "timezone")
+"""The candidates' columns; ``resolved_at`` is tz-aware UTC, ``customer_id``/``contact`` may be missing, and so
+may ``timezone`` (the customer's own zone; the column itself too: then every customer is in the workspace's)."""
 OUT = ("interaction_id", "entity_id", "customer_id", "invite", "reason", "send_at")
 
 
@@ -38,7 +39,7 @@ def decide_frame(
     last_asked: Mapping[str, datetime] | None = None,
 ) -> pd.DataFrame:
     """One row per candidate, earliest resolved first, with ``invite``, ``reason`` and ``send_at`` as ``decide``."""
-    d = candidates.loc[:, list(COLUMNS)]
+    d = candidates.reindex(columns=list(COLUMNS))
     d = d.iloc[_chronological(d["resolved_at"], d["interaction_id"])].reset_index(drop=True)
     ask = _Asker(survey_id, trigger, now, tz)
     reason = np.full(len(d), None, dtype=object)
@@ -67,13 +68,28 @@ def decide_frame(
         refuse(out, lambda hit: ask.not_sampled(str(ids[hit][0])))
     _once_per_customer(d, customer, still, refuse, ask, last_asked or {}, timedelta(days=trigger.once_per_days), now)
     invite = still.copy()
-    if invite.any():
-        text, send_at = ask.chosen(str(d["interaction_id"].to_numpy()[invite][0]))
-        reason[invite] = text
+    send_at = _chosen(d, invite, reason, ask)
     d["invite"], d["reason"] = invite, _objects(reason, d.index)
     d["customer_id"] = _objects(_none_where(absent, raw), d.index)
-    d["send_at"] = pd.Series(send_at if invite.any() else None, index=d.index).where(invite, None)
+    d["send_at"] = _objects(send_at, d.index)
     return d.loc[:, list(OUT)]
+
+
+def _chosen(d: pd.DataFrame, invite: np.ndarray, reason: np.ndarray, ask: _Asker) -> np.ndarray:
+    """Reasons (into ``reason``) and send times of the invited rows: one ``decide`` per customer time zone
+    among them (the quiet hours are the customer's own), None for the rows not invited."""
+    send_at = np.full(len(d), None, dtype=object)
+    idx = np.flatnonzero(invite)
+    if not len(idx):
+        return send_at
+    zones = d["timezone"].iloc[idx].astype(object).where(d["timezone"].iloc[idx].notna(), "").to_numpy(dtype=object)
+    codes, uniques = pd.factorize(zones)
+    ids = d["interaction_id"].to_numpy(dtype=object)
+    for code, first in zip(*np.unique(codes, return_index=True), strict=True):
+        text, at = ask.chosen(str(ids[idx[first]]), str(uniques[code]) or None)
+        rows = idx[codes == code]
+        reason[rows], send_at[rows] = text, at
+    return send_at
 
 
 def _objects(values: np.ndarray, index: pd.Index | None = None) -> pd.Series:
@@ -179,5 +195,6 @@ class _Asker:
         """A customer's second row in this run: asked "now" by its first (``iid`` passed the sample)."""
         return self._say(self._ok(iid), last=self.now)[0]
 
-    def chosen(self, iid: str) -> tuple[str, datetime | None]:
-        return self._say(self._ok(iid))
+    def chosen(self, iid: str, zone: str | None) -> tuple[str, datetime | None]:
+        """An invited row's words and send time for a customer in ``zone`` (None: the workspace's)."""
+        return self._say(Resolved(iid, "e", self.due, "c", "c@example.com", zone))

@@ -8,7 +8,7 @@ condition names an *earlier* question with a test its answers can meet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -26,20 +26,27 @@ from valueloop.surveys.spec import (
     QuestionType,
     Survey,
     Text,
+    TextRule,
 )
 
 SUFFIXES = (".yaml", ".yml")
 
 
-def load_survey(file: Path) -> Survey:
-    """Parse ``file``; raise :class:`SpecError` listing every problem, or return the survey."""
+Topics = Callable[[], frozenset[str]]
+"""The taxonomy category ids a text rule may name (asked only when one names a topic)."""
+
+
+def load_survey(file: Path, topics: Topics | None = None) -> Survey:
+    """Parse ``file``; raise :class:`SpecError` listing every problem, or return the survey.
+
+    ``topics``: the workspace taxonomy's category ids, to check a text rule's ``topic`` (None: not checked)."""
     doc = load_yaml(file)
     try:
         survey = Survey.model_validate(doc.data)
     except ValidationError as err:
         doc.fail([Problem(tuple(e["loc"]), e["msg"]) for e in err.errors()])
         raise AssertionError("unreachable") from err
-    problems = list(check_survey(survey))
+    problems = list(check_survey(survey, topics))
     if survey.id != file.stem:
         problems.append(Problem(("id",), f"the survey id {survey.id!r} must be the file name {file.stem!r}"))
     doc.fail(problems)
@@ -53,19 +60,19 @@ def survey_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith((".", "_")))
 
 
-def load_surveys(folder: Path) -> tuple[dict[str, Survey], dict[str, str]]:
+def load_surveys(folder: Path, topics: Topics | None = None) -> tuple[dict[str, Survey], dict[str, str]]:
     """Every valid survey by id, and every broken file's problems by file name: one bad file hides no other."""
     good: dict[str, Survey] = {}
     bad: dict[str, str] = {}
     for f in survey_files(folder):
         try:
-            good[f.stem] = load_survey(f)
+            good[f.stem] = load_survey(f, topics)
         except SpecError as err:
             bad[f.name] = str(err)
     return good, bad
 
 
-def check_survey(survey: Survey) -> Iterator[Problem]:
+def check_survey(survey: Survey, topics: Topics | None = None) -> Iterator[Problem]:
     if not ID.match(survey.id):
         yield Problem(("id",), "an id is lower-case letters, digits and _ (starting with a letter)")
     yield from _texts(("title",), survey.title, survey)
@@ -75,7 +82,10 @@ def check_survey(survey: Survey) -> Iterator[Problem]:
         yield from _question(path, q, survey, seen)
         seen[q.id] = q
     for i, rule in enumerate(survey.follow_up.rules):
-        yield from _condition(("follow_up", "rules", i), rule, seen, scores_only=True)
+        if isinstance(rule, TextRule):
+            yield from _text_rule(("follow_up", "rules", i), rule, seen, topics)
+        else:
+            yield from _condition(("follow_up", "rules", i), rule, seen, scores_only=True)
     if survey.follow_up.rules and not survey.follow_up.owners:
         yield Problem(("follow_up", "owners"), 'cases need an owner: map unit ids (or "*") to user names')
     for who, address in survey.follow_up.addresses.items():
@@ -139,3 +149,15 @@ def _condition(path: PathKey, cond: Condition, seen: dict[str, Question], *, sco
     for k, option in enumerate(cond.any_of):
         if target.type in CHOICES and option not in known:
             yield Problem((*path, "any_of", k), f"{cond.question} has no option {option!r}")
+
+
+def _text_rule(path: PathKey, rule: TextRule, seen: dict[str, Question], topics: Topics | None) -> Iterator[Problem]:
+    target = seen.get(rule.text)
+    if target is None:
+        yield Problem((*path, "text"), f"{rule.text!r} is not any question of this survey")
+    elif target.type is not QuestionType.text:
+        yield Problem((*path, "text"), f"{rule.text} is a {target.type} question: a text rule needs a text question")
+    if rule.topic is not None and topics is not None:
+        known = topics()
+        if rule.topic not in known:
+            yield Problem((*path, "topic"), f"{rule.topic!r} is not a category of the workspace taxonomy")

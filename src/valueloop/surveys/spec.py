@@ -121,6 +121,15 @@ class Condition(_Strict):
         return self
 
 
+class TextRule(_Strict):
+    """Open text ``text`` read as negative (about ``topic``, a taxonomy category id, when given): the voice
+    package's sentiment and topic analysis decides, when the answer is flushed to the lake."""
+
+    text: str
+    sentiment: Literal["negative"] = "negative"
+    topic: str | None = None
+
+
 class Question(_Strict):
     id: str
     type: QuestionType
@@ -156,7 +165,8 @@ class Trigger(_Strict):
     sample: float = Field(default=1.0, gt=0, le=1)
     once_per_days: int = Field(default=30, ge=0)
     quiet_hours: str | None = None
-    """``HH:MM-HH:MM`` in the workspace's time zone; an invitation due then waits for the end."""
+    """``HH:MM-HH:MM`` in the customer's own time zone (``customers.timezone``), else the workspace's; an
+    invitation due then waits for the end."""
     channel: Channel = Channel.export
     within_days: int = Field(default=7, ge=1, le=365)
     """Interactions resolved longer ago than this are not invited (the customer has moved on)."""
@@ -175,7 +185,7 @@ class Trigger(_Strict):
 class FollowUp(_Strict):
     """The inner loop: an answer matching any rule opens a case for its customer."""
 
-    rules: tuple[Condition, ...] = ()
+    rules: tuple[Condition | TextRule, ...] = ()
     sla_hours: float = Field(default=24.0, gt=0)
     owners: dict[str, str] = Field(default_factory=dict)
     """Unit id → user who owns its cases; ``"*"`` for every other unit."""
@@ -184,6 +194,16 @@ class FollowUp(_Strict):
     addresses: dict[str, str] = Field(default_factory=dict)
     """Who (a name in ``escalate_to``) → the e-mail address the escalation notice goes to. A name that
     is itself an address needs no entry."""
+
+    @property
+    def score_rules(self) -> tuple[Condition, ...]:
+        """The rules tested on scores when the answer is posted."""
+        return tuple(r for r in self.rules if isinstance(r, Condition))
+
+    @property
+    def text_rules(self) -> tuple[TextRule, ...]:
+        """The rules tested on open text when the answer is flushed (text analysis is too slow for the POST)."""
+        return tuple(r for r in self.rules if isinstance(r, TextRule))
 
 
 class Survey(_Strict):

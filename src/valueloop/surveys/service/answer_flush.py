@@ -8,6 +8,11 @@ all in one lake transaction. Only after the lake commit is each row marked flush
 quarantined, with the reason), and only if it was not answered again meanwhile (its
 ``submitted_at`` unchanged): a newer version stays pending for the next flush.
 
+Text follow-up rules (``{text: comment, sentiment: negative, topic: refund}``) are tested here, not
+when the answer is posted: the text analysis (sentiment, topics) is too slow for the public POST.
+A flushed answer meeting one opens its case (one per response: flushing it again opens none), unless
+a score rule already opened one when it was posted.
+
 Guarantees: an answer accepted is never lost — a crash between accept and flush leaves it
 pending, and the next flush (the server's batcher at start-up, ``valueloop surveys flush``, or
 any reader that asks) sends it; a crash after the lake commit but before the marking re-sends
@@ -29,11 +34,15 @@ from typing import Any
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
+from valueloop.errors import InputError, SpecError
 from valueloop.store import appdb
 from valueloop.store.lake import Lake
+from valueloop.store.tables import survey_cases as cases
 from valueloop.store.tables import survey_responses as responses
 from valueloop.store.workspace import Workspace
 from valueloop.surveys.answers import Answer, feedback_row
+from valueloop.surveys.cases import opens_case, opens_text_case
+from valueloop.surveys.service.cases import open_case
 from valueloop.surveys.spec import Survey
 
 MAX_BATCH = 5000
@@ -114,8 +123,51 @@ def _flush(ws: Workspace, rows: list[Any]) -> tuple[int, int, list[str]]:
         for n, r in enumerate(group, start=1)
         if (name, n) in errors
     }
+    _text_cases(ws, [r for r in rows if r.response_id not in refused])  # before marking: a crash re-sends, not loses
     _mark(ws, rows, refused)
     return len(rows) - len(refused), len(refused), [summary.batch_id]
+
+
+def _text_cases(ws: Workspace, rows: list[Any]) -> None:
+    """Open the case of each flushed answer whose open text meets a text rule of its survey (see above)."""
+    from valueloop.surveys.service.catalog import get_survey
+    from valueloop.voice.analysis import analyze_text
+    from valueloop.voice.sentiment import load_or_default
+    from valueloop.voice.service.text import taxonomy_of, workspace_model_path
+
+    surveys: dict[str, Survey] = {}
+    for sid in {r.survey_id for r in rows}:
+        try:
+            surveys[sid] = get_survey(ws, sid)
+        except (InputError, SpecError):  # removed or broken since answered: its answers still reach the lake
+            continue
+    todo = [
+        r
+        for r in rows
+        if r.survey_id in surveys
+        and surveys[r.survey_id].follow_up.text_rules
+        and opens_case(surveys[r.survey_id], _answers(r)) is None
+    ]
+    if not todo:
+        return
+    model, taxonomy = load_or_default(workspace_model_path(ws)), taxonomy_of(ws)
+    with appdb.engine(ws.database_url).begin() as conn:
+        for r in todo:
+            survey, answers = surveys[r.survey_id], _answers(r)
+            texts = {rule.text for rule in survey.follow_up.text_rules if isinstance(answers.get(rule.text), str)}
+            analyses = {q: analyze_text(answers[q], model, taxonomy) for q in texts}
+            trig = opens_text_case(survey, analyses)
+            if trig is not None and not _has_case(conn, r.response_id):
+                opened = appdb.as_utc(r.submitted_at)
+                open_case(conn, survey, r.response_id, r.entity_id, r.customer_id, r.interaction_id, trig, opened)
+
+
+def _answers(r: Any) -> dict[str, Answer]:
+    return dict(r.answers or {})
+
+
+def _has_case(conn: sa.Connection, response_id: str) -> bool:
+    return conn.execute(sa.select(cases.c.case_id).where(cases.c.response_id == response_id)).first() is not None
 
 
 def _line(r: Any) -> str:

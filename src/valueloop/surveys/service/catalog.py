@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from valueloop.errors import InputError
 from valueloop.results import Result
 from valueloop.store.workspace import Workspace
-from valueloop.surveys.loader import SUFFIXES, load_survey, load_surveys
+from valueloop.surveys.loader import SUFFIXES, Topics, load_survey, load_surveys
 from valueloop.surveys.spec import ID, Survey
 
 SECRET_ENV = "VALUELOOP_SURVEY_SECRET"
@@ -103,7 +103,7 @@ def install_starter_surveys(ws: Workspace) -> list[Path]:
 
 
 def catalog(ws: Workspace, lang: str = "zh") -> Catalog:
-    good, bad = load_surveys(surveys_dir(ws))
+    good, bad = load_surveys(surveys_dir(ws), _topics(ws))
     rows = [
         SurveySummary(
             id=s.id,
@@ -125,18 +125,29 @@ def get_survey(ws: Workspace, survey_id: str) -> Survey:
     for suffix in SUFFIXES:
         file = surveys_dir(ws) / f"{survey_id}{suffix}"
         if file.is_file():
-            return _load(file)
+            return _load(file, _topics(ws))
     raise InputError(f"no survey {survey_id!r} in {surveys_dir(ws)}")
 
 
-def _load(file: Path) -> Survey:
+def _topics(ws: Workspace) -> Topics:
+    """The category ids of the taxonomy the text commands use (read only when a text rule names a topic)."""
+
+    def ids() -> frozenset[str]:
+        from valueloop.voice.service.text import taxonomy_of
+
+        return frozenset(c.id for c in taxonomy_of(ws))
+
+    return ids
+
+
+def _load(file: Path, topics: Topics) -> Survey:
     """``load_survey(file)``, parsed once per content (a broken file is not kept: it raises every time)."""
     digest = hashlib.blake2b(file.read_bytes(), digest_size=16).digest()
     with _lock:
         hit = _parsed.get(file)
     if hit is not None and hit[0] == digest:
         return hit[1]
-    survey = load_survey(file)
+    survey = load_survey(file, topics)
     with _lock:
         if len(_parsed) >= CACHED:
             _parsed.clear()

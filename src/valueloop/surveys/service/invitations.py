@@ -108,8 +108,19 @@ def _frame(rows: list[Resolved]) -> pd.DataFrame:
             "entity_id": pd.Series([r.entity_id for r in rows], dtype=object),
             "customer_id": pd.Series([r.customer_id for r in rows], dtype=object),
             "resolved_at": _utc(pd.Series([r.resolved_at for r in rows], dtype=object)),
+            "timezone": pd.Series([r.timezone for r in rows], dtype=object),
         }
     )
+
+
+def customer_zones(ws: Workspace) -> dict[str, str]:
+    """Each customer's own time zone, for those the lake's ``customers`` names one (validated at ingest)."""
+    from valueloop.store.warehouse import Warehouse
+
+    wh = Warehouse(ws)
+    t = wh.table("customers")
+    df: pd.DataFrame = wh.execute(t.filter(t.timezone.notnull()).select("customer_id", "timezone"))
+    return dict(zip(df["customer_id"], df["timezone"], strict=True))
 
 
 def plan(
@@ -133,6 +144,9 @@ def plan(
     col = cand["customer_id"]  # missing or "": no customer (masks over the Arrow column, no Python str each)
     cand["customer_id"] = col.mask(col.isna().to_numpy(dtype=bool) | (col == "").to_numpy(dtype=bool, na_value=False))
     cand["contact"] = cand["customer_id"].map(dict(contacts or {})) if contacts else None
+    zones = customer_zones(ws)
+    known = cand["customer_id"].map(zones) if zones else pd.Series(None, index=cand.index, dtype=object)
+    cand["timezone"] = cand["timezone"].fillna(known) if "timezone" in cand else known
     invited, last = _history(ws, survey_id)
     decided = decide_frame(
         survey_id, trig, cand, now=now, tz=ws.settings.workspace.timezone, invited=invited, last_asked=last
@@ -149,11 +163,11 @@ def plan(
 def _rows(decided: pd.DataFrame) -> list[PlanRow]:
     """The decisions as rows (columns to plain Python first: iterating Arrow-backed columns is slow).
 
-    Every invitation of one plan is sent at the same time (now, or when the quiet hours end)."""
+    An invitation is sent now, or when the quiet hours end in its customer's zone."""
     invite = decided["invite"].to_numpy(dtype=bool)
-    send = _py(decided["send_at"].to_numpy(dtype=object)[invite][0]) if invite.any() else None
+    send = [_py(s) if v else None for s, v in zip(decided["send_at"].to_numpy(dtype=object), invite, strict=True)]
     cols = [decided[c].to_numpy(dtype=object) for c in ("interaction_id", "entity_id", "customer_id", "reason")]
-    return [PlanRow(i, e, c, v, r, send if v else None) for i, e, c, r, v in zip(*cols, invite.tolist(), strict=True)]
+    return [PlanRow(i, e, c, v, r, s) for i, e, c, r, v, s in zip(*cols, invite.tolist(), send, strict=True)]
 
 
 def _history(ws: Workspace, survey_id: str) -> tuple[frozenset[str], dict[str, datetime]]:
@@ -174,7 +188,6 @@ def _record(
     contacts: Mapping[str, str],
     now: datetime,
 ) -> None:
-    send_at = _py(chosen["send_at"].iloc[0]) if len(chosen) else now
     rows = [
         {
             "invitation_id": tokens.new_ref(),
@@ -186,15 +199,20 @@ def _record(
             "contact": contacts.get(customer or "") if channel is not Channel.export else None,
             "reason": reason[:300],
             "created_at": now,
-            "send_at": send_at,
-            "expires_at": send_at + timedelta(days=expires_days),
+            "send_at": _py(send_at),
+            "expires_at": _py(send_at) + timedelta(days=expires_days),
             "delivery": "queued",
             "attempts": 0,
             "queued_at": now,
-            "next_attempt_at": send_at,
+            "next_attempt_at": _py(send_at),
         }
-        for iid, entity, customer, reason in zip(
-            chosen["interaction_id"], chosen["entity_id"], chosen["customer_id"], chosen["reason"], strict=True
+        for iid, entity, customer, reason, send_at in zip(
+            chosen["interaction_id"],
+            chosen["entity_id"],
+            chosen["customer_id"],
+            chosen["reason"],
+            chosen["send_at"],
+            strict=True,
         )
     ]
     if rows:
